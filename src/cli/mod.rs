@@ -1,0 +1,97 @@
+//! Command-line interface. Each command opens the data directory's database itself; while the
+//! server runs, redb's lock makes such a command stop at once with a clear message.
+
+mod serve;
+mod users;
+
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sportello::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "sportello",
+    version,
+    about = "Sportello – Segretariato Sociale: lo sportello sociale del comune e l'ufficio d'Ambito"
+)]
+pub struct Cli {
+    /// Data directory (database, keys, backups).
+    #[arg(long, global = true, env = "SPORTELLO_DATA", default_value = "./sportello-data")]
+    pub data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, global = true, env = "SPORTELLO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Allow listening on a non-loopback address without TLS (not recommended).
+    #[arg(long, global = true)]
+    pub insecure_lan: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Set up a new installation without the browser.
+    Init(users::InitArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(users::TokenCommand),
+    /// Audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain of the audit log.
+    Verify,
+}
+
+pub fn init_logging(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_env("SPORTELLO_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn open_store(data: &Path) -> Result<Arc<Store>, String> {
+    Store::open(data).map(Arc::new).map_err(|e| e.to_string())
+}
+
+/// Who the audit log names for a command-line action.
+pub fn cli_actor() -> String {
+    let os_user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "sconosciuto".into());
+    format!("riga-di-comando:{os_user}")
+}
+
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        None | Some(Command::Serve) => serve::run(&cli.data, &cli.bind, cli.insecure_lan),
+        Some(Command::Init(args)) => users::init(&cli.data, args),
+        Some(Command::User(cmd)) => users::user(&cli.data, cmd),
+        Some(Command::Token(cmd)) => users::token(&cli.data, cmd),
+        Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&cli.data),
+    }
+}
+
+fn audit_verify(data: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    match store.verify_audit().map_err(|e| e.to_string())? {
+        Ok((count, head)) => {
+            println!("Registro di audit integro: {count} voci (ultima: {head}).");
+            Ok(())
+        }
+        Err(broken) => Err(format!("Registro di audit ALTERATO: {broken}.")),
+    }
+}

@@ -1,0 +1,60 @@
+//! `sportello serve`: the web application, with a clean database close on exit.
+
+use std::net::ToSocketAddrs;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::open_store;
+
+/// Whether `bind` only listens on this computer.
+fn is_loopback(bind: &str) -> Result<bool, String> {
+    let addrs: Vec<_> = bind
+        .to_socket_addrs()
+        .map_err(|_| format!("Indirizzo di ascolto non valido: «{bind}» (esempio: 127.0.0.1:8080)."))?
+        .collect();
+    Ok(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()))
+}
+
+pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
+    if !is_loopback(bind)? && !insecure_lan {
+        return Err(format!(
+            "Ascolto su {bind} rifiutato: fuori da questo computer i dati viaggerebbero in chiaro. \
+             Usare 127.0.0.1, oppure (sconsigliato) aggiungere --insecure-lan."
+        ));
+    }
+    let store = open_store(data)?;
+    let comuni = Arc::new(sportello::assets::comuni().map_err(|e| e.to_string())?);
+    match store.purge_expired_sessions() {
+        Ok(n) if n > 0 => tracing::info!(sessioni = n, "sessioni scadute eliminate"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("pulizia delle sessioni non riuscita: {e}"),
+    }
+    if store.instance().map_err(|e| e.to_string())?.is_none() {
+        tracing::info!("installazione da configurare: aprire http://{bind}/setup nel browser");
+    }
+    let result = actix_web::rt::System::new().block_on(sportello::web::serve(
+        Arc::clone(&store),
+        comuni,
+        bind,
+    ));
+    // The server has stopped and its workers released their handles: close the database cleanly.
+    match Arc::try_unwrap(store) {
+        Ok(store) => {
+            drop(store);
+            tracing::info!("database chiuso correttamente");
+        }
+        Err(_) => tracing::warn!("database ancora in uso alla chiusura"),
+    }
+    result.map_err(|e| format!("Server non avviato su {bind}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_loopback_is_local() {
+        assert!(super::is_loopback("127.0.0.1:8080").unwrap());
+        assert!(super::is_loopback("[::1]:8080").unwrap());
+        assert!(!super::is_loopback("0.0.0.0:8080").unwrap());
+        assert!(super::is_loopback("127.0.0.1").is_err());
+    }
+}

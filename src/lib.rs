@@ -1,0 +1,7 @@
+//! Sportello: the Segretariato Sociale desk of an Italian comune, and the Ambito's district office.
+#![forbid(unsafe_code)]
+
+pub mod assets;
+pub mod domain;
+pub mod store;
+pub mod web;

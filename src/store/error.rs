@@ -1,0 +1,50 @@
+//! Errors of the store, with messages a desk worker or an installer can act on.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "Il database {path} è già aperto da un altro processo Sportello (probabilmente il server è in esecuzione). \
+         Usare l'interfaccia web, oppure fermare il server e ripetere il comando."
+    )]
+    AlreadyOpen { path: PathBuf },
+    #[error(
+        "Il database è stato creato da una versione più recente di Sportello (schema {found}; questa versione \
+         arriva allo schema {supported}). Installare la versione più recente del programma: il database non è stato modificato."
+    )]
+    TooNew { found: u32, supported: u32 },
+    #[error("Impossibile creare o leggere la cartella dei dati {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Errore del database: {0}")]
+    Database(#[from] redb::Error),
+    #[error("Dato registrato non leggibile ({0}): il database potrebbe essere danneggiato.")]
+    Codec(String),
+    #[error("{0} non trovato.")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("L'installazione non è ancora configurata: eseguire `sportello init` o aprire il browser.")]
+    NotSetUp,
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Database(e.into())
+            }
+        }
+    )*};
+}
+
+from_redb!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);

@@ -1,0 +1,74 @@
+//! Settings of the installation kept in the meta table.
+
+use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+
+use super::codec::{decode, encode};
+use super::tables::META;
+use super::{Store, StoreError};
+use crate::domain::instance::Instance;
+
+const SCHEMA_VERSION_KEY: &str = "schema_version";
+const INSTANCE_KEY: &str = "instance";
+const SECRET_KEY: &str = "secret";
+
+/// The stored schema version; 0 for a database that has never been migrated.
+pub fn schema_version(db: &Database) -> Result<u32, StoreError> {
+    let txn = db.begin_read()?;
+    let table = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    match table.get(SCHEMA_VERSION_KEY)? {
+        Some(v) => decode(v.value()),
+        None => Ok(0),
+    }
+}
+
+pub fn set_schema_version(txn: &WriteTransaction, version: u32) -> Result<(), StoreError> {
+    put(txn, SCHEMA_VERSION_KEY, &version)
+}
+
+/// Creates the random secret that keys form tokens for visitors not yet logged in.
+pub fn create_secret(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let mut secret = [0u8; 32];
+    getrandom::getrandom(&mut secret)
+        .map_err(|e| StoreError::Conflict(format!("generatore casuale non disponibile: {e}")))?;
+    put(txn, SECRET_KEY, &secret.to_vec())
+}
+
+fn put<T: serde::Serialize>(txn: &WriteTransaction, key: &str, value: &T) -> Result<(), StoreError> {
+    let bytes = encode(value)?;
+    txn.open_table(META)?.insert(key, bytes.as_slice())?;
+    Ok(())
+}
+
+pub(super) fn put_instance(txn: &WriteTransaction, instance: &Instance) -> Result<(), StoreError> {
+    put(txn, INSTANCE_KEY, instance)
+}
+
+pub(super) fn instance_in(txn: &WriteTransaction) -> Result<Option<Instance>, StoreError> {
+    let table = txn.open_table(META)?;
+    let value = table.get(INSTANCE_KEY)?;
+    value.map(|v| decode(v.value())).transpose()
+}
+
+impl Store {
+    /// This installation's identity, or `None` before setup.
+    pub fn instance(&self) -> Result<Option<Instance>, StoreError> {
+        self.get_meta(INSTANCE_KEY)
+    }
+
+    /// The installation secret (32 random bytes made at creation).
+    pub fn secret(&self) -> Result<Vec<u8>, StoreError> {
+        self.get_meta(SECRET_KEY)?
+            .ok_or(StoreError::Codec("segreto dell'installazione mancante".into()))
+    }
+
+    fn get_meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(META)?;
+        let value = table.get(key)?;
+        value.map(|v| decode(v.value())).transpose()
+    }
+}

@@ -1,0 +1,135 @@
+//! Schema migrations: an ordered list; each step runs in its own write transaction that also
+//! records the new version, so an interrupted upgrade is simply run again.
+
+use redb::{Database, ReadableTable, WriteTransaction};
+
+use super::codec::decode;
+use super::meta;
+use super::tables::*;
+use super::StoreError;
+use crate::domain::user::User;
+
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub apply: fn(&WriteTransaction) -> Result<(), StoreError>,
+}
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "tabelle di base: impostazioni, utenti, sessioni, token, audit, registro modifiche",
+        apply: v1_core_tables,
+    },
+    Migration {
+        version: 2,
+        name: "indice dei nomi utente e registro dei tentativi di accesso falliti",
+        apply: v2_username_index_and_login_failures,
+    },
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Brings the database up to the last migration in `migrations`; refuses a newer database.
+pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
+    let current = meta::schema_version(db)?;
+    let supported = migrations.last().map_or(0, |m| m.version);
+    if current > supported {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported,
+        });
+    }
+    for migration in migrations.iter().filter(|m| m.version > current) {
+        let txn = db.begin_write()?;
+        (migration.apply)(&txn)?;
+        meta::set_schema_version(&txn, migration.version)?;
+        txn.commit()?;
+        tracing::info!(version = migration.version, name = migration.name, "schema migrato");
+    }
+    Ok(())
+}
+
+fn v1_core_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(META)?;
+    txn.open_table(USERS)?;
+    txn.open_table(SESSIONS)?;
+    txn.open_multimap_table(SESSIONS_BY_USER)?;
+    txn.open_table(TOKENS)?;
+    txn.open_multimap_table(TOKENS_BY_USER)?;
+    txn.open_table(AUDIT)?;
+    txn.open_table(CHANGELOG)?;
+    meta::create_secret(txn)
+}
+
+/// Version 1 found users by scanning; version 2 indexes usernames, built from the users held.
+fn v2_username_index_and_login_failures(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(LOGIN_FAILURES)?;
+    let users = txn.open_table(USERS)?;
+    let mut index = txn.open_table(USER_BY_USERNAME)?;
+    for row in users.iter()? {
+        let (id, bytes) = row?;
+        let user: User = decode(bytes.value())?;
+        index.insert(user.username.as_str(), id.value())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::Role;
+    use crate::store::codec::encode;
+    use crate::store::{Store, DB_FILE};
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_version_1_database_is_migrated_and_keeps_its_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = User {
+            id: Uuid::now_v7(),
+            username: "mrossi".into(),
+            full_name: "Mario Rossi".into(),
+            roles: vec![Role::Operatore],
+            password_hash: "x".into(),
+            must_change_password: false,
+            disabled: false,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        {
+            let db = Database::create(dir.path().join(DB_FILE)).unwrap();
+            run(&db, &MIGRATIONS[..1]).unwrap();
+            assert_eq!(meta::schema_version(&db).unwrap(), 1);
+            let txn = db.begin_write().unwrap();
+            txn.open_table(USERS)
+                .unwrap()
+                .insert(user.id.as_u128(), encode(&user).unwrap().as_slice())
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.user_by_username("mrossi").unwrap(), Some(user));
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        {
+            let db = Database::create(dir.path().join(DB_FILE)).unwrap();
+            let txn = db.begin_write().unwrap();
+            meta::set_schema_version(&txn, SCHEMA_VERSION + 7).unwrap();
+            txn.commit().unwrap();
+        }
+        let err = Store::open(dir.path()).err().expect("refused");
+        assert!(matches!(err, StoreError::TooNew { found, supported }
+            if found == SCHEMA_VERSION + 7 && supported == SCHEMA_VERSION));
+        assert!(err.to_string().contains("versione più recente"));
+        let db = Database::create(dir.path().join(DB_FILE)).unwrap();
+        assert_eq!(meta::schema_version(&db).unwrap(), SCHEMA_VERSION + 7);
+    }
+}

@@ -1,0 +1,78 @@
+//! The only code that touches redb: tables, codec, migrations, and the records kept in them.
+
+mod audit;
+mod changelog;
+mod codec;
+mod error;
+mod login_failures;
+mod meta;
+mod migrations;
+mod sessions;
+mod tables;
+mod tokens;
+mod users;
+
+pub use changelog::{ChangeEntry, ChangeOp};
+pub use error::StoreError;
+pub use migrations::SCHEMA_VERSION;
+pub use tokens::ApiToken;
+
+use redb::Database;
+use std::path::{Path, PathBuf};
+
+/// Name of the database file inside the data directory.
+pub const DB_FILE: &str = "sportello.redb";
+
+/// The open database of one data directory. One process owns it.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    /// Fails at once, without waiting, if another process has it open.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let db = open_db(&path)?;
+        let store = Store { db, path };
+        migrations::run(&store.db, migrations::MIGRATIONS)?;
+        Ok(store)
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The stored schema version.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        meta::schema_version(&self.db)
+    }
+}
+
+fn open_db(path: &Path) -> Result<Database, StoreError> {
+    match Database::create(path) {
+        Ok(db) => Ok(db),
+        Err(redb::DatabaseError::DatabaseAlreadyOpen) => Err(StoreError::AlreadyOpen {
+            path: path.to_path_buf(),
+        }),
+        Err(e) => Err(StoreError::Database(e.into())),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// A store on a fresh temporary directory (kept alive by the returned guard).
+    pub fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open store");
+        (dir, store)
+    }
+}

@@ -1,0 +1,228 @@
+//! Administration: the installation and its users.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use super::error::PageError;
+use super::forms::Fields;
+use super::session::Auth;
+use super::state::AppState;
+use super::views;
+use super::views::admin::{AdminNotice, NewUserValues};
+use super::views::layout::Chrome;
+use crate::domain::password::hash_password;
+use crate::domain::role::Role;
+use crate::domain::user::NewUser;
+use crate::domain::Invalid;
+use crate::store::StoreError;
+
+#[derive(serde::Deserialize)]
+pub struct AdminQuery {
+    #[serde(default)]
+    avviso: String,
+}
+
+fn render(
+    auth: &Auth,
+    state: &AppState,
+    status: StatusCode,
+    notice: Option<AdminNotice>,
+    values: &NewUserValues,
+    invalid: &Invalid,
+) -> Result<HttpResponse, PageError> {
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let users = state.store.users()?;
+    let events = state
+        .store
+        .recent_audit(20, &["auth.", "user.", "token.", "setup"])?;
+    let chrome = Chrome::for_user(auth, Some(&instance), "/amministrazione");
+    let body = views::admin::page(&chrome, &instance, &users, &events, notice, values, invalid);
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body.into_string()))
+}
+
+fn back(avviso: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/amministrazione?avviso={avviso}")))
+        .finish()
+}
+
+pub async fn page(
+    auth: Auth,
+    state: web::Data<AppState>,
+    query: web::Query<AdminQuery>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let notice = match query.avviso.as_str() {
+        "creato" => Some(AdminNotice::Success(
+            "Utente creato. Al primo accesso dovrà scegliere una nuova password.".into(),
+        )),
+        "ruoli" => Some(AdminNotice::Success("Ruoli aggiornati.".into())),
+        "disabilitato" => Some(AdminNotice::Success(
+            "Utente disabilitato: le sue sessioni e i suoi token sono stati chiusi.".into(),
+        )),
+        "abilitato" => Some(AdminNotice::Success("Utente riabilitato.".into())),
+        _ => None,
+    };
+    render(&auth, &state, StatusCode::OK, notice, &NewUserValues::default(), &Invalid::new())
+}
+
+pub async fn create_user(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let values = NewUserValues {
+        username: form.get("username").to_string(),
+        full_name: form.get("full_name").to_string(),
+        roles: form.all("roles").iter().map(|s| s.to_string()).collect(),
+    };
+    let new = NewUser {
+        username: values.username.clone(),
+        full_name: values.full_name.clone(),
+        roles: values.roles.iter().filter_map(|c| Role::from_code(c)).collect(),
+        password: form.get("password").to_string(),
+        // The administrator knows this password, so the user must replace it.
+        temporary: true,
+    };
+    let new = match new.validate() {
+        Ok(n) => n,
+        Err(invalid) => {
+            return render(&auth, &state, StatusCode::UNPROCESSABLE_ENTITY, None, &values, &invalid)
+        }
+    };
+    let password = new.password.clone();
+    let hash = web::block(move || hash_password(&password))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    match state.store.create_user(&new, hash, &auth.user.username) {
+        Ok(_) => Ok(back("creato")),
+        Err(StoreError::Conflict(msg)) => render(
+            &auth,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &values,
+            &Invalid::one("username", msg),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn conflict_or(
+    auth: &Auth,
+    state: &AppState,
+    result: Result<crate::domain::user::User, StoreError>,
+    ok: &str,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(_) => Ok(back(ok)),
+        Err(StoreError::Conflict(msg)) => render(
+            auth,
+            state,
+            StatusCode::CONFLICT,
+            Some(AdminNotice::Error(msg)),
+            &NewUserValues::default(),
+            &Invalid::new(),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_roles(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let roles: Vec<Role> = form.all("roles").iter().filter_map(|c| Role::from_code(c)).collect();
+    let result = state
+        .store
+        .set_user_roles(path.into_inner(), &roles, &auth.user.username);
+    conflict_or(&auth, &state, result, "ruoli")
+}
+
+pub async fn disable(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let result = state
+        .store
+        .set_user_disabled(path.into_inner(), true, &auth.user.username);
+    conflict_or(&auth, &state, result, "disabilitato")
+}
+
+pub async fn enable(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let result = state
+        .store
+        .set_user_disabled(path.into_inner(), false, &auth.user.username);
+    conflict_or(&auth, &state, result, "abilitato")
+}
+
+/// Sets a random temporary password, shown once on the resulting page.
+pub async fn reset_password(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let id = path.into_inner();
+    let target = state.store.user(id)?.ok_or(PageError::NotFound)?;
+    let temporary = temporary_password().map_err(PageError::Internal)?;
+    let for_hash = temporary.clone();
+    let hash = web::block(move || hash_password(&for_hash))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    state
+        .store
+        .set_password(id, hash, true, &auth.user.username)?;
+    render(
+        &auth,
+        &state,
+        StatusCode::OK,
+        Some(AdminNotice::TemporaryPassword {
+            username: target.username,
+            password: temporary,
+        }),
+        &NewUserValues::default(),
+        &Invalid::new(),
+    )
+}
+
+/// 16 characters in groups of four, without look-alikes (0/o, 1/l/i), easy to dictate.
+fn temporary_password() -> Result<String, String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut random = [0u8; 16];
+    getrandom::getrandom(&mut random).map_err(|e| e.to_string())?;
+    let chars: Vec<char> = random
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn temporary_passwords_meet_the_policy() {
+        let p = super::temporary_password().unwrap();
+        assert_eq!(p.len(), 19);
+        assert!(crate::domain::password::check_new_password(&p).is_ok());
+        assert_ne!(p, super::temporary_password().unwrap());
+    }
+}

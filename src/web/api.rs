@@ -1,0 +1,131 @@
+//! The JSON API under /api/v1, described by the OpenAPI document it serves.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::error::{ApiError, ErrorBody, ErrorDetail};
+use super::session::{ApiAuth, SESSION_COOKIE};
+use super::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always "ok" when the server answers.
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ComuneJson {
+    /// ISTAT code, 6 digits.
+    pub istat: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AmbitoJson {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InstanceJson {
+    pub id: Uuid,
+    /// `desk` or `district`.
+    pub role: String,
+    pub comune: ComuneJson,
+    pub ambito: AmbitoJson,
+}
+
+/// The authenticated user and the installation.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    /// Role codes: operatore, assistente_sociale, responsabile, amministratore.
+    pub roles: Vec<String>,
+    pub instance: Option<InstanceJson>,
+}
+
+/// Liveness and version; no authentication.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Who is calling.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = ErrorBody, description = "No valid token or session")
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn me(auth: ApiAuth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let instance = state.store.instance()?.map(|i| InstanceJson {
+        id: i.id,
+        role: i.role.code().to_string(),
+        comune: ComuneJson {
+            istat: i.comune.istat,
+            name: i.comune.name,
+        },
+        ambito: AmbitoJson {
+            code: i.ambito.code,
+            name: i.ambito.name,
+        },
+    });
+    Ok(HttpResponse::Ok().json(Me {
+        id: auth.user.id,
+        username: auth.user.username,
+        full_name: auth.user.full_name,
+        roles: auth.user.roles.iter().map(|r| r.code().to_string()).collect(),
+        instance,
+    }))
+}
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "Browser session; state-changing calls must also send the X-CSRF-Token header.",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sportello API",
+        description = "API JSON di Sportello (Segretariato Sociale). Errori: {\"error\": {\"code\", \"message\", \"field\"}}."
+    ),
+    paths(healthz, me),
+    components(schemas(Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail)),
+    modifiers(&SecuritySchemes)
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+pub async fn not_found(_req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}

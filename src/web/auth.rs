@@ -1,0 +1,260 @@
+//! Login, logout and the user's own password change.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use std::net::{IpAddr, Ipv4Addr};
+
+use super::csrf::anonymous_form_token;
+use super::error::PageError;
+use super::forms::Fields;
+use super::session::{current_session, removal_cookie, session_cookie, Auth, SESSION_COOKIE};
+use super::state::AppState;
+use super::views;
+use super::views::layout::Chrome;
+use crate::domain::audit::{action, AuditEvent};
+use crate::domain::login::{is_locked, unlocked_at};
+use crate::domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
+use crate::domain::user::normalize_username;
+use crate::domain::Invalid;
+
+fn client_ip(req: &HttpRequest) -> IpAddr {
+    req.peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+fn html(status: actix_web::http::StatusCode, markup: maud::Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// Messages the login page may show after a redirect, chosen by a fixed key.
+fn notice_for(key: &str) -> Option<&'static str> {
+    match key {
+        "configurato" => Some("Configurazione completata. Acceda con l'utente amministratore appena creato."),
+        "uscito" => Some("È uscito dal programma."),
+        _ => None,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    avviso: String,
+}
+
+pub async fn login_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, PageError> {
+    if state.store.instance()?.is_none() {
+        return Ok(see_other("/setup"));
+    }
+    if current_session(&req, &state)?.is_some() {
+        return Ok(see_other("/"));
+    }
+    let (token, cookie) = anonymous_form_token(&req, &state)?;
+    let instance = state.store.instance()?;
+    let body = views::auth::login(
+        &Chrome::anonymous(instance.as_ref(), &token),
+        "",
+        None,
+        notice_for(&query.avviso),
+    );
+    let mut resp = html(actix_web::http::StatusCode::OK, body);
+    if let Some(c) = cookie {
+        resp.add_cookie(&c)
+            .map_err(|e| PageError::Internal(e.to_string()))?;
+    }
+    Ok(resp)
+}
+
+pub async fn login_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let ip = client_ip(&req);
+    if !state.allow_login_attempt(ip) {
+        return Err(PageError::TooManyRequests);
+    }
+    let typed = form.get("username").to_string();
+    let password = form.get("password").to_string();
+    let (token, _) = anonymous_form_token(&req, &state)?;
+    let chrome = Chrome::anonymous(Some(&instance), &token);
+    // Usernames that cannot exist are treated like unknown ones: same answer, same work.
+    let username = normalize_username(&typed).unwrap_or_else(|_| {
+        typed.trim().to_lowercase().chars().take(64).collect()
+    });
+
+    let now = Utc::now();
+    let failures = state.store.login_failures(&username)?;
+    if is_locked(&failures, now) {
+        state.store.audit(
+            AuditEvent::new(username.clone(), action::LOGIN_LOCKED, username.clone())
+                .details(format!("da {ip}")),
+        )?;
+        return Ok(html(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            views::auth::login(&chrome, &typed, Some(&locked_message(&failures, now)), None),
+        ));
+    }
+
+    let user = state.store.user_by_username(&username)?;
+    let hash = user
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_string(), |u| u.password_hash.clone());
+    let verified = web::block(move || verify_password(&password, &hash)).await?;
+
+    match user {
+        Some(user) if verified && !user.disabled => {
+            state.store.clear_login_failures(&username)?;
+            // A fresh session id at every login; any session the browser had is ended.
+            if let Some(old) = req.cookie(SESSION_COOKIE) {
+                state.store.end_session(old.value())?;
+            }
+            let (id, _) = state.store.create_session(user.id, &ip.to_string())?;
+            state.store.audit(
+                AuditEvent::new(user.username.clone(), action::LOGIN, user.username.clone())
+                    .details(format!("da {ip}")),
+            )?;
+            state.store.purge_expired_sessions()?;
+            let mut resp = see_other(if user.must_change_password {
+                "/password"
+            } else {
+                "/"
+            });
+            resp.add_cookie(&session_cookie(id, state.secure_cookies))
+                .map_err(|e| PageError::Internal(e.to_string()))?;
+            Ok(resp)
+        }
+        Some(user) if verified => {
+            state.store.audit(
+                AuditEvent::new(user.username.clone(), action::LOGIN_FAILED, user.username.clone())
+                    .details(format!("utente disabilitato, da {ip}")),
+            )?;
+            Ok(html(
+                actix_web::http::StatusCode::FORBIDDEN,
+                views::auth::login(
+                    &chrome,
+                    &typed,
+                    Some("Questo utente è disabilitato. Si rivolga all'amministratore."),
+                    None,
+                ),
+            ))
+        }
+        _ => {
+            let recent = state.store.record_login_failure(&username, now)?;
+            state.store.audit(
+                AuditEvent::new(username.clone(), action::LOGIN_FAILED, username.clone())
+                    .details(format!("tentativo {} da {ip}", recent.len())),
+            )?;
+            let message = if is_locked(&recent, now) {
+                locked_message(&recent, now)
+            } else {
+                "Nome utente o password non corretti.".to_string()
+            };
+            Ok(html(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                views::auth::login(&chrome, &typed, Some(&message), None),
+            ))
+        }
+    }
+}
+
+fn locked_message(failures: &[chrono::DateTime<Utc>], now: chrono::DateTime<Utc>) -> String {
+    let minutes = unlocked_at(failures, now)
+        .map(|t| ((t - now).num_seconds() + 59) / 60)
+        .unwrap_or(15)
+        .max(1);
+    format!(
+        "Troppi tentativi falliti: l'accesso con questo nome utente è bloccato per {minutes} minut{}. \
+         Riprovi più tardi, oppure chieda all'amministratore di reimpostare la password.",
+        if minutes == 1 { "o" } else { "i" }
+    )
+}
+
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        if let Some(session) = state.store.end_session(cookie.value())? {
+            if let Some(user) = state.store.user(session.user_id)? {
+                state.store.audit(AuditEvent::new(
+                    user.username.clone(),
+                    action::LOGOUT,
+                    user.username,
+                ))?;
+            }
+        }
+    }
+    let mut resp = see_other("/login?avviso=uscito");
+    resp.add_cookie(&removal_cookie(SESSION_COOKIE, state.secure_cookies))
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok(resp)
+}
+
+pub async fn password_page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let instance = state.store.instance()?;
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/password");
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        views::auth::password(&chrome, auth.user.must_change_password, &Invalid::new()),
+    ))
+}
+
+pub async fn password_submit(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let current = form.get("current_password").to_string();
+    let new = form.get("new_password").to_string();
+    let confirm = form.get("confirm_password");
+    let hash = auth.user.password_hash.clone();
+    let current_for_check = current.clone();
+    let current_ok = web::block(move || verify_password(&current_for_check, &hash)).await?;
+
+    let mut invalid = Invalid::new();
+    if !current_ok {
+        invalid.add("current_password", "La password attuale non è corretta.");
+    }
+    if let Err(msg) = check_new_password(&new) {
+        invalid.add("new_password", msg);
+    } else if new == current {
+        invalid.add("new_password", "La nuova password deve essere diversa da quella attuale.");
+    }
+    if invalid.message("new_password").is_none() && confirm != new {
+        invalid.add("confirm_password", "Le due password non coincidono.");
+    }
+    if !invalid.is_empty() {
+        let instance = state.store.instance()?;
+        let chrome = Chrome::for_user(&auth, instance.as_ref(), "/password");
+        return Ok(html(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            views::auth::password(&chrome, auth.user.must_change_password, &invalid),
+        ));
+    }
+    let new_hash = web::block(move || hash_password(&new))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    // Every session of the user ends (other browsers too); this browser gets a new one.
+    let user = state
+        .store
+        .set_password(auth.user.id, new_hash, false, &auth.user.username)?;
+    let (id, _) = state
+        .store
+        .create_session(user.id, &client_ip(&req).to_string())?;
+    let mut resp = see_other("/?avviso=password");
+    resp.add_cookie(&session_cookie(id, state.secure_cookies))
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok(resp)
+}

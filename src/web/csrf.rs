@@ -1,0 +1,124 @@
+//! CSRF protection on every state-changing request.
+//!
+//! Logged-in users: a synchronizer token kept in the server-side session, sent back as the `csrf`
+//! form field or the `X-CSRF-Token` header. Visitors not yet logged in (login and setup forms):
+//! a random HttpOnly cookie and, in the form, its HMAC under the installation secret.
+//! API calls authenticated by a bearer token carry no cookie and are exempt.
+
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpRequest};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use super::error::{ApiError, PageError};
+use super::session::{bearer_token, current_session};
+use super::state::AppState;
+
+/// Cookie that anchors the form token of a visitor who is not logged in.
+pub const FORM_COOKIE: &str = "sportello_form";
+/// Name of the hidden field carrying the token in every form.
+pub const FIELD: &str = "csrf";
+pub const HEADER: &str = "x-csrf-token";
+
+/// Pages whose forms are posted before login.
+const ANONYMOUS_FORMS: [&str; 2] = ["/login", "/setup"];
+
+fn anonymous_token(secret: &[u8], anchor: &str) -> String {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new_from_slice(&[0]).expect("fixed key"));
+    mac.update(anchor.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// The form token for a visitor not logged in, and the cookie to set if they have none yet.
+pub fn anonymous_form_token(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(String, Option<Cookie<'static>>), PageError> {
+    if let Some(c) = req.cookie(FORM_COOKIE) {
+        if c.value().len() >= 32 {
+            return Ok((anonymous_token(&state.secret, c.value()), None));
+        }
+    }
+    let mut anchor = [0u8; 32];
+    getrandom::getrandom(&mut anchor).map_err(|e| PageError::Internal(e.to_string()))?;
+    let anchor = URL_SAFE_NO_PAD.encode(anchor);
+    let cookie = Cookie::build(FORM_COOKIE, anchor.clone())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
+        .finish();
+    Ok((anonymous_token(&state.secret, &anchor), Some(cookie)))
+}
+
+fn equal(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// Middleware: refuses any unsafe request whose token does not match, before the handler runs.
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let is_api = req.path().starts_with("/api/");
+    if safe || (is_api && bearer_token(req.request()).is_some()) {
+        return next.call(req).await;
+    }
+    let refuse = |is_api: bool| -> Error {
+        if is_api {
+            ApiError::csrf().into()
+        } else {
+            PageError::Csrf.into()
+        }
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Err(refuse(is_api));
+    };
+
+    let mut expected: Vec<String> = Vec::new();
+    if let Some((_, session, _)) =
+        current_session(req.request(), &state).map_err(|e| Error::from(PageError::from(e)))?
+    {
+        expected.push(session.csrf_token);
+    }
+    if ANONYMOUS_FORMS.contains(&req.path()) {
+        if let Some(c) = req.cookie(FORM_COOKIE) {
+            expected.push(anonymous_token(&state.secret, c.value()));
+        }
+    }
+    if expected.is_empty() {
+        return Err(refuse(is_api));
+    }
+
+    let mut provided: Option<String> = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if provided.is_none() && is_form {
+        let body = req.extract::<web::Bytes>().await?;
+        provided = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+            .ok()
+            .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+        req.set_payload(actix_web::dev::Payload::from(body));
+    }
+    match provided {
+        Some(token) if expected.iter().any(|e| equal(e, &token)) => next.call(req).await,
+        _ => Err(refuse(is_api)),
+    }
+}

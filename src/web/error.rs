@@ -1,0 +1,192 @@
+//! The web layer's errors: Italian pages for the browser, the JSON error shape for the API.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use super::views;
+use crate::store::StoreError;
+
+/// Outcomes of a page request that are not the page itself.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("accesso richiesto")]
+    LoginRequired,
+    #[error("installazione da configurare")]
+    NotSetUp,
+    #[error("cambio password richiesto")]
+    MustChangePassword,
+    #[error("non autorizzato")]
+    Forbidden,
+    #[error("pagina non trovata")]
+    NotFound,
+    #[error("modulo scaduto")]
+    Csrf,
+    #[error("troppi tentativi")]
+    TooManyRequests,
+    #[error("richiesta non valida")]
+    BadRequest,
+    #[error("errore interno: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => PageError::NotFound,
+            other => PageError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for PageError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::LoginRequired | PageError::NotSetUp | PageError::MustChangePassword => {
+                StatusCode::SEE_OTHER
+            }
+            PageError::Forbidden | PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            PageError::BadRequest => StatusCode::BAD_REQUEST,
+            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (title, message) = match self {
+            PageError::LoginRequired => return redirect("/login"),
+            PageError::NotSetUp => return redirect("/setup"),
+            PageError::MustChangePassword => return redirect("/password"),
+            PageError::Forbidden => (
+                "Accesso non consentito",
+                "Il suo profilo non consente di aprire questa pagina. Se ne ha bisogno, si rivolga al responsabile o all'amministratore.",
+            ),
+            PageError::NotFound => (
+                "Pagina non trovata",
+                "La pagina richiesta non esiste o non è più disponibile.",
+            ),
+            PageError::Csrf => (
+                "Modulo scaduto",
+                "Il modulo inviato non è più valido (la sessione potrebbe essere scaduta). Torni indietro, ricarichi la pagina e riprovi: nessun dato è stato modificato.",
+            ),
+            PageError::TooManyRequests => (
+                "Troppi tentativi",
+                "Troppi tentativi di accesso da questo computer. Attenda un minuto e riprovi.",
+            ),
+            PageError::BadRequest => (
+                "Richiesta non valida",
+                "I dati inviati non sono leggibili. Torni indietro e riprovi.",
+            ),
+            PageError::Internal(detail) => {
+                tracing::error!(%detail, "errore interno");
+                (
+                    "Errore del programma",
+                    "Si è verificato un errore imprevisto e l'operazione non è stata completata. Riprovi; se il problema continua, avvisi l'amministratore.",
+                )
+            }
+        };
+        HttpResponse::build(self.status_code())
+            .content_type("text/html; charset=utf-8")
+            .body(views::errors::page(self.status_code().as_u16(), title, message).into_string())
+    }
+}
+
+/// An API error: `{"error": {"code", "message", "field"}}` with a 4xx (or 500) status.
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Autenticazione richiesta: usare un token (Authorization: Bearer) o una sessione valida.",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Risorsa non trovata.")
+    }
+
+    pub fn csrf() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "Token CSRF mancante o non valido (intestazione X-CSRF-Token).",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} non trovato."))
+            }
+            other => {
+                tracing::error!(detail = %other, "errore interno (API)");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Errore interno del programma.",
+                )
+            }
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+            },
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! The only code that touches actix-web: routes, middleware, handlers, views.
+
+mod admin;
+pub mod api;
+mod auth;
+pub mod csrf;
+mod error;
+mod forms;
+mod home;
+pub mod security;
+pub mod session;
+mod setup;
+mod state;
+mod static_files;
+pub mod views;
+
+pub use error::{ApiError, PageError};
+pub use state::AppState;
+
+use actix_web::middleware::{from_fn, Logger};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use std::sync::Arc;
+
+use crate::domain::comune::ComuneRegistry;
+use crate::store::Store;
+
+/// Every route of the application.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(api::healthz))
+        .route("/assets/{path:.*}", web::get().to(static_files::serve))
+        .route("/setup", web::get().to(setup::setup_page))
+        .route("/setup", web::post().to(setup::setup_submit))
+        .route("/login", web::get().to(auth::login_page))
+        .route("/login", web::post().to(auth::login_submit))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/password", web::get().to(auth::password_page))
+        .route("/password", web::post().to(auth::password_submit))
+        .route("/", web::get().to(home::home))
+        .route("/amministrazione", web::get().to(admin::page))
+        .route("/amministrazione/utenti", web::post().to(admin::create_user))
+        .route(
+            "/amministrazione/utenti/{id}/ruoli",
+            web::post().to(admin::set_roles),
+        )
+        .route(
+            "/amministrazione/utenti/{id}/disabilita",
+            web::post().to(admin::disable),
+        )
+        .route(
+            "/amministrazione/utenti/{id}/abilita",
+            web::post().to(admin::enable),
+        )
+        .route(
+            "/amministrazione/utenti/{id}/password",
+            web::post().to(admin::reset_password),
+        )
+        .service(
+            web::scope("/api/v1")
+                .route("/me", web::get().to(api::me))
+                .route("/openapi.json", web::get().to(api::openapi))
+                .default_service(web::to(api::not_found)),
+        );
+}
+
+fn is_api(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/")
+}
+
+/// Bad path parameters (e.g. a malformed id) are "not found", in the caller's language.
+fn path_error(_: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    if is_api(req) {
+        ApiError::not_found().into()
+    } else {
+        PageError::NotFound.into()
+    }
+}
+
+fn query_error(_: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    if is_api(req) {
+        ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "bad_query",
+            "Parametri della richiesta non validi.",
+        )
+        .into()
+    } else {
+        PageError::BadRequest.into()
+    }
+}
+
+fn json_error(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        "bad_json",
+        format!("Corpo JSON non valido: {err}"),
+    )
+    .into()
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+    if is_api(&req) {
+        Err(ApiError::not_found().into())
+    } else {
+        Err(PageError::NotFound.into())
+    }
+}
+
+/// Serves the application on `bind` until SIGINT/SIGTERM (or Ctrl-C), then stops gracefully.
+pub async fn serve(
+    store: Arc<Store>,
+    comuni: Arc<ComuneRegistry>,
+    bind: &str,
+) -> std::io::Result<()> {
+    let state = web::Data::new(
+        AppState::new(store, comuni, false).map_err(std::io::Error::other)?,
+    );
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::FormConfig::default().limit(64 * 1024))
+            .app_data(web::PayloadConfig::default().limit(256 * 1024))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
+            .wrap(from_fn(csrf::guard))
+            .wrap(security::headers())
+            // The path only: query strings could carry search terms about people.
+            .wrap(Logger::new("%a %{METHOD}xi %U %s %Dms").custom_request_replace(
+                "METHOD",
+                |req| req.method().to_string(),
+            ))
+            .configure(routes)
+            .default_service(web::to(not_found))
+    })
+    .bind(bind)?
+    .shutdown_timeout(10)
+    .run();
+    tracing::info!("Sportello in ascolto su http://{bind}");
+    server.await
+}

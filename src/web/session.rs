@@ -1,0 +1,165 @@
+//! Who is asking: the session cookie for pages, a bearer token or the cookie for the API.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest};
+use std::future::{ready, Ready};
+
+use super::error::{ApiError, PageError};
+use super::state::AppState;
+use crate::domain::role::Role;
+use crate::domain::session::Session;
+use crate::domain::user::User;
+
+pub const SESSION_COOKIE: &str = "sportello_session";
+
+/// The session cookie: HttpOnly, SameSite=Strict, Secure under TLS, gone when the browser closes.
+pub fn session_cookie(id: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, id)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish()
+}
+
+/// A cookie that tells the browser to forget `name`.
+pub fn removal_cookie(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::build(name, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish();
+    c.make_removal();
+    c
+}
+
+pub fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, PageError> {
+    req.app_data::<web::Data<AppState>>()
+        .ok_or_else(|| PageError::Internal("stato dell'applicazione assente".into()))
+}
+
+/// The live session behind the request's cookie, with its (enabled) user.
+pub fn current_session(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Option<(String, Session, User)>, crate::store::StoreError> {
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let id = cookie.value().to_string();
+    let Some(session) = state.store.session(&id)? else {
+        return Ok(None);
+    };
+    let Some(user) = state.store.user(session.user_id)? else {
+        return Ok(None);
+    };
+    if user.disabled {
+        return Ok(None);
+    }
+    Ok(Some((id, session, user)))
+}
+
+/// A logged-in user on a page. Redirects to setup, login or the forced password change.
+pub struct Auth {
+    pub user: User,
+    pub session: Session,
+    pub session_id: String,
+}
+
+impl Auth {
+    pub fn require(&self, role: Role) -> Result<(), PageError> {
+        if self.user.has_role(role) {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden)
+        }
+    }
+}
+
+fn authenticate_page(req: &HttpRequest) -> Result<Auth, PageError> {
+    let state = state(req)?;
+    if state.store.instance()?.is_none() {
+        return Err(PageError::NotSetUp);
+    }
+    let (session_id, session, user) =
+        current_session(req, state)?.ok_or(PageError::LoginRequired)?;
+    if user.must_change_password && req.path() != "/password" {
+        return Err(PageError::MustChangePassword);
+    }
+    Ok(Auth {
+        user,
+        session,
+        session_id,
+    })
+}
+
+impl FromRequest for Auth {
+    type Error = PageError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate_page(req))
+    }
+}
+
+/// A caller of the JSON API.
+pub struct ApiAuth {
+    pub user: User,
+}
+
+impl ApiAuth {
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if self.user.has_any_role(roles) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Il profilo dell'utente non consente questa operazione.",
+            ))
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header, if present.
+pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn authenticate_api(req: &HttpRequest) -> Result<ApiAuth, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(ApiError::unauthorized)?;
+    let user = if let Some(token) = bearer_token(req) {
+        state.store.token_user(token)?.ok_or_else(ApiError::unauthorized)?
+    } else {
+        current_session(req, state)?
+            .map(|(_, _, user)| user)
+            .ok_or_else(ApiError::unauthorized)?
+    };
+    if user.must_change_password {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "L'utente deve prima cambiare la password temporanea dal browser.",
+        ));
+    }
+    Ok(ApiAuth { user })
+}
+
+impl FromRequest for ApiAuth {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate_api(req))
+    }
+}

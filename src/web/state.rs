@@ -1,0 +1,44 @@
+//! What every request handler shares.
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use crate::domain::comune::ComuneRegistry;
+use crate::store::Store;
+
+/// Login attempts allowed per client address: a burst of 10, then one every 6 seconds.
+const LOGIN_BURST: NonZeroU32 = match NonZeroU32::new(10) {
+    Some(n) => n,
+    None => panic!("non-zero"),
+};
+
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub comuni: Arc<ComuneRegistry>,
+    /// Installation secret that keys form tokens for visitors not logged in.
+    pub secret: Vec<u8>,
+    pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Whether cookies carry `Secure` (on when served over TLS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, comuni: Arc<ComuneRegistry>, secure_cookies: bool) -> Result<Self, crate::store::StoreError> {
+        let secret = store.secret()?;
+        Ok(Self {
+            store,
+            comuni,
+            secret,
+            login_limiter: RateLimiter::keyed(Quota::per_minute(LOGIN_BURST)),
+            secure_cookies,
+        })
+    }
+
+    /// Whether a login attempt from `ip` may proceed now (checked before any hashing).
+    pub fn allow_login_attempt(&self, ip: IpAddr) -> bool {
+        self.login_limiter.retain_recent();
+        self.login_limiter.check_key(&ip).is_ok()
+    }
+}

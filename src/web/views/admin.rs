@@ -1,0 +1,227 @@
+//! The administration page: installation data, users, recent security events.
+
+use chrono::Local;
+use maud::{html, Markup};
+
+use super::form::{alert, error_summary, input};
+use super::layout::{csrf_field, page as frame, Chrome};
+use crate::domain::audit::AuditEntry;
+use crate::domain::instance::Instance;
+use crate::domain::password::MIN_PASSWORD_CHARS;
+use crate::domain::role::Role;
+use crate::domain::user::User;
+use crate::domain::Invalid;
+
+/// A message at the top of the page after an action.
+pub enum AdminNotice {
+    Success(String),
+    Error(String),
+    /// Shown once, right after a reset: the administrator passes it on to the user.
+    TemporaryPassword { username: String, password: String },
+}
+
+/// The new-user form as typed (never the password).
+#[derive(Debug, Default)]
+pub struct NewUserValues {
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<String>,
+}
+
+fn when(entry: &AuditEntry) -> String {
+    entry
+        .time
+        .with_timezone(&Local)
+        .format("%d/%m/%Y %H:%M:%S")
+        .to_string()
+}
+
+fn user_state(user: &User) -> &'static str {
+    if user.disabled {
+        "Disabilitato"
+    } else if user.must_change_password {
+        "Attivo, password temporanea"
+    } else {
+        "Attivo"
+    }
+}
+
+fn role_checkboxes(prefix: &str, checked: &dyn Fn(Role) -> bool) -> Markup {
+    html! {
+        @for role in Role::ALL {
+            div class="form-check form-check-inline" {
+                input type="checkbox" name="roles" value=(role.code()) id={(prefix) "-" (role.code())}
+                    checked[checked(role)];
+                label for={(prefix) "-" (role.code())} { (role.label()) }
+            }
+        }
+    }
+}
+
+pub fn page(
+    chrome: &Chrome,
+    instance: &Instance,
+    users: &[User],
+    events: &[AuditEntry],
+    notice: Option<AdminNotice>,
+    values: &NewUserValues,
+    invalid: &Invalid,
+) -> Markup {
+    let pw_help = format!(
+        "Temporanea, almeno {MIN_PASSWORD_CHARS} caratteri: l'utente dovrà cambiarla al primo accesso."
+    );
+    frame(
+        chrome,
+        "Amministrazione",
+        html! {
+            h1 { "Amministrazione" }
+            @match &notice {
+                Some(AdminNotice::Success(m)) => (alert("success", m)),
+                Some(AdminNotice::Error(m)) => (alert("danger", m)),
+                Some(AdminNotice::TemporaryPassword { username, password }) => {
+                    div class="alert alert-warning" role="alert" {
+                        "Nuova password temporanea per " strong { (username) } ": "
+                        code class="fs-5" { (password) }
+                        br;
+                        "La comunichi all'utente di persona o per telefono: non verrà più mostrata. "
+                        "Al primo accesso l'utente dovrà sceglierne una nuova."
+                    }
+                }
+                None => {}
+            }
+
+            section class="mb-5" aria-labelledby="h-instance" {
+                h2 id="h-instance" class="h4" { "Installazione" }
+                dl class="row" {
+                    dt class="col-sm-3" { "Tipo" } dd class="col-sm-9" { (instance.role.label()) }
+                    dt class="col-sm-3" { "Comune" } dd class="col-sm-9" { (instance.comune.name) " (ISTAT " (instance.comune.istat) ")" }
+                    dt class="col-sm-3" { "Ambito" } dd class="col-sm-9" { (instance.ambito.name) " (" (instance.ambito.code) ")" }
+                    dt class="col-sm-3" { "Identificativo" } dd class="col-sm-9" { code { (instance.id) } }
+                }
+            }
+
+            section class="mb-5" aria-labelledby="h-users" {
+                h2 id="h-users" class="h4" { "Utenti" }
+                div class="table-responsive" {
+                    table class="table table-striped" {
+                        caption class="visually-hidden" { "Utenti del programma" }
+                        thead { tr {
+                            th scope="col" { "Utente" }
+                            th scope="col" { "Stato" }
+                            th scope="col" { "Ruoli" }
+                            th scope="col" { "Azioni" }
+                        } }
+                        tbody {
+                            @for u in users {
+                                tr {
+                                    td { strong { (u.username) } br; (u.full_name) }
+                                    td { (user_state(u)) }
+                                    td {
+                                        form method="post" action={"/amministrazione/utenti/" (u.id) "/ruoli"} {
+                                            (csrf_field(chrome.csrf))
+                                            fieldset {
+                                                legend class="visually-hidden" { "Ruoli di " (u.username) }
+                                                (role_checkboxes(&format!("r-{}", u.id), &|r| u.has_role(r)))
+                                            }
+                                            button type="submit" class="btn btn-outline-primary btn-sm" { "Salva ruoli" }
+                                        }
+                                    }
+                                    td {
+                                        @if u.disabled {
+                                            form method="post" action={"/amministrazione/utenti/" (u.id) "/abilita"} class="mb-2" {
+                                                (csrf_field(chrome.csrf))
+                                                button type="submit" class="btn btn-outline-primary btn-sm" { "Riabilita " span class="visually-hidden" { (u.username) } }
+                                            }
+                                        } @else {
+                                            form method="post" action={"/amministrazione/utenti/" (u.id) "/disabilita"} class="mb-2" {
+                                                (csrf_field(chrome.csrf))
+                                                button type="submit" class="btn btn-outline-danger btn-sm" { "Disabilita " span class="visually-hidden" { (u.username) } }
+                                            }
+                                        }
+                                        form method="post" action={"/amministrazione/utenti/" (u.id) "/password"} {
+                                            (csrf_field(chrome.csrf))
+                                            button type="submit" class="btn btn-outline-secondary btn-sm" { "Reimposta password " span class="visually-hidden" { (u.username) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            section class="mb-5" aria-labelledby="h-new-user" {
+                h2 id="h-new-user" class="h4" { "Nuovo utente" }
+                (error_summary(invalid))
+                form method="post" action="/amministrazione/utenti" {
+                    (csrf_field(chrome.csrf))
+                    div class="row" {
+                        div class="col-12 col-md-6" {
+                            (input("text", "username", "Nome utente", &values.username, invalid,
+                                Some("Lettere senza accenti, cifre, punto o trattino; per esempio m.rossi."), "off"))
+                        }
+                        div class="col-12 col-md-6" {
+                            (input("text", "full_name", "Nome e cognome", &values.full_name, invalid, None, "off"))
+                        }
+                    }
+                    (input("password", "password", "Password iniziale", "", invalid, Some(&pw_help), "new-password"))
+                    fieldset class="mb-4" {
+                        legend class="h6" { "Ruoli" }
+                        (role_checkboxes("new", &|r| values.roles.iter().any(|c| c == r.code())))
+                        @if let Some(msg) = invalid.message("roles") {
+                            div class="invalid-feedback d-block" role="alert" { (msg) }
+                        }
+                    }
+                    button type="submit" class="btn btn-primary" { "Crea utente" }
+                }
+            }
+
+            section aria-labelledby="h-events" {
+                h2 id="h-events" class="h4" { "Ultimi eventi di sicurezza" }
+                div class="table-responsive" {
+                    table class="table table-sm" {
+                        caption class="visually-hidden" { "Accessi e modifiche agli utenti più recenti" }
+                        thead { tr {
+                            th scope="col" { "Quando" }
+                            th scope="col" { "Chi" }
+                            th scope="col" { "Evento" }
+                            th scope="col" { "Su" }
+                            th scope="col" { "Dettagli" }
+                        } }
+                        tbody {
+                            @for e in events {
+                                tr {
+                                    td { (when(e)) }
+                                    td { (e.user) }
+                                    td { (event_label(&e.action)) }
+                                    td { (e.subject) }
+                                    td { (e.details) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn event_label(action: &str) -> &str {
+    use crate::domain::audit::action as a;
+    match action {
+        a::SETUP => "Configurazione iniziale",
+        a::LOGIN => "Accesso",
+        a::LOGIN_FAILED => "Accesso non riuscito",
+        a::LOGIN_LOCKED => "Accesso bloccato",
+        a::LOGOUT => "Uscita",
+        a::PASSWORD_CHANGE => "Cambio password",
+        a::USER_CREATE => "Utente creato",
+        a::USER_DISABLE => "Utente disabilitato",
+        a::USER_ENABLE => "Utente riabilitato",
+        a::USER_ROLES => "Ruoli modificati",
+        a::USER_PASSWORD_RESET => "Password reimpostata",
+        a::TOKEN_CREATE => "Token API creato",
+        a::TOKEN_REVOKE => "Token API revocato",
+        other => other,
+    }
+}

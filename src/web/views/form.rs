@@ -1,0 +1,59 @@
+//! Form fields in Bootstrap Italia style, with the Italian error message next to the field.
+
+use maud::{html, Markup};
+
+use crate::domain::Invalid;
+
+/// A labelled input. `kind` is the input type (text, password, ...).
+pub fn input(
+    kind: &str,
+    name: &str,
+    label: &str,
+    value: &str,
+    invalid: &Invalid,
+    help: Option<&str>,
+    autocomplete: &str,
+) -> Markup {
+    let error = invalid.message(name);
+    let id = format!("f-{name}");
+    let described = match (error.is_some(), help.is_some()) {
+        (true, _) => Some(format!("{id}-error")),
+        (false, true) => Some(format!("{id}-help")),
+        _ => None,
+    };
+    html! {
+        div class="form-group mb-4" {
+            // Without JavaScript the label must stay lifted above the input.
+            label class="active" for=(id) { (label) }
+            input type=(kind) class=(if error.is_some() { "form-control is-invalid" } else { "form-control" })
+                id=(id) name=(name) value=(value) autocomplete=(autocomplete)
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[described];
+            @if let Some(msg) = error {
+                div class="invalid-feedback d-block" id={(id) "-error"} role="alert" { (msg) }
+            } @else if let Some(help) = help {
+                small class="form-text" id={(id) "-help"} { (help) }
+            }
+        }
+    }
+}
+
+/// A general message about the form (not tied to one field).
+pub fn alert(kind: &str, message: &str) -> Markup {
+    html! {
+        div class={"alert alert-" (kind)} role="alert" { (message) }
+    }
+}
+
+/// Summary shown above a form that came back with errors.
+pub fn error_summary(invalid: &Invalid) -> Markup {
+    html! {
+        @if !invalid.is_empty() {
+            div class="alert alert-danger" role="alert" {
+                "Controllare i campi evidenziati: "
+                (invalid.0.len())
+                @if invalid.0.len() == 1 { " problema." } @else { " problemi." }
+            }
+        }
+    }
+}

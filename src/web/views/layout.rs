@@ -1,0 +1,181 @@
+//! The page frame: Bootstrap Italia header, navigation, footer.
+
+use maud::{html, Markup, DOCTYPE};
+
+use crate::domain::instance::Instance;
+use crate::domain::role::Role;
+use crate::web::session::Auth;
+
+/// What the frame of every page needs to know.
+pub struct Chrome<'a> {
+    pub user_name: Option<&'a str>,
+    pub roles: &'a [Role],
+    pub instance: Option<&'a Instance>,
+    pub csrf: &'a str,
+    /// Path of the current section, to mark it in the navigation.
+    pub current: &'a str,
+    pub must_change_password: bool,
+}
+
+impl<'a> Chrome<'a> {
+    pub fn anonymous(instance: Option<&'a Instance>, csrf: &'a str) -> Self {
+        Chrome {
+            user_name: None,
+            roles: &[],
+            instance,
+            csrf,
+            current: "",
+            must_change_password: false,
+        }
+    }
+
+    pub fn for_user(auth: &'a Auth, instance: Option<&'a Instance>, current: &'a str) -> Self {
+        Chrome {
+            user_name: Some(&auth.user.full_name),
+            roles: &auth.user.roles,
+            instance,
+            csrf: &auth.session.csrf_token,
+            current,
+            must_change_password: auth.user.must_change_password,
+        }
+    }
+}
+
+/// A section of the navigation, shown to users holding one of `roles`.
+struct Section {
+    path: &'static str,
+    label: &'static str,
+    roles: &'static [Role],
+}
+
+/// Only sections that work are listed; each later feature adds its own.
+const SECTIONS: &[Section] = &[
+    Section {
+        path: "/",
+        label: "Home",
+        roles: &Role::ALL,
+    },
+    Section {
+        path: "/amministrazione",
+        label: "Amministrazione",
+        roles: &[Role::Amministratore],
+    },
+];
+
+pub fn icon(name: &str, class: &str) -> Markup {
+    html! {
+        svg class={"icon " (class)} aria-hidden="true" focusable="false" {
+            use href={"/assets/svg/sprites.svg#" (name)} {}
+        }
+    }
+}
+
+/// Hidden CSRF field for a form.
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(token); }
+}
+
+pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
+    let place = chrome.instance.map(|i| match i.role {
+        crate::domain::instance::InstanceRole::Desk => format!("Comune di {}", i.comune.name),
+        crate::domain::instance::InstanceRole::District => i.ambito.name.clone(),
+    });
+    let ambito = chrome.instance.map(|i| i.ambito.name.clone());
+    html! {
+        (DOCTYPE)
+        html lang="it" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Sportello" }
+                link rel="icon" href="/assets/svg/favicon.svg" type="image/svg+xml";
+                link rel="stylesheet" href="/assets/css/fonts.css";
+                link rel="stylesheet" href="/assets/css/bootstrap-italia.min.css";
+                link rel="stylesheet" href="/assets/css/bi-nojs.css";
+                link rel="stylesheet" href="/assets/css/sportello.css";
+            }
+            body {
+                div class="skiplinks" {
+                    a class="visually-hidden-focusable" href="#main" { "Vai al contenuto principale" }
+                }
+                header class="it-header-wrapper" {
+                    div class="it-header-slim-wrapper" {
+                        div class="container" { div class="row" { div class="col-12" {
+                            div class="it-header-slim-wrapper-content" {
+                                span class="navbar-brand" { (ambito.as_deref().unwrap_or("Segretariato Sociale")) }
+                                @if let Some(name) = chrome.user_name {
+                                    div class="it-header-slim-right-zone" {
+                                        span class="text-white me-3" {
+                                            (icon("it-user", "icon-white icon-sm me-1")) (name)
+                                        }
+                                        @if !chrome.must_change_password {
+                                            a class="text-white me-3" href="/password" { "Cambia password" }
+                                        }
+                                        form method="post" action="/logout" class="d-inline" {
+                                            (csrf_field(chrome.csrf))
+                                            button type="submit" class="btn btn-primary btn-sm" { "Esci" }
+                                        }
+                                    }
+                                }
+                            }
+                        } } }
+                    }
+                    div class="it-nav-wrapper" {
+                        div class="it-header-center-wrapper" {
+                            div class="container" { div class="row" { div class="col-12" {
+                                div class="it-header-center-content-wrapper" {
+                                    div class="it-brand-wrapper" {
+                                        a href="/" {
+                                            (icon("it-pa", ""))
+                                            div class="it-brand-text" {
+                                                div class="it-brand-title" { "Sportello" }
+                                                div class="it-brand-tagline d-none d-md-block" {
+                                                    "Segretariato Sociale"
+                                                    @if let Some(place) = &place { " – " (place) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            } } }
+                        }
+                        @if chrome.user_name.is_some() && !chrome.must_change_password {
+                            div class="it-header-navbar-wrapper" {
+                                div class="container" { div class="row" { div class="col-12" {
+                                    nav class="navbar navbar-expand-lg" aria-label="Navigazione principale" {
+                                        div class="navbar-collapsable" { div class="menu-wrapper" {
+                                            ul class="navbar-nav" {
+                                                @for s in SECTIONS.iter().filter(|s| s.roles.iter().any(|r| chrome.roles.contains(r))) {
+                                                    li class="nav-item" {
+                                                        @if s.path == chrome.current {
+                                                            a class="nav-link active" aria-current="page" href=(s.path) { span { (s.label) } }
+                                                        } @else {
+                                                            a class="nav-link" href=(s.path) { span { (s.label) } }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        } }
+                                    }
+                                } } }
+                            }
+                        }
+                    }
+                }
+                main id="main" class="container my-4" {
+                    (content)
+                }
+                footer class="it-footer" {
+                    div class="it-footer-small-prints clearfix" {
+                        div class="container" {
+                            p class="text-white py-3 mb-0" {
+                                "Sportello " (env!("CARGO_PKG_VERSION"))
+                                " – Segretariato Sociale ai sensi della L. 328/2000"
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+// End-to-end browser test for Sportello.
+//
+// Usage:  SPORTELLO_URL=http://127.0.0.1:18080 node run.mjs
+//
+// Expects a FRESH instance (no setup done yet). Walks through the setup
+// wizard, logs in, visits every page linked from the main navigation plus
+// /amministrazione and /password, runs axe (WCAG 2.1 A/AA) on each page,
+// creates a user, logs out. Any Content-Security-Policy violation reported
+// on the console, any page error, any serious/critical axe violation or any
+// unexpected redirect fails the run. Screenshots go to ./out/.
+//
+// Env:
+//   SPORTELLO_URL  base URL of the running server (default http://127.0.0.1:18080)
+//   CHROMIUM       Chromium executable (default /usr/bin/chromium)
+//   TIMEOUT_MS     per-action timeout (default 15000)
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, 'out');
+const BASE = (process.env.SPORTELLO_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+const TIMEOUT = Number(process.env.TIMEOUT_MS || 15000);
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+const SETUP = {
+  role: 'desk',
+  // ISTAT code of Triggiano (BA) per assets/data/comuni-istat-2020-01-01.csv (072043 is Terlizzi).
+  comune_istat: '072046',
+  comune_name: 'Triggiano',
+  ambito_code: 'BA05',
+  ambito_name: 'Ambito Territoriale di Triggiano',
+  admin_username: 'admin',
+  admin_full_name: 'Anna Amministratrice',
+  admin_password: 'una-password-lunga-1',
+  admin_password_confirm: 'una-password-lunga-1',
+};
+const NEW_USER = {
+  username: 'mrossi',
+  full_name: 'Mario Rossi',
+  password: 'password-temporanea-42',
+  role: 'operatore',
+};
+
+// ---------------------------------------------------------------- reporting
+let passed = 0;
+const failures = [];
+const warnings = [];
+const cspErrors = [];
+const pageErrors = [];
+const consoleErrors = [];
+
+function ok(msg) {
+  passed += 1;
+  console.log(`  ok    ${msg}`);
+}
+function fail(msg) {
+  failures.push(msg);
+  console.log(`  FAIL  ${msg}`);
+}
+function warn(msg) {
+  warnings.push(msg);
+  console.log(`  warn  ${msg}`);
+}
+function step(title) {
+  console.log(`\n== ${title}`);
+}
+/** Thrown to abort the run when continuing makes no sense. */
+class Abort extends Error {}
+function abort(msg) {
+  fail(msg);
+  throw new Abort(msg);
+}
+
+// ---------------------------------------------------------------- helpers
+function addOnce(list, item) {
+  if (!list.includes(item)) list.push(item);
+}
+const pathOf = (page) => new URL(page.url()).pathname;
+
+let shotNo = 0;
+async function screenshot(page, label) {
+  shotNo += 1;
+  const safe = (label || 'page').replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'home';
+  const file = join(OUT, `${String(shotNo).padStart(2, '0')}-${safe}.png`);
+  try {
+    await page.screenshot({ path: file, fullPage: true });
+  } catch (e) {
+    warn(`screenshot ${file} failed: ${e.message.split('\n')[0]}`);
+  }
+}
+
+/** Short description of what the page says, for failure messages. */
+async function pageSummary(page) {
+  try {
+    const alerts = await page.locator('.alert, .invalid-feedback, [role=alert]').allInnerTexts();
+    const shown = alerts.map((t) => t.trim()).filter(Boolean);
+    if (shown.length) return `alerts: ${shown.join(' | ').slice(0, 500)}`;
+    const body = (await page.locator('body').innerText()).replace(/\s+/g, ' ').trim();
+    return `body: ${body.slice(0, 300)}`;
+  } catch {
+    return '(page text unavailable)';
+  }
+}
+
+/** Navigate and return the main response (null when none). */
+async function visit(page, path) {
+  const resp = await page.goto(BASE + path, { waitUntil: 'load', timeout: TIMEOUT });
+  return resp;
+}
+
+/** Click a submit control and wait for the next document to finish loading. */
+async function submitAndWait(page, submitLocator) {
+  const loaded = page.waitForEvent('load', { timeout: TIMEOUT });
+  await submitLocator.click();
+  await loaded;
+}
+
+/** Check a checkbox/radio even if the Bootstrap Italia styling hides the native input. */
+async function checkControl(page, locator, what) {
+  try {
+    await locator.check({ timeout: 3000 });
+  } catch {
+    // BI draws the box with label::before/::after over an opacity:0 input;
+    // clicking the associated label is what a user does.
+    const id = await locator.getAttribute('id');
+    if (id) {
+      await page.locator(`label[for="${id}"]`).first().click({ timeout: 3000 }).catch(() => {});
+    }
+    if (!(await locator.isChecked())) await locator.check({ force: true, timeout: 3000 });
+  }
+  if (!(await locator.isChecked())) abort(`could not check ${what}`);
+}
+
+/**
+ * Set a form field by name inside `scope` (page or form locator), whatever it
+ * is: text-like input, select, textarea, radio group or checkbox.
+ * Returns false (and warns) when no such field exists.
+ */
+async function setField(page, scope, name, value, { required = true } = {}) {
+  const all = scope.locator(`[name="${name}"]`);
+  const count = await all.count();
+  if (count === 0) {
+    (required ? fail : warn)(`field [name=${name}] not found on ${pathOf(page)}`);
+    return false;
+  }
+  const first = all.first();
+  const tag = await first.evaluate((el) => el.tagName.toLowerCase());
+  const type = ((await first.getAttribute('type')) || '').toLowerCase();
+  if (tag === 'select') {
+    const options = await first.locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent.trim()]));
+    if (!options.some(([v, t]) => v === value || t === value)) {
+      abort(`select [name=${name}] on ${pathOf(page)} has no option "${value}" (first options: ${options.slice(0, 5).map(([v, t]) => `${v}=${t}`).join(', ')})`);
+    }
+    await first.selectOption(value, { timeout: TIMEOUT });
+  } else if (type === 'radio' || type === 'checkbox') {
+    const target = scope.locator(`[name="${name}"][value="${value}"]`);
+    if ((await target.count()) === 0) abort(`no [name=${name}][value=${value}] option on ${pathOf(page)}`);
+    await checkControl(page, target.first(), `[name=${name}][value=${value}]`);
+  } else if (type === 'hidden') {
+    warn(`field [name=${name}] is hidden on ${pathOf(page)}; not filled`);
+    return false;
+  } else {
+    await first.fill(value, { timeout: TIMEOUT });
+  }
+  return true;
+}
+
+/** Run axe; serious/critical violations fail, others are warnings. */
+async function runAxe(page, label) {
+  let results;
+  try {
+    results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  } catch (e) {
+    fail(`axe on ${label} crashed: ${e.message.split('\n')[0]}`);
+    return;
+  }
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const minor = results.violations.filter((v) => !bad.includes(v));
+  for (const v of bad) {
+    const targets = v.nodes.slice(0, 8).map((n) => n.target.join(' ')).join(' ; ');
+    const more = v.nodes.length > 8 ? ` (+${v.nodes.length - 8} more)` : '';
+    fail(`axe ${label}: ${v.id} [${v.impact}] ${v.help} -> ${targets}${more}`);
+  }
+  for (const v of minor) {
+    warn(`axe ${label}: ${v.id} [${v.impact}] ${v.help} (${v.nodes.length} node(s))`);
+  }
+  if (bad.length === 0) ok(`axe ${label}: no serious/critical violations (${results.passes.length} rules passed)`);
+}
+
+/** Common per-page checks: status, CSP header presence, axe, screenshot. */
+async function checkPage(page, resp, label) {
+  if (resp) {
+    const status = resp.status();
+    if (status >= 400) fail(`${label}: HTTP ${status}`);
+    const csp = resp.headers()['content-security-policy'];
+    if (!csp) warn(`${label}: no Content-Security-Policy response header`);
+  }
+  await runAxe(page, label);
+  await screenshot(page, label);
+}
+
+// ---------------------------------------------------------------- main flow
+async function main(page) {
+  // 1. fresh instance: / -> /setup
+  step('fresh instance redirects to /setup');
+  let resp = await visit(page, '/');
+  if (pathOf(page) !== '/setup') abort(`GET / landed on ${page.url()}, expected /setup (is the instance fresh?)`);
+  ok('GET / redirected to /setup');
+  await checkPage(page, resp, '/setup');
+
+  // 2. setup wizard
+  step('setup wizard');
+  const setupForm = page.locator('form:has([name="admin_username"])').first();
+  if ((await setupForm.count()) === 0) abort('no form with [name=admin_username] on /setup');
+  for (const [name, value] of Object.entries(SETUP)) {
+    const required = !['comune_name', 'ambito_name'].includes(name);
+    await setField(page, setupForm, name, value, { required });
+  }
+  await screenshot(page, 'setup-filled');
+  await submitAndWait(page, setupForm.locator('[type=submit]').first());
+  if (pathOf(page) !== '/login') abort(`after setup landed on ${page.url()}, expected /login; ${await pageSummary(page)}`);
+  ok('setup submitted, redirected to /login');
+
+  // 3. login
+  step('login');
+  await checkPage(page, null, '/login');
+  const loginForm = page.locator('form:has([name="password"])').first();
+  await setField(page, loginForm, 'username', SETUP.admin_username);
+  await setField(page, loginForm, 'password', SETUP.admin_password);
+  await submitAndWait(page, loginForm.locator('[type=submit]').first());
+  if (pathOf(page) !== '/') abort(`after login landed on ${page.url()}, expected /; ${await pageSummary(page)}`);
+  ok('logged in, landed on /');
+  await checkPage(page, null, '/ (home)');
+
+  // 4. navigation pages
+  step('pages from the main navigation');
+  const hrefs = await page.locator('nav a[href^="/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const paths = [];
+  for (const h of [...hrefs, '/amministrazione', '/password']) {
+    const p = h.split('#')[0];
+    if (!p || p === '/logout' || p.startsWith('/assets/') || paths.includes(p)) continue;
+    paths.push(p);
+  }
+  if (hrefs.length === 0) fail('no links found in the main navigation (nav a[href^="/"])');
+  else ok(`navigation links: ${paths.join(' ')}`);
+  for (const p of paths) {
+    let r;
+    try {
+      r = await visit(page, p);
+    } catch (e) {
+      fail(`GET ${p} failed: ${e.message.split('\n')[0]}`);
+      continue;
+    }
+    const landed = pathOf(page);
+    if (landed === '/login') abort(`GET ${p} sent us to /login: session lost`);
+    if (landed !== new URL(BASE + p).pathname) warn(`GET ${p} ended on ${landed}`);
+    await checkPage(page, r, p);
+  }
+
+  // 5. create a user from /amministrazione
+  step('create a user on /amministrazione');
+  await visit(page, '/amministrazione');
+  const userForm = page.locator('form:has([name="full_name"])').first();
+  if ((await userForm.count()) === 0) abort('no form with [name=full_name] on /amministrazione');
+  await setField(page, userForm, 'username', NEW_USER.username);
+  await setField(page, userForm, 'full_name', NEW_USER.full_name);
+  await setField(page, userForm, 'password', NEW_USER.password);
+  await setField(page, userForm, 'roles', NEW_USER.role);
+  await submitAndWait(page, userForm.locator('[type=submit]').first());
+  const text = await page.locator('body').innerText();
+  if (!text.includes(NEW_USER.username)) fail(`after creating the user, ${pathOf(page)} does not mention "${NEW_USER.username}"; ${await pageSummary(page)}`);
+  else ok(`user "${NEW_USER.username}" created (page ${pathOf(page)} lists it)`);
+  await checkPage(page, null, 'amministrazione-after-create');
+
+  // 6. mobile width rendering of home (visual check only)
+  step('mobile viewport screenshot');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await visit(page, '/');
+  await screenshot(page, 'home-mobile');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  ok('home rendered at 390px');
+
+  // 7. logout
+  step('logout');
+  await visit(page, '/');
+  const logoutBtn = page.locator('form[action="/logout"] button').first();
+  if ((await logoutBtn.count()) === 0) abort('no form[action="/logout"] button on /');
+  await submitAndWait(page, logoutBtn);
+  if (pathOf(page) !== '/login') fail(`after logout landed on ${page.url()}, expected /login`);
+  else ok('logged out, landed on /login');
+  await visit(page, '/');
+  if (pathOf(page) !== '/login') fail(`after logout GET / landed on ${page.url()}, expected /login`);
+  else ok('after logout, / redirects to /login');
+}
+
+// ---------------------------------------------------------------- runner
+async function run() {
+  mkdirSync(OUT, { recursive: true });
+  console.log(`Sportello browser test against ${BASE}`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    page.setDefaultNavigationTimeout(TIMEOUT);
+
+    page.on('console', (msg) => {
+      const text = msg.text();
+      const where = (() => {
+        try {
+          return new URL(page.url()).pathname;
+        } catch {
+          return page.url();
+        }
+      })();
+      // data: URLs in CSP messages can be kilobytes long: keep the gist.
+      const short = text.replace(/data:[^'"\s]{60,}/g, (m) => `${m.slice(0, 60)}...`).slice(0, 400);
+      if (/Content Security Policy|Refused to/i.test(text)) addOnce(cspErrors, `${where}: ${short}`);
+      else if (msg.type() === 'error') addOnce(consoleErrors, `${where}: ${short}`);
+    });
+    page.on('pageerror', (err) => addOnce(pageErrors, `${page.url()}: ${err.message}`));
+    page.on('response', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/assets/') && r.status() >= 400) fail(`asset ${u.pathname}: HTTP ${r.status()}`);
+    });
+
+    try {
+      await main(page);
+    } catch (e) {
+      if (!(e instanceof Abort)) fail(`unexpected error at ${page.url()}: ${e.stack || e.message}`);
+      await screenshot(page, 'failure');
+    }
+  } finally {
+    await browser.close();
+  }
+
+  step('summary');
+  for (const c of cspErrors) fail(`CSP: ${c}`);
+  for (const p of pageErrors) fail(`page error: ${p}`);
+  for (const c of consoleErrors) warn(`console error: ${c}`);
+  if (cspErrors.length === 0) ok('no Content Security Policy violations on the console');
+  if (pageErrors.length === 0) ok('no uncaught page errors');
+  console.log(`\nScreenshots in ${OUT}`);
+  console.log(`${warnings.length} warning(s)`);
+  if (failures.length) {
+    console.log(`\nFAILURES (${failures.length}):`);
+    for (const f of failures) console.log(`  - ${f}`);
+  }
+  console.log(`browser: ${passed} passed, ${failures.length} failed`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+run().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`browser test crashed: ${e.stack || e.message}`);
+    console.log(`browser: ${passed} passed, ${failures.length + 1} failed`);
+    process.exit(1);
+  },
+);
