@@ -18,10 +18,20 @@ use sportello::store::Store;
 )]
 pub struct Cli {
     /// Data directory (database, keys, backups).
-    #[arg(long, global = true, env = "SPORTELLO_DATA", default_value = "./sportello-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "SPORTELLO_DATA",
+        default_value = "./sportello-data"
+    )]
     pub data: PathBuf,
     /// Address to listen on.
-    #[arg(long, global = true, env = "SPORTELLO_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        global = true,
+        env = "SPORTELLO_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind: String,
     /// Allow listening on a non-loopback address without TLS (not recommended).
     #[arg(long, global = true)]
@@ -56,7 +66,8 @@ pub enum AuditCommand {
 pub fn init_logging(serving: bool) {
     use tracing_subscriber::EnvFilter;
     let default = if serving { "info" } else { "warn" };
-    let filter = EnvFilter::try_from_env("SPORTELLO_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let filter =
+        EnvFilter::try_from_env("SPORTELLO_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -10,7 +10,9 @@ use super::open_store;
 fn is_loopback(bind: &str) -> Result<bool, String> {
     let addrs: Vec<_> = bind
         .to_socket_addrs()
-        .map_err(|_| format!("Indirizzo di ascolto non valido: «{bind}» (esempio: 127.0.0.1:8080)."))?
+        .map_err(|_| {
+            format!("Indirizzo di ascolto non valido: «{bind}» (esempio: 127.0.0.1:8080).")
+        })?
         .collect();
     Ok(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()))
 }

@@ -87,7 +87,9 @@ fn read_password(env: &str) -> Result<String, String> {
         return Ok(p);
     }
     let first = rpassword::prompt_password("Password: ").map_err(|e| {
-        format!("Impossibile leggere la password dal terminale ({e}): impostare la variabile {env}.")
+        format!(
+            "Impossibile leggere la password dal terminale ({e}): impostare la variabile {env}."
+        )
     })?;
     let second = rpassword::prompt_password("Ripeta la password: ")
         .map_err(|e| format!("Impossibile leggere la password dal terminale: {e}"))?;
@@ -161,7 +163,10 @@ pub fn init(data: &Path, args: InitArgs) -> Result<(), String> {
         instance.ambito.code,
         instance.ambito.name
     );
-    println!("Amministratore: {}. Avviare il server con `sportello serve`.", user.username);
+    println!(
+        "Amministratore: {}. Avviare il server con `sportello serve`.",
+        user.username
+    );
     Ok(())
 }
 
@@ -211,7 +216,13 @@ pub fn user(data: &Path, cmd: UserCommand) -> Result<(), String> {
                     "attivo"
                 };
                 let roles: Vec<_> = u.roles.iter().map(|r| r.code()).collect();
-                println!("{}\t{}\t{}\t{}", u.username, u.full_name, roles.join(","), state);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.username,
+                    u.full_name,
+                    roles.join(","),
+                    state
+                );
             }
         }
         UserCommand::Disable { username } => {
@@ -219,7 +230,10 @@ pub fn user(data: &Path, cmd: UserCommand) -> Result<(), String> {
             store
                 .set_user_disabled(u.id, true, &actor)
                 .map_err(|e| e.to_string())?;
-            println!("Utente {} disabilitato: sessioni e token chiusi.", u.username);
+            println!(
+                "Utente {} disabilitato: sessioni e token chiusi.",
+                u.username
+            );
         }
         UserCommand::Passwd {
             username,
@@ -232,7 +246,10 @@ pub fn user(data: &Path, cmd: UserCommand) -> Result<(), String> {
             store
                 .set_password(u.id, hash, temporary, &actor)
                 .map_err(|e| e.to_string())?;
-            println!("Password di {} aggiornata; le sue sessioni sono state chiuse.", u.username);
+            println!(
+                "Password di {} aggiornata; le sue sessioni sono state chiuse.",
+                u.username
+            );
         }
     }
     Ok(())
@@ -258,11 +275,19 @@ pub fn token(data: &Path, cmd: TokenCommand) -> Result<(), String> {
         TokenCommand::List { username } => {
             let u = find_user(&store, &username)?;
             for t in store.tokens(u.id).map_err(|e| e.to_string())? {
-                println!("{}\t{}\t{}", t.id, t.created_at.format("%Y-%m-%d %H:%M"), t.label);
+                println!(
+                    "{}\t{}\t{}",
+                    t.id,
+                    t.created_at.format("%Y-%m-%d %H:%M"),
+                    t.label
+                );
             }
         }
         TokenCommand::Revoke { id } => {
-            if store.revoke_token(id, &cli_actor()).map_err(|e| e.to_string())? {
+            if store
+                .revoke_token(id, &cli_actor())
+                .map_err(|e| e.to_string())?
+            {
                 println!("Token {id} revocato.");
             } else {
                 return Err(format!("Nessun token con id {id}."));

@@ -178,7 +178,10 @@ mod tests {
         removed.remove(1);
         assert_eq!(
             verify_chain(removed),
-            Err(ChainError::Sequence { seq: 3, expected: 2 })
+            Err(ChainError::Sequence {
+                seq: 3,
+                expected: 2
+            })
         );
 
         let mut resealed = entries;

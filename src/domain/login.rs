@@ -45,6 +45,9 @@ mod tests {
             unlocked_at(&fails, t0 + Duration::minutes(5)),
             Some(t0 + Duration::minutes(15))
         );
-        assert!(!is_locked(&fails, t0 + Duration::minutes(15) + Duration::seconds(1)));
+        assert!(!is_locked(
+            &fails,
+            t0 + Duration::minutes(15) + Duration::seconds(1)
+        ));
     }
 }

@@ -65,7 +65,10 @@ impl NewUser {
         if self.full_name.chars().count() < 2 {
             invalid.add("full_name", "Indicare nome e cognome.");
         } else if self.full_name.chars().count() > 100 {
-            invalid.add("full_name", "Il nome è troppo lungo (al massimo 100 caratteri).");
+            invalid.add(
+                "full_name",
+                "Il nome è troppo lungo (al massimo 100 caratteri).",
+            );
         }
         self.roles.sort();
         self.roles.dedup();

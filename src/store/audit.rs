@@ -101,7 +101,9 @@ mod tests {
             let mut table = txn.open_table(AUDIT).unwrap();
             let mut forged = a.clone();
             forged.user = "mallory".into();
-            table.insert(1, encode(&forged).unwrap().as_slice()).unwrap();
+            table
+                .insert(1, encode(&forged).unwrap().as_slice())
+                .unwrap();
         }
         txn.commit().unwrap();
         assert_eq!(

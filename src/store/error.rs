@@ -27,7 +27,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
-    #[error("L'installazione non è ancora configurata: eseguire `sportello init` o aprire il browser.")]
+    #[error(
+        "L'installazione non è ancora configurata: eseguire `sportello init` o aprire il browser."
+    )]
     NotSetUp,
 }
 

@@ -37,7 +37,11 @@ pub fn create_secret(txn: &WriteTransaction) -> Result<(), StoreError> {
     put(txn, SECRET_KEY, &secret.to_vec())
 }
 
-fn put<T: serde::Serialize>(txn: &WriteTransaction, key: &str, value: &T) -> Result<(), StoreError> {
+fn put<T: serde::Serialize>(
+    txn: &WriteTransaction,
+    key: &str,
+    value: &T,
+) -> Result<(), StoreError> {
     let bytes = encode(value)?;
     txn.open_table(META)?.insert(key, bytes.as_slice())?;
     Ok(())
@@ -61,8 +65,9 @@ impl Store {
 
     /// The installation secret (32 random bytes made at creation).
     pub fn secret(&self) -> Result<Vec<u8>, StoreError> {
-        self.get_meta(SECRET_KEY)?
-            .ok_or(StoreError::Codec("segreto dell'installazione mancante".into()))
+        self.get_meta(SECRET_KEY)?.ok_or(StoreError::Codec(
+            "segreto dell'installazione mancante".into(),
+        ))
     }
 
     fn get_meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {

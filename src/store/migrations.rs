@@ -46,7 +46,11 @@ pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
         (migration.apply)(&txn)?;
         meta::set_schema_version(&txn, migration.version)?;
         txn.commit()?;
-        tracing::info!(version = migration.version, name = migration.name, "schema migrato");
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "schema migrato"
+        );
     }
     Ok(())
 }

@@ -26,7 +26,9 @@ fn put(txn: &WriteTransaction, user: &User) -> Result<(), StoreError> {
 
 fn get_in(txn: &WriteTransaction, id: Uuid) -> Result<User, StoreError> {
     let table = txn.open_table(USERS)?;
-    let bytes = table.get(id.as_u128())?.ok_or(StoreError::NotFound("Utente"))?;
+    let bytes = table
+        .get(id.as_u128())?
+        .ok_or(StoreError::NotFound("Utente"))?;
     decode(bytes.value())
 }
 
@@ -301,7 +303,11 @@ mod tests {
     fn usernames_are_unique_and_the_last_admin_stays() {
         let (_dir, store) = temp_store();
         let admin = store
-            .create_user(&new_user("admin", vec![Role::Amministratore]), "h".into(), "t")
+            .create_user(
+                &new_user("admin", vec![Role::Amministratore]),
+                "h".into(),
+                "t",
+            )
             .unwrap();
         let dup = store.create_user(&new_user("admin", vec![Role::Operatore]), "h".into(), "t");
         assert!(matches!(dup, Err(StoreError::Conflict(_))));
@@ -317,7 +323,12 @@ mod tests {
             .create_user(&new_user("op", vec![Role::Operatore]), "h".into(), "t")
             .unwrap();
         assert!(store.set_user_disabled(op.id, true, "t").unwrap().disabled);
-        let names: Vec<_> = store.users().unwrap().into_iter().map(|u| u.username).collect();
+        let names: Vec<_> = store
+            .users()
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
         assert_eq!(names, vec!["admin", "op"]);
         // Every change went to the change log, in order.
         let kinds: Vec<_> = store

@@ -45,7 +45,10 @@ fn render(
 
 fn back(avviso: &str) -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/amministrazione?avviso={avviso}")))
+        .insert_header((
+            header::LOCATION,
+            format!("/amministrazione?avviso={avviso}"),
+        ))
         .finish()
 }
 
@@ -66,7 +69,14 @@ pub async fn page(
         "abilitato" => Some(AdminNotice::Success("Utente riabilitato.".into())),
         _ => None,
     };
-    render(&auth, &state, StatusCode::OK, notice, &NewUserValues::default(), &Invalid::new())
+    render(
+        &auth,
+        &state,
+        StatusCode::OK,
+        notice,
+        &NewUserValues::default(),
+        &Invalid::new(),
+    )
 }
 
 pub async fn create_user(
@@ -83,7 +93,11 @@ pub async fn create_user(
     let new = NewUser {
         username: values.username.clone(),
         full_name: values.full_name.clone(),
-        roles: values.roles.iter().filter_map(|c| Role::from_code(c)).collect(),
+        roles: values
+            .roles
+            .iter()
+            .filter_map(|c| Role::from_code(c))
+            .collect(),
         password: form.get("password").to_string(),
         // The administrator knows this password, so the user must replace it.
         temporary: true,
@@ -91,7 +105,14 @@ pub async fn create_user(
     let new = match new.validate() {
         Ok(n) => n,
         Err(invalid) => {
-            return render(&auth, &state, StatusCode::UNPROCESSABLE_ENTITY, None, &values, &invalid)
+            return render(
+                &auth,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &values,
+                &invalid,
+            )
         }
     };
     let password = new.password.clone();
@@ -139,7 +160,11 @@ pub async fn set_roles(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     auth.require(Role::Amministratore)?;
-    let roles: Vec<Role> = form.all("roles").iter().filter_map(|c| Role::from_code(c)).collect();
+    let roles: Vec<Role> = form
+        .all("roles")
+        .iter()
+        .filter_map(|c| Role::from_code(c))
+        .collect();
     let result = state
         .store
         .set_user_roles(path.into_inner(), &roles, &auth.user.username);

@@ -86,7 +86,12 @@ pub async fn me(auth: ApiAuth, state: web::Data<AppState>) -> Result<HttpRespons
         id: auth.user.id,
         username: auth.user.username,
         full_name: auth.user.full_name,
-        roles: auth.user.roles.iter().map(|r| r.code().to_string()).collect(),
+        roles: auth
+            .user
+            .roles
+            .iter()
+            .map(|r| r.code().to_string())
+            .collect(),
         instance,
     }))
 }

@@ -38,7 +38,9 @@ fn html(status: actix_web::http::StatusCode, markup: maud::Markup) -> HttpRespon
 /// Messages the login page may show after a redirect, chosen by a fixed key.
 fn notice_for(key: &str) -> Option<&'static str> {
     match key {
-        "configurato" => Some("Configurazione completata. Acceda con l'utente amministratore appena creato."),
+        "configurato" => {
+            Some("Configurazione completata. Acceda con l'utente amministratore appena creato.")
+        }
         "uscito" => Some("È uscito dal programma."),
         _ => None,
     }
@@ -92,9 +94,8 @@ pub async fn login_submit(
     let (token, _) = anonymous_form_token(&req, &state)?;
     let chrome = Chrome::anonymous(Some(&instance), &token);
     // Usernames that cannot exist are treated like unknown ones: same answer, same work.
-    let username = normalize_username(&typed).unwrap_or_else(|_| {
-        typed.trim().to_lowercase().chars().take(64).collect()
-    });
+    let username = normalize_username(&typed)
+        .unwrap_or_else(|_| typed.trim().to_lowercase().chars().take(64).collect());
 
     let now = Utc::now();
     let failures = state.store.login_failures(&username)?;
@@ -139,8 +140,12 @@ pub async fn login_submit(
         }
         Some(user) if verified => {
             state.store.audit(
-                AuditEvent::new(user.username.clone(), action::LOGIN_FAILED, user.username.clone())
-                    .details(format!("utente disabilitato, da {ip}")),
+                AuditEvent::new(
+                    user.username.clone(),
+                    action::LOGIN_FAILED,
+                    user.username.clone(),
+                )
+                .details(format!("utente disabilitato, da {ip}")),
             )?;
             Ok(html(
                 actix_web::http::StatusCode::FORBIDDEN,
@@ -183,7 +188,10 @@ fn locked_message(failures: &[chrono::DateTime<Utc>], now: chrono::DateTime<Utc>
     )
 }
 
-pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         if let Some(session) = state.store.end_session(cookie.value())? {
             if let Some(user) = state.store.user(session.user_id)? {
@@ -201,7 +209,10 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
     Ok(resp)
 }
 
-pub async fn password_page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn password_page(
+    auth: Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/password");
     Ok(html(
@@ -230,7 +241,10 @@ pub async fn password_submit(
     if let Err(msg) = check_new_password(&new) {
         invalid.add("new_password", msg);
     } else if new == current {
-        invalid.add("new_password", "La nuova password deve essere diversa da quella attuale.");
+        invalid.add(
+            "new_password",
+            "La nuova password deve essere diversa da quella attuale.",
+        );
     }
     if invalid.message("new_password").is_none() && confirm != new {
         invalid.add("confirm_password", "Le due password non coincidono.");

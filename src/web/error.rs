@@ -160,9 +160,11 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} non trovato."))
-            }
+            StoreError::NotFound(what) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} non trovato."),
+            ),
             other => {
                 tracing::error!(detail = %other, "errore interno (API)");
                 ApiError::new(

@@ -37,7 +37,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/password", web::post().to(auth::password_submit))
         .route("/", web::get().to(home::home))
         .route("/amministrazione", web::get().to(admin::page))
-        .route("/amministrazione/utenti", web::post().to(admin::create_user))
+        .route(
+            "/amministrazione/utenti",
+            web::post().to(admin::create_user),
+        )
         .route(
             "/amministrazione/utenti/{id}/ruoli",
             web::post().to(admin::set_roles),
@@ -111,9 +114,7 @@ pub async fn serve(
     comuni: Arc<ComuneRegistry>,
     bind: &str,
 ) -> std::io::Result<()> {
-    let state = web::Data::new(
-        AppState::new(store, comuni, false).map_err(std::io::Error::other)?,
-    );
+    let state = web::Data::new(AppState::new(store, comuni, false).map_err(std::io::Error::other)?);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -121,14 +122,18 @@ pub async fn serve(
             .app_data(web::PayloadConfig::default().limit(256 * 1024))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
-            .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(256 * 1024)
+                    .error_handler(json_error),
+            )
             .wrap(from_fn(csrf::guard))
             .wrap(security::headers())
             // The path only: query strings could carry search terms about people.
-            .wrap(Logger::new("%a %{METHOD}xi %U %s %Dms").custom_request_replace(
-                "METHOD",
-                |req| req.method().to_string(),
-            ))
+            .wrap(
+                Logger::new("%a %{METHOD}xi %U %s %Dms")
+                    .custom_request_replace("METHOD", |req| req.method().to_string()),
+            )
             .configure(routes)
             .default_service(web::to(not_found))
     })

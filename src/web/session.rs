@@ -139,7 +139,10 @@ fn authenticate_api(req: &HttpRequest) -> Result<ApiAuth, ApiError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(ApiError::unauthorized)?;
     let user = if let Some(token) = bearer_token(req) {
-        state.store.token_user(token)?.ok_or_else(ApiError::unauthorized)?
+        state
+            .store
+            .token_user(token)?
+            .ok_or_else(ApiError::unauthorized)?
     } else {
         current_session(req, state)?
             .map(|(_, _, user)| user)

@@ -23,7 +23,10 @@ fn to_login() -> HttpResponse {
         .finish()
 }
 
-pub async fn setup_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn setup_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     if state.store.instance()?.is_some() {
         return Ok(to_login());
     }

@@ -25,7 +25,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<Store>, comuni: Arc<ComuneRegistry>, secure_cookies: bool) -> Result<Self, crate::store::StoreError> {
+    pub fn new(
+        store: Arc<Store>,
+        comuni: Arc<ComuneRegistry>,
+        secure_cookies: bool,
+    ) -> Result<Self, crate::store::StoreError> {
         let secret = store.secret()?;
         Ok(Self {
             store,

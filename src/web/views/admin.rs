@@ -17,7 +17,10 @@ pub enum AdminNotice {
     Success(String),
     Error(String),
     /// Shown once, right after a reset: the administrator passes it on to the user.
-    TemporaryPassword { username: String, password: String },
+    TemporaryPassword {
+        username: String,
+        password: String,
+    },
 }
 
 /// The new-user form as typed (never the password).

@@ -22,50 +22,58 @@ pub struct SetupValues {
 
 pub fn page(chrome: &Chrome, v: &SetupValues, invalid: &Invalid) -> Markup {
     let role_error = invalid.message("role");
-    let role = if v.role.is_empty() { "desk" } else { v.role.as_str() };
+    let role = if v.role.is_empty() {
+        "desk"
+    } else {
+        v.role.as_str()
+    };
     let pw_help = format!("Almeno {MIN_PASSWORD_CHARS} caratteri.");
-    frame(chrome, "Configurazione iniziale", html! {
-        h1 { "Configurazione iniziale" }
-        p class="lead" {
-            "Benvenuta, benvenuto. Questi dati identificano l'installazione e creano il primo utente amministratore. "
-            "Si inseriscono una sola volta."
-        }
-        (error_summary(invalid))
-        form method="post" action="/setup" {
-            (csrf_field(chrome.csrf))
-            fieldset class="mb-4" {
-                legend class="h4" { "1. Tipo di installazione" }
-                @for r in [InstanceRole::Desk, InstanceRole::District] {
-                    div class="form-check" {
-                        input type="radio" name="role" id={"role-" (r.code())} value=(r.code())
-                            checked[role == r.code()]
-                            aria-describedby=[role_error.map(|_| "role-error")];
-                        label for={"role-" (r.code())} { (r.label()) }
+    frame(
+        chrome,
+        "Configurazione iniziale",
+        html! {
+            h1 { "Configurazione iniziale" }
+            p class="lead" {
+                "Benvenuta, benvenuto. Questi dati identificano l'installazione e creano il primo utente amministratore. "
+                "Si inseriscono una sola volta."
+            }
+            (error_summary(invalid))
+            form method="post" action="/setup" {
+                (csrf_field(chrome.csrf))
+                fieldset class="mb-4" {
+                    legend class="h4" { "1. Tipo di installazione" }
+                    @for r in [InstanceRole::Desk, InstanceRole::District] {
+                        div class="form-check" {
+                            input type="radio" name="role" id={"role-" (r.code())} value=(r.code())
+                                checked[role == r.code()]
+                                aria-describedby=[role_error.map(|_| "role-error")];
+                            label for={"role-" (r.code())} { (r.label()) }
+                        }
+                    }
+                    @if let Some(msg) = role_error {
+                        div class="invalid-feedback d-block" id="role-error" role="alert" { (msg) }
                     }
                 }
-                @if let Some(msg) = role_error {
-                    div class="invalid-feedback d-block" id="role-error" role="alert" { (msg) }
+                fieldset class="mb-4" {
+                    legend class="h4" { "2. Comune e Ambito territoriale" }
+                    (input("text", "comune_istat", "Codice ISTAT del comune", &v.comune_istat, invalid,
+                        Some("6 cifre, per esempio 072046 per Triggiano. Per l'ufficio d'Ambito: il comune capofila."), "off"))
+                    (input("text", "comune_name", "Nome del comune", &v.comune_name, invalid,
+                        Some("Se lasciato vuoto si usa il nome dell'elenco ISTAT."), "off"))
+                    (input("text", "ambito_code", "Codice dell'Ambito territoriale", &v.ambito_code, invalid,
+                        Some("Per esempio BA05."), "off"))
+                    (input("text", "ambito_name", "Nome dell'Ambito territoriale", &v.ambito_name, invalid, None, "off"))
                 }
+                fieldset class="mb-4" {
+                    legend class="h4" { "3. Primo amministratore" }
+                    (input("text", "admin_username", "Nome utente", &v.admin_username, invalid,
+                        Some("Lettere senza accenti, cifre, punto o trattino; per esempio m.rossi."), "username"))
+                    (input("text", "admin_full_name", "Nome e cognome", &v.admin_full_name, invalid, None, "name"))
+                    (input("password", "admin_password", "Password", "", invalid, Some(&pw_help), "new-password"))
+                    (input("password", "admin_password_confirm", "Ripeta la password", "", invalid, None, "new-password"))
+                }
+                button type="submit" class="btn btn-primary" { "Completa la configurazione" }
             }
-            fieldset class="mb-4" {
-                legend class="h4" { "2. Comune e Ambito territoriale" }
-                (input("text", "comune_istat", "Codice ISTAT del comune", &v.comune_istat, invalid,
-                    Some("6 cifre, per esempio 072046 per Triggiano. Per l'ufficio d'Ambito: il comune capofila."), "off"))
-                (input("text", "comune_name", "Nome del comune", &v.comune_name, invalid,
-                    Some("Se lasciato vuoto si usa il nome dell'elenco ISTAT."), "off"))
-                (input("text", "ambito_code", "Codice dell'Ambito territoriale", &v.ambito_code, invalid,
-                    Some("Per esempio BA05."), "off"))
-                (input("text", "ambito_name", "Nome dell'Ambito territoriale", &v.ambito_name, invalid, None, "off"))
-            }
-            fieldset class="mb-4" {
-                legend class="h4" { "3. Primo amministratore" }
-                (input("text", "admin_username", "Nome utente", &v.admin_username, invalid,
-                    Some("Lettere senza accenti, cifre, punto o trattino; per esempio m.rossi."), "username"))
-                (input("text", "admin_full_name", "Nome e cognome", &v.admin_full_name, invalid, None, "name"))
-                (input("password", "admin_password", "Password", "", invalid, Some(&pw_help), "new-password"))
-                (input("password", "admin_password_confirm", "Ripeta la password", "", invalid, None, "new-password"))
-            }
-            button type="submit" class="btn btn-primary" { "Completa la configurazione" }
-        }
-    })
+        },
+    )
 }

@@ -1,0 +1,234 @@
+//! Login throttling and lockout, forced password change, revocation, CSRF on admin forms.
+
+use crate::common::*;
+
+#[actix_rt::test]
+async fn five_wrong_passwords_lock_the_username_and_unknown_names_get_the_same_answer() {
+    let server = Server::initialized();
+    let mut c = server.client();
+
+    let unknown = c.login("nessuno", "qualunque-password").await;
+    let wrong = c.login(ADMIN, "password-sbagliata").await;
+    assert_eq!(unknown.status, 401);
+    assert_eq!(wrong.status, 401);
+    let msg = "Nome utente o password non corretti.";
+    assert!(unknown.body.contains(msg) && wrong.body.contains(msg));
+
+    for _ in 0..3 {
+        assert_eq!(c.login(ADMIN, "password-sbagliata").await.status, 401);
+    }
+    // Fifth failure: locked, and the message says so.
+    let fifth = c.login(ADMIN, "password-sbagliata").await;
+    assert!(
+        fifth.body.contains("Troppi tentativi falliti"),
+        "{}",
+        fifth.body
+    );
+    // Now even the right password is refused, without a session.
+    let right = c.login(ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(right.status, 429);
+    assert!(
+        right.body.contains("bloccato per 15 minuti")
+            || right.body.contains("bloccato per 14 minuti")
+    );
+    assert!(!c.cookies.contains_key("sportello_session"));
+
+    // The lockout survives a restart (it is kept in the database).
+    let mut server = server;
+    assert!(server.stop(), "clean stop");
+    let server2 = Server::on(&server.data);
+    let mut c2 = server2.client();
+    assert_eq!(c2.login(ADMIN, ADMIN_PASSWORD).await.status, 429);
+}
+
+#[actix_rt::test]
+async fn a_user_created_by_the_admin_must_change_the_temporary_password() {
+    let server = Server::initialized();
+    let mut admin = server.client();
+    assert_eq!(admin.login(ADMIN, ADMIN_PASSWORD).await.location(), "/");
+
+    let created = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/utenti",
+            &[
+                ("username", "MRossi"),
+                ("full_name", "Mario Rossi"),
+                ("password", "password-temporanea-42"),
+                ("roles", "operatore"),
+                ("roles", "assistente_sociale"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (created.status, created.location()),
+        (303, "/amministrazione?avviso=creato")
+    );
+    let page = admin.get("/amministrazione?avviso=creato").await;
+    assert!(page.body.contains("mrossi"));
+    assert!(page.body.contains("password temporanea"));
+
+    // Duplicate and invalid input come back with messages next to the fields.
+    let dup = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/utenti",
+            &[
+                ("username", "mrossi"),
+                ("full_name", "Mario Rossi"),
+                ("password", "password-temporanea-42"),
+                ("roles", "operatore"),
+            ],
+        )
+        .await;
+    assert_eq!(dup.status, 422);
+    assert!(dup.body.contains("Esiste già un utente"));
+    let no_roles = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/utenti",
+            &[
+                ("username", "lverdi"),
+                ("full_name", "Luca Verdi"),
+                ("password", "password-temporanea-42"),
+            ],
+        )
+        .await;
+    assert_eq!(no_roles.status, 422);
+    assert!(no_roles.body.contains("Scegliere almeno un ruolo."));
+
+    let mut mario = server.client();
+    let login = mario.login("mrossi", "password-temporanea-42").await;
+    assert_eq!(login.location(), "/password");
+    assert_eq!(mario.get("/").await.location(), "/password");
+    assert_eq!(mario.get("/amministrazione").await.location(), "/password");
+
+    let same = mario
+        .submit(
+            "/password",
+            "/password",
+            &[
+                ("current_password", "password-temporanea-42"),
+                ("new_password", "password-temporanea-42"),
+                ("confirm_password", "password-temporanea-42"),
+            ],
+        )
+        .await;
+    assert_eq!(same.status, 422);
+    assert!(same.body.contains("diversa da quella attuale"));
+
+    let changed = mario
+        .submit(
+            "/password",
+            "/password",
+            &[
+                ("current_password", "password-temporanea-42"),
+                ("new_password", "la mia frase segreta"),
+                ("confirm_password", "la mia frase segreta"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.location(), "/?avviso=password");
+    let home = mario.get("/?avviso=password").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Password aggiornata."));
+    // An operator does not see the administration.
+    assert!(!home.body.contains("href=\"/amministrazione\""));
+    assert_eq!(mario.get("/amministrazione").await.status, 403);
+
+    // Disabling the user ends the session at once.
+    let page = admin.get("/amministrazione").await;
+    let user_id = users_id(&page.body, "mrossi");
+    let disabled = admin
+        .submit(
+            "/amministrazione",
+            &format!("/amministrazione/utenti/{user_id}/disabilita"),
+            &[],
+        )
+        .await;
+    assert_eq!(disabled.location(), "/amministrazione?avviso=disabilitato");
+    assert_eq!(mario.get("/").await.location(), "/login");
+    assert_eq!(
+        mario.login("mrossi", "la mia frase segreta").await.status,
+        403
+    );
+
+    // The last administrator cannot be disabled.
+    let admin_id = users_id(&admin.get("/amministrazione").await.body, ADMIN);
+    let refused = admin
+        .submit(
+            "/amministrazione",
+            &format!("/amministrazione/utenti/{admin_id}/disabilita"),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(refused.body.contains("almeno un amministratore attivo"));
+
+    // The security events are on the administration page.
+    let page = admin.get("/amministrazione").await;
+    for label in [
+        "Utente creato",
+        "Accesso",
+        "Cambio password",
+        "Utente disabilitato",
+        "Accesso non riuscito",
+    ] {
+        assert!(page.body.contains(label), "missing event {label}");
+    }
+}
+
+/// The id in the row of `username` on the administration page.
+fn users_id(body: &str, username: &str) -> String {
+    let row_start = body
+        .find(&format!("<strong>{username}</strong>"))
+        .expect("user row");
+    let marker = "/amministrazione/utenti/";
+    let at = body[row_start..].find(marker).unwrap() + row_start + marker.len();
+    body[at..at + 36].to_string()
+}
+
+#[actix_rt::test]
+async fn a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
+    let server = Server::initialized();
+    let mut admin = server.client();
+    admin.login(ADMIN, ADMIN_PASSWORD).await;
+
+    let fields = [
+        ("username", "intruso"),
+        ("full_name", "Utente Intruso"),
+        ("password", "password-intruso-1"),
+        ("roles", "amministratore"),
+    ];
+    let none = admin.post_form("/amministrazione/utenti", &fields).await;
+    assert_eq!(none.status, 403);
+    let mut with_bad = vec![("csrf", "token-falso")];
+    with_bad.extend_from_slice(&fields);
+    let bad = admin.post_form("/amministrazione/utenti", &with_bad).await;
+    assert_eq!(bad.status, 403);
+    // A token of another session does not work either.
+    let mut other = server.client();
+    other.login(ADMIN, ADMIN_PASSWORD).await;
+    let other_token = other.get("/").await.csrf();
+    let mut with_other = vec![("csrf", other_token.as_str())];
+    with_other.extend_from_slice(&fields);
+    assert_eq!(
+        admin
+            .post_form("/amministrazione/utenti", &with_other)
+            .await
+            .status,
+        403
+    );
+    // Logout without the token does not log out.
+    assert_eq!(admin.post_form("/logout", &[]).await.status, 403);
+    assert_eq!(admin.get("/").await.status, 200);
+
+    let page = admin.get("/amministrazione").await;
+    assert!(!page.body.contains("intruso"));
+    let list = {
+        let mut s = server;
+        assert!(s.stop());
+        cli(&s.data, &["user", "list"], &[])
+    };
+    assert!(!stdout(&list).contains("intruso"));
+}

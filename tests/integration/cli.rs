@@ -1,0 +1,263 @@
+//! The command line: init without a browser, one owner of the database, tokens, audit, shutdown.
+
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+#[actix_rt::test]
+async fn init_then_serve_reaches_the_same_state_without_a_browser() {
+    let mut server = Server::initialized();
+    let mut c = server.client();
+    let health = c.get("/healthz").await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+    assert_eq!(health.json()["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(c.get("/").await.location(), "/login");
+    assert_eq!(c.get("/setup").await.location(), "/login");
+    assert_eq!(c.login(ADMIN, ADMIN_PASSWORD).await.location(), "/");
+
+    // While the server runs, a command on the same data dir stops at once, clearly.
+    let started = Instant::now();
+    let busy = cli(&server.data, &["user", "list"], &[]);
+    assert!(!busy.status.success());
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        stderr(&busy).contains("già aperto da un altro processo Sportello"),
+        "{}",
+        stderr(&busy)
+    );
+    // ...and the server is unharmed.
+    assert_eq!(c.get("/").await.status, 200);
+
+    // SIGTERM stops it cleanly; the database opens again at once.
+    assert!(server.stop(), "clean exit on SIGTERM");
+    let list = cli(&server.data, &["user", "list"], &[]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(stdout(&list).contains("admin\tAnna Amministratrice\tamministratore\tattivo"));
+
+    // init twice is refused.
+    let again = init_desk(&server.data);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("già configurata"));
+}
+
+#[test]
+fn init_and_user_commands_validate_their_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let bad = cli(
+        &data,
+        &[
+            "init",
+            "--role",
+            "comune",
+            "--comune-istat",
+            "12",
+            "--ambito-code",
+            "BA05",
+            "--ambito-name",
+            "X",
+            "--admin",
+            "admin",
+        ],
+        &[("SPORTELLO_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("6 cifre"));
+    assert!(stderr(&bad).contains("sportello comunale"));
+
+    // No password in the environment and no terminal: a clear message, not a hang.
+    let no_pw = cli(
+        &data,
+        &[
+            "init",
+            "--role",
+            "desk",
+            "--comune-istat",
+            "072046",
+            "--ambito-code",
+            "BA05",
+            "--ambito-name",
+            "X",
+            "--admin",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(!no_pw.status.success());
+    assert!(
+        stderr(&no_pw).contains("SPORTELLO_ADMIN_PASSWORD"),
+        "{}",
+        stderr(&no_pw)
+    );
+
+    assert!(init_desk(&data).status.success());
+    let short = cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "ope",
+            "--full-name",
+            "Ope Ratore",
+            "--role",
+            "operatore",
+        ],
+        &[("SPORTELLO_PASSWORD", "corta")],
+    );
+    assert!(!short.status.success());
+    assert!(stderr(&short).contains("almeno 12 caratteri"));
+    let role = cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "ope",
+            "--full-name",
+            "Ope Ratore",
+            "--role",
+            "capo",
+        ],
+        &[("SPORTELLO_PASSWORD", "password-lunga-op")],
+    );
+    assert!(stderr(&role).contains("Ruolo sconosciuto «capo»"));
+    let ok = cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "ope",
+            "--full-name",
+            "Ope Ratore",
+            "--role",
+            "operatore",
+            "--role",
+            "responsabile",
+            "--temporary",
+        ],
+        &[("SPORTELLO_PASSWORD", "password-lunga-op")],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let list = stdout(&cli(&data, &["user", "list"], &[]));
+    assert!(
+        list.contains("ope\tOpe Ratore\toperatore,responsabile\tpassword temporanea"),
+        "{list}"
+    );
+    let dis = cli(&data, &["user", "disable", "ope"], &[]);
+    assert!(dis.status.success());
+    assert!(stdout(&cli(&data, &["user", "list"], &[])).contains("\tdisabilitato"));
+    let pw = cli(
+        &data,
+        &["user", "passwd", "admin"],
+        &[("SPORTELLO_PASSWORD", "un'altra password lunga")],
+    );
+    assert!(pw.status.success(), "{}", stderr(&pw));
+    assert!(!cli(&data, &["user", "disable", "nessuno"], &[])
+        .status
+        .success());
+}
+
+#[actix_rt::test]
+async fn api_tokens_authenticate_and_can_be_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(init_desk(&data).status.success());
+    let created = cli(
+        &data,
+        &["token", "create", "--username", "admin", "--label", "test"],
+        &[],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let out = stdout(&created);
+    let token = out.lines().last().unwrap().to_string();
+    assert!(token.starts_with("spt_") && token.len() > 40, "{token}");
+    let listed = stdout(&cli(&data, &["token", "list", "--username", "admin"], &[]));
+    let token_id = listed.split('\t').next().unwrap().to_string();
+    assert!(!listed.contains(&token), "secrets are never listed");
+
+    let mut server = Server::on(&data);
+    let mut c = server.client();
+    let anon = c.get("/api/v1/me").await;
+    assert_eq!(anon.status, 401);
+    assert_eq!(anon.json()["error"]["code"], "unauthorized");
+    assert!(anon.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Autenticazione"));
+    let bad = c
+        .get_with("/api/v1/me", &[("Authorization", "Bearer spt_falso")])
+        .await;
+    assert_eq!(bad.status, 401);
+    let auth = format!("Bearer {token}");
+    let me = c.get_with("/api/v1/me", &[("Authorization", &auth)]).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    let me = me.json();
+    assert_eq!(me["username"], "admin");
+    assert_eq!(me["roles"][0], "amministratore");
+    assert_eq!(me["instance"]["comune"]["istat"], "072046");
+    assert_eq!(me["instance"]["comune"]["name"], "Triggiano");
+    assert_eq!(me["instance"]["role"], "desk");
+
+    // A bearer call needs no CSRF token; a cookie call does.
+    let unknown = c
+        .post_json(
+            "/api/v1/nulla",
+            &[("Authorization", &auth)],
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["error"]["code"], "not_found");
+    c.login(ADMIN, ADMIN_PASSWORD).await;
+    let cookie_me = c.get("/api/v1/me").await;
+    assert_eq!(cookie_me.status, 200);
+    let no_csrf = c
+        .post_json("/api/v1/nulla", &[], &serde_json::json!({}))
+        .await;
+    assert_eq!(no_csrf.status, 403);
+    assert_eq!(no_csrf.json()["error"]["code"], "csrf");
+
+    assert!(server.stop());
+    let revoked = cli(&data, &["token", "revoke", &token_id], &[]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let server = Server::on(&data);
+    let mut c = server.client();
+    let after = c.get_with("/api/v1/me", &[("Authorization", &auth)]).await;
+    assert_eq!(after.status, 401);
+}
+
+#[actix_rt::test]
+async fn the_audit_chain_records_logins_and_user_changes_and_verifies() {
+    let mut server = Server::initialized();
+    let mut c = server.client();
+    c.login(ADMIN, "password-sbagliata").await;
+    c.login(ADMIN, ADMIN_PASSWORD).await;
+    let created = c
+        .submit(
+            "/amministrazione",
+            "/amministrazione/utenti",
+            &[
+                ("username", "lverdi"),
+                ("full_name", "Lucia Verdi"),
+                ("password", "password-temporanea-7"),
+                ("roles", "responsabile"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    let home = c.get("/").await;
+    c.post_form("/logout", &[("csrf", &home.csrf())]).await;
+    assert!(server.stop());
+
+    let verify = cli(&server.data, &["audit", "verify"], &[]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    // setup + admin created (init), failed login, login, user created, logout.
+    assert!(
+        stdout(&verify).contains("integro: 6 voci"),
+        "{}",
+        stdout(&verify)
+    );
+}

@@ -1,0 +1,332 @@
+//! Fixture: the real `sportello` binary on a temporary data dir and a free port, and a small
+//! cookie-keeping HTTP client that does not follow redirects.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_sportello");
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "una-password-lunga-1";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Runs the CLI on `data` with extra environment variables.
+pub fn cli(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data").arg(data).args(args);
+    cmd.env_remove("SPORTELLO_ADMIN_PASSWORD")
+        .env_remove("SPORTELLO_PASSWORD")
+        .env_remove("SPORTELLO_DATA")
+        .env_remove("SPORTELLO_BIND");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null()).output().expect("run sportello")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `sportello init` for a desk in Triggiano with the test administrator.
+pub fn init_desk(data: &Path) -> Output {
+    cli(
+        data,
+        &[
+            "init",
+            "--role",
+            "desk",
+            "--comune-istat",
+            "072046",
+            "--ambito-code",
+            "BA05",
+            "--ambito-name",
+            "Ambito territoriale di Triggiano",
+            "--admin",
+            ADMIN,
+            "--admin-full-name",
+            "Anna Amministratrice",
+        ],
+        &[("SPORTELLO_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    )
+}
+
+pub struct Server {
+    child: Option<Child>,
+    pub base: String,
+    pub data: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// A server on a brand-new, empty data directory (the setup wizard is pending).
+    pub fn fresh() -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let mut s = Server::on(&data);
+        s._dir = Some(dir);
+        s
+    }
+
+    /// A server on a data directory set up with `sportello init`.
+    pub fn initialized() -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let out = init_desk(&data);
+        assert!(out.status.success(), "init failed: {}", stderr(&out));
+        let mut s = Server::on(&data);
+        s._dir = Some(dir);
+        s
+    }
+
+    /// Starts the server on `data` (which the caller keeps alive).
+    pub fn on(data: &Path) -> Server {
+        let port = free_port();
+        let child = Command::new(BIN)
+            .arg("--data")
+            .arg(data)
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .env("SPORTELLO_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start server");
+        let server = Server {
+            child: Some(child),
+            base: format!("http://127.0.0.1:{port}"),
+            data: data.to_path_buf(),
+            _dir: None,
+        };
+        server.wait_healthy();
+        server
+    }
+
+    fn wait_healthy(&self) {
+        let addr = self.base.trim_start_matches("http://").to_string();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("server did not start on {addr}");
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns whether it exited successfully.
+    pub fn stop(&mut self) -> bool {
+        let Some(mut child) = self.child.take() else {
+            return true;
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        false
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+macro_rules! collect {
+    ($client:expr, $resp:expr) => {{
+        let mut resp = $resp;
+        let status = resp.status().as_u16();
+        let mut headers = HashMap::new();
+        let mut set_cookies = Vec::new();
+        for (k, v) in resp.headers().iter() {
+            let v = v.to_str().unwrap_or("").to_string();
+            if k.as_str() == "set-cookie" {
+                set_cookies.push(v.clone());
+            }
+            headers.insert(k.as_str().to_string(), v);
+        }
+        $client.keep_cookies(set_cookies);
+        let body = resp.body().limit(8 * 1024 * 1024).await.expect("body");
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }};
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_lowercase()).map(String::as_str)
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+
+    /// The CSRF token of the first form on the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("csrf field in page") + marker.len();
+        let end = self.body[start..].find('"').expect("end of csrf value") + start;
+        self.body[start..end].to_string()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).expect("JSON body")
+    }
+}
+
+/// A browser-like client: keeps cookies, never follows redirects.
+pub struct Client {
+    base: String,
+    http: awc::Client,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            http: awc::Client::builder()
+                .disable_redirects()
+                .timeout(Duration::from_secs(30))
+                .finish(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn with_cookies(&self, req: awc::ClientRequest) -> awc::ClientRequest {
+        if self.cookies.is_empty() {
+            req
+        } else {
+            req.insert_header(("Cookie", self.cookie_header()))
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn keep_cookies(&mut self, set_cookies: Vec<String>) {
+        for raw in set_cookies {
+            let (pair, attrs) = raw.split_once(';').unwrap_or((raw.as_str(), ""));
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let removed = attrs.to_lowercase().contains("max-age=0") || value.is_empty();
+            if removed {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies
+                    .insert(name.trim().to_string(), value.trim().to_string());
+            }
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = self.http.get(self.url(path));
+        let req = self.with_cookies(req);
+        let resp = req.send().await.expect("GET");
+        collect!(self, resp)
+    }
+
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.with_cookies(self.http.get(self.url(path)));
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        let resp = req.send().await.expect("GET");
+        collect!(self, resp)
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let req = self.http.post(self.url(path));
+        let req = self.with_cookies(req);
+        let resp = req.send_form(&fields).await.expect("POST");
+        collect!(self, resp)
+    }
+
+    pub async fn post_json(
+        &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Resp {
+        let mut req = self.with_cookies(self.http.post(self.url(path)));
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        let resp = req.send_json(body).await.expect("POST");
+        collect!(self, resp)
+    }
+
+    /// Logs in through the form; returns the response to the POST.
+    pub async fn login(&mut self, username: &str, password: &str) -> Resp {
+        let page = self.get("/login").await;
+        let csrf = page.csrf();
+        self.post_form(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// Posts a form found at `page_path`, using that page's CSRF token.
+    pub async fn submit(&mut self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Resp {
+        let page = self.get(page_path).await;
+        assert_eq!(page.status, 200, "GET {page_path}: {}", page.body);
+        let csrf = page.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        all.extend_from_slice(fields);
+        self.post_form(action, &all).await
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real binary on a temporary data dir and a free port.
+//! One test binary for all of them (each file in tests/ would link its own).
+
+mod common;
+
+mod auth;
+mod cli;
+mod setup;
+mod web;

@@ -1,0 +1,64 @@
+//! Cross-cutting web behaviour: security headers, error pages, API errors, OpenAPI, assets.
+
+use crate::common::*;
+
+#[actix_rt::test]
+async fn headers_errors_openapi_and_assets() {
+    let server = Server::initialized();
+    let mut c = server.client();
+
+    let login = c.get("/login").await;
+    let csp = login.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'"));
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(login.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(login.header("referrer-policy"), Some("no-referrer"));
+    assert!(login.header("permissions-policy").is_some());
+    assert!(login.body.contains("<html lang=\"it\">"));
+    assert!(!login.body.contains("style=\""), "no inline styles");
+    assert!(!login.body.contains("<script"), "no scripts");
+    let cookie = login.header("set-cookie").unwrap().to_lowercase();
+    assert!(cookie.contains("httponly") && cookie.contains("samesite=strict"));
+
+    c.login(ADMIN, ADMIN_PASSWORD).await;
+    let admin = c.get("/amministrazione").await;
+    assert_eq!(admin.status, 200);
+    assert_eq!(admin.header("cache-control"), Some("no-store"));
+    assert!(!admin.body.contains("style=\""));
+
+    let missing = c.get("/non-esiste").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Pagina non trovata"));
+    let bad_id = c.get("/amministrazione/utenti/non-un-id/ruoli").await;
+    assert_eq!(bad_id.status, 404);
+    let api_missing = c.get("/api/v1/non-esiste").await;
+    assert_eq!(api_missing.status, 404);
+    assert_eq!(api_missing.json()["error"]["code"], "not_found");
+
+    let doc = c.get("/api/v1/openapi.json").await;
+    assert_eq!(doc.status, 200);
+    let doc = doc.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
+    assert!(doc["paths"]["/healthz"]["get"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let css = c.get("/assets/css/bootstrap-italia.min.css").await;
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    assert!(css.header("cache-control").unwrap().contains("max-age"));
+    let etag = css.header("etag").unwrap().to_string();
+    let again = c
+        .get_with(
+            "/assets/css/bootstrap-italia.min.css",
+            &[("If-None-Match", &etag)],
+        )
+        .await;
+    assert_eq!(again.status, 304);
+    let font = c
+        .get("/assets/fonts/titillium-web/titillium-web-v10-latin-ext_latin-regular.woff2")
+        .await;
+    assert_eq!(font.status, 200);
+    assert_eq!(c.get("/assets/../Cargo.toml").await.status, 404);
+    assert_eq!(c.get("/assets/data/README.md").await.status, 404);
+}
