@@ -22,7 +22,7 @@ pub fn input(
         _ => None,
     };
     html! {
-        div class="form-group mb-4" {
+        div class="form-group" {
             // Without JavaScript the label must stay lifted above the input.
             label class="active" for=(id) { (label) }
             input type=(kind) class=(if error.is_some() { "form-control is-invalid" } else { "form-control" })

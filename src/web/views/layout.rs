@@ -102,14 +102,14 @@ pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                     div class="it-header-slim-wrapper" {
                         div class="container" { div class="row" { div class="col-12" {
                             div class="it-header-slim-wrapper-content" {
-                                span class="navbar-brand" { (ambito.as_deref().unwrap_or("Segretariato Sociale")) }
+                                span class="navbar-brand d-none d-lg-inline" { (ambito.as_deref().unwrap_or("Segretariato Sociale")) }
                                 @if let Some(name) = chrome.user_name {
                                     div class="it-header-slim-right-zone" {
-                                        span class="text-white me-3" {
+                                        span class="text-white me-3 d-none d-sm-inline" {
                                             (icon("it-user", "icon-white icon-sm me-1")) (name)
                                         }
                                         @if !chrome.must_change_password {
-                                            a class="text-white me-3" href="/password" { "Cambia password" }
+                                            a class="text-white me-3 d-none d-md-inline" href="/password" { "Cambia password" }
                                         }
                                         form method="post" action="/logout" class="d-inline" {
                                             (csrf_field(chrome.csrf))
