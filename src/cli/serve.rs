@@ -31,6 +31,12 @@ pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
         Ok(_) => {}
         Err(e) => tracing::warn!("pulizia delle sessioni non riuscita: {e}"),
     }
+    match store.purge_stale_login_failures(chrono::Utc::now()) {
+        Ok(_) => {}
+        Err(e) => tracing::warn!("pulizia dei tentativi di accesso non riuscita: {e}"),
+    }
+    // Computed now, so that the first login with an unknown name takes no longer than the others.
+    sportello::domain::password::dummy_hash();
     if store.instance().map_err(|e| e.to_string())?.is_none() {
         tracing::info!("installazione da configurare: aprire http://{bind}/setup nel browser");
     }

@@ -18,7 +18,7 @@ pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("api_toke
 /// User id → SHA-256 of each of the user's API tokens.
 pub const TOKENS_BY_USER: MultimapTableDefinition<u128, &[u8]> =
     MultimapTableDefinition::new("api_tokens_by_user");
-/// Lower-case username as typed at login → times of recent failed logins.
+/// SHA-256 (hex) of the lower-case username typed at login → times of recent failed logins.
 pub const LOGIN_FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("login_failures");
 /// Audit sequence number → `AuditEntry` (append-only, hash-chained).
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");

@@ -264,7 +264,7 @@ impl Store {
         put(&txn, &user)?;
         sessions::revoke_all_in(&txn, id)?;
         txn.open_table(LOGIN_FAILURES)?
-            .remove(user.username.as_str())?;
+            .remove(super::login_failures::key(&user.username).as_str())?;
         let act = if actor == user.username && !temporary {
             action::PASSWORD_CHANGE
         } else {

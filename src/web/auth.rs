@@ -18,6 +18,8 @@ use crate::domain::password::{check_new_password, dummy_hash, hash_password, ver
 use crate::domain::user::normalize_username;
 use crate::domain::Invalid;
 
+const UNKNOWN_USER: &str = "(nome utente sconosciuto)";
+
 fn client_ip(req: &HttpRequest) -> IpAddr {
     req.peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
@@ -98,11 +100,15 @@ pub async fn login_submit(
         .unwrap_or_else(|_| typed.trim().to_lowercase().chars().take(64).collect());
 
     let now = Utc::now();
+    let user = state.store.user_by_username(&username)?;
+    // A name that is not a user is not written to the audit: it may be a mistyped password.
+    let who = user
+        .as_ref()
+        .map_or_else(|| UNKNOWN_USER.to_string(), |u| u.username.clone());
     let failures = state.store.login_failures(&username)?;
     if is_locked(&failures, now) {
         state.store.audit(
-            AuditEvent::new(username.clone(), action::LOGIN_LOCKED, username.clone())
-                .details(format!("da {ip}")),
+            AuditEvent::new(who.clone(), action::LOGIN_LOCKED, who).details(format!("da {ip}")),
         )?;
         return Ok(html(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -110,7 +116,6 @@ pub async fn login_submit(
         ));
     }
 
-    let user = state.store.user_by_username(&username)?;
     let hash = user
         .as_ref()
         .map_or_else(|| dummy_hash().to_string(), |u| u.password_hash.clone());
@@ -160,7 +165,7 @@ pub async fn login_submit(
         _ => {
             let recent = state.store.record_login_failure(&username, now)?;
             state.store.audit(
-                AuditEvent::new(username.clone(), action::LOGIN_FAILED, username.clone())
+                AuditEvent::new(who.clone(), action::LOGIN_FAILED, who)
                     .details(format!("tentativo {} da {ip}", recent.len())),
             )?;
             let message = if is_locked(&recent, now) {

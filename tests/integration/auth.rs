@@ -232,3 +232,51 @@ async fn a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
     };
     assert!(!stdout(&list).contains("intruso"));
 }
+
+#[actix_rt::test]
+async fn login_attempts_are_throttled_per_address_before_any_hashing() {
+    let server = Server::initialized();
+    let mut c = server.client();
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let r = c.login(&format!("utente{i}"), "password-qualsiasi").await;
+        statuses.push(r.status);
+        if r.status == 429 {
+            assert!(r
+                .body
+                .contains("Troppi tentativi di accesso da questo computer"));
+        }
+    }
+    // A burst of 10, then refused (the quota refills one attempt every 6 seconds).
+    assert_eq!(&statuses[..10], &[401; 10]);
+    assert_eq!(&statuses[10..], &[429, 429]);
+
+    // The names tried were not users: the audit does not keep what was typed.
+    let mut s = server;
+    assert!(s.stop());
+    let store = sportello::store::Store::open(&s.data).unwrap();
+    let entries = store.audit_entries().unwrap();
+    // setup and first user, then the 10 failures that got as far as a password check.
+    assert_eq!(entries.len(), 12);
+    let failed: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "auth.login_failed")
+        .collect();
+    assert_eq!(failed.len(), 10);
+    assert!(failed
+        .iter()
+        .all(|e| e.subject == "(nome utente sconosciuto)"));
+    assert!(entries
+        .iter()
+        .all(|e| !e.subject.contains("utente1") && !e.details.contains("utente1")));
+}
+
+#[actix_rt::test]
+async fn logout_after_the_session_expired_just_goes_to_login() {
+    let server = Server::initialized();
+    let mut c = server.client();
+    c.cookies
+        .insert("sportello_session".into(), "scaduta".into());
+    let out = c.post_form("/logout", &[("csrf", "qualunque")]).await;
+    assert_eq!((out.status, out.location()), (303, "/login?avviso=uscito"));
+}
