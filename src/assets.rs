@@ -2,7 +2,9 @@
 
 use rust_embed::RustEmbed;
 
+use crate::domain::belfiore::{BelfioreError, BelfioreRegistry};
 use crate::domain::comune::{ComuneRegistry, RegistryError};
+use crate::domain::vocabulary::{Vocabularies, VocabularyError};
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
@@ -16,6 +18,20 @@ pub fn comuni() -> Result<ComuneRegistry, RegistryError> {
     ComuneRegistry::from_csv(&String::from_utf8_lossy(&file.data))
 }
 
+/// Belfiore codes of comuni past and present and of foreign states.
+pub fn belfiore() -> Result<BelfioreRegistry, BelfioreError> {
+    let file = Assets::get("data/belfiore.csv")
+        .ok_or_else(|| BelfioreError::missing("data/belfiore.csv"))?;
+    BelfioreRegistry::from_csv(&String::from_utf8_lossy(&file.data))
+}
+
+/// The vocabularies shipped with the program.
+pub fn vocabularies() -> Result<Vocabularies, VocabularyError> {
+    let file = Assets::get("vocabularies/vocabularies.json")
+        .ok_or_else(|| VocabularyError::missing("vocabularies/vocabularies.json"))?;
+    Vocabularies::from_json(&String::from_utf8_lossy(&file.data))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -24,5 +40,13 @@ mod tests {
         assert_eq!(reg.len(), 7904);
         assert_eq!(reg.get("072046").unwrap().name, "Triggiano");
         assert_eq!(reg.get("001001").unwrap().name, "Agliè");
+    }
+
+    #[test]
+    fn the_embedded_belfiore_codes_cover_comuni_and_states() {
+        let reg = super::belfiore().unwrap();
+        assert_eq!(reg.place("L425", None).unwrap().display(), "Triggiano (BA)");
+        assert_eq!(reg.place("Z611", None).unwrap().name, "Perù");
+        assert!(reg.states().len() > 190);
     }
 }

@@ -45,13 +45,18 @@ pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
         comuni,
         bind,
     ));
-    // The server has stopped and its workers released their handles: close the database cleanly.
+    // The server has stopped; wait for its worker threads to release their handles, then close the
+    // database explicitly (redb repairs slowly after an unclean stop).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while Arc::strong_count(&store) > 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     match Arc::try_unwrap(store) {
-        Ok(store) => {
-            drop(store);
-            tracing::info!("database chiuso correttamente");
-        }
-        Err(_) => tracing::warn!("database ancora in uso alla chiusura"),
+        Ok(store) => match store.close() {
+            Ok(()) => tracing::info!("database chiuso correttamente"),
+            Err(e) => tracing::error!("chiusura del database non riuscita: {e}"),
+        },
+        Err(_) => tracing::error!("database ancora in uso dopo 10 secondi: chiusura forzata"),
     }
     result.map_err(|e| format!("Server non avviato su {bind}: {e}"))
 }

@@ -15,6 +15,7 @@ pub mod action {
     pub const LOGIN_LOCKED: &str = "auth.login_locked";
     pub const LOGOUT: &str = "auth.logout";
     pub const PASSWORD_CHANGE: &str = "auth.password_change";
+    pub const PASSWORD_CHANGE_FAILED: &str = "auth.password_change_failed";
     pub const USER_CREATE: &str = "user.create";
     pub const USER_DISABLE: &str = "user.disable";
     pub const USER_ENABLE: &str = "user.enable";

@@ -75,6 +75,17 @@ impl ComuneRegistry {
         self.by_istat.get(istat)
     }
 
+    /// Comuni whose folded name is `folded` (several comuni may share a name).
+    pub fn find_by_name(&self, folded: &str) -> Vec<&ComuneInfo> {
+        let mut found: Vec<&ComuneInfo> = self
+            .by_istat
+            .values()
+            .filter(|c| super::text::fold(&c.name) == folded)
+            .collect();
+        found.sort_by(|a, b| a.istat.cmp(&b.istat));
+        found
+    }
+
     pub fn len(&self) -> usize {
         self.by_istat.len()
     }

@@ -1,13 +1,19 @@
 //! Plain types and rules of the desk. No I/O: nothing here opens a file, a socket or a database.
 
 pub mod audit;
+pub mod belfiore;
+pub mod codice_fiscale;
 pub mod comune;
 pub mod instance;
 pub mod login;
 pub mod password;
+pub mod person;
+pub mod place;
 pub mod role;
 pub mod session;
+pub mod text;
 pub mod user;
 pub mod validation;
+pub mod vocabulary;
 
 pub use validation::{FieldError, Invalid};

@@ -4,7 +4,7 @@ mod audit;
 mod changelog;
 mod codec;
 mod error;
-mod login_failures;
+mod login;
 mod meta;
 mod migrations;
 mod sessions;
@@ -14,6 +14,7 @@ mod users;
 
 pub use changelog::{ChangeEntry, ChangeOp};
 pub use error::StoreError;
+pub use login::Attempt;
 pub use migrations::SCHEMA_VERSION;
 pub use tokens::ApiToken;
 
@@ -33,12 +34,16 @@ impl Store {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
     /// Fails at once, without waiting, if another process has it open.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+        create_private_dir(data_dir).map_err(|source| StoreError::DataDir {
             path: data_dir.to_path_buf(),
             source,
         })?;
         let path = data_dir.join(DB_FILE);
         let db = open_db(&path)?;
+        restrict_to_owner(&path).map_err(|source| StoreError::DataDir {
+            path: path.clone(),
+            source,
+        })?;
         let store = Store { db, path };
         migrations::run(&store.db, migrations::MIGRATIONS)?;
         Ok(store)
@@ -49,6 +54,11 @@ impl Store {
         &self.path
     }
 
+    /// Closes the database, reporting any error (dropping it would ignore them).
+    pub fn close(self) -> Result<(), StoreError> {
+        self.db.close().map_err(StoreError::from)
+    }
+
     /// The stored schema version.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         meta::schema_version(&self.db)
@@ -56,13 +66,37 @@ impl Store {
 }
 
 fn open_db(path: &Path) -> Result<Database, StoreError> {
-    match Database::create(path) {
+    // A file damaged outside redb is reported as an error instead of being trusted.
+    match Database::builder()
+        .set_check_integrity_on_open(true)
+        .create(path)
+    {
         Ok(db) => Ok(db),
         Err(redb::DatabaseError::DatabaseAlreadyOpen) => Err(StoreError::AlreadyOpen {
             path: path.to_path_buf(),
         }),
         Err(e) => Err(StoreError::Database(e.into())),
     }
+}
+
+/// The data directory holds special-category data: only its owner may enter it.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn restrict_to_owner(file: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub(super) fn revoke_all_in(txn: &WriteTransaction, user_id: Uuid) -> Result<(),
     Ok(())
 }
 
-fn remove_in(txn: &WriteTransaction, key: &[u8]) -> Result<Option<Session>, StoreError> {
+pub(super) fn remove_in(txn: &WriteTransaction, key: &[u8]) -> Result<Option<Session>, StoreError> {
     let mut sessions = txn.open_table(SESSIONS)?;
     let removed: Option<Session> = match sessions.remove(key)? {
         Some(v) => Some(decode(v.value())?),
@@ -50,26 +50,36 @@ fn remove_in(txn: &WriteTransaction, key: &[u8]) -> Result<Option<Session>, Stor
     Ok(removed)
 }
 
+/// Starts a new session inside `txn`; returns the id to put in the cookie.
+pub(super) fn create_in(
+    txn: &WriteTransaction,
+    user_id: Uuid,
+    ip: &str,
+) -> Result<(String, Session), StoreError> {
+    let id = random_secret()?;
+    let key = key_of(&id);
+    let now = Utc::now();
+    let session = Session {
+        user_id,
+        created_at: now,
+        last_seen: now,
+        csrf_token: random_secret()?,
+        ip: ip.to_string(),
+    };
+    txn.open_table(SESSIONS)?
+        .insert(key.as_slice(), encode(&session)?.as_slice())?;
+    txn.open_multimap_table(SESSIONS_BY_USER)?
+        .insert(user_id.as_u128(), key.as_slice())?;
+    Ok((id, session))
+}
+
 impl Store {
     /// Starts a new session for `user_id`; returns the id to put in the cookie.
     pub fn create_session(&self, user_id: Uuid, ip: &str) -> Result<(String, Session), StoreError> {
-        let id = random_secret()?;
-        let key = key_of(&id);
-        let now = Utc::now();
-        let session = Session {
-            user_id,
-            created_at: now,
-            last_seen: now,
-            csrf_token: random_secret()?,
-            ip: ip.to_string(),
-        };
         let txn = self.db.begin_write()?;
-        txn.open_table(SESSIONS)?
-            .insert(key.as_slice(), encode(&session)?.as_slice())?;
-        txn.open_multimap_table(SESSIONS_BY_USER)?
-            .insert(user_id.as_u128(), key.as_slice())?;
+        let created = create_in(&txn, user_id, ip)?;
         txn.commit()?;
-        Ok((id, session))
+        Ok(created)
     }
 
     /// The live session with this id, if any; an expired one is deleted. Refreshes its idle timer.

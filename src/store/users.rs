@@ -263,8 +263,9 @@ impl Store {
         user.updated_at = Utc::now();
         put(&txn, &user)?;
         sessions::revoke_all_in(&txn, id)?;
+        let failures_key = super::login::key_in(&txn, &user.username)?;
         txn.open_table(LOGIN_FAILURES)?
-            .remove(super::login_failures::key(&user.username).as_str())?;
+            .remove(failures_key.as_str())?;
         let act = if actor == user.username && !temporary {
             action::PASSWORD_CHANGE
         } else {

@@ -1,6 +1,6 @@
 //! Login, logout and the user's own password change.
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use std::net::{IpAddr, Ipv4Addr};
@@ -17,6 +17,7 @@ use crate::domain::login::{is_locked, unlocked_at};
 use crate::domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
 use crate::domain::user::normalize_username;
 use crate::domain::Invalid;
+use crate::store::Attempt;
 
 const UNKNOWN_USER: &str = "(nome utente sconosciuto)";
 
@@ -43,6 +44,10 @@ fn notice_for(key: &str) -> Option<&'static str> {
         "configurato" => {
             Some("Configurazione completata. Acceda con l'utente amministratore appena creato.")
         }
+        "configurato-istat" => Some(
+            "Configurazione completata. Il codice ISTAT indicato non è nell'elenco dei comuni incluso \
+             (aggiornato al 2020) ed è stato accettato così com'è: verificarlo. Acceda con l'utente amministratore.",
+        ),
         "uscito" => Some("È uscito dal programma."),
         _ => None,
     }
@@ -73,7 +78,7 @@ pub async fn login_page(
         None,
         notice_for(&query.avviso),
     );
-    let mut resp = html(actix_web::http::StatusCode::OK, body);
+    let mut resp = html(StatusCode::OK, body);
     if let Some(c) = cookie {
         resp.add_cookie(&c)
             .map_err(|e| PageError::Internal(e.to_string()))?;
@@ -105,14 +110,13 @@ pub async fn login_submit(
     let who = user
         .as_ref()
         .map_or_else(|| UNKNOWN_USER.to_string(), |u| u.username.clone());
-    let failures = state.store.login_failures(&username)?;
-    if is_locked(&failures, now) {
-        state.store.audit(
+    if let Attempt::Locked(recent) = state.store.begin_login_attempt(&username, now)? {
+        state.store.login_failed(
             AuditEvent::new(who.clone(), action::LOGIN_LOCKED, who).details(format!("da {ip}")),
         )?;
         return Ok(html(
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            views::auth::login(&chrome, &typed, Some(&locked_message(&failures, now)), None),
+            StatusCode::TOO_MANY_REQUESTS,
+            views::auth::login(&chrome, &typed, Some(&locked_message(&recent, now)), None),
         ));
     }
 
@@ -123,15 +127,13 @@ pub async fn login_submit(
 
     match user {
         Some(user) if verified && !user.disabled => {
-            state.store.clear_login_failures(&username)?;
             // A fresh session id at every login; any session the browser had is ended.
-            if let Some(old) = req.cookie(SESSION_COOKIE) {
-                state.store.end_session(old.value())?;
-            }
-            let (id, _) = state.store.create_session(user.id, &ip.to_string())?;
-            state.store.audit(
-                AuditEvent::new(user.username.clone(), action::LOGIN, user.username.clone())
-                    .details(format!("da {ip}")),
+            let previous = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+            let (id, _) = state.store.login_succeeded(
+                &user,
+                &username,
+                previous.as_deref(),
+                &ip.to_string(),
             )?;
             state.store.purge_expired_sessions()?;
             let mut resp = see_other(if user.must_change_password {
@@ -143,38 +145,24 @@ pub async fn login_submit(
                 .map_err(|e| PageError::Internal(e.to_string()))?;
             Ok(resp)
         }
-        Some(user) if verified => {
-            state.store.audit(
-                AuditEvent::new(
-                    user.username.clone(),
-                    action::LOGIN_FAILED,
-                    user.username.clone(),
-                )
-                .details(format!("utente disabilitato, da {ip}")),
-            )?;
-            Ok(html(
-                actix_web::http::StatusCode::FORBIDDEN,
-                views::auth::login(
-                    &chrome,
-                    &typed,
-                    Some("Questo utente è disabilitato. Si rivolga all'amministratore."),
-                    None,
-                ),
-            ))
-        }
-        _ => {
-            let recent = state.store.record_login_failure(&username, now)?;
-            state.store.audit(
+        other => {
+            let reason = match &other {
+                Some(u) if verified && u.disabled => "utente disabilitato",
+                _ => "credenziali errate",
+            };
+            let recent = state.store.login_failures(&username, now)?;
+            state.store.login_failed(
                 AuditEvent::new(who.clone(), action::LOGIN_FAILED, who)
-                    .details(format!("tentativo {} da {ip}", recent.len())),
+                    .details(format!("{reason}, tentativo {} da {ip}", recent.len())),
             )?;
+            // A disabled user with the right password gets the same answer: it confirms nothing.
             let message = if is_locked(&recent, now) {
                 locked_message(&recent, now)
             } else {
                 "Nome utente o password non corretti.".to_string()
             };
             Ok(html(
-                actix_web::http::StatusCode::UNAUTHORIZED,
+                StatusCode::UNAUTHORIZED,
                 views::auth::login(&chrome, &typed, Some(&message), None),
             ))
         }
@@ -198,15 +186,7 @@ pub async fn logout(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
-        if let Some(session) = state.store.end_session(cookie.value())? {
-            if let Some(user) = state.store.user(session.user_id)? {
-                state.store.audit(AuditEvent::new(
-                    user.username.clone(),
-                    action::LOGOUT,
-                    user.username,
-                ))?;
-            }
-        }
+        state.store.logout(cookie.value())?;
     }
     let mut resp = see_other("/login?avviso=uscito");
     resp.add_cookie(&removal_cookie(SESSION_COOKIE, state.secure_cookies))
@@ -221,7 +201,7 @@ pub async fn password_page(
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/password");
     Ok(html(
-        actix_web::http::StatusCode::OK,
+        StatusCode::OK,
         views::auth::password(&chrome, auth.user.must_change_password, &Invalid::new()),
     ))
 }
@@ -235,13 +215,31 @@ pub async fn password_submit(
     let current = form.get("current_password").to_string();
     let new = form.get("new_password").to_string();
     let confirm = form.get("confirm_password");
-    let hash = auth.user.password_hash.clone();
-    let current_for_check = current.clone();
-    let current_ok = web::block(move || verify_password(&current_for_check, &hash)).await?;
-
+    let ip = client_ip(&req);
+    let now = Utc::now();
     let mut invalid = Invalid::new();
-    if !current_ok {
-        invalid.add("current_password", "La password attuale non è corretta.");
+    // The current password is guessed no more freely here than at login.
+    if !state.allow_login_attempt(ip) {
+        return Err(PageError::TooManyRequests);
+    }
+    match state.store.begin_login_attempt(&auth.user.username, now)? {
+        Attempt::Locked(recent) => invalid.add("current_password", locked_message(&recent, now)),
+        Attempt::Allowed => {
+            let hash = auth.user.password_hash.clone();
+            let current_for_check = current.clone();
+            let current_ok = web::block(move || verify_password(&current_for_check, &hash)).await?;
+            if !current_ok {
+                state.store.login_failed(
+                    AuditEvent::new(
+                        auth.user.username.clone(),
+                        action::PASSWORD_CHANGE_FAILED,
+                        auth.user.username.clone(),
+                    )
+                    .details(format!("password attuale errata, da {ip}")),
+                )?;
+                invalid.add("current_password", "La password attuale non è corretta.");
+            }
+        }
     }
     if let Err(msg) = check_new_password(&new) {
         invalid.add("new_password", msg);
@@ -258,7 +256,7 @@ pub async fn password_submit(
         let instance = state.store.instance()?;
         let chrome = Chrome::for_user(&auth, instance.as_ref(), "/password");
         return Ok(html(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::UNPROCESSABLE_ENTITY,
             views::auth::password(&chrome, auth.user.must_change_password, &invalid),
         ));
     }
@@ -269,9 +267,7 @@ pub async fn password_submit(
     let user = state
         .store
         .set_password(auth.user.id, new_hash, false, &auth.user.username)?;
-    let (id, _) = state
-        .store
-        .create_session(user.id, &client_ip(&req).to_string())?;
+    let (id, _) = state.store.create_session(user.id, &ip.to_string())?;
     let mut resp = see_other("/?avviso=password");
     resp.add_cookie(&session_cookie(id, state.secure_cookies))
         .map_err(|e| PageError::Internal(e.to_string()))?;

@@ -5,12 +5,12 @@
 //! a random HttpOnly cookie and, in the form, its HMAC under the installation secret.
 //! API calls authenticated by a bearer token carry no cookie and are exempt.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
-use actix_web::{web, Error, HttpRequest};
+use actix_web::{web, Error, HttpRequest, ResponseError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -65,31 +65,35 @@ fn equal(a: &str, b: &str) -> bool {
 }
 
 /// Middleware: refuses any unsafe request whose token does not match, before the handler runs.
-pub async fn guard(
+/// Refusals are returned as responses (not errors) so the security headers still apply.
+pub async fn guard<B: MessageBody + 'static>(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let is_api = req.path().starts_with("/api/");
     if safe || (is_api && bearer_token(req.request()).is_some()) {
-        return next.call(req).await;
+        return Ok(next.call(req).await?.map_into_left_body());
     }
-    let refuse = |is_api: bool| -> Error {
-        if is_api {
-            ApiError::csrf().into()
-        } else {
-            PageError::Csrf.into()
-        }
+    let refuse = |req: ServiceRequest, err: &dyn ResponseError| {
+        Ok(req
+            .into_response(err.error_response())
+            .map_into_right_body())
+    };
+    let refusal: Box<dyn ResponseError> = if is_api {
+        Box::new(ApiError::csrf())
+    } else {
+        Box::new(PageError::Csrf)
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Err(refuse(is_api));
+        return refuse(req, refusal.as_ref());
     };
 
     let mut expected: Vec<String> = Vec::new();
-    if let Some((_, session, _)) =
-        current_session(req.request(), &state).map_err(|e| Error::from(PageError::from(e)))?
-    {
-        expected.push(session.csrf_token);
+    match current_session(req.request(), &state) {
+        Ok(Some((_, session, _))) => expected.push(session.csrf_token),
+        Ok(None) => {}
+        Err(e) => return refuse(req, &PageError::from(e)),
     }
     if ANONYMOUS_FORMS.contains(&req.path()) {
         if let Some(c) = req.cookie(FORM_COOKIE) {
@@ -99,9 +103,9 @@ pub async fn guard(
     if expected.is_empty() {
         // Logging out without a live session ends nothing: let an expired page's "Esci" through.
         if req.path() == "/logout" {
-            return next.call(req).await;
+            return Ok(next.call(req).await?.map_into_left_body());
         }
-        return Err(refuse(is_api));
+        return refuse(req, refusal.as_ref());
     }
 
     let mut provided: Option<String> = req
@@ -115,14 +119,21 @@ pub async fn guard(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if provided.is_none() && is_form {
-        let body = req.extract::<web::Bytes>().await?;
+        let body = match req.extract::<web::Bytes>().await {
+            Ok(b) => b,
+            Err(e) => return Ok(req.error_response(e).map_into_right_body()),
+        };
         provided = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
             .ok()
             .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+        // The body was decoded while reading it: hand it on plain.
+        req.headers_mut().remove(header::CONTENT_ENCODING);
         req.set_payload(actix_web::dev::Payload::from(body));
     }
     match provided {
-        Some(token) if expected.iter().any(|e| equal(e, &token)) => next.call(req).await,
-        _ => Err(refuse(is_api)),
+        Some(token) if expected.iter().any(|e| equal(e, &token)) => {
+            Ok(next.call(req).await?.map_into_left_body())
+        }
+        _ => refuse(req, refusal.as_ref()),
     }
 }

@@ -17,7 +17,10 @@ pub mod views;
 pub use error::{ApiError, PageError};
 pub use state::AppState;
 
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::ResponseError;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use std::sync::Arc;
 
@@ -108,6 +111,55 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
     }
 }
 
+/// Error responses made by actix itself (wrong method, oversized body, …) are plain English
+/// text or empty: give them the same Italian page or JSON shape as ours.
+fn italian_errors<B: 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("text/html") || ct.starts_with("application/json") {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, _) = res.into_parts();
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => (
+            "bad_request",
+            "Richiesta non valida: i dati inviati non sono leggibili.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Operazione non consentita su questo indirizzo.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("payload_too_large", "I dati inviati sono troppo grandi.")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Formato dei dati inviati non supportato.",
+        ),
+        s if s.is_server_error() => ("internal", "Errore interno del programma."),
+        _ => ("error", "Richiesta non eseguita."),
+    };
+    let response = if is_api(&req) {
+        ApiError::new(status, code, message).error_response()
+    } else {
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(
+                views::errors::page(status.as_u16(), "Richiesta non eseguita", message)
+                    .into_string(),
+            )
+    };
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body::<B>(),
+    ))
+}
+
 /// Serves the application on `bind` until SIGINT/SIGTERM (or Ctrl-C), then stops gracefully.
 pub async fn serve(
     store: Arc<Store>,
@@ -118,7 +170,6 @@ pub async fn serve(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .app_data(web::FormConfig::default().limit(64 * 1024))
             .app_data(web::PayloadConfig::default().limit(256 * 1024))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -128,6 +179,7 @@ pub async fn serve(
                     .error_handler(json_error),
             )
             .wrap(from_fn(csrf::guard))
+            .wrap(ErrorHandlers::new().default_handler(italian_errors))
             .wrap(security::headers())
             // The path only: query strings could carry search terms about people.
             .wrap(

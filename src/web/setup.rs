@@ -112,16 +112,18 @@ pub async fn setup_submit(
                 .body(body.into_string()));
         }
     };
-    for warning in &checked.warnings {
-        tracing::warn!("{warning}");
-    }
+    let target = if checked.warnings.is_empty() {
+        "/login?avviso=configurato"
+    } else {
+        "/login?avviso=configurato-istat"
+    };
     let password = admin.password.clone();
     let hash = web::block(move || hash_password(&password))
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;
     match state.store.setup(&checked, &admin, hash, &admin.username) {
         Ok(_) | Err(StoreError::Conflict(_)) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/login?avviso=configurato"))
+            .insert_header((header::LOCATION, target))
             .finish()),
         Err(e) => Err(e.into()),
     }

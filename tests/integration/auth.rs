@@ -148,10 +148,12 @@ async fn a_user_created_by_the_admin_must_change_the_temporary_password() {
         .await;
     assert_eq!(disabled.location(), "/amministrazione?avviso=disabilitato");
     assert_eq!(mario.get("/").await.location(), "/login");
-    assert_eq!(
-        mario.login("mrossi", "la mia frase segreta").await.status,
-        403
-    );
+    // A disabled user gets the same answer as a wrong password: it confirms nothing.
+    let refused = mario.login("mrossi", "la mia frase segreta").await;
+    assert_eq!(refused.status, 401);
+    assert!(refused
+        .body
+        .contains("Nome utente o password non corretti."));
 
     // The last administrator cannot be disabled.
     let admin_id = users_id(&admin.get("/amministrazione").await.body, ADMIN);

@@ -62,3 +62,32 @@ async fn headers_errors_openapi_and_assets() {
     assert_eq!(c.get("/assets/../Cargo.toml").await.status, 404);
     assert_eq!(c.get("/assets/data/README.md").await.status, 404);
 }
+
+#[actix_rt::test]
+async fn errors_made_by_the_framework_are_italian_and_carry_the_security_headers() {
+    let server = Server::initialized();
+    let mut c = server.client();
+    // Wrong method on a path that only takes POST: an Italian "not found" with every header.
+    let wrong = c.get("/logout").await;
+    assert_eq!(wrong.status, 404);
+    assert!(wrong.body.contains("Pagina non trovata"), "{}", wrong.body);
+    assert!(wrong.header("content-security-policy").is_some());
+    // A refused form still carries every security header.
+    let refused = c.post_form("/login", &[("username", "admin")]).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.header("content-security-policy").is_some());
+    assert_eq!(refused.header("x-frame-options"), Some("DENY"));
+    assert_eq!(refused.header("cache-control"), Some("no-store"));
+    // An oversized form body is refused in Italian, not in English plain text.
+    let page = c.get("/login").await;
+    let csrf = page.csrf();
+    let huge = "x".repeat(300 * 1024);
+    let big = c
+        .post_form(
+            "/login",
+            &[("csrf", &csrf), ("username", &huge), ("password", "x")],
+        )
+        .await;
+    assert_eq!(big.status, 413);
+    assert!(big.body.contains("troppo grandi"), "{}", big.body);
+}

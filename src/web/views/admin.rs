@@ -218,6 +218,7 @@ fn event_label(action: &str) -> &str {
         a::LOGIN_LOCKED => "Accesso bloccato",
         a::LOGOUT => "Uscita",
         a::PASSWORD_CHANGE => "Cambio password",
+        a::PASSWORD_CHANGE_FAILED => "Cambio password non riuscito",
         a::USER_CREATE => "Utente creato",
         a::USER_DISABLE => "Utente disabilitato",
         a::USER_ENABLE => "Utente riabilitato",

@@ -1,0 +1,127 @@
+//! Turning what a worker types (a code, a name) into comuni and states.
+
+use super::belfiore::BelfioreRegistry;
+use super::comune::{is_istat_code, ComuneRegistry};
+use super::text::fold;
+use super::vocabulary::{ITALIAN, STATELESS};
+
+/// Reference data for places: the ISTAT list and the Belfiore codes.
+pub struct Places<'a> {
+    pub comuni: &'a ComuneRegistry,
+    pub belfiore: &'a BelfioreRegistry,
+}
+
+/// A comune of residence as typed: an ISTAT code, or a name that identifies one comune.
+pub enum ComuneInput {
+    Known(String),
+    /// A well-formed code missing from the shipped list (a comune born after it): kept, with a warning.
+    Unknown(String),
+}
+
+impl Places<'_> {
+    /// ISTAT code from a code or a unique name.
+    pub fn comune(&self, typed: &str) -> Result<ComuneInput, String> {
+        let t = typed.trim();
+        if is_istat_code(t) {
+            return Ok(if self.comuni.get(t).is_some() {
+                ComuneInput::Known(t.to_string())
+            } else {
+                ComuneInput::Unknown(t.to_string())
+            });
+        }
+        let wanted = fold(t);
+        let found: Vec<_> = self.comuni.find_by_name(&wanted);
+        match found.as_slice() {
+            [one] => Ok(ComuneInput::Known(one.istat.clone())),
+            [] => Err(format!(
+                "Comune «{t}» non trovato: scrivere il nome esatto o il codice ISTAT (6 cifre)."
+            )),
+            _ => Err(format!(
+                "Più comuni si chiamano «{t}»: indicare il codice ISTAT (6 cifre)."
+            )),
+        }
+    }
+
+    /// "Triggiano (BA)" for an ISTAT code, or the code itself when unknown.
+    pub fn comune_label(&self, istat: &str) -> String {
+        self.comuni.get(istat).map_or_else(
+            || istat.to_string(),
+            |c| format!("{} ({})", c.name, c.province),
+        )
+    }
+
+    /// Belfiore code of a birth place from a Belfiore code, an ISTAT code, or a unique name.
+    pub fn birth_place(&self, typed: &str) -> Result<String, String> {
+        let t = typed.trim();
+        let upper = t.to_uppercase();
+        if upper.len() == 4 && self.belfiore.knows(&upper) {
+            return Ok(upper);
+        }
+        if is_istat_code(t) {
+            return self
+                .comuni
+                .get(t)
+                .map(|c| c.belfiore.clone())
+                .ok_or_else(|| format!("Codice ISTAT {t} non trovato nell'elenco dei comuni."));
+        }
+        let wanted = fold(t);
+        let comuni = self.comuni.find_by_name(&wanted);
+        if let [one] = comuni.as_slice() {
+            return Ok(one.belfiore.clone());
+        }
+        if let Some(state) = self
+            .belfiore
+            .states()
+            .into_iter()
+            .find(|s| fold(&s.name) == wanted)
+        {
+            return Ok(state.code.clone());
+        }
+        if comuni.len() > 1 {
+            return Err(format!(
+                "Più comuni si chiamano «{t}»: indicare il codice catastale (per esempio L425)."
+            ));
+        }
+        Err(format!("Luogo di nascita «{t}» non trovato: scrivere il comune o lo Stato estero, o il codice catastale."))
+    }
+
+    /// "Triggiano (BA)" or "Romania" for a Belfiore code.
+    pub fn birth_place_label(&self, code: &str) -> String {
+        self.belfiore
+            .place(code, None)
+            .map_or_else(|| code.to_string(), |p| p.display())
+    }
+
+    /// Citizenship code (`IT`, a state's Belfiore code, or `APOLIDE`) from a code or name.
+    pub fn citizenship(&self, typed: &str) -> Result<String, String> {
+        let t = typed.trim();
+        let folded = fold(t);
+        if matches!(
+            folded.as_str(),
+            "it" | "ita" | "italia" | "italiana" | "italiano"
+        ) {
+            return Ok(ITALIAN.into());
+        }
+        if matches!(folded.as_str(), "apolide" | "apolidi") {
+            return Ok(STATELESS.into());
+        }
+        let upper = t.to_uppercase();
+        if upper.starts_with('Z') && self.belfiore.states().iter().any(|s| s.code == upper) {
+            return Ok(upper);
+        }
+        self.belfiore
+            .states()
+            .into_iter()
+            .find(|s| fold(&s.name) == folded)
+            .map(|s| s.code.clone())
+            .ok_or_else(|| format!("Cittadinanza «{t}» non riconosciuta: scrivere il nome dello Stato (per esempio Romania) o «italiana»."))
+    }
+
+    pub fn citizenship_label(&self, code: &str) -> String {
+        match code {
+            ITALIAN => "Italiana".into(),
+            STATELESS => "Apolide".into(),
+            other => self.birth_place_label(other),
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Text folding for search and comparison: lower case, no accents, single spaces.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Lower case without diacritics: "Ștefan Łukasz D'Angelò" → "stefan lukasz d'angelo".
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'ł' | 'Ł' => out.push('l'),
+            'ø' | 'Ø' => out.push('o'),
+            'đ' | 'Đ' => out.push('d'),
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ı' => out.push('i'),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The words of a name or query, folded: letters and digits only, apostrophes split words.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Levenshtein distance, capped: returns `max + 1` as soon as it is exceeded.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut before_prev: Vec<usize> = Vec::new();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            // Transposition of two adjacent letters counts as one typo.
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                cur[j + 1] = cur[j + 1].min(before_prev[j - 1] + 1);
+            }
+        }
+        if cur.iter().min().copied().unwrap_or(0) > max {
+            return max + 1;
+        }
+        before_prev = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()].min(max + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_removes_accents_and_case() {
+        assert_eq!(
+            fold("Ștefan Łukasz D'Angelò NIÑO"),
+            "stefan lukasz d'angelo nino"
+        );
+        assert_eq!(
+            words("  D'Angelò,  Maria-Grazia "),
+            vec!["d", "angelo", "maria", "grazia"]
+        );
+    }
+
+    #[test]
+    fn distance_counts_one_typo() {
+        assert_eq!(edit_distance("rossi", "rossi", 1), 0);
+        assert_eq!(edit_distance("rossi", "rosi", 1), 1);
+        assert_eq!(edit_distance("rossi", "rosso", 1), 1);
+        assert_eq!(edit_distance("rossi", "rsosi", 1), 1);
+        assert_eq!(edit_distance("rossi", "russo", 1), 2);
+        assert_eq!(edit_distance("rossi", "bianchi", 1), 2);
+    }
+}
