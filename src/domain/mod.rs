@@ -1,5 +1,7 @@
 //! Plain types and rules of the desk. No I/O: nothing here opens a file, a socket or a database.
 
+pub mod access;
+pub mod appointment;
 pub mod audit;
 pub mod belfiore;
 pub mod codice_fiscale;

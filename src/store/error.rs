@@ -25,6 +25,8 @@ pub enum StoreError {
     Codec(String),
     #[error("{0} non trovato.")]
     NotFound(&'static str),
+    #[error("Esiste già una persona con questo codice.")]
+    DuplicateCode(uuid::Uuid),
     #[error("{0}")]
     Conflict(String),
     #[error(

@@ -26,10 +26,15 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "indice dei nomi utente e registro dei tentativi di accesso falliti",
         apply: v2_username_index_and_login_failures,
     },
+    Migration {
+        version: 3,
+        name: "persone, accessi, appuntamenti e loro indici",
+        apply: v3_reception,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -77,6 +82,21 @@ fn v2_username_index_and_login_failures(txn: &WriteTransaction) -> Result<(), St
         let user: User = decode(bytes.value())?;
         index.insert(user.username.as_str(), id.value())?;
     }
+    Ok(())
+}
+
+fn v3_reception(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(PERSONS)?;
+    txn.open_table(PERSON_BY_CODE)?;
+    txn.open_multimap_table(PERSON_BY_WORD)?;
+    txn.open_multimap_table(PERSON_BY_BIRTH)?;
+    txn.open_table(PERSON_HISTORY)?;
+    txn.open_table(ACCESSES)?;
+    txn.open_multimap_table(ACCESSES_BY_PERSON)?;
+    txn.open_table(ACCESSES_BY_TIME)?;
+    txn.open_table(APPOINTMENTS)?;
+    txn.open_table(APPOINTMENTS_BY_TIME)?;
+    txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?;
     Ok(())
 }
 

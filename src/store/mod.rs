@@ -7,6 +7,8 @@ mod error;
 mod login;
 mod meta;
 mod migrations;
+mod persons;
+mod search;
 mod sessions;
 mod tables;
 mod tokens;
@@ -16,6 +18,7 @@ pub use changelog::{ChangeEntry, ChangeOp};
 pub use error::StoreError;
 pub use login::Attempt;
 pub use migrations::SCHEMA_VERSION;
+pub use search::SearchHit;
 pub use tokens::ApiToken;
 
 use redb::Database;

@@ -24,3 +24,32 @@ pub const LOGIN_FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("l
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// Change sequence number → `ChangeEntry` (append-only; bundles export from it).
 pub const CHANGELOG: TableDefinition<u64, &[u8]> = TableDefinition::new("changelog");
+/// Person id → `Person`.
+pub const PERSONS: TableDefinition<u128, &[u8]> = TableDefinition::new("persons");
+/// Codice fiscale or temporary code → person id.
+pub const PERSON_BY_CODE: TableDefinition<&str, u128> = TableDefinition::new("person_by_code");
+/// Folded word of a person's surname or given names → person ids (search).
+pub const PERSON_BY_WORD: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("person_by_word");
+/// Birth date (days from the Common Era) → person ids (duplicate checks).
+pub const PERSON_BY_BIRTH: MultimapTableDefinition<i32, u128> =
+    MultimapTableDefinition::new("person_by_birth");
+/// (person id, change number) → `PersonChange`.
+pub const PERSON_HISTORY: TableDefinition<(u128, u64), &[u8]> =
+    TableDefinition::new("person_history");
+/// Access id → `Access`.
+pub const ACCESSES: TableDefinition<u128, &[u8]> = TableDefinition::new("accesses");
+/// Person id → ids of the person's accesses.
+pub const ACCESSES_BY_PERSON: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("accesses_by_person");
+/// (time of the access in Unix milliseconds, access id) → nothing (accesses by day).
+pub const ACCESSES_BY_TIME: TableDefinition<(i64, u128), ()> =
+    TableDefinition::new("accesses_by_time");
+/// Appointment id → `Appointment`.
+pub const APPOINTMENTS: TableDefinition<u128, &[u8]> = TableDefinition::new("appointments");
+/// (start in Unix milliseconds, appointment id) → nothing (agenda by day and week).
+pub const APPOINTMENTS_BY_TIME: TableDefinition<(i64, u128), ()> =
+    TableDefinition::new("appointments_by_time");
+/// Person id → the person's appointment ids.
+pub const APPOINTMENTS_BY_PERSON: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("appointments_by_person");

@@ -1,0 +1,223 @@
+//! Persons, their change history, and the indexes that find them (code, name words, birth date).
+
+use chrono::{Datelike, Utc};
+use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+use super::changelog::{self, ChangeOp};
+use super::codec::{decode, encode};
+use super::tables::{PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_WORD, PERSON_HISTORY};
+use super::{audit, Store, StoreError};
+use crate::domain::audit::AuditEvent;
+use crate::domain::person::{diff, Person, PersonChange, PersonData};
+use crate::domain::text::{edit_distance, fold, words};
+
+const KIND: &str = "person";
+
+/// The folded words of a person's name, as indexed.
+pub(super) fn name_words(p: &Person) -> BTreeSet<String> {
+    words(&format!("{} {}", p.surname, p.given_names))
+        .into_iter()
+        .collect()
+}
+
+fn index(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+    let id = p.id.as_u128();
+    if let Some(code) = p.code() {
+        txn.open_table(PERSON_BY_CODE)?.insert(code, id)?;
+    }
+    let mut by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
+    for w in name_words(p) {
+        by_word.insert(w.as_str(), id)?;
+    }
+    if let Some(d) = p.birth_date {
+        txn.open_multimap_table(PERSON_BY_BIRTH)?
+            .insert(d.num_days_from_ce(), id)?;
+    }
+    Ok(())
+}
+
+fn unindex(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+    let id = p.id.as_u128();
+    if let Some(code) = p.code() {
+        txn.open_table(PERSON_BY_CODE)?.remove(code)?;
+    }
+    let mut by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
+    for w in name_words(p) {
+        by_word.remove(w.as_str(), id)?;
+    }
+    if let Some(d) = p.birth_date {
+        txn.open_multimap_table(PERSON_BY_BIRTH)?
+            .remove(d.num_days_from_ce(), id)?;
+    }
+    Ok(())
+}
+
+fn code_owner(txn: &WriteTransaction, code: &str) -> Result<Option<Uuid>, StoreError> {
+    Ok(txn
+        .open_table(PERSON_BY_CODE)?
+        .get(code)?
+        .map(|v| Uuid::from_u128(v.value())))
+}
+
+pub(super) fn get_in(txn: &WriteTransaction, id: Uuid) -> Result<Person, StoreError> {
+    let table = txn.open_table(PERSONS)?;
+    let v = table
+        .get(id.as_u128())?
+        .ok_or(StoreError::NotFound("Persona"))?;
+    decode(v.value())
+}
+
+/// Stores a new person (inside `txn`), refusing a code that already belongs to someone.
+pub(super) fn insert_in(
+    txn: &WriteTransaction,
+    person: &Person,
+    actor: &str,
+) -> Result<(), StoreError> {
+    if let Some(code) = person.code() {
+        if let Some(existing) = code_owner(txn, code)? {
+            return Err(StoreError::DuplicateCode(existing));
+        }
+    }
+    txn.open_table(PERSONS)?
+        .insert(person.id.as_u128(), encode(person)?.as_slice())?;
+    index(txn, person)?;
+    changelog::record(txn, KIND, person.id, ChangeOp::Upsert)?;
+    audit::append(
+        txn,
+        AuditEvent::new(actor, "person.create", person.id.to_string()),
+    )?;
+    Ok(())
+}
+
+impl Store {
+    pub fn create_person(&self, person: &Person, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        insert_in(&txn, person, actor)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Applies checked fields to a person, keeping the history of what changed and who did it.
+    pub fn update_person(
+        &self,
+        id: Uuid,
+        data: PersonData,
+        actor: &str,
+    ) -> Result<(Person, Vec<String>), StoreError> {
+        let txn = self.db.begin_write()?;
+        let before = get_in(&txn, id)?;
+        let after = data.apply_to(&before, Utc::now());
+        if let Some(code) = after.code() {
+            match code_owner(&txn, code)? {
+                Some(owner) if owner != id => return Err(StoreError::DuplicateCode(owner)),
+                _ => {}
+            }
+        }
+        let changes = diff(&before, &after);
+        if changes.is_empty() {
+            return Ok((before, Vec::new()));
+        }
+        unindex(&txn, &before)?;
+        txn.open_table(PERSONS)?
+            .insert(id.as_u128(), encode(&after)?.as_slice())?;
+        index(&txn, &after)?;
+        let fields: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
+        {
+            let mut history = txn.open_table(PERSON_HISTORY)?;
+            let next = history
+                .range((id.as_u128(), 0)..=(id.as_u128(), u64::MAX))?
+                .next_back()
+                .transpose()?
+                .map_or(1, |(k, _)| k.value().1 + 1);
+            let entry = PersonChange {
+                time: after.updated_at,
+                user: actor.to_string(),
+                changes,
+            };
+            history.insert((id.as_u128(), next), encode(&entry)?.as_slice())?;
+        }
+        changelog::record(&txn, KIND, id, ChangeOp::Upsert)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "person.update", id.to_string()).details(fields.join(", ")),
+        )?;
+        txn.commit()?;
+        Ok((after, fields))
+    }
+
+    pub fn person(&self, id: Uuid) -> Result<Option<Person>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(PERSONS)?;
+        let v = table.get(id.as_u128())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// The person holding a codice fiscale or temporary code.
+    pub fn person_by_code(&self, code: &str) -> Result<Option<Person>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_table(PERSON_BY_CODE)?;
+        let Some(id) = index.get(code)? else {
+            return Ok(None);
+        };
+        let table = txn.open_table(PERSONS)?;
+        let v = table.get(id.value())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// Changes to a person, oldest first.
+    pub fn person_history(&self, id: Uuid) -> Result<Vec<PersonChange>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(PERSON_HISTORY)?;
+        table
+            .range((id.as_u128(), 0)..=(id.as_u128(), u64::MAX))?
+            .map(|row| {
+                let (_, v) = row?;
+                decode(v.value())
+            })
+            .collect()
+    }
+
+    /// People who may be the one being registered: the same code, or the same birth date with
+    /// the same or a close name (surname and given names in either order).
+    pub fn possible_duplicates(&self, data: &PersonData) -> Result<Vec<Person>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let persons = txn.open_table(PERSONS)?;
+        let mut found: Vec<Person> = Vec::new();
+        if let Some(cf) = &data.codice_fiscale {
+            if let Some(id) = txn.open_table(PERSON_BY_CODE)?.get(cf.as_str())? {
+                if let Some(v) = persons.get(id.value())? {
+                    found.push(decode(v.value())?);
+                }
+            }
+        }
+        if let Some(d) = data.birth_date {
+            let wanted = fold(&format!("{} {}", data.surname, data.given_names));
+            let swapped = fold(&format!("{} {}", data.given_names, data.surname));
+            let by_birth = txn.open_multimap_table(PERSON_BY_BIRTH)?;
+            for id in by_birth.get(d.num_days_from_ce())? {
+                let id = id?.value();
+                if found.iter().any(|p| p.id.as_u128() == id) {
+                    continue;
+                }
+                if let Some(v) = persons.get(id)? {
+                    let p: Person = decode(v.value())?;
+                    let name = p.folded_name();
+                    if edit_distance(&name, &wanted, 2) <= 2
+                        || edit_distance(&name, &swapped, 2) <= 2
+                    {
+                        found.push(p);
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Number of persons held.
+    pub fn person_count(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(redb::ReadableTableMetadata::len(&txn.open_table(PERSONS)?)?)
+    }
+}

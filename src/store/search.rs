@@ -1,0 +1,300 @@
+//! Finding persons from one search box: a codice fiscale (whole or its beginning), a temporary
+//! code, or words of the name in any order — accents and case ignored, one typo per word
+//! forgiven. Every lookup goes through an index; nothing scans the persons table.
+
+use redb::ReadableDatabase;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use super::codec::decode;
+use super::tables::{PERSONS, PERSON_BY_CODE, PERSON_BY_WORD};
+use super::{Store, StoreError};
+use crate::domain::codice_fiscale::normalize;
+use crate::domain::person::Person;
+use crate::domain::text::words;
+
+/// Points for a query word that matches a name word exactly, by its beginning, or with one typo.
+const EXACT: u32 = 30;
+const PREFIX: u32 = 20;
+const TYPO: u32 = 10;
+/// Bounds on the work one query word may cause.
+const MAX_PREFIX_KEYS: usize = 400;
+const MAX_IDS_PER_WORD: usize = 20_000;
+
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub person: Person,
+    pub score: u32,
+}
+
+/// Every string one edit away from `word` (deletion, transposition, substitution, insertion).
+fn edits1(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let mut out = Vec::with_capacity(54 * n + 25);
+    for i in 0..n {
+        let mut v = chars.clone();
+        v.remove(i);
+        out.push(v.into_iter().collect());
+    }
+    for i in 0..n.saturating_sub(1) {
+        let mut v = chars.clone();
+        v.swap(i, i + 1);
+        out.push(v.into_iter().collect());
+    }
+    for i in 0..n {
+        for c in 'a'..='z' {
+            if c != chars[i] {
+                let mut v = chars.clone();
+                v[i] = c;
+                out.push(v.into_iter().collect());
+            }
+        }
+    }
+    for i in 0..=n {
+        for c in 'a'..='z' {
+            let mut v = chars.clone();
+            v.insert(i, c);
+            out.push(v.into_iter().collect());
+        }
+    }
+    out
+}
+
+/// Whether the query looks like a code rather than a name.
+fn looks_like_code(code: &str) -> bool {
+    code.len() >= 4
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && (code.chars().any(|c| c.is_ascii_digit())
+            || code.len() == 16
+            || code.starts_with("PROVV-"))
+}
+
+impl Store {
+    /// Persons matching `query`, best first, at most `limit`.
+    pub fn search_persons(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let persons = txn.open_table(PERSONS)?;
+        let load = |id: u128| -> Result<Option<Person>, StoreError> {
+            persons.get(id)?.map(|v| decode(v.value())).transpose()
+        };
+
+        let code = normalize(query);
+        if looks_like_code(&code) {
+            let by_code = txn.open_table(PERSON_BY_CODE)?;
+            let mut hits = Vec::new();
+            for row in by_code.range(code.as_str()..)? {
+                let (k, id) = row?;
+                if !k.value().starts_with(code.as_str()) || hits.len() >= limit {
+                    break;
+                }
+                if let Some(person) = load(id.value())? {
+                    let score = if k.value() == code { 120 } else { 100 };
+                    hits.push(SearchHit { person, score });
+                }
+            }
+            if !hits.is_empty() {
+                return Ok(hits);
+            }
+        }
+
+        let query_words = words(query);
+        if query_words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
+        let mut totals: Option<HashMap<u128, u32>> = None;
+        for w in &query_words {
+            let mut best: HashMap<u128, u32> = HashMap::new();
+            let add = |id: u128, points: u32, best: &mut HashMap<u128, u32>| {
+                if best.len() < MAX_IDS_PER_WORD || best.contains_key(&id) {
+                    let e = best.entry(id).or_insert(0);
+                    *e = (*e).max(points);
+                }
+            };
+            for id in by_word.get(w.as_str())? {
+                add(id?.value(), EXACT, &mut best);
+            }
+            if w.chars().count() >= 2 {
+                for (n, row) in by_word.range(w.as_str()..)?.enumerate() {
+                    let (key, ids) = row?;
+                    if n >= MAX_PREFIX_KEYS || !key.value().starts_with(w.as_str()) {
+                        break;
+                    }
+                    for id in ids {
+                        add(id?.value(), PREFIX, &mut best);
+                    }
+                }
+            }
+            if w.chars().count() >= 3 {
+                for variant in edits1(w) {
+                    for id in by_word.get(variant.as_str())? {
+                        add(id?.value(), TYPO, &mut best);
+                    }
+                }
+            }
+            // Every word of the query must match something in the name.
+            totals = Some(match totals {
+                None => best,
+                Some(prev) => prev
+                    .into_iter()
+                    .filter_map(|(id, score)| best.get(&id).map(|b| (id, score + b)))
+                    .collect(),
+            });
+        }
+        let mut ranked: Vec<(u128, u32)> = totals.unwrap_or_default().into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut hits = Vec::new();
+        for (id, score) in ranked.into_iter().take(limit.saturating_mul(4).max(limit)) {
+            if let Some(person) = load(id)? {
+                hits.push(SearchHit { person, score });
+            }
+        }
+        hits.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.person.display_name().cmp(&b.person.display_name()))
+        });
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// Persons by id, in the order given (missing ones skipped).
+    pub fn persons_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Person>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let persons = txn.open_table(PERSONS)?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(v) = persons.get(id.as_u128())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::codice_fiscale::compose;
+    use crate::domain::person::{new_temporary_code, PersonData, Sex};
+    use crate::store::test_support::temp_store;
+    use chrono::{NaiveDate, Utc};
+
+    fn person(surname: &str, names: &str, cf: bool) -> Person {
+        let birth = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap();
+        PersonData {
+            codice_fiscale: cf.then(|| compose(surname, names, Sex::M, birth, "H501")),
+            surname: surname.into(),
+            given_names: names.into(),
+            sex: Some(Sex::M),
+            birth_date: Some(birth),
+            birth_place: None,
+            citizenship: None,
+            residence_istat: None,
+            domicile_istat: None,
+            homeless: false,
+            phone: String::new(),
+            email: String::new(),
+            language: String::new(),
+            household: vec![],
+            warnings: vec![],
+        }
+        .into_new_person(new_temporary_code(), Utc::now())
+    }
+
+    #[test]
+    fn names_in_any_order_accents_typos_and_codes_find_the_person() {
+        let (_dir, store) = temp_store();
+        let rossi = person("Rossi", "Mario", true);
+        let russo = person("Russo", "Lucia", true);
+        let dangelo = person("D'Angelò", "Niccolò", false);
+        for p in [&rossi, &russo, &dangelo] {
+            store.create_person(p, "test").unwrap();
+        }
+        let names = |q: &str| -> Vec<String> {
+            store
+                .search_persons(q, 10)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.person.surname)
+                .collect()
+        };
+        assert_eq!(names("rossi mario"), vec!["Rossi"]);
+        assert_eq!(names("MARIO ROSSI"), vec!["Rossi"]);
+        assert_eq!(names("Rosi"), vec!["Rossi"], "one letter missing");
+        assert_eq!(names("rsosi"), vec!["Rossi"], "two letters swapped");
+        assert_eq!(names("angelo niccolo"), vec!["D'Angelò"]);
+        assert_eq!(names("ros"), vec!["Rossi"], "beginning of a word");
+        // Exact beats a typo: "russo" is Russo exactly and Rossi with two edits (not found).
+        assert_eq!(names("russo"), vec!["Russo"]);
+        assert!(names("bianchi").is_empty());
+        let cf = rossi.codice_fiscale.clone().unwrap();
+        assert_eq!(names(&cf.as_str().to_lowercase()), vec!["Rossi"]);
+        assert_eq!(
+            names(&cf.as_str()[..11]),
+            vec!["Rossi"],
+            "beginning of the code"
+        );
+        assert_eq!(
+            names(dangelo.temporary_code.as_deref().unwrap()),
+            vec!["D'Angelò"]
+        );
+    }
+
+    #[test]
+    fn a_code_belongs_to_one_person_and_edits_keep_history_and_indexes() {
+        let (_dir, store) = temp_store();
+        let a = person("Rossi", "Mario", true);
+        store.create_person(&a, "test").unwrap();
+        let mut twin = person("Rossi", "Mario", true);
+        twin.id = Uuid::now_v7();
+        assert!(
+            matches!(store.create_person(&twin, "test"), Err(StoreError::DuplicateCode(id)) if id == a.id)
+        );
+
+        let data = PersonData {
+            codice_fiscale: a.codice_fiscale.clone(),
+            surname: "Rossini".into(),
+            given_names: "Mario".into(),
+            sex: a.sex,
+            birth_date: a.birth_date,
+            birth_place: None,
+            citizenship: None,
+            residence_istat: None,
+            domicile_istat: None,
+            homeless: false,
+            phone: "080 1234".into(),
+            email: String::new(),
+            language: String::new(),
+            household: vec![],
+            warnings: vec![],
+        };
+        let (after, fields) = store.update_person(a.id, data.clone(), "anna").unwrap();
+        assert_eq!(fields, vec!["Cognome", "Telefono"]);
+        assert_eq!(after.surname, "Rossini");
+        let history = store.person_history(a.id).unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].user, "anna");
+        assert_eq!(history[0].changes[0].before, "Rossi");
+        let found: Vec<_> = store
+            .search_persons("rossini", 5)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.person.id)
+            .collect();
+        assert_eq!(found, vec![a.id]);
+        assert_eq!(
+            store.search_persons("rossi", 5).unwrap().len(),
+            1,
+            "typo of Rossini, old word gone"
+        );
+        // Duplicate check by birth date and a close name.
+        let close = PersonData {
+            surname: "Rosini".into(),
+            codice_fiscale: None,
+            ..data
+        };
+        assert_eq!(store.possible_duplicates(&close).unwrap().len(), 1);
+    }
+}
