@@ -32,6 +32,15 @@ pub fn vocabularies() -> Result<Vocabularies, VocabularyError> {
     Vocabularies::from_json(&String::from_utf8_lossy(&file.data))
 }
 
+/// All reference data at once, for the server and the commands.
+pub fn reference() -> Result<crate::domain::reference::Reference, String> {
+    Ok(crate::domain::reference::Reference {
+        comuni: comuni().map_err(|e| e.to_string())?,
+        belfiore: belfiore().map_err(|e| e.to_string())?,
+        vocab: vocabularies().map_err(|e| e.to_string())?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -3,5 +3,6 @@
 
 pub mod assets;
 pub mod domain;
+pub mod pdf;
 pub mod store;
 pub mod web;

@@ -25,7 +25,7 @@ pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
         ));
     }
     let store = open_store(data)?;
-    let comuni = Arc::new(sportello::assets::comuni().map_err(|e| e.to_string())?);
+    let reference = Arc::new(sportello::assets::reference()?);
     match store.purge_expired_sessions() {
         Ok(n) if n > 0 => tracing::info!(sessioni = n, "sessioni scadute eliminate"),
         Ok(_) => {}
@@ -42,7 +42,7 @@ pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
     }
     let result = actix_web::rt::System::new().block_on(sportello::web::serve(
         Arc::clone(&store),
-        comuni,
+        reference,
         bind,
     ));
     // The server has stopped; wait for its worker threads to release their handles, then close the

@@ -11,6 +11,7 @@ pub mod login;
 pub mod password;
 pub mod person;
 pub mod place;
+pub mod reference;
 pub mod role;
 pub mod session;
 pub mod text;

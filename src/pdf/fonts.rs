@@ -41,7 +41,8 @@ impl Face {
     fn load(path: &'static str) -> Result<Self, PdfError> {
         let file = Assets::get(path).ok_or(PdfError::FontMissing(path))?;
         let mut warnings = Vec::new();
-        let font = ParsedFont::from_bytes(&file.data, 0, &mut warnings).ok_or(PdfError::FontUnreadable(path))?;
+        let font = ParsedFont::from_bytes(&file.data, 0, &mut warnings)
+            .ok_or(PdfError::FontUnreadable(path))?;
         let units_per_em = font.pdf_font_metrics.units_per_em;
         if units_per_em == 0 {
             return Err(PdfError::FontUnreadable(path));
@@ -156,15 +157,18 @@ impl FontSet {
 
     fn drawable(&self, c: char, weight: Weight) -> bool {
         self.face(Family::Titillium, weight).covers(c)
-            || self.fallback.as_ref().is_some_and(|(regular, bold)| match weight {
-                Weight::Regular => regular.covers(c),
-                Weight::Bold => bold.covers(c),
-            })
+            || self
+                .fallback
+                .as_ref()
+                .is_some_and(|(regular, bold)| match weight {
+                    Weight::Regular => regular.covers(c),
+                    Weight::Bold => bold.covers(c),
+                })
     }
 
-    /// Replaces the characters no loaded font can draw: first by the letters of their
-    /// compatibility decomposition ("ﬃ" → "ffi", an accent no font has is dropped),
-    /// else by '?'. A visible '?' beats an empty box that also vanishes from the text
+    /// Replaces the characters no loaded font can draw: first by the drawable part of
+    /// their compatibility decomposition (a letter keeps its base letter when no font
+    /// has its accent), else by '?'. A visible '?' beats an empty box that also vanishes from the text
     /// layer (printpdf leaves unmapped glyphs out of the ToUnicode map).
     pub fn substitute(&self, text: &str, weight: Weight) -> String {
         let mut out = String::with_capacity(text.len());
@@ -173,7 +177,10 @@ impl FontSet {
                 out.push(c);
                 continue;
             }
-            let base: String = std::iter::once(c).nfkd().filter(|d| self.drawable(*d, weight)).collect();
+            let base: String = std::iter::once(c)
+                .nfkd()
+                .filter(|d| self.drawable(*d, weight))
+                .collect();
             if base.is_empty() {
                 out.push('?');
             } else {
@@ -209,6 +216,8 @@ pub fn clean(text: &str) -> String {
     for c in text.nfc() {
         match c {
             '\n' => out.push('\n'),
+            // Windows line ends: the '\n' that follows makes the break.
+            '\r' => {}
             '\u{00AD}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
@@ -255,9 +264,15 @@ mod tests {
     fn only_words_titillium_lacks_go_to_dejavu() {
         let mut fonts = FontSet::load().expect("fonts");
         // Without the fallback loaded, everything stays in Titillium.
-        assert_eq!(fonts.family_for("Олена", Weight::Regular), Family::Titillium);
+        assert_eq!(
+            fonts.family_for("Олена", Weight::Regular),
+            Family::Titillium
+        );
         fonts.load_fallback().expect("fallback");
-        assert_eq!(fonts.family_for("Ștefan", Weight::Regular), Family::Titillium);
+        assert_eq!(
+            fonts.family_for("Ștefan", Weight::Regular),
+            Family::Titillium
+        );
         assert_eq!(fonts.family_for("Łukasz", Weight::Bold), Family::Titillium);
         assert_eq!(fonts.family_for("Олена", Weight::Regular), Family::DejaVu);
         assert_eq!(fonts.family_for("Ελένη", Weight::Bold), Family::DejaVu);
@@ -267,7 +282,10 @@ mod tests {
     #[test]
     fn compatibility_characters_become_titillium_letters() {
         let fonts = FontSet::load().expect("fonts");
-        assert_eq!(fonts.simplify("uﬃcio Ĳsselmeer", Weight::Regular), "ufficio IJsselmeer");
+        assert_eq!(
+            fonts.simplify("uﬃcio Ĳsselmeer", Weight::Regular),
+            "ufficio IJsselmeer"
+        );
         // Not a compatibility character: left for the fallback.
         assert_eq!(fonts.simplify("Олена\nй", Weight::Bold), "Олена\nй");
     }
@@ -278,7 +296,10 @@ mod tests {
         fonts.load_fallback().expect("fallback");
         // No CJK in either font.
         assert_eq!(fonts.substitute("Li 李\nok", Weight::Regular), "Li ?\nok");
-        assert_eq!(fonts.substitute("Niccolò Олена", Weight::Regular), "Niccolò Олена");
+        assert_eq!(
+            fonts.substitute("Niccolò Олена", Weight::Regular),
+            "Niccolò Олена"
+        );
     }
 
     #[test]

@@ -176,7 +176,13 @@ impl WrappedLine {
 
 /// Greedy word wrap. `'\n'` forces a line break; runs of spaces collapse. A word longer
 /// than the whole line (an e-mail address, an IBAN) is cut wherever it has to be.
-fn wrap(m: &dyn Measure, text: &str, weight: Weight, size: f32, max_width: f32) -> Vec<WrappedLine> {
+fn wrap(
+    m: &dyn Measure,
+    text: &str,
+    weight: Weight,
+    size: f32,
+    max_width: f32,
+) -> Vec<WrappedLine> {
     let mut lines = Vec::new();
     for hard_line in text.split('\n') {
         let mut current = WrappedLine::default();
@@ -219,7 +225,14 @@ fn wrap(m: &dyn Measure, text: &str, weight: Weight, size: f32, max_width: f32) 
 }
 
 /// Cuts an overlong word into pieces that each fit `max_width` (at least one char each).
-fn split_word(m: &dyn Measure, word: &str, family: Family, weight: Weight, size: f32, max_width: f32) -> Vec<String> {
+fn split_word(
+    m: &dyn Measure,
+    word: &str,
+    family: Family,
+    weight: Weight,
+    size: f32,
+    max_width: f32,
+) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut piece = String::new();
     let mut piece_width = 0.0;
@@ -240,7 +253,15 @@ fn split_word(m: &dyn Measure, word: &str, family: Family, weight: Weight, size:
 }
 
 /// Adds the runs of a wrapped line to a page.
-fn push_line(items: &mut Vec<Item>, line: &WrappedLine, x: f32, baseline: f32, size: f32, weight: Weight, tone: Tone) {
+fn push_line(
+    items: &mut Vec<Item>,
+    line: &WrappedLine,
+    x: f32,
+    baseline: f32,
+    size: f32,
+    weight: Weight,
+    tone: Tone,
+) {
     for segment in &line.segments {
         if segment.text.is_empty() {
             continue;
@@ -262,12 +283,25 @@ fn footer_lines(footer: &str, m: &dyn Measure) -> Vec<WrappedLine> {
     let widest_label = "Pagina 999 di 999";
     let family = m.family_for(widest_label, Weight::Regular);
     let reserved = m.width(widest_label, family, Weight::Regular, SMALL_SIZE) + 12.0;
-    let mut lines = wrap(m, footer, Weight::Regular, SMALL_SIZE, (CONTENT_WIDTH - reserved).max(50.0));
+    let mut lines = wrap(
+        m,
+        footer,
+        Weight::Regular,
+        SMALL_SIZE,
+        (CONTENT_WIDTH - reserved).max(50.0),
+    );
     lines.truncate(MAX_FOOTER_LINES);
     lines
 }
 
-fn add_footer(page: &mut Page, number: usize, total: usize, footer: &[WrappedLine], rule_y: f32, m: &dyn Measure) {
+fn add_footer(
+    page: &mut Page,
+    number: usize,
+    total: usize,
+    footer: &[WrappedLine],
+    rule_y: f32,
+    m: &dyn Measure,
+) {
     page.items.push(Item::Rule(Rule {
         x1: LEFT,
         x2: RIGHT,
@@ -277,7 +311,15 @@ fn add_footer(page: &mut Page, number: usize, total: usize, footer: &[WrappedLin
     let first_baseline = rule_y - 4.0 - SMALL_SIZE;
     let mut baseline = first_baseline;
     for line in footer {
-        push_line(&mut page.items, line, LEFT, baseline, SMALL_SIZE, Weight::Regular, Tone::Muted);
+        push_line(
+            &mut page.items,
+            line,
+            LEFT,
+            baseline,
+            SMALL_SIZE,
+            Weight::Regular,
+            Tone::Muted,
+        );
         baseline -= SMALL_SIZE * LEADING;
     }
     let label = format!("Pagina {number} di {total}");
@@ -343,7 +385,15 @@ impl Engine<'_> {
         let height = size * LEADING;
         self.ensure(height);
         let baseline = self.y - size;
-        push_line(&mut self.current.items, line, x, baseline, size, weight, tone);
+        push_line(
+            &mut self.current.items,
+            line,
+            x,
+            baseline,
+            size,
+            weight,
+            tone,
+        );
         self.y -= height;
     }
 
@@ -358,7 +408,14 @@ impl Engine<'_> {
             return;
         }
         for line in lines {
-            self.text(line, LEFT, CONTENT_WIDTH, SMALL_SIZE, Weight::Regular, Tone::Muted);
+            self.text(
+                line,
+                LEFT,
+                CONTENT_WIDTH,
+                SMALL_SIZE,
+                Weight::Regular,
+                Tone::Muted,
+            );
         }
         self.y -= 4.0;
         self.current.items.push(Item::Rule(Rule {
@@ -374,7 +431,14 @@ impl Engine<'_> {
         if title.trim().is_empty() {
             return;
         }
-        self.text(title, LEFT, CONTENT_WIDTH, TITLE_SIZE, Weight::Bold, Tone::Normal);
+        self.text(
+            title,
+            LEFT,
+            CONTENT_WIDTH,
+            TITLE_SIZE,
+            Weight::Bold,
+            Tone::Normal,
+        );
         self.skip(8.0);
     }
 
@@ -382,7 +446,14 @@ impl Engine<'_> {
         match block {
             Block::Heading(text) => self.heading(text),
             Block::Paragraph(text) => {
-                self.text(text, LEFT, CONTENT_WIDTH, BODY_SIZE, Weight::Regular, Tone::Normal);
+                self.text(
+                    text,
+                    LEFT,
+                    CONTENT_WIDTH,
+                    BODY_SIZE,
+                    Weight::Regular,
+                    Tone::Normal,
+                );
                 self.skip(6.0);
             }
             Block::Field { label, value } => self.field(label, value),
@@ -421,10 +492,26 @@ impl Engine<'_> {
             self.ensure(line_height);
             let baseline = self.y - BODY_SIZE;
             if let Some(line) = labels.get(row) {
-                push_line(&mut self.current.items, line, LEFT, baseline, BODY_SIZE, Weight::Bold, Tone::Normal);
+                push_line(
+                    &mut self.current.items,
+                    line,
+                    LEFT,
+                    baseline,
+                    BODY_SIZE,
+                    Weight::Bold,
+                    Tone::Normal,
+                );
             }
             if let Some(line) = values.get(row) {
-                push_line(&mut self.current.items, line, value_x, baseline, BODY_SIZE, Weight::Regular, Tone::Normal);
+                push_line(
+                    &mut self.current.items,
+                    line,
+                    value_x,
+                    baseline,
+                    BODY_SIZE,
+                    Weight::Regular,
+                    Tone::Normal,
+                );
             }
             self.y -= line_height;
         }
@@ -451,7 +538,15 @@ impl Engine<'_> {
                         text: "•".to_string(),
                     }));
                 }
-                push_line(&mut self.current.items, line, text_x, baseline, BODY_SIZE, Weight::Regular, Tone::Normal);
+                push_line(
+                    &mut self.current.items,
+                    line,
+                    text_x,
+                    baseline,
+                    BODY_SIZE,
+                    Weight::Regular,
+                    Tone::Normal,
+                );
                 self.y -= line_height;
             }
             self.skip(2.0);
@@ -484,7 +579,15 @@ impl Engine<'_> {
                 }));
                 let mut baseline = rule_y - 3.0 - SMALL_SIZE;
                 for line in lines {
-                    push_line(&mut self.current.items, line, x, baseline, SMALL_SIZE, Weight::Regular, Tone::Muted);
+                    push_line(
+                        &mut self.current.items,
+                        line,
+                        x,
+                        baseline,
+                        SMALL_SIZE,
+                        Weight::Regular,
+                        Tone::Muted,
+                    );
                     baseline -= caption_height;
                 }
             }
@@ -527,10 +630,18 @@ mod tests {
         assert!(lines.len() > 1);
         for line in &lines {
             assert!(line.width <= 100.0 + EPSILON, "{line:?}");
-            assert!((line.width - Fixed.width(&line_text(line), Family::Titillium, Weight::Regular, 10.0)).abs() < EPSILON);
+            assert!(
+                (line.width
+                    - Fixed.width(&line_text(line), Family::Titillium, Weight::Regular, 10.0))
+                .abs()
+                    < EPSILON
+            );
         }
         let joined: Vec<String> = lines.iter().map(line_text).collect();
-        assert_eq!(joined.join(" "), text.split_whitespace().collect::<Vec<_>>().join(" "));
+        assert_eq!(
+            joined.join(" "),
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
 
     #[test]
@@ -553,13 +664,28 @@ mod tests {
 
     #[test]
     fn fallback_words_get_their_own_segment() {
-        let lines = wrap(&Fixed, "Ciao Олена Шевченко da Forlì", Weight::Regular, 10.0, 1000.0);
+        let lines = wrap(
+            &Fixed,
+            "Ciao Олена Шевченко da Forlì",
+            Weight::Regular,
+            10.0,
+            1000.0,
+        );
         assert_eq!(lines.len(), 1);
         let segments = &lines[0].segments;
         assert_eq!(segments.len(), 3);
-        assert_eq!((segments[0].family, segments[0].text.as_str()), (Family::Titillium, "Ciao "));
-        assert_eq!((segments[1].family, segments[1].text.as_str()), (Family::DejaVu, "Олена Шевченко "));
-        assert_eq!((segments[2].family, segments[2].text.as_str()), (Family::Titillium, "da Forlì"));
+        assert_eq!(
+            (segments[0].family, segments[0].text.as_str()),
+            (Family::Titillium, "Ciao ")
+        );
+        assert_eq!(
+            (segments[1].family, segments[1].text.as_str()),
+            (Family::DejaVu, "Олена Шевченко ")
+        );
+        assert_eq!(
+            (segments[2].family, segments[2].text.as_str()),
+            (Family::Titillium, "da Forlì")
+        );
         assert!((segments[1].x - 25.0).abs() < EPSILON);
         assert!((segments[2].x - 100.0).abs() < EPSILON);
         assert!((lines[0].width - 140.0).abs() < EPSILON);
@@ -584,7 +710,12 @@ mod tests {
         assert!(pages.len() >= 3);
         for (index, page) in pages.iter().enumerate() {
             let label = format!("Pagina {} di {}", index + 1, pages.len());
-            assert!(page.items.iter().any(|i| matches!(i, Item::Text(t) if t.text == label)), "{label}");
+            assert!(
+                page.items
+                    .iter()
+                    .any(|i| matches!(i, Item::Text(t) if t.text == label)),
+                "{label}"
+            );
             for item in &page.items {
                 match item {
                     Item::Text(t) => {

@@ -1,5 +1,6 @@
 //! The only code that touches redb: tables, codec, migrations, and the records kept in them.
 
+mod accesses;
 mod audit;
 mod changelog;
 mod codec;

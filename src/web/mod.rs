@@ -1,12 +1,16 @@
 //! The only code that touches actix-web: routes, middleware, handlers, views.
 
+mod accesses;
 mod admin;
+mod agenda;
 pub mod api;
 mod auth;
 pub mod csrf;
 mod error;
 mod forms;
 mod home;
+mod persons;
+mod respond;
 pub mod security;
 pub mod session;
 mod setup;
@@ -24,7 +28,7 @@ use actix_web::ResponseError;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use std::sync::Arc;
 
-use crate::domain::comune::ComuneRegistry;
+use crate::domain::reference::Reference;
 use crate::store::Store;
 
 /// Every route of the application.
@@ -39,6 +43,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/password", web::get().to(auth::password_page))
         .route("/password", web::post().to(auth::password_submit))
         .route("/", web::get().to(home::home))
+        .route("/persone", web::get().to(persons::search))
+        .route("/persone/nuova", web::get().to(persons::new_form))
+        .route("/persone/nuova", web::post().to(persons::create))
+        .route("/persone/{id}", web::get().to(persons::view))
+        .route("/persone/{id}/modifica", web::get().to(persons::edit_form))
+        .route("/persone/{id}/modifica", web::post().to(persons::update))
+        .route("/accessi/nuovo", web::get().to(accesses::new_form))
+        .route("/accessi/nuovo", web::post().to(accesses::create))
+        .route("/accessi/rapido", web::get().to(accesses::quick_form))
+        .route("/accessi/rapido", web::post().to(accesses::quick_create))
+        .route("/accessi/{id}", web::get().to(accesses::view))
+        .route(
+            "/accessi/{id}/note-riservate",
+            web::get().to(accesses::reserved_notes),
+        )
+        .route("/agenda", web::get().to(agenda::page))
+        .route("/agenda/nuovo", web::get().to(agenda::new_form))
+        .route("/agenda/nuovo", web::post().to(agenda::create))
+        .route("/agenda/{id}/annulla", web::post().to(agenda::cancel))
         .route("/amministrazione", web::get().to(admin::page))
         .route(
             "/amministrazione/utenti",
@@ -163,10 +186,11 @@ fn italian_errors<B: 'static>(
 /// Serves the application on `bind` until SIGINT/SIGTERM (or Ctrl-C), then stops gracefully.
 pub async fn serve(
     store: Arc<Store>,
-    comuni: Arc<ComuneRegistry>,
+    reference: Arc<Reference>,
     bind: &str,
 ) -> std::io::Result<()> {
-    let state = web::Data::new(AppState::new(store, comuni, false).map_err(std::io::Error::other)?);
+    let state =
+        web::Data::new(AppState::new(store, reference, false).map_err(std::io::Error::other)?);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -78,7 +78,7 @@ pub async fn setup_submit(
         temporary: false,
     };
     let mut invalid = Invalid::new();
-    let checked = instance_form.validate(&state.comuni);
+    let checked = instance_form.validate(&state.reference.comuni);
     if let Err(e) = &checked {
         invalid.0.extend(e.0.iter().cloned());
     }

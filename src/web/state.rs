@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use crate::domain::comune::ComuneRegistry;
+use crate::domain::reference::Reference;
 use crate::store::Store;
 
 /// Login attempts allowed per client address: a burst of 10, then one every 6 seconds.
@@ -16,7 +16,8 @@ const LOGIN_BURST: NonZeroU32 = match NonZeroU32::new(10) {
 
 pub struct AppState {
     pub store: Arc<Store>,
-    pub comuni: Arc<ComuneRegistry>,
+    /// Comuni, Belfiore codes and vocabularies.
+    pub reference: Arc<Reference>,
     /// Installation secret that keys form tokens for visitors not logged in.
     pub secret: Vec<u8>,
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
@@ -27,13 +28,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(
         store: Arc<Store>,
-        comuni: Arc<ComuneRegistry>,
+        reference: Arc<Reference>,
         secure_cookies: bool,
     ) -> Result<Self, crate::store::StoreError> {
         let secret = store.secret()?;
         Ok(Self {
             store,
-            comuni,
+            reference,
             secret,
             login_limiter: RateLimiter::keyed(Quota::per_minute(LOGIN_BURST)),
             secure_cookies,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 pub const BIN: &str = env!("CARGO_BIN_EXE_sportello");
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "una-password-lunga-1";
+pub const USER_PASSWORD: &str = "password-di-prova-1";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -89,6 +90,43 @@ impl Server {
         let mut s = Server::on(&data);
         s._dir = Some(dir);
         s
+    }
+
+    /// A server set up with `init` plus these users (username, role), all with `USER_PASSWORD`.
+    pub fn with_users(users: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let out = init_desk(&data);
+        assert!(out.status.success(), "init failed: {}", stderr(&out));
+        for (username, role) in users {
+            let full_name = format!("Utente {username}");
+            let out = cli(
+                &data,
+                &[
+                    "user",
+                    "add",
+                    "--username",
+                    username,
+                    "--full-name",
+                    &full_name,
+                    "--role",
+                    role,
+                ],
+                &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+            );
+            assert!(out.status.success(), "user add failed: {}", stderr(&out));
+        }
+        let mut s = Server::on(&data);
+        s._dir = Some(dir);
+        s
+    }
+
+    /// A logged-in client for `username` (created with `with_users`).
+    pub async fn logged_in(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let r = c.login(username, USER_PASSWORD).await;
+        assert_eq!(r.location(), "/", "login of {username} failed: {}", r.body);
+        c
     }
 
     /// Starts the server on `data` (which the caller keeps alive).

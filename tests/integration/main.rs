@@ -5,5 +5,6 @@ mod common;
 
 mod auth;
 mod cli;
+mod reception;
 mod setup;
 mod web;

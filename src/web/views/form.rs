@@ -57,3 +57,85 @@ pub fn error_summary(invalid: &Invalid) -> Markup {
         }
     }
 }
+
+/// A labelled select; `blank` adds an empty first choice with that text.
+pub fn select(
+    name: &str,
+    label: &str,
+    options: &[(&str, &str)],
+    selected: &str,
+    invalid: &Invalid,
+    blank: Option<&str>,
+) -> Markup {
+    let error = invalid.message(name);
+    let id = format!("f-{name}");
+    html! {
+        div class="select-wrapper mb-3 mt-4" {
+            label for=(id) { (label) }
+            select id=(id) name=(name) class=[error.map(|_| "is-invalid")]
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[error.map(|_| format!("{id}-error"))] {
+                @if let Some(text) = blank {
+                    option value="" selected[selected.is_empty()] { (text) }
+                }
+                @for (code, text) in options {
+                    option value=(code) selected[*code == selected] { (text) }
+                }
+            }
+            @if let Some(msg) = error {
+                div class="invalid-feedback d-block" id={(id) "-error"} role="alert" { (msg) }
+            }
+        }
+    }
+}
+
+/// A labelled text area.
+pub fn textarea(
+    name: &str,
+    label: &str,
+    value: &str,
+    invalid: &Invalid,
+    help: Option<&str>,
+    rows: u8,
+) -> Markup {
+    let error = invalid.message(name);
+    let id = format!("f-{name}");
+    let described = match (error.is_some(), help.is_some()) {
+        (true, _) => Some(format!("{id}-error")),
+        (false, true) => Some(format!("{id}-help")),
+        _ => None,
+    };
+    html! {
+        div class="form-group" {
+            label class="active" for=(id) { (label) }
+            textarea id=(id) name=(name) rows=(rows)
+                class=(if error.is_some() { "form-control is-invalid" } else { "form-control" })
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[described] { (value) }
+            @if let Some(msg) = error {
+                div class="invalid-feedback d-block" id={(id) "-error"} role="alert" { (msg) }
+            } @else if let Some(help) = help {
+                small class="form-text" id={(id) "-help"} { (help) }
+            }
+        }
+    }
+}
+
+/// A single checkbox.
+pub fn checkbox(name: &str, value: &str, label: &str, checked: bool, id: &str) -> Markup {
+    html! {
+        div class="form-check" {
+            input type="checkbox" name=(name) value=(value) id=(id) checked[checked];
+            label for=(id) { (label) }
+        }
+    }
+}
+
+/// Messages for a field that collects several (e.g. one per need row).
+pub fn field_errors(invalid: &Invalid, field: &str) -> Markup {
+    html! {
+        @for e in invalid.0.iter().filter(|e| e.field == field) {
+            div class="invalid-feedback d-block" role="alert" { (e.message) }
+        }
+    }
+}

@@ -52,8 +52,18 @@ struct Section {
 const SECTIONS: &[Section] = &[
     Section {
         path: "/",
-        label: "Home",
+        label: "Sportello",
         roles: &Role::ALL,
+    },
+    Section {
+        path: "/persone",
+        label: "Persone",
+        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
+    },
+    Section {
+        path: "/agenda",
+        label: "Agenda",
+        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
     },
     Section {
         path: "/amministrazione",

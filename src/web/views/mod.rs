@@ -1,9 +1,14 @@
 //! Pure functions from plain values to HTML. No I/O, no request objects.
 
+pub mod accesses;
 pub mod admin;
+pub mod agenda;
 pub mod auth;
 pub mod errors;
+pub mod fmt;
 pub mod form;
 pub mod home;
 pub mod layout;
+pub mod persons;
 pub mod setup;
+pub mod sportello;

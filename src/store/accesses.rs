@@ -1,0 +1,198 @@
+//! Accesses and appointments, with the person index and the by-time indexes (day lists, agenda).
+
+use chrono::{DateTime, Utc};
+use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use uuid::Uuid;
+
+use super::changelog::{self, ChangeOp};
+use super::codec::{decode, encode};
+use super::tables::{
+    ACCESSES, ACCESSES_BY_PERSON, ACCESSES_BY_TIME, APPOINTMENTS, APPOINTMENTS_BY_PERSON,
+    APPOINTMENTS_BY_TIME, PERSONS,
+};
+use super::{audit, persons, Store, StoreError};
+use crate::domain::access::Access;
+use crate::domain::appointment::Appointment;
+use crate::domain::audit::AuditEvent;
+use crate::domain::person::Person;
+
+fn put_appointment(txn: &WriteTransaction, a: &Appointment) -> Result<(), StoreError> {
+    txn.open_table(APPOINTMENTS)?
+        .insert(a.id.as_u128(), encode(a)?.as_slice())?;
+    txn.open_table(APPOINTMENTS_BY_TIME)?
+        .insert((a.start.timestamp_millis(), a.id.as_u128()), ())?;
+    txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?
+        .insert(a.person_id.as_u128(), a.id.as_u128())?;
+    changelog::record(txn, "appointment", a.id, ChangeOp::Upsert)?;
+    Ok(())
+}
+
+impl Store {
+    /// Records an access — with a person registered at the same moment and a follow-up
+    /// appointment, when given — all in one transaction.
+    pub fn create_access(
+        &self,
+        access: &Access,
+        new_person: Option<&Person>,
+        appointment: Option<&Appointment>,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        if let Some(p) = new_person {
+            persons::insert_in(&txn, p, actor)?;
+        }
+        if let Some(pid) = access.person_id {
+            if txn.open_table(PERSONS)?.get(pid.as_u128())?.is_none() {
+                return Err(StoreError::NotFound("Persona"));
+            }
+            txn.open_multimap_table(ACCESSES_BY_PERSON)?
+                .insert(pid.as_u128(), access.id.as_u128())?;
+        }
+        txn.open_table(ACCESSES)?
+            .insert(access.id.as_u128(), encode(access)?.as_slice())?;
+        txn.open_table(ACCESSES_BY_TIME)?
+            .insert((access.time.timestamp_millis(), access.id.as_u128()), ())?;
+        changelog::record(&txn, "access", access.id, ChangeOp::Upsert)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "access.create", access.id.to_string()).details(
+                access
+                    .person_id
+                    .map_or_else(|| "anonimo".to_string(), |p| format!("persona {p}")),
+            ),
+        )?;
+        if let Some(a) = appointment {
+            put_appointment(&txn, a)?;
+            audit::append(
+                &txn,
+                AuditEvent::new(actor, "appointment.create", a.id.to_string())
+                    .details(format!("persona {}", a.person_id)),
+            )?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    pub fn access(&self, id: Uuid) -> Result<Option<Access>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(ACCESSES)?;
+        let v = table.get(id.as_u128())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// Accesses of a person, newest first.
+    pub fn accesses_of(&self, person: Uuid) -> Result<Vec<Access>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_multimap_table(ACCESSES_BY_PERSON)?;
+        let table = txn.open_table(ACCESSES)?;
+        let mut out: Vec<Access> = Vec::new();
+        for id in index.get(person.as_u128())? {
+            if let Some(v) = table.get(id?.value())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        out.sort_by_key(|a| std::cmp::Reverse(a.time));
+        Ok(out)
+    }
+
+    /// Accesses with `from <= time < to`, oldest first.
+    pub fn accesses_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Access>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_table(ACCESSES_BY_TIME)?;
+        let table = txn.open_table(ACCESSES)?;
+        let mut out = Vec::new();
+        for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
+            let (k, _) = row?;
+            if let Some(v) = table.get(k.value().1)? {
+                out.push(decode(v.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn create_appointment(&self, a: &Appointment, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        if txn
+            .open_table(PERSONS)?
+            .get(a.person_id.as_u128())?
+            .is_none()
+        {
+            return Err(StoreError::NotFound("Persona"));
+        }
+        put_appointment(&txn, a)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "appointment.create", a.id.to_string())
+                .details(format!("persona {}", a.person_id)),
+        )?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Cancels an appointment (it stays in the record, marked as cancelled).
+    pub fn cancel_appointment(&self, id: Uuid, actor: &str) -> Result<Appointment, StoreError> {
+        let txn = self.db.begin_write()?;
+        let mut a: Appointment = {
+            let table = txn.open_table(APPOINTMENTS)?;
+            let v = table
+                .get(id.as_u128())?
+                .ok_or(StoreError::NotFound("Appuntamento"))?;
+            decode(v.value())?
+        };
+        a.cancelled = true;
+        txn.open_table(APPOINTMENTS)?
+            .insert(id.as_u128(), encode(&a)?.as_slice())?;
+        changelog::record(&txn, "appointment", id, ChangeOp::Upsert)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "appointment.cancel", id.to_string()),
+        )?;
+        txn.commit()?;
+        Ok(a)
+    }
+
+    pub fn appointment(&self, id: Uuid) -> Result<Option<Appointment>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(APPOINTMENTS)?;
+        let v = table.get(id.as_u128())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// Appointments starting in `[from, to)`, in time order.
+    pub fn appointments_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_table(APPOINTMENTS_BY_TIME)?;
+        let table = txn.open_table(APPOINTMENTS)?;
+        let mut out = Vec::new();
+        for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
+            let (k, _) = row?;
+            if let Some(v) = table.get(k.value().1)? {
+                out.push(decode(v.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A person's appointments, in time order.
+    pub fn appointments_of(&self, person: Uuid) -> Result<Vec<Appointment>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?;
+        let table = txn.open_table(APPOINTMENTS)?;
+        let mut out: Vec<Appointment> = Vec::new();
+        for id in index.get(person.as_u128())? {
+            if let Some(v) = table.get(id?.value())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        out.sort_by_key(|a| a.start);
+        Ok(out)
+    }
+}

@@ -1,0 +1,344 @@
+//! The access form (*scheda di accesso*), the quick phone contact, an access's page.
+
+use maud::{html, Markup};
+
+use super::fmt;
+use super::form::{alert, checkbox, error_summary, field_errors, input, select, textarea};
+use super::layout::{csrf_field, page as frame, Chrome};
+use super::persons::{code_badge, identity_fields};
+use crate::domain::access::{Access, AccessForm, Need};
+use crate::domain::person::{Person, PersonForm};
+use crate::domain::reference::Reference;
+use crate::domain::vocabulary::Kind;
+use crate::domain::Invalid;
+
+pub const ANONYMOUS_WARNING: &str =
+    "Accesso anonimo: nelle descrizioni e nelle note non scrivere nomi, indirizzi, \
+numeri di telefono o altri dettagli che permettano di riconoscere la persona.";
+
+/// Who the access form is about.
+pub enum PersonChoice<'a> {
+    Known(&'a Person),
+    /// Not chosen yet: register a new person, or stay anonymous (`mode` is "new" or "anonymous").
+    Open {
+        mode: &'a str,
+    },
+}
+
+fn options(reference: &Reference, kind: Kind) -> Vec<(&str, &str)> {
+    reference
+        .vocab
+        .terms(kind)
+        .iter()
+        .map(|t| (t.code.as_str(), t.label.as_str()))
+        .collect()
+}
+
+fn anonymous_fields(reference: &Reference, v: &AccessForm, invalid: &Invalid) -> Markup {
+    let sexes = [("M", "Maschile"), ("F", "Femminile")];
+    html! {
+        div class="row" {
+            div class="col-12 col-md-4" { (select("anonymous_sex", "Sesso", &sexes, &v.anonymous_sex, invalid, Some("Non indicato"))) }
+            div class="col-12 col-md-4" { (select("anonymous_age_band", "Fascia d'età", &options(reference, Kind::AgeBand), &v.anonymous_age_band, invalid, None)) }
+            div class="col-12 col-md-4" { (select("anonymous_citizenship_area", "Cittadinanza", &options(reference, Kind::CitizenshipArea), &v.anonymous_citizenship_area, invalid, None)) }
+        }
+    }
+}
+
+fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid) -> Markup {
+    let mut rows = needs.to_vec();
+    while rows.len() < 3 {
+        rows.push(Need {
+            area: String::new(),
+            category: String::new(),
+            description: String::new(),
+            urgency: String::new(),
+        });
+    }
+    let areas = options(reference, Kind::Area);
+    let categories = options(reference, Kind::Category);
+    let urgencies = options(reference, Kind::Urgency);
+    html! {
+        (field_errors(invalid, "needs"))
+        @for (i, n) in rows.iter().enumerate() {
+            fieldset class="border-bottom mb-3" {
+                legend class="h6" { "Bisogno " (i + 1) @if i > 0 { " (facoltativo)" } }
+                div class="row" {
+                    div class="col-12 col-md-4" {
+                        div class="select-wrapper mt-2" {
+                            label for={"need-area-" (i)} { "Area di utenza" }
+                            select id={"need-area-" (i)} name="need_area" {
+                                option value="" selected[n.area.is_empty()] { "—" }
+                                @for (c, l) in &areas { option value=(c) selected[*c == n.area] { (l) } }
+                            }
+                        }
+                    }
+                    div class="col-12 col-md-5" {
+                        div class="select-wrapper mt-2" {
+                            label for={"need-category-" (i)} { "Categoria di bisogno" }
+                            select id={"need-category-" (i)} name="need_category" {
+                                option value="" selected[n.category.is_empty()] { "—" }
+                                @for (c, l) in &categories { option value=(c) selected[*c == n.category] { (l) } }
+                            }
+                        }
+                    }
+                    div class="col-12 col-md-3" {
+                        div class="select-wrapper mt-2" {
+                            label for={"need-urgency-" (i)} { "Urgenza" }
+                            select id={"need-urgency-" (i)} name="need_urgency" {
+                                @for (c, l) in &urgencies { option value=(c) selected[*c == n.urgency] { (l) } }
+                            }
+                        }
+                    }
+                }
+                div class="form-group" {
+                    label class="active" for={"need-description-" (i)} { "Descrizione della domanda" }
+                    textarea class="form-control" id={"need-description-" (i)} name="need_description" rows="2" { (n.description) }
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn form_page(
+    chrome: &Chrome,
+    reference: &Reference,
+    choice: &PersonChoice,
+    v: &AccessForm,
+    person: &PersonForm,
+    invalid: &Invalid,
+    duplicates: &[Person],
+    can_write_reserved: bool,
+) -> Markup {
+    let outcome_opts = options(reference, Kind::Outcome);
+    frame(
+        chrome,
+        "Nuovo accesso",
+        html! {
+            h1 { "Nuovo accesso" }
+            (error_summary(invalid))
+            form method="post" action="/accessi/nuovo" {
+                (csrf_field(chrome.csrf))
+                fieldset {
+                    legend class="h4" { "1. Accoglienza" }
+                    div class="row" {
+                        div class="col-6 col-md-3" { (input("text", "date", "Data", &v.date, invalid, Some("Vuoto: oggi"), "off")) }
+                        div class="col-6 col-md-3" { (input("text", "time", "Ora", &v.time, invalid, Some("Vuoto: adesso"), "off")) }
+                        div class="col-12 col-md-6" { (select("channel", "Modalità di accesso", &options(reference, Kind::Channel), &v.channel, invalid, None)) }
+                        div class="col-12 col-md-6" { (select("interlocutor", "Chi parla", &options(reference, Kind::Interlocutor), &v.interlocutor, invalid, None)) }
+                        div class="col-12 col-md-6" { (select("reason", "Motivo dell'accesso", &options(reference, Kind::Reason), &v.reason, invalid, None)) }
+                    }
+                    (input("text", "sending_service", "Servizio inviante (se «Inviato da»)", &v.sending_service, invalid, None, "off"))
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "2. Persona" }
+                    @match choice {
+                        PersonChoice::Known(p) => {
+                            input type="hidden" name="person_mode" value="existing";
+                            input type="hidden" name="person_id" value=(p.id);
+                            p class="lead" { a href={"/persone/" (p.id)} { (p.display_name()) } " – " (code_badge(p)) }
+                        }
+                        PersonChoice::Open { mode } => {
+                            p { "Per una persona già registrata, " a href="/persone" { "cercarla" } " e scegliere «Nuovo accesso»." }
+                            div class="form-check" {
+                                input type="radio" name="person_mode" value="anonymous" id="mode-anon" checked[*mode != "new"];
+                                label for="mode-anon" { "Persona anonima (solo dati statistici)" }
+                            }
+                            div class="form-check" {
+                                input type="radio" name="person_mode" value="new" id="mode-new" checked[*mode == "new"];
+                                label for="mode-new" { "Registra ora una nuova persona" }
+                            }
+                            (field_errors(invalid, "person_mode"))
+                            h3 class="h6 mt-3" { "Se anonima" }
+                            (alert("warning", ANONYMOUS_WARNING))
+                            (anonymous_fields(reference, v, invalid))
+                            h3 class="h6 mt-3" { "Se nuova persona" }
+                            @if !duplicates.is_empty() {
+                                div class="alert alert-warning" role="alert" {
+                                    "Potrebbe essere già registrata: "
+                                    @for (i, d) in duplicates.iter().enumerate() {
+                                        @if i > 0 { ", " }
+                                        a href={"/accessi/nuovo?persona=" (d.id)} { (d.display_name()) }
+                                    }
+                                    ". Sceglierla, oppure spuntare la conferma qui sotto."
+                                }
+                                (checkbox("confirm_new", "1", "Confermo che è una persona diversa", false, "f-confirm-new"))
+                            }
+                            (identity_fields(person, invalid))
+                            div class="row" {
+                                div class="col-12 col-md-6" { (input("text", "residence_istat", "Comune di residenza", &person.residence_istat, invalid, None, "off")) }
+                                div class="col-12 col-md-6" { (input("tel", "phone", "Telefono", &person.phone, invalid, None, "off")) }
+                            }
+                        }
+                    }
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "3. Domanda e bisogni" }
+                    (need_rows(reference, &v.needs, invalid))
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "4. Esito" }
+                    (field_errors(invalid, "outcomes"))
+                    @for (c, l) in &outcome_opts {
+                        (checkbox("outcome", c, l, v.outcomes.iter().any(|o| o == c), &format!("outcome-{c}")))
+                    }
+                    div class="row" {
+                        div class="col-12 col-md-4" { (input("text", "duration_minutes", "Durata (minuti)", &v.duration_minutes, invalid, None, "off")) }
+                    }
+                    (textarea("notes", "Note", &v.notes, invalid, None, 3))
+                    @if can_write_reserved {
+                        (textarea("reserved_notes", "Note riservate", &v.reserved_notes, invalid,
+                            Some("Visibili solo ad assistenti sociali e responsabile."), 3))
+                    }
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "5. Appuntamento successivo (facoltativo)" }
+                    div class="row" {
+                        div class="col-6 col-md-3" { (input("text", "appointment_date", "Data", &v.appointment_date, invalid, Some("gg/mm/aaaa"), "off")) }
+                        div class="col-6 col-md-3" { (input("text", "appointment_time", "Ora", &v.appointment_time, invalid, Some("hh:mm"), "off")) }
+                        div class="col-12 col-md-6" { (input("text", "appointment_purpose", "Motivo", &v.appointment_purpose, invalid, None, "off")) }
+                    }
+                }
+                button type="submit" class="btn btn-primary mt-3" accesskey="s" { "Registra l'accesso" }
+            }
+        },
+    )
+}
+
+pub fn quick_page(
+    chrome: &Chrome,
+    reference: &Reference,
+    v: &AccessForm,
+    invalid: &Invalid,
+) -> Markup {
+    let first = v.needs.first();
+    let area = first.map_or("", |n| n.area.as_str());
+    let category = first.map_or("information", |n| n.category.as_str());
+    let outcome = v
+        .outcomes
+        .first()
+        .map_or("information_given", String::as_str);
+    frame(
+        chrome,
+        "Contatto telefonico rapido",
+        html! {
+            h1 { "Contatto telefonico rapido" }
+            p { "Per una chiamata anonima di sola informazione. Tutto da tastiera: Tab per passare al campo successivo, Invio per registrare." }
+            (alert("warning", ANONYMOUS_WARNING))
+            (error_summary(invalid))
+            form method="post" action="/accessi/rapido" {
+                (csrf_field(chrome.csrf))
+                div class="row" {
+                    div class="col-12 col-md-6" {
+                        div class="select-wrapper mt-4 mb-3" {
+                            label for="f-need_area" { "Area di utenza" }
+                            select id="f-need_area" name="need_area" autofocus {
+                                option value="" selected[area.is_empty()] { "—" }
+                                @for (c, l) in options(reference, Kind::Area) { option value=(c) selected[c == area] { (l) } }
+                            }
+                        }
+                    }
+                    div class="col-12 col-md-6" {
+                        div class="select-wrapper mt-4 mb-3" {
+                            label for="f-need_category" { "Categoria di bisogno" }
+                            select id="f-need_category" name="need_category" {
+                                @for (c, l) in options(reference, Kind::Category) { option value=(c) selected[c == category] { (l) } }
+                            }
+                        }
+                    }
+                    div class="col-12 col-md-6" { (select("interlocutor", "Chi chiama", &options(reference, Kind::Interlocutor), &v.interlocutor, invalid, None)) }
+                    div class="col-12 col-md-6" { (select("outcome", "Esito", &options(reference, Kind::Outcome), outcome, invalid, None)) }
+                }
+                (field_errors(invalid, "needs"))
+                (input("text", "need_description", "Che cosa ha chiesto (senza dati identificativi)", first.map_or("", |n| n.description.as_str()), invalid, None, "off"))
+                (anonymous_fields(reference, v, invalid))
+                div class="row" {
+                    div class="col-6 col-md-3" { (input("text", "duration_minutes", "Durata (minuti)", &v.duration_minutes, invalid, None, "off")) }
+                }
+                button type="submit" class="btn btn-primary" accesskey="s" { "Registra il contatto" }
+            }
+        },
+    )
+}
+
+pub fn access_page(
+    chrome: &Chrome,
+    reference: &Reference,
+    a: &Access,
+    person: Option<&Person>,
+    can_read_reserved: bool,
+    notice: Option<&str>,
+) -> Markup {
+    let label = |kind, code| reference.label(kind, code);
+    frame(
+        chrome,
+        "Accesso",
+        html! {
+            @if let Some(n) = notice { (alert("success", n)) }
+            h1 { "Accesso del " (fmt::local_datetime(a.time)) }
+            p class="lead" {
+                @if let Some(p) = person {
+                    a href={"/persone/" (p.id)} { (p.display_name()) } " – " (code_badge(p))
+                } @else if let Some(anon) = &a.anonymous {
+                    "Persona anonima: "
+                    (anon.sex.map_or("sesso non indicato", |s| s.label())) ", "
+                    (label(Kind::AgeBand, &anon.age_band)) ", cittadinanza " (label(Kind::CitizenshipArea, &anon.citizenship_area).to_lowercase())
+                }
+            }
+            @if person.is_some() {
+                p { a class="btn btn-outline-primary" href={"/accessi/" (a.id) "/promemoria.pdf"} { "Stampa il promemoria per la persona" } }
+            }
+            dl class="row" {
+                dt class="col-sm-3" { "Modalità" } dd class="col-sm-9" { (label(Kind::Channel, &a.channel)) @if a.quick { " (contatto rapido)" } }
+                dt class="col-sm-3" { "Chi parla" } dd class="col-sm-9" { (label(Kind::Interlocutor, &a.interlocutor)) }
+                dt class="col-sm-3" { "Motivo" } dd class="col-sm-9" {
+                    (label(Kind::Reason, &a.reason))
+                    @if !a.sending_service.is_empty() { ": " (a.sending_service) }
+                }
+                dt class="col-sm-3" { "Operatore" } dd class="col-sm-9" { (a.operator_name) }
+                @if let Some(m) = a.duration_minutes { dt class="col-sm-3" { "Durata" } dd class="col-sm-9" { (m) " minuti" } }
+            }
+            h2 class="h4" { "Bisogni" }
+            ul {
+                @for n in &a.needs {
+                    li {
+                        strong { (label(Kind::Category, &n.category)) } " – " (label(Kind::Area, &n.area))
+                        " – urgenza " (label(Kind::Urgency, &n.urgency).to_lowercase())
+                        @if !n.description.is_empty() { br; (n.description) }
+                    }
+                }
+            }
+            h2 class="h4" { "Esito" }
+            ul { @for o in &a.outcomes { li { (label(Kind::Outcome, o)) } } }
+            @if !a.notes.is_empty() {
+                h2 class="h4" { "Note" }
+                p class="text-prewrap" { (a.notes) }
+            }
+            @if a.has_reserved_notes() {
+                h2 class="h4" { "Note riservate" }
+                @if can_read_reserved {
+                    p class="text-prewrap" { (a.reserved_notes) }
+                } @else {
+                    p { "Sono presenti note riservate, visibili solo ad assistenti sociali e responsabile." }
+                }
+            }
+        },
+    )
+}
+
+pub fn reserved_notes_page(chrome: &Chrome, a: &Access) -> Markup {
+    frame(
+        chrome,
+        "Note riservate",
+        html! {
+            h1 { "Note riservate dell'accesso del " (fmt::local_datetime(a.time)) }
+            @if a.has_reserved_notes() {
+                p class="text-prewrap" { (a.reserved_notes) }
+            } @else {
+                p { "Nessuna nota riservata." }
+            }
+            a href={"/accessi/" (a.id)} { "Torna all'accesso" }
+        },
+    )
+}

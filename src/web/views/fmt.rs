@@ -1,0 +1,40 @@
+//! Dates, times and codes as people read them (local time, Italian formats).
+
+use chrono::{DateTime, Local, NaiveDate, Utc};
+
+pub fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+pub fn local_date(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%d/%m/%Y").to_string()
+}
+
+pub fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%H:%M").to_string()
+}
+
+pub fn local_datetime(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// Italian weekday names, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+];
+
+/// "lunedì 23/11/2026".
+pub fn day_heading(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!(
+        "{} {}",
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+        date(d)
+    )
+}
