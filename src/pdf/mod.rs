@@ -13,6 +13,7 @@
 //! ordering (Arabic, Hebrew) are drawn letter by letter, left to right: the text layer is
 //! right, the printed shape is not.
 
+pub mod documents;
 mod fonts;
 mod layout;
 

@@ -403,3 +403,36 @@ pub async fn reserved_notes(
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
     Ok(ok(views::accesses::reserved_notes_page(&chrome, &access)))
 }
+
+/// The citizen's promemoria of an access, as PDF (printing is audited).
+pub async fn promemoria(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let access = state.store.access(id)?.ok_or(PageError::NotFound)?;
+    let person_id = access.person_id.ok_or(PageError::NotFound)?;
+    let person = state.store.person(person_id)?.ok_or(PageError::NotFound)?;
+    let appointment = match access.appointment_id {
+        Some(a) => state.store.appointment(a)?,
+        None => None,
+    };
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let doc = crate::pdf::documents::access_promemoria(
+        &instance,
+        &state.reference,
+        &access,
+        &person,
+        appointment.as_ref(),
+    );
+    let bytes = web::block(move || crate::pdf::render(&doc))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    state.store.audit(
+        AuditEvent::new(auth.user.username.clone(), "access.print", id.to_string())
+            .details(format!("persona {person_id}")),
+    )?;
+    Ok(super::respond::pdf(bytes, "promemoria.pdf"))
+}

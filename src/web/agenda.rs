@@ -247,3 +247,32 @@ pub async fn cancel(
         day.format("%Y-%m-%d")
     )))
 }
+
+/// The appointment reminder, as PDF (printing is audited).
+pub async fn reminder(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let appointment = state.store.appointment(id)?.ok_or(PageError::NotFound)?;
+    let person = state
+        .store
+        .person(appointment.person_id)?
+        .ok_or(PageError::NotFound)?;
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let doc = crate::pdf::documents::appointment_reminder(&instance, &appointment, &person);
+    let bytes = web::block(move || crate::pdf::render(&doc))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    state.store.audit(
+        AuditEvent::new(
+            auth.user.username.clone(),
+            "appointment.print",
+            id.to_string(),
+        )
+        .details(format!("persona {}", appointment.person_id)),
+    )?;
+    Ok(super::respond::pdf(bytes, "appuntamento.pdf"))
+}

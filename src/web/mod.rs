@@ -58,10 +58,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/accessi/{id}/note-riservate",
             web::get().to(accesses::reserved_notes),
         )
+        .route(
+            "/accessi/{id}/promemoria.pdf",
+            web::get().to(accesses::promemoria),
+        )
         .route("/agenda", web::get().to(agenda::page))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))
         .route("/agenda/{id}/annulla", web::post().to(agenda::cancel))
+        .route(
+            "/agenda/{id}/promemoria.pdf",
+            web::get().to(agenda::reminder),
+        )
         .route("/amministrazione", web::get().to(admin::page))
         .route(
             "/amministrazione/utenti",

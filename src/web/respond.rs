@@ -19,3 +19,14 @@ pub fn see_other(to: &str) -> HttpResponse {
         .insert_header((header::LOCATION, to))
         .finish()
 }
+
+/// A PDF shown in the browser (and printable from there).
+pub fn pdf(bytes: Vec<u8>, filename: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{filename}\""),
+        ))
+        .body(bytes)
+}

@@ -313,6 +313,17 @@ impl Client {
         collect!(self, resp)
     }
 
+    /// The raw bytes of a GET (for PDFs).
+    pub async fn get_bytes(&mut self, path: &str) -> Vec<u8> {
+        let req = self.with_cookies(self.http.get(self.url(path)));
+        let mut resp = req.send().await.expect("GET");
+        resp.body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("body")
+            .to_vec()
+    }
+
     pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = self.with_cookies(self.http.get(self.url(path)));
         for (k, v) in headers {

@@ -350,3 +350,103 @@ async fn anonymous_quick_contact_and_anonymous_access() {
     assert!(search.body.contains("POPESCU Ștefan"));
     assert!(search.body.contains("codice provvisorio"));
 }
+
+/// Text of a PDF by `pdftotext` (poppler-utils), or `None` when the tool is not installed.
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().ok()?;
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[actix_rt::test]
+async fn the_promemoria_and_the_reminder_print_names_with_accents() {
+    let server = Server::with_users(&[("operatore1", "operatore")]);
+    let mut op = server.logged_in("operatore1").await;
+    let done = op
+        .submit(
+            "/accessi/nuovo",
+            "/accessi/nuovo",
+            &[
+                ("person_mode", "new"),
+                ("surname", "Dell'Acqua"),
+                ("given_names", "Niccolò Łukasz"),
+                ("sex", "M"),
+                ("birth_date", "15/08/1970"),
+                ("channel", "in_person"),
+                ("interlocutor", "user"),
+                ("reason", "spontaneous"),
+                ("need_area", "elderly"),
+                ("need_category", "home_care"),
+                (
+                    "need_description",
+                    "Assistenza domiciliare per la madre, non più autosufficiente",
+                ),
+                ("outcome", "oriented"),
+                ("appointment_date", "03/03/2099"),
+                ("appointment_time", "09:15"),
+                ("appointment_purpose", "Visita domiciliare"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let access_id = done
+        .location()
+        .trim_start_matches("/accessi/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let pdf = op
+        .get(&format!("/accessi/{access_id}/promemoria.pdf"))
+        .await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    // The body went through a String: check the PDF again byte-exact via the raw client.
+    let raw = op
+        .get_bytes(&format!("/accessi/{access_id}/promemoria.pdf"))
+        .await;
+    assert!(raw.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&raw) {
+        for expected in [
+            "Promemoria del colloquio",
+            "Niccolò Łukasz Dell'Acqua",
+            "Interventi domiciliari e domiciliarità",
+            "non più autosufficiente",
+            "Orientamento a servizio",
+            "03/03/2099 alle 09:15",
+            "Comune di Triggiano",
+        ] {
+            assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
+        }
+    } else {
+        eprintln!("pdftotext not installed: PDF text not checked here (CI installs poppler-utils)");
+    }
+
+    let agenda = op.get("/agenda?giorno=2099-03-03").await;
+    let marker = "/agenda/";
+    let at = agenda.body.find("/promemoria.pdf").expect("reminder link");
+    let start = agenda.body[..at].rfind(marker).unwrap() + marker.len();
+    let appointment_id = &agenda.body[start..at];
+    let raw = op
+        .get_bytes(&format!("/agenda/{appointment_id}/promemoria.pdf"))
+        .await;
+    assert!(raw.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&raw) {
+        assert!(
+            text.contains("Promemoria dell'appuntamento")
+                || text.contains("Promemoria dell’appuntamento"),
+            "{text}"
+        );
+        assert!(text.contains("Visita domiciliare"));
+    }
+}
