@@ -112,6 +112,10 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// Every field problem, when there were several.
+    pub details: Vec<crate::domain::FieldError>,
+    /// The record that already holds a code (409).
+    pub existing_id: Option<uuid::Uuid>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -124,6 +128,18 @@ pub struct ErrorDetail {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    /// All field problems (`field`, `message`), when the input had several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<FieldProblem>,
+    /// For a conflict: the id of the existing record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<uuid::Uuid>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
 }
 
 impl ApiError {
@@ -133,7 +149,21 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            details: Vec::new(),
+            existing_id: None,
         }
+    }
+
+    /// 409: the code already belongs to the record `id`.
+    pub fn conflict_existing(id: uuid::Uuid) -> Self {
+        let mut e = Self::new(
+            StatusCode::CONFLICT,
+            "exists",
+            format!("Esiste già una persona con questo codice (id {id})."),
+        );
+        e.field = Some("codice_fiscale".into());
+        e.existing_id = Some(id);
+        e
     }
 
     pub fn unauthorized() -> Self {
@@ -188,6 +218,15 @@ impl ResponseError for ApiError {
                 code: self.code.to_string(),
                 message: self.message.clone(),
                 field: self.field.clone(),
+                details: self
+                    .details
+                    .iter()
+                    .map(|d| FieldProblem {
+                        field: d.field.to_string(),
+                        message: d.message.clone(),
+                    })
+                    .collect(),
+                existing_id: self.existing_id,
             },
         })
     }

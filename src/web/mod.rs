@@ -1,6 +1,6 @@
 //! The only code that touches actix-web: routes, middleware, handlers, views.
 
-mod accesses;
+pub mod accesses;
 mod admin;
 mod agenda;
 pub mod api;
@@ -9,7 +9,7 @@ pub mod csrf;
 mod error;
 mod forms;
 mod home;
-mod persons;
+pub mod persons;
 mod respond;
 pub mod security;
 pub mod session;
@@ -94,6 +94,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1")
                 .route("/me", web::get().to(api::me))
+                .route("/vocabularies", web::get().to(api::vocabularies))
+                .route("/persons", web::post().to(api::persons::create))
+                .route("/persons", web::get().to(api::persons::search))
+                .route("/persons/{id}", web::get().to(api::persons::get))
+                .route(
+                    "/persons/{id}/accesses",
+                    web::get().to(api::accesses::of_person),
+                )
+                .route(
+                    "/persons/{id}/appointments",
+                    web::get().to(api::accesses::appointments_of_person),
+                )
+                .route("/accesses", web::post().to(api::accesses::create))
+                .route("/accesses/{id}", web::get().to(api::accesses::get))
+                .route(
+                    "/accesses/{id}/reserved-notes",
+                    web::get().to(api::accesses::reserved_notes),
+                )
+                .route(
+                    "/appointments",
+                    web::post().to(api::accesses::create_appointment),
+                )
+                .route("/appointments", web::get().to(api::accesses::appointments))
                 .route("/openapi.json", web::get().to(api::openapi))
                 .default_service(web::to(api::not_found)),
         );

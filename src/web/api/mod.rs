@@ -1,14 +1,54 @@
 //! The JSON API under /api/v1, described by the OpenAPI document it serves.
 
+pub mod accesses;
+pub mod persons;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::error::{ApiError, ErrorBody, ErrorDetail};
+use super::error::{ApiError, ErrorBody, ErrorDetail, FieldProblem};
 use super::session::{ApiAuth, SESSION_COOKIE};
 use super::state::AppState;
+use crate::domain::access::{AnonymousProfile, Need};
+use crate::domain::person::Sex;
+use crate::domain::vocabulary::{Term, Vocabularies};
+use crate::domain::Invalid;
+
+/// The id of a record just created, and anything worth checking about it.
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+    /// Accepted, but worth a look (e.g. an ISTAT code newer than the shipped list).
+    pub warnings: Vec<String>,
+}
+
+/// Personal records are for desk roles; an administrator alone does not read them.
+pub fn require_desk(auth: &ApiAuth) -> Result<(), ApiError> {
+    auth.require_any(&crate::web::persons::DESK_ROLES)
+}
+
+/// 422 naming the first bad field, with every problem in `details`.
+pub fn invalid_error(invalid: &Invalid) -> ApiError {
+    let first = invalid.0.first();
+    let mut e = ApiError::new(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        first.map_or_else(|| "Dati non validi.".to_string(), |f| f.message.clone()),
+    );
+    e.field = first.map(|f| f.field.to_string());
+    e.details = invalid.0.clone();
+    e
+}
+
+/// The controlled vocabularies: stable codes and Italian labels.
+#[utoipa::path(get, path = "/api/v1/vocabularies", responses((status = 200, body = Vocabularies)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn vocabularies(_auth: ApiAuth, state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(&state.reference.vocab)
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -121,8 +161,28 @@ impl Modify for SecuritySchemes {
         title = "Sportello API",
         description = "API JSON di Sportello (Segretariato Sociale). Errori: {\"error\": {\"code\", \"message\", \"field\"}}."
     ),
-    paths(healthz, me),
-    components(schemas(Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail)),
+    paths(
+        healthz,
+        me,
+        vocabularies,
+        persons::create,
+        persons::get,
+        persons::search,
+        accesses::create,
+        accesses::get,
+        accesses::reserved_notes,
+        accesses::of_person,
+        accesses::create_appointment,
+        accesses::appointments_of_person,
+        accesses::appointments
+    ),
+    components(schemas(
+        Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,
+        Vocabularies, Term, Sex, Need, AnonymousProfile,
+        persons::PersonInput, persons::PersonJson, persons::HouseholdJson, persons::PersonHit,
+        accesses::AccessInput, accesses::AnonymousInput, accesses::AccessJson, accesses::ReservedNotes,
+        accesses::AppointmentInput, accesses::AppointmentJson
+    )),
     modifiers(&SecuritySchemes)
 )]
 pub struct ApiDoc;

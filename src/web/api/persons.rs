@@ -1,0 +1,282 @@
+//! Persons through the API: register, read (audited), search.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{Local, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{invalid_error, require_desk, Created};
+use crate::domain::audit::AuditEvent;
+use crate::domain::person::{new_temporary_code, Person, PersonForm, Sex};
+use crate::store::StoreError;
+use crate::web::error::ApiError;
+use crate::web::session::ApiAuth;
+use crate::web::state::AppState;
+
+/// A person to register. Codes and names as on the desk's forms.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct PersonInput {
+    /// Optional: without it a temporary code is assigned.
+    #[serde(default)]
+    pub codice_fiscale: Option<String>,
+    pub surname: String,
+    pub given_names: String,
+    /// "M" or "F".
+    #[serde(default)]
+    pub sex: Option<String>,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// Comune or foreign state: Belfiore code (e.g. L425, Z129), ISTAT code, or name.
+    #[serde(default)]
+    pub birth_place: Option<String>,
+    /// "IT" (or "italiana"), a state's Belfiore code or name, or "APOLIDE".
+    #[serde(default)]
+    pub citizenship: Option<String>,
+    /// ISTAT code (6 digits) or name of the comune of residence.
+    #[serde(default)]
+    pub residence_istat: Option<String>,
+    #[serde(default)]
+    pub domicile_istat: Option<String>,
+    #[serde(default)]
+    pub homeless: bool,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Register even if a person with the same birth date and a close name exists.
+    #[serde(default)]
+    pub confirm_new: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HouseholdJson {
+    pub person_id: Option<Uuid>,
+    pub name: String,
+    pub relation: String,
+    pub birth_year: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonJson {
+    pub id: Uuid,
+    pub codice_fiscale: Option<String>,
+    pub temporary_code: Option<String>,
+    pub surname: String,
+    pub given_names: String,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<NaiveDate>,
+    /// Belfiore code.
+    pub birth_place: Option<String>,
+    pub birth_place_name: Option<String>,
+    pub citizenship: Option<String>,
+    pub residence_istat: Option<String>,
+    pub domicile_istat: Option<String>,
+    pub homeless: bool,
+    pub phone: String,
+    pub email: String,
+    pub language: String,
+    pub household: Vec<HouseholdJson>,
+}
+
+impl PersonJson {
+    pub fn of(p: Person, state: &AppState) -> Self {
+        let places = state.reference.places();
+        PersonJson {
+            id: p.id,
+            codice_fiscale: p.codice_fiscale.map(|c| c.to_string()),
+            temporary_code: p.temporary_code,
+            surname: p.surname,
+            given_names: p.given_names,
+            sex: p.sex,
+            birth_date: p.birth_date,
+            birth_place_name: p
+                .birth_place
+                .as_deref()
+                .map(|c| places.birth_place_label(c)),
+            birth_place: p.birth_place,
+            citizenship: p.citizenship,
+            residence_istat: p.residence_istat,
+            domicile_istat: p.domicile_istat,
+            homeless: p.homeless,
+            phone: p.phone,
+            email: p.email,
+            language: p.language,
+            household: p
+                .household
+                .into_iter()
+                .map(|m| HouseholdJson {
+                    person_id: m.person_id,
+                    name: m.name,
+                    relation: m.relation,
+                    birth_year: m.birth_year,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonHit {
+    pub id: Uuid,
+    pub surname: String,
+    pub given_names: String,
+    pub codice_fiscale: Option<String>,
+    pub temporary_code: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    /// Higher is better: exact words beat beginnings, which beat typos.
+    pub score: u32,
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+/// Register a person.
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons",
+    request_body = PersonInput,
+    responses(
+        (status = 201, body = Created),
+        (status = 409, body = crate::web::error::ErrorBody, description = "The code belongs to a registered person (`error.existing_id`), or a close name with the same birth date exists (`possible_duplicate`)"),
+        (status = 422, body = crate::web::error::ErrorBody, description = "Invalid field, named in `error.field`")
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn create(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    body: web::Json<PersonInput>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let input = body.into_inner();
+    let form = PersonForm {
+        codice_fiscale: opt(&input.codice_fiscale),
+        surname: input.surname.clone(),
+        given_names: input.given_names.clone(),
+        sex: opt(&input.sex),
+        birth_date: opt(&input.birth_date),
+        birth_place: opt(&input.birth_place),
+        citizenship: opt(&input.citizenship),
+        residence_istat: opt(&input.residence_istat),
+        domicile_istat: opt(&input.domicile_istat),
+        homeless: input.homeless,
+        phone: opt(&input.phone),
+        email: opt(&input.email),
+        language: opt(&input.language),
+        household: Vec::new(),
+    };
+    let data = form
+        .validate(&state.reference.places(), Local::now().date_naive())
+        .map_err(|e| invalid_error(&e))?;
+    let duplicates = state.store.possible_duplicates(&data)?;
+    if let Some(same) = duplicates
+        .iter()
+        .find(|p| p.codice_fiscale.is_some() && p.codice_fiscale == data.codice_fiscale)
+    {
+        return Err(ApiError::conflict_existing(same.id));
+    }
+    if !duplicates.is_empty() && !input.confirm_new {
+        let ids: Vec<String> = duplicates.iter().map(|p| p.id.to_string()).collect();
+        let mut e = ApiError::new(
+            StatusCode::CONFLICT,
+            "possible_duplicate",
+            format!(
+                "Esistono persone con la stessa data di nascita e un nome simile ({}): verificare, oppure ripetere con \"confirm_new\": true.",
+                ids.join(", ")
+            ),
+        );
+        e.existing_id = duplicates.first().map(|p| p.id);
+        return Err(e);
+    }
+    let warnings = data.warnings.clone();
+    let person = data.into_new_person(new_temporary_code(), Utc::now());
+    match state.store.create_person(&person, &auth.user.username) {
+        Ok(()) => Ok(HttpResponse::Created()
+            .insert_header(("Location", format!("/api/v1/persons/{}", person.id)))
+            .json(Created {
+                id: person.id,
+                warnings,
+            })),
+        Err(StoreError::DuplicateCode(id)) => Err(ApiError::conflict_existing(id)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Read a person (the read is audited).
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = PersonJson), (status = 404, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn get(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let person = state.store.person(id)?.ok_or_else(ApiError::not_found)?;
+    state.store.audit(
+        AuditEvent::new(auth.user.username.clone(), "person.view", id.to_string()).details("API"),
+    )?;
+    Ok(HttpResponse::Ok().json(PersonJson::of(person, &state)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// A codice fiscale (or its beginning), a temporary code, or words of the name.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// Search persons; results ranked best first (the search is audited).
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons",
+    params(SearchParams),
+    responses((status = 200, body = Vec<PersonHit>)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn search(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    query: web::Query<SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let q = query.q.trim();
+    if q.is_empty() {
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Indicare il testo da cercare nel parametro q.",
+        );
+        e.field = Some("q".into());
+        return Err(e);
+    }
+    let hits = state.store.search_persons(q, 50)?;
+    state.store.audit(
+        AuditEvent::new(auth.user.username.clone(), "person.search", q.to_string())
+            .details(format!("{} risultati (API)", hits.len())),
+    )?;
+    let out: Vec<PersonHit> = hits
+        .into_iter()
+        .map(|h| PersonHit {
+            id: h.person.id,
+            codice_fiscale: h.person.codice_fiscale.map(|c| c.to_string()),
+            temporary_code: h.person.temporary_code,
+            surname: h.person.surname,
+            given_names: h.person.given_names,
+            birth_date: h.person.birth_date,
+            score: h.score,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
