@@ -140,6 +140,8 @@ pub async fn new_form(
         channel: "in_person".into(),
         interlocutor: "user".into(),
         reason: "spontaneous".into(),
+        anonymous_age_band: "unknown".into(),
+        anonymous_citizenship_area: "unknown".into(),
         ..Default::default()
     };
     Ok(ok(views::accesses::form_page(
@@ -279,6 +281,8 @@ pub async fn quick_form(auth: Auth, state: web::Data<AppState>) -> Result<HttpRe
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
     let defaults = AccessForm {
         interlocutor: "user".into(),
+        anonymous_age_band: "unknown".into(),
+        anonymous_citizenship_area: "unknown".into(),
         ..Default::default()
     };
     Ok(ok(views::accesses::quick_page(

@@ -43,6 +43,14 @@ const NEW_USER = {
   full_name: 'Mario Rossi',
   password: 'password-temporanea-42',
   role: 'operatore',
+  newPassword: 'la mia frase segreta di prova',
+};
+const PERSON = {
+  // Mario Rossi, born in Rome on 1 January 1980: a widely published example code.
+  cf: 'RSSMRA80A01H501U',
+  surname: 'Rossi',
+  names: 'Mario',
+  misspelled: 'Rosi',
 };
 
 // ---------------------------------------------------------------- reporting
@@ -276,6 +284,9 @@ async function main(page) {
   else ok(`user "${NEW_USER.username}" created (page ${pathOf(page)} lists it)`);
   await checkPage(page, null, 'amministrazione-after-create');
 
+  // 5b. the new operatore: forced password change, then the desk's daily work
+  await reception(page);
+
   // 6. mobile width rendering of home (visual check only)
   step('mobile viewport screenshot');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -295,6 +306,121 @@ async function main(page) {
   await visit(page, '/');
   if (pathOf(page) !== '/login') fail(`after logout GET / landed on ${page.url()}, expected /login`);
   else ok('after logout, / redirects to /login');
+}
+
+async function logout(page) {
+  await visit(page, '/');
+  const btn = page.locator('form[action="/logout"] button').first();
+  await submitAndWait(page, btn);
+}
+
+async function fillForm(page, form, fields) {
+  for (const [name, value] of fields) await setField(page, form, name, value);
+}
+
+/** The operatore's first day: password change, a person, an access, search, quick call, agenda. */
+async function reception(page) {
+  step('operatore: first login with a temporary password');
+  await logout(page);
+  const loginForm = page.locator('form:has([name="password"])').first();
+  await setField(page, loginForm, 'username', NEW_USER.username);
+  await setField(page, loginForm, 'password', NEW_USER.password);
+  await submitAndWait(page, loginForm.locator('[type=submit]').first());
+  if (pathOf(page) !== '/password') abort(`temporary password: landed on ${page.url()}, expected /password`);
+  ok('temporary password leads to /password');
+  await checkPage(page, null, 'password-forced');
+  const pw = page.locator('form[action="/password"]').first();
+  await fillForm(page, pw, [['current_password', NEW_USER.password], ['new_password', NEW_USER.newPassword], ['confirm_password', NEW_USER.newPassword]]);
+  await submitAndWait(page, pw.locator('[type=submit]').first());
+  if (pathOf(page) !== '/') abort(`after the password change landed on ${page.url()}; ${await pageSummary(page)}`);
+  ok('password changed, desk home shown');
+  await checkPage(page, null, 'sportello-home');
+
+  step('desk pages in the navigation');
+  const hrefs = await page.locator('nav a[href^="/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  for (const p of [...new Set([...hrefs, '/persone/nuova', '/accessi/nuovo', '/accessi/rapido'])]) {
+    const r = await visit(page, p);
+    if (pathOf(page) !== p) fail(`GET ${p} ended on ${pathOf(page)}`);
+    await checkPage(page, r, `desk ${p}`);
+  }
+
+  step('register a person');
+  await visit(page, '/persone/nuova');
+  const pf = page.locator('form[action="/persone/nuova"]').first();
+  await fillForm(page, pf, [['codice_fiscale', PERSON.cf], ['surname', PERSON.surname], ['given_names', PERSON.names], ['citizenship', 'italiana'], ['residence_istat', 'Triggiano'], ['phone', '080 1234567']]);
+  await submitAndWait(page, pf.locator('[type=submit]').first());
+  if (!/^\/persone\/[0-9a-f-]{36}$/.test(pathOf(page))) abort(`person not created: ${page.url()}; ${await pageSummary(page)}`);
+  const personPath = pathOf(page);
+  ok(`person registered at ${personPath}`);
+  await checkPage(page, null, 'person');
+
+  step('record an access with two needs');
+  await submitAndWait(page, page.locator('a', { hasText: 'Nuovo accesso' }).first());
+  const af = page.locator('form[action="/accessi/nuovo"]').first();
+  await fillForm(page, af, [['channel', 'in_person'], ['interlocutor', 'user'], ['reason', 'spontaneous']]);
+  const areas = af.locator('[name="need_area"]');
+  const cats = af.locator('[name="need_category"]');
+  const descs = af.locator('[name="need_description"]');
+  await areas.nth(0).selectOption('poverty');
+  await cats.nth(0).selectOption('economic_support');
+  await descs.nth(0).fill('Chiede un contributo per l\'affitto');
+  await areas.nth(1).selectOption('family_minors');
+  await cats.nth(1).selectOption('family_support');
+  await setField(page, af, 'outcome', 'oriented');
+  await submitAndWait(page, af.locator('[type=submit]').first());
+  if (!/^\/accessi\/[0-9a-f-]{36}$/.test(pathOf(page))) abort(`access not recorded: ${page.url()}; ${await pageSummary(page)}`);
+  ok('access recorded');
+  await checkPage(page, null, 'access');
+  const pdfHref = await page.locator('a[href$="/promemoria.pdf"]').first().getAttribute('href');
+  const pdf = await page.request.get(BASE + pdfHref);
+  if (pdf.status() !== 200 || pdf.headers()['content-type'] !== 'application/pdf') fail(`promemoria: HTTP ${pdf.status()} ${pdf.headers()['content-type']}`);
+  else ok('promemoria PDF served');
+
+  step('find the person again by a misspelled surname');
+  await visit(page, `/persone?q=${encodeURIComponent(PERSON.misspelled)}`);
+  if ((await page.locator(`a[href="${personPath}"]`).count()) === 0) fail(`search "${PERSON.misspelled}" did not find ${personPath}`);
+  else ok(`search "${PERSON.misspelled}" finds the person`);
+  await checkPage(page, null, 'search');
+  await visit(page, personPath);
+  const timeline = await page.locator('body').innerText();
+  if (!timeline.includes('Contributi economici')) fail('timeline does not show the access');
+  else ok('timeline shows the access and its needs');
+
+  step('anonymous quick phone contact, keyboard only');
+  await visit(page, '/accessi/rapido');
+  const started = Date.now();
+  // The first field has the focus: choose the area by typing, Tab through the rest, Enter to save.
+  await page.keyboard.type('Anz');
+  await page.keyboard.press('Tab'); // category: "Informazione e orientamento" already chosen
+  await page.keyboard.press('Tab'); // who is calling
+  await page.keyboard.press('Tab'); // outcome: "Informazione fornita" already chosen
+  await page.keyboard.press('Tab'); // what was asked
+  await page.keyboard.type('Orari del centro diurno');
+  const loaded = page.waitForEvent('load', { timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+  await loaded;
+  const seconds = (Date.now() - started) / 1000;
+  if (pathOf(page) !== '/' || !(await page.locator('body').innerText()).includes('Contatto telefonico registrato')) {
+    fail(`quick contact not recorded: ${page.url()}; ${await pageSummary(page)}`);
+  } else if (seconds > 30) {
+    fail(`quick contact took ${seconds.toFixed(1)} s`);
+  } else {
+    ok(`quick contact recorded from the keyboard in ${seconds.toFixed(1)} s`);
+  }
+  await checkPage(page, null, 'sportello-after-quick');
+
+  step('agenda');
+  const r = await visit(page, '/agenda?vista=settimana');
+  await checkPage(page, r, 'agenda-week');
+
+  step('back to the administrator');
+  await logout(page);
+  const again = page.locator('form:has([name="password"])').first();
+  await setField(page, again, 'username', SETUP.admin_username);
+  await setField(page, again, 'password', SETUP.admin_password);
+  await submitAndWait(page, again.locator('[type=submit]').first());
+  if (pathOf(page) !== '/') abort(`admin login again failed: ${page.url()}`);
+  ok('administrator logged in again');
 }
 
 // ---------------------------------------------------------------- runner
