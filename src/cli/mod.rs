@@ -1,6 +1,7 @@
 //! Command-line interface. Each command opens the data directory's database itself; while the
 //! server runs, redb's lock makes such a command stop at once with a clear message.
 
+mod demo;
 mod serve;
 mod users;
 
@@ -46,6 +47,8 @@ pub enum Command {
     Serve,
     /// Set up a new installation without the browser.
     Init(users::InitArgs),
+    /// Fill a new data directory with a fictional desk (persons, a year of accesses) to try it.
+    Demo,
     /// Manage users.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         None | Some(Command::Serve) => serve::run(&cli.data, &cli.bind, cli.insecure_lan),
         Some(Command::Init(args)) => users::init(&cli.data, args),
+        Some(Command::Demo) => demo::run(&cli.data),
         Some(Command::User(cmd)) => users::user(&cli.data, cmd),
         Some(Command::Token(cmd)) => users::token(&cli.data, cmd),
         Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&cli.data),

@@ -196,3 +196,50 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// Loads many records in one transaction (demo data, benchmarks, imports), audited as one
+    /// event. Fails, changing nothing, if any person's code is already taken.
+    pub fn bulk_insert(
+        &self,
+        persons: &[Person],
+        accesses: &[Access],
+        appointments: &[Appointment],
+        actor: &str,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        for p in persons {
+            persons::insert_quietly(&txn, p)?;
+        }
+        {
+            let mut table = txn.open_table(ACCESSES)?;
+            let mut by_time = txn.open_table(ACCESSES_BY_TIME)?;
+            let mut by_person = txn.open_multimap_table(ACCESSES_BY_PERSON)?;
+            for a in accesses {
+                table.insert(a.id.as_u128(), encode(a)?.as_slice())?;
+                by_time.insert((a.time.timestamp_millis(), a.id.as_u128()), ())?;
+                if let Some(pid) = a.person_id {
+                    by_person.insert(pid.as_u128(), a.id.as_u128())?;
+                }
+            }
+        }
+        for a in accesses {
+            changelog::record(&txn, "access", a.id, ChangeOp::Upsert)?;
+        }
+        for a in appointments {
+            put_appointment(&txn, a)?;
+        }
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "bulk.insert", what).details(format!(
+                "{} persone, {} accessi, {} appuntamenti",
+                persons.len(),
+                accesses.len(),
+                appointments.len()
+            )),
+        )?;
+        txn.commit()?;
+        Ok(())
+    }
+}

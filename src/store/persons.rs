@@ -69,12 +69,9 @@ pub(super) fn get_in(txn: &WriteTransaction, id: Uuid) -> Result<Person, StoreEr
     decode(v.value())
 }
 
-/// Stores a new person (inside `txn`), refusing a code that already belongs to someone.
-pub(super) fn insert_in(
-    txn: &WriteTransaction,
-    person: &Person,
-    actor: &str,
-) -> Result<(), StoreError> {
+/// Stores a new person with its indexes and change-log entry, without an audit entry (the
+/// caller audits), refusing a code that already belongs to someone.
+pub(super) fn insert_quietly(txn: &WriteTransaction, person: &Person) -> Result<(), StoreError> {
     if let Some(code) = person.code() {
         if let Some(existing) = code_owner(txn, code)? {
             return Err(StoreError::DuplicateCode(existing));
@@ -84,6 +81,16 @@ pub(super) fn insert_in(
         .insert(person.id.as_u128(), encode(person)?.as_slice())?;
     index(txn, person)?;
     changelog::record(txn, KIND, person.id, ChangeOp::Upsert)?;
+    Ok(())
+}
+
+/// Stores a new person (inside `txn`) and audits it.
+pub(super) fn insert_in(
+    txn: &WriteTransaction,
+    person: &Person,
+    actor: &str,
+) -> Result<(), StoreError> {
+    insert_quietly(txn, person)?;
     audit::append(
         txn,
         AuditEvent::new(actor, "person.create", person.id.to_string()),

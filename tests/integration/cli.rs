@@ -261,3 +261,39 @@ async fn the_audit_chain_records_logins_and_user_changes_and_verifies() {
         stdout(&verify)
     );
 }
+
+#[actix_rt::test]
+async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let out = cli(&data, &["demo"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Dati di esempio (fittizi)"));
+    assert!(text.contains("320 persone"));
+    assert!(text.contains("demo-operatore-2026"));
+    let again = cli(&data, &["demo"], &[]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("contiene già un'installazione"));
+
+    let server = Server::on(&data);
+    let mut c = server.client();
+    assert_eq!(
+        c.login("operatore", "demo-operatore-2026").await.location(),
+        "/"
+    );
+    let search = c.get("/persone?q=rossi").await;
+    assert!(
+        search.body.contains("risultati per «rossi»"),
+        "{}",
+        search.body
+    );
+    let week = c.get("/agenda?vista=settimana").await;
+    assert_eq!(week.status, 200);
+    let verify = {
+        let mut s = server;
+        assert!(s.stop());
+        cli(&data, &["audit", "verify"], &[])
+    };
+    assert!(verify.status.success());
+}
