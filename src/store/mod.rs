@@ -25,6 +25,9 @@ pub use tokens::ApiToken;
 use redb::Database;
 use std::path::{Path, PathBuf};
 
+/// redb page cache (its default is 1 GiB).
+const CACHE_BYTES: usize = 256 * 1024 * 1024;
+
 /// Name of the database file inside the data directory.
 pub const DB_FILE: &str = "sportello.redb";
 
@@ -70,9 +73,11 @@ impl Store {
 }
 
 fn open_db(path: &Path) -> Result<Database, StoreError> {
-    // A file damaged outside redb is reported as an error instead of being trusted.
+    // A file damaged outside redb is reported as an error instead of being trusted; the page
+    // cache is bounded so the appliance stays light on an office PC.
     match Database::builder()
         .set_check_integrity_on_open(true)
+        .set_cache_size(CACHE_BYTES)
         .create(path)
     {
         Ok(db) => Ok(db),

@@ -2,15 +2,16 @@
 //! code, or words of the name in any order — accents and case ignored, one typo per word
 //! forgiven. Every lookup goes through an index; nothing scans the persons table.
 
+use chrono::{Datelike, NaiveDate};
 use redb::ReadableDatabase;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 use super::codec::decode;
-use super::tables::{PERSONS, PERSON_BY_CODE, PERSON_BY_WORD};
+use super::tables::{PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_WORD};
 use super::{Store, StoreError};
 use crate::domain::codice_fiscale::normalize;
-use crate::domain::person::Person;
+use crate::domain::person::{parse_date, Person};
 use crate::domain::text::words;
 
 /// Points for a query word that matches a name word exactly, by its beginning, or with one typo.
@@ -98,9 +99,55 @@ impl Store {
             }
         }
 
-        let query_words = words(query);
+        // A birth date (gg/mm/aaaa) or a birth year in the query narrows the names found.
+        let by_birth = txn.open_multimap_table(PERSON_BY_BIRTH)?;
+        let mut born: Option<HashSet<u128>> = None;
+        let mut name_part = Vec::new();
+        for token in query.split_whitespace() {
+            let days = if let Some(d) = parse_date(token) {
+                Some((d.num_days_from_ce(), d.num_days_from_ce()))
+            } else if let Some(y) = token
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2100).contains(y))
+            {
+                NaiveDate::from_ymd_opt(y, 1, 1)
+                    .zip(NaiveDate::from_ymd_opt(y, 12, 31))
+                    .map(|(a, b)| (a.num_days_from_ce(), b.num_days_from_ce()))
+            } else {
+                None
+            };
+            match days {
+                Some((from, to)) => {
+                    let mut ids = HashSet::new();
+                    for row in by_birth.range(from..=to)? {
+                        let (_, values) = row?;
+                        for id in values {
+                            ids.insert(id?.value());
+                        }
+                    }
+                    born = Some(match born {
+                        None => ids,
+                        Some(prev) => prev.intersection(&ids).copied().collect(),
+                    });
+                }
+                None => name_part.push(token),
+            }
+        }
+        let query_words = words(&name_part.join(" "));
         if query_words.is_empty() {
-            return Ok(Vec::new());
+            let mut ids: Vec<u128> = born.unwrap_or_default().into_iter().collect();
+            ids.sort_unstable();
+            let mut hits = Vec::new();
+            for id in ids.into_iter().take(limit) {
+                if let Some(person) = load(id)? {
+                    hits.push(SearchHit {
+                        person,
+                        score: EXACT,
+                    });
+                }
+            }
+            return Ok(hits);
         }
         let by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
         let mut totals: Option<HashMap<u128, u32>> = None;
@@ -142,7 +189,11 @@ impl Store {
                     .collect(),
             });
         }
-        let mut ranked: Vec<(u128, u32)> = totals.unwrap_or_default().into_iter().collect();
+        let mut ranked: Vec<(u128, u32)> = totals
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(id, _)| born.as_ref().is_none_or(|b| b.contains(id)))
+            .collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut hits = Vec::new();
         for (id, score) in ranked.into_iter().take(limit.saturating_mul(4).max(limit)) {
@@ -229,6 +280,15 @@ mod tests {
         // Exact beats a typo: "russo" is Russo exactly and Rossi with two edits (not found).
         assert_eq!(names("russo"), vec!["Russo"]);
         assert!(names("bianchi").is_empty());
+        // A birth date or year narrows the names.
+        assert_eq!(names("rossi 01/01/1980"), vec!["Rossi"]);
+        assert_eq!(names("mario 1980"), vec!["Rossi"]);
+        assert!(names("rossi 1981").is_empty());
+        assert_eq!(
+            names("01/01/1980").len(),
+            3,
+            "a date alone lists who was born that day"
+        );
         let cf = rossi.codice_fiscale.clone().unwrap();
         assert_eq!(names(&cf.as_str().to_lowercase()), vec!["Rossi"]);
         assert_eq!(
