@@ -18,9 +18,10 @@ use crate::domain::text::words;
 const EXACT: u32 = 30;
 const PREFIX: u32 = 20;
 const TYPO: u32 = 10;
-/// Bounds on the work one query word may cause.
+/// Bounds on the work one query word may cause: distinct words scanned for a beginning, and
+/// candidates kept from the rarest word.
 const MAX_PREFIX_KEYS: usize = 400;
-const MAX_IDS_PER_WORD: usize = 20_000;
+const MAX_IDS_PER_WORD: usize = 200_000;
 
 #[derive(Debug, Clone)]
 pub struct SearchHit {
@@ -150,17 +151,30 @@ impl Store {
             return Ok(hits);
         }
         let by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
-        let mut totals: Option<HashMap<u128, u32>> = None;
+        // Rarest word first: its matches are the candidates; every later word only scores them,
+        // so no list is ever cut short and memory stays bounded by the rarest word.
+        let mut ordered: Vec<(usize, &String)> = Vec::new();
         for w in &query_words {
+            ordered.push((by_word.get(w.as_str())?.count(), w));
+        }
+        ordered.sort_by_key(|(count, w)| (*count, std::cmp::Reverse(w.len())));
+        // Candidates so far, when a birth date already narrowed them.
+        let mut totals: Option<HashMap<u128, u32>> =
+            born.as_ref().map(|b| b.iter().map(|id| (*id, 0)).collect());
+        for (_, w) in ordered {
             let mut best: HashMap<u128, u32> = HashMap::new();
-            let add = |id: u128, points: u32, best: &mut HashMap<u128, u32>| {
-                if best.len() < MAX_IDS_PER_WORD || best.contains_key(&id) {
+            let mut add = |id: u128, points: u32| {
+                let wanted = match &totals {
+                    Some(t) => t.contains_key(&id),
+                    None => best.len() < MAX_IDS_PER_WORD || best.contains_key(&id),
+                };
+                if wanted {
                     let e = best.entry(id).or_insert(0);
                     *e = (*e).max(points);
                 }
             };
             for id in by_word.get(w.as_str())? {
-                add(id?.value(), EXACT, &mut best);
+                add(id?.value(), EXACT);
             }
             if w.chars().count() >= 2 {
                 for (n, row) in by_word.range(w.as_str()..)?.enumerate() {
@@ -169,14 +183,14 @@ impl Store {
                         break;
                     }
                     for id in ids {
-                        add(id?.value(), PREFIX, &mut best);
+                        add(id?.value(), PREFIX);
                     }
                 }
             }
             if w.chars().count() >= 3 {
                 for variant in edits1(w) {
                     for id in by_word.get(variant.as_str())? {
-                        add(id?.value(), TYPO, &mut best);
+                        add(id?.value(), TYPO);
                     }
                 }
             }
@@ -189,11 +203,7 @@ impl Store {
                     .collect(),
             });
         }
-        let mut ranked: Vec<(u128, u32)> = totals
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(id, _)| born.as_ref().is_none_or(|b| b.contains(id)))
-            .collect();
+        let mut ranked: Vec<(u128, u32)> = totals.unwrap_or_default().into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut hits = Vec::new();
         for (id, score) in ranked.into_iter().take(limit.saturating_mul(4).max(limit)) {

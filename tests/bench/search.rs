@@ -91,6 +91,9 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64) {
     (at(0.5), at(0.95), at(1.0))
 }
 
+/// Builds a query from a person known to be in the store.
+type QueryMaker = Box<dyn Fn(&sportello::domain::person::Person) -> String>;
+
 fn main() {
     let n: usize = std::env::var("SPORTELLO_BENCH_PERSONS")
         .ok()
@@ -157,10 +160,7 @@ fn main() {
         n as f64 / load_s
     );
 
-    let queries: Vec<(
-        &str,
-        Box<dyn Fn(&sportello::domain::person::Person) -> String>,
-    )> = vec![
+    let queries: Vec<(&str, QueryMaker)> = vec![
         (
             "codice fiscale, whole",
             Box::new(|p| {
