@@ -155,6 +155,9 @@ pub struct HouseholdForm {
     pub relation: String,
     #[serde(default)]
     pub birth_year: String,
+    /// Codice fiscale or temporary code of the member, when registered: links the records.
+    #[serde(default)]
+    pub code: String,
 }
 
 /// The checked fields of a person (no id, no dates of record), plus warnings worth showing.
@@ -174,6 +177,8 @@ pub struct PersonData {
     pub email: String,
     pub language: String,
     pub household: Vec<HouseholdMember>,
+    /// (household row, code typed) to be linked to registered persons by the caller.
+    pub household_links: Vec<(usize, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -347,10 +352,13 @@ impl PersonForm {
         let language = limit(&mut invalid, "language", &self.language, 40, "Lingua");
 
         let mut household = Vec::new();
+        let mut household_links = Vec::new();
         for row in &self.household {
             let name = row.name.trim();
-            if name.is_empty() && row.relation.trim().is_empty() && row.birth_year.trim().is_empty()
-            {
+            let blank = [&row.relation, &row.birth_year, &row.code]
+                .iter()
+                .all(|f| f.trim().is_empty());
+            if name.is_empty() && blank {
                 continue;
             }
             if name.is_empty() {
@@ -373,6 +381,10 @@ impl PersonForm {
                     }
                 },
             };
+            let code = super::codice_fiscale::normalize(&row.code);
+            if !code.is_empty() {
+                household_links.push((household.len(), code));
+            }
             household.push(HouseholdMember {
                 person_id: None,
                 name: name.chars().take(100).collect(),
@@ -396,6 +408,7 @@ impl PersonForm {
             email,
             language,
             household,
+            household_links,
             warnings,
         })
     }
@@ -541,11 +554,13 @@ impl PersonData {
             .household
             .into_iter()
             .map(|mut m| {
-                m.person_id = existing
-                    .household
-                    .iter()
-                    .find(|old| old.name == m.name)
-                    .and_then(|old| old.person_id);
+                m.person_id = m.person_id.or_else(|| {
+                    existing
+                        .household
+                        .iter()
+                        .find(|old| old.name == m.name)
+                        .and_then(|old| old.person_id)
+                });
                 m
             })
             .collect();

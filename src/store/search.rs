@@ -259,6 +259,7 @@ mod tests {
             email: String::new(),
             language: String::new(),
             household: vec![],
+            household_links: vec![],
             warnings: vec![],
         }
         .into_new_person(new_temporary_code(), Utc::now())
@@ -338,6 +339,7 @@ mod tests {
             email: String::new(),
             language: String::new(),
             household: vec![],
+            household_links: vec![],
             warnings: vec![],
         };
         let (after, fields) = store.update_person(a.id, data.clone(), "anna").unwrap();

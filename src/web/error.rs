@@ -26,6 +26,9 @@ pub enum PageError {
     TooManyRequests,
     #[error("richiesta non valida")]
     BadRequest,
+    /// Field problems found while handling a form (the handler re-renders the form with them).
+    #[error("dati non validi")]
+    Invalid(crate::domain::Invalid),
     #[error("errore interno: {0}")]
     Internal(String),
 }
@@ -61,6 +64,7 @@ impl ResponseError for PageError {
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             PageError::BadRequest => StatusCode::BAD_REQUEST,
+            PageError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -89,6 +93,10 @@ impl ResponseError for PageError {
             PageError::BadRequest => (
                 "Richiesta non valida",
                 "I dati inviati non sono leggibili. Torni indietro e riprovi.",
+            ),
+            PageError::Invalid(_) => (
+                "Dati non validi",
+                "Alcuni dati inviati non sono validi. Torni indietro, li corregga e riprovi.",
             ),
             PageError::Internal(detail) => {
                 tracing::error!(%detail, "errore interno");

@@ -35,6 +35,7 @@ pub fn person_form(f: &Fields) -> PersonForm {
     let names = f.all("hh_name");
     let relations = f.all("hh_relation");
     let years = f.all("hh_year");
+    let codes = f.all("hh_code");
     PersonForm {
         codice_fiscale: f.get("codice_fiscale").to_string(),
         surname: f.get("surname").to_string(),
@@ -56,8 +57,35 @@ pub fn person_form(f: &Fields) -> PersonForm {
                 name: name.to_string(),
                 relation: relations.get(i).unwrap_or(&"").to_string(),
                 birth_year: years.get(i).unwrap_or(&"").to_string(),
+                code: codes.get(i).unwrap_or(&"").to_string(),
             })
             .collect(),
+    }
+}
+
+/// Links household rows whose code belongs to a registered person; unknown codes are errors.
+pub fn link_household(
+    state: &AppState,
+    data: &mut crate::domain::person::PersonData,
+) -> Result<(), PageError> {
+    let mut invalid = Invalid::new();
+    for (row, code) in std::mem::take(&mut data.household_links) {
+        match state.store.person_by_code(&code)? {
+            Some(p) => {
+                if let Some(m) = data.household.get_mut(row) {
+                    m.person_id = Some(p.id);
+                }
+            }
+            None => invalid.add(
+                "household",
+                format!("Nessuna persona registrata con il codice {code}."),
+            ),
+        }
+    }
+    if invalid.is_empty() {
+        Ok(())
+    } else {
+        Err(PageError::Invalid(invalid))
     }
 }
 
@@ -130,10 +158,16 @@ pub async fn create(
             ),
         )
     };
-    let data = match values.validate(&state.reference.places(), Local::now().date_naive()) {
+    let mut data = match values.validate(&state.reference.places(), Local::now().date_naive()) {
         Ok(d) => d,
         Err(invalid) => return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &invalid, &[])),
     };
+    match link_household(&state, &mut data) {
+        Err(PageError::Invalid(invalid)) => {
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &invalid, &[]))
+        }
+        other => other?,
+    }
     let duplicates = state.store.possible_duplicates(&data)?;
     if let Some(same) = duplicates
         .iter()
@@ -247,10 +281,14 @@ pub async fn update(
             ),
         )
     };
-    let data = match values.validate(&state.reference.places(), Local::now().date_naive()) {
+    let mut data = match values.validate(&state.reference.places(), Local::now().date_naive()) {
         Ok(d) => d,
         Err(invalid) => return Ok(render(&invalid)),
     };
+    match link_household(&state, &mut data) {
+        Err(PageError::Invalid(invalid)) => return Ok(render(&invalid)),
+        other => other?,
+    }
     match state.store.update_person(id, data, &auth.user.username) {
         Ok(_) => Ok(see_other(&format!("/persone/{id}?avviso=modificata"))),
         Err(StoreError::DuplicateCode(other)) => Ok(render(&Invalid::one(

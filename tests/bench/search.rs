@@ -138,6 +138,7 @@ fn main() {
                 email: String::new(),
                 language: String::new(),
                 household: vec![],
+                household_links: vec![],
                 warnings: vec![],
             }
             .into_new_person(new_temporary_code(), Utc::now());

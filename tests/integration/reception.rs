@@ -89,6 +89,48 @@ async fn register_a_person_record_an_access_find_again_and_see_the_timeline() {
     assert!(page.body.contains("Triggiano (BA)"));
     assert!(page.body.contains("Lucia Rossi"));
 
+    // A household member who is registered is linked by code; an unknown code is refused.
+    let unknown = op
+        .submit(
+            "/persone/nuova",
+            "/persone/nuova",
+            &[
+                ("surname", "Rossi"),
+                ("given_names", "Lucia"),
+                ("hh_name", "Mario Rossi"),
+                ("hh_relation", "padre"),
+                ("hh_code", "RSSMRA80A01H501Z"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown
+        .body
+        .contains("Nessuna persona registrata con il codice RSSMRA80A01H501Z"));
+    let daughter = op
+        .submit(
+            "/persone/nuova",
+            "/persone/nuova",
+            &[
+                ("surname", "Rossi"),
+                ("given_names", "Lucia"),
+                ("birth_date", "03/05/2010"),
+                ("hh_name", "Mario Rossi"),
+                ("hh_relation", "padre"),
+                ("hh_code", &CF.to_lowercase()),
+            ],
+        )
+        .await;
+    assert_eq!(daughter.status, 303, "{}", daughter.body);
+    let daughter_page = op.get(daughter.location()).await;
+    assert!(
+        daughter_page
+            .body
+            .contains(&format!("<a href=\"/persone/{person_id}\">Mario Rossi</a>")),
+        "{}",
+        daughter_page.body
+    );
+
     // Same CF again: the existing person is shown instead.
     let again = op
         .submit(

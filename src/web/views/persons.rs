@@ -120,6 +120,7 @@ pub fn form_of(p: &Person) -> PersonForm {
                 name: m.name.clone(),
                 relation: m.relation.clone(),
                 birth_year: m.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                code: String::new(),
             })
             .collect(),
     }
@@ -230,22 +231,28 @@ pub fn form_page(
                     (field_errors(invalid, "household"))
                     @for (i, row) in rows.iter().enumerate() {
                         div class="row" {
-                            div class="col-12 col-md-5" {
+                            div class="col-12 col-md-4" {
                                 div class="form-group" {
                                     label class="active" for={"hh-name-" (i)} { "Componente " (i + 1) ": nome e cognome" }
                                     input type="text" class="form-control" id={"hh-name-" (i)} name="hh_name" value=(row.name) autocomplete="off";
                                 }
                             }
-                            div class="col-6 col-md-4" {
+                            div class="col-6 col-md-2" {
                                 div class="form-group" {
                                     label class="active" for={"hh-rel-" (i)} { "Relazione" }
                                     input type="text" class="form-control" id={"hh-rel-" (i)} name="hh_relation" value=(row.relation) autocomplete="off";
                                 }
                             }
-                            div class="col-6 col-md-3" {
+                            div class="col-6 col-md-2" {
                                 div class="form-group" {
                                     label class="active" for={"hh-year-" (i)} { "Anno di nascita" }
                                     input type="text" inputmode="numeric" class="form-control" id={"hh-year-" (i)} name="hh_year" value=(row.birth_year) autocomplete="off";
+                                }
+                            }
+                            div class="col-12 col-md-4" {
+                                div class="form-group" {
+                                    label class="active" for={"hh-code-" (i)} { "Codice fiscale, se già registrato" }
+                                    input type="text" class="form-control" id={"hh-code-" (i)} name="hh_code" value=(row.code) autocomplete="off";
                                 }
                             }
                         }
