@@ -32,12 +32,26 @@ pub fn vocabularies() -> Result<Vocabularies, VocabularyError> {
     Vocabularies::from_json(&String::from_utf8_lossy(&file.data))
 }
 
+/// Labels of the orientation sheet, per language.
+pub fn orientation_labels() -> Result<crate::domain::labels::Labels, String> {
+    let file = Assets::get("i18n/orientation.json").ok_or("file i18n/orientation.json assente")?;
+    crate::domain::labels::Labels::from_json(&String::from_utf8_lossy(&file.data))
+}
+
+/// The example directory of a demo Ambito (HSDS JSON), shipped with the program.
+pub fn demo_directory() -> Result<serde_json::Value, String> {
+    let file = Assets::get("directory/demo-ambito-ba05.hsds.json")
+        .ok_or("file directory/demo-ambito-ba05.hsds.json assente")?;
+    serde_json::from_slice(&file.data).map_err(|e| format!("elenco di esempio non leggibile: {e}"))
+}
+
 /// All reference data at once, for the server and the commands.
 pub fn reference() -> Result<crate::domain::reference::Reference, String> {
     Ok(crate::domain::reference::Reference {
         comuni: comuni().map_err(|e| e.to_string())?,
         belfiore: belfiore().map_err(|e| e.to_string())?,
         vocab: vocabularies().map_err(|e| e.to_string())?,
+        labels: orientation_labels()?,
     })
 }
 

@@ -578,6 +578,8 @@ pub fn run(data: &Path) -> Result<(), String> {
                 appointment_id: None,
                 quick: anonymous && channel == "phone",
                 created_at: time,
+                services: Vec::new(),
+                unmet: Vec::new(),
             });
         }
     }

@@ -55,6 +55,24 @@ pub struct Access {
     /// Made with the quick phone-contact form.
     pub quick: bool,
     pub created_at: DateTime<Utc>,
+    /// Directory services chosen for the person (orientation).
+    #[serde(default)]
+    pub services: Vec<Uuid>,
+    /// Needs no service could meet, with the reason.
+    #[serde(default)]
+    pub unmet: Vec<UnmetNeed>,
+}
+
+/// A need of this access that found no service: the desk's evidence of gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UnmetNeed {
+    /// Index of the need in `needs`.
+    pub need: usize,
+    /// One of `directory::UNMET_REASONS`.
+    pub reason: String,
+    pub note: String,
+    pub recorded_by: String,
+    pub at: DateTime<Utc>,
 }
 
 impl Access {

@@ -183,3 +183,59 @@ mod tests {
         assert!(err.message("comune_istat").is_some());
     }
 }
+
+/// How citizens reach the desk, printed on every document they take home.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskContacts {
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub hours: String,
+}
+
+impl DeskContacts {
+    pub fn validate(self) -> Result<DeskContacts, Invalid> {
+        let mut invalid = Invalid::new();
+        let trim = |s: String| s.trim().to_string();
+        let c = DeskContacts {
+            address: trim(self.address),
+            phone: trim(self.phone),
+            email: trim(self.email),
+            hours: trim(self.hours),
+        };
+        for (field, value, max) in [
+            ("address", &c.address, 200),
+            ("phone", &c.phone, 60),
+            ("email", &c.email, 120),
+            ("hours", &c.hours, 300),
+        ] {
+            if value.chars().count() > max {
+                invalid.add(field, format!("Al massimo {max} caratteri."));
+            }
+        }
+        if !c.email.is_empty() && !(c.email.contains('@') && c.email.contains('.')) {
+            invalid.add("email", "Indirizzo e-mail non valido.");
+        }
+        invalid.into_result(c)
+    }
+
+    /// Lines for the header of printed documents.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.address.is_empty() {
+            out.push(self.address.clone());
+        }
+        let reach: Vec<String> = [("Tel. ", &self.phone), ("", &self.email)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(p, v)| format!("{p}{v}"))
+            .collect();
+        if !reach.is_empty() {
+            out.push(reach.join(" · "));
+        }
+        if !self.hours.is_empty() {
+            out.push(self.hours.clone());
+        }
+        out
+    }
+}

@@ -9,6 +9,8 @@ pub struct Reference {
     pub comuni: ComuneRegistry,
     pub belfiore: BelfioreRegistry,
     pub vocab: Vocabularies,
+    /// Labels of the orientation sheet per language.
+    pub labels: super::labels::Labels,
 }
 
 impl Reference {

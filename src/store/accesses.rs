@@ -243,3 +243,38 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Changes an access in one transaction (orientation: services chosen, unmet needs), with the
+    /// change log and an audit entry.
+    pub fn modify_access<F>(
+        &self,
+        id: Uuid,
+        actor: &str,
+        action: &'static str,
+        details: &str,
+        change: F,
+    ) -> Result<Access, StoreError>
+    where
+        F: FnOnce(&mut Access) -> Result<(), StoreError>,
+    {
+        let txn = self.db.begin_write()?;
+        let mut access: Access = {
+            let table = txn.open_table(ACCESSES)?;
+            let v = table
+                .get(id.as_u128())?
+                .ok_or(StoreError::NotFound("Accesso"))?;
+            decode(v.value())?
+        };
+        change(&mut access)?;
+        txn.open_table(ACCESSES)?
+            .insert(id.as_u128(), encode(&access)?.as_slice())?;
+        changelog::record(&txn, "access", id, ChangeOp::Upsert)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, action, id.to_string()).details(details),
+        )?;
+        txn.commit()?;
+        Ok(access)
+    }
+}

@@ -10,6 +10,7 @@ use crate::domain::instance::Instance;
 const SCHEMA_VERSION_KEY: &str = "schema_version";
 const INSTANCE_KEY: &str = "instance";
 const SECRET_KEY: &str = "secret";
+const DESK_KEY: &str = "desk_contacts";
 
 /// The stored schema version; 0 for a database that has never been migrated.
 pub fn schema_version(db: &Database) -> Result<u32, StoreError> {
@@ -61,6 +62,28 @@ impl Store {
     /// This installation's identity, or `None` before setup.
     pub fn instance(&self) -> Result<Option<Instance>, StoreError> {
         self.get_meta(INSTANCE_KEY)
+    }
+
+    /// The desk's contacts (empty until an administrator fills them in).
+    pub fn desk_contacts(&self) -> Result<crate::domain::instance::DeskContacts, StoreError> {
+        Ok(self.get_meta(DESK_KEY)?.unwrap_or_default())
+    }
+
+    pub fn set_desk_contacts(
+        &self,
+        c: &crate::domain::instance::DeskContacts,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        put(&txn, DESK_KEY, c)?;
+        super::audit::append(
+            &txn,
+            crate::domain::audit::AuditEvent::new(actor, "settings.desk_contacts", "desk").details(
+                format!("{} | {} | {} | {}", c.address, c.phone, c.email, c.hours),
+            ),
+        )?;
+        txn.commit()?;
+        Ok(())
     }
 
     /// The installation secret (32 random bytes made at creation).

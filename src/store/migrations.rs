@@ -31,10 +31,15 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "persone, accessi, appuntamenti e loro indici",
         apply: v3_reception,
     },
+    Migration {
+        version: 4,
+        name: "elenco dei servizi (organizzazioni e servizi)",
+        apply: v4_directory,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -97,6 +102,12 @@ fn v3_reception(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(APPOINTMENTS)?;
     txn.open_table(APPOINTMENTS_BY_TIME)?;
     txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?;
+    Ok(())
+}
+
+fn v4_directory(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(ORGANIZATIONS)?;
+    txn.open_table(SERVICES)?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@ mod accesses;
 mod audit;
 mod changelog;
 mod codec;
+mod directory;
 mod error;
 mod login;
 mod meta;

@@ -53,3 +53,7 @@ pub const APPOINTMENTS_BY_TIME: TableDefinition<(i64, u128), ()> =
 /// Person id → the person's appointment ids.
 pub const APPOINTMENTS_BY_PERSON: MultimapTableDefinition<u128, u128> =
     MultimapTableDefinition::new("appointments_by_person");
+/// Organization id → `Organization` (service directory).
+pub const ORGANIZATIONS: TableDefinition<u128, &[u8]> = TableDefinition::new("organizations");
+/// Service id → `Service` (service directory, with its locations and hours).
+pub const SERVICES: TableDefinition<u128, &[u8]> = TableDefinition::new("services");

@@ -110,6 +110,8 @@ pub fn build_access(
         appointment_id: appointment.as_ref().map(|a| a.id),
         quick,
         created_at: now,
+        services: Vec::new(),
+        unmet: Vec::new(),
     };
     (access, appointment)
 }

@@ -36,8 +36,11 @@ fn render(
     let events = state
         .store
         .recent_audit(20, &["auth.", "user.", "token.", "setup"])?;
+    let contacts = state.store.desk_contacts()?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/amministrazione");
-    let body = views::admin::page(&chrome, &instance, &users, &events, notice, values, invalid);
+    let body = views::admin::page(
+        &chrome, &instance, &contacts, &users, &events, notice, values, invalid,
+    );
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body.into_string()))
@@ -67,6 +70,9 @@ pub async fn page(
             "Utente disabilitato: le sue sessioni e i suoi token sono stati chiusi.".into(),
         )),
         "abilitato" => Some(AdminNotice::Success("Utente riabilitato.".into())),
+        "contatti" => Some(AdminNotice::Success(
+            "Contatti dello sportello salvati.".into(),
+        )),
         _ => None,
     };
     render(
@@ -249,5 +255,50 @@ mod tests {
         assert_eq!(p.len(), 19);
         assert!(crate::domain::password::check_new_password(&p).is_ok());
         assert_ne!(p, super::temporary_password().unwrap());
+    }
+}
+
+pub async fn save_contacts(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let contacts = crate::domain::instance::DeskContacts {
+        address: form.get("desk_address").to_string(),
+        phone: form.get("desk_phone").to_string(),
+        email: form.get("desk_email").to_string(),
+        hours: form.get("desk_hours").to_string(),
+    };
+    match contacts.validate() {
+        Ok(c) => {
+            state.store.set_desk_contacts(&c, &auth.user.username)?;
+            Ok(back("contatti"))
+        }
+        Err(invalid) => {
+            let renamed = Invalid(
+                invalid
+                    .0
+                    .into_iter()
+                    .map(|mut e| {
+                        e.field = match e.field {
+                            "address" => "desk_address",
+                            "phone" => "desk_phone",
+                            "email" => "desk_email",
+                            _ => "desk_hours",
+                        };
+                        e
+                    })
+                    .collect(),
+            );
+            render(
+                &auth,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &NewUserValues::default(),
+                &renamed,
+            )
+        }
     }
 }

@@ -76,6 +76,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::create_user),
         )
         .route(
+            "/amministrazione/contatti",
+            web::post().to(admin::save_contacts),
+        )
+        .route(
             "/amministrazione/utenti/{id}/ruoli",
             web::post().to(admin::set_roles),
         )

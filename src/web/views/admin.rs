@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use super::form::{alert, error_summary, input};
 use super::layout::{csrf_field, page as frame, Chrome};
 use crate::domain::audit::AuditEntry;
-use crate::domain::instance::Instance;
+use crate::domain::instance::{DeskContacts, Instance};
 use crate::domain::password::MIN_PASSWORD_CHARS;
 use crate::domain::role::Role;
 use crate::domain::user::User;
@@ -61,9 +61,11 @@ fn role_checkboxes(prefix: &str, checked: &dyn Fn(Role) -> bool) -> Markup {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn page(
     chrome: &Chrome,
     instance: &Instance,
+    contacts: &DeskContacts,
     users: &[User],
     events: &[AuditEntry],
     notice: Option<AdminNotice>,
@@ -100,6 +102,21 @@ pub fn page(
                     dt class="col-sm-3" { "Comune" } dd class="col-sm-9" { (instance.comune.name) " (ISTAT " (instance.comune.istat) ")" }
                     dt class="col-sm-3" { "Ambito" } dd class="col-sm-9" { (instance.ambito.name) " (" (instance.ambito.code) ")" }
                     dt class="col-sm-3" { "Identificativo" } dd class="col-sm-9" { code { (instance.id) } }
+                }
+            }
+
+            section class="mb-5" aria-labelledby="h-contacts" {
+                h2 id="h-contacts" class="h4" { "Contatti dello sportello" }
+                p { "Stampati sui promemoria e sulle schede di orientamento consegnati ai cittadini." }
+                form method="post" action="/amministrazione/contatti" {
+                    (csrf_field(chrome.csrf))
+                    div class="row" {
+                        div class="col-12 col-md-6" { (input("text", "desk_address", "Indirizzo", &contacts.address, invalid, None, "off")) }
+                        div class="col-12 col-md-3" { (input("tel", "desk_phone", "Telefono", &contacts.phone, invalid, None, "off")) }
+                        div class="col-12 col-md-3" { (input("email", "desk_email", "E-mail", &contacts.email, invalid, None, "off")) }
+                    }
+                    (input("text", "desk_hours", "Orari di apertura", &contacts.hours, invalid, Some("Per esempio: lunedì–venerdì 9–12, martedì e giovedì anche 15–17."), "off"))
+                    button type="submit" class="btn btn-outline-primary" { "Salva i contatti" }
                 }
             }
 
