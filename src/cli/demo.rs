@@ -629,12 +629,23 @@ pub fn run(data: &Path) -> Result<(), String> {
             "dati di esempio",
         )
         .map_err(|e| e.to_string())?;
+    let directory =
+        sportello::domain::hsds::import(&sportello::assets::demo_directory()?, &reference.vocab)
+            .map_err(|e| e.join("; "))?;
+    store
+        .import_directory(&directory, &actor, "elenco di esempio")
+        .map_err(|e| e.to_string())?;
     println!("Dati di esempio (fittizi) caricati in {}:", data.display());
     println!(
         "  {} persone, {} accessi in 12 mesi, {} appuntamenti nelle prossime settimane.",
         persons.len(),
         accesses.len(),
         appointments.len()
+    );
+    println!(
+        "  elenco di esempio: {} servizi di {} enti dell'Ambito BA05.",
+        directory.services.len(),
+        directory.organizations.len()
     );
     println!("Accessi (utente / password):");
     for (u, password) in &users {

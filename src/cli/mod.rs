@@ -2,6 +2,7 @@
 //! server runs, redb's lock makes such a command stop at once with a clear message.
 
 mod demo;
+mod directory;
 mod serve;
 mod users;
 
@@ -49,6 +50,9 @@ pub enum Command {
     Init(users::InitArgs),
     /// Fill a new data directory with a fictional desk (persons, a year of accesses) to try it.
     Demo,
+    /// The service directory (HSDS 3.0 JSON import/export, example directory).
+    #[command(subcommand)]
+    Directory(directory::DirectoryCommand),
     /// Manage users.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -95,6 +99,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         None | Some(Command::Serve) => serve::run(&cli.data, &cli.bind, cli.insecure_lan),
         Some(Command::Init(args)) => users::init(&cli.data, args),
         Some(Command::Demo) => demo::run(&cli.data),
+        Some(Command::Directory(cmd)) => directory::run(&cli.data, cmd),
         Some(Command::User(cmd)) => users::user(&cli.data, cmd),
         Some(Command::Token(cmd)) => users::token(&cli.data, cmd),
         Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&cli.data),

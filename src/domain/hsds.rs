@@ -657,3 +657,19 @@ mod tests {
         }
     }
 }
+
+/// The language code for a language named in Italian (or already a code), if known.
+pub fn language_code(name: &str) -> Option<&'static str> {
+    const CODES: [&str; 13] = [
+        "it", "en", "fr", "es", "de", "ro", "ar", "sq", "uk", "ru", "pl", "zh", "wo",
+    ];
+    let folded = super::text::fold(name);
+    let first = folded
+        .split(|c: char| !c.is_alphabetic())
+        .find(|w| !w.is_empty())?;
+    CODES.into_iter().find(|code| {
+        *code == first
+            || super::text::fold(language_name(code)) == first
+            || (first == "romeno" && *code == "ro")
+    })
+}

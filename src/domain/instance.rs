@@ -213,7 +213,7 @@ impl DeskContacts {
                 invalid.add(field, format!("Al massimo {max} caratteri."));
             }
         }
-        if !c.email.is_empty() && !(c.email.contains('@') && c.email.contains('.')) {
+        if !c.email.is_empty() && (!c.email.contains('@') || !c.email.contains('.')) {
             invalid.add("email", "Indirizzo e-mail non valido.");
         }
         invalid.into_result(c)

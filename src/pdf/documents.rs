@@ -5,7 +5,8 @@ use chrono::{DateTime, Local, Utc};
 use super::{Block, Document};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
-use crate::domain::instance::{Instance, InstanceRole};
+use crate::domain::directory::{Organization, Service};
+use crate::domain::instance::{DeskContacts, Instance, InstanceRole};
 use crate::domain::person::Person;
 use crate::domain::reference::Reference;
 use crate::domain::vocabulary::Kind;
@@ -16,17 +17,20 @@ fn when(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn desk_lines(instance: &Instance) -> Vec<String> {
+/// The office, its Ambito and how to reach it: the small lines at the top of every document.
+pub fn desk_lines(instance: &Instance, contacts: &DeskContacts) -> Vec<String> {
     let office = match instance.role {
         InstanceRole::Desk => format!("Comune di {} – Segretariato Sociale", instance.comune.name),
         InstanceRole::District => {
             format!("{} – Servizio Sociale Professionale", instance.ambito.name)
         }
     };
-    vec![
+    let mut lines = vec![
         office,
         format!("Ambito territoriale: {}", instance.ambito.name),
-    ]
+    ];
+    lines.extend(contacts.lines());
+    lines
 }
 
 fn footer(instance: &Instance) -> String {
@@ -71,6 +75,7 @@ fn appointment_blocks(a: &Appointment) -> Vec<Block> {
 /// The citizen's *promemoria* of an access: when, what was asked, what comes next.
 pub fn access_promemoria(
     instance: &Instance,
+    contacts: &DeskContacts,
     reference: &Reference,
     access: &Access,
     person: &Person,
@@ -124,7 +129,7 @@ pub fn access_promemoria(
     }
     Document {
         title: "Promemoria del colloquio".into(),
-        header_lines: desk_lines(instance),
+        header_lines: desk_lines(instance, contacts),
         blocks,
         footer: footer(instance),
     }
@@ -133,6 +138,7 @@ pub fn access_promemoria(
 /// The appointment reminder.
 pub fn appointment_reminder(
     instance: &Instance,
+    contacts: &DeskContacts,
     appointment: &Appointment,
     person: &Person,
 ) -> Document {
@@ -149,8 +155,155 @@ pub fn appointment_reminder(
     ));
     Document {
         title: "Promemoria dell'appuntamento".into(),
-        header_lines: desk_lines(instance),
+        header_lines: desk_lines(instance, contacts),
         blocks,
         footer: footer(instance),
+    }
+}
+
+/// The *scheda di orientamento*: the services chosen for the person, with where (or, for
+/// confidential places, only a phone), when, what to bring and how to apply — in `lang`.
+#[allow(clippy::too_many_arguments)]
+pub fn orientation_sheet(
+    instance: &Instance,
+    contacts: &DeskContacts,
+    reference: &Reference,
+    lang: &str,
+    person: Option<&Person>,
+    when_printed: DateTime<Utc>,
+    services: &[(Service, Option<Organization>)],
+) -> Document {
+    let l = |key| reference.labels.get(lang, key).to_string();
+    let mut blocks = vec![Block::Paragraph(l("intro"))];
+    if let Some(p) = person {
+        blocks.push(Block::Field {
+            label: l("for"),
+            value: format!("{} {}", p.given_names, p.surname),
+        });
+    }
+    blocks.push(Block::Field {
+        label: l("date"),
+        value: when_printed
+            .with_timezone(&Local)
+            .format("%d/%m/%Y")
+            .to_string(),
+    });
+    for (s, org) in services {
+        blocks.push(Block::Heading(s.name.clone()));
+        if let Some(o) = org {
+            blocks.push(Block::Field {
+                label: l("organization"),
+                value: o.name.clone(),
+            });
+        }
+        if !s.description.is_empty() {
+            blocks.push(Block::Paragraph(s.description.clone()));
+        }
+        if !s.alert.is_empty() {
+            blocks.push(Block::Field {
+                label: l("alert"),
+                value: s.alert.clone(),
+            });
+        }
+        let mut phones: Vec<String> = s.phones.clone();
+        for loc in &s.locations {
+            if loc.confidential {
+                // The address of a shelter or anti-violence centre never leaves the desk.
+                blocks.push(Block::Field {
+                    label: l("address"),
+                    value: l("confidential"),
+                });
+            } else {
+                blocks.push(Block::Field {
+                    label: l("address"),
+                    value: loc.full_address(),
+                });
+                if !loc.transportation.is_empty() {
+                    blocks.push(Block::Field {
+                        label: l("directions"),
+                        value: loc.transportation.clone(),
+                    });
+                }
+                if !loc.accessibility.is_empty() {
+                    blocks.push(Block::Field {
+                        label: l("accessibility"),
+                        value: loc.accessibility.clone(),
+                    });
+                }
+            }
+            for p in &loc.phones {
+                if !phones.contains(p) {
+                    phones.push(p.clone());
+                }
+            }
+        }
+        if !phones.is_empty() {
+            blocks.push(Block::Field {
+                label: l("phone"),
+                value: phones.join(", "),
+            });
+        }
+        if !s.email.is_empty() {
+            blocks.push(Block::Field {
+                label: l("email"),
+                value: s.email.clone(),
+            });
+        }
+        let mut hours = s.hours_lines().join("\n");
+        if hours.is_empty() {
+            hours = l("no_hours");
+        }
+        for c in &s.closures {
+            if c.to >= when_printed.with_timezone(&Local).date_naive() {
+                hours.push_str(&format!(
+                    "\n{} {}–{}{}",
+                    l("closed"),
+                    c.from.format("%d/%m/%Y"),
+                    c.to.format("%d/%m/%Y"),
+                    if c.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", c.note)
+                    }
+                ));
+            }
+        }
+        blocks.push(Block::Field {
+            label: l("hours"),
+            value: hours,
+        });
+        if !s.eligibility.is_empty() {
+            blocks.push(Block::Field {
+                label: l("eligibility"),
+                value: s.eligibility.clone(),
+            });
+        }
+        if !s.application_process.is_empty() {
+            blocks.push(Block::Field {
+                label: l("how_to_apply"),
+                value: s.application_process.clone(),
+            });
+        }
+        if !s.fees.is_empty() {
+            blocks.push(Block::Field {
+                label: l("fees"),
+                value: s.fees.clone(),
+            });
+        }
+        if !s.required_documents.is_empty() {
+            blocks.push(Block::Field {
+                label: l("documents"),
+                value: String::new(),
+            });
+            blocks.push(Block::Bullets(s.required_documents.clone()));
+        }
+    }
+    blocks.push(Block::Heading(l("desk")));
+    blocks.push(Block::Paragraph(desk_lines(instance, contacts).join("\n")));
+    Document {
+        title: l("title"),
+        header_lines: desk_lines(instance, contacts),
+        blocks,
+        footer: l("footer"),
     }
 }

@@ -278,3 +278,30 @@ impl Store {
         Ok(access)
     }
 }
+
+impl Store {
+    /// Accesses with at least one unmet need, each with the comune of residence of its person.
+    pub fn accesses_with_unmet_needs(&self) -> Result<Vec<(Access, Option<String>)>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let accesses = txn.open_table(ACCESSES)?;
+        let persons = txn.open_table(PERSONS)?;
+        let mut out = Vec::new();
+        for row in accesses.iter()? {
+            let (_, v) = row?;
+            let a: Access = decode(v.value())?;
+            if a.unmet.is_empty() {
+                continue;
+            }
+            let comune = match a.person_id {
+                Some(pid) => persons
+                    .get(pid.as_u128())?
+                    .map(|v| decode::<Person>(v.value()))
+                    .transpose()?
+                    .and_then(|p| p.residence_istat),
+                None => None,
+            };
+            out.push((a, comune));
+        }
+        Ok(out)
+    }
+}

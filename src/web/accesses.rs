@@ -369,7 +369,35 @@ pub async fn view(
     )?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
-    let notice = (query.avviso == "registrato").then_some("Accesso registrato.");
+    let notice = match query.avviso.as_str() {
+        "registrato" => Some("Accesso registrato."),
+        "servizio" => Some("Servizio aggiunto all'orientamento."),
+        "non-soddisfatto" => Some("Bisogno registrato come non soddisfatto."),
+        _ => None,
+    };
+    let directory = state.store.directory()?;
+    let need = need_profile(&access, person.as_ref());
+    let now = Local::now().naive_local();
+    let mut suggestions: Vec<_> = directory
+        .services
+        .iter()
+        .filter_map(|s| crate::domain::directory::suggest(s, &need, now).map(|sug| (s, sug)))
+        .collect();
+    suggestions.sort_by(|a, b| {
+        b.1.score
+            .cmp(&a.1.score)
+            .then_with(|| a.0.name.cmp(&b.0.name))
+    });
+    suggestions.truncate(8);
+    let chosen = access
+        .services
+        .iter()
+        .filter_map(|id| directory.services.iter().find(|s| s.id == *id))
+        .collect();
+    let orientation = views::accesses::Orientation {
+        chosen,
+        suggestions,
+    };
     Ok(ok(views::accesses::access_page(
         &chrome,
         &state.reference,
@@ -377,6 +405,7 @@ pub async fn view(
         person.as_ref(),
         can_reserved,
         notice,
+        &orientation,
     )))
 }
 
@@ -426,8 +455,10 @@ pub async fn promemoria(
         None => None,
     };
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let contacts = state.store.desk_contacts()?;
     let doc = crate::pdf::documents::access_promemoria(
         &instance,
+        &contacts,
         &state.reference,
         &access,
         &person,
@@ -441,4 +472,203 @@ pub async fn promemoria(
             .details(format!("persona {person_id}")),
     )?;
     Ok(super::respond::pdf(bytes, "promemoria.pdf"))
+}
+
+/// What suggestions are matched against: the access's needs and the person's age, comune, language.
+pub fn need_profile(
+    access: &Access,
+    person: Option<&Person>,
+) -> crate::domain::directory::NeedProfile {
+    let today = Local::now().date_naive();
+    crate::domain::directory::NeedProfile {
+        areas: access.needs.iter().map(|n| n.area.clone()).collect(),
+        categories: access.needs.iter().map(|n| n.category.clone()).collect(),
+        age: person.and_then(|p| p.age_on(today)),
+        comune_istat: person.and_then(|p| {
+            p.residence_istat
+                .clone()
+                .or_else(|| p.domicile_istat.clone())
+        }),
+        language: person
+            .and_then(|p| crate::domain::hsds::language_code(&p.language))
+            .filter(|code| *code != "it")
+            .map(str::to_string),
+    }
+}
+
+/// Adds a directory service to the access's orientation.
+pub async fn add_service(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let service_id = Uuid::parse_str(form.get("service_id")).map_err(|_| PageError::BadRequest)?;
+    let service = state
+        .store
+        .service(service_id)?
+        .ok_or(PageError::NotFound)?;
+    state.store.modify_access(
+        id,
+        &auth.user.username,
+        "access.orientation",
+        &format!("servizio aggiunto: {}", service.name),
+        |a| {
+            if !a.services.contains(&service_id) {
+                a.services.push(service_id);
+            }
+            if !a.outcomes.iter().any(|o| o == "oriented") {
+                a.outcomes.push("oriented".into());
+            }
+            Ok(())
+        },
+    )?;
+    Ok(see_other(&format!(
+        "/accessi/{id}?avviso=servizio#h-orientation"
+    )))
+}
+
+pub async fn remove_service(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let (id, service_id) = path.into_inner();
+    state.store.modify_access(
+        id,
+        &auth.user.username,
+        "access.orientation",
+        &format!("servizio tolto: {service_id}"),
+        |a| {
+            a.services.retain(|s| *s != service_id);
+            Ok(())
+        },
+    )?;
+    Ok(see_other(&format!("/accessi/{id}#h-orientation")))
+}
+
+/// Records that a need of the access found no service, and why.
+pub async fn mark_unmet(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let need: usize = form
+        .get("need")
+        .parse()
+        .map_err(|_| PageError::BadRequest)?;
+    let reason = form.get("reason").to_string();
+    if !crate::domain::directory::UNMET_REASONS
+        .iter()
+        .any(|(c, _)| *c == reason)
+    {
+        return Err(PageError::BadRequest);
+    }
+    let note: String = form.get("note").trim().chars().take(300).collect();
+    let user = auth.user.username.clone();
+    let result =
+        state
+            .store
+            .modify_access(id, &auth.user.username, "access.unmet_need", &reason, |a| {
+                if need >= a.needs.len() {
+                    return Err(StoreError::NotFound("Bisogno"));
+                }
+                a.unmet.retain(|u| u.need != need);
+                a.unmet.push(crate::domain::access::UnmetNeed {
+                    need,
+                    reason: reason.clone(),
+                    note,
+                    recorded_by: user,
+                    at: Utc::now(),
+                });
+                Ok(())
+            });
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/accessi/{id}?avviso=non-soddisfatto#h-orientation"
+        ))),
+        Err(StoreError::NotFound(_)) => Err(PageError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct LangQuery {
+    #[serde(default)]
+    lingua: String,
+}
+
+/// The orientation sheet of an access, as PDF in the language asked (printing is audited).
+pub async fn orientation_pdf(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let lang = if state.reference.labels.has(&query.lingua) {
+        query.lingua.clone()
+    } else {
+        "it".to_string()
+    };
+    let bytes = orientation_bytes(&state, id, &lang).await?;
+    state.store.audit(
+        AuditEvent::new(
+            auth.user.username.clone(),
+            "access.print_orientation",
+            id.to_string(),
+        )
+        .details(format!("lingua {lang}")),
+    )?;
+    Ok(super::respond::pdf(bytes, "orientamento.pdf"))
+}
+
+/// Renders the orientation sheet of access `id` (shared by the page and the API).
+pub async fn orientation_bytes(
+    state: &AppState,
+    id: Uuid,
+    lang: &str,
+) -> Result<Vec<u8>, PageError> {
+    let access = state.store.access(id)?.ok_or(PageError::NotFound)?;
+    let person = match access.person_id {
+        Some(pid) => state.store.person(pid)?,
+        None => None,
+    };
+    let directory = state.store.directory()?;
+    let services: Vec<_> = access
+        .services
+        .iter()
+        .filter_map(|sid| directory.services.iter().find(|s| s.id == *sid))
+        .map(|s| {
+            (
+                s.clone(),
+                directory
+                    .organizations
+                    .iter()
+                    .find(|o| o.id == s.organization_id)
+                    .cloned(),
+            )
+        })
+        .collect();
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let contacts = state.store.desk_contacts()?;
+    let doc = crate::pdf::documents::orientation_sheet(
+        &instance,
+        &contacts,
+        &state.reference,
+        lang,
+        person.as_ref(),
+        Utc::now(),
+        &services,
+    );
+    web::block(move || crate::pdf::render(&doc))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))
 }

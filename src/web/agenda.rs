@@ -262,7 +262,9 @@ pub async fn reminder(
         .person(appointment.person_id)?
         .ok_or(PageError::NotFound)?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let doc = crate::pdf::documents::appointment_reminder(&instance, &appointment, &person);
+    let contacts = state.store.desk_contacts()?;
+    let doc =
+        crate::pdf::documents::appointment_reminder(&instance, &contacts, &appointment, &person);
     let bytes = web::block(move || crate::pdf::render(&doc))
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;

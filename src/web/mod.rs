@@ -12,6 +12,7 @@ mod home;
 pub mod persons;
 mod respond;
 pub mod security;
+mod services;
 pub mod session;
 mod setup;
 mod state;
@@ -62,6 +63,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/accessi/{id}/promemoria.pdf",
             web::get().to(accesses::promemoria),
         )
+        .route(
+            "/accessi/{id}/servizi",
+            web::post().to(accesses::add_service),
+        )
+        .route(
+            "/accessi/{id}/servizi/{service}/rimuovi",
+            web::post().to(accesses::remove_service),
+        )
+        .route(
+            "/accessi/{id}/non-soddisfatto",
+            web::post().to(accesses::mark_unmet),
+        )
+        .route(
+            "/accessi/{id}/orientamento.pdf",
+            web::get().to(accesses::orientation_pdf),
+        )
+        .route("/servizi", web::get().to(services::list))
+        .route("/servizi/esempio", web::post().to(services::load_example))
+        .route(
+            "/servizi/bisogni-non-soddisfatti",
+            web::get().to(services::unmet),
+        )
+        .route("/servizi/{id}", web::get().to(services::detail))
         .route("/agenda", web::get().to(agenda::page))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))

@@ -6,6 +6,7 @@ mod common;
 mod api;
 mod auth;
 mod cli;
+mod directory;
 mod reception;
 mod setup;
 mod web;

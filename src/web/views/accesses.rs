@@ -7,10 +7,12 @@ use super::form::{alert, checkbox, error_summary, field_errors, input, select, t
 use super::layout::{csrf_field, page as frame, Chrome};
 use super::persons::{code_badge, identity_fields};
 use crate::domain::access::{Access, AccessForm, Need};
+use crate::domain::directory::{unmet_reason_label, Service, Suggestion, UNMET_REASONS};
 use crate::domain::person::{Person, PersonForm};
 use crate::domain::reference::Reference;
 use crate::domain::vocabulary::Kind;
 use crate::domain::Invalid;
+use crate::web::views::services::phone_links;
 
 pub const ANONYMOUS_WARNING: &str =
     "Accesso anonimo: nelle descrizioni e nelle note non scrivere nomi, indirizzi, \
@@ -262,6 +264,104 @@ pub fn quick_page(
     )
 }
 
+/// What the orientation part of an access page shows.
+pub struct Orientation<'a> {
+    pub chosen: Vec<&'a Service>,
+    pub suggestions: Vec<(&'a Service, Suggestion)>,
+}
+
+fn orientation_section(
+    chrome: &Chrome,
+    reference: &Reference,
+    a: &Access,
+    o: &Orientation,
+) -> Markup {
+    html! {
+        section aria-labelledby="h-orientation" class="mt-4" {
+            h2 id="h-orientation" class="h4" { "Orientamento" }
+            @if o.chosen.is_empty() {
+                p { "Nessun servizio scelto per ora." }
+            } @else {
+                ul {
+                    @for s in &o.chosen {
+                        li {
+                            a href={"/servizi/" (s.id)} { (s.name) }
+                            @if !s.phones.is_empty() { " – " (phone_links(&s.phones)) }
+                            form method="post" action={"/accessi/" (a.id) "/servizi/" (s.id) "/rimuovi"} class="d-inline ms-2" {
+                                (csrf_field(chrome.csrf))
+                                button type="submit" class="btn btn-link btn-sm p-0" { "togli" span class="visually-hidden" { " " (s.name) } }
+                            }
+                        }
+                    }
+                }
+                p {
+                    @for (code, name) in reference.labels.languages() {
+                        a class="btn btn-primary btn-sm me-2" href={"/accessi/" (a.id) "/orientamento.pdf?lingua=" (code)} { "Scheda di orientamento (" (name) ")" }
+                    }
+                }
+            }
+            h3 class="h5" { "Servizi suggeriti per i bisogni registrati" }
+            @if o.suggestions.is_empty() {
+                p { "Nessun servizio dell'elenco corrisponde a questi bisogni: si può registrare il bisogno come non soddisfatto." }
+            } @else {
+                ol {
+                    @for (s, sug) in &o.suggestions {
+                        li class="mb-2" {
+                            a href={"/servizi/" (s.id)} { strong { (s.name) } }
+                            @if sug.open_now { " " span class="badge bg-success" { "aperto ora" } }
+                            br;
+                            span class="small" { (sug.reasons.join(", ")) }
+                            @if !s.phones.is_empty() { span class="small" { " · Tel. " (phone_links(&s.phones)) } }
+                            @if !o.chosen.iter().any(|c| c.id == s.id) {
+                                form method="post" action={"/accessi/" (a.id) "/servizi"} class="d-inline ms-2" {
+                                    (csrf_field(chrome.csrf))
+                                    input type="hidden" name="service_id" value=(s.id);
+                                    button type="submit" class="btn btn-outline-primary btn-sm" { "Aggiungi" span class="visually-hidden" { " " (s.name) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 class="h5" { "Bisogni non soddisfatti" }
+            @for u in &a.unmet {
+                @if let Some(n) = a.needs.get(u.need) {
+                    p class="mb-1" {
+                        (reference.label(Kind::Category, &n.category)) ": " strong { (unmet_reason_label(&u.reason)) }
+                        @if !u.note.is_empty() { " – " (u.note) }
+                    }
+                }
+            }
+            form method="post" action={"/accessi/" (a.id) "/non-soddisfatto"} class="row align-items-end" {
+                (csrf_field(chrome.csrf))
+                div class="col-12 col-md-4" {
+                    div class="select-wrapper mb-3" {
+                        label for="unmet-need" { "Bisogno" }
+                        select id="unmet-need" name="need" {
+                            @for (i, n) in a.needs.iter().enumerate() { option value=(i) { (reference.label(Kind::Category, &n.category)) } }
+                        }
+                    }
+                }
+                div class="col-12 col-md-4" {
+                    div class="select-wrapper mb-3" {
+                        label for="unmet-reason" { "Motivo" }
+                        select id="unmet-reason" name="reason" {
+                            @for (c, l) in UNMET_REASONS { option value=(c) { (l) } }
+                        }
+                    }
+                }
+                div class="col-12 col-md-3" {
+                    div class="form-group mb-3" {
+                        label class="active" for="unmet-note" { "Nota (senza dati personali)" }
+                        input type="text" class="form-control" id="unmet-note" name="note" autocomplete="off";
+                    }
+                }
+                div class="col-12 col-md-1" { button type="submit" class="btn btn-outline-secondary mb-3" { "Registra" } }
+            }
+        }
+    }
+}
+
 pub fn access_page(
     chrome: &Chrome,
     reference: &Reference,
@@ -269,6 +369,7 @@ pub fn access_page(
     person: Option<&Person>,
     can_read_reserved: bool,
     notice: Option<&str>,
+    orientation: &Orientation,
 ) -> Markup {
     let label = |kind, code| reference.label(kind, code);
     frame(
@@ -323,6 +424,7 @@ pub fn access_page(
                     p { "Sono presenti note riservate, visibili solo ad assistenti sociali e responsabile." }
                 }
             }
+            (orientation_section(chrome, reference, a, orientation))
         },
     )
 }

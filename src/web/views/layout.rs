@@ -61,6 +61,11 @@ const SECTIONS: &[Section] = &[
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
     },
     Section {
+        path: "/servizi",
+        label: "Servizi",
+        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
+    },
+    Section {
         path: "/agenda",
         label: "Agenda",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],

@@ -10,5 +10,6 @@ pub mod form;
 pub mod home;
 pub mod layout;
 pub mod persons;
+pub mod services;
 pub mod setup;
 pub mod sportello;

@@ -1,0 +1,267 @@
+//! The service directory: search, a service's page, the list of unmet needs.
+
+use chrono::NaiveDate;
+use maud::{html, Markup};
+
+use super::form::alert;
+use super::layout::{csrf_field, page as frame, Chrome};
+use crate::domain::directory::{unmet_reason_label, Organization, Service, ServiceStatus};
+use crate::domain::hsds::{language_name, Directory};
+use crate::domain::reference::Reference;
+use crate::domain::vocabulary::Kind;
+
+/// `tel:` link target: digits and a leading plus only.
+pub fn tel(number: &str) -> String {
+    let digits: String = number
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{digits}")
+}
+
+pub fn phone_links(numbers: &[String]) -> Markup {
+    html! {
+        @for (i, n) in numbers.iter().enumerate() {
+            @if i > 0 { ", " }
+            a href=(tel(n)) { (n) }
+        }
+    }
+}
+
+pub fn badges(s: &Service, today: NaiveDate) -> Markup {
+    html! {
+        @if s.status != ServiceStatus::Active { " " span class="badge bg-secondary" { (s.status.label()) } }
+        @if s.needs_verification(today) { " " span class="badge bg-warning text-dark" { "da verificare" } }
+        @if !s.alert.is_empty() { " " span class="badge bg-danger" { "avviso" } }
+        @if s.example { " " span class="badge bg-light text-dark border" { "dati di esempio" } }
+    }
+}
+
+pub struct Filters<'a> {
+    pub q: &'a str,
+    pub area: &'a str,
+    pub category: &'a str,
+    pub comune: &'a str,
+}
+
+fn org_name<'a>(dir: &'a Directory, s: &Service) -> &'a str {
+    dir.organizations
+        .iter()
+        .find(|o| o.id == s.organization_id)
+        .map_or("", |o| o.name.as_str())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn list_page(
+    chrome: &Chrome,
+    reference: &Reference,
+    dir: &Directory,
+    shown: &[&Service],
+    filters: &Filters,
+    today: NaiveDate,
+    can_edit: bool,
+    notice: Option<&str>,
+) -> Markup {
+    let mut comuni: Vec<&String> = dir
+        .services
+        .iter()
+        .flat_map(|s| s.comuni_served.iter())
+        .collect();
+    comuni.sort();
+    comuni.dedup();
+    let places = reference.places();
+    frame(
+        chrome,
+        "Servizi",
+        html! {
+            @if let Some(n) = notice { (alert("success", n)) }
+            h1 { "Servizi del territorio" }
+            @if dir.example {
+                (alert("info", "Questo è l'elenco di esempio (servizi fittizi): serve a provare il programma. Sostituirlo con l'elenco dell'Ambito."))
+            }
+            form method="get" action="/servizi" class="row align-items-end mb-3" role="search" {
+                div class="col-12 col-lg-4" {
+                    div class="form-group" {
+                        label class="active" for="q" { "Cerca" }
+                        input type="search" class="form-control" id="q" name="q" value=(filters.q) autocomplete="off";
+                    }
+                }
+                div class="col-12 col-md-4 col-lg-2" {
+                    div class="select-wrapper mb-3" {
+                        label for="area" { "Area" }
+                        select id="area" name="area" {
+                            option value="" { "Tutte" }
+                            @for t in &reference.vocab.area { option value=(t.code) selected[t.code == filters.area] { (t.label) } }
+                        }
+                    }
+                }
+                div class="col-12 col-md-4 col-lg-3" {
+                    div class="select-wrapper mb-3" {
+                        label for="category" { "Bisogno" }
+                        select id="category" name="category" {
+                            option value="" { "Tutti" }
+                            @for t in &reference.vocab.category { option value=(t.code) selected[t.code == filters.category] { (t.label) } }
+                        }
+                    }
+                }
+                div class="col-12 col-md-4 col-lg-2" {
+                    div class="select-wrapper mb-3" {
+                        label for="comune" { "Comune" }
+                        select id="comune" name="comune" {
+                            option value="" { "Tutti" }
+                            @for c in &comuni { option value=(c) selected[c.as_str() == filters.comune] { (places.comune_label(c)) } }
+                        }
+                    }
+                }
+                div class="col-12 col-lg-1" { button type="submit" class="btn btn-primary mb-3" { "Cerca" } }
+            }
+            p {
+                a href="/servizi/bisogni-non-soddisfatti" { "Bisogni non soddisfatti (evidenza per il Piano di Zona)" }
+            }
+            @if dir.services.is_empty() {
+                p { "L'elenco dei servizi è vuoto." }
+                @if can_edit {
+                    form method="post" action="/servizi/esempio" {
+                        (csrf_field(chrome.csrf))
+                        button type="submit" class="btn btn-outline-primary" { "Carica l'elenco di esempio (servizi fittizi dell'Ambito BA05)" }
+                    }
+                } @else {
+                    p { "Il responsabile può caricarlo dall'Ambito o, per prova, caricare l'elenco di esempio." }
+                }
+            } @else {
+                div class="table-responsive" {
+                    table class="table table-striped table-hover" {
+                        caption { (shown.len()) " servizi su " (dir.services.len()) }
+                        thead { tr {
+                            th scope="col" { "Servizio" } th scope="col" { "Ente" } th scope="col" { "Bisogni" }
+                            th scope="col" { "Telefono" } th scope="col" { "Stato" }
+                        } }
+                        tbody {
+                            @for s in shown {
+                                tr {
+                                    td { a href={"/servizi/" (s.id)} { (s.name) } }
+                                    td { (org_name(dir, s)) }
+                                    td { (s.categories.iter().map(|c| reference.label(Kind::Category, c)).collect::<Vec<_>>().join("; ")) }
+                                    td { (phone_links(&s.phones)) }
+                                    td { (s.status.label()) (badges(s, today)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn detail_page(
+    chrome: &Chrome,
+    reference: &Reference,
+    s: &Service,
+    org: Option<&Organization>,
+    today: NaiveDate,
+) -> Markup {
+    let places = reference.places();
+    frame(
+        chrome,
+        &s.name,
+        html! {
+            h1 { (s.name) (badges(s, today)) }
+            @if let Some(o) = org { p class="lead" { (o.name) } }
+            @if !s.alert.is_empty() { (alert("danger", &s.alert)) }
+            @if s.needs_verification(today) {
+                (alert("warning", "Informazioni non verificate da più di 12 mesi: controllarle con l'ente prima di indirizzare la persona."))
+            }
+            p { (s.description) }
+            dl class="row" {
+                dt class="col-sm-3" { "Aree" } dd class="col-sm-9" { (s.areas.iter().map(|c| reference.label(Kind::Area, c)).collect::<Vec<_>>().join("; ")) }
+                dt class="col-sm-3" { "Bisogni" } dd class="col-sm-9" { (s.categories.iter().map(|c| reference.label(Kind::Category, c)).collect::<Vec<_>>().join("; ")) }
+                @if !s.eligibility.is_empty() { dt class="col-sm-3" { "Chi può accedere" } dd class="col-sm-9" { (s.eligibility) } }
+                @if s.min_age.is_some() || s.max_age.is_some() {
+                    dt class="col-sm-3" { "Età" } dd class="col-sm-9" {
+                        @if let Some(a) = s.min_age { "da " (a) " anni " }
+                        @if let Some(a) = s.max_age { "fino a " (a) " anni" }
+                    }
+                }
+                @if !s.application_process.is_empty() { dt class="col-sm-3" { "Come accedere" } dd class="col-sm-9" { (s.application_process) } }
+                @if !s.fees.is_empty() { dt class="col-sm-3" { "Costi" } dd class="col-sm-9" { (s.fees) } }
+                @if !s.required_documents.is_empty() {
+                    dt class="col-sm-3" { "Documenti" } dd class="col-sm-9" { ul class="mb-0" { @for d in &s.required_documents { li { (d) } } } }
+                }
+                @if !s.languages.is_empty() { dt class="col-sm-3" { "Lingue" } dd class="col-sm-9" { (s.languages.iter().map(|l| language_name(l)).collect::<Vec<_>>().join(", ")) } }
+                @if !s.phones.is_empty() { dt class="col-sm-3" { "Telefono" } dd class="col-sm-9" { (phone_links(&s.phones)) } }
+                @if !s.email.is_empty() { dt class="col-sm-3" { "E-mail" } dd class="col-sm-9" { a href={"mailto:" (s.email)} { (s.email) } } }
+                @if !s.url.is_empty() { dt class="col-sm-3" { "Sito" } dd class="col-sm-9" { (s.url) } }
+                dt class="col-sm-3" { "Comuni serviti" } dd class="col-sm-9" {
+                    @if s.comuni_served.is_empty() { "tutti" } @else { (s.comuni_served.iter().map(|c| places.comune_label(c)).collect::<Vec<_>>().join(", ")) }
+                }
+                dt class="col-sm-3" { "Verificato il" } dd class="col-sm-9" { (s.verified_on.map_or("mai".to_string(), |d| d.format("%d/%m/%Y").to_string())) }
+            }
+            h2 class="h4" { "Orari" }
+            @let hours = s.hours_lines();
+            @if hours.is_empty() { p { "Su appuntamento telefonico." } } @else { ul { @for h in &hours { li { (h) } } } }
+            @for c in &s.closures {
+                p { "Chiuso dal " (c.from.format("%d/%m/%Y")) " al " (c.to.format("%d/%m/%Y")) @if !c.note.is_empty() { ": " (c.note) } }
+            }
+            h2 class="h4" { "Sedi" }
+            @for l in &s.locations {
+                div class="mb-3" {
+                    strong { (l.name) }
+                    @if l.confidential {
+                        " " span class="badge bg-danger" { "indirizzo riservato" }
+                        p class="small mb-1" { "Non va comunicato né stampato: ai cittadini si dà solo il telefono." }
+                    }
+                    p class="mb-1" { (l.full_address()) }
+                    @if !l.transportation.is_empty() { p class="mb-1 small" { "Come arrivare: " (l.transportation) } }
+                    @if !l.accessibility.is_empty() { p class="mb-1 small" { "Accessibilità: " (l.accessibility) } }
+                    @if !l.phones.is_empty() { p class="mb-1" { "Telefono: " (phone_links(&l.phones)) } }
+                }
+            }
+        },
+    )
+}
+
+/// Unmet needs counted by area, category and comune.
+pub struct UnmetRow {
+    pub area: String,
+    pub category: String,
+    pub comune: String,
+    pub reason: String,
+    pub count: usize,
+}
+
+pub fn unmet_page(chrome: &Chrome, reference: &Reference, rows: &[UnmetRow]) -> Markup {
+    let places = reference.places();
+    frame(
+        chrome,
+        "Bisogni non soddisfatti",
+        html! {
+            h1 { "Bisogni non soddisfatti" }
+            p { "Le richieste a cui nessun servizio del territorio ha potuto rispondere: l'evidenza dei vuoti dell'offerta per il Piano di Zona. Nessun dato personale." }
+            @if rows.is_empty() {
+                p { "Nessun bisogno non soddisfatto registrato." }
+            } @else {
+                div class="table-responsive" {
+                    table class="table table-striped" {
+                        caption class="visually-hidden" { "Bisogni non soddisfatti per area, bisogno, comune e motivo" }
+                        thead { tr {
+                            th scope="col" { "Area" } th scope="col" { "Bisogno" } th scope="col" { "Comune" }
+                            th scope="col" { "Motivo" } th scope="col" class="text-end" { "Numero" }
+                        } }
+                        tbody {
+                            @for r in rows {
+                                tr {
+                                    td { (reference.label(Kind::Area, &r.area)) }
+                                    td { (reference.label(Kind::Category, &r.category)) }
+                                    td { @if r.comune.is_empty() { "non indicato" } @else { (places.comune_label(&r.comune)) } }
+                                    td { (unmet_reason_label(&r.reason)) }
+                                    td class="text-end" { (r.count) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
