@@ -624,6 +624,22 @@ pub fn import(doc: &Value, vocab: &Vocabularies) -> Result<Directory, Vec<String
     }
 }
 
+/// The language code for a language named in Italian (or already a code), if known.
+pub fn language_code(name: &str) -> Option<&'static str> {
+    const CODES: [&str; 13] = [
+        "it", "en", "fr", "es", "de", "ro", "ar", "sq", "uk", "ru", "pl", "zh", "wo",
+    ];
+    let folded = super::text::fold(name);
+    let first = folded
+        .split(|c: char| !c.is_alphabetic())
+        .find(|w| !w.is_empty())?;
+    CODES.into_iter().find(|code| {
+        *code == first
+            || super::text::fold(language_name(code)) == first
+            || (first == "romeno" && *code == "ro")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,20 +672,4 @@ mod tests {
             assert!(all.contains(expected), "missing «{expected}» in:\n{all}");
         }
     }
-}
-
-/// The language code for a language named in Italian (or already a code), if known.
-pub fn language_code(name: &str) -> Option<&'static str> {
-    const CODES: [&str; 13] = [
-        "it", "en", "fr", "es", "de", "ro", "ar", "sq", "uk", "ru", "pl", "zh", "wo",
-    ];
-    let folded = super::text::fold(name);
-    let first = folded
-        .split(|c: char| !c.is_alphabetic())
-        .find(|w| !w.is_empty())?;
-    CODES.into_iter().find(|code| {
-        *code == first
-            || super::text::fold(language_name(code)) == first
-            || (first == "romeno" && *code == "ro")
-    })
 }

@@ -247,17 +247,6 @@ fn temporary_password() -> Result<String, String> {
         .join("-"))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn temporary_passwords_meet_the_policy() {
-        let p = super::temporary_password().unwrap();
-        assert_eq!(p.len(), 19);
-        assert!(crate::domain::password::check_new_password(&p).is_ok());
-        assert_ne!(p, super::temporary_password().unwrap());
-    }
-}
-
 pub async fn save_contacts(
     auth: Auth,
     state: web::Data<AppState>,
@@ -300,5 +289,16 @@ pub async fn save_contacts(
                 &renamed,
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn temporary_passwords_meet_the_policy() {
+        let p = super::temporary_password().unwrap();
+        assert_eq!(p.len(), 19);
+        assert!(crate::domain::password::check_new_password(&p).is_ok());
+        assert_ne!(p, super::temporary_password().unwrap());
     }
 }
