@@ -12,7 +12,7 @@ use sportello::domain::appointment::Appointment;
 use sportello::domain::codice_fiscale::{compose, with_omocodia};
 use sportello::domain::instance::InstanceForm;
 use sportello::domain::password::hash_password;
-use sportello::domain::person::{new_temporary_code, HouseholdMember, Person, Sex};
+use sportello::domain::person::{new_temporary_code, HouseholdMember, NoticeGiven, Person, Sex};
 use sportello::domain::role::Role;
 use sportello::domain::user::{NewUser, User};
 use sportello::domain::vocabulary::{age_band, citizenship_area};
@@ -292,6 +292,16 @@ fn person(rng: &mut Rng, today: NaiveDate) -> Person {
         household,
         created_at: now,
         updated_at: now,
+        privacy_notice: rng.chance(85).then(|| NoticeGiven {
+            date: today - Duration::days(rng.below(300) as i64),
+            version: "1".into(),
+            method: if rng.chance(80) {
+                "signed".into()
+            } else {
+                "oral".into()
+            },
+            recorded_by: "demo".into(),
+        }),
     }
 }
 

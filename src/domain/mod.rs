@@ -15,6 +15,7 @@ pub mod password;
 pub mod person;
 pub mod place;
 pub mod reference;
+pub mod referral;
 pub mod role;
 pub mod session;
 pub mod text;

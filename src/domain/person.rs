@@ -82,6 +82,28 @@ pub struct Person {
     pub household: Vec<HouseholdMember>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The privacy notice (GDPR art. 13), once given.
+    #[serde(default)]
+    pub privacy_notice: Option<NoticeGiven>,
+}
+
+/// That the privacy notice was given, when, which version and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeGiven {
+    pub date: NaiveDate,
+    pub version: String,
+    /// `signed` (on paper) or `oral` (read aloud, e.g. on the phone).
+    pub method: String,
+    pub recorded_by: String,
+}
+
+impl NoticeGiven {
+    pub fn method_label(&self) -> &'static str {
+        match self.method.as_str() {
+            "signed" => "firmata su carta",
+            _ => "letta a voce",
+        }
+    }
 }
 
 impl Person {
@@ -539,6 +561,7 @@ impl PersonData {
             household: self.household,
             created_at: now,
             updated_at: now,
+            privacy_notice: None,
         }
     }
 
@@ -583,6 +606,7 @@ impl PersonData {
             household,
             created_at: existing.created_at,
             updated_at: now,
+            privacy_notice: existing.privacy_notice.clone(),
         }
     }
 }

@@ -307,3 +307,122 @@ pub fn orientation_sheet(
         footer: l("footer"),
     }
 }
+
+/// The *scheda di invio*: what the receiving service needs to take the person on.
+#[allow(clippy::too_many_arguments)]
+pub fn referral_letter(
+    instance: &Instance,
+    contacts: &DeskContacts,
+    reference: &Reference,
+    referral: &crate::domain::referral::Referral,
+    person: &Person,
+    access: &Access,
+    places: &crate::domain::place::Places,
+) -> Document {
+    let field = |label: &str, value: String| Block::Field {
+        label: label.into(),
+        value,
+    };
+    let mut blocks = vec![
+        field("Destinatario", referral.target_name.clone()),
+        field("Data", when(referral.created_at)),
+        field(
+            "Urgenza",
+            reference
+                .label(Kind::Urgency, &referral.urgency)
+                .to_string(),
+        ),
+        field("Stato", referral.status.label().to_string()),
+        Block::Heading("Persona".into()),
+        field(
+            "Cognome e nome",
+            format!("{} {}", person.surname, person.given_names),
+        ),
+    ];
+    if let Some(code) = person.code() {
+        blocks.push(field("Codice fiscale", code.to_string()));
+    }
+    if let Some(d) = person.birth_date {
+        let place = person
+            .birth_place
+            .as_deref()
+            .map(|p| format!(", {}", places.birth_place_label(p)))
+            .unwrap_or_default();
+        blocks.push(field("Nascita", format!("{}{place}", d.format("%d/%m/%Y"))));
+    }
+    if let Some(c) = &person.citizenship {
+        blocks.push(field("Cittadinanza", places.citizenship_label(c)));
+    }
+    let residence = match (&person.residence_istat, person.homeless) {
+        (_, true) => "Senza fissa dimora".to_string(),
+        (Some(c), _) => places.comune_label(c),
+        _ => "non indicata".to_string(),
+    };
+    blocks.push(field("Residenza", residence));
+    if !person.phone.is_empty() {
+        blocks.push(field("Telefono", person.phone.clone()));
+    }
+    if !person.language.is_empty() {
+        blocks.push(field("Lingua", person.language.clone()));
+    }
+    blocks.push(Block::Heading("Motivo dell'invio".into()));
+    blocks.push(Block::Paragraph(referral.reason.clone()));
+    blocks.push(Block::Heading("Bisogni registrati".into()));
+    blocks.push(Block::Bullets(
+        access
+            .needs
+            .iter()
+            .map(|n| {
+                let head = format!(
+                    "{} – {} ({})",
+                    reference.label(Kind::Category, &n.category),
+                    reference.label(Kind::Area, &n.area),
+                    reference.label(Kind::Urgency, &n.urgency).to_lowercase()
+                );
+                if n.description.is_empty() {
+                    head
+                } else {
+                    format!("{head}: {}", n.description)
+                }
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Heading("Già fatto dallo sportello".into()));
+    blocks.push(Block::Bullets(
+        access
+            .outcomes
+            .iter()
+            .map(|o| reference.label(Kind::Outcome, o).to_string())
+            .collect(),
+    ));
+    blocks.push(Block::Heading("Privacy".into()));
+    blocks.push(Block::Paragraph(
+        match (&person.privacy_notice, &referral.privacy_override) {
+            (Some(n), _) => format!(
+                "Informativa (versione {}) consegnata il {}, {}.",
+                n.version,
+                n.date.format("%d/%m/%Y"),
+                n.method_label()
+            ),
+            (None, Some(reason)) => format!("Invio senza informativa registrata. Motivo: {reason}"),
+            (None, None) => "Informativa non ancora consegnata.".into(),
+        },
+    ));
+    blocks.push(Block::Heading("Chi invia".into()));
+    blocks.push(Block::Paragraph(format!(
+        "{}\n{}",
+        access.operator_name,
+        desk_lines(instance, contacts).join("\n")
+    )));
+    blocks.push(Block::SignatureLines(vec![
+        "L'operatore".into(),
+        "Per ricevuta, il servizio".into(),
+    ]));
+    Document {
+        title: "Scheda di invio".into(),
+        header_lines: desk_lines(instance, contacts),
+        blocks,
+        footer: "Documento con dati personali: da trasmettere solo al servizio destinatario."
+            .into(),
+    }
+}

@@ -11,6 +11,7 @@ const SCHEMA_VERSION_KEY: &str = "schema_version";
 const INSTANCE_KEY: &str = "instance";
 const SECRET_KEY: &str = "secret";
 const DESK_KEY: &str = "desk_contacts";
+const OVERDUE_KEY: &str = "referral_overdue_days";
 
 /// The stored schema version; 0 for a database that has never been migrated.
 pub fn schema_version(db: &Database) -> Result<u32, StoreError> {
@@ -81,6 +82,29 @@ impl Store {
             crate::domain::audit::AuditEvent::new(actor, "settings.desk_contacts", "desk").details(
                 format!("{} | {} | {} | {}", c.address, c.phone, c.email, c.hours),
             ),
+        )?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Days without an answer after which a sent referral is shown as overdue.
+    pub fn referral_overdue_days(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .get_meta(OVERDUE_KEY)?
+            .unwrap_or(crate::domain::referral::DEFAULT_OVERDUE_DAYS))
+    }
+
+    pub fn set_referral_overdue_days(&self, days: i64, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        put(&txn, OVERDUE_KEY, &days)?;
+        super::audit::append(
+            &txn,
+            crate::domain::audit::AuditEvent::new(
+                actor,
+                "settings.referral_overdue_days",
+                "referrals",
+            )
+            .details(days.to_string()),
         )?;
         txn.commit()?;
         Ok(())

@@ -36,10 +36,15 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "elenco dei servizi (organizzazioni e servizi)",
         apply: v4_directory,
     },
+    Migration {
+        version: 5,
+        name: "invii (referral) e loro indici",
+        apply: v5_referrals,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -108,6 +113,13 @@ fn v3_reception(txn: &WriteTransaction) -> Result<(), StoreError> {
 fn v4_directory(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(ORGANIZATIONS)?;
     txn.open_table(SERVICES)?;
+    Ok(())
+}
+
+fn v5_referrals(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(REFERRALS)?;
+    txn.open_multimap_table(REFERRALS_BY_ACCESS)?;
+    txn.open_multimap_table(REFERRALS_BY_PERSON)?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod login;
 mod meta;
 mod migrations;
 mod persons;
+mod referrals;
 mod search;
 mod sessions;
 mod tables;

@@ -57,3 +57,11 @@ pub const APPOINTMENTS_BY_PERSON: MultimapTableDefinition<u128, u128> =
 pub const ORGANIZATIONS: TableDefinition<u128, &[u8]> = TableDefinition::new("organizations");
 /// Service id → `Service` (service directory, with its locations and hours).
 pub const SERVICES: TableDefinition<u128, &[u8]> = TableDefinition::new("services");
+/// Referral id → `Referral`.
+pub const REFERRALS: TableDefinition<u128, &[u8]> = TableDefinition::new("referrals");
+/// Access id → ids of the referrals made from it.
+pub const REFERRALS_BY_ACCESS: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("referrals_by_access");
+/// Person id → ids of the person's referrals.
+pub const REFERRALS_BY_PERSON: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("referrals_by_person");

@@ -394,9 +394,11 @@ pub async fn view(
         .iter()
         .filter_map(|id| directory.services.iter().find(|s| s.id == *id))
         .collect();
+    let referrals = state.store.referrals_of_access(id)?;
     let orientation = views::accesses::Orientation {
         chosen,
         suggestions,
+        referrals,
     };
     Ok(ok(views::accesses::access_page(
         &chrome,

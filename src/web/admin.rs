@@ -37,9 +37,18 @@ fn render(
         .store
         .recent_audit(20, &["auth.", "user.", "token.", "setup"])?;
     let contacts = state.store.desk_contacts()?;
+    let overdue_days = state.store.referral_overdue_days()?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/amministrazione");
     let body = views::admin::page(
-        &chrome, &instance, &contacts, &users, &events, notice, values, invalid,
+        &chrome,
+        &instance,
+        &contacts,
+        overdue_days,
+        &users,
+        &events,
+        notice,
+        values,
+        invalid,
     );
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -289,6 +298,30 @@ pub async fn save_contacts(
                 &renamed,
             )
         }
+    }
+}
+
+pub async fn save_overdue_days(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    match form.get("overdue_days").trim().parse::<i64>() {
+        Ok(days) if (1..=365).contains(&days) => {
+            state
+                .store
+                .set_referral_overdue_days(days, &auth.user.username)?;
+            Ok(back("invii"))
+        }
+        _ => render(
+            &auth,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &NewUserValues::default(),
+            &Invalid::one("overdue_days", "Un numero di giorni da 1 a 365."),
+        ),
     }
 }
 

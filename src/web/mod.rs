@@ -10,6 +10,7 @@ mod error;
 mod forms;
 mod home;
 pub mod persons;
+mod referrals;
 mod respond;
 pub mod security;
 mod services;
@@ -86,6 +87,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(services::unmet),
         )
         .route("/servizi/{id}", web::get().to(services::detail))
+        .route("/invii", web::get().to(referrals::list))
+        .route("/invii/nuovo", web::get().to(referrals::new_form))
+        .route("/invii/nuovo", web::post().to(referrals::create))
+        .route("/invii/{id}", web::get().to(referrals::detail))
+        .route(
+            "/invii/{id}/stato",
+            web::post().to(referrals::change_status),
+        )
+        .route("/invii/{id}/scheda.pdf", web::get().to(referrals::letter))
+        .route(
+            "/persone/{id}/informativa",
+            web::post().to(referrals::privacy_notice),
+        )
         .route("/agenda", web::get().to(agenda::page))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))
@@ -102,6 +116,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/amministrazione/contatti",
             web::post().to(admin::save_contacts),
+        )
+        .route(
+            "/amministrazione/invii",
+            web::post().to(admin::save_overdue_days),
         )
         .route(
             "/amministrazione/utenti/{id}/ruoli",

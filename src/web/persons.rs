@@ -206,6 +206,7 @@ pub async fn view(
     let accesses = state.store.accesses_of(id)?;
     let appointments = state.store.appointments_of(id)?;
     let history = state.store.person_history(id)?;
+    let referrals = state.store.referrals_of_person(id)?;
     state.store.audit(AuditEvent::new(
         auth.user.username.clone(),
         "person.view",
@@ -217,6 +218,7 @@ pub async fn view(
             Some("Questa persona era già registrata con lo stesso codice: ecco la sua scheda.")
         }
         "modificata" => Some("Dati aggiornati; la modifica è nello storico."),
+        "informativa" => Some("Consegna dell'informativa privacy registrata."),
         _ => None,
     };
     let instance = state.store.instance()?;
@@ -227,6 +229,7 @@ pub async fn view(
         &accesses,
         &appointments,
         &history,
+        &referrals,
         &state.reference,
         notice,
     )))

@@ -268,6 +268,7 @@ pub fn quick_page(
 pub struct Orientation<'a> {
     pub chosen: Vec<&'a Service>,
     pub suggestions: Vec<(&'a Service, Suggestion)>,
+    pub referrals: Vec<crate::domain::referral::Referral>,
 }
 
 fn orientation_section(
@@ -322,6 +323,15 @@ fn orientation_section(
                         }
                     }
                 }
+            }
+            h3 class="h5" { "Invii" }
+            @for r in &o.referrals {
+                p class="mb-1" {
+                    a href={"/invii/" (r.id)} { "Invio a " (r.target_name) } " – " (r.status.label())
+                }
+            }
+            @if a.person_id.is_some() {
+                p { a class="btn btn-outline-primary btn-sm" href={"/invii/nuovo?accesso=" (a.id)} { "Nuovo invio (a un servizio o al Servizio Sociale Professionale)" } }
             }
             h3 class="h5" { "Bisogni non soddisfatti" }
             @for u in &a.unmet {

@@ -66,6 +66,7 @@ pub fn page(
     chrome: &Chrome,
     instance: &Instance,
     contacts: &DeskContacts,
+    overdue_days: i64,
     users: &[User],
     events: &[AuditEntry],
     notice: Option<AdminNotice>,
@@ -117,6 +118,17 @@ pub fn page(
                     }
                     (input("text", "desk_hours", "Orari di apertura", &contacts.hours, invalid, Some("Per esempio: lunedì–venerdì 9–12, martedì e giovedì anche 15–17."), "off"))
                     button type="submit" class="btn btn-outline-primary" { "Salva i contatti" }
+                }
+            }
+
+            section class="mb-5" aria-labelledby="h-referrals" {
+                h2 id="h-referrals" class="h4" { "Invii" }
+                form method="post" action="/amministrazione/invii" class="row align-items-end" {
+                    (csrf_field(chrome.csrf))
+                    div class="col-12 col-md-6" {
+                        (input("number", "overdue_days", "Giorni senza risposta dopo i quali un invio è in ritardo", &overdue_days.to_string(), invalid, None, "off"))
+                    }
+                    div class="col-12 col-md-6" { button type="submit" class="btn btn-outline-primary mb-3" { "Salva" } }
                 }
             }
 

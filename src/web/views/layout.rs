@@ -66,6 +66,11 @@ const SECTIONS: &[Section] = &[
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
     },
     Section {
+        path: "/invii",
+        label: "Invii",
+        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
+    },
+    Section {
         path: "/agenda",
         label: "Agenda",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],

@@ -11,6 +11,7 @@ use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
 use crate::domain::person::{HouseholdForm, Person, PersonChange, PersonForm};
 use crate::domain::reference::Reference;
+use crate::domain::referral::Referral;
 use crate::domain::vocabulary::Kind;
 use crate::domain::Invalid;
 use crate::store::SearchHit;
@@ -272,6 +273,7 @@ pub enum Event<'a> {
     Access(&'a Access),
     Appointment(&'a Appointment),
     Change(&'a PersonChange),
+    Referral(&'a Referral),
 }
 
 impl Event<'_> {
@@ -280,16 +282,19 @@ impl Event<'_> {
             Event::Access(a) => a.time,
             Event::Appointment(a) => a.start,
             Event::Change(c) => c.time,
+            Event::Referral(r) => r.created_at,
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn person_page(
     chrome: &Chrome,
     p: &Person,
     accesses: &[Access],
     appointments: &[Appointment],
     history: &[PersonChange],
+    referrals: &[Referral],
     reference: &Reference,
     notice: Option<&str>,
 ) -> Markup {
@@ -297,6 +302,7 @@ pub fn person_page(
     let mut events: Vec<Event> = accesses.iter().map(Event::Access).collect();
     events.extend(appointments.iter().map(Event::Appointment));
     events.extend(history.iter().map(Event::Change));
+    events.extend(referrals.iter().map(Event::Referral));
     events.sort_by_key(|e| std::cmp::Reverse(e.time()));
     let now = Utc::now();
     frame(
@@ -329,6 +335,24 @@ pub fn person_page(
                         @if !p.phone.is_empty() { dt { "Telefono" } dd { a href={"tel:" (p.phone.replace(' ', ""))} { (p.phone) } } }
                         @if !p.email.is_empty() { dt { "E-mail" } dd { a href={"mailto:" (p.email)} { (p.email) } } }
                         @if !p.language.is_empty() { dt { "Lingua" } dd { (p.language) } }
+                    }
+                    h2 class="h5" { "Informativa privacy" }
+                    @if let Some(n) = &p.privacy_notice {
+                        p { "Consegnata il " (fmt::date(n.date)) " (versione " (n.version) ", " (n.method_label()) ")." }
+                    } @else {
+                        p { span class="badge bg-warning text-dark" { "da consegnare" } }
+                        form method="post" action={"/persone/" (p.id) "/informativa"} class="mb-3" {
+                            (csrf_field(chrome.csrf))
+                            div class="form-check" {
+                                input type="radio" name="method" value="signed" id="notice-signed" checked;
+                                label for="notice-signed" { "Firmata su carta" }
+                            }
+                            div class="form-check" {
+                                input type="radio" name="method" value="oral" id="notice-oral";
+                                label for="notice-oral" { "Letta a voce (per telefono)" }
+                            }
+                            button type="submit" class="btn btn-outline-primary btn-sm" { "Registra la consegna" }
+                        }
                     }
                     @if !p.household.is_empty() {
                         h2 class="h5" { "Nucleo familiare" }
@@ -377,6 +401,13 @@ pub fn person_page(
                                             @if ap.cancelled { " (annullato)" } @else if ap.start > now { " (in programma)" }
                                             " con " (ap.operator_name)
                                             @if !ap.purpose.is_empty() { ": " (ap.purpose) }
+                                        }
+                                    }
+                                    Event::Referral(r) => {
+                                        p class="mb-0" {
+                                            strong { (fmt::local_datetime(r.created_at)) " – Invio a " (r.target_name) }
+                                            " (" (r.status.label().to_lowercase()) ") "
+                                            a href={"/invii/" (r.id)} { "apri" span class="visually-hidden" { " l'invio a " (r.target_name) } }
                                         }
                                     }
                                     Event::Change(c) => {

@@ -1,0 +1,200 @@
+//! Referrals (*invii*): from an access to a directory service or to the Ambito's Servizio Sociale
+//! Professionale, with a lifecycle whose every step says who, when and why.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    Bozza,
+    Inviato,
+    Ricevuto,
+    Accettato,
+    Respinto,
+    Chiuso,
+}
+
+impl ReferralStatus {
+    pub const ALL: [ReferralStatus; 6] = [
+        ReferralStatus::Bozza,
+        ReferralStatus::Inviato,
+        ReferralStatus::Ricevuto,
+        ReferralStatus::Accettato,
+        ReferralStatus::Respinto,
+        ReferralStatus::Chiuso,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ReferralStatus::Bozza => "bozza",
+            ReferralStatus::Inviato => "inviato",
+            ReferralStatus::Ricevuto => "ricevuto",
+            ReferralStatus::Accettato => "accettato",
+            ReferralStatus::Respinto => "respinto",
+            ReferralStatus::Chiuso => "chiuso",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReferralStatus::Bozza => "Bozza",
+            ReferralStatus::Inviato => "Inviato",
+            ReferralStatus::Ricevuto => "Ricevuto",
+            ReferralStatus::Accettato => "Accettato (presa in carico)",
+            ReferralStatus::Respinto => "Respinto",
+            ReferralStatus::Chiuso => "Chiuso",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The steps allowed from here: bozza → inviato → ricevuto → accettato | respinto → chiuso
+    /// (a draft or a referral never answered may also be closed).
+    pub fn next(self) -> &'static [ReferralStatus] {
+        use ReferralStatus::*;
+        match self {
+            Bozza => &[Inviato, Chiuso],
+            Inviato => &[Ricevuto, Chiuso],
+            Ricevuto => &[Accettato, Respinto],
+            Accettato | Respinto => &[Chiuso],
+            Chiuso => &[],
+        }
+    }
+
+    /// Waiting for the receiving service to answer.
+    pub fn awaits_answer(self) -> bool {
+        matches!(self, ReferralStatus::Inviato | ReferralStatus::Ricevuto)
+    }
+}
+
+/// Where the person is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// A service of the directory.
+    Service(Uuid),
+    /// The Ambito's Servizio Sociale Professionale (*proposta di presa in carico*).
+    Ssp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    pub status: ReferralStatus,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    pub id: Uuid,
+    pub access_id: Uuid,
+    pub person_id: Uuid,
+    pub target: Target,
+    /// Name of the receiving service when the referral was made.
+    pub target_name: String,
+    pub reason: String,
+    /// Code of the `urgency` vocabulary.
+    pub urgency: String,
+    pub status: ReferralStatus,
+    /// Every step, oldest first (the first is the creation).
+    pub history: Vec<StatusChange>,
+    /// Why it was sent without the privacy notice on record.
+    pub privacy_override: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Days without an answer after which a sent referral is overdue (default).
+pub const DEFAULT_OVERDUE_DAYS: i64 = 15;
+
+impl Referral {
+    pub fn last_change(&self) -> DateTime<Utc> {
+        self.history.last().map_or(self.created_at, |h| h.at)
+    }
+
+    pub fn is_overdue(&self, now: DateTime<Utc>, days: i64) -> bool {
+        self.status.awaits_answer() && now - self.last_change() > Duration::days(days)
+    }
+
+    /// Applies a step, or says in Italian why it is not allowed.
+    pub fn advance(
+        &mut self,
+        to: ReferralStatus,
+        by: &str,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), String> {
+        if !self.status.next().contains(&to) {
+            return Err(format!(
+                "Da «{}» non si può passare a «{}».",
+                self.status.label(),
+                to.label()
+            ));
+        }
+        self.status = to;
+        self.history.push(StatusChange {
+            status: to,
+            at,
+            by: by.to_string(),
+            note: note.trim().chars().take(1000).collect(),
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lifecycle_allows_only_its_steps_and_overdue_needs_an_answer() {
+        let t0 = Utc::now() - Duration::days(30);
+        let mut r = Referral {
+            id: Uuid::now_v7(),
+            access_id: Uuid::now_v7(),
+            person_id: Uuid::now_v7(),
+            target: Target::Ssp,
+            target_name: "SSP".into(),
+            reason: "x".into(),
+            urgency: "ordinary".into(),
+            status: ReferralStatus::Bozza,
+            history: vec![StatusChange {
+                status: ReferralStatus::Bozza,
+                at: t0,
+                by: "a".into(),
+                note: String::new(),
+            }],
+            privacy_override: None,
+            created_at: t0,
+        };
+        assert!(r.advance(ReferralStatus::Accettato, "a", "", t0).is_err());
+        r.advance(ReferralStatus::Inviato, "a", "", t0).unwrap();
+        assert!(r.is_overdue(Utc::now(), 15));
+        r.advance(ReferralStatus::Ricevuto, "b", "", Utc::now())
+            .unwrap();
+        assert!(!r.is_overdue(Utc::now(), 15));
+        r.advance(
+            ReferralStatus::Respinto,
+            "b",
+            "non di competenza",
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(!r.is_overdue(Utc::now() + Duration::days(100), 15));
+        r.advance(ReferralStatus::Chiuso, "a", "", Utc::now())
+            .unwrap();
+        assert!(r
+            .advance(ReferralStatus::Inviato, "a", "", Utc::now())
+            .is_err());
+        assert_eq!(r.history.len(), 5);
+        assert_eq!(
+            ReferralStatus::from_code("accettato"),
+            Some(ReferralStatus::Accettato)
+        );
+        assert_eq!(ReferralStatus::from_code("ACCETTATO"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! Referrals and their status history; the privacy notice record they depend on.
+
+use chrono::Utc;
+use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use uuid::Uuid;
+
+use super::changelog::{self, ChangeOp};
+use super::codec::{decode, encode};
+use super::tables::{PERSONS, REFERRALS, REFERRALS_BY_ACCESS, REFERRALS_BY_PERSON};
+use super::{audit, persons, Store, StoreError};
+use crate::domain::audit::AuditEvent;
+use crate::domain::person::{NoticeGiven, Person};
+use crate::domain::referral::{Referral, ReferralStatus};
+
+fn put(txn: &WriteTransaction, r: &Referral) -> Result<(), StoreError> {
+    txn.open_table(REFERRALS)?
+        .insert(r.id.as_u128(), encode(r)?.as_slice())?;
+    changelog::record(txn, "referral", r.id, ChangeOp::Upsert)?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores a new referral; a privacy override is audited on its own line.
+    pub fn create_referral(&self, r: &Referral, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        put(&txn, r)?;
+        txn.open_multimap_table(REFERRALS_BY_ACCESS)?
+            .insert(r.access_id.as_u128(), r.id.as_u128())?;
+        txn.open_multimap_table(REFERRALS_BY_PERSON)?
+            .insert(r.person_id.as_u128(), r.id.as_u128())?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "referral.create", r.id.to_string()).details(format!(
+                "{} → {} ({})",
+                r.person_id,
+                r.target_name,
+                r.status.code()
+            )),
+        )?;
+        if let Some(reason) = &r.privacy_override {
+            audit::append(
+                &txn,
+                AuditEvent::new(actor, "referral.privacy_override", r.id.to_string())
+                    .details(reason.clone()),
+            )?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Moves a referral one step along its lifecycle. `Err(Conflict)` names a forbidden step.
+    pub fn advance_referral(
+        &self,
+        id: Uuid,
+        to: ReferralStatus,
+        note: &str,
+        actor: &str,
+    ) -> Result<Referral, StoreError> {
+        let txn = self.db.begin_write()?;
+        let mut r: Referral = {
+            let table = txn.open_table(REFERRALS)?;
+            let v = table
+                .get(id.as_u128())?
+                .ok_or(StoreError::NotFound("Invio"))?;
+            decode(v.value())?
+        };
+        r.advance(to, actor, note, Utc::now())
+            .map_err(StoreError::Conflict)?;
+        put(&txn, &r)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "referral.status", id.to_string()).details(format!(
+                "{}: {}",
+                to.code(),
+                note.trim()
+            )),
+        )?;
+        txn.commit()?;
+        Ok(r)
+    }
+
+    pub fn referral(&self, id: Uuid) -> Result<Option<Referral>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(REFERRALS)?;
+        let v = table.get(id.as_u128())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// Every referral, newest first.
+    pub fn referrals(&self) -> Result<Vec<Referral>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let mut out: Vec<Referral> = txn
+            .open_table(REFERRALS)?
+            .iter()?
+            .map(|row| decode(row?.1.value()))
+            .collect::<Result<_, _>>()?;
+        out.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        Ok(out)
+    }
+
+    fn referrals_by(
+        &self,
+        table: redb::MultimapTableDefinition<u128, u128>,
+        key: Uuid,
+    ) -> Result<Vec<Referral>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_multimap_table(table)?;
+        let referrals = txn.open_table(REFERRALS)?;
+        let mut out: Vec<Referral> = Vec::new();
+        for id in index.get(key.as_u128())? {
+            if let Some(v) = referrals.get(id?.value())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        out.sort_by_key(|r| r.created_at);
+        Ok(out)
+    }
+
+    pub fn referrals_of_access(&self, access: Uuid) -> Result<Vec<Referral>, StoreError> {
+        self.referrals_by(REFERRALS_BY_ACCESS, access)
+    }
+
+    pub fn referrals_of_person(&self, person: Uuid) -> Result<Vec<Referral>, StoreError> {
+        self.referrals_by(REFERRALS_BY_PERSON, person)
+    }
+
+    /// Records that the privacy notice was given to a person.
+    pub fn record_privacy_notice(
+        &self,
+        person: Uuid,
+        notice: NoticeGiven,
+        actor: &str,
+    ) -> Result<Person, StoreError> {
+        let txn = self.db.begin_write()?;
+        let mut p = persons::get_in(&txn, person)?;
+        let details = format!(
+            "versione {}, {}, {}",
+            notice.version,
+            notice.method_label(),
+            notice.date.format("%d/%m/%Y")
+        );
+        p.privacy_notice = Some(notice);
+        txn.open_table(PERSONS)?
+            .insert(person.as_u128(), encode(&p)?.as_slice())?;
+        changelog::record(&txn, "person", person, ChangeOp::Upsert)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "person.privacy_notice", person.to_string()).details(details),
+        )?;
+        txn.commit()?;
+        Ok(p)
+    }
+}
