@@ -640,6 +640,29 @@ pub fn language_code(name: &str) -> Option<&'static str> {
     })
 }
 
+/// Reads one HSDS service object (API create/update) against the organizations known.
+pub fn import_service(
+    value: &Value,
+    vocab: &Vocabularies,
+    organizations: &[Organization],
+) -> Result<Service, Vec<String>> {
+    let Some(obj) = value.as_object() else {
+        return Err(vec!["il corpo non è un oggetto JSON".into()]);
+    };
+    let mut errors = Vec::new();
+    let service = read_service(obj, 0, vocab, organizations, &mut errors);
+    if errors.is_empty() {
+        Ok(service)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One service as an HSDS object (API read).
+pub fn export_service(s: &Service, vocab: &Vocabularies, comuni: &ComuneRegistry) -> Value {
+    service_json(s, vocab, comuni)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,6 +163,40 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(api::accesses::create_appointment),
                 )
                 .route("/appointments", web::get().to(api::accesses::appointments))
+                .route("/services", web::get().to(api::orientation::services))
+                .route(
+                    "/services",
+                    web::post().to(api::orientation::create_service),
+                )
+                .route(
+                    "/services/{id}",
+                    web::put().to(api::orientation::update_service),
+                )
+                .route(
+                    "/directory.hsds.json",
+                    web::get().to(api::orientation::export_directory),
+                )
+                .route(
+                    "/directory.hsds.json",
+                    web::post().to(api::orientation::import_directory),
+                )
+                .route(
+                    "/referrals",
+                    web::post().to(api::orientation::create_referral),
+                )
+                .route("/referrals", web::get().to(api::orientation::referrals))
+                .route(
+                    "/referrals/{id}/status",
+                    web::post().to(api::orientation::referral_status),
+                )
+                .route(
+                    "/accesses/{id}/orientation.pdf",
+                    web::get().to(api::orientation::orientation_pdf),
+                )
+                .route(
+                    "/persons/{id}/privacy-notice",
+                    web::post().to(api::orientation::privacy_notice),
+                )
                 .route("/openapi.json", web::get().to(api::openapi))
                 .default_service(web::to(api::not_found)),
         );

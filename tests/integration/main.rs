@@ -8,5 +8,6 @@ mod auth;
 mod cli;
 mod directory;
 mod reception;
+mod referrals;
 mod setup;
 mod web;

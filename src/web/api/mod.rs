@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, described by the OpenAPI document it serves.
 
 pub mod accesses;
+pub mod orientation;
 pub mod persons;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -174,14 +175,27 @@ impl Modify for SecuritySchemes {
         accesses::of_person,
         accesses::create_appointment,
         accesses::appointments_of_person,
-        accesses::appointments
+        accesses::appointments,
+        orientation::services,
+        orientation::create_service,
+        orientation::update_service,
+        orientation::export_directory,
+        orientation::import_directory,
+        orientation::create_referral,
+        orientation::referrals,
+        orientation::referral_status,
+        orientation::orientation_pdf,
+        orientation::privacy_notice
     ),
     components(schemas(
         Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,
         Vocabularies, Term, Sex, Need, AnonymousProfile,
         persons::PersonInput, persons::PersonJson, persons::HouseholdJson, persons::PersonHit,
         accesses::AccessInput, accesses::AnonymousInput, accesses::AccessJson, accesses::ReservedNotes,
-        accesses::AppointmentInput, accesses::AppointmentJson
+        accesses::AppointmentInput, accesses::AppointmentJson,
+        orientation::ServiceSummary, orientation::ImportResult, orientation::ReferralInput, orientation::ReferralJson,
+        orientation::StatusInput, orientation::NoticeInput,
+        crate::domain::referral::ReferralStatus, crate::domain::referral::StatusChange
     )),
     modifiers(&SecuritySchemes)
 )]

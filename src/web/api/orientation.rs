@@ -1,0 +1,519 @@
+//! Orientation through the API: the directory (search, HSDS import/export, edit), referrals,
+//! the orientation sheet, the privacy notice record.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{Local, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{invalid_error, require_desk, Created};
+use crate::domain::audit::AuditEvent;
+use crate::domain::hsds;
+use crate::domain::person::NoticeGiven;
+use crate::domain::referral::{ReferralStatus, StatusChange};
+use crate::domain::role::Role;
+use crate::domain::text::{fold, words};
+use crate::domain::Invalid;
+use crate::web::error::ApiError;
+use crate::web::referrals::{advance, new_referral, AdvanceError};
+use crate::web::session::ApiAuth;
+use crate::web::state::AppState;
+use crate::web::views::referrals::ReferralValues;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ServiceQuery {
+    /// Words of the name, description or organization.
+    #[serde(default)]
+    pub q: String,
+    /// Area code.
+    #[serde(default)]
+    pub area: String,
+    /// Need category code.
+    #[serde(default)]
+    pub category: String,
+    /// ISTAT code of a comune served.
+    #[serde(default)]
+    pub comune: String,
+    /// The person's age.
+    #[serde(default)]
+    pub age: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub organization: String,
+    pub status: String,
+    pub areas: Vec<String>,
+    pub categories: Vec<String>,
+    pub comuni_served: Vec<String>,
+    pub minimum_age: Option<u32>,
+    pub maximum_age: Option<u32>,
+    pub phones: Vec<String>,
+    pub email: String,
+    pub verified_on: Option<NaiveDate>,
+    /// Not verified for 12 months.
+    pub needs_verification: bool,
+    pub example_data: bool,
+}
+
+/// Search the service directory.
+#[utoipa::path(get, path = "/api/v1/services", params(ServiceQuery),
+    responses((status = 200, body = Vec<ServiceSummary>)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn services(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    query: web::Query<ServiceQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let dir = state.store.directory()?;
+    let today = Local::now().date_naive();
+    let q = words(&query.q);
+    let out: Vec<ServiceSummary> = dir
+        .services
+        .iter()
+        .filter(|s| query.area.is_empty() || s.areas.contains(&query.area))
+        .filter(|s| query.category.is_empty() || s.categories.contains(&query.category))
+        .filter(|s| {
+            query.comune.is_empty()
+                || s.comuni_served.is_empty()
+                || s.comuni_served.contains(&query.comune)
+        })
+        .filter(|s| {
+            query.age.is_none_or(|a| {
+                s.min_age.is_none_or(|m| a >= m) && s.max_age.is_none_or(|m| a <= m)
+            })
+        })
+        .filter_map(|s| {
+            let org = dir
+                .organizations
+                .iter()
+                .find(|o| o.id == s.organization_id)
+                .map_or("", |o| o.name.as_str());
+            let text = s.search_text(org);
+            q.iter()
+                .all(|w| text.contains(&fold(w)))
+                .then(|| ServiceSummary {
+                    id: s.id,
+                    name: s.name.clone(),
+                    organization: org.to_string(),
+                    status: s.status.hsds().to_string(),
+                    areas: s.areas.clone(),
+                    categories: s.categories.clone(),
+                    comuni_served: s.comuni_served.clone(),
+                    minimum_age: s.min_age,
+                    maximum_age: s.max_age,
+                    phones: s.phones.clone(),
+                    email: s.email.clone(),
+                    verified_on: s.verified_on,
+                    needs_verification: s.needs_verification(today),
+                    example_data: s.example,
+                })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+fn require_responsabile(auth: &ApiAuth) -> Result<(), ApiError> {
+    auth.require_any(&[Role::Responsabile])
+}
+
+fn hsds_errors(errors: Vec<String>) -> ApiError {
+    let mut invalid = Invalid::new();
+    for e in errors {
+        invalid.add("hsds", e);
+    }
+    invalid_error(&invalid)
+}
+
+/// Add a service (an HSDS 3.0 service object, "sportello-1" profile); responsabile only.
+#[utoipa::path(post, path = "/api/v1/services", request_body = Object,
+    responses((status = 201, body = Created), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn create_service(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    require_responsabile(&auth)?;
+    let dir = state.store.directory()?;
+    let service = hsds::import_service(&body, &state.reference.vocab, &dir.organizations)
+        .map_err(hsds_errors)?;
+    if state.store.service(service.id)?.is_some() {
+        let mut e = ApiError::new(
+            StatusCode::CONFLICT,
+            "exists",
+            "Esiste già un servizio con questo id: usare PUT.",
+        );
+        e.existing_id = Some(service.id);
+        return Err(e);
+    }
+    state.store.save_service(&service, &auth.user.username)?;
+    Ok(HttpResponse::Created().json(Created {
+        id: service.id,
+        warnings: vec![],
+    }))
+}
+
+/// Replace a service (HSDS 3.0 service object whose id is the one in the path); responsabile only.
+#[utoipa::path(put, path = "/api/v1/services/{id}", params(("id" = Uuid, Path)), request_body = Object,
+    responses((status = 200, body = Created), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn update_service(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    require_responsabile(&auth)?;
+    let id = path.into_inner();
+    state.store.service(id)?.ok_or_else(ApiError::not_found)?;
+    let dir = state.store.directory()?;
+    let service = hsds::import_service(&body, &state.reference.vocab, &dir.organizations)
+        .map_err(hsds_errors)?;
+    if service.id != id {
+        let mut e = invalid_error(&Invalid::one(
+            "id",
+            "L'id nel corpo deve essere quello dell'indirizzo.",
+        ));
+        e.field = Some("id".into());
+        return Err(e);
+    }
+    state.store.save_service(&service, &auth.user.username)?;
+    Ok(HttpResponse::Ok().json(Created {
+        id,
+        warnings: vec![],
+    }))
+}
+
+/// The whole directory as HSDS 3.0 JSON.
+#[utoipa::path(get, path = "/api/v1/directory.hsds.json", responses((status = 200, body = Object)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn export_directory(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let dir = state.store.directory()?;
+    state.store.audit(AuditEvent::new(
+        auth.user.username.clone(),
+        "directory.export",
+        "API",
+    ))?;
+    Ok(HttpResponse::Ok().json(hsds::export(
+        &dir,
+        &state.reference.vocab,
+        &state.reference.comuni,
+    )))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    pub organizations: usize,
+    pub services: usize,
+}
+
+/// Import an HSDS 3.0 JSON directory (adds or replaces by id); every record is checked first and
+/// nothing changes if one is bad (422 with every problem in `error.details`). Responsabile only.
+#[utoipa::path(post, path = "/api/v1/directory.hsds.json", request_body = Object,
+    responses((status = 200, body = ImportResult), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn import_directory(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    require_responsabile(&auth)?;
+    let dir = hsds::import(&body, &state.reference.vocab).map_err(hsds_errors)?;
+    state
+        .store
+        .import_directory(&dir, &auth.user.username, "API")?;
+    Ok(HttpResponse::Ok().json(ImportResult {
+        organizations: dir.organizations.len(),
+        services: dir.services.len(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReferralInput {
+    pub access_id: Uuid,
+    /// A service id, or "ssp" for the Ambito's Servizio Sociale Professionale.
+    pub target: String,
+    pub reason: String,
+    /// Urgency code; default "ordinary".
+    #[serde(default)]
+    pub urgency: Option<String>,
+    /// Create as `bozza` instead of `inviato`.
+    #[serde(default)]
+    pub draft: bool,
+    /// Required to send when the person's privacy notice is not on record.
+    #[serde(default)]
+    pub privacy_override: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralJson {
+    pub id: Uuid,
+    pub status: ReferralStatus,
+    pub access_id: Uuid,
+    pub person_id: Uuid,
+    pub person_name: Option<String>,
+    pub target: String,
+    pub target_name: String,
+    pub reason: String,
+    pub urgency: String,
+    pub overdue: bool,
+    pub history: Vec<StatusChange>,
+}
+
+/// Refer the person of an access to a service or to the SSP.
+#[utoipa::path(post, path = "/api/v1/referrals", request_body = ReferralInput,
+    responses((status = 201, body = Created), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn create_referral(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    body: web::Json<ReferralInput>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let input = body.into_inner();
+    let access = state
+        .store
+        .access(input.access_id)?
+        .ok_or_else(ApiError::not_found)?;
+    let instance = state.store.instance()?.ok_or_else(ApiError::not_found)?;
+    let values = ReferralValues {
+        target: input.target,
+        reason: input.reason,
+        urgency: input.urgency.unwrap_or_default(),
+        draft: input.draft,
+        privacy_override: input.privacy_override.unwrap_or_default(),
+    };
+    let referral = new_referral(
+        &state,
+        &access,
+        &values,
+        &auth.user.username,
+        &instance.ambito.name,
+    )
+    .map_err(|e| invalid_error(&e))?;
+    state
+        .store
+        .create_referral(&referral, &auth.user.username)?;
+    Ok(HttpResponse::Created().json(Created {
+        id: referral.id,
+        warnings: vec![],
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReferralQuery {
+    /// bozza, inviato, ricevuto, accettato, respinto or chiuso.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// Referrals, newest first (optionally of one status), with the person's name.
+#[utoipa::path(get, path = "/api/v1/referrals", params(ReferralQuery),
+    responses((status = 200, body = Vec<ReferralJson>), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn referrals(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    query: web::Query<ReferralQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(code) => Some(ReferralStatus::from_code(code).ok_or_else(|| {
+            let mut e = invalid_error(&Invalid::one(
+                "status",
+                "Stato sconosciuto: bozza, inviato, ricevuto, accettato, respinto o chiuso.",
+            ));
+            e.field = Some("status".into());
+            e
+        })?),
+    };
+    let days = state.store.referral_overdue_days()?;
+    let now = Utc::now();
+    let list: Vec<_> = state
+        .store
+        .referrals()?
+        .into_iter()
+        .filter(|r| status.is_none_or(|s| r.status == s))
+        .collect();
+    let ids: Vec<Uuid> = list.iter().map(|r| r.person_id).collect();
+    let persons = state.store.persons_by_ids(&ids)?;
+    state.store.audit(
+        AuditEvent::new(auth.user.username.clone(), "referral.list", "API")
+            .details(format!("{} invii", list.len())),
+    )?;
+    let out: Vec<ReferralJson> = list
+        .into_iter()
+        .map(|r| ReferralJson {
+            overdue: r.is_overdue(now, days),
+            person_name: persons
+                .iter()
+                .find(|p| p.id == r.person_id)
+                .map(|p| p.display_name()),
+            target: match r.target {
+                crate::domain::referral::Target::Ssp => "ssp".into(),
+                crate::domain::referral::Target::Service(id) => id.to_string(),
+            },
+            id: r.id,
+            status: r.status,
+            access_id: r.access_id,
+            person_id: r.person_id,
+            target_name: r.target_name,
+            reason: r.reason,
+            urgency: r.urgency,
+            history: r.history,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusInput {
+    /// Exactly one of bozza, inviato, ricevuto, accettato, respinto, chiuso.
+    pub status: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub privacy_override: Option<String>,
+}
+
+/// Move a referral one step along bozza → inviato → ricevuto → accettato | respinto → chiuso.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/status", params(("id" = Uuid, Path)), request_body = StatusInput,
+    responses((status = 200, body = Created), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn referral_status(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<StatusInput>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let input = body.into_inner();
+    match advance(
+        &state,
+        id,
+        &input.status,
+        &input.note,
+        input.privacy_override.as_deref().unwrap_or(""),
+        &auth.user.username,
+    ) {
+        Ok(r) => Ok(HttpResponse::Ok().json(Created {
+            id: r.id,
+            warnings: vec![],
+        })),
+        Err(AdvanceError::Invalid(invalid)) => Err(invalid_error(&invalid)),
+        Err(AdvanceError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LangParams {
+    /// it or en.
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// The orientation sheet of an access (PDF).
+#[utoipa::path(get, path = "/api/v1/accesses/{id}/orientation.pdf", params(("id" = Uuid, Path), LangParams),
+    responses((status = 200, content_type = "application/pdf", description = "The sheet"), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn orientation_pdf(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    query: web::Query<LangParams>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let lang = query.lang.clone().unwrap_or_else(|| "it".into());
+    if !state.reference.labels.has(&lang) {
+        let mut e = invalid_error(&Invalid::one("lang", "Lingua non disponibile (it, en)."));
+        e.field = Some("lang".into());
+        return Err(e);
+    }
+    state.store.access(id)?.ok_or_else(ApiError::not_found)?;
+    let bytes = crate::web::accesses::orientation_bytes(&state, id, &lang)
+        .await
+        .map_err(|e| {
+            tracing::error!("scheda di orientamento: {e}");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Scheda non generata.",
+            )
+        })?;
+    state.store.audit(
+        AuditEvent::new(
+            auth.user.username.clone(),
+            "access.print_orientation",
+            id.to_string(),
+        )
+        .details(format!("lingua {lang} (API)")),
+    )?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .body(bytes))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NoticeInput {
+    /// "signed" (on paper) or "oral" (read aloud).
+    pub method: String,
+    /// Version of the notice text; default the current one.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// Record that the privacy notice (GDPR art. 13) was given to the person.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/privacy-notice", params(("id" = Uuid, Path)), request_body = NoticeInput,
+    responses((status = 200, body = Created), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn privacy_notice(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<NoticeInput>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let input = body.into_inner();
+    if !matches!(input.method.as_str(), "signed" | "oral") {
+        let mut e = invalid_error(&Invalid::one(
+            "method",
+            "Modalità: «signed» (firmata) o «oral» (letta a voce).",
+        ));
+        e.field = Some("method".into());
+        return Err(e);
+    }
+    state.store.person(id)?.ok_or_else(ApiError::not_found)?;
+    let version: String = input
+        .version
+        .unwrap_or_else(|| "1".into())
+        .trim()
+        .chars()
+        .take(40)
+        .collect();
+    let notice = NoticeGiven {
+        date: Local::now().date_naive(),
+        version,
+        method: input.method,
+        recorded_by: auth.user.username.clone(),
+    };
+    state
+        .store
+        .record_privacy_notice(id, notice, &auth.user.username)?;
+    Ok(HttpResponse::Ok().json(Created {
+        id,
+        warnings: vec![],
+    }))
+}
