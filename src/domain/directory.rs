@@ -188,9 +188,14 @@ impl Service {
 
     /// Weekly hours as lines: "lunedì 09:00–12:00, 15:00–17:00".
     pub fn hours_lines(&self) -> Vec<String> {
+        Self::hours_text(&self.hours)
+    }
+
+    /// Lines for any set of slots.
+    pub fn hours_text(hours: &[Slot]) -> Vec<String> {
         (1..=7u8)
             .filter_map(|wd| {
-                let mut slots: Vec<&Slot> = self.hours.iter().filter(|s| s.weekday == wd).collect();
+                let mut slots: Vec<&Slot> = hours.iter().filter(|s| s.weekday == wd).collect();
                 if slots.is_empty() {
                     return None;
                 }

@@ -17,6 +17,7 @@ pub mod place;
 pub mod reference;
 pub mod referral;
 pub mod role;
+pub mod service_form;
 pub mod session;
 pub mod text;
 pub mod user;

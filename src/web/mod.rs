@@ -82,6 +82,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/servizi", web::get().to(services::list))
         .route("/servizi/esempio", web::post().to(services::load_example))
+        .route("/servizi/nuovo", web::get().to(services::new_form))
+        .route("/servizi/nuovo", web::post().to(services::create))
+        .route(
+            "/servizi/enti/nuovo",
+            web::get().to(services::new_organization_form),
+        )
+        .route(
+            "/servizi/enti/nuovo",
+            web::post().to(services::create_organization),
+        )
+        .route("/servizi/{id}/modifica", web::get().to(services::edit_form))
+        .route("/servizi/{id}/modifica", web::post().to(services::update))
+        .route(
+            "/servizi/{id}/verificato",
+            web::post().to(services::mark_verified),
+        )
         .route(
             "/servizi/bisogni-non-soddisfatti",
             web::get().to(services::unmet),

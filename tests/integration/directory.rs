@@ -320,3 +320,150 @@ async fn an_old_woman_alone_gets_home_care_first_and_a_sheet_without_the_shelter
     assert!(gaps.body.contains("Triggiano (BA)"));
     assert!(!gaps.body.contains("Laterza"));
 }
+
+#[actix_rt::test]
+async fn the_responsabile_edits_the_directory_and_bad_input_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(init_desk(&data).status.success());
+    for (u, r) in [("resp1", "responsabile"), ("operatore1", "operatore")] {
+        let out = cli(
+            &data,
+            &[
+                "user",
+                "add",
+                "--username",
+                u,
+                "--full-name",
+                u,
+                "--role",
+                r,
+            ],
+            &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+        );
+        assert!(out.status.success());
+    }
+    let server = Server::on(&data);
+    let mut op = server.logged_in("operatore1").await;
+    assert_eq!(
+        op.get("/servizi/nuovo").await.status,
+        403,
+        "operatori search, they do not edit"
+    );
+    let mut resp = server.logged_in("resp1").await;
+
+    // An empty directory offers the example one.
+    let empty = resp.get("/servizi").await;
+    assert!(
+        empty.body.contains("Carica l&#39;elenco di esempio")
+            || empty.body.contains("Carica l'elenco di esempio")
+    );
+
+    let org = resp
+        .submit(
+            "/servizi/enti/nuovo",
+            "/servizi/enti/nuovo",
+            &[("name", ""), ("website", "www.senza-schema.it")],
+        )
+        .await;
+    assert_eq!(org.status, 422);
+    assert!(
+        org.body.contains("Indicare il nome dell&#39;ente")
+            || org.body.contains("Indicare il nome dell'ente")
+    );
+    let org = resp
+        .submit(
+            "/servizi/enti/nuovo",
+            "/servizi/enti/nuovo",
+            &[
+                ("name", "Cooperativa Sociale Il Faro"),
+                ("phone", "080 555 0199"),
+            ],
+        )
+        .await;
+    assert_eq!(org.location(), "/servizi/nuovo");
+    let form = resp.get("/servizi/nuovo").await;
+    let marker = "<option value=\"";
+    let opt = form.body.find("Cooperativa Sociale Il Faro").unwrap();
+    let start = form.body[..opt].rfind(marker).unwrap() + marker.len();
+    let org_id = form.body[start..start + 36].to_string();
+
+    let bad = resp
+        .submit(
+            "/servizi/nuovo",
+            "/servizi/nuovo",
+            &[
+                ("organization_id", &org_id),
+                ("name", "Doposcuola"),
+                ("status", "active"),
+                ("hours", "domenica mattina"),
+                ("min_age", "sei"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Scegliere almeno un bisogno"));
+    assert!(bad.body.contains("Età in anni"));
+    assert!(bad.body.contains("Orario") || bad.body.contains("orario"));
+    let saved = resp
+        .submit(
+            "/servizi/nuovo",
+            "/servizi/nuovo",
+            &[
+                ("organization_id", &org_id),
+                ("name", "Doposcuola solidale"),
+                ("description", "Aiuto compiti per ragazzi dai 6 ai 14 anni"),
+                ("status", "active"),
+                ("areas", "family_minors"),
+                ("categories", "family_support"),
+                ("categories", "social_inclusion"),
+                ("min_age", "6"),
+                ("max_age", "14"),
+                ("comuni_served", "Triggiano, Capurso"),
+                ("languages", "it, en"),
+                ("fees", "Gratuito; merenda 1 € al giorno"),
+                (
+                    "required_documents",
+                    "Modulo di iscrizione\nCarta d'identità del genitore",
+                ),
+                ("location_name", "Oratorio San Giuseppe"),
+                ("address", "Via della Pace 3"),
+                ("postal_code", "70019"),
+                ("city", "Triggiano"),
+                ("province", "BA"),
+                ("hours", "lunedì 15:00-18:00\nmercoledì 15:00-18:00"),
+                ("closures", "24/12/2099-06/01/2100 Vacanze di Natale"),
+                ("phones", "080 555 0199"),
+                ("verified_on", "01/09/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = resp.get(saved.location()).await;
+    assert!(page.body.contains("Doposcuola solidale"));
+    assert!(page.body.contains("lunedì 15:00–18:00"));
+    assert!(page.body.contains("Triggiano (BA), Capurso (BA)"));
+    assert!(page.body.contains("Via della Pace 3, 70019 Triggiano (BA)"));
+    assert!(page.body.contains("href=\"tel:0805550199\""));
+    let id = saved
+        .location()
+        .trim_start_matches("/servizi/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let verified = resp
+        .submit(
+            &format!("/servizi/{id}"),
+            &format!("/servizi/{id}/verificato"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        verified.location(),
+        format!("/servizi/{id}?avviso=verificato")
+    );
+    // The operatore finds it by need and by words.
+    let found = op.get("/servizi?category=family_support&q=compiti").await;
+    assert!(found.body.contains("Doposcuola solidale"));
+}

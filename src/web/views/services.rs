@@ -117,6 +117,10 @@ pub fn list_page(
             }
             p {
                 a href="/servizi/bisogni-non-soddisfatti" { "Bisogni non soddisfatti (evidenza per il Piano di Zona)" }
+                @if can_edit {
+                    " · " a href="/servizi/nuovo" { "Nuovo servizio" }
+                    " · " a href="/servizi/enti/nuovo" { "Nuovo ente" }
+                }
             }
             @if dir.services.is_empty() {
                 p { "L'elenco dei servizi è vuoto." }
@@ -160,14 +164,26 @@ pub fn detail_page(
     s: &Service,
     org: Option<&Organization>,
     today: NaiveDate,
+    can_edit: bool,
+    notice: Option<&str>,
 ) -> Markup {
     let places = reference.places();
     frame(
         chrome,
         &s.name,
         html! {
+            @if let Some(n) = notice { (alert("success", n)) }
             h1 { (s.name) (badges(s, today)) }
             @if let Some(o) = org { p class="lead" { (o.name) } }
+            @if can_edit {
+                p {
+                    a class="btn btn-outline-primary btn-sm me-2" href={"/servizi/" (s.id) "/modifica"} { "Modifica" }
+                    form method="post" action={"/servizi/" (s.id) "/verificato"} class="d-inline" {
+                        (csrf_field(chrome.csrf))
+                        button type="submit" class="btn btn-outline-secondary btn-sm" { "Segna come verificato oggi" }
+                    }
+                }
+            }
             @if !s.alert.is_empty() { (alert("danger", &s.alert)) }
             @if s.needs_verification(today) {
                 (alert("warning", "Informazioni non verificate da più di 12 mesi: controllarle con l'ente prima di indirizzare la persona."))
@@ -261,6 +277,142 @@ pub fn unmet_page(chrome: &Chrome, reference: &Reference, rows: &[UnmetRow]) -> 
                         }
                     }
                 }
+            }
+        },
+    )
+}
+
+/// The service edit form (responsabile). `id` is None for a new service.
+pub fn form_page(
+    chrome: &Chrome,
+    reference: &Reference,
+    organizations: &[Organization],
+    id: Option<uuid::Uuid>,
+    v: &crate::domain::service_form::ServiceForm,
+    invalid: &crate::domain::Invalid,
+) -> Markup {
+    use super::form::{checkbox, error_summary, field_errors, input, select, textarea};
+    let orgs: Vec<(String, String)> = organizations
+        .iter()
+        .map(|o| (o.id.to_string(), o.name.clone()))
+        .collect();
+    let org_opts: Vec<(&str, &str)> = orgs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let statuses = [
+        ("active", "Attivo"),
+        ("temporarily closed", "Temporaneamente chiuso"),
+        ("inactive", "Non attivo"),
+    ];
+    let (title, action) = match id {
+        Some(id) => (
+            "Modifica servizio".to_string(),
+            format!("/servizi/{id}/modifica"),
+        ),
+        None => ("Nuovo servizio".to_string(), "/servizi/nuovo".to_string()),
+    };
+    frame(
+        chrome,
+        &title,
+        html! {
+            h1 { (title) }
+            (error_summary(invalid))
+            @if organizations.is_empty() {
+                (alert("warning", "Prima di inserire un servizio, registrare l'ente che lo offre."))
+            }
+            p { a href="/servizi/enti/nuovo" { "Registra un nuovo ente" } }
+            form method="post" action=(action) {
+                (csrf_field(chrome.csrf))
+                fieldset {
+                    legend class="h4" { "Servizio" }
+                    (select("organization_id", "Ente", &org_opts, &v.organization_id, invalid, Some("—")))
+                    (input("text", "name", "Nome del servizio", &v.name, invalid, None, "off"))
+                    (textarea("description", "Che cosa offre", &v.description, invalid, None, 3))
+                    div class="row" {
+                        div class="col-12 col-md-4" { (select("status", "Stato", &statuses, &v.status, invalid, None)) }
+                        div class="col-12 col-md-4" { (input("text", "verified_on", "Verificato il", &v.verified_on, invalid, Some("gg/mm/aaaa; vuoto: mai"), "off")) }
+                        div class="col-12 col-md-4" { (input("text", "alert", "Avviso temporaneo", &v.alert, invalid, None, "off")) }
+                    }
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "A chi si rivolge" }
+                    h3 class="h6" { "Aree di utenza" }
+                    (field_errors(invalid, "areas"))
+                    @for t in &reference.vocab.area {
+                        (checkbox("areas", &t.code, &t.label, v.areas.contains(&t.code), &format!("area-{}", t.code)))
+                    }
+                    h3 class="h6 mt-3" { "Bisogni a cui risponde" }
+                    (field_errors(invalid, "categories"))
+                    @for t in &reference.vocab.category {
+                        (checkbox("categories", &t.code, &t.label, v.categories.contains(&t.code), &format!("cat-{}", t.code)))
+                    }
+                    div class="row" {
+                        div class="col-6 col-md-3" { (input("text", "min_age", "Età minima", &v.min_age, invalid, None, "off")) }
+                        div class="col-6 col-md-3" { (input("text", "max_age", "Età massima", &v.max_age, invalid, None, "off")) }
+                        div class="col-12 col-md-6" { (input("text", "comuni_served", "Comuni serviti", &v.comuni_served, invalid, Some("Nomi o codici ISTAT separati da virgola; vuoto: tutti."), "off")) }
+                    }
+                    (textarea("eligibility", "Chi può accedere", &v.eligibility, invalid, None, 2))
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "Come accedere" }
+                    (textarea("application_process", "Come fare domanda", &v.application_process, invalid, None, 2))
+                    (textarea("required_documents", "Documenti da portare", &v.required_documents, invalid, Some("Uno per riga."), 3))
+                    (input("text", "fees", "Costi", &v.fees, invalid, None, "off"))
+                    div class="row" {
+                        div class="col-12 col-md-4" { (input("text", "languages", "Lingue", &v.languages, invalid, Some("Codici: it, en, fr, ro, ar…"), "off")) }
+                        div class="col-12 col-md-4" { (input("text", "phones", "Telefoni", &v.phones, invalid, Some("Separati da virgola."), "off")) }
+                        div class="col-12 col-md-4" { (input("email", "email", "E-mail", &v.email, invalid, None, "off")) }
+                    }
+                    (input("text", "url", "Sito web", &v.url, invalid, None, "off"))
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "Sede" }
+                    (checkbox("confidential", "1", "Indirizzo riservato (casa rifugio, centro antiviolenza): mai stampato né comunicato, solo il telefono", v.confidential, "f-confidential"))
+                    div class="row" {
+                        div class="col-12 col-md-6" { (input("text", "location_name", "Nome della sede", &v.location_name, invalid, None, "off")) }
+                        div class="col-12 col-md-6" { (input("text", "address", "Indirizzo", &v.address, invalid, None, "off")) }
+                        div class="col-4 col-md-2" { (input("text", "postal_code", "CAP", &v.postal_code, invalid, None, "off")) }
+                        div class="col-8 col-md-4" { (input("text", "city", "Comune", &v.city, invalid, None, "off")) }
+                        div class="col-4 col-md-2" { (input("text", "province", "Provincia", &v.province, invalid, None, "off")) }
+                        div class="col-8 col-md-4" { (input("text", "location_comune", "Codice ISTAT del comune", &v.location_comune, invalid, Some("Vuoto: dal nome del comune."), "off")) }
+                    }
+                    (input("text", "transportation", "Come arrivare", &v.transportation, invalid, Some("In parole, senza mappa: autobus, fermate, punti di riferimento."), "off"))
+                    (input("text", "accessibility", "Accessibilità", &v.accessibility, invalid, None, "off"))
+                    (input("text", "location_phones", "Telefoni della sede", &v.location_phones, invalid, None, "off"))
+                }
+                fieldset {
+                    legend class="h4 mt-4" { "Orari" }
+                    (textarea("hours", "Orario settimanale", &v.hours, invalid, Some("Una riga per giorno, es. «lunedì 09:00-12:00, 15:00-17:00»."), 4))
+                    (textarea("closures", "Chiusure", &v.closures, invalid, Some("Una riga per chiusura, es. «24/12/2026-26/12/2026 Festività»."), 2))
+                }
+                button type="submit" class="btn btn-primary mt-3" { "Salva il servizio" }
+            }
+        },
+    )
+}
+
+/// A new organization (responsabile).
+pub fn organization_page(
+    chrome: &Chrome,
+    values: &[(&str, &str)],
+    invalid: &crate::domain::Invalid,
+) -> Markup {
+    use super::form::{error_summary, input, textarea};
+    let get = |k: &str| values.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| *v);
+    frame(
+        chrome,
+        "Nuovo ente",
+        html! {
+            h1 { "Nuovo ente" }
+            (error_summary(invalid))
+            form method="post" action="/servizi/enti/nuovo" {
+                (csrf_field(chrome.csrf))
+                (input("text", "name", "Nome dell'ente", get("name"), invalid, None, "off"))
+                (textarea("description", "Descrizione", get("description"), invalid, None, 2))
+                div class="row" {
+                    div class="col-12 col-md-4" { (input("text", "phone", "Telefono", get("phone"), invalid, None, "off")) }
+                    div class="col-12 col-md-4" { (input("email", "email", "E-mail", get("email"), invalid, None, "off")) }
+                    div class="col-12 col-md-4" { (input("text", "website", "Sito web", get("website"), invalid, None, "off")) }
+                }
+                button type="submit" class="btn btn-primary" { "Salva l'ente" }
             }
         },
     )

@@ -1,0 +1,406 @@
+//! A directory service as typed by the responsabile in the edit form, and its checks.
+
+use chrono::{NaiveDate, NaiveTime, Utc};
+use uuid::Uuid;
+
+use super::comune::{is_istat_code, ComuneRegistry};
+use super::directory::{Closure, Location, Service, ServiceStatus, Slot};
+use super::person::parse_date;
+use super::text::fold;
+use super::vocabulary::{Kind, Vocabularies};
+use super::Invalid;
+
+/// Every field as text (checkbox groups as lists); multi-value fields one per line or comma.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceForm {
+    pub organization_id: String,
+    pub name: String,
+    pub description: String,
+    pub areas: Vec<String>,
+    pub categories: Vec<String>,
+    pub eligibility: String,
+    pub min_age: String,
+    pub max_age: String,
+    pub required_documents: String,
+    pub application_process: String,
+    pub fees: String,
+    pub languages: String,
+    pub status: String,
+    pub verified_on: String,
+    pub alert: String,
+    pub url: String,
+    pub email: String,
+    pub phones: String,
+    pub comuni_served: String,
+    pub location_name: String,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub province: String,
+    pub location_comune: String,
+    pub accessibility: String,
+    pub transportation: String,
+    pub location_phones: String,
+    pub confidential: bool,
+    pub hours: String,
+    pub closures: String,
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Weekday number from an Italian name or its first three letters ("lun", "martedì").
+fn weekday_from_name(word: &str) -> Option<u8> {
+    let w = fold(word);
+    ["lun", "mar", "mer", "gio", "ven", "sab", "dom"]
+        .iter()
+        .position(|p| w.starts_with(p))
+        .map(|i| i as u8 + 1)
+}
+
+/// "lunedì 09:00-12:00, 15:00-17:00" → slots.
+pub fn parse_hours(text: &str) -> Result<Vec<Slot>, String> {
+    let mut slots = Vec::new();
+    for line in lines(text) {
+        let (day, times) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| format!("Riga d'orario «{line}»: scrivere il giorno e poi gli orari, es. «lunedì 09:00-12:00»."))?;
+        let weekday =
+            weekday_from_name(day).ok_or_else(|| format!("Giorno non riconosciuto: «{day}»."))?;
+        for range in times.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (a, b) = range.split_once(['-', '–']).ok_or_else(|| {
+                format!("Orario «{range}»: scrivere inizio e fine, es. 09:00-12:00.")
+            })?;
+            let parse = |t: &str| {
+                NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                    .or_else(|_| NaiveTime::parse_from_str(t.trim(), "%H.%M"))
+            };
+            match (parse(a), parse(b)) {
+                (Ok(opens), Ok(closes)) if opens < closes => slots.push(Slot {
+                    weekday,
+                    opens,
+                    closes,
+                }),
+                _ => {
+                    return Err(format!(
+                        "Orario non valido: «{range}» (es. 09:00-12:00, la fine dopo l'inizio)."
+                    ))
+                }
+            }
+        }
+    }
+    Ok(slots)
+}
+
+pub fn format_hours(slots: &[Slot]) -> String {
+    let s = Service::hours_text(slots);
+    s.join("\n")
+}
+
+/// "24/12/2026-26/12/2026 Chiuso per le festività" → closures.
+pub fn parse_closures(text: &str) -> Result<Vec<Closure>, String> {
+    let mut out = Vec::new();
+    for line in lines(text) {
+        let (dates, note) = line
+            .split_once(char::is_whitespace)
+            .unwrap_or((line.as_str(), ""));
+        let (from, to) = dates.split_once('-').unwrap_or((dates, dates));
+        match (parse_date(from), parse_date(to)) {
+            (Some(from), Some(to)) if from <= to => out.push(Closure {
+                from,
+                to,
+                note: note.trim().to_string(),
+            }),
+            _ => {
+                return Err(format!(
+                "Chiusura «{line}»: scrivere le date come gg/mm/aaaa-gg/mm/aaaa e poi il motivo."
+            ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn format_closures(c: &[Closure]) -> String {
+    c.iter()
+        .map(|c| {
+            format!(
+                "{}-{} {}",
+                c.from.format("%d/%m/%Y"),
+                c.to.format("%d/%m/%Y"),
+                c.note
+            )
+            .trim()
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl ServiceForm {
+    /// The form prefilled from a service (its first location is the one edited).
+    pub fn of(s: &Service) -> Self {
+        let loc = s.locations.first();
+        let get = |f: fn(&Location) -> String| loc.map(f).unwrap_or_default();
+        ServiceForm {
+            organization_id: s.organization_id.to_string(),
+            name: s.name.clone(),
+            description: s.description.clone(),
+            areas: s.areas.clone(),
+            categories: s.categories.clone(),
+            eligibility: s.eligibility.clone(),
+            min_age: s.min_age.map(|a| a.to_string()).unwrap_or_default(),
+            max_age: s.max_age.map(|a| a.to_string()).unwrap_or_default(),
+            required_documents: s.required_documents.join("\n"),
+            application_process: s.application_process.clone(),
+            fees: s.fees.clone(),
+            languages: s.languages.join(", "),
+            status: s.status.hsds().to_string(),
+            verified_on: s
+                .verified_on
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            alert: s.alert.clone(),
+            url: s.url.clone(),
+            email: s.email.clone(),
+            phones: s.phones.join(", "),
+            comuni_served: s.comuni_served.join(", "),
+            location_name: get(|l| l.name.clone()),
+            address: get(|l| l.address.clone()),
+            postal_code: get(|l| l.postal_code.clone()),
+            city: get(|l| l.city.clone()),
+            province: get(|l| l.province.clone()),
+            location_comune: get(|l| l.comune_istat.clone()),
+            accessibility: get(|l| l.accessibility.clone()),
+            transportation: get(|l| l.transportation.clone()),
+            location_phones: get(|l| l.phones.join(", ")),
+            confidential: loc.is_some_and(|l| l.confidential),
+            hours: format_hours(&s.hours),
+            closures: format_closures(&s.closures),
+        }
+    }
+
+    /// Checks every field; `existing` keeps the id, the other locations and the example flag.
+    pub fn validate(
+        &self,
+        vocab: &Vocabularies,
+        comuni: &ComuneRegistry,
+        organizations: &[Uuid],
+        existing: Option<&Service>,
+        today: NaiveDate,
+    ) -> Result<Service, Invalid> {
+        let mut invalid = Invalid::new();
+        let organization_id = Uuid::parse_str(self.organization_id.trim())
+            .ok()
+            .filter(|id| organizations.contains(id));
+        if organization_id.is_none() {
+            invalid.add("organization_id", "Scegliere l'ente che offre il servizio.");
+        }
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 200 {
+            invalid.add(
+                "name",
+                "Indicare il nome del servizio (al massimo 200 caratteri).",
+            );
+        }
+        for (field, kind, codes) in [
+            ("areas", Kind::Area, &self.areas),
+            ("categories", Kind::Category, &self.categories),
+        ] {
+            if codes.iter().any(|c| !vocab.contains(kind, c)) {
+                invalid.add(field, "Codice non previsto.");
+            }
+        }
+        if self.categories.is_empty() {
+            invalid.add(
+                "categories",
+                "Scegliere almeno un bisogno a cui il servizio risponde.",
+            );
+        }
+        let age = |field: &'static str, text: &str, invalid: &mut Invalid| -> Option<u32> {
+            match text.trim() {
+                "" => None,
+                t => t.parse::<u32>().ok().filter(|a| *a <= 130).or_else(|| {
+                    invalid.add(field, "Età in anni (un numero).");
+                    None
+                }),
+            }
+        };
+        let min_age = age("min_age", &self.min_age, &mut invalid);
+        let max_age = age("max_age", &self.max_age, &mut invalid);
+        if let (Some(a), Some(b)) = (min_age, max_age) {
+            if a > b {
+                invalid.add("max_age", "L'età massima è minore della minima.");
+            }
+        }
+        let status = ServiceStatus::from_hsds(self.status.trim()).unwrap_or_else(|| {
+            invalid.add("status", "Scegliere lo stato del servizio.");
+            ServiceStatus::Active
+        });
+        let verified_on = match self.verified_on.trim() {
+            "" => None,
+            t => match parse_date(t) {
+                Some(d) if d <= today => Some(d),
+                _ => {
+                    invalid.add(
+                        "verified_on",
+                        "Data di verifica non valida (gg/mm/aaaa, non futura).",
+                    );
+                    None
+                }
+            },
+        };
+        let languages: Vec<String> = list(&self.languages)
+            .into_iter()
+            .map(|l| l.to_lowercase())
+            .collect();
+        if languages
+            .iter()
+            .any(|l| l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()))
+        {
+            invalid.add(
+                "languages",
+                "Codici di due lettere separati da virgola (es. it, en, ro).",
+            );
+        }
+        let email = self.email.trim().to_string();
+        if !email.is_empty() && (!email.contains('@') || !email.contains('.')) {
+            invalid.add("email", "Indirizzo e-mail non valido.");
+        }
+        let url = self.url.trim().to_string();
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+            invalid.add("url", "L'indirizzo del sito inizia con https://");
+        }
+        let mut comuni_served = Vec::new();
+        for c in list(&self.comuni_served) {
+            if is_istat_code(&c) {
+                comuni_served.push(c);
+            } else {
+                match comuni.find_by_name(&fold(&c)).as_slice() {
+                    [one] => comuni_served.push(one.istat.clone()),
+                    _ => invalid.add("comuni_served", format!("Comune «{c}» non riconosciuto: usare il nome esatto o il codice ISTAT.")),
+                }
+            }
+        }
+        let hours = parse_hours(&self.hours).unwrap_or_else(|e| {
+            invalid.add("hours", e);
+            Vec::new()
+        });
+        let closures = parse_closures(&self.closures).unwrap_or_else(|e| {
+            invalid.add("closures", e);
+            Vec::new()
+        });
+        let mut location_comune = self.location_comune.trim().to_string();
+        if location_comune.is_empty() && !self.city.trim().is_empty() {
+            if let [one] = comuni.find_by_name(&fold(self.city.trim())).as_slice() {
+                location_comune = one.istat.clone();
+            }
+        }
+        if !location_comune.is_empty() && !is_istat_code(&location_comune) {
+            invalid.add("location_comune", "Codice ISTAT di 6 cifre.");
+        }
+        let mut locations: Vec<Location> = existing
+            .map(|s| s.locations.iter().skip(1).cloned().collect())
+            .unwrap_or_default();
+        if !self.address.trim().is_empty() || !self.location_name.trim().is_empty() {
+            let id = existing
+                .and_then(|s| s.locations.first())
+                .map_or_else(Uuid::now_v7, |l| l.id);
+            locations.insert(
+                0,
+                Location {
+                    id,
+                    name: self.location_name.trim().to_string(),
+                    address: self.address.trim().to_string(),
+                    postal_code: self.postal_code.trim().to_string(),
+                    city: self.city.trim().to_string(),
+                    province: self.province.trim().to_uppercase(),
+                    comune_istat: location_comune,
+                    accessibility: self.accessibility.trim().to_string(),
+                    transportation: self.transportation.trim().to_string(),
+                    phones: list(&self.location_phones),
+                    confidential: self.confidential,
+                },
+            );
+        }
+        for (field, text, max) in [
+            ("description", &self.description, 4000),
+            ("eligibility", &self.eligibility, 2000),
+            ("application_process", &self.application_process, 2000),
+            ("fees", &self.fees, 1000),
+            ("alert", &self.alert, 500),
+        ] {
+            if text.chars().count() > max {
+                invalid.add(field, format!("Al massimo {max} caratteri."));
+            }
+        }
+        match organization_id {
+            Some(organization_id) if invalid.is_empty() => Ok(Service {
+                id: existing.map_or_else(Uuid::now_v7, |s| s.id),
+                organization_id,
+                name,
+                description: self.description.trim().to_string(),
+                areas: self.areas.clone(),
+                categories: self.categories.clone(),
+                eligibility: self.eligibility.trim().to_string(),
+                min_age,
+                max_age,
+                required_documents: lines(&self.required_documents),
+                application_process: self.application_process.trim().to_string(),
+                fees: self.fees.trim().to_string(),
+                languages,
+                status,
+                verified_on,
+                alert: self.alert.trim().to_string(),
+                url,
+                email,
+                phones: list(&self.phones),
+                comuni_served,
+                locations,
+                hours,
+                closures,
+                example: existing.is_some_and(|s| s.example),
+                updated_at: Utc::now(),
+            }),
+            _ => Err(invalid),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_and_closures_parse_from_plain_lines() {
+        let slots = parse_hours("Lunedì 09:00-12:00, 15:00-17:30\nmer 9.00–13.00").unwrap();
+        assert_eq!(slots.len(), 3);
+        assert_eq!(slots[2].weekday, 3);
+        assert!(parse_hours("funday 9-10").is_err());
+        assert!(parse_hours("lun 12:00-09:00").is_err());
+        assert_eq!(
+            format_hours(&slots),
+            "lunedì 09:00–12:00, 15:00–17:30\nmercoledì 09:00–13:00"
+        );
+        let c =
+            parse_closures("24/12/2026-26/12/2026 Chiuso per le festività\n01/01/2027 Capodanno")
+                .unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].from, c[1].to);
+        assert_eq!(parse_closures(&format_closures(&c)).unwrap(), c);
+        assert!(parse_closures("domani").is_err());
+    }
+}
