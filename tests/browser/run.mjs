@@ -278,6 +278,7 @@ async function main(page) {
   await setField(page, userForm, 'full_name', NEW_USER.full_name);
   await setField(page, userForm, 'password', NEW_USER.password);
   await setField(page, userForm, 'roles', NEW_USER.role);
+  await setField(page, userForm, 'roles', 'responsabile');
   await submitAndWait(page, userForm.locator('[type=submit]').first());
   const text = await page.locator('body').innerText();
   if (!text.includes(NEW_USER.username)) fail(`after creating the user, ${pathOf(page)} does not mention "${NEW_USER.username}"; ${await pageSummary(page)}`);
@@ -344,6 +345,21 @@ async function reception(page) {
     await checkPage(page, r, `desk ${p}`);
   }
 
+  step('load the example directory and look at a service');
+  await visit(page, '/servizi');
+  const load = page.locator('form[action="/servizi/esempio"] button');
+  if ((await load.count()) === 0) abort('no button to load the example directory on /servizi');
+  await submitAndWait(page, load.first());
+  if (!(await page.locator('body').innerText()).includes('Elenco di esempio caricato')) fail('example directory not loaded');
+  else ok('example directory loaded from the UI');
+  await checkPage(page, null, 'servizi');
+  await submitAndWait(page, page.locator('table a[href^="/servizi/"]').first());
+  await checkPage(page, null, 'service');
+  const r1 = await visit(page, '/servizi/nuovo');
+  await checkPage(page, r1, 'service-new-form');
+  const r2 = await visit(page, '/servizi/bisogni-non-soddisfatti');
+  await checkPage(page, r2, 'unmet-needs');
+
   step('register a person');
   await visit(page, '/persone/nuova');
   const pf = page.locator('form[action="/persone/nuova"]').first();
@@ -375,6 +391,35 @@ async function reception(page) {
   const pdf = await page.request.get(BASE + pdfHref);
   if (pdf.status() !== 200 || pdf.headers()['content-type'] !== 'application/pdf') fail(`promemoria: HTTP ${pdf.status()} ${pdf.headers()['content-type']}`);
   else ok('promemoria PDF served');
+
+  step('orientation: add a suggested service, print the sheet, refer to the SSP');
+  const accessPath = pathOf(page);
+  const add = page.locator('form[action$="/servizi"] button').first();
+  if ((await add.count()) === 0) abort('no suggested service to add on the access page');
+  await submitAndWait(page, add);
+  const sheetHref = await page.locator('a[href*="/orientamento.pdf"]').first().getAttribute('href');
+  const sheet = await page.request.get(BASE + sheetHref);
+  if (sheet.status() !== 200 || sheet.headers()['content-type'] !== 'application/pdf') fail(`orientation sheet: HTTP ${sheet.status()}`);
+  else ok('service added and orientation sheet served');
+  await visit(page, accessPath);
+  await submitAndWait(page, page.locator('a[href^="/invii/nuovo"]').first());
+  await checkPage(page, null, 'referral-new');
+  const rf = page.locator('form[action^="/invii/nuovo"]').first();
+  await fillForm(page, rf, [['target', 'ssp'], ['reason', 'Proposta di presa in carico: difficoltà economiche e familiari'], ['urgency', 'urgent']]);
+  if ((await rf.locator('[name="privacy_override"]').count()) > 0) {
+    await rf.locator('[name="privacy_override"]').fill('Informativa da consegnare al prossimo colloquio');
+  }
+  await submitAndWait(page, rf.locator('[type=submit]').first());
+  if (!/^\/invii\/[0-9a-f-]{36}$/.test(pathOf(page))) abort(`referral not created: ${page.url()}; ${await pageSummary(page)}`);
+  ok('referral sent to the SSP');
+  await checkPage(page, null, 'referral');
+  const sf = page.locator('form[action$="/stato"]').first();
+  await fillForm(page, sf, [['status', 'ricevuto'], ['note', 'Protocollo ricevuto']]);
+  await submitAndWait(page, sf.locator('[type=submit]').first());
+  if (!(await page.locator('body').innerText()).includes('Stato aggiornato')) fail('referral status not updated');
+  else ok('referral status updated');
+  const r3 = await visit(page, '/invii');
+  await checkPage(page, r3, 'referrals');
 
   step('find the person again by a misspelled surname');
   await visit(page, `/persone?q=${encodeURIComponent(PERSON.misspelled)}`);

@@ -15,5 +15,6 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 cd "$here"
+rm -rf out
 [ -d node_modules ] || npm ci --no-audit --no-fund
 SPORTELLO_URL="http://127.0.0.1:$port" node run.mjs || { echo "--- server log"; cat "$data/server.log"; exit 1; }
