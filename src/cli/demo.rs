@@ -302,6 +302,8 @@ fn person(rng: &mut Rng, today: NaiveDate) -> Person {
             },
             recorded_by: "demo".into(),
         }),
+        consents: Vec::new(),
+        restriction: None,
     }
 }
 

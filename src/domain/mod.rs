@@ -14,6 +14,7 @@ pub mod login;
 pub mod password;
 pub mod person;
 pub mod place;
+pub mod privacy;
 pub mod reference;
 pub mod referral;
 pub mod role;

@@ -85,6 +85,12 @@ pub struct Person {
     /// The privacy notice (GDPR art. 13), once given.
     #[serde(default)]
     pub privacy_notice: Option<NoticeGiven>,
+    /// Consents for optional purposes, with withdrawals.
+    #[serde(default)]
+    pub consents: Vec<super::privacy::Consent>,
+    /// Restriction of processing (art. 18), when in force.
+    #[serde(default)]
+    pub restriction: Option<super::privacy::Restriction>,
 }
 
 /// That the privacy notice was given, when, which version and how.
@@ -127,6 +133,17 @@ impl Person {
             age -= 1;
         }
         u32::try_from(age).ok()
+    }
+
+    pub fn is_restricted(&self) -> bool {
+        self.restriction.is_some()
+    }
+
+    /// Whether the person currently consents to `purpose`.
+    pub fn consents_to(&self, purpose: &str) -> bool {
+        self.consents
+            .iter()
+            .any(|c| c.purpose == purpose && c.is_active())
     }
 
     /// Folded surname and given names, for duplicate checks.
@@ -562,6 +579,8 @@ impl PersonData {
             created_at: now,
             updated_at: now,
             privacy_notice: None,
+            consents: Vec::new(),
+            restriction: None,
         }
     }
 
@@ -607,6 +626,8 @@ impl PersonData {
             created_at: existing.created_at,
             updated_at: now,
             privacy_notice: existing.privacy_notice.clone(),
+            consents: existing.consents.clone(),
+            restriction: existing.restriction.clone(),
         }
     }
 }

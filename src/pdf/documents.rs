@@ -426,3 +426,247 @@ pub fn referral_letter(
             .into(),
     }
 }
+
+/// The privacy notice to hand over and sign, with the person's name.
+pub fn privacy_notice(
+    instance: &Instance,
+    contacts: &DeskContacts,
+    text: &str,
+    version: u32,
+    person: &Person,
+    today: chrono::NaiveDate,
+) -> Document {
+    let mut blocks: Vec<Block> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| Block::Paragraph(p.replace('\n', " ")))
+        .collect();
+    blocks.push(Block::Spacer);
+    blocks.push(Block::Field {
+        label: "Consegnata a".into(),
+        value: format!("{} {}", person.given_names, person.surname),
+    });
+    if let Some(code) = person.code() {
+        blocks.push(Block::Field {
+            label: "Codice".into(),
+            value: code.to_string(),
+        });
+    }
+    blocks.push(Block::Field {
+        label: "Data".into(),
+        value: today.format("%d/%m/%Y").to_string(),
+    });
+    blocks.push(Block::Field {
+        label: "Versione dell'informativa".into(),
+        value: version.to_string(),
+    });
+    blocks.push(Block::Spacer);
+    blocks.push(Block::SignatureLines(vec![
+        "Firma della persona interessata".into(),
+        "L'operatore".into(),
+    ]));
+    Document {
+        title: "Informativa sul trattamento dei dati personali".into(),
+        header_lines: desk_lines(instance, contacts),
+        blocks,
+        footer: format!("Informativa versione {version} – Reg. UE 2016/679, art. 13"),
+    }
+}
+
+/// Everything held about a person and who looked at it (GDPR art. 15).
+#[allow(clippy::too_many_arguments)]
+pub fn subject_report(
+    instance: &Instance,
+    contacts: &DeskContacts,
+    reference: &Reference,
+    person: &Person,
+    history: &[crate::domain::person::PersonChange],
+    accesses: &[Access],
+    referrals: &[crate::domain::referral::Referral],
+    appointments: &[Appointment],
+    audit: &[crate::domain::audit::AuditEntry],
+    now: DateTime<Utc>,
+) -> Document {
+    let places = reference.places();
+    let f = |label: &str, value: String| Block::Field {
+        label: label.into(),
+        value,
+    };
+    let mut b = vec![
+        Block::Paragraph(format!(
+            "Dati personali trattati dal Segretariato Sociale del Comune di {} al {}, e registro di chi li ha consultati.",
+            instance.comune.name,
+            now.with_timezone(&Local).format("%d/%m/%Y")
+        )),
+        Block::Heading("Dati anagrafici e di contatto".into()),
+        f("Cognome e nome", format!("{} {}", person.surname, person.given_names)),
+        f("Codice", person.code().unwrap_or("").to_string()),
+        f("Sesso", person.sex.map_or("non indicato", |s| s.label()).to_string()),
+        f("Nascita", format!(
+            "{}{}",
+            person.birth_date.map_or("non indicata".to_string(), |d| d.format("%d/%m/%Y").to_string()),
+            person.birth_place.as_deref().map(|p| format!(", {}", places.birth_place_label(p))).unwrap_or_default()
+        )),
+        f("Cittadinanza", person.citizenship.as_deref().map_or("non indicata".to_string(), |c| places.citizenship_label(c))),
+        f("Residenza", person.residence_istat.as_deref().map_or("non indicata".to_string(), |c| places.comune_label(c))),
+        f("Senza fissa dimora", if person.homeless { "sì" } else { "no" }.into()),
+        f("Telefono", person.phone.clone()),
+        f("E-mail", person.email.clone()),
+        f("Lingua", person.language.clone()),
+    ];
+    if !person.household.is_empty() {
+        b.push(f(
+            "Nucleo familiare",
+            person
+                .household
+                .iter()
+                .map(|m| format!("{} ({})", m.name, m.relation))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+    }
+    b.push(Block::Heading("Privacy".into()));
+    b.push(f(
+        "Informativa",
+        person
+            .privacy_notice
+            .as_ref()
+            .map_or("non ancora consegnata".to_string(), |n| {
+                format!(
+                    "versione {} consegnata il {} ({})",
+                    n.version,
+                    n.date.format("%d/%m/%Y"),
+                    n.method_label()
+                )
+            }),
+    ));
+    for c in &person.consents {
+        b.push(f(
+            crate::domain::privacy::purpose_label(&c.purpose),
+            format!(
+                "consenso dato il {}{}",
+                c.given_on.format("%d/%m/%Y"),
+                c.withdrawn_on
+                    .map(|d| format!(", revocato il {}", d.format("%d/%m/%Y")))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(r) = &person.restriction {
+        b.push(f(
+            "Limitazione del trattamento",
+            format!("dal {}: {}", r.since.format("%d/%m/%Y"), r.reason),
+        ));
+    }
+    b.push(Block::Heading(format!("Accessi ({})", accesses.len())));
+    for a in accesses {
+        let mut lines = vec![format!(
+            "{} – {} – {}",
+            when(a.time),
+            reference.label(Kind::Channel, &a.channel),
+            a.operator_name
+        )];
+        for n in &a.needs {
+            lines.push(format!(
+                "Bisogno: {} – {}{}",
+                reference.label(Kind::Category, &n.category),
+                reference.label(Kind::Area, &n.area),
+                if n.description.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", n.description)
+                }
+            ));
+        }
+        lines.push(format!(
+            "Esito: {}",
+            a.outcomes
+                .iter()
+                .map(|o| reference.label(Kind::Outcome, o))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+        if !a.notes.is_empty() {
+            lines.push(format!("Note: {}", a.notes));
+        }
+        if !a.reserved_notes.is_empty() {
+            lines.push(format!("Note riservate: {}", a.reserved_notes));
+        }
+        b.push(Block::Bullets(vec![lines.join("\n")]));
+    }
+    b.push(Block::Heading(format!("Invii ({})", referrals.len())));
+    for r in referrals {
+        let steps: Vec<String> = r
+            .history
+            .iter()
+            .map(|h| format!("{} {} ({})", h.status.label(), when(h.at), h.by))
+            .collect();
+        b.push(Block::Bullets(vec![format!(
+            "{} – {}: {}\n{}",
+            when(r.created_at),
+            r.target_name,
+            r.reason,
+            steps.join("; ")
+        )]));
+    }
+    b.push(Block::Heading(format!(
+        "Appuntamenti ({})",
+        appointments.len()
+    )));
+    b.push(Block::Bullets(
+        appointments
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} con {}{}{}",
+                    when(a.start),
+                    a.operator_name,
+                    if a.purpose.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", a.purpose)
+                    },
+                    if a.cancelled { " (annullato)" } else { "" }
+                )
+            })
+            .collect(),
+    ));
+    b.push(Block::Heading(format!(
+        "Modifiche ai dati ({})",
+        history.len()
+    )));
+    b.push(Block::Bullets(
+        history
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} da {}: {}",
+                    when(h.time),
+                    h.user,
+                    h.changes
+                        .iter()
+                        .map(|c| format!("{} da «{}» a «{}»", c.field, c.before, c.after))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            })
+            .collect(),
+    ));
+    b.push(Block::Heading(format!(
+        "Chi ha consultato o modificato i dati ({})",
+        audit.len()
+    )));
+    b.push(Block::Bullets(
+        audit
+            .iter()
+            .map(|e| format!("{} – {} – {}", when(e.time), e.user, e.action))
+            .collect(),
+    ));
+    Document {
+        title: "Dati personali trattati (art. 15 GDPR)".into(),
+        header_lines: desk_lines(instance, contacts),
+        blocks: b,
+        footer: "Documento riservato all'interessato.".into(),
+    }
+}

@@ -77,6 +77,71 @@ impl Store {
     }
 }
 
+/// Which audit entries to show.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub user: String,
+    pub action: String,
+    /// A record id (person, access, …) the entry is about or mentions.
+    pub subject: String,
+    pub from: Option<chrono::DateTime<Utc>>,
+    pub to: Option<chrono::DateTime<Utc>>,
+}
+
+impl AuditFilter {
+    pub fn matches(&self, e: &AuditEntry) -> bool {
+        (self.user.is_empty() || e.user == self.user)
+            && (self.action.is_empty() || e.action.starts_with(&self.action))
+            && (self.subject.is_empty()
+                || e.subject == self.subject
+                || e.details.contains(&self.subject))
+            && self.from.is_none_or(|f| e.time >= f)
+            && self.to.is_none_or(|t| e.time < t)
+    }
+}
+
+impl Store {
+    /// Entries matching `filter`, newest first, at most `limit`.
+    pub fn audit_filtered(
+        &self,
+        filter: &AuditFilter,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(AUDIT)?;
+        let mut out = Vec::new();
+        for row in table.iter()?.rev() {
+            let (_, v) = row?;
+            let entry: AuditEntry = decode(v.value())?;
+            if filter.matches(&entry) {
+                out.push(entry);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Entries about any of these record ids (subject) or mentioning them (details), oldest first.
+    pub fn audit_about(&self, ids: &[String]) -> Result<Vec<AuditEntry>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(AUDIT)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (_, v) = row?;
+            let entry: AuditEntry = decode(v.value())?;
+            if ids
+                .iter()
+                .any(|id| entry.subject == *id || entry.details.contains(id.as_str()))
+            {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

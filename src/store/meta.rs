@@ -12,6 +12,7 @@ const INSTANCE_KEY: &str = "instance";
 const SECRET_KEY: &str = "secret";
 const DESK_KEY: &str = "desk_contacts";
 const OVERDUE_KEY: &str = "referral_overdue_days";
+const NOTICES_KEY: &str = "privacy_notices";
 
 /// The stored schema version; 0 for a database that has never been migrated.
 pub fn schema_version(db: &Database) -> Result<u32, StoreError> {
@@ -108,6 +109,41 @@ impl Store {
         )?;
         txn.commit()?;
         Ok(())
+    }
+
+    /// Every version of the privacy notice text, oldest first (empty: the default applies).
+    pub fn notice_texts(&self) -> Result<Vec<crate::domain::privacy::NoticeText>, StoreError> {
+        Ok(self.get_meta(NOTICES_KEY)?.unwrap_or_default())
+    }
+
+    /// Adds a new version of the notice text; returns its number.
+    pub fn add_notice_text(&self, text: &str, actor: &str) -> Result<u32, StoreError> {
+        let txn = self.db.begin_write()?;
+        let mut all: Vec<crate::domain::privacy::NoticeText> = {
+            let table = txn.open_table(super::tables::META)?;
+            let v = table.get(NOTICES_KEY)?;
+            v.map(|v| super::codec::decode(v.value()))
+                .transpose()?
+                .unwrap_or_default()
+        };
+        let version = all.last().map_or(2, |n| n.version + 1);
+        all.push(crate::domain::privacy::NoticeText {
+            version,
+            text: text.to_string(),
+            created_at: chrono::Utc::now(),
+            by: actor.to_string(),
+        });
+        put(&txn, NOTICES_KEY, &all)?;
+        super::audit::append(
+            &txn,
+            crate::domain::audit::AuditEvent::new(
+                actor,
+                "settings.privacy_notice",
+                format!("versione {version}"),
+            ),
+        )?;
+        txn.commit()?;
+        Ok(version)
     }
 
     /// The installation secret (32 random bytes made at creation).

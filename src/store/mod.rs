@@ -17,6 +17,7 @@ mod tables;
 mod tokens;
 mod users;
 
+pub use audit::AuditFilter;
 pub use changelog::{ChangeEntry, ChangeOp};
 pub use error::StoreError;
 pub use login::Attempt;

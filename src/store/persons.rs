@@ -115,6 +115,11 @@ impl Store {
     ) -> Result<(Person, Vec<String>), StoreError> {
         let txn = self.db.begin_write()?;
         let before = get_in(&txn, id)?;
+        if before.is_restricted() {
+            return Err(StoreError::Conflict(
+                crate::domain::privacy::RESTRICTED.into(),
+            ));
+        }
         let after = data.apply_to(&before, Utc::now());
         if let Some(code) = after.code() {
             match code_owner(&txn, code)? {

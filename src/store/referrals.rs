@@ -151,3 +151,31 @@ impl Store {
         Ok(p)
     }
 }
+
+impl Store {
+    /// Changes a person's privacy state (consents, restriction) in one transaction, audited.
+    pub fn modify_person_privacy<F>(
+        &self,
+        id: Uuid,
+        actor: &str,
+        action: &'static str,
+        details: &str,
+        change: F,
+    ) -> Result<Person, StoreError>
+    where
+        F: FnOnce(&mut Person) -> Result<(), StoreError>,
+    {
+        let txn = self.db.begin_write()?;
+        let mut p = persons::get_in(&txn, id)?;
+        change(&mut p)?;
+        txn.open_table(PERSONS)?
+            .insert(id.as_u128(), encode(&p)?.as_slice())?;
+        changelog::record(&txn, "person", id, ChangeOp::Upsert)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, action, id.to_string()).details(details),
+        )?;
+        txn.commit()?;
+        Ok(p)
+    }
+}

@@ -132,6 +132,9 @@ pub async fn new_form(
         Some(id) => Some(state.store.person(id)?.ok_or(PageError::NotFound)?),
         None => None,
     };
+    if person.as_ref().is_some_and(|p| p.is_restricted()) {
+        return Err(PageError::Restricted);
+    }
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
     let choice = match &person {
@@ -174,7 +177,11 @@ pub async fn create(
     let known: Option<Person> = match mode {
         "existing" => {
             let id = Uuid::parse_str(form.get("person_id")).map_err(|_| PageError::NotFound)?;
-            Some(state.store.person(id)?.ok_or(PageError::NotFound)?)
+            let p = state.store.person(id)?.ok_or(PageError::NotFound)?;
+            if p.is_restricted() {
+                return Err(PageError::Restricted);
+            }
+            Some(p)
         }
         _ => None,
     };
@@ -452,6 +459,9 @@ pub async fn promemoria(
     let access = state.store.access(id)?.ok_or(PageError::NotFound)?;
     let person_id = access.person_id.ok_or(PageError::NotFound)?;
     let person = state.store.person(person_id)?.ok_or(PageError::NotFound)?;
+    if person.is_restricted() {
+        return Err(PageError::Restricted);
+    }
     let appointment = match access.appointment_id {
         Some(a) => state.store.appointment(a)?,
         None => None,
@@ -643,6 +653,9 @@ pub async fn orientation_bytes(
         Some(pid) => state.store.person(pid)?,
         None => None,
     };
+    if person.as_ref().is_some_and(|p| p.is_restricted()) {
+        return Err(PageError::Restricted);
+    }
     let directory = state.store.directory()?;
     let services: Vec<_> = access
         .services

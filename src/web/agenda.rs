@@ -70,12 +70,14 @@ pub async fn page(
         .collect();
     let ids: Vec<Uuid> = appointments.iter().map(|a| a.person_id).collect();
     let persons = state.store.persons_by_ids(&ids)?;
+    // People whose processing is restricted are left out of lists (art. 18).
     let items: Vec<(Appointment, Option<Person>)> = appointments
         .into_iter()
         .map(|a| {
             let p = persons.iter().find(|p| p.id == a.person_id).cloned();
             (a, p)
         })
+        .filter(|(_, p)| !p.as_ref().is_some_and(|p| p.is_restricted()))
         .collect();
     state.store.audit(
         AuditEvent::new(
@@ -122,6 +124,9 @@ pub async fn new_form(
         .store
         .person(query.persona)?
         .ok_or(PageError::NotFound)?;
+    if person.is_restricted() {
+        return Err(PageError::Restricted);
+    }
     let operators = desk_users(&state)?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/agenda");
@@ -150,6 +155,9 @@ pub async fn create(
         .store
         .person(query.persona)?
         .ok_or(PageError::NotFound)?;
+    if person.is_restricted() {
+        return Err(PageError::Restricted);
+    }
     let operators = desk_users(&state)?;
     let v = AppointmentValues {
         date: form.get("date").to_string(),
@@ -261,6 +269,9 @@ pub async fn reminder(
         .store
         .person(appointment.person_id)?
         .ok_or(PageError::NotFound)?;
+    if person.is_restricted() {
+        return Err(PageError::Restricted);
+    }
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
     let doc =

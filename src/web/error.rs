@@ -26,6 +26,9 @@ pub enum PageError {
     TooManyRequests,
     #[error("richiesta non valida")]
     BadRequest,
+    /// The person's processing is restricted (art. 18): the record may be read, not used.
+    #[error("trattamento limitato")]
+    Restricted,
     /// Field problems found while handling a form (the handler re-renders the form with them).
     #[error("dati non validi")]
     Invalid(crate::domain::Invalid),
@@ -65,6 +68,7 @@ impl ResponseError for PageError {
             PageError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             PageError::BadRequest => StatusCode::BAD_REQUEST,
             PageError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PageError::Restricted => StatusCode::CONFLICT,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +98,7 @@ impl ResponseError for PageError {
                 "Richiesta non valida",
                 "I dati inviati non sono leggibili. Torni indietro e riprovi.",
             ),
+            PageError::Restricted => ("Trattamento limitato", crate::domain::privacy::RESTRICTED),
             PageError::Invalid(_) => (
                 "Dati non validi",
                 "Alcuni dati inviati non sono validi. Torni indietro, li corregga e riprovi.",
@@ -184,6 +189,14 @@ impl ApiError {
 
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "Risorsa non trovata.")
+    }
+
+    pub fn restricted() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "restricted",
+            crate::domain::privacy::RESTRICTED,
+        )
     }
 
     pub fn csrf() -> Self {

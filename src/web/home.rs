@@ -44,6 +44,10 @@ pub async fn home(
         let persons = state.store.persons_by_ids(&ids)?;
         let find =
             |id: Option<uuid::Uuid>| id.and_then(|id| persons.iter().find(|p| p.id == id).cloned());
+        // People whose processing is restricted are left out of lists (art. 18).
+        let restricted = |p: &Option<crate::domain::person::Person>| {
+            p.as_ref().is_some_and(|p| p.is_restricted())
+        };
         let accesses: Vec<_> = accesses
             .into_iter()
             .rev()
@@ -51,6 +55,7 @@ pub async fn home(
                 let p = find(a.person_id);
                 (a, p)
             })
+            .filter(|(_, p)| !restricted(p))
             .collect();
         let appointments: Vec<_> = appointments
             .into_iter()
@@ -58,6 +63,7 @@ pub async fn home(
                 let p = find(Some(a.person_id));
                 (a, p)
             })
+            .filter(|(_, p)| !restricted(p))
             .collect();
         state.store.audit(
             crate::domain::audit::AuditEvent::new(

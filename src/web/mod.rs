@@ -10,6 +10,7 @@ mod error;
 mod forms;
 mod home;
 pub mod persons;
+pub mod privacy;
 mod referrals;
 mod respond;
 pub mod security;
@@ -116,6 +117,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/persone/{id}/informativa",
             web::post().to(referrals::privacy_notice),
         )
+        .route(
+            "/persone/{id}/informativa.pdf",
+            web::get().to(privacy::notice_pdf),
+        )
+        .route("/persone/{id}/consensi", web::post().to(privacy::consent))
+        .route(
+            "/persone/{id}/limitazione",
+            web::post().to(privacy::restrict),
+        )
+        .route(
+            "/persone/{id}/limitazione/rimuovi",
+            web::post().to(privacy::lift_restriction),
+        )
+        .route("/persone/{id}/rapporto.pdf", web::get().to(privacy::report))
+        .route("/privacy", web::get().to(privacy::page))
+        .route("/privacy/informativa", web::post().to(privacy::save_notice))
+        .route("/privacy/audit", web::get().to(privacy::audit))
+        .route("/privacy/audit.csv", web::get().to(privacy::audit_csv))
         .route("/agenda", web::get().to(agenda::page))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))
@@ -212,6 +231,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/persons/{id}/privacy-notice",
                     web::post().to(api::orientation::privacy_notice),
+                )
+                .route(
+                    "/persons/{id}/report.json",
+                    web::get().to(api::privacy::report_json),
+                )
+                .route(
+                    "/persons/{id}/report.pdf",
+                    web::get().to(api::privacy::report_pdf_api),
                 )
                 .route("/openapi.json", web::get().to(api::openapi))
                 .default_service(web::to(api::not_found)),

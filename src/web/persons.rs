@@ -105,7 +105,13 @@ pub async fn search(
     let hits = if q.is_empty() {
         Vec::new()
     } else {
-        let hits = state.store.search_persons(q, 50)?;
+        // Restricted persons only appear when asked for by their exact code (art. 18).
+        let hits: Vec<_> = state
+            .store
+            .search_persons(q, 50)?
+            .into_iter()
+            .filter(|h| !h.person.is_restricted() || h.score >= 120)
+            .collect();
         state.store.audit(
             AuditEvent::new(auth.user.username.clone(), "person.search", q.to_string())
                 .details(format!("{} risultati", hits.len())),
@@ -219,6 +225,11 @@ pub async fn view(
         }
         "modificata" => Some("Dati aggiornati; la modifica è nello storico."),
         "informativa" => Some("Consegna dell'informativa privacy registrata."),
+        "consenso" => Some("Consenso aggiornato."),
+        "limitata" => Some(
+            "Trattamento limitato: la scheda non può più essere usata finché la limitazione resta.",
+        ),
+        "sbloccata" => Some("Limitazione del trattamento tolta."),
         _ => None,
     };
     let instance = state.store.instance()?;
@@ -243,6 +254,9 @@ pub async fn edit_form(
     require_desk(&auth)?;
     let id = path.into_inner();
     let person = state.store.person(id)?.ok_or(PageError::NotFound)?;
+    if person.is_restricted() {
+        return Err(PageError::Restricted);
+    }
     state.store.audit(
         AuditEvent::new(auth.user.username.clone(), "person.view", id.to_string())
             .details("modifica"),
@@ -294,6 +308,7 @@ pub async fn update(
     }
     match state.store.update_person(id, data, &auth.user.username) {
         Ok(_) => Ok(see_other(&format!("/persone/{id}?avviso=modificata"))),
+        Err(StoreError::Conflict(_)) => Err(PageError::Restricted),
         Err(StoreError::DuplicateCode(other)) => Ok(render(&Invalid::one(
             "codice_fiscale",
             format!("Questo codice appartiene già a un'altra persona registrata (scheda /persone/{other})."),

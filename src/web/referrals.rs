@@ -86,6 +86,9 @@ async fn render_new(
     let access = state.store.access(access_id)?.ok_or(PageError::NotFound)?;
     let person_id = access.person_id.ok_or(PageError::NotFound)?;
     let person = state.store.person(person_id)?.ok_or(PageError::NotFound)?;
+    if person.is_restricted() {
+        return Err(PageError::Restricted);
+    }
     let directory = state.store.directory()?;
     // The services chosen for this access first, then the rest of the active directory.
     let mut services: Vec<_> = access
@@ -200,6 +203,9 @@ pub fn new_referral(
             "access_id",
             "Per un invio serve una persona registrata (l'accesso è anonimo).",
         );
+    }
+    if person.as_ref().is_some_and(|p| p.is_restricted()) {
+        invalid.add("access_id", crate::domain::privacy::RESTRICTED);
     }
     let target = match v.target.trim() {
         "ssp" => Some((
@@ -408,6 +414,17 @@ pub fn advance(
         .store
         .referral(id)?
         .ok_or(StoreError::NotFound("Invio"))?;
+    if to == ReferralStatus::Inviato
+        && state
+            .store
+            .person(r.person_id)?
+            .is_some_and(|p| p.is_restricted())
+    {
+        return Err(AdvanceError::Invalid(Invalid::one(
+            "status",
+            crate::domain::privacy::RESTRICTED,
+        )));
+    }
     if to == ReferralStatus::Inviato && r.privacy_override.is_none() {
         let person = state.store.person(r.person_id)?;
         if person.is_some_and(|p| p.privacy_notice.is_none()) {
@@ -439,6 +456,9 @@ pub async fn letter(
         .store
         .person(r.person_id)?
         .ok_or(PageError::NotFound)?;
+    if person.is_restricted() {
+        return Err(PageError::Restricted);
+    }
     let access = state
         .store
         .access(r.access_id)?
@@ -479,9 +499,10 @@ pub async fn privacy_notice(
     if !matches!(method, "signed" | "oral") {
         return Err(PageError::BadRequest);
     }
+    let (version, _) = super::privacy::current_notice(&state)?;
     let notice = crate::domain::person::NoticeGiven {
         date: Local::now().date_naive(),
-        version: "1".into(),
+        version: version.to_string(),
         method: method.to_string(),
         recorded_by: auth.user.username.clone(),
     };

@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod cli;
 mod directory;
+mod privacy;
 mod reception;
 mod referrals;
 mod setup;

@@ -138,7 +138,7 @@ async fn a_referral_walks_its_whole_lifecycle_and_every_step_is_audited() {
         .get(&format!("/persone/{person_id}"))
         .await
         .body
-        .contains("Consegnata il"));
+        .contains("Informativa consegnata il"));
     // A step out of order is refused with the reason.
     let jump = c
         .submit(

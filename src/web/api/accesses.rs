@@ -140,7 +140,10 @@ pub async fn create(
         return Err(e);
     }
     if let Some(pid) = input.person_id {
-        state.store.person(pid)?.ok_or_else(ApiError::not_found)?;
+        let p = state.store.person(pid)?.ok_or_else(ApiError::not_found)?;
+        if p.is_restricted() {
+            return Err(ApiError::restricted());
+        }
     }
     let (date, time) = match input.time {
         Some(t) => {
@@ -351,10 +354,13 @@ pub async fn create_appointment(
 ) -> Result<HttpResponse, ApiError> {
     require_desk(&auth)?;
     let input = body.into_inner();
-    state
+    let person = state
         .store
         .person(input.person_id)?
         .ok_or_else(ApiError::not_found)?;
+    if person.is_restricted() {
+        return Err(ApiError::restricted());
+    }
     let mut invalid = Invalid::new();
     if input.start < Utc::now() - chrono::Duration::minutes(5) {
         invalid.add("start", "L'appuntamento non può essere nel passato.");

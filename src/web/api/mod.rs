@@ -3,6 +3,7 @@
 pub mod accesses;
 pub mod orientation;
 pub mod persons;
+pub mod privacy;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -185,7 +186,9 @@ impl Modify for SecuritySchemes {
         orientation::referrals,
         orientation::referral_status,
         orientation::orientation_pdf,
-        orientation::privacy_notice
+        orientation::privacy_notice,
+        privacy::report_json,
+        privacy::report_pdf_api
     ),
     components(schemas(
         Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,

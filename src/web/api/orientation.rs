@@ -284,6 +284,11 @@ pub async fn create_referral(
         .store
         .access(input.access_id)?
         .ok_or_else(ApiError::not_found)?;
+    if let Some(pid) = access.person_id {
+        if state.store.person(pid)?.is_some_and(|p| p.is_restricted()) {
+            return Err(ApiError::restricted());
+        }
+    }
     let instance = state.store.instance()?.ok_or_else(ApiError::not_found)?;
     let values = ReferralValues {
         target: input.target,

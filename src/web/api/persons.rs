@@ -261,7 +261,12 @@ pub async fn search(
         e.field = Some("q".into());
         return Err(e);
     }
-    let hits = state.store.search_persons(q, 50)?;
+    let hits: Vec<_> = state
+        .store
+        .search_persons(q, 50)?
+        .into_iter()
+        .filter(|h| !h.person.is_restricted() || h.score >= 120)
+        .collect();
     state.store.audit(
         AuditEvent::new(auth.user.username.clone(), "person.search", q.to_string())
             .details(format!("{} risultati (API)", hits.len())),

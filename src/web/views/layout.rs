@@ -76,6 +76,11 @@ const SECTIONS: &[Section] = &[
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
     },
     Section {
+        path: "/privacy",
+        label: "Privacy",
+        roles: &[Role::Responsabile],
+    },
+    Section {
         path: "/amministrazione",
         label: "Amministrazione",
         roles: &[Role::Amministratore],

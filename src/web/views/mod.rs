@@ -10,6 +10,7 @@ pub mod form;
 pub mod home;
 pub mod layout;
 pub mod persons;
+pub mod privacy;
 pub mod referrals;
 pub mod services;
 pub mod setup;

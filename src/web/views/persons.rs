@@ -312,10 +312,17 @@ pub fn person_page(
             @if let Some(n) = notice { (alert("success", n)) }
             h1 { (p.display_name()) }
             p class="lead" { (code_badge(p)) }
-            div class="mb-4" {
-                a class="btn btn-primary me-2" href={"/accessi/nuovo?persona=" (p.id)} accesskey="n" { "Nuovo accesso" }
-                a class="btn btn-outline-primary me-2" href={"/agenda/nuovo?persona=" (p.id)} { "Fissa appuntamento" }
-                a class="btn btn-outline-secondary" href={"/persone/" (p.id) "/modifica"} { "Modifica dati" }
+            @if let Some(r) = &p.restriction {
+                div class="alert alert-danger" role="alert" {
+                    strong { "Trattamento limitato dal " (fmt::date(r.since)) ": " } (r.reason)
+                    br; (crate::domain::privacy::RESTRICTED)
+                }
+            } @else {
+                div class="mb-4" {
+                    a class="btn btn-primary me-2" href={"/accessi/nuovo?persona=" (p.id)} accesskey="n" { "Nuovo accesso" }
+                    a class="btn btn-outline-primary me-2" href={"/agenda/nuovo?persona=" (p.id)} { "Fissa appuntamento" }
+                    a class="btn btn-outline-secondary" href={"/persone/" (p.id) "/modifica"} { "Modifica dati" }
+                }
             }
             div class="row" {
                 div class="col-12 col-lg-5" {
@@ -336,22 +343,74 @@ pub fn person_page(
                         @if !p.email.is_empty() { dt { "E-mail" } dd { a href={"mailto:" (p.email)} { (p.email) } } }
                         @if !p.language.is_empty() { dt { "Lingua" } dd { (p.language) } }
                     }
-                    h2 class="h5" { "Informativa privacy" }
+                    h2 class="h5" { "Privacy" }
                     @if let Some(n) = &p.privacy_notice {
-                        p { "Consegnata il " (fmt::date(n.date)) " (versione " (n.version) ", " (n.method_label()) ")." }
+                        p { "Informativa consegnata il " (fmt::date(n.date)) " (versione " (n.version) ", " (n.method_label()) ")." }
                     } @else {
-                        p { span class="badge bg-warning text-dark" { "da consegnare" } }
-                        form method="post" action={"/persone/" (p.id) "/informativa"} class="mb-3" {
-                            (csrf_field(chrome.csrf))
-                            div class="form-check" {
-                                input type="radio" name="method" value="signed" id="notice-signed" checked;
-                                label for="notice-signed" { "Firmata su carta" }
+                        p { "Informativa: " span class="badge bg-warning text-dark" { "da consegnare" } }
+                        @if !p.is_restricted() {
+                            form method="post" action={"/persone/" (p.id) "/informativa"} class="mb-2" {
+                                (csrf_field(chrome.csrf))
+                                div class="form-check" {
+                                    input type="radio" name="method" value="signed" id="notice-signed" checked;
+                                    label for="notice-signed" { "Firmata su carta" }
+                                }
+                                div class="form-check" {
+                                    input type="radio" name="method" value="oral" id="notice-oral";
+                                    label for="notice-oral" { "Letta a voce (per telefono)" }
+                                }
+                                button type="submit" class="btn btn-outline-primary btn-sm" { "Registra la consegna" }
                             }
-                            div class="form-check" {
-                                input type="radio" name="method" value="oral" id="notice-oral";
-                                label for="notice-oral" { "Letta a voce (per telefono)" }
+                        }
+                    }
+                    p { a href={"/persone/" (p.id) "/informativa.pdf"} { "Stampa l'informativa da firmare" } }
+                    h3 class="h6" { "Consensi facoltativi" }
+                    ul class="list-unstyled" {
+                        @for (code, label) in crate::domain::privacy::CONSENT_PURPOSES {
+                            li class="mb-2" {
+                                (label) ": "
+                                @if p.consents_to(code) {
+                                    strong { "sì" }
+                                    @if !p.is_restricted() {
+                                        form method="post" action={"/persone/" (p.id) "/consensi"} class="d-inline ms-2" {
+                                            (csrf_field(chrome.csrf))
+                                            input type="hidden" name="purpose" value=(code);
+                                            input type="hidden" name="azione" value="revoca";
+                                            button type="submit" class="btn btn-link btn-sm p-0" { "revoca" span class="visually-hidden" { " il consenso: " (label) } }
+                                        }
+                                    }
+                                } @else {
+                                    "no"
+                                    @if !p.is_restricted() {
+                                        form method="post" action={"/persone/" (p.id) "/consensi"} class="d-inline ms-2" {
+                                            (csrf_field(chrome.csrf))
+                                            input type="hidden" name="purpose" value=(code);
+                                            input type="hidden" name="azione" value="dai";
+                                            button type="submit" class="btn btn-link btn-sm p-0" { "registra il consenso" span class="visually-hidden" { ": " (label) } }
+                                        }
+                                    }
+                                }
                             }
-                            button type="submit" class="btn btn-outline-primary btn-sm" { "Registra la consegna" }
+                        }
+                    }
+                    @if chrome.roles.contains(&crate::domain::role::Role::Responsabile) || chrome.roles.contains(&crate::domain::role::Role::AssistenteSociale) {
+                        p { a href={"/persone/" (p.id) "/rapporto.pdf"} { "Dati trattati e accessi (art. 15), PDF" } }
+                    }
+                    @if chrome.roles.contains(&crate::domain::role::Role::Responsabile) {
+                        @if p.is_restricted() {
+                            form method="post" action={"/persone/" (p.id) "/limitazione/rimuovi"} class="mb-3" {
+                                (csrf_field(chrome.csrf))
+                                button type="submit" class="btn btn-outline-danger btn-sm" { "Togli la limitazione del trattamento" }
+                            }
+                        } @else {
+                            form method="post" action={"/persone/" (p.id) "/limitazione"} class="mb-3" {
+                                (csrf_field(chrome.csrf))
+                                div class="form-group" {
+                                    label class="active" for="restrict-reason" { "Motivo della limitazione (art. 18)" }
+                                    input type="text" class="form-control" id="restrict-reason" name="reason" autocomplete="off";
+                                }
+                                button type="submit" class="btn btn-outline-danger btn-sm" { "Limita il trattamento" }
+                            }
                         }
                     }
                     @if !p.household.is_empty() {

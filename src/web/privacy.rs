@@ -1,0 +1,415 @@
+//! Privacy duties: the notice (versioned text, PDF), consents, restriction (art. 18), the audit
+//! viewer with CSV, the data-subject report (art. 15).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use chrono::{Local, NaiveTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::error::PageError;
+use super::forms::Fields;
+use super::persons::require_desk;
+use super::respond::{html, ok, see_other};
+use super::session::Auth;
+use super::state::AppState;
+use super::views;
+use super::views::layout::Chrome;
+use crate::domain::access::{local_instant, Access};
+use crate::domain::appointment::Appointment;
+use crate::domain::audit::{AuditEntry, AuditEvent};
+use crate::domain::person::{parse_date, Person, PersonChange};
+use crate::domain::privacy::{default_notice, Consent, Restriction, CONSENT_PURPOSES};
+use crate::domain::referral::Referral;
+use crate::domain::role::Role;
+use crate::domain::Invalid;
+use crate::store::{AuditFilter, StoreError};
+
+/// Years identified records are kept after the last access (shown in the default notice).
+pub const DEFAULT_RETENTION_YEARS: u32 = 10;
+
+/// The notice in force: the latest edited version, else the default (version 1).
+pub fn current_notice(state: &AppState) -> Result<(u32, String), PageError> {
+    if let Some(n) = state.store.notice_texts()?.last() {
+        return Ok((n.version, n.text.clone()));
+    }
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let file = crate::assets::Assets::get("privacy/informativa.txt")
+        .ok_or_else(|| PageError::Internal("informativa assente".into()))?;
+    let template = String::from_utf8_lossy(&file.data).into_owned();
+    Ok((
+        1,
+        default_notice(
+            &template,
+            &instance.comune.name,
+            &instance.ambito.name,
+            DEFAULT_RETENTION_YEARS,
+        ),
+    ))
+}
+
+fn require_privacy_officer(auth: &Auth) -> Result<(), PageError> {
+    if auth
+        .user
+        .has_any_role(&[Role::Responsabile, Role::AssistenteSociale])
+    {
+        Ok(())
+    } else {
+        Err(PageError::Forbidden)
+    }
+}
+
+/// The notice as PDF with the person's name and signature lines (printing is audited).
+pub async fn notice_pdf(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let person = state.store.person(id)?.ok_or(PageError::NotFound)?;
+    let (version, text) = current_notice(&state)?;
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let contacts = state.store.desk_contacts()?;
+    let doc = crate::pdf::documents::privacy_notice(
+        &instance,
+        &contacts,
+        &text,
+        version,
+        &person,
+        Local::now().date_naive(),
+    );
+    let bytes = web::block(move || crate::pdf::render(&doc))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    state.store.audit(
+        AuditEvent::new(
+            auth.user.username.clone(),
+            "person.print_notice",
+            id.to_string(),
+        )
+        .details(format!("versione {version}")),
+    )?;
+    Ok(super::respond::pdf(bytes, "informativa.pdf"))
+}
+
+/// Gives or withdraws a consent; a withdrawal takes effect at once.
+pub async fn consent(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    require_desk(&auth)?;
+    let id = path.into_inner();
+    let purpose = form.get("purpose").to_string();
+    if !CONSENT_PURPOSES.iter().any(|(c, _)| *c == purpose) {
+        return Err(PageError::BadRequest);
+    }
+    let give = match form.get("azione") {
+        "dai" => true,
+        "revoca" => false,
+        _ => return Err(PageError::BadRequest),
+    };
+    let today = Local::now().date_naive();
+    let user = auth.user.username.clone();
+    let action = if give {
+        "person.consent_given"
+    } else {
+        "person.consent_withdrawn"
+    };
+    let result =
+        state
+            .store
+            .modify_person_privacy(id, &auth.user.username, action, &purpose, |p| {
+                if p.is_restricted() {
+                    return Err(StoreError::Conflict(
+                        crate::domain::privacy::RESTRICTED.into(),
+                    ));
+                }
+                if give {
+                    if !p.consents_to(&purpose) {
+                        p.consents.push(Consent {
+                            purpose: purpose.clone(),
+                            given_on: today,
+                            withdrawn_on: None,
+                            recorded_by: user,
+                        });
+                    }
+                } else {
+                    for c in p
+                        .consents
+                        .iter_mut()
+                        .filter(|c| c.purpose == purpose && c.is_active())
+                    {
+                        c.withdrawn_on = Some(today);
+                    }
+                }
+                Ok(())
+            });
+    match result {
+        Ok(_) => Ok(see_other(&format!("/persone/{id}?avviso=consenso"))),
+        Err(StoreError::Conflict(_)) => Err(PageError::Restricted),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Restricts processing (responsabile), with the reason.
+pub async fn restrict(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let id = path.into_inner();
+    let reason: String = form.get("reason").trim().chars().take(500).collect();
+    if reason.is_empty() {
+        return Err(PageError::Invalid(Invalid::one(
+            "reason",
+            "Indicare il motivo della limitazione.",
+        )));
+    }
+    let by = auth.user.username.clone();
+    let today = Local::now().date_naive();
+    state.store.modify_person_privacy(
+        id,
+        &auth.user.username,
+        "person.restrict",
+        &reason.clone(),
+        |p| {
+            p.restriction = Some(Restriction {
+                since: today,
+                reason,
+                by,
+            });
+            Ok(())
+        },
+    )?;
+    Ok(see_other(&format!("/persone/{id}?avviso=limitata")))
+}
+
+pub async fn lift_restriction(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let id = path.into_inner();
+    state.store.modify_person_privacy(
+        id,
+        &auth.user.username,
+        "person.restriction_lifted",
+        "",
+        |p| {
+            p.restriction = None;
+            Ok(())
+        },
+    )?;
+    Ok(see_other(&format!("/persone/{id}?avviso=sbloccata")))
+}
+
+/// The privacy page (responsabile): the notice text and its versions, links to the audit.
+pub async fn page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let (version, text) = current_notice(&state)?;
+    let versions = state.store.notice_texts()?;
+    let instance = state.store.instance()?;
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
+    Ok(ok(views::privacy::page(
+        &chrome,
+        version,
+        &text,
+        &versions,
+        &Invalid::new(),
+        None,
+    )))
+}
+
+pub async fn save_notice(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let text = form.get("text").trim().replace("\r\n", "\n");
+    if text.chars().count() < 200 || text.chars().count() > 20_000 {
+        let (version, _) = current_notice(&state)?;
+        let versions = state.store.notice_texts()?;
+        let instance = state.store.instance()?;
+        let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
+        let invalid = Invalid::one(
+            "text",
+            "Il testo dell'informativa deve avere da 200 a 20.000 caratteri.",
+        );
+        return Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::privacy::page(&chrome, version, &text, &versions, &invalid, None),
+        ));
+    }
+    state.store.add_notice_text(&text, &auth.user.username)?;
+    Ok(see_other("/privacy"))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub utente: String,
+    #[serde(default)]
+    pub azione: String,
+    #[serde(default)]
+    pub soggetto: String,
+    #[serde(default)]
+    pub dal: String,
+    #[serde(default)]
+    pub al: String,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter {
+        let day = |s: &str, plus: i64| {
+            parse_date(s)
+                .and_then(|d| local_instant(d + chrono::Duration::days(plus), NaiveTime::MIN))
+        };
+        AuditFilter {
+            user: self.utente.trim().to_string(),
+            action: self.azione.trim().to_string(),
+            subject: self.soggetto.trim().to_string(),
+            from: day(&self.dal, 0),
+            to: day(&self.al, 1),
+        }
+    }
+}
+
+/// The audit viewer (responsabile); reading the audit is itself audited.
+pub async fn audit(
+    auth: Auth,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let entries = state.store.audit_filtered(&query.filter(), 500)?;
+    let verified = state.store.verify_audit()?;
+    state.store.audit(
+        AuditEvent::new(auth.user.username.clone(), "audit.view", "audit")
+            .details(format!("{} voci mostrate", entries.len())),
+    )?;
+    let instance = state.store.instance()?;
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
+    Ok(ok(views::privacy::audit_page(
+        &chrome, &query, &entries, &verified,
+    )))
+}
+
+fn csv_field(s: &str) -> String {
+    // Quoted, quotes doubled; a leading = + - @ is neutralised so spreadsheets do not run it.
+    let safe = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", safe.replace('"', "\"\""))
+}
+
+pub async fn audit_csv(
+    auth: Auth,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let entries = state.store.audit_filtered(&query.filter(), usize::MAX)?;
+    let mut out = String::from("seq;ora;utente;azione;oggetto;dettagli;hash_precedente;hash\n");
+    for e in entries.iter().rev() {
+        out.push_str(&format!(
+            "{};{};{};{};{};{};{};{}\n",
+            e.seq,
+            csv_field(&e.time.to_rfc3339()),
+            csv_field(&e.user),
+            csv_field(&e.action),
+            csv_field(&e.subject),
+            csv_field(&e.details),
+            e.prev_hash,
+            e.hash
+        ));
+    }
+    state.store.audit(
+        AuditEvent::new(auth.user.username.clone(), "audit.export", "audit")
+            .details(format!("{} voci in CSV", entries.len())),
+    )?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"registro-audit.csv\"",
+        ))
+        .body(out))
+}
+
+/// Everything held about a person (art. 15), with who accessed it.
+#[derive(Debug, Serialize)]
+pub struct SubjectReport {
+    pub generated_at: chrono::DateTime<Utc>,
+    pub person: Person,
+    pub change_history: Vec<PersonChange>,
+    pub accesses: Vec<Access>,
+    pub referrals: Vec<Referral>,
+    pub appointments: Vec<Appointment>,
+    /// Every audited read, change or print of the person's records: who and when.
+    pub audit: Vec<AuditEntry>,
+}
+
+pub fn subject_report(state: &AppState, id: Uuid) -> Result<SubjectReport, PageError> {
+    let person = state.store.person(id)?.ok_or(PageError::NotFound)?;
+    let accesses = state.store.accesses_of(id)?;
+    let referrals = state.store.referrals_of_person(id)?;
+    let appointments = state.store.appointments_of(id)?;
+    let mut ids: Vec<String> = vec![id.to_string()];
+    ids.extend(accesses.iter().map(|a| a.id.to_string()));
+    ids.extend(referrals.iter().map(|r| r.id.to_string()));
+    ids.extend(appointments.iter().map(|a| a.id.to_string()));
+    Ok(SubjectReport {
+        generated_at: Utc::now(),
+        change_history: state.store.person_history(id)?,
+        audit: state.store.audit_about(&ids)?,
+        person,
+        accesses,
+        referrals,
+        appointments,
+    })
+}
+
+pub fn report_pdf(state: &AppState, r: &SubjectReport) -> Result<crate::pdf::Document, PageError> {
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let contacts = state.store.desk_contacts()?;
+    Ok(crate::pdf::documents::subject_report(
+        &instance,
+        &contacts,
+        &state.reference,
+        &r.person,
+        &r.change_history,
+        &r.accesses,
+        &r.referrals,
+        &r.appointments,
+        &r.audit,
+        r.generated_at,
+    ))
+}
+
+pub async fn report(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    require_privacy_officer(&auth)?;
+    let id = path.into_inner();
+    let r = subject_report(&state, id)?;
+    let doc = report_pdf(&state, &r)?;
+    let bytes = web::block(move || crate::pdf::render(&doc))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    state.store.audit(
+        AuditEvent::new(auth.user.username.clone(), "person.report", id.to_string())
+            .details("PDF art. 15"),
+    )?;
+    Ok(super::respond::pdf(bytes, "dati-personali.pdf"))
+}

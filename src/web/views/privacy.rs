@@ -1,0 +1,108 @@
+//! The privacy page (notice text and versions) and the audit viewer.
+
+use maud::{html, Markup};
+
+use super::fmt;
+use super::form::{alert, error_summary, textarea};
+use super::layout::{csrf_field, page as frame, Chrome};
+use crate::domain::audit::{AuditEntry, ChainError};
+use crate::domain::privacy::NoticeText;
+use crate::domain::Invalid;
+use crate::web::privacy::AuditQuery;
+
+pub fn page(
+    chrome: &Chrome,
+    version: u32,
+    text: &str,
+    versions: &[NoticeText],
+    invalid: &Invalid,
+    notice: Option<&str>,
+) -> Markup {
+    frame(
+        chrome,
+        "Privacy",
+        html! {
+            @if let Some(n) = notice { (alert("success", n)) }
+            h1 { "Privacy" }
+            ul {
+                li { a href="/privacy/audit" { "Registro degli accessi ai dati (audit)" } }
+            }
+            h2 class="h4" { "Informativa (versione " (version) ")" }
+            p { "Il testo in vigore; salvandolo si crea una nuova versione e le consegne successive la registrano." }
+            (error_summary(invalid))
+            form method="post" action="/privacy/informativa" {
+                (csrf_field(chrome.csrf))
+                (textarea("text", "Testo dell'informativa", text, invalid, None, 18))
+                button type="submit" class="btn btn-primary" { "Salva come nuova versione" }
+            }
+            @if !versions.is_empty() {
+                h3 class="h5 mt-4" { "Versioni" }
+                ul {
+                    li { "1 – testo predefinito" }
+                    @for v in versions { li { (v.version) " – " (fmt::local_datetime(v.created_at)) ", " (v.by) } }
+                }
+            }
+        },
+    )
+}
+
+pub fn audit_page(
+    chrome: &Chrome,
+    q: &AuditQuery,
+    entries: &[AuditEntry],
+    verified: &Result<(u64, String), ChainError>,
+) -> Markup {
+    let csv = format!(
+        "/privacy/audit.csv?utente={}&azione={}&soggetto={}&dal={}&al={}",
+        urlencode(&q.utente),
+        urlencode(&q.azione),
+        urlencode(&q.soggetto),
+        urlencode(&q.dal),
+        urlencode(&q.al)
+    );
+    frame(
+        chrome,
+        "Registro degli accessi",
+        html! {
+            h1 { "Registro degli accessi ai dati" }
+            @match verified {
+                Ok((n, head)) => (alert("success", &format!("Catena integra: {n} voci (ultima {}…).", &head[..head.len().min(12)]))),
+                Err(e) => (alert("danger", &format!("Registro ALTERATO: {e}"))),
+            }
+            form method="get" action="/privacy/audit" class="row align-items-end mb-3" {
+                @for (name, label, value) in [("utente", "Utente", &q.utente), ("azione", "Azione (inizio, es. person.)", &q.azione),
+                                               ("soggetto", "Oggetto (id della persona o del record)", &q.soggetto),
+                                               ("dal", "Dal (gg/mm/aaaa)", &q.dal), ("al", "Al (gg/mm/aaaa)", &q.al)] {
+                    div class="col-12 col-md-4 col-lg-2" {
+                        div class="form-group" {
+                            label class="active" for={"a-" (name)} { (label) }
+                            input type="text" class="form-control" id={"a-" (name)} name=(name) value=(value) autocomplete="off";
+                        }
+                    }
+                }
+                div class="col-12 col-lg-2" { button type="submit" class="btn btn-primary mb-3" { "Filtra" } }
+            }
+            p { a href=(csv) { "Esporta in CSV" } " · " (entries.len()) " voci (al massimo 500 mostrate)" }
+            div class="table-responsive" {
+                table class="table table-sm" {
+                    caption class="visually-hidden" { "Voci del registro" }
+                    thead { tr { th scope="col" { "N." } th scope="col" { "Quando" } th scope="col" { "Chi" } th scope="col" { "Azione" } th scope="col" { "Oggetto" } th scope="col" { "Dettagli" } } }
+                    tbody {
+                        @for e in entries {
+                            tr { td { (e.seq) } td { (fmt::local_datetime(e.time)) } td { (e.user) } td { (e.action) } td class="text-break" { (e.subject) } td { (e.details) } }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,319 @@
+//! Privacy duties: notice (PDF, recorded with its version), consents, restriction (art. 18),
+//! audit viewer and CSV, data-subject report (art. 15).
+
+use serde_json::json;
+
+use crate::common::*;
+
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().ok()?;
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[actix_rt::test]
+async fn notice_consents_restriction_report_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(init_desk(&data).status.success());
+    for (u, r) in [("resp1", "responsabile"), ("operatore1", "operatore")] {
+        let out = cli(
+            &data,
+            &[
+                "user",
+                "add",
+                "--username",
+                u,
+                "--full-name",
+                u,
+                "--role",
+                r,
+            ],
+            &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+        );
+        assert!(out.status.success());
+    }
+    let token = stdout(&cli(
+        &data,
+        &["token", "create", "--username", "resp1"],
+        &[],
+    ))
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    let auth = format!("Bearer {token}");
+    let server = Server::on(&data);
+    let mut op = server.logged_in("operatore1").await;
+    let mut resp = server.logged_in("resp1").await;
+
+    // A person with an access and an appointment.
+    let done = op
+        .submit(
+            "/accessi/nuovo",
+            "/accessi/nuovo",
+            &[
+                ("person_mode", "new"),
+                ("surname", "Semeraro"),
+                ("given_names", "Onofrio"),
+                ("sex", "M"),
+                ("birth_date", "01/02/1950"),
+                ("channel", "in_person"),
+                ("interlocutor", "user"),
+                ("reason", "spontaneous"),
+                ("need_area", "elderly"),
+                ("need_category", "home_care"),
+                ("outcome", "information_given"),
+                ("appointment_date", "10/10/2099"),
+                ("appointment_time", "10:00"),
+                ("appointment_purpose", "Visita"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let access_id = done
+        .location()
+        .trim_start_matches("/accessi/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let access_page = op.get(&format!("/accessi/{access_id}")).await;
+    let at = access_page.body.find("href=\"/persone/").unwrap() + "href=\"/persone/".len();
+    let person_id = access_page.body[at..at + 36].to_string();
+    let person_url = format!("/persone/{person_id}");
+
+    // The notice prints with the name and signature lines; its delivery is recorded with the version.
+    let notice = op.get_bytes(&format!("{person_url}/informativa.pdf")).await;
+    if let Some(text) = pdf_text(&notice) {
+        for expected in [
+            "INFORMATIVA SUL TRATTAMENTO",
+            "Onofrio Semeraro",
+            "Firma della persona interessata",
+            "Comune di Triggiano",
+            "art. 9",
+        ] {
+            assert!(
+                text.contains(expected),
+                "missing «{expected}» in the notice:\n{text}"
+            );
+        }
+    }
+    let rec = op
+        .submit(
+            &person_url,
+            &format!("{person_url}/informativa"),
+            &[("method", "oral")],
+        )
+        .await;
+    assert_eq!(rec.status, 303);
+    assert!(op
+        .get(&person_url)
+        .await
+        .body
+        .contains("versione 1, letta a voce"));
+
+    // The responsabile edits the notice: later deliveries record version 2.
+    let short = resp
+        .submit(
+            "/privacy",
+            "/privacy/informativa",
+            &[("text", "Troppo breve")],
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    let new_text = "INFORMATIVA AGGIORNATA. ".repeat(20);
+    assert_eq!(
+        resp.submit("/privacy", "/privacy/informativa", &[("text", &new_text)])
+            .await
+            .location(),
+        "/privacy"
+    );
+    assert!(resp
+        .get("/privacy")
+        .await
+        .body
+        .contains("Informativa (versione 2)"));
+
+    // Consents: given, then withdrawn at once.
+    let give = op
+        .submit(
+            &person_url,
+            &format!("{person_url}/consensi"),
+            &[("purpose", "reminders"), ("azione", "dai")],
+        )
+        .await;
+    assert_eq!(give.status, 303);
+    assert!(op.get(&person_url).await.body.contains("revoca"));
+    let withdraw = op
+        .submit(
+            &person_url,
+            &format!("{person_url}/consensi"),
+            &[("purpose", "reminders"), ("azione", "revoca")],
+        )
+        .await;
+    assert_eq!(withdraw.status, 303);
+
+    // Restriction: the record can be read but not edited, referred, reminded or used for accesses.
+    assert_eq!(
+        op.submit(
+            &person_url,
+            &format!("{person_url}/limitazione"),
+            &[("reason", "x")]
+        )
+        .await
+        .status,
+        403,
+        "responsabile only"
+    );
+    let restricted = resp
+        .submit(
+            &person_url,
+            &format!("{person_url}/limitazione"),
+            &[("reason", "Opposizione dell'interessato in esame")],
+        )
+        .await;
+    assert_eq!(restricted.status, 303);
+    let page = op.get(&person_url).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Trattamento limitato dal"));
+    for url in [
+        format!("{person_url}/modifica"),
+        format!("/accessi/nuovo?persona={person_id}"),
+        format!("/agenda/nuovo?persona={person_id}"),
+        format!("/accessi/{access_id}/promemoria.pdf"),
+        format!("/invii/nuovo?accesso={access_id}"),
+    ] {
+        let r = op.get(&url).await;
+        if url.starts_with("/invii") {
+            assert!(r.body.contains("limitato"), "{url}");
+        } else {
+            assert_eq!(r.status, 409, "{url}");
+            assert!(r.body.contains("Trattamento limitato"), "{url}");
+        }
+    }
+    let agenda = op.get("/agenda?giorno=2099-10-10").await;
+    assert!(
+        !agenda.body.contains("SEMERARO"),
+        "restricted persons leave the lists"
+    );
+    let referral = op
+        .post_json("/api/v1/referrals", &[("Authorization", &auth)], &json!({"access_id": access_id, "target": "ssp", "reason": "x", "privacy_override": "y"}))
+        .await;
+    assert_eq!(referral.status, 409, "{}", referral.body);
+    assert_eq!(referral.json()["error"]["code"], "restricted");
+    assert_eq!(
+        op.get("/persone?q=semeraro")
+            .await
+            .body
+            .matches(&person_url)
+            .count(),
+        0
+    );
+    assert_eq!(
+        resp.submit(
+            &person_url,
+            &format!("{person_url}/limitazione/rimuovi"),
+            &[]
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        op.get(&format!("/persone/{person_id}/modifica"))
+            .await
+            .status,
+        200,
+        "lifted"
+    );
+
+    // Art. 15 report: every record and every audited access to them.
+    let report = op
+        .get_with(
+            &format!("/api/v1/persons/{person_id}/report.json"),
+            &[("Authorization", &auth)],
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let r = report.json();
+    assert_eq!(r["person"]["surname"], "Semeraro");
+    assert_eq!(r["accesses"].as_array().unwrap().len(), 1);
+    assert_eq!(r["appointments"].as_array().unwrap().len(), 1);
+    assert_eq!(r["person"]["consents"][0]["purpose"], "reminders");
+    assert!(r["person"]["consents"][0]["withdrawn_on"].is_string());
+    let actions: Vec<&str> = r["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "person.create",
+        "access.create",
+        "appointment.create",
+        "person.view",
+        "access.view",
+        "person.print_notice",
+        "person.privacy_notice",
+        "person.consent_given",
+        "person.consent_withdrawn",
+        "person.restrict",
+        "person.restriction_lifted",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "audit of the person lacks {expected}: {actions:?}"
+        );
+    }
+    let users: Vec<&str> = r["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["user"].as_str().unwrap())
+        .collect();
+    assert!(users.contains(&"operatore1") && users.contains(&"resp1"));
+    assert_eq!(
+        op.get(&format!("/persone/{person_id}/rapporto.pdf"))
+            .await
+            .status,
+        403,
+        "operatori do not print the art. 15 report"
+    );
+    let pdf = resp
+        .get_bytes(&format!("/persone/{person_id}/rapporto.pdf"))
+        .await;
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(
+            text.contains("Semeraro") && text.contains("Chi ha consultato"),
+            "{text}"
+        );
+    }
+
+    // The audit viewer filters by person and exports CSV; operatori cannot open it.
+    assert_eq!(op.get("/privacy/audit").await.status, 403);
+    let viewer = resp
+        .get(&format!("/privacy/audit?soggetto={person_id}"))
+        .await;
+    assert!(viewer.body.contains("Catena integra"));
+    assert!(viewer.body.contains("person.restrict"));
+    let csv = resp
+        .get(&format!(
+            "/privacy/audit.csv?soggetto={person_id}&azione=person."
+        ))
+        .await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(csv.body.starts_with("seq;ora;utente;azione"));
+    assert!(csv.body.contains("\"person.consent_withdrawn\""));
+    assert!(!csv.body.contains("\"access.view\""), "filtered by action");
+}
