@@ -132,9 +132,16 @@ pub const MAX_NOTE_CHARS: usize = 4000;
 
 /// Local date and time typed in a form, as a UTC instant.
 pub fn local_instant(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    let local = date.and_time(time);
     Local
-        .from_local_datetime(&date.and_time(time))
+        .from_local_datetime(&local)
         .earliest()
+        // A time skipped by the change to summer time is read as the hour after it.
+        .or_else(|| {
+            Local
+                .from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
         .map(|t| t.with_timezone(&Utc))
 }
 

@@ -227,6 +227,8 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
         .ok()
+        // Dates the desk deals with; far-off years would only overflow date arithmetic.
+        .filter(|d| (1800..=2200).contains(&d.year()))
 }
 
 fn limit(
@@ -534,7 +536,11 @@ fn described(p: &Person) -> Vec<(&'static str, String)> {
             "Nucleo familiare",
             p.household
                 .iter()
-                .map(|m| format!("{} ({})", m.name, m.relation))
+                .map(|m| {
+                    let linked = m.person_id.map(|id| format!(" [{id}]")).unwrap_or_default();
+                    let year = m.birth_year.map(|y| format!(", {y}")).unwrap_or_default();
+                    format!("{} ({}{year}){linked}", m.name, m.relation)
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
@@ -586,10 +592,14 @@ impl PersonData {
 
     /// `existing` with these fields. A temporary code stays until a codice fiscale replaces it.
     pub fn apply_to(self, existing: &Person, now: DateTime<Utc>) -> Person {
+        // Removing a wrong codice fiscale must not leave the person without any code.
         let temporary_code = if self.codice_fiscale.is_some() {
             None
         } else {
-            existing.temporary_code.clone()
+            existing
+                .temporary_code
+                .clone()
+                .or_else(|| Some(new_temporary_code()))
         };
         // Links to other records survive an edit of the household rows that name them.
         let household = self

@@ -85,6 +85,21 @@ pub fn age_band(age: Option<u32>) -> &'static str {
     }
 }
 
+/// A typical age within an age band, to match services' age limits for anonymous people.
+pub fn age_of_band(band: &str) -> Option<u32> {
+    match band {
+        "0_17" => Some(10),
+        "18_24" => Some(21),
+        "25_34" => Some(30),
+        "35_44" => Some(40),
+        "45_54" => Some(50),
+        "55_64" => Some(60),
+        "65_74" => Some(70),
+        "75_plus" => Some(80),
+        _ => None,
+    }
+}
+
 impl Vocabularies {
     pub fn from_json(text: &str) -> Result<Self, VocabularyError> {
         serde_json::from_str(text).map_err(|e| VocabularyError(e.to_string()))

@@ -189,7 +189,11 @@ pub fn orientation_sheet(
             .to_string(),
     });
     for (s, org) in services {
-        blocks.push(Block::Heading(s.name.clone()));
+        blocks.push(Block::Heading(if s.example {
+            format!("{} (dati di esempio)", s.name)
+        } else {
+            s.name.clone()
+        }));
         if let Some(o) = org {
             blocks.push(Block::Field {
                 label: l("organization"),

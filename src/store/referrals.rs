@@ -37,11 +37,12 @@ impl Store {
                 r.status.code()
             )),
         )?;
-        if let Some(reason) = &r.privacy_override {
+        if r.privacy_override.is_some() {
+            // The reason is kept in the referral; the audit says that it was given.
             audit::append(
                 &txn,
                 AuditEvent::new(actor, "referral.privacy_override", r.id.to_string())
-                    .details(reason.clone()),
+                    .details("motivo registrato nell'invio"),
             )?;
         }
         txn.commit()?;
@@ -54,6 +55,7 @@ impl Store {
         id: Uuid,
         to: ReferralStatus,
         note: &str,
+        privacy_override: Option<&str>,
         actor: &str,
     ) -> Result<Referral, StoreError> {
         let txn = self.db.begin_write()?;
@@ -66,14 +68,20 @@ impl Store {
         };
         r.advance(to, actor, note, Utc::now())
             .map_err(StoreError::Conflict)?;
+        if let Some(reason) = privacy_override {
+            r.privacy_override = Some(reason.trim().chars().take(500).collect());
+            // The reason is kept in the referral; the audit says that it was given.
+            audit::append(
+                &txn,
+                AuditEvent::new(actor, "referral.privacy_override", id.to_string())
+                    .details("motivo registrato nell'invio"),
+            )?;
+        }
         put(&txn, &r)?;
+        // Free-text notes stay in the referral's history, not in the append-only audit.
         audit::append(
             &txn,
-            AuditEvent::new(actor, "referral.status", id.to_string()).details(format!(
-                "{}: {}",
-                to.code(),
-                note.trim()
-            )),
+            AuditEvent::new(actor, "referral.status", id.to_string()).details(to.code()),
         )?;
         txn.commit()?;
         Ok(r)

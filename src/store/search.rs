@@ -21,6 +21,10 @@ const TYPO: u32 = 10;
 /// Bounds on the work one query word may cause: distinct words scanned for a beginning, and
 /// candidates kept from the rarest word.
 const MAX_PREFIX_KEYS: usize = 400;
+/// Longest query considered, how many of its words, and the longest word tried with a typo.
+const MAX_QUERY_CHARS: usize = 120;
+const MAX_QUERY_WORDS: usize = 6;
+const MAX_TYPO_WORD_CHARS: usize = 24;
 const MAX_IDS_PER_WORD: usize = 200_000;
 
 #[derive(Debug, Clone)]
@@ -75,6 +79,9 @@ fn looks_like_code(code: &str) -> bool {
 impl Store {
     /// Persons matching `query`, best first, at most `limit`.
     pub fn search_persons(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        // A search box holds a name, not a novel: long input would only cost memory.
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let query = query.as_str();
         let txn = self.db.begin_read()?;
         let persons = txn.open_table(PERSONS)?;
         let load = |id: u128| -> Result<Option<Person>, StoreError> {
@@ -135,7 +142,8 @@ impl Store {
                 None => name_part.push(token),
             }
         }
-        let query_words = words(&name_part.join(" "));
+        let mut query_words = words(&name_part.join(" "));
+        query_words.truncate(MAX_QUERY_WORDS);
         if query_words.is_empty() {
             let mut ids: Vec<u128> = born.unwrap_or_default().into_iter().collect();
             ids.sort_unstable();
@@ -187,7 +195,7 @@ impl Store {
                     }
                 }
             }
-            if w.chars().count() >= 3 {
+            if (3..=MAX_TYPO_WORD_CHARS).contains(&w.chars().count()) {
                 for variant in edits1(w) {
                     for id in by_word.get(variant.as_str())? {
                         add(id?.value(), TYPO);

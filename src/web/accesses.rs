@@ -135,6 +135,12 @@ pub async fn new_form(
     if person.as_ref().is_some_and(|p| p.is_restricted()) {
         return Err(PageError::Restricted);
     }
+    if let Some(p) = &person {
+        state.store.audit(
+            AuditEvent::new(auth.user.username.clone(), "person.view", p.id.to_string())
+                .details("modulo di nuovo accesso"),
+        )?;
+    }
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
     let choice = match &person {
@@ -247,6 +253,12 @@ pub async fn create(
                     "Questa persona è già registrata ({}): sceglierla invece di registrarla di nuovo.",
                     same.display_name()
                 );
+                super::persons::audit_shown(
+                    &state,
+                    &auth.user.username,
+                    &duplicates,
+                    "possibili doppioni",
+                )?;
                 return Ok(render(
                     StatusCode::CONFLICT,
                     &Invalid::one("codice_fiscale", msg),
@@ -254,6 +266,12 @@ pub async fn create(
                 ));
             }
             if !duplicates.is_empty() && form.get("confirm_new") != "1" {
+                super::persons::audit_shown(
+                    &state,
+                    &auth.user.username,
+                    &duplicates,
+                    "possibili doppioni",
+                )?;
                 return Ok(render(StatusCode::CONFLICT, &Invalid::new(), &duplicates));
             }
             Some(d.into_new_person(new_temporary_code(), Utc::now()))
@@ -495,7 +513,12 @@ pub fn need_profile(
     crate::domain::directory::NeedProfile {
         areas: access.needs.iter().map(|n| n.area.clone()).collect(),
         categories: access.needs.iter().map(|n| n.category.clone()).collect(),
-        age: person.and_then(|p| p.age_on(today)),
+        age: person.and_then(|p| p.age_on(today)).or_else(|| {
+            access
+                .anonymous
+                .as_ref()
+                .and_then(|a| crate::domain::vocabulary::age_of_band(&a.age_band))
+        }),
         comune_istat: person.and_then(|p| {
             p.residence_istat
                 .clone()

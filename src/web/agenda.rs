@@ -127,6 +127,14 @@ pub async fn new_form(
     if person.is_restricted() {
         return Err(PageError::Restricted);
     }
+    state.store.audit(
+        AuditEvent::new(
+            auth.user.username.clone(),
+            "person.view",
+            person.id.to_string(),
+        )
+        .details("modulo di appuntamento"),
+    )?;
     let operators = desk_users(&state)?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/agenda");

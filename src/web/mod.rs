@@ -207,13 +207,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/services/{id}",
                     web::put().to(api::orientation::update_service),
                 )
-                .route(
-                    "/directory.hsds.json",
-                    web::get().to(api::orientation::export_directory),
-                )
-                .route(
-                    "/directory.hsds.json",
-                    web::post().to(api::orientation::import_directory),
+                .service(
+                    // A whole directory is larger than any other request body.
+                    web::resource("/directory.hsds.json")
+                        .app_data(
+                            web::JsonConfig::default()
+                                .limit(32 * 1024 * 1024)
+                                .error_handler(json_error),
+                        )
+                        .app_data(web::PayloadConfig::default().limit(32 * 1024 * 1024))
+                        .route(web::get().to(api::orientation::export_directory))
+                        .route(web::post().to(api::orientation::import_directory)),
                 )
                 .route(
                     "/referrals",

@@ -89,6 +89,23 @@ pub fn link_household(
     }
 }
 
+/// Audits that these persons were shown (search results, possible duplicates, forms), by id only.
+pub fn audit_shown(
+    state: &AppState,
+    actor: &str,
+    persons: &[crate::domain::person::Person],
+    context: &str,
+) -> Result<(), PageError> {
+    if persons.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = persons.iter().map(|p| p.id.to_string()).collect();
+    state
+        .store
+        .audit(AuditEvent::new(actor, "person.view", context).details(ids.join(" ")))?;
+    Ok(())
+}
+
 #[derive(serde::Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
@@ -112,10 +129,9 @@ pub async fn search(
             .into_iter()
             .filter(|h| !h.person.is_restricted() || h.score >= 120)
             .collect();
-        state.store.audit(
-            AuditEvent::new(auth.user.username.clone(), "person.search", q.to_string())
-                .details(format!("{} risultati", hits.len())),
-        )?;
+        // The typed text may itself be personal: the audit keeps which records were shown.
+        let shown: Vec<_> = hits.iter().map(|h| h.person.clone()).collect();
+        audit_shown(&state, &auth.user.username, &shown, "ricerca")?;
         hits
     };
     let instance = state.store.instance()?;
@@ -182,6 +198,12 @@ pub async fn create(
         return Ok(see_other(&format!("/persone/{}?avviso=esistente", same.id)));
     }
     if !duplicates.is_empty() && form.get("confirm_new") != "1" {
+        audit_shown(
+            &state,
+            &auth.user.username,
+            &duplicates,
+            "possibili doppioni",
+        )?;
         return Ok(render(StatusCode::CONFLICT, &Invalid::new(), &duplicates));
     }
     let person = data.into_new_person(new_temporary_code(), Utc::now());

@@ -89,6 +89,14 @@ async fn render_new(
     if person.is_restricted() {
         return Err(PageError::Restricted);
     }
+    state.store.audit(
+        AuditEvent::new(
+            auth.user.username.clone(),
+            "person.view",
+            person.id.to_string(),
+        )
+        .details("modulo di invio"),
+    )?;
     let directory = state.store.directory()?;
     // The services chosen for this access first, then the rest of the active directory.
     let mut services: Vec<_> = access
@@ -425,6 +433,7 @@ pub fn advance(
             crate::domain::privacy::RESTRICTED,
         )));
     }
+    let mut override_reason = None;
     if to == ReferralStatus::Inviato && r.privacy_override.is_none() {
         let person = state.store.person(r.person_id)?;
         if person.is_some_and(|p| p.privacy_notice.is_none()) {
@@ -435,12 +444,12 @@ pub fn advance(
                     "L'informativa privacy non risulta consegnata: consegnarla o indicare il motivo per procedere.",
                 )));
             }
-            state.store.audit(
-                AuditEvent::new(actor, "referral.privacy_override", id.to_string()).details(reason),
-            )?;
+            override_reason = Some(reason);
         }
     }
-    Ok(state.store.advance_referral(id, to, note, actor)?)
+    Ok(state
+        .store
+        .advance_referral(id, to, note, override_reason, actor)?)
 }
 
 /// The referral letter (PDF), audited.

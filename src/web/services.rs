@@ -125,6 +125,10 @@ pub async fn load_example(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
     auth.require(Role::Responsabile)?;
+    if !state.store.directory()?.services.is_empty() {
+        // Loading it over a real directory would overwrite the responsabile's entries.
+        return Ok(see_other("/servizi"));
+    }
     let doc = crate::assets::demo_directory().map_err(PageError::Internal)?;
     let dir = crate::domain::hsds::import(&doc, &state.reference.vocab)
         .map_err(|e| PageError::Internal(e.join("; ")))?;

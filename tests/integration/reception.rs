@@ -285,7 +285,9 @@ async fn register_a_person_record_an_access_find_again_and_see_the_timeline() {
     let has =
         |action: &str, user: &str| entries.iter().any(|e| e.action == action && e.user == user);
     assert!(has("person.view", "operatore1"));
-    assert!(has("person.search", "operatore1"));
+    assert!(entries.iter().any(|e| e.action == "person.view"
+        && e.subject == "ricerca"
+        && e.details.contains(&person_id)));
     assert!(has("access.view", "operatore1"));
     assert!(has("access.reserved_notes.denied", "operatore1"));
     assert!(has("access.reserved_notes.view", "assistente1"));

@@ -91,3 +91,23 @@ async fn errors_made_by_the_framework_are_italian_and_carry_the_security_headers
     assert_eq!(big.status, 413);
     assert!(big.body.contains("troppo grandi"), "{}", big.body);
 }
+
+#[actix_rt::test]
+async fn hostile_input_gets_answers_not_crashes() {
+    let server = Server::with_users(&[("operatore1", "operatore")]);
+    let mut c = server.logged_in("operatore1").await;
+    // A very long search (would cost gigabytes of typo variants uncapped).
+    let long = "abcdefghij".repeat(2000);
+    let r = c.get(&format!("/persone?q={long}")).await;
+    assert_eq!(r.status, 200);
+    // Far-off dates would overflow date arithmetic.
+    for url in [
+        "/agenda?giorno=%2B262142-12-31",
+        "/agenda?giorno=262142-12-31&vista=settimana",
+        "/agenda?giorno=31%2F12%2F99999",
+    ] {
+        assert_eq!(c.get(url).await.status, 200, "{url}");
+    }
+    let mut s = server;
+    assert!(s.stop(), "the server is still alive and stops cleanly");
+}

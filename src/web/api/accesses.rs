@@ -469,7 +469,8 @@ pub async fn appointments(
     require_desk(&auth)?;
     let from = query.from.unwrap_or_else(|| Local::now().date_naive());
     let to = query.to.unwrap_or(from);
-    if to < from || (to - from).num_days() > 366 {
+    let sane = |d: NaiveDate| (1900..=2200).contains(&chrono::Datelike::year(&d));
+    if !sane(from) || !sane(to) || to < from || (to - from).num_days() > 366 {
         return Err(invalid_error(&Invalid::one(
             "to",
             "Intervallo non valido (al massimo un anno, «to» non prima di «from»).",

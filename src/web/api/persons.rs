@@ -267,10 +267,14 @@ pub async fn search(
         .into_iter()
         .filter(|h| !h.person.is_restricted() || h.score >= 120)
         .collect();
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "person.search", q.to_string())
-            .details(format!("{} risultati (API)", hits.len())),
-    )?;
+    // The typed text may itself be personal: the audit keeps which records were shown.
+    let shown: Vec<String> = hits.iter().map(|h| h.person.id.to_string()).collect();
+    if !shown.is_empty() {
+        state.store.audit(
+            AuditEvent::new(auth.user.username.clone(), "person.view", "ricerca (API)")
+                .details(shown.join(" ")),
+        )?;
+    }
     let out: Vec<PersonHit> = hits
         .into_iter()
         .map(|h| PersonHit {
