@@ -433,6 +433,8 @@ async function reception(page) {
 
   step('anonymous quick phone contact, keyboard only');
   await visit(page, '/accessi/rapido');
+  // The page puts the focus on its first field (autofocus): wait for it, as a user would see it.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('name') === 'need_area', null, { timeout: TIMEOUT });
   const started = Date.now();
   // The first field has the focus: choose the area by typing, Tab through the rest, Enter to save.
   await page.keyboard.type('Anz');
