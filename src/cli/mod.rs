@@ -1,6 +1,7 @@
 //! Command-line interface. Each command opens the data directory's database itself; while the
 //! server runs, redb's lock makes such a command stop at once with a clear message.
 
+mod backup;
 mod demo;
 mod directory;
 mod serve;
@@ -53,6 +54,10 @@ pub enum Command {
     /// The service directory (HSDS 3.0 JSON import/export, example directory).
     #[command(subcommand)]
     Directory(directory::DirectoryCommand),
+    /// Write an encrypted backup (server stopped; the running server makes its own nightly).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new, empty data directory (--data), and verify it.
+    Restore(backup::RestoreArgs),
     /// Manage users.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -99,6 +104,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         None | Some(Command::Serve) => serve::run(&cli.data, &cli.bind, cli.insecure_lan),
         Some(Command::Init(args)) => users::init(&cli.data, args),
         Some(Command::Demo) => demo::run(&cli.data),
+        Some(Command::Backup(args)) => backup::backup(&cli.data, args),
+        Some(Command::Restore(args)) => backup::run_restore(&cli.data, args),
         Some(Command::Directory(cmd)) => directory::run(&cli.data, cmd),
         Some(Command::User(cmd)) => users::user(&cli.data, cmd),
         Some(Command::Token(cmd)) => users::token(&cli.data, cmd),

@@ -29,6 +29,8 @@ pub enum StoreError {
     DuplicateCode(uuid::Uuid),
     #[error("{0}")]
     Conflict(String),
+    #[error("Backup: {0}.")]
+    Backup(String),
     #[error(
         "L'installazione non è ancora configurata: eseguire `sportello init` o aprire il browser."
     )]

@@ -2,6 +2,7 @@
 
 mod accesses;
 mod audit;
+pub mod backup;
 mod changelog;
 mod codec;
 mod directory;
@@ -75,7 +76,7 @@ impl Store {
     }
 }
 
-fn open_db(path: &Path) -> Result<Database, StoreError> {
+pub(crate) fn open_db(path: &Path) -> Result<Database, StoreError> {
     // A file damaged outside redb is reported as an error instead of being trusted; the page
     // cache is bounded so the appliance stays light on an office PC.
     match Database::builder()
@@ -92,7 +93,7 @@ fn open_db(path: &Path) -> Result<Database, StoreError> {
 }
 
 /// The data directory holds special-category data: only its owner may enter it.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -100,7 +101,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-fn restrict_to_owner(file: &Path) -> std::io::Result<()> {
+pub(crate) fn restrict_to_owner(file: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -5,6 +5,7 @@ mod common;
 
 mod api;
 mod auth;
+mod backup;
 mod cli;
 mod directory;
 mod privacy;
