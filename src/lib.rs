@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod domain;
+pub mod jobs;
 pub mod pdf;
 pub mod store;
 pub mod web;

@@ -40,6 +40,7 @@ pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
     if store.instance().map_err(|e| e.to_string())?.is_none() {
         tracing::info!("installazione da configurare: aprire http://{bind}/setup nel browser");
     }
+    sportello::jobs::start_nightly_backups(&store);
     let result = actix_web::rt::System::new().block_on(sportello::web::serve(
         Arc::clone(&store),
         reference,

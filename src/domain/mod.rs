@@ -3,6 +3,7 @@
 pub mod access;
 pub mod appointment;
 pub mod audit;
+pub mod backup_plan;
 pub mod belfiore;
 pub mod codice_fiscale;
 pub mod comune;

@@ -13,6 +13,26 @@ const SECRET_KEY: &str = "secret";
 const DESK_KEY: &str = "desk_contacts";
 const OVERDUE_KEY: &str = "referral_overdue_days";
 const NOTICES_KEY: &str = "privacy_notices";
+const BACKUP_SETTINGS_KEY: &str = "backup_settings";
+const LAST_BACKUP_KEY: &str = "last_backup";
+
+/// Where nightly backups go and whom they are encrypted to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BackupSettings {
+    /// A folder on a USB drive or a network share.
+    pub folder: String,
+    /// The age public key (`age1…`); its private key stays off this PC.
+    pub recipient: String,
+}
+
+/// The outcome of the last backup attempt.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LastBackup {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub ok: bool,
+    /// The file written, or why it failed.
+    pub message: String,
+}
 
 /// The stored schema version; 0 for a database that has never been migrated.
 pub fn schema_version(db: &Database) -> Result<u32, StoreError> {
@@ -144,6 +164,53 @@ impl Store {
         )?;
         txn.commit()?;
         Ok(version)
+    }
+
+    pub fn backup_settings(&self) -> Result<BackupSettings, StoreError> {
+        Ok(self.get_meta(BACKUP_SETTINGS_KEY)?.unwrap_or_default())
+    }
+
+    pub fn set_backup_settings(&self, b: &BackupSettings, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        put(&txn, BACKUP_SETTINGS_KEY, b)?;
+        super::audit::append(
+            &txn,
+            crate::domain::audit::AuditEvent::new(actor, "settings.backup", "backup")
+                .details(format!("cartella {}, chiave {}", b.folder, b.recipient)),
+        )?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The last backup attempt, if any.
+    pub fn last_backup(&self) -> Result<Option<LastBackup>, StoreError> {
+        self.get_meta(LAST_BACKUP_KEY)
+    }
+
+    /// The last successful backup, if any.
+    pub fn last_good_backup(&self) -> Result<Option<LastBackup>, StoreError> {
+        self.get_meta("last_good_backup")
+    }
+
+    /// Records a backup attempt (and, when it worked, audits it).
+    pub fn record_backup(&self, outcome: &LastBackup, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        put(&txn, LAST_BACKUP_KEY, outcome)?;
+        if outcome.ok {
+            put(&txn, "last_good_backup", outcome)?;
+        }
+        let action = if outcome.ok {
+            "backup.create"
+        } else {
+            "backup.failed"
+        };
+        super::audit::append(
+            &txn,
+            crate::domain::audit::AuditEvent::new(actor, action, "backup")
+                .details(outcome.message.clone()),
+        )?;
+        txn.commit()?;
+        Ok(())
     }
 
     /// The installation secret (32 random bytes made at creation).

@@ -38,12 +38,22 @@ fn render(
         .recent_audit(20, &["auth.", "user.", "token.", "setup"])?;
     let contacts = state.store.desk_contacts()?;
     let overdue_days = state.store.referral_overdue_days()?;
+    let last_good = state.store.last_good_backup()?;
+    let backup = views::admin::BackupView {
+        settings: state.store.backup_settings()?,
+        last: state.store.last_backup()?,
+        stale: last_good
+            .as_ref()
+            .is_none_or(|b| chrono::Utc::now() - b.at > chrono::Duration::days(2)),
+        last_good,
+    };
     let chrome = Chrome::for_user(auth, Some(&instance), "/amministrazione");
     let body = views::admin::page(
         &chrome,
         &instance,
         &contacts,
         overdue_days,
+        &backup,
         &users,
         &events,
         notice,
@@ -323,6 +333,93 @@ pub async fn save_overdue_days(
             &Invalid::one("overdue_days", "Un numero di giorni da 1 a 365."),
         ),
     }
+}
+
+fn backup_invalid(field: &'static str, msg: &str) -> Invalid {
+    Invalid::one(field, msg)
+}
+
+pub async fn save_backup_settings(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let folder = form.get("backup_folder").trim().to_string();
+    let recipient = form.get("backup_recipient").trim().to_string();
+    let invalid = if !folder.is_empty() && !std::path::Path::new(&folder).is_absolute() {
+        Some(backup_invalid(
+            "backup_folder",
+            "Indicare il percorso completo della cartella (es. E:\\Backup o /media/usb/backup).",
+        ))
+    } else if !recipient.is_empty() && recipient.parse::<age::x25519::Recipient>().is_err() {
+        Some(backup_invalid(
+            "backup_recipient",
+            "Chiave pubblica non valida: inizia con age1.",
+        ))
+    } else {
+        None
+    };
+    if let Some(invalid) = invalid {
+        return render(
+            &auth,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &NewUserValues::default(),
+            &invalid,
+        );
+    }
+    let settings = crate::store::BackupSettings { folder, recipient };
+    state
+        .store
+        .set_backup_settings(&settings, &auth.user.username)?;
+    Ok(back("backup"))
+}
+
+/// A new backup key pair: the public key is kept, the private key shown once.
+pub async fn generate_backup_key(
+    auth: Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let identity = age::x25519::Identity::generate();
+    let mut settings = state.store.backup_settings()?;
+    settings.recipient = identity.to_public().to_string();
+    state
+        .store
+        .set_backup_settings(&settings, &auth.user.username)?;
+    let secret = age::secrecy::ExposeSecret::expose_secret(&identity.to_string()).to_string();
+    render(
+        &auth,
+        &state,
+        StatusCode::OK,
+        Some(AdminNotice::BackupKey(secret)),
+        &NewUserValues::default(),
+        &Invalid::new(),
+    )
+}
+
+pub async fn backup_now(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Amministratore)?;
+    let store = state.store.clone();
+    let actor = auth.user.username.clone();
+    let outcome = web::block(move || crate::jobs::backup_now(&store, &actor)).await??;
+    let notice = match outcome {
+        None => {
+            AdminNotice::Error("Indicare prima la cartella e la chiave pubblica dei backup.".into())
+        }
+        Some(b) if b.ok => AdminNotice::Success(format!("Backup scritto: {}", b.message)),
+        Some(b) => AdminNotice::Error(format!("Backup non riuscito: {}", b.message)),
+    };
+    render(
+        &auth,
+        &state,
+        StatusCode::OK,
+        Some(notice),
+        &NewUserValues::default(),
+        &Invalid::new(),
+    )
 }
 
 #[cfg(test)]

@@ -157,6 +157,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::save_overdue_days),
         )
         .route(
+            "/amministrazione/backup",
+            web::post().to(admin::save_backup_settings),
+        )
+        .route(
+            "/amministrazione/backup/chiave",
+            web::post().to(admin::generate_backup_key),
+        )
+        .route(
+            "/amministrazione/backup/ora",
+            web::post().to(admin::backup_now),
+        )
+        .route(
             "/amministrazione/utenti/{id}/ruoli",
             web::post().to(admin::set_roles),
         )

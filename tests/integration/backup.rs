@@ -167,3 +167,90 @@ fn a_backup_to_a_public_key_opens_only_with_its_private_key() {
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(stdout(&cli(&restored, &["user", "list"], &[])).contains("admin"));
 }
+
+#[actix_rt::test]
+async fn the_administrator_sets_up_backups_from_the_page_and_they_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("chiavetta");
+    let mut server = Server::initialized();
+    let mut admin = server.client();
+    admin.login(ADMIN, ADMIN_PASSWORD).await;
+    let page = admin.get("/amministrazione").await;
+    assert!(page
+        .body
+        .contains("Nessun backup riuscito negli ultimi 2 giorni"));
+    let not_ready = admin
+        .submit("/amministrazione", "/amministrazione/backup/ora", &[])
+        .await;
+    assert!(not_ready.body.contains("Indicare prima la cartella"));
+    let bad = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/backup",
+            &[("backup_folder", "relativa"), ("backup_recipient", "")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let keyed = admin
+        .submit("/amministrazione", "/amministrazione/backup/chiave", &[])
+        .await;
+    let at = keyed
+        .body
+        .find("AGE-SECRET-KEY-")
+        .expect("the private key is shown once");
+    let end = keyed.body[at..].find('<').unwrap() + at;
+    let secret = keyed.body[at..end].to_string();
+    let page = admin.get("/amministrazione").await;
+    assert!(!page.body.contains("AGE-SECRET-KEY-"), "shown only once");
+    let marker = "name=\"backup_recipient\" value=\"";
+    let r = page.body.find(marker).unwrap() + marker.len();
+    let recipient = page.body[r..r + page.body[r..].find('"').unwrap()].to_string();
+    assert!(recipient.starts_with("age1"));
+    let saved = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/backup",
+            &[
+                ("backup_folder", folder.to_str().unwrap()),
+                ("backup_recipient", &recipient),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), "/amministrazione?avviso=backup");
+    let done = admin
+        .submit("/amministrazione", "/amministrazione/backup/ora", &[])
+        .await;
+    assert!(done.body.contains("Backup scritto"), "{}", done.body);
+    assert!(!admin
+        .get("/amministrazione")
+        .await
+        .body
+        .contains("Nessun backup riuscito"));
+    let files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(files[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("sportello-"));
+    assert!(server.stop());
+
+    let key = dir.path().join("key.txt");
+    std::fs::write(&key, format!("{secret}\n")).unwrap();
+    let restored = dir.path().join("ripristino");
+    let ok = cli(
+        &restored,
+        &[
+            "restore",
+            files[0].to_str().unwrap(),
+            "--identity",
+            key.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&cli(&restored, &["user", "list"], &[])).contains("admin\tAnna Amministratrice"));
+}

@@ -12,10 +12,21 @@ use crate::domain::role::Role;
 use crate::domain::user::User;
 use crate::domain::Invalid;
 
+/// Backup state shown on the administration page.
+pub struct BackupView {
+    pub settings: crate::store::BackupSettings,
+    pub last: Option<crate::store::LastBackup>,
+    pub last_good: Option<crate::store::LastBackup>,
+    /// No successful backup in the last 2 days.
+    pub stale: bool,
+}
+
 /// A message at the top of the page after an action.
 pub enum AdminNotice {
     Success(String),
     Error(String),
+    /// A new backup key: the private part is shown once, to be printed and kept off this PC.
+    BackupKey(String),
     /// Shown once, right after a reset: the administrator passes it on to the user.
     TemporaryPassword {
         username: String,
@@ -67,6 +78,7 @@ pub fn page(
     instance: &Instance,
     contacts: &DeskContacts,
     overdue_days: i64,
+    backup: &BackupView,
     users: &[User],
     events: &[AuditEntry],
     notice: Option<AdminNotice>,
@@ -84,6 +96,14 @@ pub fn page(
             @match &notice {
                 Some(AdminNotice::Success(m)) => (alert("success", m)),
                 Some(AdminNotice::Error(m)) => (alert("danger", m)),
+                Some(AdminNotice::BackupKey(secret)) => {
+                    div class="alert alert-warning" role="alert" {
+                        strong { "Chiave privata dei backup: " } code class="text-break" { (secret) }
+                        br;
+                        "Stamparla o copiarla su una chiavetta da tenere in cassaforte, lontano da questo PC: serve per "
+                        "ripristinare i backup e non verrà più mostrata. Il programma conserva solo la chiave pubblica."
+                    }
+                }
                 Some(AdminNotice::TemporaryPassword { username, password }) => {
                     div class="alert alert-warning" role="alert" {
                         "Nuova password temporanea per " strong { (username) } ": "
@@ -118,6 +138,35 @@ pub fn page(
                     }
                     (input("text", "desk_hours", "Orari di apertura", &contacts.hours, invalid, Some("Per esempio: lunedì–venerdì 9–12, martedì e giovedì anche 15–17."), "off"))
                     button type="submit" class="btn btn-outline-primary" { "Salva i contatti" }
+                }
+            }
+
+            section class="mb-5" aria-labelledby="h-backup" {
+                h2 id="h-backup" class="h4" { "Backup" }
+                @if backup.stale {
+                    (alert("danger", "Nessun backup riuscito negli ultimi 2 giorni: configurare la cartella e la chiave, o controllare la chiavetta/cartella di rete."))
+                }
+                p {
+                    "Ultimo backup riuscito: "
+                    @if let Some(b) = &backup.last_good { strong { (b.at.with_timezone(&Local).format("%d/%m/%Y %H:%M")) } " – " (b.message) } @else { strong { "mai" } }
+                }
+                @if let Some(b) = backup.last.as_ref().filter(|b| !b.ok) {
+                    (alert("danger", &format!("Ultimo tentativo non riuscito ({}): {}", b.at.with_timezone(&Local).format("%d/%m/%Y %H:%M"), b.message)))
+                }
+                p { "Ogni notte, dopo l'una, il programma salva un backup cifrato nella cartella indicata e conserva 7 giorni, 4 settimane e 12 mesi." }
+                form method="post" action="/amministrazione/backup" {
+                    (csrf_field(chrome.csrf))
+                    (input("text", "backup_folder", "Cartella dei backup (chiavetta USB o cartella di rete)", &backup.settings.folder, invalid, None, "off"))
+                    (input("text", "backup_recipient", "Chiave pubblica (age1…)", &backup.settings.recipient, invalid, Some("Si può generare qui sotto."), "off"))
+                    button type="submit" class="btn btn-outline-primary me-2" { "Salva" }
+                }
+                form method="post" action="/amministrazione/backup/chiave" class="d-inline" {
+                    (csrf_field(chrome.csrf))
+                    button type="submit" class="btn btn-outline-secondary btn-sm mt-2 me-2" { "Genera una nuova coppia di chiavi" }
+                }
+                form method="post" action="/amministrazione/backup/ora" class="d-inline" {
+                    (csrf_field(chrome.csrf))
+                    button type="submit" class="btn btn-primary btn-sm mt-2" { "Esegui il backup ora" }
                 }
             }
 

@@ -1,0 +1,102 @@
+//! Background work of the running server: the nightly backup to the configured folder, with
+//! rotation. The job holds only a weak handle on the store, so it never delays shutdown.
+
+use chrono::{Local, Timelike, Utc};
+use std::path::Path;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use crate::domain::backup_plan::{date_of, file_name, to_delete};
+use crate::store::backup::Seal;
+use crate::store::{LastBackup, Store, StoreError};
+
+/// Local hour from which the nightly backup may run.
+const NIGHTLY_FROM_HOUR: u32 = 1;
+
+/// Writes today's backup to the configured folder and prunes old ones. `Ok(None)` when backups
+/// are not configured yet.
+pub fn backup_now(store: &Store, actor: &str) -> Result<Option<LastBackup>, StoreError> {
+    let settings = store.backup_settings()?;
+    if settings.folder.trim().is_empty() || settings.recipient.trim().is_empty() {
+        return Ok(None);
+    }
+    let folder = Path::new(settings.folder.trim());
+    let today = Local::now().date_naive();
+    let path = folder.join(file_name(today));
+    let outcome = match std::fs::create_dir_all(folder)
+        .map_err(|e| {
+            StoreError::Backup(format!(
+                "cartella {} non disponibile: {e}",
+                folder.display()
+            ))
+        })
+        .and_then(|()| store.backup_file(&path, &Seal::Recipient(&settings.recipient)))
+    {
+        Ok(header) => {
+            prune(folder, today);
+            LastBackup {
+                at: Utc::now(),
+                ok: true,
+                message: format!("{} ({} tabelle)", path.display(), header.rows.len()),
+            }
+        }
+        Err(e) => LastBackup {
+            at: Utc::now(),
+            ok: false,
+            message: e.to_string(),
+        },
+    };
+    store.record_backup(&outcome, actor)?;
+    Ok(Some(outcome))
+}
+
+/// Deletes the backups the rotation no longer keeps (7 daily, 4 weekly, 12 monthly).
+fn prune(folder: &Path, today: chrono::NaiveDate) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let dated: Vec<(chrono::NaiveDate, std::path::PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| date_of(&e.file_name().to_string_lossy()).map(|d| (d, e.path())))
+        .collect();
+    let dates: Vec<_> = dated.iter().map(|(d, _)| *d).collect();
+    for gone in to_delete(&dates, today) {
+        for (_, path) in dated.iter().filter(|(d, _)| *d == gone) {
+            if let Err(e) = std::fs::remove_file(path) {
+                tracing::warn!("backup vecchio non eliminato ({}): {e}", path.display());
+            }
+        }
+    }
+}
+
+/// Starts the nightly backup thread: after 01:00, once a day, if configured.
+pub fn start_nightly_backups(store: &Arc<Store>) {
+    let weak: Weak<Store> = Arc::downgrade(store);
+    let spawned = std::thread::Builder::new()
+        .name("backup-notturno".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(60));
+            let Some(store) = weak.upgrade() else { return };
+            let now = Local::now();
+            if now.hour() < NIGHTLY_FROM_HOUR {
+                continue;
+            }
+            let done_today = store
+                .last_backup()
+                .ok()
+                .flatten()
+                .is_some_and(|b| b.at.with_timezone(&Local).date_naive() == now.date_naive());
+            if !done_today {
+                match backup_now(&store, "sistema:backup-notturno") {
+                    Ok(Some(outcome)) if !outcome.ok => {
+                        tracing::error!("backup notturno non riuscito: {}", outcome.message)
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("backup notturno non riuscito: {e}"),
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("backup notturno non avviato: {e}");
+    }
+}
