@@ -64,9 +64,18 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(users::TokenCommand),
+    /// Retention of identified records (proposals are approved on the Privacy page).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCommand {
+    /// List the identified records past the retention term (a dry run: nothing changes).
+    Propose,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +119,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::User(cmd)) => users::user(&cli.data, cmd),
         Some(Command::Token(cmd)) => users::token(&cli.data, cmd),
         Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&cli.data),
+        Some(Command::Retention(RetentionCommand::Propose)) => retention_propose(&cli.data),
     }
 }
 
@@ -122,4 +132,41 @@ fn audit_verify(data: &Path) -> Result<(), String> {
         }
         Err(broken) => Err(format!("Registro di audit ALTERATO: {broken}.")),
     }
+}
+
+fn retention_propose(data: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    let years = store.retention_years().map_err(|e| e.to_string())?;
+    let due = store
+        .retention_due(chrono::Utc::now(), years)
+        .map_err(|e| e.to_string())?;
+    let accesses: usize = due
+        .iter()
+        .map(|(p, _)| store.accesses_of(p.id).map(|a| a.len()).unwrap_or(0))
+        .sum();
+    println!(
+        "Oltre il termine di {years} anni: {} persone ({} accessi). Prova senza modifiche: la proposta si approva dalla pagina Privacy.",
+        due.len(),
+        accesses
+    );
+    for (p, last) in &due {
+        println!(
+            "{}\t{}\t{}",
+            p.code().unwrap_or("-"),
+            p.display_name(),
+            last.format("%Y-%m-%d")
+        );
+    }
+    let ids: Vec<String> = due.iter().map(|(p, _)| p.id.to_string()).collect();
+    store
+        .audit(
+            sportello::domain::audit::AuditEvent::new(
+                cli_actor(),
+                "person.view",
+                "proposta di scarto (riga di comando)",
+            )
+            .details(ids.join(" ")),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }

@@ -18,6 +18,7 @@ pub mod place;
 pub mod privacy;
 pub mod reference;
 pub mod referral;
+pub mod retention;
 pub mod role;
 pub mod service_form;
 pub mod session;

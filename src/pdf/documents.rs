@@ -674,3 +674,46 @@ pub fn subject_report(
         footer: "Documento riservato all'interessato.".into(),
     }
 }
+
+/// The *proposta di scarto* sent to the archival authority before anonymization.
+pub fn discard_proposal(
+    instance: &Instance,
+    contacts: &DeskContacts,
+    years: u32,
+    rows: &[(Person, DateTime<Utc>)],
+    created_at: DateTime<Utc>,
+) -> Document {
+    let mut blocks = vec![
+        Block::Paragraph(format!(
+            "Fascicoli del Segretariato Sociale del Comune di {} il cui ultimo contatto risale a più di {years} anni fa. \
+             Dopo il nulla osta, i dati identificativi saranno cancellati e resteranno solo i dati statistici anonimi.",
+            instance.comune.name
+        )),
+        Block::Field { label: "Data della proposta".into(), value: created_at.with_timezone(&Local).format("%d/%m/%Y").to_string() },
+        Block::Field { label: "Fascicoli".into(), value: rows.len().to_string() },
+        Block::Heading("Elenco".into()),
+    ];
+    blocks.push(Block::Bullets(
+        rows.iter()
+            .map(|(p, last)| {
+                format!(
+                    "{} {} – {} – ultimo contatto {}",
+                    p.surname,
+                    p.given_names,
+                    p.code().unwrap_or("senza codice"),
+                    last.with_timezone(&Local).format("%d/%m/%Y")
+                )
+            })
+            .collect(),
+    ));
+    blocks.push(Block::SignatureLines(vec![
+        "Il responsabile del servizio".into(),
+        "Per l'archivio".into(),
+    ]));
+    Document {
+        title: "Proposta di scarto".into(),
+        header_lines: desk_lines(instance, contacts),
+        blocks,
+        footer: "Documento con dati personali: uso interno e per l'autorità archivistica.".into(),
+    }
+}

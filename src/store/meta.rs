@@ -220,6 +220,36 @@ impl Store {
         ))
     }
 
+    pub(super) fn get_meta_value<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
+        self.get_meta(key)
+    }
+
+    /// Years identified records are kept after the last activity.
+    pub fn retention_years(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .get_meta("retention_years")?
+            .unwrap_or(crate::domain::retention::DEFAULT_YEARS))
+    }
+
+    pub fn set_retention_years(&self, years: u32, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        put(&txn, "retention_years", &years)?;
+        super::audit::append(
+            &txn,
+            crate::domain::audit::AuditEvent::new(
+                actor,
+                "settings.retention_years",
+                "conservazione",
+            )
+            .details(years.to_string()),
+        )?;
+        txn.commit()?;
+        Ok(())
+    }
+
     fn get_meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(META)?;

@@ -12,6 +12,7 @@ pub mod meta;
 mod migrations;
 mod persons;
 mod referrals;
+mod retention;
 mod search;
 mod sessions;
 mod tables;

@@ -38,7 +38,7 @@ fn index(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn unindex(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+pub(super) fn unindex_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
     let id = p.id.as_u128();
     if let Some(code) = p.code() {
         txn.open_table(PERSON_BY_CODE)?.remove(code)?;
@@ -131,7 +131,7 @@ impl Store {
         if changes.is_empty() {
             return Ok((before, Vec::new()));
         }
-        unindex(&txn, &before)?;
+        unindex_in(&txn, &before)?;
         txn.open_table(PERSONS)?
             .insert(id.as_u128(), encode(&after)?.as_slice())?;
         index(&txn, &after)?;

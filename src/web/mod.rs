@@ -135,6 +135,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/privacy/informativa", web::post().to(privacy::save_notice))
         .route("/privacy/audit", web::get().to(privacy::audit))
         .route("/privacy/audit.csv", web::get().to(privacy::audit_csv))
+        .route("/privacy/conservazione", web::get().to(privacy::retention))
+        .route(
+            "/privacy/conservazione/termine",
+            web::post().to(privacy::save_retention_years),
+        )
+        .route(
+            "/privacy/conservazione/proposta",
+            web::post().to(privacy::propose),
+        )
+        .route(
+            "/privacy/conservazione/proposta.pdf",
+            web::get().to(privacy::proposal_pdf),
+        )
+        .route(
+            "/privacy/conservazione/approva",
+            web::post().to(privacy::approve),
+        )
         .route("/agenda", web::get().to(agenda::page))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))

@@ -413,3 +413,141 @@ pub async fn report(
     )?;
     Ok(super::respond::pdf(bytes, "dati-personali.pdf"))
 }
+
+/// Retention: the term, a dry run, the saved proposal and its approval (responsabile).
+#[derive(serde::Deserialize)]
+pub struct RetentionQuery {
+    #[serde(default)]
+    anonimizzate: Option<usize>,
+    #[serde(default)]
+    accessi: Option<usize>,
+}
+
+pub async fn retention(
+    auth: Auth,
+    state: web::Data<AppState>,
+    query: web::Query<RetentionQuery>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let notice = query.anonimizzate.map(|n| {
+        format!(
+            "Anonimizzate {n} persone e {} accessi; i dati statistici restano.",
+            query.accessi.unwrap_or(0)
+        )
+    });
+    let years = state.store.retention_years()?;
+    let due = state.store.retention_due(Utc::now(), years)?;
+    let proposal = state.store.retention_proposal()?;
+    let listed: Vec<(Person, chrono::DateTime<Utc>)> = match &proposal {
+        Some(p) => due
+            .iter()
+            .filter(|(person, _)| p.persons.contains(&person.id))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    let shown: Vec<Person> = listed.iter().map(|(p, _)| p.clone()).collect();
+    super::persons::audit_shown(&state, &auth.user.username, &shown, "proposta di scarto")?;
+    let instance = state.store.instance()?;
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
+    Ok(ok(views::privacy::retention_page(
+        &chrome,
+        years,
+        due.len(),
+        proposal.as_ref(),
+        &listed,
+        notice.as_deref(),
+    )))
+}
+
+pub async fn save_retention_years(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    match form.get("years").trim().parse::<u32>() {
+        Ok(y) if (1..=100).contains(&y) => {
+            state.store.set_retention_years(y, &auth.user.username)?;
+            Ok(see_other("/privacy/conservazione"))
+        }
+        _ => Err(PageError::Invalid(Invalid::one(
+            "years",
+            "Un numero di anni da 1 a 100.",
+        ))),
+    }
+}
+
+pub async fn propose(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let years = state.store.retention_years()?;
+    let due = state.store.retention_due(Utc::now(), years)?;
+    let proposal = crate::domain::retention::Proposal {
+        created_at: Utc::now(),
+        by: auth.user.username.clone(),
+        years,
+        persons: due.iter().map(|(p, _)| p.id).collect(),
+    };
+    state
+        .store
+        .save_retention_proposal(&proposal, &auth.user.username)?;
+    Ok(see_other("/privacy/conservazione"))
+}
+
+pub async fn proposal_pdf(
+    auth: Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let proposal = state
+        .store
+        .retention_proposal()?
+        .ok_or(PageError::NotFound)?;
+    let due = state.store.retention_due(Utc::now(), proposal.years)?;
+    let rows: Vec<_> = due
+        .into_iter()
+        .filter(|(p, _)| proposal.persons.contains(&p.id))
+        .collect();
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let contacts = state.store.desk_contacts()?;
+    let doc = crate::pdf::documents::discard_proposal(
+        &instance,
+        &contacts,
+        proposal.years,
+        &rows,
+        proposal.created_at,
+    );
+    let bytes = web::block(move || crate::pdf::render(&doc))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let shown: Vec<Person> = rows.into_iter().map(|(p, _)| p).collect();
+    super::persons::audit_shown(
+        &state,
+        &auth.user.username,
+        &shown,
+        "stampa proposta di scarto",
+    )?;
+    Ok(super::respond::pdf(bytes, "proposta-di-scarto.pdf"))
+}
+
+/// Approval: the proposal's persons still past the term are anonymized.
+pub async fn approve(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let proposal = state
+        .store
+        .retention_proposal()?
+        .ok_or(PageError::NotFound)?;
+    let still_due: Vec<Uuid> = state
+        .store
+        .retention_due(Utc::now(), proposal.years)?
+        .into_iter()
+        .map(|(p, _)| p.id)
+        .filter(|id| proposal.persons.contains(id))
+        .collect();
+    let store = state.store.clone();
+    let actor = auth.user.username.clone();
+    let (persons, accesses) = web::block(move || store.anonymize(&still_due, &actor)).await??;
+    Ok(see_other(&format!(
+        "/privacy/conservazione?anonimizzate={persons}&accessi={accesses}"
+    )))
+}

@@ -11,5 +11,6 @@ mod directory;
 mod privacy;
 mod reception;
 mod referrals;
+mod retention;
 mod setup;
 mod web;

@@ -26,6 +26,7 @@ pub fn page(
             h1 { "Privacy" }
             ul {
                 li { a href="/privacy/audit" { "Registro degli accessi ai dati (audit)" } }
+                li { a href="/privacy/conservazione" { "Conservazione e proposta di scarto" } }
             }
             h2 class="h4" { "Informativa (versione " (version) ")" }
             p { "Il testo in vigore; salvandolo si crea una nuova versione e le consegne successive la registrano." }
@@ -105,4 +106,55 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+pub fn retention_page(
+    chrome: &Chrome,
+    years: u32,
+    due: usize,
+    proposal: Option<&crate::domain::retention::Proposal>,
+    listed: &[(crate::domain::person::Person, chrono::DateTime<chrono::Utc>)],
+    notice: Option<&str>,
+) -> Markup {
+    frame(
+        chrome,
+        "Conservazione",
+        html! {
+            @if let Some(n) = notice { (alert("success", n)) }
+            h1 { "Conservazione e scarto" }
+            p { "I fascicoli sono archivio del Comune: oltre il termine il programma propone lo scarto; dopo l'approvazione del responsabile i dati identificativi sono cancellati e restano solo i dati statistici. Gli accessi anonimi restano come statistica. Il registro di audit non viene mai toccato." }
+            form method="post" action="/privacy/conservazione/termine" class="row align-items-end mb-3" {
+                (csrf_field(chrome.csrf))
+                div class="col-12 col-md-6" {
+                    div class="form-group" {
+                        label class="active" for="years" { "Anni dall'ultimo contatto" }
+                        input type="number" class="form-control" id="years" name="years" value=(years) min="1" max="100";
+                    }
+                }
+                div class="col-12 col-md-6" { button type="submit" class="btn btn-outline-primary mb-3" { "Salva il termine" } }
+            }
+            p { "Oggi sono oltre il termine: " strong { (due) } " persone." }
+            @match proposal {
+                None => {
+                    form method="post" action="/privacy/conservazione/proposta" {
+                        (csrf_field(chrome.csrf))
+                        button type="submit" class="btn btn-primary" disabled[due == 0] { "Prepara la proposta di scarto" }
+                    }
+                }
+                Some(p) => {
+                    h2 class="h4" { "Proposta del " (fmt::local_date(p.created_at)) " (" (p.persons.len()) " persone)" }
+                    p { a href="/privacy/conservazione/proposta.pdf" { "Stampa la proposta per l'autorità archivistica" } }
+                    ul {
+                        @for (person, last) in listed {
+                            li { (person.display_name()) " – " (person.code().unwrap_or("senza codice")) " – ultimo contatto " (fmt::local_date(*last)) }
+                        }
+                    }
+                    form method="post" action="/privacy/conservazione/approva" {
+                        (csrf_field(chrome.csrf))
+                        button type="submit" class="btn btn-danger" { "Approva e anonimizza" }
+                    }
+                }
+            }
+        },
+    )
 }
