@@ -80,8 +80,17 @@ pub enum RetentionCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Verify the hash chain of the audit log.
-    Verify,
+    /// Verify the hash chain of the audit log (or of an exported copy with --file).
+    Verify {
+        /// An exported copy (JSON lines) to verify instead of the database.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Export the audit log as JSON lines (one entry per line, then the head), e.g. for the DPO.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub fn init_logging(serving: bool) {
@@ -118,7 +127,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Directory(cmd)) => directory::run(&cli.data, cmd),
         Some(Command::User(cmd)) => users::user(&cli.data, cmd),
         Some(Command::Token(cmd)) => users::token(&cli.data, cmd),
-        Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&cli.data),
+        Some(Command::Audit(AuditCommand::Verify { file: None })) => audit_verify(&cli.data),
+        Some(Command::Audit(AuditCommand::Verify { file: Some(f) })) => audit_verify_file(&f),
+        Some(Command::Audit(AuditCommand::Export { out })) => audit_export(&cli.data, &out),
         Some(Command::Retention(RetentionCommand::Propose)) => retention_propose(&cli.data),
     }
 }
@@ -169,4 +180,52 @@ fn retention_propose(data: &Path) -> Result<(), String> {
         )
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+fn audit_export(data: &Path, out: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    let entries = store.audit_entries().map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    for e in &entries {
+        text.push_str(&serde_json::to_string(e).map_err(|e| e.to_string())?);
+        text.push('\n');
+    }
+    std::fs::write(out, text)
+        .map_err(|e| format!("Impossibile scrivere {}: {e}", out.display()))?;
+    store
+        .audit(sportello::domain::audit::AuditEvent::new(
+            cli_actor(),
+            "audit.export",
+            out.display().to_string(),
+        ))
+        .map_err(|e| e.to_string())?;
+    let head = entries.last().map_or("-", |e| e.hash.as_str());
+    println!(
+        "Esportate {} voci in {}. Ultimo hash (da annotare): {head}",
+        entries.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn audit_verify_file(file: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("Impossibile leggere {}: {e}", file.display()))?;
+    let mut entries = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let entry: sportello::domain::audit::AuditEntry =
+            serde_json::from_str(line).map_err(|e| format!("Riga {} non leggibile: {e}", i + 1))?;
+        entries.push(entry);
+    }
+    match sportello::domain::audit::verify_chain(entries) {
+        Ok((count, head)) => {
+            println!("Copia del registro integra: {count} voci (ultima: {head}).");
+            Ok(())
+        }
+        Err(broken) => Err(format!("Copia del registro ALTERATA: {broken}.")),
+    }
 }

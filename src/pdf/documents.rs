@@ -717,3 +717,66 @@ pub fn discard_proposal(
         footer: "Documento con dati personali: uso interno e per l'autorità archivistica.".into(),
     }
 }
+
+/// The record of processing activities (GDPR art. 30) of this installation.
+pub fn processing_record(
+    instance: &Instance,
+    contacts: &DeskContacts,
+    retention_years: u32,
+    backup_folder: &str,
+) -> Document {
+    let f = |label: &str, value: &str| Block::Field {
+        label: label.into(),
+        value: value.into(),
+    };
+    let blocks = vec![
+        f("Titolare", &format!("Comune di {} (ISTAT {})", instance.comune.name, instance.comune.istat)),
+        f("Trattamento", "Segretariato Sociale: accoglienza, registrazione della domanda, orientamento e invio ai servizi"),
+        f("Ambito territoriale", &format!("{} ({})", instance.ambito.name, instance.ambito.code)),
+        Block::Heading("Finalità e basi giuridiche".into()),
+        Block::Bullets(vec![
+            "Accoglienza, ascolto, orientamento e invio ai servizi sociali e socio-sanitari (L. 328/2000): interesse pubblico, art. 6.1.e GDPR".into(),
+            "Dati relativi alla salute e ad altre categorie particolari: motivi di interesse pubblico rilevante, art. 9.2.g GDPR; artt. 2-ter e 2-sexies D.Lgs. 196/2003".into(),
+            "Promemoria via SMS/e-mail e condivisione con enti del terzo settore: consenso dell'interessato, revocabile".into(),
+            "Statistiche per l'Ambito e il Piano di Zona: dati pseudonimi o anonimi".into(),
+        ]),
+        Block::Heading("Interessati e categorie di dati".into()),
+        Block::Bullets(vec![
+            "Cittadini che si rivolgono allo sportello e componenti del loro nucleo familiare".into(),
+            "Dati anagrafici e di contatto, codice fiscale, cittadinanza, residenza".into(),
+            "Bisogni espressi, anche relativi a salute, situazione economica, violenza; note degli operatori (note riservate per i soli assistenti sociali)".into(),
+        ]),
+        Block::Heading("Destinatari".into()),
+        Block::Bullets(vec![
+            "Servizio Sociale Professionale dell'Ambito: solo i casi inviati; dati statistici pseudonimi per gli altri accessi".into(),
+            "Servizi a cui la persona è inviata: i dati necessari all'invio".into(),
+            "Nessun trasferimento fuori dall'Unione europea".into(),
+        ]),
+        Block::Heading("Conservazione".into()),
+        Block::Paragraph(format!(
+            "Dati identificativi: {retention_years} anni dall'ultimo contatto, poi proposta di scarto all'autorità archivistica e \
+             anonimizzazione; i dati statistici anonimi restano. Il registro degli accessi (audit) non viene mai modificato."
+        )),
+        Block::Heading("Misure di sicurezza".into()),
+        Block::Bullets(vec![
+            "Accesso con credenziali personali, password cifrate con argon2id, blocco dopo tentativi falliti, sessioni revocabili".into(),
+            "Profili di autorizzazione (operatore, assistente sociale, responsabile, amministratore); l'amministratore non legge i dati personali".into(),
+            "Registro di ogni lettura, modifica, stampa ed esportazione dei dati, con catena di hash verificabile".into(),
+            "Limitazione del trattamento (art. 18), rapporto all'interessato (art. 15), rettifiche con storico".into(),
+            format!(
+                "Backup cifrati (age) ogni notte{}; pacchetti per l'Ambito firmati e cifrati",
+                if backup_folder.is_empty() { " (cartella da configurare)".to_string() } else { format!(" in {backup_folder}") }
+            ),
+            "Programma installato sul PC dell'ufficio, raggiungibile solo in locale o in rete cifrata (TLS)".into(),
+        ]),
+    ];
+    Document {
+        title: "Registro delle attività di trattamento (art. 30 GDPR)".into(),
+        header_lines: desk_lines(instance, contacts),
+        blocks,
+        footer: format!(
+            "Generato da Sportello {} dalle impostazioni dell'installazione.",
+            env!("CARGO_PKG_VERSION")
+        ),
+    }
+}

@@ -137,6 +137,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/privacy/audit.csv", web::get().to(privacy::audit_csv))
         .route("/privacy/conservazione", web::get().to(privacy::retention))
         .route(
+            "/privacy/registro.pdf",
+            web::get().to(privacy::processing_record),
+        )
+        .route(
             "/privacy/conservazione/termine",
             web::post().to(privacy::save_retention_years),
         )

@@ -551,3 +551,20 @@ pub async fn approve(auth: Auth, state: web::Data<AppState>) -> Result<HttpRespo
         "/privacy/conservazione?anonimizzate={persons}&accessi={accesses}"
     )))
 }
+
+/// The record of processing activities (art. 30), from the installation's settings.
+pub async fn processing_record(
+    auth: Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    auth.require(Role::Responsabile)?;
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let contacts = state.store.desk_contacts()?;
+    let years = state.store.retention_years()?;
+    let folder = state.store.backup_settings()?.folder;
+    let doc = crate::pdf::documents::processing_record(&instance, &contacts, years, &folder);
+    let bytes = web::block(move || crate::pdf::render(&doc))
+        .await?
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok(super::respond::pdf(bytes, "registro-trattamenti.pdf"))
+}

@@ -297,3 +297,64 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
     };
     assert!(verify.status.success());
 }
+
+#[test]
+fn an_exported_audit_copy_reveals_a_modified_removed_or_reordered_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(init_desk(&data).status.success());
+    for u in ["uno", "due", "tre"] {
+        let out = cli(
+            &data,
+            &[
+                "user",
+                "add",
+                "--username",
+                &format!("utente.{u}"),
+                "--full-name",
+                u,
+                "--role",
+                "operatore",
+            ],
+            &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+        );
+        assert!(out.status.success());
+    }
+    let copy = dir.path().join("audit.jsonl");
+    let out = cli(
+        &data,
+        &["audit", "export", "--out", copy.to_str().unwrap()],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verify = |lines: &[String]| {
+        let f = dir.path().join("tampered.jsonl");
+        std::fs::write(&f, lines.join("\n")).unwrap();
+        cli(
+            &data,
+            &["audit", "verify", "--file", f.to_str().unwrap()],
+            &[],
+        )
+    };
+    let lines: Vec<String> = std::fs::read_to_string(&copy)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 5, "setup, admin, three users");
+    assert!(verify(&lines).status.success());
+
+    let mut modified = lines.clone();
+    modified[2] = modified[2].replace("utente.uno", "utente.zzz");
+    let out = verify(&modified);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("voce 3"), "{}", stderr(&out));
+
+    let mut removed = lines.clone();
+    removed.remove(1);
+    assert!(stderr(&verify(&removed)).contains("voce 3"));
+
+    let mut reordered = lines.clone();
+    reordered.swap(2, 3);
+    assert!(!verify(&reordered).status.success());
+}

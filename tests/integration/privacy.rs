@@ -300,6 +300,16 @@ async fn notice_consents_restriction_report_and_audit() {
         );
     }
 
+    // The record of processing (art. 30) prints from the settings.
+    let record = resp.get_bytes("/privacy/registro.pdf").await;
+    assert!(record.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&record) {
+        assert!(
+            text.contains("Registro delle attività di trattamento") && text.contains("10 anni"),
+            "{text}"
+        );
+    }
+
     // The audit viewer filters by person and exports CSV; operatori cannot open it.
     assert_eq!(op.get("/privacy/audit").await.status, 403);
     let viewer = resp

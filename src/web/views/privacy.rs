@@ -27,6 +27,7 @@ pub fn page(
             ul {
                 li { a href="/privacy/audit" { "Registro degli accessi ai dati (audit)" } }
                 li { a href="/privacy/conservazione" { "Conservazione e proposta di scarto" } }
+                li { a href="/privacy/registro.pdf" { "Registro delle attività di trattamento (art. 30), PDF" } }
             }
             h2 class="h4" { "Informativa (versione " (version) ")" }
             p { "Il testo in vigore; salvandolo si crea una nuova versione e le consegne successive la registrano." }
