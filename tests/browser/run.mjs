@@ -339,7 +339,7 @@ async function reception(page) {
 
   step('desk pages in the navigation');
   const hrefs = await page.locator('nav a[href^="/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-  for (const p of [...new Set([...hrefs, '/persone/nuova', '/accessi/nuovo', '/accessi/rapido'])]) {
+  for (const p of [...new Set([...hrefs, '/persone/nuova', '/accessi/nuovo', '/accessi/rapido', '/privacy/audit', '/privacy/conservazione'])]) {
     const r = await visit(page, p);
     if (pathOf(page) !== p) fail(`GET ${p} ended on ${pathOf(page)}`);
     await checkPage(page, r, `desk ${p}`);
