@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assets;
+pub mod bundle;
 pub mod domain;
 pub mod jobs;
 pub mod pdf;

@@ -2,6 +2,7 @@
 //! server runs, redb's lock makes such a command stop at once with a clear message.
 
 mod backup;
+mod bundles;
 mod demo;
 mod directory;
 mod serve;
@@ -58,6 +59,16 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into a new, empty data directory (--data), and verify it.
     Restore(backup::RestoreArgs),
+    /// Keys and enrollment between desk and district.
+    #[command(subcommand)]
+    Keys(bundles::KeysCommand),
+    /// Desk: write the signed, encrypted bundle for the district (everything changed since the last one).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a bundle without applying it and print its bag-info.
+    Verify { file: PathBuf },
     /// Manage users.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -122,6 +133,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
         None | Some(Command::Serve) => serve::run(&cli.data, &cli.bind, cli.insecure_lan),
         Some(Command::Init(args)) => users::init(&cli.data, args),
         Some(Command::Demo) => demo::run(&cli.data),
+        Some(Command::Keys(cmd)) => bundles::keys(&cli.data, cmd),
+        Some(Command::Export { out }) => bundles::export(&cli.data, &out),
+        Some(Command::Verify { file }) => bundles::verify(&cli.data, &file),
         Some(Command::Backup(args)) => backup::backup(&cli.data, args),
         Some(Command::Restore(args)) => backup::run_restore(&cli.data, args),
         Some(Command::Directory(cmd)) => directory::run(&cli.data, cmd),

@@ -213,6 +213,33 @@ impl Store {
         Ok(())
     }
 
+    /// A setting stored as codec bytes under `key` (bundle peers, counters, keys).
+    pub fn setting<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
+        self.get_meta(key)
+    }
+
+    /// Stores a setting and audits the change (`details` must carry nothing personal).
+    pub fn set_setting<T: serde::Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        actor: &str,
+        action: &'static str,
+        details: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        put(&txn, key, value)?;
+        super::audit::append(
+            &txn,
+            crate::domain::audit::AuditEvent::new(actor, action, key).details(details),
+        )?;
+        txn.commit()?;
+        Ok(())
+    }
+
     /// The installation secret (32 random bytes made at creation).
     pub fn secret(&self) -> Result<Vec<u8>, StoreError> {
         self.get_meta(SECRET_KEY)?.ok_or(StoreError::Codec(

@@ -6,6 +6,7 @@ mod common;
 mod api;
 mod auth;
 mod backup;
+mod bundles;
 mod cli;
 mod directory;
 mod privacy;

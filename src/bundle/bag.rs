@@ -1,0 +1,263 @@
+//! BagIt (RFC 8493) bags packed as gzip-compressed tar, with the tag manifest signed by minisign:
+//! building one, and reading one back with strict limits (size, paths, known members only).
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use super::BundleError;
+
+/// Directory inside the tar that holds the bag.
+pub const ROOT: &str = "bag";
+/// Payload files a bundle may carry.
+pub const PAYLOAD: [&str; 4] = [
+    "accesses.jsonl",
+    "referrals.jsonl",
+    "anonymizations.jsonl",
+    "statuses.jsonl",
+];
+const TAG_FILES: [&str; 5] = [
+    "bagit.txt",
+    "bag-info.txt",
+    "manifest-sha256.txt",
+    "tagmanifest-sha256.txt",
+    "tagmanifest-sha256.txt.minisig",
+];
+/// Limits on what is read from a bundle file.
+pub const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
+pub const MAX_MEMBERS: usize = 32;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The files of a bag, by path relative to the bag root.
+#[derive(Debug, Clone, Default)]
+pub struct Bag {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Builds a signed bag and packs it as tar.gz.
+pub fn build(
+    info: &[(String, String)],
+    payload: &[(&str, Vec<u8>)],
+    signer: &minisign::SecretKey,
+    signer_public: &minisign::PublicKey,
+) -> Result<Vec<u8>, BundleError> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    files.insert(
+        "bagit.txt".into(),
+        b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_vec(),
+    );
+    let mut manifest = String::new();
+    let mut octets = 0usize;
+    for (name, bytes) in payload {
+        manifest.push_str(&format!("{}  data/{name}\n", sha256_hex(bytes)));
+        octets += bytes.len();
+        files.insert(format!("data/{name}"), bytes.clone());
+    }
+    let mut bag_info = String::new();
+    for (k, v) in info {
+        bag_info.push_str(&format!("{k}: {}\n", v.replace('\n', " ")));
+    }
+    bag_info.push_str(&format!("Payload-Oxum: {octets}.{}\n", payload.len()));
+    files.insert("bag-info.txt".into(), bag_info.into_bytes());
+    files.insert("manifest-sha256.txt".into(), manifest.into_bytes());
+    let mut tagmanifest = String::new();
+    for name in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
+        tagmanifest.push_str(&format!("{}  {name}\n", sha256_hex(&files[name])));
+    }
+    let signature = minisign::sign(
+        Some(signer_public),
+        signer,
+        std::io::Cursor::new(tagmanifest.as_bytes()),
+        Some("Sportello bundle"),
+        Some("signature from Sportello"),
+    )
+    .map_err(|e| BundleError::Crypto(e.to_string()))?;
+    files.insert("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes());
+    files.insert(
+        "tagmanifest-sha256.txt.minisig".into(),
+        signature.into_string().into_bytes(),
+    );
+
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for (path, bytes) in &files {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        tar.append_data(&mut header, format!("{ROOT}/{path}"), bytes.as_slice())
+            .map_err(|e| BundleError::Io(e.to_string()))?;
+    }
+    let gz = tar
+        .into_inner()
+        .map_err(|e| BundleError::Io(e.to_string()))?;
+    gz.finish().map_err(|e| BundleError::Io(e.to_string()))
+}
+
+/// Unpacks a tar.gz bag, refusing anything that is not a known member of a bag.
+pub fn unpack(targz: impl Read) -> Result<Bag, BundleError> {
+    let limited = flate2::read::GzDecoder::new(targz).take(MAX_UNPACKED + 1);
+    let mut archive = tar::Archive::new(limited);
+    let mut bag = Bag::default();
+    let mut total = 0u64;
+    let entries = archive
+        .entries()
+        .map_err(|e| BundleError::Format(format!("archivio illeggibile: {e}")))?;
+    for entry in entries {
+        let mut entry = entry
+            .map_err(|e| BundleError::Format(format!("archivio troncato o illeggibile: {e}")))?;
+        let kind = entry.header().entry_type();
+        let path = entry
+            .path()
+            .map_err(|_| BundleError::Format("nome di file non valido nell'archivio".into()))?
+            .to_string_lossy()
+            .into_owned();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            return Err(BundleError::Format(format!(
+                "elemento non ammesso nell'archivio: {path}"
+            )));
+        }
+        let Some(rel) = path.strip_prefix(&format!("{ROOT}/")) else {
+            return Err(BundleError::Format(format!("percorso non ammesso: {path}")));
+        };
+        let known = TAG_FILES.contains(&rel)
+            || rel
+                .strip_prefix("data/")
+                .is_some_and(|n| PAYLOAD.contains(&n));
+        if !known || rel.contains("..") {
+            return Err(BundleError::Format(format!(
+                "file sconosciuto nel pacchetto: {path}"
+            )));
+        }
+        let size = entry
+            .header()
+            .size()
+            .map_err(|e| BundleError::Format(e.to_string()))?;
+        total += size;
+        if total > MAX_UNPACKED || bag.files.len() >= MAX_MEMBERS {
+            return Err(BundleError::Format("pacchetto troppo grande".into()));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| BundleError::Format(format!("archivio troncato: {e}")))?;
+        if bag.files.insert(rel.to_string(), bytes).is_some() {
+            return Err(BundleError::Format(format!(
+                "file ripetuto nel pacchetto: {path}"
+            )));
+        }
+    }
+    Ok(bag)
+}
+
+fn text<'a>(bag: &'a Bag, name: &str) -> Result<&'a str, BundleError> {
+    let bytes = bag
+        .files
+        .get(name)
+        .ok_or_else(|| BundleError::Format(format!("manca {name}")))?;
+    std::str::from_utf8(bytes).map_err(|_| BundleError::Format(format!("{name} non è testo UTF-8")))
+}
+
+/// The `Key: Value` lines of bag-info.txt.
+pub fn bag_info(bag: &Bag) -> Result<BTreeMap<String, String>, BundleError> {
+    let mut out = BTreeMap::new();
+    for line in text(bag, "bag-info.txt")?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        let (k, v) = line
+            .split_once(':')
+            .ok_or_else(|| BundleError::Format(format!("riga di bag-info non valida: {line}")))?;
+        out.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    Ok(out)
+}
+
+/// The Source-Instance named in bag-info (read before the signature is checked, only to choose
+/// which enrolled key to check it with).
+pub fn source_instance(bag: &Bag) -> Result<String, BundleError> {
+    bag_info(bag)?
+        .get("Source-Instance")
+        .cloned()
+        .ok_or_else(|| BundleError::Format("bag-info senza Source-Instance".into()))
+}
+
+fn check_manifest(bag: &Bag, manifest: &str, prefix: &str) -> Result<usize, BundleError> {
+    let mut n = 0;
+    for line in text(bag, manifest)?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        let (hash, path) = line
+            .split_once("  ")
+            .ok_or_else(|| BundleError::Format(format!("riga di {manifest} non valida")))?;
+        let bytes = bag.files.get(path.trim()).ok_or_else(|| {
+            BundleError::Format(format!("{manifest} elenca un file assente: {path}"))
+        })?;
+        if sha256_hex(bytes) != hash.trim() {
+            return Err(BundleError::Integrity(format!("hash errato per {path}")));
+        }
+        if !path.starts_with(prefix) && prefix == "data/" {
+            return Err(BundleError::Format(format!(
+                "{manifest}: percorso fuori da data/: {path}"
+            )));
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Verifies the signature on the tag manifest (first), then every hash and the Payload-Oxum.
+pub fn verify(
+    bag: &Bag,
+    signer: &minisign::PublicKey,
+) -> Result<BTreeMap<String, String>, BundleError> {
+    let tagmanifest = bag
+        .files
+        .get("tagmanifest-sha256.txt")
+        .ok_or_else(|| BundleError::Format("manca tagmanifest-sha256.txt".into()))?;
+    let sig_text = text(bag, "tagmanifest-sha256.txt.minisig")?;
+    let sig = minisign::SignatureBox::from_string(sig_text)
+        .map_err(|e| BundleError::Signature(e.to_string()))?;
+    minisign::verify(
+        signer,
+        &sig,
+        std::io::Cursor::new(tagmanifest.as_slice()),
+        true,
+        false,
+        false,
+    )
+    .map_err(|_| {
+        BundleError::Signature(
+            "firma non valida per la chiave registrata di questo mittente".into(),
+        )
+    })?;
+    check_manifest(bag, "tagmanifest-sha256.txt", "")?;
+    let payload_files = check_manifest(bag, "manifest-sha256.txt", "data/")?;
+    let data_files = bag.files.keys().filter(|k| k.starts_with("data/")).count();
+    if payload_files != data_files {
+        return Err(BundleError::Integrity(
+            "file in data/ non elencati nel manifest".into(),
+        ));
+    }
+    let info = bag_info(bag)?;
+    let octets: usize = bag
+        .files
+        .iter()
+        .filter(|(k, _)| k.starts_with("data/"))
+        .map(|(_, v)| v.len())
+        .sum();
+    if info.get("Payload-Oxum") != Some(&format!("{octets}.{data_files}")) {
+        return Err(BundleError::Integrity(
+            "Payload-Oxum non corrisponde".into(),
+        ));
+    }
+    Ok(info)
+}

@@ -1,0 +1,474 @@
+//! Bundles between a desk and its district: keys and enrollment, the signed encrypted BagIt
+//! export, and its verification.
+
+pub mod bag;
+pub mod keys;
+
+use chrono::Utc;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::path::Path;
+use uuid::Uuid;
+
+use self::keys::{InstanceKeys, PublicIdentity};
+use crate::domain::instance::{Instance, InstanceRole};
+use crate::domain::referral::Target;
+use crate::domain::vocabulary::{age_band, citizenship_area};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("file: {0}")]
+    Io(String),
+    #[error("cifratura o chiavi: {0}")]
+    Crypto(String),
+    #[error("pacchetto non valido: {0}")]
+    Format(String),
+    #[error("integrità: {0}")]
+    Integrity(String),
+    #[error("firma: {0}")]
+    Signature(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An enrolled counterpart: its public identity and when it was enrolled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Peer {
+    pub identity: PublicIdentity,
+    pub enrolled_at: chrono::DateTime<Utc>,
+}
+
+const PEERS: &str = "bundle_peers";
+const PSEUDONYM_KEY: &str = "pseudonym_key";
+const OUT_STATE: &str = "bundle_out";
+
+/// Where the outgoing bundles are: the last sequence number sent and the last change exported.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OutState {
+    pub sequence: u64,
+    pub last_change: u64,
+}
+
+/// The enrollment reply the district sends to a desk, encrypted to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollmentReply {
+    pub district: PublicIdentity,
+    /// Key of the pseudonyms of codici fiscali, shared by the whole Ambito (hex).
+    pub pseudonym_key: String,
+}
+
+pub fn peers(store: &Store) -> Result<Vec<Peer>, BundleError> {
+    Ok(store.setting::<Vec<Peer>>(PEERS)?.unwrap_or_default())
+}
+
+fn add_peer(store: &Store, identity: PublicIdentity, actor: &str) -> Result<(), BundleError> {
+    let mut all = peers(store)?;
+    all.retain(|p| p.identity.instance_id != identity.instance_id);
+    let details = format!(
+        "{} {} ({}), impronta {}",
+        identity.role,
+        identity.comune_name,
+        identity.instance_id,
+        identity.fingerprint()
+    );
+    all.push(Peer {
+        identity,
+        enrolled_at: Utc::now(),
+    });
+    store.set_setting(PEERS, &all, actor, "keys.trust", &details)?;
+    Ok(())
+}
+
+fn instance(store: &Store) -> Result<Instance, BundleError> {
+    store
+        .instance()?
+        .ok_or_else(|| BundleError::Refused("installazione non configurata".into()))
+}
+
+/// This instance's public identity (keys created on first use).
+pub fn own_identity(store: &Store, data: &Path) -> Result<PublicIdentity, BundleError> {
+    let keys = InstanceKeys::load_or_create(data)?;
+    Ok(keys.identity(&instance(store)?))
+}
+
+fn encrypt_to(recipient: &str, plain: &[u8]) -> Result<Vec<u8>, BundleError> {
+    let r: age::x25519::Recipient = recipient
+        .parse()
+        .map_err(|e| BundleError::Crypto(format!("destinatario non valido: {e}")))?;
+    let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+        .map_err(|e| BundleError::Crypto(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut w = enc
+        .wrap_output(&mut out)
+        .map_err(|e| BundleError::Crypto(e.to_string()))?;
+    w.write_all(plain)
+        .map_err(|e| BundleError::Io(e.to_string()))?;
+    w.finish().map_err(|e| BundleError::Io(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decrypts a file made for this instance; a file for another receiver is refused clearly.
+fn decrypt_for_me(
+    keys: &InstanceKeys,
+    input: impl Read,
+    limit: u64,
+) -> Result<Vec<u8>, BundleError> {
+    let d = age::Decryptor::new(std::io::BufReader::new(input.take(limit)))
+        .map_err(|e| BundleError::Format(format!("non è un file cifrato age valido ({e})")))?;
+    let mut r = d
+        .decrypt(std::iter::once(&keys.age as &dyn age::Identity))
+        .map_err(|_| {
+            BundleError::Refused(
+                "il pacchetto non è cifrato per questa installazione (destinatario diverso)".into(),
+            )
+        })?;
+    let mut out = Vec::new();
+    r.by_ref()
+        .take(bag::MAX_UNPACKED)
+        .read_to_end(&mut out)
+        .map_err(|e| BundleError::Format(format!("file troncato o alterato: {e}")))?;
+    Ok(out)
+}
+
+/// District side: enrolls a desk from its public identity and returns the encrypted reply for it.
+pub fn trust_desk(
+    store: &Store,
+    data: &Path,
+    desk_json: &str,
+    actor: &str,
+) -> Result<(PublicIdentity, Vec<u8>), BundleError> {
+    let me = instance(store)?;
+    if me.role != InstanceRole::District {
+        return Err(BundleError::Refused(
+            "solo l'ufficio d'Ambito registra gli sportelli".into(),
+        ));
+    }
+    let desk: PublicIdentity = serde_json::from_str(desk_json)
+        .map_err(|e| BundleError::Format(format!("identità dello sportello illeggibile: {e}")))?;
+    if desk.role != "desk" {
+        return Err(BundleError::Refused(
+            "il file non è l'identità di uno sportello".into(),
+        ));
+    }
+    if desk.ambito_code != me.ambito.code {
+        return Err(BundleError::Refused(format!(
+            "lo sportello appartiene all'Ambito {}, non a {}",
+            desk.ambito_code, me.ambito.code
+        )));
+    }
+    minisign::PublicKey::from_base64(&desk.minisign_public_key)
+        .map_err(|e| BundleError::Crypto(format!("chiave di firma non valida: {e}")))?;
+    let key = match store.setting::<String>(PSEUDONYM_KEY)? {
+        Some(k) => k,
+        None => {
+            let mut k = [0u8; 32];
+            getrandom::getrandom(&mut k).map_err(|e| BundleError::Crypto(e.to_string()))?;
+            let hexed = hex::encode(k);
+            store.set_setting(PSEUDONYM_KEY, &hexed, actor, "keys.pseudonym_key", "creata")?;
+            hexed
+        }
+    };
+    let reply = EnrollmentReply {
+        district: own_identity(store, data)?,
+        pseudonym_key: key,
+    };
+    let plain = serde_json::to_vec(&reply).map_err(|e| BundleError::Format(e.to_string()))?;
+    let sealed = encrypt_to(&desk.age_recipient, &plain)?;
+    add_peer(store, desk.clone(), actor)?;
+    Ok((desk, sealed))
+}
+
+/// Desk side: enrolls the district from its (encrypted) enrollment reply.
+pub fn trust_reply(
+    store: &Store,
+    data: &Path,
+    reply: impl Read,
+    actor: &str,
+) -> Result<PublicIdentity, BundleError> {
+    let me = instance(store)?;
+    if me.role != InstanceRole::Desk {
+        return Err(BundleError::Refused(
+            "la risposta di registrazione si importa sullo sportello".into(),
+        ));
+    }
+    let keys = InstanceKeys::load_or_create(data)?;
+    let plain = decrypt_for_me(&keys, reply, 1024 * 1024)?;
+    let reply: EnrollmentReply = serde_json::from_slice(&plain)
+        .map_err(|e| BundleError::Format(format!("risposta illeggibile: {e}")))?;
+    if reply.district.role != "district" || reply.district.ambito_code != me.ambito.code {
+        return Err(BundleError::Refused(
+            "la risposta non viene dall'ufficio del proprio Ambito".into(),
+        ));
+    }
+    if hex::decode(&reply.pseudonym_key).map(|k| k.len()) != Ok(32) {
+        return Err(BundleError::Format(
+            "chiave di pseudonimizzazione non valida".into(),
+        ));
+    }
+    store.set_setting(
+        PSEUDONYM_KEY,
+        &reply.pseudonym_key,
+        actor,
+        "keys.pseudonym_key",
+        "ricevuta dall'Ambito",
+    )?;
+    add_peer(store, reply.district.clone(), actor)?;
+    Ok(reply.district)
+}
+
+/// The keyed hash that lets the district count distinct people without knowing who they are.
+pub fn pseudonym(key_hex: &str, cf: &str) -> String {
+    let key = hex::decode(key_hex).unwrap_or_default();
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
+        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new_from_slice(&[0]).expect("fixed key"));
+    mac.update(cf.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A statistical record of an access: no name, no code, no free text.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessRecord {
+    pub id: Uuid,
+    pub month: String,
+    pub channel: String,
+    pub interlocutor: String,
+    pub reason: String,
+    pub needs: Vec<(String, String, String)>,
+    pub outcomes: Vec<String>,
+    pub sex: Option<String>,
+    pub age_band: String,
+    pub citizenship_area: String,
+    pub comune: Option<String>,
+    /// Keyed hash of the codice fiscale (shared per Ambito), when the person has one.
+    pub person_key: Option<String>,
+    pub referred: bool,
+}
+
+/// What a written bundle holds.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    pub bundle_id: Uuid,
+    pub sequence: u64,
+    pub accesses: usize,
+    pub referrals: usize,
+    pub anonymizations: usize,
+}
+
+fn jsonl<T: Serialize>(items: &[T]) -> Result<Vec<u8>, BundleError> {
+    let mut out = Vec::new();
+    for i in items {
+        out.extend(serde_json::to_vec(i).map_err(|e| BundleError::Format(e.to_string()))?);
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+/// Desk side: everything changed since the last bundle, for the enrolled district.
+pub fn export_desk(
+    store: &Store,
+    data: &Path,
+    out: &mut impl Write,
+    actor: &str,
+) -> Result<Exported, BundleError> {
+    let me = instance(store)?;
+    if me.role != InstanceRole::Desk {
+        return Err(BundleError::Refused(
+            "questa esportazione si fa dallo sportello".into(),
+        ));
+    }
+    let district = peers(store)?
+        .into_iter()
+        .find(|p| p.identity.role == "district")
+        .ok_or_else(|| BundleError::Refused("nessun ufficio d'Ambito registrato: eseguire prima «sportello keys trust RISPOSTA»".into()))?;
+    let key: String = store.setting(PSEUDONYM_KEY)?.ok_or_else(|| {
+        BundleError::Refused(
+            "chiave di pseudonimizzazione assente: ripetere la registrazione".into(),
+        )
+    })?;
+    let keys = InstanceKeys::load_or_create(data)?;
+    let state: OutState = store.setting(OUT_STATE)?.unwrap_or_default();
+    let changes = store.changes_since(state.last_change)?;
+    let last_change = changes.last().map_or(state.last_change, |c| c.seq);
+    let ids = |kind: &str| -> BTreeSet<Uuid> {
+        changes
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.id)
+            .collect()
+    };
+
+    let mut referrals_out = Vec::new();
+    let mut referred_accesses = BTreeSet::new();
+    for id in ids("referral") {
+        let Some(r) = store.referral(id)? else {
+            continue;
+        };
+        if r.target != Target::Ssp || r.status == crate::domain::referral::ReferralStatus::Bozza {
+            continue;
+        }
+        let Some(person) = store.person(r.person_id)? else {
+            continue;
+        };
+        if person.is_restricted() {
+            continue;
+        }
+        let access = store.access(r.access_id)?;
+        referred_accesses.insert(r.access_id);
+        referrals_out.push(serde_json::json!({
+            "referral": {
+                "id": r.id, "access_id": r.access_id, "reason": r.reason, "urgency": r.urgency,
+                "status": r.status, "history": r.history, "created_at": r.created_at,
+            },
+            "person": {
+                "id": person.id, "codice_fiscale": person.code(), "surname": person.surname, "given_names": person.given_names,
+                "sex": person.sex, "birth_date": person.birth_date, "birth_place": person.birth_place,
+                "citizenship": person.citizenship, "residence_istat": person.residence_istat, "homeless": person.homeless,
+                "phone": person.phone, "email": person.email, "language": person.language,
+                "privacy_notice": person.privacy_notice,
+            },
+            "needs": access.as_ref().map(|a| &a.needs),
+            "outcomes": access.as_ref().map(|a| &a.outcomes),
+        }));
+    }
+    let mut accesses_out = Vec::new();
+    for id in ids("access") {
+        let Some(a) = store.access(id)? else { continue };
+        let person = match a.person_id {
+            Some(pid) => store.person(pid)?,
+            None => None,
+        };
+        if person.as_ref().is_some_and(|p| p.is_restricted()) {
+            continue;
+        }
+        let (sex, band, area) = match (&a.anonymous, &person) {
+            (Some(anon), _) => (
+                anon.sex.map(|s| s.code().to_string()),
+                anon.age_band.clone(),
+                anon.citizenship_area.clone(),
+            ),
+            (None, Some(p)) => (
+                p.sex.map(|s| s.code().to_string()),
+                age_band(p.age_on(a.time.date_naive())).to_string(),
+                citizenship_area(p.citizenship.as_deref().unwrap_or("")).to_string(),
+            ),
+            _ => (None, "unknown".into(), "unknown".into()),
+        };
+        accesses_out.push(AccessRecord {
+            id: a.id,
+            month: a.time.format("%Y-%m").to_string(),
+            channel: a.channel,
+            interlocutor: a.interlocutor,
+            reason: a.reason,
+            needs: a
+                .needs
+                .into_iter()
+                .map(|n| (n.area, n.category, n.urgency))
+                .collect(),
+            outcomes: a.outcomes,
+            sex,
+            age_band: band,
+            citizenship_area: area,
+            comune: person.as_ref().and_then(|p| p.residence_istat.clone()),
+            person_key: person
+                .as_ref()
+                .and_then(|p| p.codice_fiscale.as_ref())
+                .map(|cf| pseudonym(&key, cf.as_str())),
+            referred: referred_accesses.contains(&a.id),
+        });
+    }
+    let anonymizations: Vec<serde_json::Value> = ids("anonymization")
+        .into_iter()
+        .map(|id| serde_json::json!({"person_id": id}))
+        .collect();
+    let (audit_count, audit_head) = store
+        .verify_audit()?
+        .map_err(|e| BundleError::Integrity(format!("registro di audit alterato: {e}")))?;
+
+    let sequence = state.sequence + 1;
+    let bundle_id = Uuid::now_v7();
+    let info: Vec<(String, String)> = vec![
+        (
+            "Source-Organization".into(),
+            format!("Comune di {} – Segretariato Sociale", me.comune.name),
+        ),
+        ("Source-Instance".into(), me.id.to_string()),
+        ("Source-Comune-ISTAT".into(), me.comune.istat.clone()),
+        (
+            "Receiver-Instance".into(),
+            district.identity.instance_id.clone(),
+        ),
+        ("Bundle-Id".into(), bundle_id.to_string()),
+        ("Bundle-Sequence".into(), sequence.to_string()),
+        (
+            "Schema-Version".into(),
+            crate::store::SCHEMA_VERSION.to_string(),
+        ),
+        (
+            "Bagging-Date".into(),
+            Utc::now().format("%Y-%m-%d").to_string(),
+        ),
+        ("Audit-Count".into(), audit_count.to_string()),
+        ("Audit-Head".into(), audit_head),
+    ];
+    let payload = vec![
+        ("accesses.jsonl", jsonl(&accesses_out)?),
+        ("referrals.jsonl", jsonl(&referrals_out)?),
+        ("anonymizations.jsonl", jsonl(&anonymizations)?),
+    ];
+    let targz = bag::build(&info, &payload, &keys.signing, &keys.signing_public)?;
+    let sealed = encrypt_to(&district.identity.age_recipient, &targz)?;
+    out.write_all(&sealed)
+        .map_err(|e| BundleError::Io(e.to_string()))?;
+    store.set_setting(
+        OUT_STATE,
+        &OutState {
+            sequence,
+            last_change,
+        },
+        actor,
+        "bundle.export",
+        &format!(
+            "pacchetto {sequence} ({bundle_id}): {} accessi, {} invii",
+            accesses_out.len(),
+            referrals_out.len()
+        ),
+    )?;
+    Ok(Exported {
+        bundle_id,
+        sequence,
+        accesses: accesses_out.len(),
+        referrals: referrals_out.len(),
+        anonymizations: anonymizations.len(),
+    })
+}
+
+/// Opens a bundle meant for this instance: decrypts, unpacks with limits, verifies the signature
+/// of the enrolled sender before reading any record, then every hash. Returns bag-info and bag.
+pub fn open(
+    store: &Store,
+    data: &Path,
+    input: impl Read,
+) -> Result<(std::collections::BTreeMap<String, String>, bag::Bag, Peer), BundleError> {
+    let keys = InstanceKeys::load_or_create(data)?;
+    let targz = decrypt_for_me(&keys, input, 2 * bag::MAX_UNPACKED)?;
+    let bag = bag::unpack(targz.as_slice())?;
+    let source = bag::source_instance(&bag)?;
+    let peer = peers(store)?
+        .into_iter()
+        .find(|p| p.identity.instance_id == source)
+        .ok_or_else(|| {
+            BundleError::Refused(format!(
+                "mittente non registrato ({source}): la firma non può essere accettata"
+            ))
+        })?;
+    let public = minisign::PublicKey::from_base64(&peer.identity.minisign_public_key)
+        .map_err(|e| BundleError::Crypto(e.to_string()))?;
+    let info = bag::verify(&bag, &public)?;
+    Ok((info, bag, peer))
+}

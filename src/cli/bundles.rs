@@ -1,0 +1,131 @@
+//! `keys …`, `export`, `verify`: enrollment and bundles between desk and district.
+
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+use super::{cli_actor, open_store};
+use sportello::bundle;
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Print this instance's fingerprint, to read over the phone at enrollment.
+    Show,
+    /// Write this instance's public identity (both public keys) to a file for the other side.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Enroll the other side: at the district a desk's identity file (writing --reply for it);
+    /// at the desk the district's reply.
+    Trust {
+        file: PathBuf,
+        /// District only: where to write the encrypted enrollment reply for the desk.
+        #[arg(long)]
+        reply: Option<PathBuf>,
+    },
+}
+
+pub fn keys(data: &Path, cmd: KeysCommand) -> Result<(), String> {
+    let store = open_store(data)?;
+    match cmd {
+        KeysCommand::Show => {
+            let id = bundle::own_identity(&store, data).map_err(|e| e.to_string())?;
+            println!(
+                "Installazione {} ({}), impronta delle chiavi:",
+                id.comune_name, id.role
+            );
+            println!("{}", id.fingerprint());
+        }
+        KeysCommand::Export { out } => {
+            let id = bundle::own_identity(&store, data).map_err(|e| e.to_string())?;
+            let text = serde_json::to_string_pretty(&id).map_err(|e| e.to_string())?;
+            std::fs::write(&out, text)
+                .map_err(|e| format!("Impossibile scrivere {}: {e}", out.display()))?;
+            println!(
+                "Identità pubblica scritta in {}. Impronta: {}",
+                out.display(),
+                id.fingerprint()
+            );
+        }
+        KeysCommand::Trust { file, reply } => match reply {
+            Some(reply_path) => {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("Impossibile leggere {}: {e}", file.display()))?;
+                let (desk, sealed) = bundle::trust_desk(&store, data, &text, &cli_actor())
+                    .map_err(|e| e.to_string())?;
+                std::fs::write(&reply_path, sealed)
+                    .map_err(|e| format!("Impossibile scrivere {}: {e}", reply_path.display()))?;
+                println!(
+                    "Sportello di {} registrato (impronta {}: confrontarla a voce). Risposta per lo sportello in {}.",
+                    desk.comune_name,
+                    desk.fingerprint(),
+                    reply_path.display()
+                );
+            }
+            None => {
+                let f = std::fs::File::open(&file)
+                    .map_err(|e| format!("Impossibile aprire {}: {e}", file.display()))?;
+                let district = bundle::trust_reply(&store, data, f, &cli_actor())
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "Ufficio d'Ambito {} registrato (impronta {}: confrontarla a voce).",
+                    district.ambito_name,
+                    district.fingerprint()
+                );
+            }
+        },
+    }
+    Ok(())
+}
+
+pub fn export(data: &Path, out: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    let tmp = out.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp)
+        .map_err(|e| format!("Impossibile creare {}: {e}", tmp.display()))?;
+    let result = bundle::export_desk(&store, data, &mut file, &cli_actor());
+    drop(file);
+    match result {
+        Ok(e) => {
+            std::fs::rename(&tmp, out).map_err(|e| e.to_string())?;
+            println!(
+                "Pacchetto {} scritto in {}: {} accessi, {} invii, {} anonimizzazioni.",
+                e.sequence,
+                out.display(),
+                e.accesses,
+                e.referrals,
+                e.anonymizations
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e.to_string())
+        }
+    }
+}
+
+pub fn verify(data: &Path, file: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    let f = std::fs::File::open(file)
+        .map_err(|e| format!("Impossibile aprire {}: {e}", file.display()))?;
+    let (info, bag, peer) =
+        bundle::open(&store, data, f).map_err(|e| format!("Pacchetto rifiutato: {e}"))?;
+    println!(
+        "Pacchetto valido, firmato da {} ({}).",
+        peer.identity.comune_name,
+        peer.identity.fingerprint()
+    );
+    for (k, v) in &info {
+        println!("{k}: {v}");
+    }
+    for (name, bytes) in &bag.files {
+        if let Some(n) = name.strip_prefix("data/") {
+            println!(
+                "{n}: {} righe",
+                bytes.iter().filter(|b| **b == b'\n').count()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! Bundles between a desk and its district (two instances in temp dirs): enrollment, export,
+//! verification, and every kind of bad file refused with a clear reason.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+fn init(data: &Path, role: &str, istat: &str) {
+    let out = cli(
+        data,
+        &[
+            "init",
+            "--role",
+            role,
+            "--comune-istat",
+            istat,
+            "--ambito-code",
+            "BA05",
+            "--ambito-name",
+            "Ambito di Triggiano",
+            "--admin",
+            "admin",
+        ],
+        &[("SPORTELLO_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A desk and a district enrolled with each other.
+fn pair(dir: &Path) -> (PathBuf, PathBuf) {
+    let desk = dir.join("desk");
+    let district = dir.join("district");
+    init(&desk, "desk", "072046");
+    init(&district, "district", "072046");
+    let desk_pub = dir.join("desk.pub.json");
+    let reply = dir.join("reply.age");
+    let out = cli(
+        &desk,
+        &["keys", "export", "--out", desk_pub.to_str().unwrap()],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fingerprint = stdout(&cli(&desk, &["keys", "show"], &[]))
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let out = cli(
+        &district,
+        &[
+            "keys",
+            "trust",
+            desk_pub.to_str().unwrap(),
+            "--reply",
+            reply.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&fingerprint),
+        "the district shows the desk's fingerprint to compare"
+    );
+    let out = cli(&desk, &["keys", "trust", reply.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (desk, district)
+}
+
+#[actix_rt::test]
+async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, district) = pair(dir.path());
+    let out = cli(
+        &desk,
+        &[
+            "user",
+            "add",
+            "--username",
+            "assistente1",
+            "--full-name",
+            "Sara",
+            "--role",
+            "assistente_sociale",
+        ],
+        &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+    );
+    assert!(out.status.success());
+
+    // The desk records an anonymous access and a referred person.
+    {
+        let mut server = Server::on(&desk);
+        let mut c = server.logged_in("assistente1").await;
+        let anon = c
+            .submit(
+                "/accessi/rapido",
+                "/accessi/rapido",
+                &[
+                    ("need_area", "poverty"),
+                    ("need_category", "information"),
+                    ("interlocutor", "user"),
+                    ("outcome", "information_given"),
+                    ("need_description", "Chiede degli orari"),
+                ],
+            )
+            .await;
+        assert_eq!(anon.status, 303);
+        let done = c
+            .submit(
+                "/accessi/nuovo",
+                "/accessi/nuovo",
+                &[
+                    ("person_mode", "new"),
+                    ("codice_fiscale", "RSSMRA80A01H501U"),
+                    ("surname", "Rossi"),
+                    ("given_names", "Mario"),
+                    ("residence_istat", "Triggiano"),
+                    ("channel", "in_person"),
+                    ("interlocutor", "user"),
+                    ("reason", "spontaneous"),
+                    ("need_area", "poverty"),
+                    ("need_category", "housing"),
+                    ("need_description", "Sfratto imminente"),
+                    ("outcome", "proposed_taking_charge"),
+                    ("notes", "Nota libera da non esportare"),
+                ],
+            )
+            .await;
+        let access_id = done
+            .location()
+            .trim_start_matches("/accessi/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let form = format!("/invii/nuovo?accesso={access_id}");
+        let sent = c
+            .submit(
+                &form,
+                &form,
+                &[
+                    ("target", "ssp"),
+                    ("reason", "Proposta di presa in carico"),
+                    ("urgency", "urgent"),
+                    ("privacy_override", "Consegna al prossimo colloquio"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        assert!(server.stop());
+    }
+
+    let bundle = dir.path().join("bundle-1.age");
+    let out = cli(&desk, &["export", "--out", bundle.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Pacchetto 1") && stdout(&out).contains("1 invii"),
+        "{}",
+        stdout(&out)
+    );
+
+    // No readable name or code in the file.
+    let bytes = std::fs::read(&bundle).unwrap();
+    for needle in [&b"Rossi"[..], b"RSSMRA80A01H501U", b"Sfratto"] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+    }
+
+    let ok = cli(&district, &["verify", bundle.to_str().unwrap()], &[]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let text = stdout(&ok);
+    assert!(text.contains("Bundle-Sequence: 1"));
+    assert!(text.contains("Source-Organization: Comune di Triggiano"));
+    assert!(
+        text.contains("accesses.jsonl: 2 righe") && text.contains("referrals.jsonl: 1 righe"),
+        "{text}"
+    );
+
+    // A flipped byte, a truncated file, a file for another receiver, a non-enrolled sender.
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x01;
+    let truncated = bytes[..bytes.len() * 2 / 3].to_vec();
+    for (name, content, reason) in [
+        ("flipped", &flipped, "alterato"),
+        ("truncated", &truncated, ""),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, content).unwrap();
+        let out = cli(&district, &["verify", f.to_str().unwrap()], &[]);
+        assert!(!out.status.success(), "{name} accepted");
+        assert!(
+            stderr(&out).contains("Pacchetto rifiutato"),
+            "{name}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains(reason), "{name}: {}", stderr(&out));
+    }
+    let other = dir.path().join("other-district");
+    init(&other, "district", "072014");
+    let out = cli(&other, &["verify", bundle.to_str().unwrap()], &[]);
+    assert!(
+        stderr(&out).contains("destinatario diverso"),
+        "{}",
+        stderr(&out)
+    );
+    // A second desk of the Ambito that the district never enrolled signs a bundle for it.
+    let rogue = dir.path().join("rogue");
+    init(&rogue, "desk", "072014");
+    // The rogue desk cannot even obtain an enrollment reply, so it cannot export; a bundle signed by
+    // an unknown instance is refused by the district before any record is read.
+    let out = cli(
+        &rogue,
+        &[
+            "export",
+            "--out",
+            dir.path().join("rogue.age").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("nessun ufficio d'Ambito registrato"));
+
+    // The next export starts after the last one: only new changes, sequence 2.
+    let second = dir.path().join("bundle-2.age");
+    let out = cli(&desk, &["export", "--out", second.to_str().unwrap()], &[]);
+    assert!(
+        stdout(&out).contains("Pacchetto 2") && stdout(&out).contains("0 accessi"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Used by the interop script in CI: leaves a bundle and the keys on disk and prints their paths.
+#[test]
+#[ignore = "run by tests/interop/bundle.sh"]
+fn write_a_bundle_for_the_stock_tools() {
+    let dir = PathBuf::from(std::env::var("SPORTELLO_INTEROP_DIR").expect("SPORTELLO_INTEROP_DIR"));
+    let (desk, district) = pair(&dir);
+    let bundle = dir.join("bundle.age");
+    assert!(
+        cli(&desk, &["export", "--out", bundle.to_str().unwrap()], &[])
+            .status
+            .success()
+    );
+    let desk_pub = dir.join("desk.pub.json");
+    let id: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(desk_pub).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("desk.minisign.pub"),
+        format!(
+            "untrusted comment: desk\n{}\n",
+            id["minisign_public_key"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        district.join("keys").join("age.key"),
+        dir.join("district-age.key"),
+    )
+    .unwrap();
+}
