@@ -14,9 +14,14 @@ use std::path::Path;
 use uuid::Uuid;
 
 use self::keys::{InstanceKeys, PublicIdentity};
+use crate::domain::district::{
+    AccessRecord, AnonymizationRecord, ReferralRecord, ReferredPerson, SentReferral,
+};
 use crate::domain::instance::{Instance, InstanceRole};
 use crate::domain::referral::Target;
 use crate::domain::vocabulary::{age_band, citizenship_area};
+pub use crate::store::district::ImportOutcome;
+use crate::store::district::IncomingDeskBundle;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -231,25 +236,6 @@ pub fn pseudonym(key_hex: &str, cf: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// A statistical record of an access: no name, no code, no free text.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AccessRecord {
-    pub id: Uuid,
-    pub month: String,
-    pub channel: String,
-    pub interlocutor: String,
-    pub reason: String,
-    pub needs: Vec<(String, String, String)>,
-    pub outcomes: Vec<String>,
-    pub sex: Option<String>,
-    pub age_band: String,
-    pub citizenship_area: String,
-    pub comune: Option<String>,
-    /// Keyed hash of the codice fiscale (shared per Ambito), when the person has one.
-    pub person_key: Option<String>,
-    pub referred: bool,
-}
-
 /// What a written bundle holds.
 #[derive(Debug, Clone)]
 pub struct Exported {
@@ -320,21 +306,38 @@ pub fn export_desk(
         }
         let access = store.access(r.access_id)?;
         referred_accesses.insert(r.access_id);
-        referrals_out.push(serde_json::json!({
-            "referral": {
-                "id": r.id, "access_id": r.access_id, "reason": r.reason, "urgency": r.urgency,
-                "status": r.status, "history": r.history, "created_at": r.created_at,
+        referrals_out.push(ReferralRecord {
+            referral: SentReferral {
+                id: r.id,
+                access_id: r.access_id,
+                reason: r.reason,
+                urgency: r.urgency,
+                status: r.status,
+                history: r.history,
+                created_at: r.created_at,
             },
-            "person": {
-                "id": person.id, "codice_fiscale": person.code(), "surname": person.surname, "given_names": person.given_names,
-                "sex": person.sex, "birth_date": person.birth_date, "birth_place": person.birth_place,
-                "citizenship": person.citizenship, "residence_istat": person.residence_istat, "homeless": person.homeless,
-                "phone": person.phone, "email": person.email, "language": person.language,
-                "privacy_notice": person.privacy_notice,
+            person: ReferredPerson {
+                id: person.id,
+                codice_fiscale: person
+                    .codice_fiscale
+                    .as_ref()
+                    .map(|c| c.as_str().to_string()),
+                surname: person.surname,
+                given_names: person.given_names,
+                sex: person.sex,
+                birth_date: person.birth_date,
+                birth_place: person.birth_place,
+                citizenship: person.citizenship,
+                residence_istat: person.residence_istat,
+                homeless: person.homeless,
+                phone: person.phone,
+                email: person.email,
+                language: person.language,
+                privacy_notice: person.privacy_notice,
             },
-            "needs": access.as_ref().map(|a| &a.needs),
-            "outcomes": access.as_ref().map(|a| &a.outcomes),
-        }));
+            needs: access.as_ref().map(|a| a.needs.clone()).unwrap_or_default(),
+            outcomes: access.map(|a| a.outcomes).unwrap_or_default(),
+        });
     }
     let mut accesses_out = Vec::new();
     for id in ids("access") {
@@ -382,9 +385,9 @@ pub fn export_desk(
             referred: referred_accesses.contains(&a.id),
         });
     }
-    let anonymizations: Vec<serde_json::Value> = ids("anonymization")
+    let anonymizations: Vec<AnonymizationRecord> = ids("anonymization")
         .into_iter()
-        .map(|id| serde_json::json!({"person_id": id}))
+        .map(|person_id| AnonymizationRecord { person_id })
         .collect();
     let (audit_count, audit_head) = store
         .verify_audit()?
@@ -471,4 +474,79 @@ pub fn open(
         .map_err(|e| BundleError::Crypto(e.to_string()))?;
     let info = bag::verify(&bag, &public)?;
     Ok((info, bag, peer))
+}
+
+fn records<T: serde::de::DeserializeOwned>(
+    bag: &bag::Bag,
+    name: &str,
+) -> Result<Vec<T>, BundleError> {
+    let Some(bytes) = bag.files.get(&format!("data/{name}")) else {
+        return Ok(Vec::new());
+    };
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| !line.is_empty())
+        .map(|(i, line)| {
+            serde_json::from_slice(line).map_err(|e| {
+                BundleError::Format(format!("{name}, riga {}: record non valido ({e})", i + 1))
+            })
+        })
+        .collect()
+}
+
+fn info_field<'a>(
+    info: &'a std::collections::BTreeMap<String, String>,
+    key: &str,
+) -> Result<&'a str, BundleError> {
+    info.get(key)
+        .map(String::as_str)
+        .ok_or_else(|| BundleError::Format(format!("bag-info.txt senza {key}")))
+}
+
+/// District side: opens and verifies a desk's bundle, then applies it in one transaction.
+pub fn import(
+    store: &Store,
+    data: &Path,
+    input: impl Read,
+    actor: &str,
+) -> Result<ImportOutcome, BundleError> {
+    let me = instance(store)?;
+    if me.role != InstanceRole::District {
+        return Err(BundleError::Refused(
+            "i pacchetti degli sportelli si importano all'ufficio d'Ambito".into(),
+        ));
+    }
+    let (info, bag, peer) = open(store, data, input)?;
+    if peer.identity.role != "desk" {
+        return Err(BundleError::Refused(
+            "il pacchetto non viene da uno sportello".into(),
+        ));
+    }
+    if info_field(&info, "Receiver-Instance")? != me.id.to_string() {
+        return Err(BundleError::Refused(
+            "il pacchetto è indirizzato a un'altra installazione".into(),
+        ));
+    }
+    let sequence: u64 = info_field(&info, "Bundle-Sequence")?
+        .parse()
+        .map_err(|_| BundleError::Format("Bundle-Sequence non numerico".into()))?;
+    let bundle_id: Uuid = info_field(&info, "Bundle-Id")?
+        .parse()
+        .map_err(|_| BundleError::Format("Bundle-Id non valido".into()))?;
+    let incoming = IncomingDeskBundle {
+        bundle_id,
+        sequence,
+        source_instance: peer.identity.instance_id.clone(),
+        comune_istat: peer.identity.comune_istat.clone(),
+        comune_name: peer.identity.comune_name.clone(),
+        accesses: records(&bag, "accesses.jsonl")?,
+        referrals: records(&bag, "referrals.jsonl")?,
+        anonymizations: records(&bag, "anonymizations.jsonl")?,
+    };
+    match store.apply_desk_bundle(&incoming, actor) {
+        Ok(outcome) => Ok(outcome),
+        Err(StoreError::Conflict(reason)) => Err(BundleError::Refused(reason)),
+        Err(e) => Err(e.into()),
+    }
 }

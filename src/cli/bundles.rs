@@ -129,3 +129,28 @@ pub fn verify(data: &Path, file: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+pub fn import(data: &Path, file: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    let f = std::fs::File::open(file)
+        .map_err(|e| format!("Impossibile aprire {}: {e}", file.display()))?;
+    match bundle::import(&store, data, f, &cli_actor()) {
+        Ok(bundle::ImportOutcome::Applied(r)) => {
+            println!(
+                "Pacchetto {} di {} applicato: {} accessi, {} invii, {} anonimizzazioni.",
+                r.sequence, r.comune_name, r.accesses, r.referrals, r.anonymizations
+            );
+            Ok(())
+        }
+        Ok(bundle::ImportOutcome::AlreadyApplied(r)) => {
+            println!(
+                "Pacchetto {} di {} già applicato il {}: nessuna modifica.",
+                r.sequence,
+                r.comune_name,
+                r.at.format("%d/%m/%Y %H:%M")
+            );
+            Ok(())
+        }
+        Err(e) => Err(format!("Pacchetto rifiutato, nessuna modifica: {e}")),
+    }
+}

@@ -69,6 +69,10 @@ pub enum Command {
     },
     /// Check a bundle without applying it and print its bag-info.
     Verify { file: PathBuf },
+    /// Print a SHA-256 of the database contents, to compare two copies (e.g. before and after).
+    Digest,
+    /// District: apply a desk's bundle (checks everything first; a bundle applied before changes nothing).
+    Import { file: PathBuf },
     /// Manage users.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -136,6 +140,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Keys(cmd)) => bundles::keys(&cli.data, cmd),
         Some(Command::Export { out }) => bundles::export(&cli.data, &out),
         Some(Command::Verify { file }) => bundles::verify(&cli.data, &file),
+        Some(Command::Import { file }) => bundles::import(&cli.data, &file),
+        Some(Command::Digest) => open_store(&cli.data)
+            .and_then(|s| s.content_digest().map_err(|e| e.to_string()))
+            .map(|d| println!("{d}")),
         Some(Command::Backup(args)) => backup::backup(&cli.data, args),
         Some(Command::Restore(args)) => backup::run_restore(&cli.data, args),
         Some(Command::Directory(cmd)) => directory::run(&cli.data, cmd),

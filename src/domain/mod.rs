@@ -8,6 +8,7 @@ pub mod belfiore;
 pub mod codice_fiscale;
 pub mod comune;
 pub mod directory;
+pub mod district;
 pub mod hsds;
 pub mod instance;
 pub mod labels;

@@ -143,6 +143,9 @@ macro_rules! each_table {
         $x.table(REFERRALS)?;
         $x.multimap(REFERRALS_BY_ACCESS)?;
         $x.multimap(REFERRALS_BY_PERSON)?;
+        $x.table(INBOX)?;
+        $x.table(DISTRICT_ACCESSES)?;
+        $x.table(BUNDLE_IMPORTS)?;
     }};
 }
 
@@ -328,6 +331,34 @@ impl Store {
         sealed.finish().map_err(err)?;
         header.rows = rows;
         Ok(header)
+    }
+
+    /// SHA-256 of the logical contents of every backed-up table (hex): two databases with the same
+    /// records have the same digest, whatever redb's file layout. Used to show that a refused
+    /// bundle or a restore left the data exactly as expected.
+    pub fn content_digest(&self) -> Result<String, StoreError> {
+        use sha2::Digest;
+        struct Hashing(sha2::Sha256);
+        impl Write for Hashing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let txn = self.db.begin_read()?;
+        let mut hasher = Hashing(sha2::Sha256::new());
+        {
+            let mut d = Dumper {
+                txn: &txn,
+                out: &mut hasher,
+                rows: Vec::new(),
+            };
+            each_table!(d);
+        }
+        Ok(hex::encode(hasher.0.finalize()))
     }
 
     /// Writes a backup file atomically (a temporary file renamed into place once complete).

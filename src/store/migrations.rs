@@ -41,10 +41,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "invii (referral) e loro indici",
         apply: v5_referrals,
     },
+    Migration {
+        version: 6,
+        name:
+            "pacchetti: invii ricevuti dall'Ambito, accessi statistici, registro delle importazioni",
+        apply: v6_bundles,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -120,6 +126,13 @@ fn v5_referrals(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(REFERRALS)?;
     txn.open_multimap_table(REFERRALS_BY_ACCESS)?;
     txn.open_multimap_table(REFERRALS_BY_PERSON)?;
+    Ok(())
+}
+
+fn v6_bundles(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(INBOX)?;
+    txn.open_table(DISTRICT_ACCESSES)?;
+    txn.open_table(BUNDLE_IMPORTS)?;
     Ok(())
 }
 

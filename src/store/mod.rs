@@ -6,6 +6,7 @@ pub mod backup;
 mod changelog;
 mod codec;
 mod directory;
+pub mod district;
 mod error;
 mod login;
 pub mod meta;

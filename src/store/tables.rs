@@ -65,3 +65,10 @@ pub const REFERRALS_BY_ACCESS: MultimapTableDefinition<u128, u128> =
 /// Person id → ids of the person's referrals.
 pub const REFERRALS_BY_PERSON: MultimapTableDefinition<u128, u128> =
     MultimapTableDefinition::new("referrals_by_person");
+/// District: referral id → `InboxReferral` (referrals received from the desks of the Ambito).
+pub const INBOX: TableDefinition<u128, &[u8]> = TableDefinition::new("district_inbox");
+/// District: access id → `AccessRecord` (pseudonymous statistical records from the desks).
+pub const DISTRICT_ACCESSES: TableDefinition<u128, &[u8]> =
+    TableDefinition::new("district_accesses");
+/// Bundle id → `ImportRecord` (every bundle applied, from either side).
+pub const BUNDLE_IMPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("bundle_imports");

@@ -219,7 +219,7 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("nessun ufficio d'Ambito registrato"));
 
-    // The next export starts after the last one: only new changes, sequence 2.
+    // The next export starts after the last one: only new changes, sequence 2; then 3.
     let second = dir.path().join("bundle-2.age");
     let out = cli(&desk, &["export", "--out", second.to_str().unwrap()], &[]);
     assert!(
@@ -227,6 +227,138 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         "{}",
         stdout(&out)
     );
+    let third = dir.path().join("bundle-3.age");
+    assert!(
+        cli(&desk, &["export", "--out", third.to_str().unwrap()], &[])
+            .status
+            .success()
+    );
+
+    // The district applies bundle 1; the same file again changes nothing.
+    let snapshot = dir.path().join("district-before-rogue");
+    copy_dir(&district, &snapshot);
+    let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Pacchetto 1 di Triggiano applicato: 2 accessi, 1 invii"),
+        "{}",
+        stdout(&out)
+    );
+    let before = db_bytes(&district);
+    let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("già applicato"), "{}", stdout(&out));
+    assert!(
+        db_bytes(&district) == before,
+        "a re-import changed the database"
+    );
+
+    // Bundle 3 before bundle 2 is refused naming 2; so are the bad files, each leaving the
+    // district database byte for byte as it was.
+    let flipped_file = dir.path().join("flipped");
+    let truncated_file = dir.path().join("truncated");
+    for (file, reason) in [
+        (&third, "manca il pacchetto 2"),
+        (&flipped_file, "alterato"),
+        (&truncated_file, "Pacchetto rifiutato"),
+    ] {
+        let out = cli(&district, &["import", file.to_str().unwrap()], &[]);
+        assert!(!out.status.success(), "{} accepted", file.display());
+        assert!(stderr(&out).contains(reason), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("nessuna modifica"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            db_bytes(&district) == before,
+            "{} changed the database",
+            file.display()
+        );
+    }
+    let out = cli(&other, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(
+        stderr(&out).contains("destinatario diverso"),
+        "{}",
+        stderr(&out)
+    );
+    for file in [&second, &third] {
+        let out = cli(&district, &["import", file.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("applicato"), "{}", stdout(&out));
+    }
+
+    // A desk enrolled after the snapshot signs a bundle: the district copy that never enrolled
+    // it refuses the bundle before reading any record, and stays as it was.
+    let rogue_pub = dir.path().join("rogue.pub.json");
+    let rogue_reply = dir.path().join("rogue-reply.age");
+    assert!(cli(
+        &rogue,
+        &["keys", "export", "--out", rogue_pub.to_str().unwrap()],
+        &[]
+    )
+    .status
+    .success());
+    let out = cli(
+        &district,
+        &[
+            "keys",
+            "trust",
+            rogue_pub.to_str().unwrap(),
+            "--reply",
+            rogue_reply.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(cli(
+        &rogue,
+        &["keys", "trust", rogue_reply.to_str().unwrap()],
+        &[]
+    )
+    .status
+    .success());
+    let rogue_bundle = dir.path().join("rogue.age");
+    assert!(cli(
+        &rogue,
+        &["export", "--out", rogue_bundle.to_str().unwrap()],
+        &[]
+    )
+    .status
+    .success());
+    let untouched = db_bytes(&snapshot);
+    let out = cli(&snapshot, &["import", rogue_bundle.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("mittente non registrato"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(db_bytes(&snapshot) == untouched);
+
+    // A desk cannot apply a desk's bundle.
+    let out = cli(&desk, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+}
+
+/// The logical contents of a data directory's database (`sportello digest`).
+fn db_bytes(data: &Path) -> String {
+    let out = cli(data, &["digest"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 /// Used by the interop script in CI: leaves a bundle and the keys on disk and prints their paths.

@@ -1,0 +1,161 @@
+//! What travels from a desk to its district and what the district keeps of it: statistical access
+//! records, referrals with the person data the professional service needs, and the import log.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::access::Need;
+use super::person::{NoticeGiven, Sex};
+use super::referral::{ReferralStatus, StatusChange};
+
+/// A statistical record of an access: no name, no code, no free text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRecord {
+    pub id: Uuid,
+    pub month: String,
+    pub channel: String,
+    pub interlocutor: String,
+    pub reason: String,
+    /// (area, category, urgency) codes of each need.
+    pub needs: Vec<(String, String, String)>,
+    pub outcomes: Vec<String>,
+    pub sex: Option<String>,
+    pub age_band: String,
+    pub citizenship_area: String,
+    pub comune: Option<String>,
+    /// Keyed hash of the codice fiscale (shared per Ambito), when the person has one.
+    pub person_key: Option<String>,
+    pub referred: bool,
+}
+
+/// The referral as the desk sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentReferral {
+    pub id: Uuid,
+    pub access_id: Uuid,
+    pub reason: String,
+    pub urgency: String,
+    pub status: ReferralStatus,
+    pub history: Vec<StatusChange>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The person of a referral, as much as the professional service needs to call them back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferredPerson {
+    pub id: Uuid,
+    pub codice_fiscale: Option<String>,
+    pub surname: String,
+    pub given_names: String,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<NaiveDate>,
+    pub birth_place: Option<String>,
+    pub citizenship: Option<String>,
+    pub residence_istat: Option<String>,
+    pub homeless: bool,
+    pub phone: String,
+    pub email: String,
+    pub language: String,
+    pub privacy_notice: Option<NoticeGiven>,
+}
+
+impl ReferredPerson {
+    /// What is left after the desk anonymized the person under its retention rule.
+    pub fn anonymize(&mut self) {
+        self.codice_fiscale = None;
+        self.surname = "Anonimizzato".into();
+        self.given_names = String::new();
+        self.birth_date = None;
+        self.birth_place = None;
+        self.phone.clear();
+        self.email.clear();
+        self.privacy_notice = None;
+    }
+
+    pub fn is_anonymized(&self) -> bool {
+        self.codice_fiscale.is_none()
+            && self.surname == "Anonimizzato"
+            && self.given_names.is_empty()
+    }
+}
+
+/// One line of `referrals.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralRecord {
+    pub referral: SentReferral,
+    pub person: ReferredPerson,
+    pub needs: Vec<Need>,
+    pub outcomes: Vec<String>,
+}
+
+/// One line of `anonymizations.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnonymizationRecord {
+    pub person_id: Uuid,
+}
+
+/// A referral in the district's inbox: what the desk sent and what the district decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxReferral {
+    pub source_instance: String,
+    pub comune_istat: String,
+    pub comune_name: String,
+    pub received_at: DateTime<Utc>,
+    pub record: ReferralRecord,
+    /// The district's own status (starts at `Ricevuto`).
+    pub status: ReferralStatus,
+    /// The district's decisions, oldest first.
+    pub decisions: Vec<StatusChange>,
+}
+
+/// A bundle the district applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub bundle_id: Uuid,
+    pub source_instance: String,
+    pub comune_name: String,
+    pub sequence: u64,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub accesses: usize,
+    pub referrals: usize,
+    pub anonymizations: usize,
+}
+
+/// What to do with an incoming bundle given the last sequence applied from its sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SequenceCheck {
+    Apply,
+    /// This very bundle was applied before: nothing to do.
+    AlreadyApplied,
+    /// A bundle in between is missing: the first missing sequence.
+    Gap(u64),
+    /// Same or older sequence but a different bundle: the desk was probably restored from a backup.
+    Conflicting,
+}
+
+pub fn check_sequence(last_applied: u64, incoming: u64, same_bundle_seen: bool) -> SequenceCheck {
+    if same_bundle_seen {
+        SequenceCheck::AlreadyApplied
+    } else if incoming == last_applied + 1 {
+        SequenceCheck::Apply
+    } else if incoming > last_applied + 1 {
+        SequenceCheck::Gap(last_applied + 1)
+    } else {
+        SequenceCheck::Conflicting
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_next_bundle_applies() {
+        assert_eq!(check_sequence(0, 1, false), SequenceCheck::Apply);
+        assert_eq!(check_sequence(1, 1, true), SequenceCheck::AlreadyApplied);
+        assert_eq!(check_sequence(1, 3, false), SequenceCheck::Gap(2));
+        assert_eq!(check_sequence(4, 2, false), SequenceCheck::Conflicting);
+    }
+}

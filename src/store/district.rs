@@ -1,0 +1,239 @@
+//! District side of the bundles: applying a desk's bundle in one transaction, the inbox of
+//! referrals and the coordinator's decisions, the log of applied bundles.
+
+use chrono::Utc;
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use uuid::Uuid;
+
+use super::changelog::{self, ChangeOp};
+use super::codec::{decode, encode};
+use super::tables::{BUNDLE_IMPORTS, DISTRICT_ACCESSES, INBOX};
+use super::{audit, Store, StoreError};
+use crate::domain::audit::AuditEvent;
+use crate::domain::district::{
+    check_sequence, AccessRecord, AnonymizationRecord, ImportRecord, InboxReferral, ReferralRecord,
+    SequenceCheck,
+};
+use crate::domain::referral::{ReferralStatus, StatusChange};
+
+/// A verified bundle from a desk, parsed and ready to apply.
+#[derive(Debug, Clone)]
+pub struct IncomingDeskBundle {
+    pub bundle_id: Uuid,
+    pub sequence: u64,
+    pub source_instance: String,
+    pub comune_istat: String,
+    pub comune_name: String,
+    pub accesses: Vec<AccessRecord>,
+    pub referrals: Vec<ReferralRecord>,
+    pub anonymizations: Vec<AnonymizationRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Applied(ImportRecord),
+    AlreadyApplied(ImportRecord),
+}
+
+impl Store {
+    /// Applies a desk's bundle, all of it or nothing. A gap or a conflicting sequence is refused
+    /// (`Conflict`) with the reason; a bundle applied before changes nothing.
+    pub fn apply_desk_bundle(
+        &self,
+        b: &IncomingDeskBundle,
+        actor: &str,
+    ) -> Result<ImportOutcome, StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut imports = txn.open_table(BUNDLE_IMPORTS)?;
+            let mut last = 0;
+            let mut seen = None;
+            for row in imports.iter()? {
+                let (k, v) = row?;
+                let rec: ImportRecord = decode(v.value())?;
+                if k.value() == b.bundle_id.as_u128() {
+                    seen = Some(rec.clone());
+                }
+                if rec.source_instance == b.source_instance {
+                    last = last.max(rec.sequence);
+                }
+            }
+            match check_sequence(last, b.sequence, seen.is_some()) {
+                SequenceCheck::AlreadyApplied => {
+                    if let Some(rec) = seen {
+                        return Ok(ImportOutcome::AlreadyApplied(rec));
+                    }
+                }
+                SequenceCheck::Gap(missing) => {
+                    return Err(StoreError::Conflict(format!(
+                        "manca il pacchetto {missing} di {}: importarlo prima del pacchetto {}",
+                        b.comune_name, b.sequence
+                    )))
+                }
+                SequenceCheck::Conflicting => {
+                    return Err(StoreError::Conflict(format!(
+                        "il pacchetto {} di {} è già stato applicato con un contenuto diverso \
+                         (lo sportello è stato forse ripristinato da un backup): contattare lo sportello",
+                        b.sequence, b.comune_name
+                    )))
+                }
+                SequenceCheck::Apply => {}
+            }
+            let now = Utc::now();
+            let mut accesses = txn.open_table(DISTRICT_ACCESSES)?;
+            for a in &b.accesses {
+                accesses.insert(a.id.as_u128(), encode(a)?.as_slice())?;
+            }
+            let mut inbox = txn.open_table(INBOX)?;
+            for r in &b.referrals {
+                let key = r.referral.id.as_u128();
+                let existing: Option<InboxReferral> = match inbox.get(key)? {
+                    Some(v) => Some(decode(v.value())?),
+                    None => None,
+                };
+                let entry = match existing {
+                    // The desk's newer copy; the district's own decisions stay.
+                    Some(mut e) => {
+                        e.record = r.clone();
+                        e
+                    }
+                    None => InboxReferral {
+                        source_instance: b.source_instance.clone(),
+                        comune_istat: b.comune_istat.clone(),
+                        comune_name: b.comune_name.clone(),
+                        received_at: now,
+                        record: r.clone(),
+                        status: ReferralStatus::Ricevuto,
+                        decisions: vec![StatusChange {
+                            status: ReferralStatus::Ricevuto,
+                            at: now,
+                            by: actor.to_string(),
+                            note: format!("pacchetto {} di {}", b.sequence, b.comune_name),
+                        }],
+                    },
+                };
+                inbox.insert(key, encode(&entry)?.as_slice())?;
+                changelog::record(&txn, "inbox", r.referral.id, ChangeOp::Upsert)?;
+            }
+            if !b.anonymizations.is_empty() {
+                let gone: std::collections::BTreeSet<Uuid> =
+                    b.anonymizations.iter().map(|a| a.person_id).collect();
+                let mut changed = Vec::new();
+                for row in inbox.iter()? {
+                    let (k, v) = row?;
+                    let mut e: InboxReferral = decode(v.value())?;
+                    if e.source_instance == b.source_instance && gone.contains(&e.record.person.id)
+                    {
+                        e.record.person.anonymize();
+                        changed.push((k.value(), e));
+                    }
+                }
+                for (k, e) in changed {
+                    inbox.insert(k, encode(&e)?.as_slice())?;
+                }
+            }
+            let rec = ImportRecord {
+                bundle_id: b.bundle_id,
+                source_instance: b.source_instance.clone(),
+                comune_name: b.comune_name.clone(),
+                sequence: b.sequence,
+                at: now,
+                by: actor.to_string(),
+                accesses: b.accesses.len(),
+                referrals: b.referrals.len(),
+                anonymizations: b.anonymizations.len(),
+            };
+            imports.insert(b.bundle_id.as_u128(), encode(&rec)?.as_slice())?;
+            audit::append(
+                &txn,
+                AuditEvent::new(actor, "bundle.import", b.bundle_id.to_string()).details(format!(
+                    "pacchetto {} di {}: {} accessi, {} invii, {} anonimizzazioni",
+                    b.sequence, b.comune_name, rec.accesses, rec.referrals, rec.anonymizations
+                )),
+            )?;
+            drop((imports, accesses, inbox));
+            txn.commit()?;
+            Ok(ImportOutcome::Applied(rec))
+        }
+    }
+
+    /// Every bundle applied, newest first.
+    pub fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(BUNDLE_IMPORTS)?;
+        let mut all = table
+            .iter()?
+            .map(|row| decode::<ImportRecord>(row?.1.value()))
+            .collect::<Result<Vec<_>, _>>()?;
+        all.sort_by_key(|r| std::cmp::Reverse(r.at));
+        Ok(all)
+    }
+
+    /// The district's inbox, newest first. Reading it shows personal data: the caller audits.
+    pub fn inbox(&self) -> Result<Vec<InboxReferral>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(INBOX)?;
+        let mut all = table
+            .iter()?
+            .map(|row| decode::<InboxReferral>(row?.1.value()))
+            .collect::<Result<Vec<_>, _>>()?;
+        all.sort_by_key(|r| std::cmp::Reverse(r.received_at));
+        Ok(all)
+    }
+
+    pub fn inbox_referral(&self, id: Uuid) -> Result<Option<InboxReferral>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(INBOX)?;
+        table
+            .get(id.as_u128())?
+            .map(|v| decode(v.value()))
+            .transpose()
+    }
+
+    /// The coordinator accepts, rejects or closes a received referral, with a note.
+    pub fn decide_inbox(
+        &self,
+        id: Uuid,
+        to: ReferralStatus,
+        note: &str,
+        actor: &str,
+    ) -> Result<InboxReferral, StoreError> {
+        let txn = self.db.begin_write()?;
+        let entry = {
+            let mut table = txn.open_table(INBOX)?;
+            let mut e: InboxReferral = match table.get(id.as_u128())? {
+                Some(v) => decode(v.value())?,
+                None => return Err(StoreError::NotFound("Invio ricevuto")),
+            };
+            if !e.status.next().contains(&to) {
+                return Err(StoreError::Conflict(format!(
+                    "Da «{}» non si può passare a «{}».",
+                    e.status.label(),
+                    to.label()
+                )));
+            }
+            e.status = to;
+            e.decisions.push(StatusChange {
+                status: to,
+                at: Utc::now(),
+                by: actor.to_string(),
+                note: note.trim().chars().take(1000).collect(),
+            });
+            table.insert(id.as_u128(), encode(&e)?.as_slice())?;
+            e
+        };
+        changelog::record(&txn, "inbox", id, ChangeOp::Upsert)?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "inbox.status", id.to_string()).details(to.code()),
+        )?;
+        txn.commit()?;
+        Ok(entry)
+    }
+
+    /// Number of statistical access records received from the desks.
+    pub fn district_access_count(&self) -> Result<usize, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(DISTRICT_ACCESSES)?.len()? as usize)
+    }
+}
