@@ -10,11 +10,12 @@ use super::BundleError;
 /// Directory inside the tar that holds the bag.
 pub const ROOT: &str = "bag";
 /// Payload files a bundle may carry.
-pub const PAYLOAD: [&str; 4] = [
+pub const PAYLOAD: [&str; 5] = [
     "accesses.jsonl",
     "referrals.jsonl",
     "anonymizations.jsonl",
     "statuses.jsonl",
+    "directory.jsonl",
 ];
 const TAG_FILES: [&str; 5] = [
     "bagit.txt",

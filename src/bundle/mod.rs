@@ -18,10 +18,11 @@ use crate::domain::district::{
     AccessRecord, AnonymizationRecord, ReferralRecord, ReferredPerson, SentReferral,
 };
 use crate::domain::instance::{Instance, InstanceRole};
+use crate::domain::reference::Reference;
 use crate::domain::referral::Target;
 use crate::domain::vocabulary::{age_band, citizenship_area};
 pub use crate::store::district::ImportOutcome;
-use crate::store::district::IncomingDeskBundle;
+use crate::store::district::{IncomingDeskBundle, IncomingReturnBundle};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -395,30 +396,15 @@ pub fn export_desk(
 
     let sequence = state.sequence + 1;
     let bundle_id = Uuid::now_v7();
-    let info: Vec<(String, String)> = vec![
-        (
-            "Source-Organization".into(),
-            format!("Comune di {} – Segretariato Sociale", me.comune.name),
-        ),
-        ("Source-Instance".into(), me.id.to_string()),
-        ("Source-Comune-ISTAT".into(), me.comune.istat.clone()),
-        (
-            "Receiver-Instance".into(),
-            district.identity.instance_id.clone(),
-        ),
-        ("Bundle-Id".into(), bundle_id.to_string()),
-        ("Bundle-Sequence".into(), sequence.to_string()),
-        (
-            "Schema-Version".into(),
-            crate::store::SCHEMA_VERSION.to_string(),
-        ),
-        (
-            "Bagging-Date".into(),
-            Utc::now().format("%Y-%m-%d").to_string(),
-        ),
-        ("Audit-Count".into(), audit_count.to_string()),
-        ("Audit-Head".into(), audit_head),
-    ];
+    let info = bag_info(
+        format!("Comune di {} – Segretariato Sociale", me.comune.name),
+        &me,
+        &district,
+        bundle_id,
+        sequence,
+        audit_count,
+        audit_head,
+    );
     let payload = vec![
         ("accesses.jsonl", jsonl(&accesses_out)?),
         ("referrals.jsonl", jsonl(&referrals_out)?),
@@ -448,6 +434,114 @@ pub fn export_desk(
         accesses: accesses_out.len(),
         referrals: referrals_out.len(),
         anonymizations: anonymizations.len(),
+    })
+}
+
+fn bag_info(
+    organization: String,
+    me: &Instance,
+    receiver: &Peer,
+    bundle_id: Uuid,
+    sequence: u64,
+    audit_count: u64,
+    audit_head: String,
+) -> Vec<(String, String)> {
+    vec![
+        ("Source-Organization".into(), organization),
+        ("Source-Instance".into(), me.id.to_string()),
+        ("Source-Comune-ISTAT".into(), me.comune.istat.clone()),
+        (
+            "Receiver-Instance".into(),
+            receiver.identity.instance_id.clone(),
+        ),
+        ("Bundle-Id".into(), bundle_id.to_string()),
+        ("Bundle-Sequence".into(), sequence.to_string()),
+        (
+            "Schema-Version".into(),
+            crate::store::SCHEMA_VERSION.to_string(),
+        ),
+        (
+            "Bagging-Date".into(),
+            Utc::now().format("%Y-%m-%d").to_string(),
+        ),
+        ("Audit-Count".into(), audit_count.to_string()),
+        ("Audit-Head".into(), audit_head),
+    ]
+}
+
+/// District side: the return bundle for the desk of comune `istat`: the answers to its referrals
+/// given since the last return bundle, and the Ambito's service directory.
+pub fn export_return(
+    store: &Store,
+    data: &Path,
+    reference: &Reference,
+    istat: &str,
+    out: &mut impl Write,
+    actor: &str,
+) -> Result<Exported, BundleError> {
+    let me = instance(store)?;
+    if me.role != InstanceRole::District {
+        return Err(BundleError::Refused(
+            "il pacchetto di ritorno si prepara all'ufficio d'Ambito".into(),
+        ));
+    }
+    let desk = peers(store)?
+        .into_iter()
+        .find(|p| p.identity.role == "desk" && p.identity.comune_istat == istat)
+        .ok_or_else(|| {
+            BundleError::Refused(format!(
+                "nessuno sportello registrato per il comune con codice ISTAT {istat}"
+            ))
+        })?;
+    let keys = InstanceKeys::load_or_create(data)?;
+    let state_key = format!("{OUT_STATE}_{}", desk.identity.instance_id);
+    let state: OutState = store.setting(&state_key)?.unwrap_or_default();
+    let (statuses, last_change) =
+        store.inbox_changes_for(&desk.identity.instance_id, state.last_change)?;
+    let directory =
+        crate::domain::hsds::export(&store.directory()?, &reference.vocab, &reference.comuni);
+    let (audit_count, audit_head) = store
+        .verify_audit()?
+        .map_err(|e| BundleError::Integrity(format!("registro di audit alterato: {e}")))?;
+    let sequence = state.sequence + 1;
+    let bundle_id = Uuid::now_v7();
+    let info = bag_info(
+        format!("{} – Servizio Sociale Professionale", me.ambito.name),
+        &me,
+        &desk,
+        bundle_id,
+        sequence,
+        audit_count,
+        audit_head,
+    );
+    let payload = vec![
+        ("statuses.jsonl", jsonl(&statuses)?),
+        ("directory.jsonl", jsonl(&[directory])?),
+    ];
+    let targz = bag::build(&info, &payload, &keys.signing, &keys.signing_public)?;
+    let sealed = encrypt_to(&desk.identity.age_recipient, &targz)?;
+    out.write_all(&sealed)
+        .map_err(|e| BundleError::Io(e.to_string()))?;
+    store.set_setting(
+        &state_key,
+        &OutState {
+            sequence,
+            last_change,
+        },
+        actor,
+        "bundle.export",
+        &format!(
+            "pacchetto di ritorno {sequence} ({bundle_id}) per {}: {} risposte",
+            desk.identity.comune_name,
+            statuses.len()
+        ),
+    )?;
+    Ok(Exported {
+        bundle_id,
+        sequence,
+        accesses: 0,
+        referrals: statuses.len(),
+        anonymizations: 0,
     })
 }
 
@@ -504,24 +598,26 @@ fn info_field<'a>(
         .ok_or_else(|| BundleError::Format(format!("bag-info.txt senza {key}")))
 }
 
-/// District side: opens and verifies a desk's bundle, then applies it in one transaction.
+/// Opens and verifies a bundle from the other side (a desk's at the district, the district's
+/// return bundle at a desk), then applies it in one transaction.
 pub fn import(
     store: &Store,
     data: &Path,
+    reference: &Reference,
     input: impl Read,
     actor: &str,
 ) -> Result<ImportOutcome, BundleError> {
     let me = instance(store)?;
-    if me.role != InstanceRole::District {
-        return Err(BundleError::Refused(
-            "i pacchetti degli sportelli si importano all'ufficio d'Ambito".into(),
-        ));
-    }
     let (info, bag, peer) = open(store, data, input)?;
-    if peer.identity.role != "desk" {
-        return Err(BundleError::Refused(
-            "il pacchetto non viene da uno sportello".into(),
-        ));
+    let expected = match me.role {
+        InstanceRole::District => "desk",
+        InstanceRole::Desk => "district",
+    };
+    if peer.identity.role != expected {
+        return Err(BundleError::Refused(match me.role {
+            InstanceRole::District => "il pacchetto non viene da uno sportello".into(),
+            InstanceRole::Desk => "il pacchetto non viene dall'ufficio d'Ambito".into(),
+        }));
     }
     if info_field(&info, "Receiver-Instance")? != me.id.to_string() {
         return Err(BundleError::Refused(
@@ -534,6 +630,32 @@ pub fn import(
     let bundle_id: Uuid = info_field(&info, "Bundle-Id")?
         .parse()
         .map_err(|_| BundleError::Format("Bundle-Id non valido".into()))?;
+    if me.role == InstanceRole::Desk {
+        let directory = match records::<serde_json::Value>(&bag, "directory.jsonl")?.first() {
+            Some(doc) => Some(crate::domain::hsds::import(doc, &reference.vocab).map_err(
+                |errors| {
+                    BundleError::Format(format!(
+                        "elenco dei servizi non valido: {}",
+                        errors.join("; ")
+                    ))
+                },
+            )?),
+            None => None,
+        };
+        let incoming = IncomingReturnBundle {
+            bundle_id,
+            sequence,
+            source_instance: peer.identity.instance_id.clone(),
+            source_name: peer.identity.ambito_name.clone(),
+            statuses: records(&bag, "statuses.jsonl")?,
+            directory,
+        };
+        return match store.apply_return_bundle(&incoming, actor) {
+            Ok(outcome) => Ok(outcome),
+            Err(StoreError::Conflict(reason)) => Err(BundleError::Refused(reason)),
+            Err(e) => Err(e.into()),
+        };
+    }
     let incoming = IncomingDeskBundle {
         bundle_id,
         sequence,

@@ -78,16 +78,38 @@ pub fn keys(data: &Path, cmd: KeysCommand) -> Result<(), String> {
     Ok(())
 }
 
-pub fn export(data: &Path, out: &Path) -> Result<(), String> {
+/// `to`: at the district, the ISTAT code of the comune whose desk gets the return bundle.
+pub fn export(data: &Path, out: &Path, to: Option<&str>) -> Result<(), String> {
     let store = open_store(data)?;
     let tmp = out.with_extension("tmp");
     let mut file = std::fs::File::create(&tmp)
         .map_err(|e| format!("Impossibile creare {}: {e}", tmp.display()))?;
-    let result = bundle::export_desk(&store, data, &mut file, &cli_actor());
+    let result = match to {
+        None => bundle::export_desk(&store, data, &mut file, &cli_actor()),
+        Some(istat) => sportello::assets::reference()
+            .map_err(bundle::BundleError::Refused)
+            .and_then(|reference| {
+                bundle::export_return(&store, data, &reference, istat, &mut file, &cli_actor())
+            }),
+    };
+    let result = result.and_then(|e| {
+        file.sync_all()
+            .map_err(|err| bundle::BundleError::Io(err.to_string()))?;
+        Ok(e)
+    });
     drop(file);
     match result {
         Ok(e) => {
             std::fs::rename(&tmp, out).map_err(|e| e.to_string())?;
+            if to.is_some() {
+                println!(
+                    "Pacchetto di ritorno {} scritto in {}: {} risposte agli invii e l'elenco dei servizi.",
+                    e.sequence,
+                    out.display(),
+                    e.referrals
+                );
+                return Ok(());
+            }
             println!(
                 "Pacchetto {} scritto in {}: {} accessi, {} invii, {} anonimizzazioni.",
                 e.sequence,
@@ -134,7 +156,8 @@ pub fn import(data: &Path, file: &Path) -> Result<(), String> {
     let store = open_store(data)?;
     let f = std::fs::File::open(file)
         .map_err(|e| format!("Impossibile aprire {}: {e}", file.display()))?;
-    match bundle::import(&store, data, f, &cli_actor()) {
+    let reference = sportello::assets::reference()?;
+    match bundle::import(&store, data, &reference, f, &cli_actor()) {
         Ok(bundle::ImportOutcome::Applied(r)) => {
             println!(
                 "Pacchetto {} di {} applicato: {} accessi, {} invii, {} anonimizzazioni.",

@@ -63,15 +63,18 @@ pub enum Command {
     #[command(subcommand)]
     Keys(bundles::KeysCommand),
     /// Desk: write the signed, encrypted bundle for the district (everything changed since the last one).
+    /// District: with --to ISTAT, the return bundle for that comune's desk (answers and directory).
     Export {
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, value_name = "ISTAT")]
+        to: Option<String>,
     },
     /// Check a bundle without applying it and print its bag-info.
     Verify { file: PathBuf },
     /// Print a SHA-256 of the database contents, to compare two copies (e.g. before and after).
     Digest,
-    /// District: apply a desk's bundle (checks everything first; a bundle applied before changes nothing).
+    /// Apply a bundle from the other side (checks everything first; a bundle applied before changes nothing).
     Import { file: PathBuf },
     /// Manage users.
     #[command(subcommand)]
@@ -138,7 +141,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Init(args)) => users::init(&cli.data, args),
         Some(Command::Demo) => demo::run(&cli.data),
         Some(Command::Keys(cmd)) => bundles::keys(&cli.data, cmd),
-        Some(Command::Export { out }) => bundles::export(&cli.data, &out),
+        Some(Command::Export { out, to }) => bundles::export(&cli.data, &out, to.as_deref()),
         Some(Command::Verify { file }) => bundles::verify(&cli.data, &file),
         Some(Command::Import { file }) => bundles::import(&cli.data, &file),
         Some(Command::Digest) => open_store(&cli.data)

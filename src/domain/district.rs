@@ -109,7 +109,15 @@ pub struct InboxReferral {
     pub decisions: Vec<StatusChange>,
 }
 
-/// A bundle the district applied.
+/// One line of `statuses.jsonl` in a return bundle: the district's answer to a referral.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusRecord {
+    pub referral_id: Uuid,
+    pub status: ReferralStatus,
+    pub decisions: Vec<StatusChange>,
+}
+
+/// A bundle applied (by the district from a desk, or by a desk from the district).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportRecord {
     pub bundle_id: Uuid,

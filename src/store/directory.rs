@@ -11,14 +11,14 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Organization, Service};
 use crate::domain::hsds::Directory;
 
-fn put_service(txn: &WriteTransaction, s: &Service) -> Result<(), StoreError> {
+pub(super) fn put_service(txn: &WriteTransaction, s: &Service) -> Result<(), StoreError> {
     txn.open_table(SERVICES)?
         .insert(s.id.as_u128(), encode(s)?.as_slice())?;
     changelog::record(txn, "service", s.id, ChangeOp::Upsert)?;
     Ok(())
 }
 
-fn put_organization(txn: &WriteTransaction, o: &Organization) -> Result<(), StoreError> {
+pub(super) fn put_organization(txn: &WriteTransaction, o: &Organization) -> Result<(), StoreError> {
     txn.open_table(ORGANIZATIONS)?
         .insert(o.id.as_u128(), encode(o)?.as_slice())?;
     changelog::record(txn, "organization", o.id, ChangeOp::Upsert)?;

@@ -2,19 +2,20 @@
 //! referrals and the coordinator's decisions, the log of applied bundles.
 
 use chrono::Utc;
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
 use super::codec::{decode, encode};
-use super::tables::{BUNDLE_IMPORTS, DISTRICT_ACCESSES, INBOX};
+use super::tables::{BUNDLE_IMPORTS, DISTRICT_ACCESSES, INBOX, REFERRALS};
 use super::{audit, Store, StoreError};
 use crate::domain::audit::AuditEvent;
 use crate::domain::district::{
     check_sequence, AccessRecord, AnonymizationRecord, ImportRecord, InboxReferral, ReferralRecord,
-    SequenceCheck,
+    SequenceCheck, StatusRecord,
 };
-use crate::domain::referral::{ReferralStatus, StatusChange};
+use crate::domain::hsds::Directory;
+use crate::domain::referral::{Referral, ReferralStatus, StatusChange};
 
 /// A verified bundle from a desk, parsed and ready to apply.
 #[derive(Debug, Clone)]
@@ -35,7 +36,160 @@ pub enum ImportOutcome {
     AlreadyApplied(ImportRecord),
 }
 
+/// Refuses a gap or a conflicting sequence; `Some` when this very bundle was applied before.
+fn sequence_gate(
+    txn: &WriteTransaction,
+    bundle_id: Uuid,
+    source: &str,
+    sequence: u64,
+    source_name: &str,
+) -> Result<Option<ImportRecord>, StoreError> {
+    let imports = txn.open_table(BUNDLE_IMPORTS)?;
+    let mut last = 0;
+    let mut seen = None;
+    for row in imports.iter()? {
+        let (k, v) = row?;
+        let rec: ImportRecord = decode(v.value())?;
+        if k.value() == bundle_id.as_u128() {
+            seen = Some(rec.clone());
+        }
+        if rec.source_instance == source {
+            last = last.max(rec.sequence);
+        }
+    }
+    match check_sequence(last, sequence, seen.is_some()) {
+        SequenceCheck::AlreadyApplied => Ok(seen),
+        SequenceCheck::Gap(missing) => Err(StoreError::Conflict(format!(
+            "manca il pacchetto {missing} di {source_name}: importarlo prima del pacchetto {sequence}"
+        ))),
+        SequenceCheck::Conflicting => Err(StoreError::Conflict(format!(
+            "il pacchetto {sequence} di {source_name} è già stato applicato con un contenuto diverso \
+             (il mittente è stato forse ripristinato da un backup): contattare il mittente"
+        ))),
+        SequenceCheck::Apply => Ok(None),
+    }
+}
+
+/// A verified return bundle from the district, parsed and ready to apply at the desk.
+#[derive(Debug, Clone)]
+pub struct IncomingReturnBundle {
+    pub bundle_id: Uuid,
+    pub sequence: u64,
+    pub source_instance: String,
+    pub source_name: String,
+    pub statuses: Vec<StatusRecord>,
+    pub directory: Option<Directory>,
+}
+
 impl Store {
+    /// Desk side: applies the district's answers to referrals and its service directory, all of it
+    /// or nothing. Desk-local services are kept (the directory adds or replaces by id).
+    pub fn apply_return_bundle(
+        &self,
+        b: &IncomingReturnBundle,
+        actor: &str,
+    ) -> Result<ImportOutcome, StoreError> {
+        let txn = self.db.begin_write()?;
+        if let Some(rec) = sequence_gate(
+            &txn,
+            b.bundle_id,
+            &b.source_instance,
+            b.sequence,
+            &b.source_name,
+        )? {
+            return Ok(ImportOutcome::AlreadyApplied(rec));
+        }
+        let mut updated = 0;
+        for s in &b.statuses {
+            let mut r: Referral = {
+                let table = txn.open_table(REFERRALS)?;
+                let Some(v) = table.get(s.referral_id.as_u128())? else {
+                    continue;
+                };
+                decode(v.value())?
+            };
+            let before = r.history.len();
+            for d in &s.decisions {
+                if r.status != d.status && r.status.next().contains(&d.status) {
+                    r.status = d.status;
+                    r.history.push(StatusChange {
+                        status: d.status,
+                        at: d.at,
+                        by: format!("{} (Ambito)", d.by),
+                        note: d.note.clone(),
+                    });
+                }
+            }
+            if r.history.len() != before {
+                super::referrals::put(&txn, &r)?;
+                updated += 1;
+            }
+        }
+        let (organizations, services) = match &b.directory {
+            Some(dir) => {
+                for o in &dir.organizations {
+                    super::directory::put_organization(&txn, o)?;
+                }
+                for s in &dir.services {
+                    super::directory::put_service(&txn, s)?;
+                }
+                (dir.organizations.len(), dir.services.len())
+            }
+            None => (0, 0),
+        };
+        let rec = ImportRecord {
+            bundle_id: b.bundle_id,
+            source_instance: b.source_instance.clone(),
+            comune_name: b.source_name.clone(),
+            sequence: b.sequence,
+            at: Utc::now(),
+            by: actor.to_string(),
+            accesses: 0,
+            referrals: updated,
+            anonymizations: 0,
+        };
+        txn.open_table(BUNDLE_IMPORTS)?
+            .insert(b.bundle_id.as_u128(), encode(&rec)?.as_slice())?;
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "bundle.import", b.bundle_id.to_string()).details(format!(
+                "pacchetto di ritorno {} da {}: {updated} invii aggiornati, {organizations} organizzazioni e {services} servizi",
+                b.sequence, b.source_name
+            )),
+        )?;
+        txn.commit()?;
+        Ok(ImportOutcome::Applied(rec))
+    }
+
+    /// District side: the answers to a desk's referrals changed after change `after`, and the
+    /// last change number looked at.
+    pub fn inbox_changes_for(
+        &self,
+        source_instance: &str,
+        after: u64,
+    ) -> Result<(Vec<StatusRecord>, u64), StoreError> {
+        let changes = self.changes_since(after)?;
+        let last = changes.last().map_or(after, |c| c.seq);
+        let ids: std::collections::BTreeSet<Uuid> = changes
+            .iter()
+            .filter(|c| c.kind == "inbox")
+            .map(|c| c.id)
+            .collect();
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(e) = self.inbox_referral(id)? {
+                if e.source_instance == source_instance {
+                    out.push(StatusRecord {
+                        referral_id: id,
+                        status: e.status,
+                        decisions: e.decisions,
+                    });
+                }
+            }
+        }
+        Ok((out, last))
+    }
+
     /// Applies a desk's bundle, all of it or nothing. A gap or a conflicting sequence is refused
     /// (`Conflict`) with the reason; a bundle applied before changes nothing.
     pub fn apply_desk_bundle(
@@ -45,40 +199,16 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         let txn = self.db.begin_write()?;
         {
+            if let Some(rec) = sequence_gate(
+                &txn,
+                b.bundle_id,
+                &b.source_instance,
+                b.sequence,
+                &b.comune_name,
+            )? {
+                return Ok(ImportOutcome::AlreadyApplied(rec));
+            }
             let mut imports = txn.open_table(BUNDLE_IMPORTS)?;
-            let mut last = 0;
-            let mut seen = None;
-            for row in imports.iter()? {
-                let (k, v) = row?;
-                let rec: ImportRecord = decode(v.value())?;
-                if k.value() == b.bundle_id.as_u128() {
-                    seen = Some(rec.clone());
-                }
-                if rec.source_instance == b.source_instance {
-                    last = last.max(rec.sequence);
-                }
-            }
-            match check_sequence(last, b.sequence, seen.is_some()) {
-                SequenceCheck::AlreadyApplied => {
-                    if let Some(rec) = seen {
-                        return Ok(ImportOutcome::AlreadyApplied(rec));
-                    }
-                }
-                SequenceCheck::Gap(missing) => {
-                    return Err(StoreError::Conflict(format!(
-                        "manca il pacchetto {missing} di {}: importarlo prima del pacchetto {}",
-                        b.comune_name, b.sequence
-                    )))
-                }
-                SequenceCheck::Conflicting => {
-                    return Err(StoreError::Conflict(format!(
-                        "il pacchetto {} di {} è già stato applicato con un contenuto diverso \
-                         (lo sportello è stato forse ripristinato da un backup): contattare lo sportello",
-                        b.sequence, b.comune_name
-                    )))
-                }
-                SequenceCheck::Apply => {}
-            }
             let now = Utc::now();
             let mut accesses = txn.open_table(DISTRICT_ACCESSES)?;
             for a in &b.accesses {

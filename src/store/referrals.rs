@@ -12,7 +12,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::person::{NoticeGiven, Person};
 use crate::domain::referral::{Referral, ReferralStatus};
 
-fn put(txn: &WriteTransaction, r: &Referral) -> Result<(), StoreError> {
+pub(super) fn put(txn: &WriteTransaction, r: &Referral) -> Result<(), StoreError> {
     txn.open_table(REFERRALS)?
         .insert(r.id.as_u128(), encode(r)?.as_slice())?;
     changelog::record(txn, "referral", r.id, ChangeOp::Upsert)?;

@@ -6,6 +6,7 @@ mod agenda;
 pub mod api;
 mod auth;
 pub mod csrf;
+mod district;
 mod error;
 mod forms;
 mod home;
@@ -156,6 +157,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/privacy/conservazione/approva",
             web::post().to(privacy::approve),
         )
+        .route("/ambito", web::get().to(district::inbox))
+        .route("/ambito/invii/{id}", web::get().to(district::detail))
+        .route("/ambito/invii/{id}/stato", web::post().to(district::decide))
         .route("/agenda", web::get().to(agenda::page))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))

@@ -174,6 +174,28 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         "{text}"
     );
 
+    // After decryption, the access records hold no name, no code and no free text; only the
+    // referral carries the person the professional service must call back.
+    {
+        let store = sportello::store::Store::open(&district).unwrap();
+        let (_, bag, _) = sportello::bundle::open(&store, &district, bytes.as_slice()).unwrap();
+        let accesses = String::from_utf8(bag.files["data/accesses.jsonl"].clone()).unwrap();
+        for needle in [
+            "Rossi",
+            "Mario",
+            "RSSMRA80A01H501U",
+            "Sfratto",
+            "Chiede degli orari",
+            "Nota libera",
+        ] {
+            assert!(!accesses.contains(needle), "{needle} in {accesses}");
+        }
+        assert!(accesses.contains("\"person_key\":\""), "{accesses}");
+        let referrals = String::from_utf8(bag.files["data/referrals.jsonl"].clone()).unwrap();
+        assert!(referrals.contains("RSSMRA80A01H501U") && !referrals.contains("Nota libera"));
+        store.close().unwrap();
+    }
+
     // A flipped byte, a truncated file, a file for another receiver, a non-enrolled sender.
     let mut flipped = bytes.clone();
     let mid = flipped.len() / 2;
@@ -336,9 +358,106 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     );
     assert!(db_bytes(&snapshot) == untouched);
 
-    // A desk cannot apply a desk's bundle.
+    // A desk cannot open a bundle meant for the district.
     let out = cli(&desk, &["import", bundle.to_str().unwrap()], &[]);
     assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("destinatario diverso"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The district's coordinator sees the referral in the inbox and accepts it.
+    let out = cli(
+        &district,
+        &[
+            "user",
+            "add",
+            "--username",
+            "coordinatrice",
+            "--full-name",
+            "Anna Coordinatrice",
+            "--role",
+            "responsabile",
+        ],
+        &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    {
+        let mut server = Server::on(&district);
+        let mut c = server.logged_in("coordinatrice").await;
+        let inbox = c.get("/ambito").await;
+        assert_eq!(inbox.status, 200);
+        assert!(inbox.body.contains("Comune di Triggiano"), "{}", inbox.body);
+        assert!(inbox.body.contains("Rossi Mario"));
+        assert!(inbox.body.contains("Pacchetto 3 di Triggiano"));
+        let href = inbox.body.split("href=\"/ambito/invii/").nth(1).unwrap();
+        let id = &href[..36];
+        let page = format!("/ambito/invii/{id}");
+        let detail = c.get(&page).await;
+        assert!(
+            detail.body.contains("RSSMRA80A01H501U") && detail.body.contains("Sfratto imminente")
+        );
+        let bad = c
+            .submit(
+                &page,
+                &format!("{page}/stato"),
+                &[("status", "chiuso"), ("note", "")],
+            )
+            .await;
+        assert_eq!(
+            bad.status, 422,
+            "a closing straight from received is refused"
+        );
+        assert!(bad.body.contains("non si può passare"));
+        let done = c
+            .submit(
+                &page,
+                &format!("{page}/stato"),
+                &[
+                    ("status", "accettato"),
+                    ("note", "Presa in carico: colloquio il 2 dicembre"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let after = c.get(&page).await;
+        assert!(after.body.contains("Accettato (presa in carico)"));
+        assert!(server.stop());
+    }
+
+    // The return bundle carries the answer; the desk shows it.
+    let back = dir.path().join("return-1.age");
+    let out = cli(
+        &district,
+        &["export", "--to", "072046", "--out", back.to_str().unwrap()],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 risposte"), "{}", stdout(&out));
+    let out = cli(&desk, &["import", back.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("applicato"), "{}", stdout(&out));
+    let desk_state = db_bytes(&desk);
+    let out = cli(&desk, &["import", back.to_str().unwrap()], &[]);
+    assert!(stdout(&out).contains("già applicato"), "{}", stdout(&out));
+    assert!(db_bytes(&desk) == desk_state);
+    let out = cli(&district, &["import", back.to_str().unwrap()], &[]);
+    assert!(
+        !out.status.success(),
+        "the district cannot open a bundle meant for the desk"
+    );
+    {
+        let mut server = Server::on(&desk);
+        let mut c = server.logged_in("assistente1").await;
+        let list = c.get("/invii").await;
+        assert!(
+            list.body.contains("Accettato (presa in carico)"),
+            "{}",
+            list.body
+        );
+        assert!(server.stop());
+    }
 }
 
 /// The logical contents of a data directory's database (`sportello digest`).

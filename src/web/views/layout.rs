@@ -2,7 +2,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::domain::instance::Instance;
+use crate::domain::instance::{Instance, InstanceRole};
 use crate::domain::role::Role;
 use crate::web::session::Auth;
 
@@ -46,6 +46,8 @@ struct Section {
     path: &'static str,
     label: &'static str,
     roles: &'static [Role],
+    /// Shown only on instances of this kind.
+    only: Option<InstanceRole>,
 }
 
 /// Only sections that work are listed; each later feature adds its own.
@@ -54,36 +56,49 @@ const SECTIONS: &[Section] = &[
         path: "/",
         label: "Sportello",
         roles: &Role::ALL,
+        only: None,
     },
     Section {
         path: "/persone",
         label: "Persone",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
+        only: None,
     },
     Section {
         path: "/servizi",
         label: "Servizi",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
+        only: None,
     },
     Section {
         path: "/invii",
         label: "Invii",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
+        only: None,
     },
     Section {
         path: "/agenda",
         label: "Agenda",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
+        only: None,
+    },
+    Section {
+        path: "/ambito",
+        label: "Invii ricevuti",
+        roles: &[Role::AssistenteSociale, Role::Responsabile],
+        only: Some(InstanceRole::District),
     },
     Section {
         path: "/privacy",
         label: "Privacy",
         roles: &[Role::Responsabile],
+        only: None,
     },
     Section {
         path: "/amministrazione",
         label: "Amministrazione",
         roles: &[Role::Amministratore],
+        only: None,
     },
 ];
 
@@ -170,7 +185,7 @@ pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                                     nav class="navbar navbar-expand-lg" aria-label="Navigazione principale" {
                                         div class="navbar-collapsable" { div class="menu-wrapper" {
                                             ul class="navbar-nav" {
-                                                @for s in SECTIONS.iter().filter(|s| s.roles.iter().any(|r| chrome.roles.contains(r))) {
+                                                @for s in SECTIONS.iter().filter(|s| s.roles.iter().any(|r| chrome.roles.contains(r)) && s.only.is_none_or(|k| chrome.instance.is_some_and(|i| i.role == k))) {
                                                     li class="nav-item" {
                                                         @if s.path == chrome.current {
                                                             a class="nav-link active" aria-current="page" href=(s.path) { span { (s.label) } }
