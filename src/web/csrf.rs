@@ -118,6 +118,18 @@ pub async fn guard<B: MessageBody + 'static>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    // A file upload (multipart, no JavaScript) carries the token in the action's query string:
+    // the body is streamed to the handler and not buffered here.
+    let is_upload = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if provided.is_none() && is_upload {
+        provided = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+            .ok()
+            .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    }
     if provided.is_none() && is_form {
         let body = match req.extract::<web::Bytes>().await {
             Ok(b) => b,

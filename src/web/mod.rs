@@ -8,6 +8,7 @@ mod auth;
 pub mod csrf;
 mod district;
 mod error;
+mod exchange;
 mod forms;
 mod home;
 pub mod persons;
@@ -157,6 +158,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/privacy/conservazione/approva",
             web::post().to(privacy::approve),
         )
+        .route("/scambi", web::get().to(exchange::page))
+        .route("/scambi/identita", web::get().to(exchange::identity))
+        .route("/scambi/esporta", web::post().to(exchange::export))
+        .route("/scambi/inviati/{name}", web::get().to(exchange::download))
+        .route("/scambi/importa", web::post().to(exchange::import))
+        .route("/scambi/registra", web::post().to(exchange::enroll))
         .route("/ambito", web::get().to(district::inbox))
         .route("/ambito/invii/{id}", web::get().to(district::detail))
         .route("/ambito/invii/{id}/stato", web::post().to(district::decide))

@@ -509,3 +509,144 @@ fn write_a_bundle_for_the_stock_tools() {
     )
     .unwrap();
 }
+
+/// The same handshake and exchange from the Scambi page, as a responsabile does it without the
+/// command line.
+#[actix_rt::test]
+async fn enrollment_and_bundles_work_from_the_scambi_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = dir.path().join("desk");
+    let district = dir.path().join("district");
+    init(&desk, "desk", "072046");
+    init(&district, "district", "072046");
+    for data in [&desk, &district] {
+        let out = cli(
+            data,
+            &[
+                "user",
+                "add",
+                "--username",
+                "resp",
+                "--full-name",
+                "Responsabile",
+                "--role",
+                "responsabile",
+            ],
+            &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let mut desk_server = Server::on(&desk);
+    let mut district_server = Server::on(&district);
+    let mut d = desk_server.logged_in("resp").await;
+    let mut a = district_server.logged_in("resp").await;
+
+    // Desk identity → district → reply → desk.
+    let identity = d.get_bytes("/scambi/identita").await;
+    let page = a.get("/scambi").await;
+    let csrf = page.csrf();
+    let bad = a
+        .upload(
+            &format!("/scambi/registra?csrf={csrf}"),
+            "x.json",
+            b"not json",
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("identità dello sportello illeggibile"),
+        "{}",
+        bad.body
+    );
+    let no_token = a
+        .upload("/scambi/registra", "desk.pub.json", &identity)
+        .await;
+    assert_eq!(
+        no_token.status, 403,
+        "an upload without the CSRF token is refused"
+    );
+    let enrolled = a
+        .upload(
+            &format!("/scambi/registra?csrf={csrf}"),
+            "desk.pub.json",
+            &identity,
+        )
+        .await;
+    assert_eq!(enrolled.status, 200, "{}", enrolled.body);
+    assert!(enrolled.body.contains("Sportello di Triggiano registrato"));
+    let reply_link = enrolled
+        .body
+        .split("href=\"/scambi/inviati/")
+        .nth(1)
+        .unwrap();
+    let reply_name = &reply_link[..reply_link.find('"').unwrap()];
+    let reply = a.get_bytes(&format!("/scambi/inviati/{reply_name}")).await;
+    let csrf = d.get("/scambi").await.csrf();
+    let ok = d
+        .upload(
+            &format!("/scambi/registra?csrf={csrf}"),
+            "reply.age",
+            &reply,
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("registrato"));
+
+    // Desk bundle → district; the same upload again changes nothing.
+    let exported = d.submit("/scambi", "/scambi/esporta", &[]).await;
+    assert_eq!(exported.status, 200, "{}", exported.body);
+    assert!(exported.body.contains("Pacchetto 1 pronto"));
+    let link = exported
+        .body
+        .split("href=\"/scambi/inviati/")
+        .nth(1)
+        .unwrap();
+    let name = &link[..link.find('"').unwrap()];
+    let bundle = d.get_bytes(&format!("/scambi/inviati/{name}")).await;
+    assert!(d.get("/scambi/inviati/..%2Fsportello.redb").await.status == 404);
+    let csrf = a.get("/scambi").await.csrf();
+    let applied = a
+        .upload(&format!("/scambi/importa?csrf={csrf}"), name, &bundle)
+        .await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    assert!(
+        applied.body.contains("Pacchetto 1 di Triggiano applicato"),
+        "{}",
+        applied.body
+    );
+    let again = a
+        .upload(&format!("/scambi/importa?csrf={csrf}"), name, &bundle)
+        .await;
+    assert!(again.body.contains("era già stato applicato"));
+    let mut flipped = bundle.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 1;
+    let refused = a
+        .upload(&format!("/scambi/importa?csrf={csrf}"), name, &flipped)
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("Pacchetto rifiutato, nessuna modifica"),
+        "{}",
+        refused.body
+    );
+
+    // Return bundle from the district page, applied at the desk.
+    let back = a
+        .submit("/scambi", "/scambi/esporta", &[("to", "072046")])
+        .await;
+    assert_eq!(back.status, 200, "{}", back.body);
+    let link = back.body.split("href=\"/scambi/inviati/").nth(1).unwrap();
+    let name = &link[..link.find('"').unwrap()];
+    let bytes = a.get_bytes(&format!("/scambi/inviati/{name}")).await;
+    let csrf = d.get("/scambi").await.csrf();
+    let applied = d
+        .upload(&format!("/scambi/importa?csrf={csrf}"), name, &bytes)
+        .await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    assert!(applied.body.contains("applicato"));
+    assert!(desk_server.stop());
+    assert!(district_server.stop());
+}

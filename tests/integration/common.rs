@@ -340,6 +340,26 @@ impl Client {
         collect!(self, resp)
     }
 
+    /// Posts one file as `multipart/form-data` (field `file`) to `action`, which carries the CSRF
+    /// token in its query string, as the pages' upload forms do.
+    pub async fn upload(&mut self, action: &str, filename: &str, bytes: &[u8]) -> Resp {
+        let boundary = "sportello-test-boundary-7f3a";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .with_cookies(self.http.post(self.url(action)))
+            .insert_header((
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ));
+        let resp = req.send_body(body).await.expect("POST");
+        collect!(self, resp)
+    }
+
     pub async fn post_json(
         &mut self,
         path: &str,

@@ -95,6 +95,12 @@ const SECTIONS: &[Section] = &[
         only: None,
     },
     Section {
+        path: "/scambi",
+        label: "Scambi",
+        roles: &[Role::Responsabile, Role::Amministratore],
+        only: None,
+    },
+    Section {
         path: "/amministrazione",
         label: "Amministrazione",
         roles: &[Role::Amministratore],

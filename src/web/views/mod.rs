@@ -6,6 +6,7 @@ pub mod agenda;
 pub mod auth;
 pub mod district;
 pub mod errors;
+pub mod exchange;
 pub mod fmt;
 pub mod form;
 pub mod home;
