@@ -107,6 +107,27 @@ pub struct InboxReferral {
     pub status: ReferralStatus,
     /// The district's decisions, oldest first.
     pub decisions: Vec<StatusChange>,
+    /// Referrals with the same codice fiscale that the coordinator said are a different person.
+    #[serde(default)]
+    pub unlinked: Vec<Uuid>,
+}
+
+impl InboxReferral {
+    /// Other referrals for a person with the same codice fiscale, from other comuni, unless the
+    /// coordinator unlinked them: shown as linked, never merged.
+    pub fn linked<'a>(&self, all: &'a [InboxReferral]) -> Vec<&'a InboxReferral> {
+        let Some(cf) = self.record.person.codice_fiscale.as_deref() else {
+            return Vec::new();
+        };
+        all.iter()
+            .filter(|o| {
+                o.source_instance != self.source_instance
+                    && o.record.person.codice_fiscale.as_deref() == Some(cf)
+                    && !self.unlinked.contains(&o.record.referral.id)
+                    && !o.unlinked.contains(&self.record.referral.id)
+            })
+            .collect()
+    }
 }
 
 /// One line of `statuses.jsonl` in a return bundle: the district's answer to a referral.

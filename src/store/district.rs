@@ -240,6 +240,7 @@ impl Store {
                             by: actor.to_string(),
                             note: format!("pacchetto {} di {}", b.sequence, b.comune_name),
                         }],
+                        unlinked: Vec::new(),
                     },
                 };
                 inbox.insert(key, encode(&entry)?.as_slice())?;
@@ -359,6 +360,31 @@ impl Store {
         )?;
         txn.commit()?;
         Ok(entry)
+    }
+
+    /// Records that two received referrals with the same codice fiscale are not the same person;
+    /// kept across later bundles.
+    pub fn unlink_inbox(&self, id: Uuid, other: Uuid, actor: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(INBOX)?;
+            for (a, b) in [(id, other), (other, id)] {
+                let mut e: InboxReferral = match table.get(a.as_u128())? {
+                    Some(v) => decode(v.value())?,
+                    None => return Err(StoreError::NotFound("Invio ricevuto")),
+                };
+                if !e.unlinked.contains(&b) {
+                    e.unlinked.push(b);
+                }
+                table.insert(a.as_u128(), encode(&e)?.as_slice())?;
+            }
+        }
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, "inbox.unlink", id.to_string()).details(other.to_string()),
+        )?;
+        txn.commit()?;
+        Ok(())
     }
 
     /// Number of statistical access records received from the desks.

@@ -68,7 +68,7 @@ fn render_detail(
 ) -> Result<HttpResponse, PageError> {
     let entry = state.store.inbox_referral(id)?.ok_or(PageError::NotFound)?;
     let all = state.store.inbox()?;
-    let linked = views::district::linked_comuni(&entry, &all);
+    let linked = entry.linked(&all);
     state.store.audit(
         AuditEvent::new(auth.user.username.clone(), "inbox.view", id.to_string())
             .details(entry.comune_name.clone()),
@@ -138,4 +138,21 @@ pub async fn decide(
         None,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// The coordinator says two referrals with the same codice fiscale are different persons.
+pub async fn unlink(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    require_district(&auth, &state)?;
+    let id = path.into_inner();
+    let other: Uuid = form
+        .get("other")
+        .parse()
+        .map_err(|_| PageError::BadRequest)?;
+    state.store.unlink_inbox(id, other, &auth.user.username)?;
+    Ok(see_other(&format!("/ambito/invii/{id}?avviso=scollegato")))
 }

@@ -167,6 +167,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ambito", web::get().to(district::inbox))
         .route("/ambito/invii/{id}", web::get().to(district::detail))
         .route("/ambito/invii/{id}/stato", web::post().to(district::decide))
+        .route(
+            "/ambito/invii/{id}/scollega",
+            web::post().to(district::unlink),
+        )
         .route("/agenda", web::get().to(agenda::page))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))

@@ -70,84 +70,7 @@ fn pair(dir: &Path) -> (PathBuf, PathBuf) {
 async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (desk, district) = pair(dir.path());
-    let out = cli(
-        &desk,
-        &[
-            "user",
-            "add",
-            "--username",
-            "assistente1",
-            "--full-name",
-            "Sara",
-            "--role",
-            "assistente_sociale",
-        ],
-        &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
-    );
-    assert!(out.status.success());
-
-    // The desk records an anonymous access and a referred person.
-    {
-        let mut server = Server::on(&desk);
-        let mut c = server.logged_in("assistente1").await;
-        let anon = c
-            .submit(
-                "/accessi/rapido",
-                "/accessi/rapido",
-                &[
-                    ("need_area", "poverty"),
-                    ("need_category", "information"),
-                    ("interlocutor", "user"),
-                    ("outcome", "information_given"),
-                    ("need_description", "Chiede degli orari"),
-                ],
-            )
-            .await;
-        assert_eq!(anon.status, 303);
-        let done = c
-            .submit(
-                "/accessi/nuovo",
-                "/accessi/nuovo",
-                &[
-                    ("person_mode", "new"),
-                    ("codice_fiscale", "RSSMRA80A01H501U"),
-                    ("surname", "Rossi"),
-                    ("given_names", "Mario"),
-                    ("residence_istat", "Triggiano"),
-                    ("channel", "in_person"),
-                    ("interlocutor", "user"),
-                    ("reason", "spontaneous"),
-                    ("need_area", "poverty"),
-                    ("need_category", "housing"),
-                    ("need_description", "Sfratto imminente"),
-                    ("outcome", "proposed_taking_charge"),
-                    ("notes", "Nota libera da non esportare"),
-                ],
-            )
-            .await;
-        let access_id = done
-            .location()
-            .trim_start_matches("/accessi/")
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string();
-        let form = format!("/invii/nuovo?accesso={access_id}");
-        let sent = c
-            .submit(
-                &form,
-                &form,
-                &[
-                    ("target", "ssp"),
-                    ("reason", "Proposta di presa in carico"),
-                    ("urgency", "urgent"),
-                    ("privacy_override", "Consegna al prossimo colloquio"),
-                ],
-            )
-            .await;
-        assert_eq!(sent.status, 303, "{}", sent.body);
-        assert!(server.stop());
-    }
+    desk_records_a_referral(&desk, "Triggiano").await;
 
     let bundle = dir.path().join("bundle-1.age");
     let out = cli(&desk, &["export", "--out", bundle.to_str().unwrap()], &[]);
@@ -358,6 +281,20 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     );
     assert!(db_bytes(&snapshot) == untouched);
 
+    // The desk enrolled later (Capurso) refers the same person: its bundle goes in after the
+    // enrollment; the inbox shows the two referrals as linked, the coordinator unlinks them.
+    desk_records_a_referral(&rogue, "Capurso").await;
+    let capurso = dir.path().join("capurso-2.age");
+    assert!(
+        cli(&rogue, &["export", "--out", capurso.to_str().unwrap()], &[])
+            .status
+            .success()
+    );
+    for file in [&rogue_bundle, &capurso] {
+        let out = cli(&district, &["import", file.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
     // A desk cannot open a bundle meant for the district.
     let out = cli(&desk, &["import", bundle.to_str().unwrap()], &[]);
     assert!(!out.status.success());
@@ -389,11 +326,43 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         let inbox = c.get("/ambito").await;
         assert_eq!(inbox.status, 200);
         assert!(inbox.body.contains("Comune di Triggiano"), "{}", inbox.body);
+        assert!(inbox.body.contains("Comune di Capurso"), "{}", inbox.body);
         assert!(inbox.body.contains("Rossi Mario"));
         assert!(inbox.body.contains("Pacchetto 3 di Triggiano"));
-        let href = inbox.body.split("href=\"/ambito/invii/").nth(1).unwrap();
+        let triggiano = inbox.body.split_once("Comune di Triggiano").unwrap().1;
+        let href = triggiano.split("href=\"/ambito/invii/").nth(1).unwrap();
         let id = &href[..36];
         let page = format!("/ambito/invii/{id}");
+        let detail = c.get(&page).await;
+        assert!(
+            detail
+                .body
+                .contains("Stesso codice fiscale in invii di altri comuni"),
+            "{}",
+            detail.body
+        );
+        let other_href = detail
+            .body
+            .split("Stesso codice fiscale")
+            .nth(1)
+            .unwrap()
+            .split("href=\"/ambito/invii/")
+            .nth(1)
+            .unwrap();
+        let other = &other_href[..36];
+        let unlinked = c
+            .submit(&page, &format!("{page}/scollega"), &[("other", other)])
+            .await;
+        assert_eq!(unlinked.status, 303, "{}", unlinked.body);
+        let detail = c.get(&page).await;
+        assert!(!detail
+            .body
+            .contains("Stesso codice fiscale in invii di altri comuni"));
+        assert!(!c
+            .get(&format!("/ambito/invii/{other}"))
+            .await
+            .body
+            .contains("Stesso codice fiscale"));
         let detail = c.get(&page).await;
         assert!(
             detail.body.contains("RSSMRA80A01H501U") && detail.body.contains("Sfratto imminente")
@@ -477,6 +446,88 @@ fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), target).unwrap();
         }
+    }
+}
+
+/// A desk user records an anonymous access and a person (Mario Rossi) referred to the SSP.
+async fn desk_records_a_referral(data: &Path, residence: &str) {
+    let out = cli(
+        data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "assistente1",
+            "--full-name",
+            "Sara",
+            "--role",
+            "assistente_sociale",
+        ],
+        &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+    );
+    assert!(out.status.success());
+
+    // The desk records an anonymous access and a referred person.
+    {
+        let mut server = Server::on(data);
+        let mut c = server.logged_in("assistente1").await;
+        let anon = c
+            .submit(
+                "/accessi/rapido",
+                "/accessi/rapido",
+                &[
+                    ("need_area", "poverty"),
+                    ("need_category", "information"),
+                    ("interlocutor", "user"),
+                    ("outcome", "information_given"),
+                    ("need_description", "Chiede degli orari"),
+                ],
+            )
+            .await;
+        assert_eq!(anon.status, 303);
+        let done = c
+            .submit(
+                "/accessi/nuovo",
+                "/accessi/nuovo",
+                &[
+                    ("person_mode", "new"),
+                    ("codice_fiscale", "RSSMRA80A01H501U"),
+                    ("surname", "Rossi"),
+                    ("given_names", "Mario"),
+                    ("residence_istat", residence),
+                    ("channel", "in_person"),
+                    ("interlocutor", "user"),
+                    ("reason", "spontaneous"),
+                    ("need_area", "poverty"),
+                    ("need_category", "housing"),
+                    ("need_description", "Sfratto imminente"),
+                    ("outcome", "proposed_taking_charge"),
+                    ("notes", "Nota libera da non esportare"),
+                ],
+            )
+            .await;
+        let access_id = done
+            .location()
+            .trim_start_matches("/accessi/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let form = format!("/invii/nuovo?accesso={access_id}");
+        let sent = c
+            .submit(
+                &form,
+                &form,
+                &[
+                    ("target", "ssp"),
+                    ("reason", "Proposta di presa in carico"),
+                    ("urgency", "urgent"),
+                    ("privacy_override", "Consegna al prossimo colloquio"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        assert!(server.stop());
     }
 }
 

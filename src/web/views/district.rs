@@ -89,18 +89,10 @@ pub fn inbox_page(
     )
 }
 
-/// Other comuni that sent a referral for a person with the same codice fiscale: shown as linked,
-/// never merged.
-pub fn linked_comuni(e: &InboxReferral, all: &[InboxReferral]) -> Vec<String> {
-    let Some(cf) = e.record.person.codice_fiscale.as_deref() else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = all
+fn linked_comuni(e: &InboxReferral, all: &[InboxReferral]) -> Vec<String> {
+    let mut out: Vec<String> = e
+        .linked(all)
         .iter()
-        .filter(|o| {
-            o.source_instance != e.source_instance
-                && o.record.person.codice_fiscale.as_deref() == Some(cf)
-        })
         .map(|o| o.comune_name.clone())
         .collect();
     out.sort();
@@ -112,7 +104,7 @@ pub fn inbox_detail_page(
     chrome: &Chrome,
     reference: &Reference,
     e: &InboxReferral,
-    linked: &[String],
+    linked: &[&InboxReferral],
     invalid: &Invalid,
     notice: Option<&str>,
     now: DateTime<Utc>,
@@ -139,7 +131,21 @@ pub fn inbox_detail_page(
             h1 { "Invio da " (e.comune_name) }
             p class="lead" { (badge(e.status)) " – " (person_name(e)) }
             @if !linked.is_empty() {
-                (alert("info", &format!("La stessa persona (stesso codice fiscale) è stata inviata anche da: {}.", linked.join(", "))))
+                div class="alert alert-info" role="status" {
+                    p { "Stesso codice fiscale in invii di altri comuni (collegati, non uniti):" }
+                    ul class="mb-0" {
+                        @for o in linked {
+                            li {
+                                a href={"/ambito/invii/" (o.record.referral.id)} { "Invio da " (o.comune_name) " del " (fmt::local_date(o.received_at)) }
+                                form method="post" action={"/ambito/invii/" (r.id) "/scollega"} class="d-inline ms-2" {
+                                    (csrf_field(chrome.csrf))
+                                    input type="hidden" name="other" value=(o.record.referral.id);
+                                    button type="submit" class="btn btn-link btn-sm p-0" { "Non è la stessa persona: scollega" }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             h2 class="h4" { "Persona" }
             dl class="row" {
