@@ -570,6 +570,28 @@ pub fn open(
     Ok((info, bag, peer))
 }
 
+/// Every record a verified bag carries, parsed (what `import` applies).
+#[derive(Debug, Default)]
+pub struct Records {
+    pub accesses: Vec<AccessRecord>,
+    pub referrals: Vec<ReferralRecord>,
+    pub anonymizations: Vec<AnonymizationRecord>,
+    pub statuses: Vec<crate::domain::district::StatusRecord>,
+    pub directory: Option<serde_json::Value>,
+}
+
+pub fn read_records(bag: &bag::Bag) -> Result<Records, BundleError> {
+    Ok(Records {
+        accesses: records(bag, "accesses.jsonl")?,
+        referrals: records(bag, "referrals.jsonl")?,
+        anonymizations: records(bag, "anonymizations.jsonl")?,
+        statuses: records(bag, "statuses.jsonl")?,
+        directory: records::<serde_json::Value>(bag, "directory.jsonl")?
+            .into_iter()
+            .next(),
+    })
+}
+
 fn records<T: serde::de::DeserializeOwned>(
     bag: &bag::Bag,
     name: &str,
@@ -630,8 +652,9 @@ pub fn import(
     let bundle_id: Uuid = info_field(&info, "Bundle-Id")?
         .parse()
         .map_err(|_| BundleError::Format("Bundle-Id non valido".into()))?;
+    let parsed = read_records(&bag)?;
     if me.role == InstanceRole::Desk {
-        let directory = match records::<serde_json::Value>(&bag, "directory.jsonl")?.first() {
+        let directory = match &parsed.directory {
             Some(doc) => Some(crate::domain::hsds::import(doc, &reference.vocab).map_err(
                 |errors| {
                     BundleError::Format(format!(
@@ -647,7 +670,7 @@ pub fn import(
             sequence,
             source_instance: peer.identity.instance_id.clone(),
             source_name: peer.identity.ambito_name.clone(),
-            statuses: records(&bag, "statuses.jsonl")?,
+            statuses: parsed.statuses,
             directory,
         };
         return match store.apply_return_bundle(&incoming, actor) {
@@ -662,9 +685,9 @@ pub fn import(
         source_instance: peer.identity.instance_id.clone(),
         comune_istat: peer.identity.comune_istat.clone(),
         comune_name: peer.identity.comune_name.clone(),
-        accesses: records(&bag, "accesses.jsonl")?,
-        referrals: records(&bag, "referrals.jsonl")?,
-        anonymizations: records(&bag, "anonymizations.jsonl")?,
+        accesses: parsed.accesses,
+        referrals: parsed.referrals,
+        anonymizations: parsed.anonymizations,
     };
     match store.apply_desk_bundle(&incoming, actor) {
         Ok(outcome) => Ok(outcome),
