@@ -260,7 +260,7 @@ fn jsonl<T: Serialize>(items: &[T]) -> Result<Vec<u8>, BundleError> {
 pub fn export_desk(
     store: &Store,
     data: &Path,
-    out: &mut impl Write,
+    deliver: impl FnOnce(&Exported, &[u8]) -> Result<(), BundleError>,
     actor: &str,
 ) -> Result<Exported, BundleError> {
     let me = instance(store)?;
@@ -412,8 +412,15 @@ pub fn export_desk(
     ];
     let targz = bag::build(&info, &payload, &keys.signing, &keys.signing_public)?;
     let sealed = encrypt_to(&district.identity.age_recipient, &targz)?;
-    out.write_all(&sealed)
-        .map_err(|e| BundleError::Io(e.to_string()))?;
+    let exported = Exported {
+        bundle_id,
+        sequence,
+        accesses: accesses_out.len(),
+        referrals: referrals_out.len(),
+        anonymizations: anonymizations.len(),
+    };
+    // The file is stored durably before the sequence moves on: a failure leaves nothing skipped.
+    deliver(&exported, &sealed)?;
     store.set_setting(
         OUT_STATE,
         &OutState {
@@ -428,13 +435,7 @@ pub fn export_desk(
             referrals_out.len()
         ),
     )?;
-    Ok(Exported {
-        bundle_id,
-        sequence,
-        accesses: accesses_out.len(),
-        referrals: referrals_out.len(),
-        anonymizations: anonymizations.len(),
-    })
+    Ok(exported)
 }
 
 fn bag_info(
@@ -476,7 +477,7 @@ pub fn export_return(
     data: &Path,
     reference: &Reference,
     istat: &str,
-    out: &mut impl Write,
+    deliver: impl FnOnce(&Exported, &[u8]) -> Result<(), BundleError>,
     actor: &str,
 ) -> Result<Exported, BundleError> {
     let me = instance(store)?;
@@ -520,8 +521,14 @@ pub fn export_return(
     ];
     let targz = bag::build(&info, &payload, &keys.signing, &keys.signing_public)?;
     let sealed = encrypt_to(&desk.identity.age_recipient, &targz)?;
-    out.write_all(&sealed)
-        .map_err(|e| BundleError::Io(e.to_string()))?;
+    let exported = Exported {
+        bundle_id,
+        sequence,
+        accesses: 0,
+        referrals: statuses.len(),
+        anonymizations: 0,
+    };
+    deliver(&exported, &sealed)?;
     store.set_setting(
         &state_key,
         &OutState {
@@ -536,13 +543,7 @@ pub fn export_return(
             statuses.len()
         ),
     )?;
-    Ok(Exported {
-        bundle_id,
-        sequence,
-        accesses: 0,
-        referrals: statuses.len(),
-        anonymizations: 0,
-    })
+    Ok(exported)
 }
 
 /// Opens a bundle meant for this instance: decrypts, unpacks with limits, verifies the signature

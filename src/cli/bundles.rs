@@ -81,50 +81,48 @@ pub fn keys(data: &Path, cmd: KeysCommand) -> Result<(), String> {
 /// `to`: at the district, the ISTAT code of the comune whose desk gets the return bundle.
 pub fn export(data: &Path, out: &Path, to: Option<&str>) -> Result<(), String> {
     let store = open_store(data)?;
-    let tmp = out.with_extension("tmp");
-    let mut file = std::fs::File::create(&tmp)
-        .map_err(|e| format!("Impossibile creare {}: {e}", tmp.display()))?;
+    // Written to a temporary file, synced and renamed into place before the sequence moves on.
+    let deliver = |_: &bundle::Exported, bytes: &[u8]| -> Result<(), bundle::BundleError> {
+        let tmp = out.with_extension("tmp");
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, out)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            bundle::BundleError::Io(format!("{}: {e}", out.display()))
+        })
+    };
     let result = match to {
-        None => bundle::export_desk(&store, data, &mut file, &cli_actor()),
+        None => bundle::export_desk(&store, data, deliver, &cli_actor()),
         Some(istat) => sportello::assets::reference()
             .map_err(bundle::BundleError::Refused)
             .and_then(|reference| {
-                bundle::export_return(&store, data, &reference, istat, &mut file, &cli_actor())
+                bundle::export_return(&store, data, &reference, istat, deliver, &cli_actor())
             }),
     };
-    let result = result.and_then(|e| {
-        file.sync_all()
-            .map_err(|err| bundle::BundleError::Io(err.to_string()))?;
-        Ok(e)
-    });
-    drop(file);
-    match result {
-        Ok(e) => {
-            std::fs::rename(&tmp, out).map_err(|e| e.to_string())?;
-            if to.is_some() {
-                println!(
-                    "Pacchetto di ritorno {} scritto in {}: {} risposte agli invii e l'elenco dei servizi.",
-                    e.sequence,
-                    out.display(),
-                    e.referrals
-                );
-                return Ok(());
-            }
-            println!(
-                "Pacchetto {} scritto in {}: {} accessi, {} invii, {} anonimizzazioni.",
-                e.sequence,
-                out.display(),
-                e.accesses,
-                e.referrals,
-                e.anonymizations
-            );
-            Ok(())
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e.to_string())
-        }
+    let e = result.map_err(|e| e.to_string())?;
+    if to.is_some() {
+        println!(
+            "Pacchetto di ritorno {} scritto in {}: {} risposte agli invii e l'elenco dei servizi.",
+            e.sequence,
+            out.display(),
+            e.referrals
+        );
+    } else {
+        println!(
+            "Pacchetto {} scritto in {}: {} accessi, {} invii, {} anonimizzazioni.",
+            e.sequence,
+            out.display(),
+            e.accesses,
+            e.referrals,
+            e.anonymizations
+        );
     }
+    Ok(())
 }
 
 pub fn verify(data: &Path, file: &Path) -> Result<(), String> {

@@ -140,36 +140,36 @@ pub async fn export(
 ) -> Result<HttpResponse, PageError> {
     require_exchange(&auth)?;
     let data = data_dir(&state);
-    let mut bytes = Vec::new();
     let to = form.get("to").trim().to_string();
+    let who = if to.is_empty() {
+        "ambito".to_string()
+    } else {
+        to.clone()
+    };
+    let mut written = String::new();
+    let deliver = |e: &bundle::Exported, bytes: &[u8]| {
+        written = format!("pacchetto-{who}-{:05}.age", e.sequence);
+        keep(&state, &written, bytes).map_err(|e| BundleError::Io(format!("{e:?}")))
+    };
     let result = if to.is_empty() {
-        bundle::export_desk(&state.store, &data, &mut bytes, &auth.user.username)
+        bundle::export_desk(&state.store, &data, deliver, &auth.user.username)
     } else {
         bundle::export_return(
             &state.store,
             &data,
             &state.reference,
             &to,
-            &mut bytes,
+            deliver,
             &auth.user.username,
         )
     };
     let outcome = match result {
-        Ok(e) => {
-            let who = if to.is_empty() {
-                "ambito".to_string()
-            } else {
-                to.clone()
-            };
-            let name = format!("pacchetto-{who}-{:05}.age", e.sequence);
-            keep(&state, &name, &bytes)?;
-            Outcome::Exported {
-                name,
-                sequence: e.sequence,
-                accesses: e.accesses,
-                referrals: e.referrals,
-            }
-        }
+        Ok(e) => Outcome::Exported {
+            name: written,
+            sequence: e.sequence,
+            accesses: e.accesses,
+            referrals: e.referrals,
+        },
         Err(BundleError::Store(e)) => return Err(e.into()),
         Err(e) => Outcome::Error {
             field: "to",

@@ -164,6 +164,12 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("nessun ufficio d'Ambito registrato"));
 
+    // A bundle that cannot be written does not use up its sequence number.
+    let nowhere = dir.path().join("no-such-folder").join("bundle.age");
+    let out = cli(&desk, &["export", "--out", nowhere.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
+
     // The next export starts after the last one: only new changes, sequence 2; then 3.
     let second = dir.path().join("bundle-2.age");
     let out = cli(&desk, &["export", "--out", second.to_str().unwrap()], &[]);
