@@ -433,6 +433,39 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         );
         assert!(server.stop());
     }
+
+    // The desk anonymizes the person under its retention rule: the next bundle tells the district,
+    // which anonymizes its copy of the referral.
+    {
+        let store = sportello::store::Store::open(&desk).unwrap();
+        let rossi = store.person_by_code("RSSMRA80A01H501U").unwrap().unwrap();
+        store.anonymize(&[rossi.id], "responsabile").unwrap();
+        store.close().unwrap();
+    }
+    let fourth = dir.path().join("bundle-4.age");
+    let out = cli(&desk, &["export", "--out", fourth.to_str().unwrap()], &[]);
+    assert!(
+        stdout(&out).contains("1 anonimizzazioni"),
+        "{}",
+        stdout(&out)
+    );
+    let out = cli(&district, &["import", fourth.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = sportello::store::Store::open(&district).unwrap();
+    let inbox = store.inbox().unwrap();
+    let triggiano = inbox.iter().find(|e| e.comune_name == "Triggiano").unwrap();
+    assert!(
+        triggiano.record.person.is_anonymized(),
+        "{:?}",
+        triggiano.record.person
+    );
+    assert!(triggiano.record.person.phone.is_empty());
+    let capurso = inbox.iter().find(|e| e.comune_name == "Capurso").unwrap();
+    assert!(
+        !capurso.record.person.is_anonymized(),
+        "only that desk's person"
+    );
+    store.close().unwrap();
 }
 
 /// The logical contents of a data directory's database (`sportello digest`).
