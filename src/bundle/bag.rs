@@ -10,7 +10,8 @@ use super::BundleError;
 /// Directory inside the tar that holds the bag.
 pub const ROOT: &str = "bag";
 /// Payload files a bundle may carry.
-pub const PAYLOAD: [&str; 5] = [
+pub const PAYLOAD: [&str; 6] = [
+    "identity.jsonl",
     "accesses.jsonl",
     "referrals.jsonl",
     "anonymizations.jsonl",

@@ -11,6 +11,7 @@ use crate::domain::instance::Instance;
 
 const SIGNING_KEY: &str = "signing.key";
 const AGE_KEY: &str = "age.key";
+const PREVIOUS: &str = "previous";
 
 /// What the other side needs to know about this instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +74,37 @@ fn write_private(path: &Path, text: &str) -> Result<(), BundleError> {
 impl InstanceKeys {
     /// Loads the keys, creating them the first time.
     pub fn load_or_create(data: &Path) -> Result<Self, BundleError> {
+        Self::load_from(&keys_dir(data))
+    }
+
+    /// The keys in use before the last rotation, kept to sign the announcement of the new ones and
+    /// to open bundles still encrypted to the old key.
+    pub fn previous(data: &Path) -> Result<Option<Self>, BundleError> {
+        let dir = keys_dir(data).join(PREVIOUS);
+        if dir.join(SIGNING_KEY).exists() && dir.join(AGE_KEY).exists() {
+            Self::load_from(&dir).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Replaces the keys with new ones; the current ones move to `keys/previous`.
+    pub fn rotate(data: &Path) -> Result<Self, BundleError> {
         let dir = keys_dir(data);
+        let current = Self::load_from(&dir)?;
+        drop(current);
+        let previous = dir.join(PREVIOUS);
+        crate::store::create_private_dir(&previous)
+            .map_err(|e| BundleError::Io(format!("{}: {e}", previous.display())))?;
+        for name in [SIGNING_KEY, AGE_KEY] {
+            std::fs::rename(dir.join(name), previous.join(name))
+                .map_err(|e| BundleError::Io(format!("{name}: {e}")))?;
+        }
+        Self::load_from(&dir)
+    }
+
+    fn load_from(dir: &Path) -> Result<Self, BundleError> {
+        let dir = dir.to_path_buf();
         crate::store::create_private_dir(&dir)
             .map_err(|e| BundleError::Io(format!("{}: {e}", dir.display())))?;
         let sk_path = dir.join(SIGNING_KEY);

@@ -120,20 +120,20 @@ fn encrypt_to(recipient: &str, plain: &[u8]) -> Result<Vec<u8>, BundleError> {
 }
 
 /// Decrypts a file made for this instance; a file for another receiver is refused clearly.
-fn decrypt_for_me(
-    keys: &InstanceKeys,
-    input: impl Read,
-    limit: u64,
-) -> Result<Vec<u8>, BundleError> {
+/// Bundles still encrypted to the key before the last rotation open too.
+fn decrypt_for_me(data: &Path, input: impl Read, limit: u64) -> Result<Vec<u8>, BundleError> {
+    let keys = InstanceKeys::load_or_create(data)?;
+    let previous = InstanceKeys::previous(data)?;
+    let identities: Vec<&dyn age::Identity> = std::iter::once(&keys.age as &dyn age::Identity)
+        .chain(previous.as_ref().map(|p| &p.age as &dyn age::Identity))
+        .collect();
     let d = age::Decryptor::new(std::io::BufReader::new(input.take(limit)))
         .map_err(|e| BundleError::Format(format!("non è un file cifrato age valido ({e})")))?;
-    let mut r = d
-        .decrypt(std::iter::once(&keys.age as &dyn age::Identity))
-        .map_err(|_| {
-            BundleError::Refused(
-                "il pacchetto non è cifrato per questa installazione (destinatario diverso)".into(),
-            )
-        })?;
+    let mut r = d.decrypt(identities.into_iter()).map_err(|_| {
+        BundleError::Refused(
+            "il pacchetto non è cifrato per questa installazione (destinatario diverso)".into(),
+        )
+    })?;
     let mut out = Vec::new();
     r.by_ref()
         .take(bag::MAX_UNPACKED)
@@ -203,8 +203,7 @@ pub fn trust_reply(
             "la risposta di registrazione si importa sullo sportello".into(),
         ));
     }
-    let keys = InstanceKeys::load_or_create(data)?;
-    let plain = decrypt_for_me(&keys, reply, 1024 * 1024)?;
+    let plain = decrypt_for_me(data, reply, 1024 * 1024)?;
     let reply: EnrollmentReply = serde_json::from_slice(&plain)
         .map_err(|e| BundleError::Format(format!("risposta illeggibile: {e}")))?;
     if reply.district.role != "district" || reply.district.ambito_code != me.ambito.code {
@@ -405,12 +404,12 @@ pub fn export_desk(
         audit_count,
         audit_head,
     );
-    let payload = vec![
+    let mut payload = vec![
         ("accesses.jsonl", jsonl(&accesses_out)?),
         ("referrals.jsonl", jsonl(&referrals_out)?),
         ("anonymizations.jsonl", jsonl(&anonymizations)?),
     ];
-    let targz = bag::build(&info, &payload, &keys.signing, &keys.signing_public)?;
+    let targz = sign_announcing(store, data, &me, &district, &keys, &info, &mut payload)?;
     let sealed = encrypt_to(&district.identity.age_recipient, &targz)?;
     let exported = Exported {
         bundle_id,
@@ -421,6 +420,7 @@ pub fn export_desk(
     };
     // The file is stored durably before the sequence moves on: a failure leaves nothing skipped.
     deliver(&exported, &sealed)?;
+    announced(store, &district, actor)?;
     store.set_setting(
         OUT_STATE,
         &OutState {
@@ -436,6 +436,64 @@ pub fn export_desk(
         ),
     )?;
     Ok(exported)
+}
+
+const ROTATION_PENDING: &str = "key_rotation_pending";
+
+/// Replaces this instance's keys. Every enrolled counterpart learns the new public keys from the
+/// next bundle it gets, signed with the old key it trusts.
+pub fn rotate_keys(store: &Store, data: &Path, actor: &str) -> Result<PublicIdentity, BundleError> {
+    let me = instance(store)?;
+    let keys = InstanceKeys::rotate(data)?;
+    let pending: Vec<String> = peers(store)?
+        .into_iter()
+        .map(|p| p.identity.instance_id)
+        .collect();
+    let identity = keys.identity(&me);
+    store.set_setting(
+        ROTATION_PENDING,
+        &pending,
+        actor,
+        "keys.rotate",
+        &format!("nuova impronta {}", identity.fingerprint()),
+    )?;
+    Ok(identity)
+}
+
+/// Signs the bag; while the receiver has not yet been told of a key rotation, with the previous
+/// key and the new public identity in `identity.jsonl`.
+fn sign_announcing(
+    store: &Store,
+    data: &Path,
+    me: &Instance,
+    receiver: &Peer,
+    keys: &InstanceKeys,
+    info: &[(String, String)],
+    payload: &mut Vec<(&'static str, Vec<u8>)>,
+) -> Result<Vec<u8>, BundleError> {
+    let pending: Vec<String> = store.setting(ROTATION_PENDING)?.unwrap_or_default();
+    if pending.contains(&receiver.identity.instance_id) {
+        if let Some(previous) = InstanceKeys::previous(data)? {
+            payload.push(("identity.jsonl", jsonl(&[keys.identity(me)])?));
+            return bag::build(info, payload, &previous.signing, &previous.signing_public);
+        }
+    }
+    bag::build(info, payload, &keys.signing, &keys.signing_public)
+}
+
+fn announced(store: &Store, receiver: &Peer, actor: &str) -> Result<(), BundleError> {
+    let mut pending: Vec<String> = store.setting(ROTATION_PENDING)?.unwrap_or_default();
+    if pending.contains(&receiver.identity.instance_id) {
+        pending.retain(|id| *id != receiver.identity.instance_id);
+        store.set_setting(
+            ROTATION_PENDING,
+            &pending,
+            actor,
+            "keys.announced",
+            &receiver.identity.comune_name,
+        )?;
+    }
+    Ok(())
 }
 
 fn bag_info(
@@ -515,11 +573,11 @@ pub fn export_return(
         audit_count,
         audit_head,
     );
-    let payload = vec![
+    let mut payload = vec![
         ("statuses.jsonl", jsonl(&statuses)?),
         ("directory.jsonl", jsonl(&[directory])?),
     ];
-    let targz = bag::build(&info, &payload, &keys.signing, &keys.signing_public)?;
+    let targz = sign_announcing(store, data, &me, &desk, &keys, &info, &mut payload)?;
     let sealed = encrypt_to(&desk.identity.age_recipient, &targz)?;
     let exported = Exported {
         bundle_id,
@@ -529,6 +587,7 @@ pub fn export_return(
         anonymizations: 0,
     };
     deliver(&exported, &sealed)?;
+    announced(store, &desk, actor)?;
     store.set_setting(
         &state_key,
         &OutState {
@@ -553,8 +612,7 @@ pub fn open(
     data: &Path,
     input: impl Read,
 ) -> Result<(std::collections::BTreeMap<String, String>, bag::Bag, Peer), BundleError> {
-    let keys = InstanceKeys::load_or_create(data)?;
-    let targz = decrypt_for_me(&keys, input, 2 * bag::MAX_UNPACKED)?;
+    let targz = decrypt_for_me(data, input, 2 * bag::MAX_UNPACKED)?;
     let bag = bag::unpack(targz.as_slice())?;
     let source = bag::source_instance(&bag)?;
     let peer = peers(store)?
@@ -654,6 +712,17 @@ pub fn import(
         .parse()
         .map_err(|_| BundleError::Format("Bundle-Id non valido".into()))?;
     let parsed = read_records(&bag)?;
+    let announced_identity: Option<PublicIdentity> =
+        records(&bag, "identity.jsonl")?.into_iter().next();
+    if let Some(new) = &announced_identity {
+        if new.instance_id != peer.identity.instance_id || new.role != peer.identity.role {
+            return Err(BundleError::Refused(
+                "il pacchetto annuncia le chiavi di un'altra installazione".into(),
+            ));
+        }
+        minisign::PublicKey::from_base64(&new.minisign_public_key)
+            .map_err(|e| BundleError::Crypto(format!("nuova chiave di firma non valida: {e}")))?;
+    }
     if me.role == InstanceRole::Desk {
         let directory = match &parsed.directory {
             Some(doc) => Some(crate::domain::hsds::import(doc, &reference.vocab).map_err(
@@ -674,11 +743,12 @@ pub fn import(
             statuses: parsed.statuses,
             directory,
         };
-        return match store.apply_return_bundle(&incoming, actor) {
-            Ok(outcome) => Ok(outcome),
-            Err(StoreError::Conflict(reason)) => Err(BundleError::Refused(reason)),
-            Err(e) => Err(e.into()),
+        let outcome = match store.apply_return_bundle(&incoming, actor) {
+            Ok(outcome) => outcome,
+            Err(StoreError::Conflict(reason)) => return Err(BundleError::Refused(reason)),
+            Err(e) => return Err(e.into()),
         };
+        return adopt(store, announced_identity, outcome, actor);
     }
     let incoming = IncomingDeskBundle {
         bundle_id,
@@ -690,9 +760,27 @@ pub fn import(
         referrals: parsed.referrals,
         anonymizations: parsed.anonymizations,
     };
-    match store.apply_desk_bundle(&incoming, actor) {
-        Ok(outcome) => Ok(outcome),
-        Err(StoreError::Conflict(reason)) => Err(BundleError::Refused(reason)),
-        Err(e) => Err(e.into()),
+    let outcome = match store.apply_desk_bundle(&incoming, actor) {
+        Ok(outcome) => outcome,
+        Err(StoreError::Conflict(reason)) => return Err(BundleError::Refused(reason)),
+        Err(e) => return Err(e.into()),
+    };
+    adopt(store, announced_identity, outcome, actor)
+}
+
+/// Trusts the new keys a counterpart announced in a bundle signed with its old key. Done also when
+/// the bundle was applied before, so an interrupted import heals by importing the file again.
+fn adopt(
+    store: &Store,
+    announced: Option<PublicIdentity>,
+    outcome: ImportOutcome,
+    actor: &str,
+) -> Result<ImportOutcome, BundleError> {
+    if let Some(new) = announced {
+        let current = peers(store)?;
+        if !current.iter().any(|p| p.identity == new) {
+            add_peer(store, new, actor)?;
+        }
     }
+    Ok(outcome)
 }

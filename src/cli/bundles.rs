@@ -15,6 +15,9 @@ pub enum KeysCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Replace this instance's keys; the other side learns the new ones from the next bundle,
+    /// signed with the old key.
+    Rotate,
     /// Enroll the other side: at the district a desk's identity file (writing --reply for it);
     /// at the desk the district's reply.
     Trust {
@@ -35,6 +38,14 @@ pub fn keys(data: &Path, cmd: KeysCommand) -> Result<(), String> {
                 id.comune_name, id.role
             );
             println!("{}", id.fingerprint());
+        }
+        KeysCommand::Rotate => {
+            let id = bundle::rotate_keys(&store, data, &cli_actor()).map_err(|e| e.to_string())?;
+            println!(
+                "Chiavi sostituite. Nuova impronta: {}. Il prossimo pacchetto, firmato con la chiave precedente, \
+                 la comunica all'altra parte.",
+                id.fingerprint()
+            );
         }
         KeysCommand::Export { out } => {
             let id = bundle::own_identity(&store, data).map_err(|e| e.to_string())?;

@@ -466,6 +466,39 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         "only that desk's person"
     );
     store.close().unwrap();
+
+    // Key rotation: the desk's next bundle is signed with the old key and announces the new one;
+    // the one after is signed with the new key and still accepted. Same from the district side.
+    let before = stdout(&cli(&desk, &["keys", "show"], &[]));
+    let out = cli(&desk, &["keys", "rotate"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&cli(&desk, &["keys", "show"], &[])) != before);
+    for n in [5, 6] {
+        let f = dir.path().join(format!("bundle-{n}.age"));
+        let out = cli(&desk, &["export", "--out", f.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = cli(&district, &["import", f.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "bundle {n}: {}", stderr(&out));
+    }
+    let out = cli(&district, &["keys", "rotate"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A desk bundle made before the desk learns the district's new key still opens there.
+    let f7 = dir.path().join("bundle-7.age");
+    let out = cli(&desk, &["export", "--out", f7.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for n in [2, 3] {
+        let f = dir.path().join(format!("return-{n}.age"));
+        let out = cli(
+            &district,
+            &["export", "--to", "072046", "--out", f.to_str().unwrap()],
+            &[],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = cli(&desk, &["import", f.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "return {n}: {}", stderr(&out));
+    }
+    let out = cli(&district, &["import", f7.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 /// The logical contents of a data directory's database (`sportello digest`).
