@@ -227,11 +227,17 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
             file.display()
         );
     }
+    let other_before = db_bytes(&other);
     let out = cli(&other, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
     assert!(
         stderr(&out).contains("destinatario diverso"),
         "{}",
         stderr(&out)
+    );
+    assert!(
+        db_bytes(&other) == other_before,
+        "a bundle for another receiver changed nothing"
     );
     for file in [&second, &third] {
         let out = cli(&district, &["import", file.to_str().unwrap()], &[]);
