@@ -19,6 +19,16 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "L'aggiornamento del database dallo schema {from} non è riuscito ({reason}). Una copia del database \
+         com'era prima dell'aggiornamento è in {backup}: per tornare indietro, reinstallare la versione \
+         precedente di Sportello e copiare quel file al posto di sportello.redb nella cartella dei dati."
+    )]
+    UpgradeFailed {
+        from: u32,
+        backup: PathBuf,
+        reason: String,
+    },
     #[error("Errore del database: {0}")]
     Database(#[from] redb::Error),
     #[error("Dato registrato non leggibile ({0}): il database potrebbe essere danneggiato.")]

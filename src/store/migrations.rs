@@ -173,6 +173,26 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         assert_eq!(store.user_by_username("mrossi").unwrap(), Some(user));
+        // The database as it was was copied aside before the first migration wrote to it.
+        let copies: Vec<_> = std::fs::read_dir(dir.path().join("pre-upgrade"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(copies.len(), 1, "{copies:?}");
+        assert!(copies[0].to_string_lossy().contains("sportello-schema1-"));
+        let old = Database::open(&copies[0]).unwrap();
+        assert_eq!(meta::schema_version(&old).unwrap(), 1);
+        drop(old);
+        // Opening an up-to-date database makes no copy.
+        store.close().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("pre-upgrade"))
+                .unwrap()
+                .count(),
+            1
+        );
     }
 
     #[test]

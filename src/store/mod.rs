@@ -44,6 +44,27 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// Copies the database file to `<data>/pre-upgrade/` and syncs it; returns the copy's path.
+fn pre_upgrade_copy(data_dir: &Path, db: &Path, version: u32) -> Result<PathBuf, StoreError> {
+    let dir = data_dir.join("pre-upgrade");
+    let fail = |source: std::io::Error| StoreError::DataDir {
+        path: dir.clone(),
+        source,
+    };
+    create_private_dir(&dir).map_err(fail)?;
+    let name = format!(
+        "sportello-schema{version}-{}.redb",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    let target = dir.join(name);
+    std::fs::copy(db, &target).map_err(fail)?;
+    restrict_to_owner(&target).map_err(fail)?;
+    std::fs::File::open(&target)
+        .and_then(|f| f.sync_all())
+        .map_err(fail)?;
+    Ok(target)
+}
+
 impl Store {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
     /// Fails at once, without waiting, if another process has it open.
@@ -53,13 +74,35 @@ impl Store {
             source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let db = open_db(&path)?;
+        let mut db = open_db(&path)?;
         restrict_to_owner(&path).map_err(|source| StoreError::DataDir {
             path: path.clone(),
             source,
         })?;
+        let found = meta::schema_version(&db)?;
+        let mut copy = None;
+        if found > 0 && found < SCHEMA_VERSION {
+            // An upgrade: the database as it was is copied aside (closed, so the copy is whole)
+            // before any migration writes to it.
+            drop(db);
+            copy = Some(pre_upgrade_copy(data_dir, &path, found)?);
+            db = open_db(&path)?;
+        }
         let store = Store { db, path };
-        migrations::run(&store.db, migrations::MIGRATIONS)?;
+        if let Err(e) = migrations::run(&store.db, migrations::MIGRATIONS) {
+            return Err(match (copy, e) {
+                (_, e @ StoreError::TooNew { .. }) => e,
+                (Some(backup), e) => StoreError::UpgradeFailed {
+                    from: found,
+                    backup,
+                    reason: e.to_string(),
+                },
+                (None, e) => e,
+            });
+        }
+        if let Some(backup) = copy {
+            tracing::info!(from = found, to = SCHEMA_VERSION, backup = %backup.display(), "database aggiornato; copia precedente conservata");
+        }
         Ok(store)
     }
 
