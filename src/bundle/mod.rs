@@ -119,6 +119,22 @@ fn encrypt_to(recipient: &str, plain: &[u8]) -> Result<Vec<u8>, BundleError> {
     Ok(out)
 }
 
+/// Writes `bytes` to `path` through a temporary file that is synced and then renamed into place,
+/// so the file is either whole or absent (bundles, enrollment replies).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
+    let tmp = path.with_extension("tmp");
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        BundleError::Io(format!("{}: {e}", path.display()))
+    })
+}
+
 /// Decrypts a file made for this instance; a file for another receiver is refused clearly.
 /// Bundles still encrypted to the key before the last rotation open too.
 fn decrypt_for_me(data: &Path, input: impl Read, limit: u64) -> Result<Vec<u8>, BundleError> {
@@ -743,11 +759,9 @@ pub fn import(
             statuses: parsed.statuses,
             directory,
         };
-        let outcome = match store.apply_return_bundle(&incoming, actor) {
-            Ok(outcome) => outcome,
-            Err(StoreError::Conflict(reason)) => return Err(BundleError::Refused(reason)),
-            Err(e) => return Err(e.into()),
-        };
+        let outcome = store
+            .apply_return_bundle(&incoming, actor)
+            .map_err(refused)?;
         return adopt(store, announced_identity, outcome, actor);
     }
     let incoming = IncomingDeskBundle {
@@ -760,12 +774,16 @@ pub fn import(
         referrals: parsed.referrals,
         anonymizations: parsed.anonymizations,
     };
-    let outcome = match store.apply_desk_bundle(&incoming, actor) {
-        Ok(outcome) => outcome,
-        Err(StoreError::Conflict(reason)) => return Err(BundleError::Refused(reason)),
-        Err(e) => return Err(e.into()),
-    };
+    let outcome = store.apply_desk_bundle(&incoming, actor).map_err(refused)?;
     adopt(store, announced_identity, outcome, actor)
+}
+
+/// A sequence the store refuses is a refusal of the bundle, with the store's reason.
+fn refused(e: StoreError) -> BundleError {
+    match e {
+        StoreError::Conflict(reason) => BundleError::Refused(reason),
+        e => e.into(),
+    }
 }
 
 /// Trusts the new keys a counterpart announced in a bundle signed with its old key. Done also when

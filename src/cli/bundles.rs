@@ -92,21 +92,8 @@ pub fn keys(data: &Path, cmd: KeysCommand) -> Result<(), String> {
 /// `to`: at the district, the ISTAT code of the comune whose desk gets the return bundle.
 pub fn export(data: &Path, out: &Path, to: Option<&str>) -> Result<(), String> {
     let store = open_store(data)?;
-    // Written to a temporary file, synced and renamed into place before the sequence moves on.
-    let deliver = |_: &bundle::Exported, bytes: &[u8]| -> Result<(), bundle::BundleError> {
-        let tmp = out.with_extension("tmp");
-        let write = || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, out)
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            bundle::BundleError::Io(format!("{}: {e}", out.display()))
-        })
-    };
+    // Written whole before the sequence moves on.
+    let deliver = |_: &bundle::Exported, bytes: &[u8]| bundle::write_atomically(out, bytes);
     let result = match to {
         None => bundle::export_desk(&store, data, deliver, &cli_actor()),
         Some(istat) => sportello::assets::reference()

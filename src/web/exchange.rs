@@ -94,6 +94,19 @@ fn render(
     ))
 }
 
+/// The page after an action: 422 when it was refused, with the reason next to its field.
+fn render_outcome(
+    auth: &Auth,
+    state: &AppState,
+    outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let status = match outcome {
+        Outcome::Error { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    render(auth, state, Some(outcome), status)
+}
+
 pub async fn page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     require_exchange(&auth)?;
     render(&auth, &state, None, StatusCode::OK)
@@ -118,18 +131,11 @@ pub async fn identity(auth: Auth, state: web::Data<AppState>) -> Result<HttpResp
 }
 
 /// Writes an outgoing file atomically under `bundles/sent`.
-fn keep(state: &AppState, name: &str, bytes: &[u8]) -> Result<(), PageError> {
+fn keep(state: &AppState, name: &str, bytes: &[u8]) -> Result<(), BundleError> {
     let dir = sent_dir(state);
-    std::fs::create_dir_all(&dir).map_err(|e| PageError::Internal(e.to_string()))?;
-    let tmp = dir.join(format!("{name}.tmp"));
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, dir.join(name))
-    };
-    write().map_err(|e| PageError::Internal(format!("salvataggio di {name}: {e}")))
+    crate::store::create_private_dir(&dir)
+        .map_err(|e| BundleError::Io(format!("{}: {e}", dir.display())))?;
+    bundle::write_atomically(&dir.join(name), bytes)
 }
 
 /// Desk: the bundle for the district. District: with `to`, the return bundle for that comune.
@@ -149,7 +155,7 @@ pub async fn export(
     let mut written = String::new();
     let deliver = |e: &bundle::Exported, bytes: &[u8]| {
         written = format!("pacchetto-{who}-{:05}.age", e.sequence);
-        keep(&state, &written, bytes).map_err(|e| BundleError::Io(format!("{e:?}")))
+        keep(&state, &written, bytes)
     };
     let result = if to.is_empty() {
         bundle::export_desk(&state.store, &data, deliver, &auth.user.username)
@@ -176,11 +182,7 @@ pub async fn export(
             message: e.to_string(),
         },
     };
-    let status = match outcome {
-        Outcome::Error { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
-    render(&auth, &state, Some(outcome), status)
+    render_outcome(&auth, &state, outcome)
 }
 
 pub async fn download(
@@ -261,11 +263,7 @@ pub async fn import(
             },
         },
     };
-    let status = match outcome {
-        Outcome::Error { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
-    render(&auth, &state, Some(outcome), status)
+    render_outcome(&auth, &state, outcome)
 }
 
 /// Enrollment: at the district a desk's identity file (the reply is kept for download), at the
@@ -321,9 +319,5 @@ pub async fn enroll(
             }
         }
     };
-    let status = match outcome {
-        Outcome::Error { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
-    render(&auth, &state, Some(outcome), status)
+    render_outcome(&auth, &state, outcome)
 }

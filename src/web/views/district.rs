@@ -13,14 +13,7 @@ use crate::domain::vocabulary::Kind;
 use crate::domain::Invalid;
 
 fn badge(s: ReferralStatus) -> Markup {
-    let class = match s {
-        ReferralStatus::Bozza => "bg-secondary",
-        ReferralStatus::Inviato | ReferralStatus::Ricevuto => "bg-primary",
-        ReferralStatus::Accettato => "bg-success",
-        ReferralStatus::Respinto => "bg-danger",
-        ReferralStatus::Chiuso => "bg-dark",
-    };
-    html! { span class={"badge " (class)} { (s.label()) } }
+    html! { span class={"badge " (super::referrals::status_class(s))} { (s.label()) } }
 }
 
 fn person_name(e: &InboxReferral) -> String {

@@ -15,16 +15,20 @@ use crate::domain::referral::{Referral, ReferralStatus};
 use crate::domain::vocabulary::Kind;
 use crate::domain::Invalid;
 
-pub fn status_badge(r: &Referral, overdue: bool) -> Markup {
-    let class = match r.status {
+/// Badge colour of a referral status (desk and district pages).
+pub fn status_class(s: ReferralStatus) -> &'static str {
+    match s {
         ReferralStatus::Bozza => "bg-secondary",
         ReferralStatus::Inviato | ReferralStatus::Ricevuto => "bg-primary",
         ReferralStatus::Accettato => "bg-success",
         ReferralStatus::Respinto => "bg-danger",
         ReferralStatus::Chiuso => "bg-dark",
-    };
+    }
+}
+
+pub fn status_badge(r: &Referral, overdue: bool) -> Markup {
     html! {
-        span class={"badge " (class)} { (r.status.label()) }
+        span class={"badge " (status_class(r.status))} { (r.status.label()) }
         @if overdue { " " span class="badge bg-warning text-dark" { "in ritardo" } }
     }
 }
