@@ -3,8 +3,10 @@
 
 pub mod assets;
 pub mod bundle;
+pub mod doctor;
 pub mod domain;
 pub mod jobs;
 pub mod pdf;
 pub mod store;
+pub mod tls;
 pub mod web;

@@ -71,6 +71,12 @@ fn write_private(path: &Path, text: &str) -> Result<(), BundleError> {
         .map_err(|e| BundleError::Io(format!("{}: {e}", path.display())))
 }
 
+/// Whether this instance's keys have been created.
+pub fn present(data: &Path) -> bool {
+    let dir = keys_dir(data);
+    dir.join(SIGNING_KEY).is_file() && dir.join(AGE_KEY).is_file()
+}
+
 impl InstanceKeys {
     /// Loads the keys, creating them the first time.
     pub fn load_or_create(data: &Path) -> Result<Self, BundleError> {

@@ -69,6 +69,15 @@ pub struct EnrollmentReply {
     pub pseudonym_key: String,
 }
 
+/// Desk: how many changes wait for the next bundle to the district, and when the oldest was made.
+pub fn pending_changes(
+    store: &Store,
+) -> Result<(usize, Option<chrono::DateTime<Utc>>), BundleError> {
+    let state: OutState = store.setting(OUT_STATE)?.unwrap_or_default();
+    let changes = store.changes_since(state.last_change)?;
+    Ok((changes.len(), changes.first().map(|c| c.time)))
+}
+
 pub fn peers(store: &Store) -> Result<Vec<Peer>, BundleError> {
     Ok(store.setting::<Vec<Peer>>(PEERS)?.unwrap_or_default())
 }

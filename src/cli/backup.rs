@@ -51,12 +51,16 @@ pub fn backup(data: &Path, args: BackupArgs) -> Result<(), String> {
     let header = store
         .backup_file(&args.out, &seal)
         .map_err(|e| e.to_string())?;
+    // Counts as the last backup (admin page, doctor), like the nightly one; audited there.
     store
-        .audit(sportello::domain::audit::AuditEvent::new(
-            super::cli_actor(),
-            "backup.create",
-            args.out.display().to_string(),
-        ))
+        .record_backup(
+            &sportello::store::LastBackup {
+                at: chrono::Utc::now(),
+                ok: true,
+                message: args.out.display().to_string(),
+            },
+            &super::cli_actor(),
+        )
         .map_err(|e| e.to_string())?;
     let total: u64 = header.rows.iter().map(|(_, n)| n).sum();
     println!(

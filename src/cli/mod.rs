@@ -5,6 +5,7 @@ mod backup;
 mod bundles;
 mod demo;
 mod directory;
+mod doctor;
 mod serve;
 mod users;
 
@@ -40,6 +41,15 @@ pub struct Cli {
     /// Allow listening on a non-loopback address without TLS (not recommended).
     #[arg(long, global = true)]
     pub insecure_lan: bool,
+    /// Serve HTTPS, with a self-signed certificate kept in <data>/tls (or --tls-cert/--tls-key).
+    #[arg(long, global = true, env = "SPORTELLO_TLS")]
+    pub tls: bool,
+    /// A certificate provided by the comune (PEM, with its chain); implies --tls.
+    #[arg(long, global = true, env = "SPORTELLO_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, global = true, env = "SPORTELLO_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -72,6 +82,9 @@ pub enum Command {
     },
     /// Check a bundle without applying it and print its bag-info.
     Verify { file: PathBuf },
+    /// Check the installation (disk, database, backups, clock, certificate, keys, bundles) and
+    /// say what to do. Exit status 1 when something needs attention now.
+    Doctor,
     /// Print a SHA-256 of the database contents, to compare two copies (e.g. before and after).
     Digest,
     /// Apply a bundle from the other side (checks everything first; a bundle applied before changes nothing).
@@ -135,15 +148,30 @@ pub fn cli_actor() -> String {
     format!("riga-di-comando:{os_user}")
 }
 
+/// The HTTPS certificate to use, if HTTPS is on.
+pub fn tls_source(cli: &Cli) -> Option<sportello::tls::Source> {
+    match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(sportello::tls::Source::Provided {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
+        _ if cli.tls => Some(sportello::tls::Source::generated(&cli.data)),
+        _ => None,
+    }
+}
+
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        None | Some(Command::Serve) => serve::run(&cli.data, &cli.bind, cli.insecure_lan),
+        None | Some(Command::Serve) => {
+            serve::run(&cli.data, &cli.bind, cli.insecure_lan, tls_source(&cli))
+        }
         Some(Command::Init(args)) => users::init(&cli.data, args),
         Some(Command::Demo) => demo::run(&cli.data),
         Some(Command::Keys(cmd)) => bundles::keys(&cli.data, cmd),
         Some(Command::Export { out, to }) => bundles::export(&cli.data, &out, to.as_deref()),
         Some(Command::Verify { file }) => bundles::verify(&cli.data, &file),
         Some(Command::Import { file }) => bundles::import(&cli.data, &file),
+        Some(Command::Doctor) => doctor::run(&cli.data, tls_source(&cli)),
         Some(Command::Digest) => open_store(&cli.data)
             .and_then(|s| s.content_digest().map_err(|e| e.to_string()))
             .map(|d| println!("{d}")),

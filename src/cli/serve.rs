@@ -17,14 +17,43 @@ fn is_loopback(bind: &str) -> Result<bool, String> {
     Ok(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()))
 }
 
-pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
-    if !is_loopback(bind)? && !insecure_lan {
+pub fn run(
+    data: &Path,
+    bind: &str,
+    insecure_lan: bool,
+    tls: Option<sportello::tls::Source>,
+) -> Result<(), String> {
+    if !is_loopback(bind)? && !insecure_lan && tls.is_none() {
         return Err(format!(
             "Ascolto su {bind} rifiutato: fuori da questo computer i dati viaggerebbero in chiaro. \
-             Usare 127.0.0.1, oppure (sconsigliato) aggiungere --insecure-lan."
+             Aggiungere --tls (HTTPS, consigliato), oppure usare 127.0.0.1; --insecure-lan \
+             (sconsigliato) lo permette senza cifratura."
         ));
     }
     let store = open_store(data)?;
+    let tls = match tls {
+        Some(source) => {
+            let bind_ip = bind
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut a| a.next())
+                .map(|a| a.ip());
+            let loaded = sportello::tls::load(
+                &source,
+                &sportello::tls::names_for(bind_ip),
+                chrono::Utc::now(),
+            )
+            .map_err(|e| e.to_string())?;
+            tracing::info!(
+                impronta = %loaded.info.fingerprint,
+                nomi = %loaded.info.names.join(", "),
+                "HTTPS attivo: confrontare l'impronta con quella mostrata dal browser"
+            );
+            Some(loaded)
+        }
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let reference = Arc::new(sportello::assets::reference()?);
     match store.purge_expired_sessions() {
         Ok(n) if n > 0 => tracing::info!(sessioni = n, "sessioni scadute eliminate"),
@@ -38,13 +67,14 @@ pub fn run(data: &Path, bind: &str, insecure_lan: bool) -> Result<(), String> {
     // Computed now, so that the first login with an unknown name takes no longer than the others.
     sportello::domain::password::dummy_hash();
     if store.instance().map_err(|e| e.to_string())?.is_none() {
-        tracing::info!("installazione da configurare: aprire http://{bind}/setup nel browser");
+        tracing::info!("installazione da configurare: aprire {scheme}://{bind}/setup nel browser");
     }
     sportello::jobs::start_nightly_backups(&store);
     let result = actix_web::rt::System::new().block_on(sportello::web::serve(
         Arc::clone(&store),
         reference,
         bind,
+        tls,
     ));
     // The server has stopped; wait for its worker threads to release their handles, then close the
     // database explicitly (redb repairs slowly after an unclean stop).

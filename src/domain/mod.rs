@@ -9,6 +9,7 @@ pub mod codice_fiscale;
 pub mod comune;
 pub mod directory;
 pub mod district;
+pub mod health;
 pub mod hsds;
 pub mod instance;
 pub mod labels;

@@ -85,3 +85,27 @@ mod tests {
         assert_eq!(edit_distance("rossi", "bianchi", 1), 2);
     }
 }
+
+/// A whole number with the Italian thousands separator (1.234.567).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod thousands_tests {
+    #[test]
+    fn groups_by_three() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1.000");
+        assert_eq!(super::thousands(1234567), "1.234.567");
+    }
+}

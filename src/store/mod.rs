@@ -42,6 +42,8 @@ pub const DB_FILE: &str = "sportello.redb";
 pub struct Store {
     db: Database,
     path: PathBuf,
+    /// When the database was opened (and its integrity checked by redb).
+    opened_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Copies the database file to `<data>/pre-upgrade/` and syncs it; returns the copy's path.
@@ -62,7 +64,40 @@ fn pre_upgrade_copy(data_dir: &Path, db: &Path, version: u32) -> Result<PathBuf,
     std::fs::File::open(&target)
         .and_then(|f| f.sync_all())
         .map_err(fail)?;
+    prune_pre_upgrade(&dir);
     Ok(target)
+}
+
+/// Pre-upgrade copies kept: enough to go back over the last few upgrades without filling the disk.
+const PRE_UPGRADE_KEEP: usize = 3;
+
+/// Deletes all but the newest [`PRE_UPGRADE_KEEP`] copies (ordered by schema, then by date;
+/// schemas only grow, so that is the order of age).
+fn prune_pre_upgrade(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut copies: Vec<(u32, String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rest = name
+                .strip_prefix("sportello-schema")?
+                .strip_suffix(".redb")?;
+            let (schema, date) = rest.split_once('-')?;
+            Some((schema.parse().ok()?, date.to_string(), e.path()))
+        })
+        .collect();
+    copies.sort();
+    let excess = copies.len().saturating_sub(PRE_UPGRADE_KEEP);
+    for (_, _, path) in copies.into_iter().take(excess) {
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!(
+                "copia pre-aggiornamento {} non eliminata: {e}",
+                path.display()
+            );
+        }
+    }
 }
 
 impl Store {
@@ -88,7 +123,11 @@ impl Store {
             copy = Some(pre_upgrade_copy(data_dir, &path, found)?);
             db = open_db(&path)?;
         }
-        let store = Store { db, path };
+        let store = Store {
+            db,
+            path,
+            opened_at: chrono::Utc::now(),
+        };
         if let Err(e) = migrations::run(&store.db, migrations::MIGRATIONS) {
             return Err(match (copy, e) {
                 (_, e @ StoreError::TooNew { .. }) => e,
@@ -109,6 +148,17 @@ impl Store {
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// When the database was opened; redb checked its integrity then.
+    pub fn opened_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.opened_at
+    }
+
+    /// A full integrity check of the file (needs the database to itself, so not while serving).
+    /// Ok(false) means redb found damage and repaired it.
+    pub fn check_integrity(&mut self) -> Result<bool, StoreError> {
+        self.db.check_integrity().map_err(StoreError::from)
     }
 
     /// Closes the database, reporting any error (dropping it would ignore them).
@@ -167,5 +217,39 @@ pub(crate) mod test_support {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("open store");
         (dir, store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_newest_pre_upgrade_copies_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "sportello-schema4-20250101-000000.redb",
+            "sportello-schema5-20250601-000000.redb",
+            "sportello-schema5-20250701-000000.redb",
+            "sportello-schema6-20251101-000000.redb",
+            "sportello-schema10-20260101-000000.redb",
+            "appunti.txt",
+        ];
+        for n in names {
+            std::fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        super::prune_pre_upgrade(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "appunti.txt",
+                "sportello-schema10-20260101-000000.redb",
+                "sportello-schema5-20250701-000000.redb",
+                "sportello-schema6-20251101-000000.redb",
+            ]
+        );
     }
 }

@@ -47,6 +47,16 @@ fn render(
             .is_none_or(|b| chrono::Utc::now() - b.at > chrono::Duration::days(2)),
         last_good,
     };
+    let health = views::admin::HealthView {
+        checks: crate::doctor::checks(
+            &state.store,
+            &state.data_dir(),
+            crate::doctor::Integrity::CheckedAtOpen,
+            state.tls.as_ref(),
+            chrono::Utc::now(),
+        ),
+        tls: state.tls.clone(),
+    };
     let chrome = Chrome::for_user(auth, Some(&instance), "/amministrazione");
     let body = views::admin::page(
         &chrome,
@@ -54,6 +64,7 @@ fn render(
         &contacts,
         overdue_days,
         &backup,
+        &health,
         &users,
         &events,
         notice,

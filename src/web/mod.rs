@@ -394,9 +394,14 @@ pub async fn serve(
     store: Arc<Store>,
     reference: Arc<Reference>,
     bind: &str,
+    tls: Option<crate::tls::Loaded>,
 ) -> std::io::Result<()> {
+    let (tls_config, cert) = match tls {
+        Some(loaded) => (Some(loaded.config), Some(loaded.info)),
+        None => (None, None),
+    };
     let state =
-        web::Data::new(AppState::new(store, reference, false).map_err(std::io::Error::other)?);
+        web::Data::new(AppState::new(store, reference, cert).map_err(std::io::Error::other)?);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -419,9 +424,12 @@ pub async fn serve(
             .configure(routes)
             .default_service(web::to(not_found))
     })
-    .bind(bind)?
-    .shutdown_timeout(10)
-    .run();
-    tracing::info!("Sportello in ascolto su http://{bind}");
+    .shutdown_timeout(10);
+    let (server, scheme) = match tls_config {
+        Some(config) => (server.bind_rustls_0_23(bind, config)?, "https"),
+        None => (server.bind(bind)?, "http"),
+    };
+    let server = server.run();
+    tracing::info!("Sportello in ascolto su {scheme}://{bind}");
     server.await
 }

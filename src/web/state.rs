@@ -23,13 +23,15 @@ pub struct AppState {
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// Whether cookies carry `Secure` (on when served over TLS).
     pub secure_cookies: bool,
+    /// The HTTPS certificate in use, shown on the admin page.
+    pub tls: Option<crate::tls::CertInfo>,
 }
 
 impl AppState {
     pub fn new(
         store: Arc<Store>,
         reference: Arc<Reference>,
-        secure_cookies: bool,
+        tls: Option<crate::tls::CertInfo>,
     ) -> Result<Self, crate::store::StoreError> {
         let secret = store.secret()?;
         Ok(Self {
@@ -37,8 +39,17 @@ impl AppState {
             reference,
             secret,
             login_limiter: RateLimiter::keyed(Quota::per_minute(LOGIN_BURST)),
-            secure_cookies,
+            secure_cookies: tls.is_some(),
+            tls,
         })
+    }
+
+    /// The data directory (the database's folder): keys, certificates, bundles.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.store.path().parent().map_or_else(
+            || std::path::PathBuf::from("."),
+            std::path::Path::to_path_buf,
+        )
     }
 
     /// Whether a login attempt from `ip` may proceed now (checked before any hashing).

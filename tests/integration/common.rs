@@ -131,12 +131,25 @@ impl Server {
 
     /// Starts the server on `data` (which the caller keeps alive).
     pub fn on(data: &Path) -> Server {
+        Server::on_with(data, "127.0.0.1", &[])
+    }
+
+    /// Starts the server on `data` listening on `host` (a free port), with extra arguments;
+    /// `--tls` among them makes the base address https.
+    pub fn on_with(data: &Path, host: &str, args: &[&str]) -> Server {
         let port = free_port();
+        let scheme = if args.contains(&"--tls") {
+            "https"
+        } else {
+            "http"
+        };
         let child = Command::new(BIN)
             .arg("--data")
             .arg(data)
             .arg("--bind")
-            .arg(format!("127.0.0.1:{port}"))
+            .arg(format!("{host}:{port}"))
+            .args(args)
+            .env_remove("SPORTELLO_TLS")
             .env("SPORTELLO_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -145,7 +158,7 @@ impl Server {
             .expect("start server");
         let server = Server {
             child: Some(child),
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("{scheme}://127.0.0.1:{port}"),
             data: data.to_path_buf(),
             _dir: None,
         };
@@ -154,7 +167,11 @@ impl Server {
     }
 
     fn wait_healthy(&self) {
-        let addr = self.base.trim_start_matches("http://").to_string();
+        let addr = self
+            .base
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_string();
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if std::net::TcpStream::connect(&addr).is_ok() {
@@ -189,6 +206,33 @@ impl Server {
     pub fn client(&self) -> Client {
         Client::new(&self.base)
     }
+
+    /// A client over HTTPS that trusts only the certificate the server made in `<data>/tls`.
+    pub fn tls_client(&self) -> Client {
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        let pem = self.data.join("tls/cert.pem");
+        for cert in rustls::pki_types::CertificateDer::pem_file_iter(&pem).expect("cert.pem") {
+            roots.add(cert.expect("certificate")).expect("add root");
+        }
+        let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let http = awc::Client::builder()
+            .connector(awc::Connector::new().rustls_0_23(std::sync::Arc::new(config)))
+            .disable_redirects()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        Client {
+            base: self.base.clone(),
+            http,
+            cookies: HashMap::new(),
+        }
+    }
 }
 
 impl Drop for Server {
@@ -213,11 +257,12 @@ macro_rules! collect {
             }
             headers.insert(k.as_str().to_string(), v);
         }
-        $client.keep_cookies(set_cookies);
+        $client.keep_cookies(set_cookies.clone());
         let body = resp.body().limit(8 * 1024 * 1024).await.expect("body");
         Resp {
             status,
             headers,
+            set_cookies,
             body: String::from_utf8_lossy(&body).into_owned(),
         }
     }};
@@ -226,6 +271,8 @@ macro_rules! collect {
 pub struct Resp {
     pub status: u16,
     pub headers: HashMap<String, String>,
+    /// Every Set-Cookie header, as sent.
+    pub set_cookies: Vec<String>,
     pub body: String,
 }
 

@@ -9,6 +9,7 @@ mod backup;
 mod bundles;
 mod cli;
 mod directory;
+mod operation;
 mod privacy;
 mod reception;
 mod referrals;

@@ -1,5 +1,7 @@
 //! The administration page: installation data, users, recent security events.
 
+use crate::domain::health::{Check, Level};
+use crate::tls::CertInfo;
 use chrono::Local;
 use maud::{html, Markup};
 
@@ -72,6 +74,61 @@ fn role_checkboxes(prefix: &str, checked: &dyn Fn(Role) -> bool) -> Markup {
     }
 }
 
+/// The health checks (as `sportello doctor`) and the HTTPS certificate in use.
+pub struct HealthView {
+    pub checks: Vec<Check>,
+    pub tls: Option<CertInfo>,
+}
+
+fn level_badge(level: Level) -> Markup {
+    let class = match level {
+        Level::Ok => "badge bg-success",
+        Level::Attention => "badge bg-warning text-dark",
+        Level::Problem => "badge bg-danger",
+    };
+    html! { span class=(class) { (level.label()) } }
+}
+
+fn health_section(health: &HealthView) -> Markup {
+    html! {
+        section class="mb-5" aria-labelledby="h-health" {
+            h2 id="h-health" class="h4" { "Stato dell'installazione" }
+            p { "Gli stessi controlli del comando " code { "sportello doctor" } "." }
+            div class="table-responsive" {
+                table class="table" {
+                    caption class="visually-hidden" { "Controlli dell'installazione" }
+                    thead { tr { th scope="col" { "Controllo" } th scope="col" { "Esito" } th scope="col" { "Dettaglio" } th scope="col" { "Cosa fare" } } }
+                    tbody {
+                        @for c in &health.checks {
+                            tr {
+                                th scope="row" { (c.name) }
+                                td { (level_badge(c.level)) }
+                                td { (c.finding) }
+                                td { (c.suggestion) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(cert) = &health.tls {
+                h3 class="h5" { "Accesso dagli altri PC dell'ufficio (HTTPS)" }
+                p {
+                    "Alla prima apertura il browser dei colleghi avvisa che il certificato non è riconosciuto. "
+                    "Prima di proseguire, confrontare l'impronta mostrata dal browser con questa: se coincide, il collegamento è con questo PC."
+                }
+                dl class="row" {
+                    dt class="col-sm-3" { "Impronta SHA-256" } dd class="col-sm-9" { code class="text-break" id="tls-fingerprint" { (cert.fingerprint) } }
+                    dt class="col-sm-3" { "Indirizzi validi" } dd class="col-sm-9" { (cert.names.join(", ")) }
+                    dt class="col-sm-3" { "Scadenza" } dd class="col-sm-9" { (cert.not_after.format("%d/%m/%Y")) }
+                    dt class="col-sm-3" { "Origine" } dd class="col-sm-9" {
+                        @if cert.generated { "creato da Sportello (si rinnova da solo)" } @else { "fornito dal comune" }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn page(
     chrome: &Chrome,
@@ -79,6 +136,7 @@ pub fn page(
     contacts: &DeskContacts,
     overdue_days: i64,
     backup: &BackupView,
+    health: &HealthView,
     users: &[User],
     events: &[AuditEntry],
     notice: Option<AdminNotice>,
@@ -125,6 +183,8 @@ pub fn page(
                     dt class="col-sm-3" { "Identificativo" } dd class="col-sm-9" { code { (instance.id) } }
                 }
             }
+
+            (health_section(health))
 
             section class="mb-5" aria-labelledby="h-contacts" {
                 h2 id="h-contacts" class="h4" { "Contatti dello sportello" }

@@ -1,0 +1,183 @@
+//! Zero-IT operation: listening on the office network only with HTTPS, the certificate and its
+//! fingerprint, Secure cookies, and the health checks (`doctor` and the admin page).
+
+use crate::common::*;
+
+fn initialized_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = init_desk(&data);
+    assert!(out.status.success(), "init failed: {}", stderr(&out));
+    (dir, data)
+}
+
+#[test]
+fn lan_bind_without_tls_is_refused() {
+    let (_dir, data) = initialized_dir();
+    let out = cli(&data, &["--bind", "0.0.0.0:18080", "serve"], &[]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("rifiutato"), "{err}");
+    assert!(err.contains("--tls"), "{err}");
+}
+
+#[actix_rt::test]
+async fn lan_with_tls_serves_https_with_secure_cookies_and_shows_the_fingerprint() {
+    let (_dir, data) = initialized_dir();
+    let mut server = Server::on_with(&data, "0.0.0.0", &["--tls"]);
+    assert!(server.base.starts_with("https://"));
+
+    let cert = sportello::tls::inspect(&data.join("tls/cert.pem"), true).unwrap();
+    assert!(
+        cert.names.iter().any(|n| n == "127.0.0.1"),
+        "{:?}",
+        cert.names
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("tls/key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "private key readable by others");
+    }
+
+    // A client that trusts only this certificate connects and is served.
+    let mut c = server.tls_client();
+    let health = c.get("/healthz").await;
+    assert_eq!(health.status, 200, "{}", health.body);
+
+    // Every cookie carries Secure: the form token and the session.
+    let login_page = c.get("/login").await;
+    assert!(!login_page.set_cookies.is_empty());
+    assert!(
+        login_page.set_cookies.iter().all(|c| c.contains("Secure")),
+        "{:?}",
+        login_page.set_cookies
+    );
+    let logged = c.login(ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(logged.location(), "/", "{}", logged.body);
+    assert!(!logged.set_cookies.is_empty());
+    assert!(
+        logged.set_cookies.iter().all(|c| c.contains("Secure")),
+        "{:?}",
+        logged.set_cookies
+    );
+
+    // The admin page shows the fingerprint to compare with the browser's, and the health panel.
+    let admin = c.get("/amministrazione").await;
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    assert!(
+        admin.body.contains(&cert.fingerprint),
+        "fingerprint missing"
+    );
+    assert!(
+        admin.body.contains("Stato dell&#39;installazione")
+            || admin.body.contains("Stato dell'installazione")
+    );
+    assert!(
+        admin.body.contains("file verificato all"),
+        "integrity line missing"
+    );
+    assert!(admin.body.contains("nessun backup configurato"));
+
+    // Plain HTTP on the HTTPS port is not served.
+    {
+        use std::io::{Read, Write};
+        let addr = server.base.trim_start_matches("https://").to_string();
+        let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut reply = Vec::new();
+        let _ = tcp.read_to_end(&mut reply);
+        assert!(!String::from_utf8_lossy(&reply).contains("200 OK"));
+    }
+
+    // While it runs, `doctor` points to the admin page instead of fighting over the database.
+    let busy = cli(&data, &["doctor"], &[]);
+    assert!(!busy.status.success());
+    assert!(
+        stderr(&busy).contains("Amministrazione"),
+        "{}",
+        stderr(&busy)
+    );
+
+    assert!(server.stop(), "server did not stop cleanly");
+
+    // Restarted, it keeps the same certificate (colleagues accepted it once).
+    let server = Server::on_with(&data, "127.0.0.1", &["--tls"]);
+    let again = sportello::tls::inspect(&data.join("tls/cert.pem"), true).unwrap();
+    assert_eq!(again.fingerprint, cert.fingerprint);
+    let mut c = server.tls_client();
+    assert_eq!(c.get("/healthz").await.status, 200);
+}
+
+#[test]
+fn doctor_reports_each_check_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = cli(&dir.path().join("nessuna"), &["doctor"], &[]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("Nessuna installazione"));
+
+    let (_dir, data) = initialized_dir();
+    let out = cli(&data, &["doctor"], &[]);
+    let text = stdout(&out);
+    // No backup yet: a problem, so the exit status says so.
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("[OK] Spazio su disco: "), "{text}");
+    assert!(
+        text.contains(
+            "[OK] Integrità del database: file verificato ora; registro degli accessi integro"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("[Problema] Backup: nessun backup configurato"),
+        "{text}"
+    );
+    assert!(text.contains("→ In Amministrazione, «Backup»"), "{text}");
+    assert!(text.contains("[OK] Orologio del PC"), "{text}");
+    assert!(
+        text.contains("[OK] Certificato HTTPS: HTTPS non attivo"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[Attenzione] Chiavi per gli scambi"),
+        "{text}"
+    );
+    assert!(text.contains("[OK] Invii all'Ambito"), "{text}");
+
+    // After a backup the installation is in order apart from things to do soon.
+    let file = dir.path().join("backup.age");
+    let made = cli(
+        &data,
+        &["backup", "--out", file.to_str().unwrap()],
+        &[(
+            "SPORTELLO_BACKUP_PASSPHRASE",
+            "una-password-di-backup-lunga",
+        )],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let out = cli(&data, &["doctor"], &[]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("[OK] Backup: ultimo backup riuscito il"),
+        "{text}"
+    );
+
+    // With the certificate made by --tls, doctor shows its expiry and fingerprint.
+    let mut server = Server::on_with(&data, "127.0.0.1", &["--tls"]);
+    assert!(server.stop());
+    let cert = sportello::tls::inspect(&data.join("tls/cert.pem"), true).unwrap();
+    let out = cli(&data, &["doctor"], &[]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("[OK] Certificato HTTPS: valido fino al"),
+        "{text}"
+    );
+    assert!(text.contains(&cert.fingerprint), "{text}");
+}
