@@ -8,7 +8,15 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    cli::init_logging(args.command.is_none() || matches!(args.command, Some(cli::Command::Serve)));
+    // The Windows service logs to a file in its data directory instead (it has no console).
+    if !matches!(
+        args.command,
+        Some(cli::Command::Service(cli::service::ServiceCommand::Run))
+    ) {
+        cli::init_logging(
+            args.command.is_none() || matches!(args.command, Some(cli::Command::Serve)),
+        );
+    }
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

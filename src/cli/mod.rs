@@ -7,6 +7,7 @@ mod demo;
 mod directory;
 mod doctor;
 mod serve;
+pub mod service;
 mod users;
 
 use clap::{Parser, Subcommand};
@@ -89,6 +90,9 @@ pub enum Command {
     Digest,
     /// Apply a bundle from the other side (checks everything first; a bundle applied before changes nothing).
     Import { file: PathBuf },
+    /// The Windows service (install, uninstall; run is what Windows starts).
+    #[command(subcommand)]
+    Service(service::ServiceCommand),
     /// Manage users.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -136,6 +140,31 @@ pub fn init_logging(serving: bool) {
         .try_init();
 }
 
+/// Logging to a file, for the Windows service (no console): `<data>/sportello.log`, the previous
+/// one kept as `sportello.log.1` once it passes 10 MB.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub fn init_file_logging(data: &Path) {
+    use tracing_subscriber::EnvFilter;
+    let path = data.join("sportello.log");
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 10 * 1024 * 1024) {
+        let _ = std::fs::rename(&path, data.join("sportello.log.1"));
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let filter =
+        EnvFilter::try_from_env("SPORTELLO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
 pub fn open_store(data: &Path) -> Result<Arc<Store>, String> {
     Store::open(data).map(Arc::new).map_err(|e| e.to_string())
 }
@@ -146,6 +175,15 @@ pub fn cli_actor() -> String {
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "sconosciuto".into());
     format!("riga-di-comando:{os_user}")
+}
+
+pub fn serve_options(cli: &Cli) -> serve::Options {
+    serve::Options {
+        data: cli.data.clone(),
+        bind: cli.bind.clone(),
+        insecure_lan: cli.insecure_lan,
+        tls: tls_source(cli),
+    }
 }
 
 /// The HTTPS certificate to use, if HTTPS is on.
@@ -161,16 +199,16 @@ pub fn tls_source(cli: &Cli) -> Option<sportello::tls::Source> {
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
+    let options = serve_options(&cli);
     match cli.command {
-        None | Some(Command::Serve) => {
-            serve::run(&cli.data, &cli.bind, cli.insecure_lan, tls_source(&cli))
-        }
+        None | Some(Command::Serve) => serve::run(&options, None),
         Some(Command::Init(args)) => users::init(&cli.data, args),
         Some(Command::Demo) => demo::run(&cli.data),
         Some(Command::Keys(cmd)) => bundles::keys(&cli.data, cmd),
         Some(Command::Export { out, to }) => bundles::export(&cli.data, &out, to.as_deref()),
         Some(Command::Verify { file }) => bundles::verify(&cli.data, &file),
         Some(Command::Import { file }) => bundles::import(&cli.data, &file),
+        Some(Command::Service(cmd)) => service::run(cmd, options),
         Some(Command::Doctor) => doctor::run(&cli.data, tls_source(&cli)),
         Some(Command::Digest) => open_store(&cli.data)
             .and_then(|s| s.content_digest().map_err(|e| e.to_string()))

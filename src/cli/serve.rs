@@ -1,7 +1,7 @@
 //! `sportello serve`: the web application, with a clean database close on exit.
 
 use std::net::ToSocketAddrs;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::open_store;
@@ -17,12 +17,22 @@ fn is_loopback(bind: &str) -> Result<bool, String> {
     Ok(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()))
 }
 
-pub fn run(
-    data: &Path,
-    bind: &str,
-    insecure_lan: bool,
-    tls: Option<sportello::tls::Source>,
-) -> Result<(), String> {
+/// How to serve: from the command line, or stored in the Windows service's arguments.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub data: PathBuf,
+    pub bind: String,
+    pub insecure_lan: bool,
+    pub tls: Option<sportello::tls::Source>,
+}
+
+pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<()>>) -> Result<(), String> {
+    let (data, bind, insecure_lan) = (
+        options.data.as_path(),
+        options.bind.as_str(),
+        options.insecure_lan,
+    );
+    let tls = options.tls.clone();
     if !is_loopback(bind)? && !insecure_lan && tls.is_none() {
         return Err(format!(
             "Ascolto su {bind} rifiutato: fuori da questo computer i dati viaggerebbero in chiaro. \
@@ -75,6 +85,7 @@ pub fn run(
         reference,
         bind,
         tls,
+        stop,
     ));
     // The server has stopped; wait for its worker threads to release their handles, then close the
     // database explicitly (redb repairs slowly after an unclean stop).

@@ -389,12 +389,14 @@ fn italian_errors<B: 'static>(
     ))
 }
 
-/// Serves the application on `bind` until SIGINT/SIGTERM (or Ctrl-C), then stops gracefully.
+/// Serves the application on `bind` until SIGINT/SIGTERM (or Ctrl-C), or a message on `stop`,
+/// then stops gracefully.
 pub async fn serve(
     store: Arc<Store>,
     reference: Arc<Reference>,
     bind: &str,
     tls: Option<crate::tls::Loaded>,
+    stop: Option<std::sync::mpsc::Receiver<()>>,
 ) -> std::io::Result<()> {
     let (tls_config, cert) = match tls {
         Some(loaded) => (Some(loaded.config), Some(loaded.info)),
@@ -430,6 +432,16 @@ pub async fn serve(
         None => (server.bind(bind)?, "http"),
     };
     let server = server.run();
+    if let Some(stop) = stop {
+        // Another part of the program (the Windows service control) asks to stop: a graceful
+        // stop, like SIGTERM. The command is sent when `stop` is called; its future only waits.
+        let handle = server.handle();
+        std::thread::spawn(move || {
+            if stop.recv().is_ok() {
+                drop(handle.stop(true));
+            }
+        });
+    }
     tracing::info!("Sportello in ascolto su {scheme}://{bind}");
     server.await
 }
