@@ -115,8 +115,8 @@ async fn lan_with_tls_serves_https_with_secure_cookies_and_shows_the_fingerprint
     assert_eq!(c.get("/healthz").await.status, 200);
 }
 
-#[test]
-fn doctor_reports_each_check_with_what_to_do() {
+#[actix_rt::test]
+async fn doctor_reports_each_check_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let missing = cli(&dir.path().join("nessuna"), &["doctor"], &[]);
     assert!(!missing.status.success());
@@ -171,6 +171,8 @@ fn doctor_reports_each_check_with_what_to_do() {
 
     // With the certificate made by --tls, doctor shows its expiry and fingerprint.
     let mut server = Server::on_with(&data, "127.0.0.1", &["--tls"]);
+    // Answering means its signal handling is in place: the stop below is a clean one.
+    assert_eq!(server.tls_client().get("/healthz").await.status, 200);
     assert!(server.stop());
     let cert = sportello::tls::inspect(&data.join("tls/cert.pem"), true).unwrap();
     let out = cli(&data, &["doctor"], &[]);
