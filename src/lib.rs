@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod domain;
 pub mod jobs;
 pub mod pdf;
+pub mod stats;
 pub mod store;
 pub mod tls;
 pub mod web;

@@ -20,7 +20,6 @@ use crate::domain::district::{
 use crate::domain::instance::{Instance, InstanceRole};
 use crate::domain::reference::Reference;
 use crate::domain::referral::Target;
-use crate::domain::vocabulary::{age_band, citizenship_area};
 pub use crate::store::district::ImportOutcome;
 use crate::store::district::{IncomingDeskBundle, IncomingReturnBundle};
 use crate::store::{Store, StoreError};
@@ -374,41 +373,12 @@ pub fn export_desk(
         if person.as_ref().is_some_and(|p| p.is_restricted()) {
             continue;
         }
-        let (sex, band, area) = match (&a.anonymous, &person) {
-            (Some(anon), _) => (
-                anon.sex.map(|s| s.code().to_string()),
-                anon.age_band.clone(),
-                anon.citizenship_area.clone(),
-            ),
-            (None, Some(p)) => (
-                p.sex.map(|s| s.code().to_string()),
-                age_band(p.age_on(a.time.date_naive())).to_string(),
-                citizenship_area(p.citizenship.as_deref().unwrap_or("")).to_string(),
-            ),
-            _ => (None, "unknown".into(), "unknown".into()),
-        };
-        accesses_out.push(AccessRecord {
-            id: a.id,
-            month: a.time.format("%Y-%m").to_string(),
-            channel: a.channel,
-            interlocutor: a.interlocutor,
-            reason: a.reason,
-            needs: a
-                .needs
-                .into_iter()
-                .map(|n| (n.area, n.category, n.urgency))
-                .collect(),
-            outcomes: a.outcomes,
-            sex,
-            age_band: band,
-            citizenship_area: area,
-            comune: person.as_ref().and_then(|p| p.residence_istat.clone()),
-            person_key: person
-                .as_ref()
-                .and_then(|p| p.codice_fiscale.as_ref())
-                .map(|cf| pseudonym(&key, cf.as_str())),
-            referred: referred_accesses.contains(&a.id),
-        });
+        let key = person
+            .as_ref()
+            .and_then(|p| p.codice_fiscale.as_ref())
+            .map(|cf| pseudonym(&key, cf.as_str()));
+        let referred = referred_accesses.contains(&a.id);
+        accesses_out.push(AccessRecord::of(a, person.as_ref(), key, referred));
     }
     let anonymizations: Vec<AnonymizationRecord> = ids("anonymization")
         .into_iter()

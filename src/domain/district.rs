@@ -27,6 +27,58 @@ pub struct AccessRecord {
     /// Keyed hash of the codice fiscale (shared per Ambito), when the person has one.
     pub person_key: Option<String>,
     pub referred: bool,
+    /// District: the ISTAT code of the desk that sent the record, set on import from the enrolled
+    /// sender (not from the file's contents). Absent in bundles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<String>,
+}
+
+impl AccessRecord {
+    /// The statistical record of an access: the profile comes from the anonymous access or from
+    /// the person's data on the day of the access; `person_key` identifies the person without
+    /// naming them (a keyed hash of the codice fiscale towards the district, the record id at
+    /// the desk itself).
+    pub fn of(
+        access: super::access::Access,
+        person: Option<&super::person::Person>,
+        person_key: Option<String>,
+        referred: bool,
+    ) -> AccessRecord {
+        use super::vocabulary::{age_band, citizenship_area};
+        let (sex, band, area) = match (&access.anonymous, person) {
+            (Some(anon), _) => (
+                anon.sex.map(|s| s.code().to_string()),
+                anon.age_band.clone(),
+                anon.citizenship_area.clone(),
+            ),
+            (None, Some(p)) => (
+                p.sex.map(|s| s.code().to_string()),
+                age_band(p.age_on(access.time.date_naive())).to_string(),
+                citizenship_area(p.citizenship.as_deref().unwrap_or("")).to_string(),
+            ),
+            _ => (None, "unknown".into(), "unknown".into()),
+        };
+        AccessRecord {
+            id: access.id,
+            month: access.time.format("%Y-%m").to_string(),
+            channel: access.channel,
+            interlocutor: access.interlocutor,
+            reason: access.reason,
+            needs: access
+                .needs
+                .into_iter()
+                .map(|n| (n.area, n.category, n.urgency))
+                .collect(),
+            outcomes: access.outcomes,
+            sex,
+            age_band: band,
+            citizenship_area: area,
+            comune: person.and_then(|p| p.residence_istat.clone()),
+            person_key,
+            referred,
+            desk: None,
+        }
+    }
 }
 
 /// The referral as the desk sent it.

@@ -305,3 +305,44 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// The desk's own statistical records of every access (the same shape the district receives;
+    /// the person is identified by the record id, never leaving this PC). People whose processing
+    /// is restricted (art. 18) are left out, as in the bundles.
+    pub fn desk_access_records(
+        &self,
+    ) -> Result<Vec<crate::domain::district::AccessRecord>, StoreError> {
+        use crate::domain::referral::{ReferralStatus, Target};
+        let accesses = self.accesses_between(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)?;
+        let referred: std::collections::BTreeSet<Uuid> = self
+            .referrals()?
+            .into_iter()
+            .filter(|r| r.target == Target::Ssp && r.status != ReferralStatus::Bozza)
+            .map(|r| r.access_id)
+            .collect();
+        let ids: Vec<Uuid> = accesses.iter().filter_map(|a| a.person_id).collect();
+        let persons: std::collections::HashMap<Uuid, crate::domain::person::Person> = self
+            .persons_by_ids(&ids)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(accesses
+            .into_iter()
+            .filter_map(|a| {
+                let person = a.person_id.and_then(|id| persons.get(&id));
+                if person.is_some_and(|p| p.is_restricted()) {
+                    return None;
+                }
+                let key = person.map(|p| p.id.to_string());
+                let was_referred = referred.contains(&a.id);
+                Some(crate::domain::district::AccessRecord::of(
+                    a,
+                    person,
+                    key,
+                    was_referred,
+                ))
+            })
+            .collect())
+    }
+}

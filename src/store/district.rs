@@ -212,7 +212,9 @@ impl Store {
             let now = Utc::now();
             let mut accesses = txn.open_table(DISTRICT_ACCESSES)?;
             for a in &b.accesses {
-                accesses.insert(a.id.as_u128(), encode(a)?.as_slice())?;
+                let mut a = a.clone();
+                a.desk = Some(b.comune_istat.clone());
+                accesses.insert(a.id.as_u128(), encode(&a)?.as_slice())?;
             }
             let mut inbox = txn.open_table(INBOX)?;
             for r in &b.referrals {
@@ -388,6 +390,18 @@ impl Store {
     }
 
     /// Number of statistical access records received from the desks.
+    /// District: every statistical access record received from the desks.
+    pub fn district_accesses(&self) -> Result<Vec<AccessRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(DISTRICT_ACCESSES)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (_, v) = row?;
+            out.push(decode(v.value())?);
+        }
+        Ok(out)
+    }
+
     pub fn district_access_count(&self) -> Result<usize, StoreError> {
         let txn = self.db.begin_read()?;
         Ok(txn.open_table(DISTRICT_ACCESSES)?.len()? as usize)

@@ -21,6 +21,7 @@ pub mod session;
 mod setup;
 mod state;
 mod static_files;
+mod statistics;
 pub mod views;
 
 pub use error::{ApiError, PageError};
@@ -172,6 +173,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(district::unlink),
         )
         .route("/agenda", web::get().to(agenda::page))
+        .route("/statistiche", web::get().to(statistics::page))
+        .route("/statistiche.csv", web::get().to(statistics::csv))
         .route("/agenda/nuovo", web::get().to(agenda::new_form))
         .route("/agenda/nuovo", web::post().to(agenda::create))
         .route("/agenda/{id}/annulla", web::post().to(agenda::cancel))

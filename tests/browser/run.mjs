@@ -471,6 +471,57 @@ async function reception(page) {
 }
 
 // ---------------------------------------------------------------- runner
+/**
+ * District phase (SPORTELLO_PHASE=district): the Ambito instance that imported the desk's bundle
+ * (prepared by run.sh with the CLI): received referrals, one referral, a decision, exchanges.
+ */
+async function district(page) {
+  step('district: login');
+  const user = process.env.DISTRICT_USER;
+  const password = process.env.DISTRICT_PASSWORD;
+  if (!user || !password) abort('DISTRICT_USER and DISTRICT_PASSWORD are needed in the district phase');
+  await visit(page, '/login');
+  const loginForm = page.locator('form:has([name="password"])').first();
+  await setField(page, loginForm, 'username', user);
+  await setField(page, loginForm, 'password', password);
+  await submitAndWait(page, loginForm.locator('[type=submit]').first());
+  if (pathOf(page) !== '/') abort(`district login landed on ${page.url()}; ${await pageSummary(page)}`);
+  ok('district user logged in');
+  await checkPage(page, null, 'district / (home)');
+
+  step('district: received referrals (/ambito)');
+  const r = await visit(page, '/ambito');
+  await checkPage(page, r, '/ambito');
+  const link = page.locator('a[href^="/ambito/invii/"]').first();
+  if ((await link.count()) === 0) abort(`no received referral listed on /ambito; ${await pageSummary(page)}`);
+  ok('the desk\'s referral is listed');
+  await submitAndWait(page, link);
+  if (!/^\/ambito\/invii\/[0-9a-f-]{36}$/.test(pathOf(page))) abort(`referral link led to ${page.url()}`);
+  await checkPage(page, null, '/ambito/invii/{id}');
+
+  step('district: decision on the referral');
+  const form = page.locator('form[action$="/stato"]').first();
+  if ((await form.count()) === 0) abort('no decision form on the received referral');
+  await setField(page, form, 'status', 'accettato');
+  await setField(page, form, 'note', 'Presa in carico dall\'assistente sociale del distretto; primo colloquio la prossima settimana.');
+  await submitAndWait(page, form.locator('[type=submit]').first());
+  const body = await page.locator('body').innerText();
+  if (!body.includes('Accettato')) fail(`decision not shown after submit; ${await pageSummary(page)}`);
+  else ok('decision recorded (Accettato)');
+  await checkPage(page, null, '/ambito/invii/{id} after decision');
+
+  step('district: Ambito statistics (/statistiche)');
+  const st = await visit(page, '/statistiche');
+  await checkPage(page, st, 'district /statistiche');
+  const accesses = (await page.locator('#stat-accessi').innerText()).trim();
+  if (!/^[1-9][0-9]*$/.test(accesses)) fail(`district statistics count no accesses (${accesses})`);
+  else ok(`district statistics: ${accesses} accesses from the desk`);
+
+  step('district: exchanges (/scambi)');
+  const s = await visit(page, '/scambi');
+  await checkPage(page, s, 'district /scambi');
+}
+
 async function run() {
   mkdirSync(OUT, { recursive: true });
   console.log(`Sportello browser test against ${BASE}`);
@@ -514,7 +565,8 @@ async function run() {
     });
 
     try {
-      await main(page);
+      if (process.env.SPORTELLO_PHASE === 'district') await district(page);
+      else await main(page);
     } catch (e) {
       if (!(e instanceof Abort)) fail(`unexpected error at ${page.url()}: ${e.stack || e.message}`);
       await screenshot(page, 'failure');

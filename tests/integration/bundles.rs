@@ -27,7 +27,7 @@ fn init(data: &Path, role: &str, istat: &str) {
 }
 
 /// A desk and a district enrolled with each other.
-fn pair(dir: &Path) -> (PathBuf, PathBuf) {
+pub fn pair(dir: &Path) -> (PathBuf, PathBuf) {
     let desk = dir.join("desk");
     let district = dir.join("district");
     init(&desk, "desk", "072046");
@@ -528,7 +528,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A desk user records an anonymous access and a person (Mario Rossi) referred to the SSP.
-async fn desk_records_a_referral(data: &Path, residence: &str) {
+pub async fn desk_records_a_referral(data: &Path, residence: &str) {
     let out = cli(
         data,
         &[

@@ -15,4 +15,5 @@ mod reception;
 mod referrals;
 mod retention;
 mod setup;
+mod statistics;
 mod web;

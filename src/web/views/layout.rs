@@ -89,6 +89,12 @@ const SECTIONS: &[Section] = &[
         only: Some(InstanceRole::District),
     },
     Section {
+        path: "/statistiche",
+        label: "Statistiche",
+        roles: &[Role::Responsabile],
+        only: None,
+    },
+    Section {
         path: "/privacy",
         label: "Privacy",
         roles: &[Role::Responsabile],

@@ -17,3 +17,4 @@ pub mod referrals;
 pub mod services;
 pub mod setup;
 pub mod sportello;
+pub mod statistics;

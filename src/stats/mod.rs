@@ -1,0 +1,352 @@
+//! Aggregations for the *osservatorio* of needs: the same tables at the desk (over its own accesses)
+//! and at the district (over the pseudonymous records of every desk), so that they compare.
+//! Pure functions over [`AccessRecord`]s; counts only, never a person.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::domain::district::AccessRecord;
+use crate::domain::vocabulary::Kind;
+
+/// What a table counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Channel,
+    Interlocutor,
+    Reason,
+    /// Accesses with at least one need in the area (ISTAT *area di utenza*).
+    Area,
+    /// Needs (an access may have several).
+    Category,
+    Urgency,
+    Outcome,
+    Sex,
+    AgeBand,
+    CitizenshipArea,
+    /// Comune of residence (ISTAT code).
+    Comune,
+    /// District: the comune of the desk that sent the record.
+    Desk,
+}
+
+impl Dimension {
+    pub const DESK: [Dimension; 11] = [
+        Dimension::Area,
+        Dimension::Category,
+        Dimension::Urgency,
+        Dimension::Channel,
+        Dimension::Interlocutor,
+        Dimension::Reason,
+        Dimension::Outcome,
+        Dimension::Sex,
+        Dimension::AgeBand,
+        Dimension::CitizenshipArea,
+        Dimension::Comune,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dimension::Channel => "canale",
+            Dimension::Interlocutor => "interlocutore",
+            Dimension::Reason => "motivo",
+            Dimension::Area => "area",
+            Dimension::Category => "bisogno",
+            Dimension::Urgency => "urgenza",
+            Dimension::Outcome => "esito",
+            Dimension::Sex => "sesso",
+            Dimension::AgeBand => "eta",
+            Dimension::CitizenshipArea => "cittadinanza",
+            Dimension::Comune => "comune_residenza",
+            Dimension::Desk => "sportello",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Dimension::Channel => "Accessi per canale",
+            Dimension::Interlocutor => "Accessi per interlocutore",
+            Dimension::Reason => "Accessi per motivo",
+            Dimension::Area => "Accessi per area di utenza",
+            Dimension::Category => "Bisogni rilevati",
+            Dimension::Urgency => "Bisogni per urgenza",
+            Dimension::Outcome => "Esiti degli accessi",
+            Dimension::Sex => "Accessi per sesso",
+            Dimension::AgeBand => "Accessi per fascia d'età",
+            Dimension::CitizenshipArea => "Accessi per cittadinanza",
+            Dimension::Comune => "Accessi per comune di residenza",
+            Dimension::Desk => "Accessi per sportello comunale",
+        }
+    }
+
+    /// The vocabulary its codes come from, if any (comuni are labelled by the caller).
+    pub fn vocabulary(self) -> Option<Kind> {
+        match self {
+            Dimension::Channel => Some(Kind::Channel),
+            Dimension::Interlocutor => Some(Kind::Interlocutor),
+            Dimension::Reason => Some(Kind::Reason),
+            Dimension::Area => Some(Kind::Area),
+            Dimension::Category => Some(Kind::Category),
+            Dimension::Urgency => Some(Kind::Urgency),
+            Dimension::Outcome => Some(Kind::Outcome),
+            Dimension::AgeBand => Some(Kind::AgeBand),
+            Dimension::CitizenshipArea => Some(Kind::CitizenshipArea),
+            Dimension::Sex | Dimension::Comune | Dimension::Desk => None,
+        }
+    }
+
+    /// The codes one record contributes (an access counts once per area, once per need).
+    fn codes(self, r: &AccessRecord) -> Vec<String> {
+        let or_unknown = |c: Option<&String>| c.cloned().unwrap_or_else(|| "unknown".into());
+        match self {
+            Dimension::Channel => vec![r.channel.clone()],
+            Dimension::Interlocutor => vec![r.interlocutor.clone()],
+            Dimension::Reason => vec![r.reason.clone()],
+            Dimension::Area => r
+                .needs
+                .iter()
+                .map(|(area, _, _)| area.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            Dimension::Category => r.needs.iter().map(|(_, c, _)| c.clone()).collect(),
+            Dimension::Urgency => r.needs.iter().map(|(_, _, u)| u.clone()).collect(),
+            Dimension::Outcome => r.outcomes.clone(),
+            Dimension::Sex => vec![or_unknown(r.sex.as_ref())],
+            Dimension::AgeBand => vec![r.age_band.clone()],
+            Dimension::CitizenshipArea => vec![r.citizenship_area.clone()],
+            Dimension::Comune => vec![or_unknown(r.comune.as_ref())],
+            Dimension::Desk => vec![or_unknown(r.desk.as_ref())],
+        }
+    }
+}
+
+/// One table: codes with their counts, largest first (ties by code, so the order is stable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub dimension: Dimension,
+    pub rows: Vec<(String, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The year summarized.
+    pub year: i32,
+    pub accesses: usize,
+    /// Distinct people among the accesses of identified persons.
+    pub people: usize,
+    /// Accesses without an identified person (anonymous, or a person without codice fiscale
+    /// towards the district).
+    pub unidentified: usize,
+    /// Accesses that led to a referral to the professional social service.
+    pub referred: usize,
+    /// Accesses per month, January to December.
+    pub by_month: [usize; 12],
+    pub tables: Vec<Table>,
+}
+
+/// The years present in the records, newest first.
+pub fn years(records: &[AccessRecord]) -> Vec<i32> {
+    let set: BTreeSet<i32> = records.iter().filter_map(|r| year_of(&r.month)).collect();
+    set.into_iter().rev().collect()
+}
+
+fn year_of(month: &str) -> Option<i32> {
+    month.get(..4)?.parse().ok()
+}
+
+fn month_index(month: &str) -> Option<usize> {
+    let m: usize = month.get(5..7)?.parse().ok()?;
+    (1..=12).contains(&m).then(|| m - 1)
+}
+
+/// Summarizes the records of `year` (optionally of one desk only) by `dimensions`.
+pub fn summarize(
+    records: &[AccessRecord],
+    year: i32,
+    desk: Option<&str>,
+    dimensions: &[Dimension],
+) -> Summary {
+    let chosen: Vec<&AccessRecord> = records
+        .iter()
+        .filter(|r| year_of(&r.month) == Some(year))
+        .filter(|r| desk.is_none_or(|d| r.desk.as_deref() == Some(d)))
+        .collect();
+    let mut by_month = [0usize; 12];
+    for r in &chosen {
+        if let Some(i) = month_index(&r.month) {
+            by_month[i] += 1;
+        }
+    }
+    let people: BTreeSet<&str> = chosen
+        .iter()
+        .filter_map(|r| r.person_key.as_deref())
+        .collect();
+    let tables = dimensions
+        .iter()
+        .map(|&dimension| {
+            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+            for r in &chosen {
+                for code in dimension.codes(r) {
+                    *counts.entry(code).or_default() += 1;
+                }
+            }
+            let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
+            rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            Table { dimension, rows }
+        })
+        .collect();
+    Summary {
+        year,
+        accesses: chosen.len(),
+        people: people.len(),
+        unidentified: chosen.iter().filter(|r| r.person_key.is_none()).count(),
+        referred: chosen.iter().filter(|r| r.referred).count(),
+        by_month,
+        tables,
+    }
+}
+
+/// Month names for the tables.
+pub const MONTHS: [&str; 12] = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+];
+
+/// The summary as CSV (semicolon-separated, as Italian spreadsheets expect): table, code,
+/// label, count. `label` names a code of a dimension.
+pub fn csv(summary: &Summary, label: &dyn Fn(Dimension, &str) -> String) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let mut row = |fields: [&str; 4]| {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(fields);
+    };
+    row(["tabella", "codice", "voce", "valore"]);
+    let year = summary.year.to_string();
+    row(["totali", "anno", "Anno", &year]);
+    for (code, name, n) in [
+        ("accessi", "Accessi", summary.accesses),
+        ("persone", "Persone distinte", summary.people),
+        (
+            "non_identificati",
+            "Accessi senza persona identificata",
+            summary.unidentified,
+        ),
+        (
+            "invii_ssp",
+            "Invii al Servizio Sociale Professionale",
+            summary.referred,
+        ),
+    ] {
+        row(["totali", code, name, &n.to_string()]);
+    }
+    for (i, n) in summary.by_month.iter().enumerate() {
+        row(["mese", &format!("{:02}", i + 1), MONTHS[i], &n.to_string()]);
+    }
+    for t in &summary.tables {
+        for (code, n) in &t.rows {
+            row([
+                t.dimension.code(),
+                code,
+                &label(t.dimension, code),
+                &n.to_string(),
+            ]);
+        }
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn record(month: &str, key: Option<&str>, areas: &[&str], desk: Option<&str>) -> AccessRecord {
+        AccessRecord {
+            id: Uuid::now_v7(),
+            month: month.into(),
+            channel: "in_person".into(),
+            interlocutor: "self".into(),
+            reason: "information".into(),
+            needs: areas
+                .iter()
+                .map(|a| (a.to_string(), format!("{a}_need"), "ordinary".into()))
+                .collect(),
+            outcomes: vec!["information_given".into()],
+            sex: Some("F".into()),
+            age_band: "35_44".into(),
+            citizenship_area: "italy".into(),
+            comune: Some("072046".into()),
+            person_key: key.map(str::to_string),
+            referred: areas.contains(&"family"),
+            desk: desk.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn counts_people_accesses_areas_and_needs() {
+        let records = vec![
+            record(
+                "2026-01",
+                Some("k1"),
+                &["family", "family", "poverty"],
+                Some("072046"),
+            ),
+            record("2026-01", Some("k1"), &["poverty"], Some("072046")),
+            record("2026-03", None, &[], Some("072043")),
+            record("2026-12", Some("k2"), &["elderly"], Some("072043")),
+            record("2025-12", Some("k3"), &["elderly"], Some("072043")),
+        ];
+        let s = summarize(
+            &records,
+            2026,
+            None,
+            &[Dimension::Area, Dimension::Category, Dimension::Desk],
+        );
+        assert_eq!(s.accesses, 4);
+        assert_eq!(s.people, 2);
+        assert_eq!(s.unidentified, 1);
+        assert_eq!(s.referred, 1);
+        assert_eq!(s.by_month[0], 2);
+        assert_eq!(s.by_month[2], 1);
+        assert_eq!(s.by_month[11], 1);
+        assert_eq!(s.by_month.iter().sum::<usize>(), 4);
+        // An access counts once per area, but each need counts.
+        let area = &s.tables[0].rows;
+        assert_eq!(area[0], ("poverty".to_string(), 2));
+        assert!(area.contains(&("family".to_string(), 1)));
+        let needs = &s.tables[1].rows;
+        assert_eq!(needs[0], ("family_need".to_string(), 2));
+        assert_eq!(
+            s.tables[2].rows,
+            vec![("072043".to_string(), 2), ("072046".to_string(), 2)]
+        );
+        assert_eq!(years(&records), vec![2026, 2025]);
+
+        let one_desk = summarize(&records, 2026, Some("072043"), &[]);
+        assert_eq!(one_desk.accesses, 2);
+        assert_eq!(one_desk.people, 1);
+    }
+
+    #[test]
+    fn csv_has_totals_months_and_labelled_rows() {
+        let records = vec![record("2026-02", Some("k1"), &["poverty"], None)];
+        let s = summarize(&records, 2026, None, &[Dimension::Area]);
+        let text = csv(&s, &|d, c| format!("{}:{c}", d.code()));
+        assert!(text.starts_with("tabella;codice;voce;valore\n"));
+        assert!(text.contains("totali;accessi;Accessi;1\n"));
+        assert!(text.contains("mese;02;febbraio;1\n"));
+        assert!(text.contains("area;poverty;area:poverty;1\n"));
+    }
+}

@@ -1,0 +1,117 @@
+//! Statistics: the desk's own counts, and the district's over the records of every desk, equal
+//! for the same accesses; only the head of the service sees them; CSV for spreadsheets.
+
+use crate::bundles::{desk_records_a_referral, pair};
+use crate::common::*;
+
+fn add_user(data: &std::path::Path, username: &str, role: &str) {
+    let out = cli(
+        data,
+        &[
+            "user",
+            "add",
+            "--username",
+            username,
+            "--full-name",
+            "Responsabile di prova",
+            "--role",
+            role,
+        ],
+        &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn value(body: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = body.find(&marker).unwrap_or_else(|| panic!("{id} missing")) + marker.len();
+    let end = body[start..].find('<').unwrap() + start;
+    body[start..end].trim().to_string()
+}
+
+#[actix_rt::test]
+async fn desk_and_district_count_the_same_accesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, district) = pair(dir.path());
+    // An anonymous phone contact, and Mario Rossi referred to the SSP (this year).
+    desk_records_a_referral(&desk, "Triggiano").await;
+    add_user(&desk, "resp", "responsabile");
+    let year = chrono::Local::now().format("%Y").to_string();
+
+    {
+        let mut server = Server::on(&desk);
+        let mut worker = server.logged_in("assistente1").await;
+        assert_eq!(worker.get("/statistiche").await.status, 403);
+
+        let mut c = server.logged_in("resp").await;
+        let page = c.get("/statistiche").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains("href=\"/statistiche\""),
+            "not in the navigation"
+        );
+        assert_eq!(value(&page.body, "stat-accessi"), "2");
+        assert_eq!(value(&page.body, "stat-persone"), "1");
+        assert_eq!(value(&page.body, "stat-invii"), "1");
+        // Labels, not codes: the area of both needs, the comune of residence.
+        assert!(page.body.contains("Accessi per area di utenza"));
+        assert!(page.body.contains("Triggiano"));
+        assert!(
+            !page.body.contains("Rossi"),
+            "a name on the statistics page"
+        );
+
+        let csv = c.get(&format!("/statistiche.csv?anno={year}")).await;
+        assert_eq!(csv.status, 200);
+        assert!(csv
+            .header("content-disposition")
+            .unwrap_or("")
+            .contains(&format!("statistiche-{year}.csv")));
+        assert!(
+            csv.body.contains("totali;accessi;Accessi;2"),
+            "{}",
+            csv.body
+        );
+        assert!(csv
+            .body
+            .contains("totali;invii_ssp;Invii al Servizio Sociale Professionale;1"));
+        assert!(
+            csv.body.contains("comune_residenza;072046;Triggiano;1"),
+            "{}",
+            csv.body
+        );
+
+        // A year without accesses says so.
+        let empty = c.get("/statistiche?anno=1999").await;
+        assert_eq!(empty.status, 200);
+        assert!(server.stop());
+    }
+
+    // The district receives the same accesses and counts them the same way.
+    let bundle = dir.path().join("bundle.age");
+    assert!(
+        cli(&desk, &["export", "--out", bundle.to_str().unwrap()], &[])
+            .status
+            .success()
+    );
+    let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    add_user(&district, "coord", "responsabile");
+    let server = Server::on(&district);
+    let mut c = server.logged_in("coord").await;
+    let page = c.get("/statistiche").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(value(&page.body, "stat-accessi"), "2");
+    assert_eq!(value(&page.body, "stat-persone"), "1");
+    assert_eq!(value(&page.body, "stat-invii"), "1");
+    assert!(page.body.contains("Accessi per sportello comunale"));
+    let one = c.get("/statistiche?sportello=072046").await;
+    assert_eq!(value(&one.body, "stat-accessi"), "2");
+    assert!(!one.body.contains("Accessi per sportello comunale"));
+    let csv = c.get("/statistiche.csv").await;
+    assert!(
+        csv.body.contains("sportello;072046;Triggiano;2"),
+        "{}",
+        csv.body
+    );
+}
