@@ -91,12 +91,25 @@ pids+=($!)
 wait_health "http://127.0.0.1:$port/healthz" 120 || { cat "$work/wine-serve.log"; exit 1; }
 kill "${pids[-1]}" 2>/dev/null || true
 
+echo "== sportello service install|uninstall under wine"
+# A fresh wine server (this also ends the server above): right after the prefix is created,
+# wine's service manager refuses to start services (error 1055).
+wineserver -k; wineserver -w
+port="$(free_port)"
+wine "$exe" --data 'C:\ProgramData\SportelloManuale' --bind "127.0.0.1:$port" service install
+wait_health "http://127.0.0.1:$port/healthz" 60
+wine sc query Sportello | grep -q RUNNING
+wine "$exe" service uninstall
+sleep 1
+if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then echo "servizio ancora in ascolto" >&2; exit 1; fi
+manual="$WINEPREFIX/drive_c/ProgramData/SportelloManuale"
+grep -q "database chiuso correttamente" "$manual/sportello.log" || { cat "$manual/sportello.log"; exit 1; }
+test -f "$manual/sportello.redb"
+
 echo "== .msi installed under wine: the service answers on the default address"
 if curl -fsS "http://127.0.0.1:8080/healthz" >/dev/null 2>&1; then
   echo "porta 8080 già occupata: installazione MSI non provata" >&2; exit 1
 fi
-# A fresh wine server (this also ends the server above): right after the prefix is created,
-# wine's service manager refuses to start services (error 1055).
 wineserver -k; wineserver -w
 wine msiexec /i "$(winepath -w "$msi")" /qn
 wait_health "http://127.0.0.1:8080/healthz" 120

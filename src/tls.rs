@@ -288,6 +288,31 @@ mod tests {
     }
 
     #[test]
+    fn a_provided_certificate_is_used_as_is_and_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = vec!["sportello.comune.example".to_string()];
+        let made = load(&Source::generated(dir.path()), &names, Utc::now())
+            .unwrap()
+            .info;
+        let provided = Source::Provided {
+            cert: dir.path().join("tls/cert.pem"),
+            key: dir.path().join("tls/key.pem"),
+        };
+        let info = load(&provided, &[], Utc::now()).unwrap().info;
+        assert!(!info.generated);
+        assert_eq!(info.fingerprint, made.fingerprint);
+        assert_eq!(info.names, names);
+        // Expired: refused with the date, and left as it is (it is the comune's file).
+        let later = made.not_after + Duration::days(1);
+        let err = load(&provided, &[], later).err().unwrap().to_string();
+        assert!(err.contains("scaduto"), "{err}");
+        assert_eq!(
+            inspect(&provided.cert_path(), false).unwrap().fingerprint,
+            made.fingerprint
+        );
+    }
+
+    #[test]
     fn provided_files_are_checked() {
         let dir = tempfile::tempdir().unwrap();
         let cert = dir.path().join("c.pem");

@@ -176,7 +176,13 @@ mod windows {
         service
             .set_description("Lo sportello del Segretariato Sociale, nel browser di questo PC.")
             .map_err(|e| error("Descrizione del servizio", e))?;
-        restart_on_failure(&service).map_err(|e| error("Riavvio automatico", e))?;
+        // Not fatal: the service works without it, and the command to set it by hand is given.
+        if let Err(e) = restart_on_failure(&service) {
+            eprintln!(
+                "Attenzione: riavvio automatico del servizio non impostato ({e}). Impostarlo con: \
+                 sc failure {SERVICE_NAME} reset= 86400 actions= restart/10000/restart/30000/restart/60000"
+            );
+        }
         service
             .start(&[] as &[&OsStr])
             .map_err(|e| error("Servizio registrato ma non avviato", e))?;
