@@ -199,6 +199,14 @@ pub struct HouseholdForm {
     pub code: String,
 }
 
+/// A short fingerprint of a set of warnings: the form carries it once the warnings were shown, so
+/// saving again goes through only for those same warnings (a new one is shown first).
+pub fn warnings_fingerprint(warnings: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(warnings.join("\n").as_bytes());
+    hex::encode(&digest[..8])
+}
+
 /// The checked fields of a person (no id, no dates of record), plus warnings worth showing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonData {

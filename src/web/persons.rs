@@ -154,8 +154,15 @@ pub async fn new_form(auth: Auth, state: web::Data<AppState>) -> Result<HttpResp
         &PersonForm::default(),
         &Invalid::new(),
         &[],
+        &[],
         &state.reference,
     )))
+}
+
+/// Whether the form has warnings the user has not been shown yet (then it is shown again with them).
+fn warnings_unseen(form: &Fields, warnings: &[String]) -> bool {
+    !warnings.is_empty()
+        && form.get("warnings_seen") != crate::domain::person::warnings_fingerprint(warnings)
 }
 
 pub async fn create(
@@ -167,26 +174,28 @@ pub async fn create(
     let values = person_form(&form);
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/persone");
-    let render = |status, invalid: &Invalid, dups: &[crate::domain::person::Person]| {
-        html(
-            status,
-            views::persons::form_page(
-                &chrome,
-                &FormMode::New,
-                &values,
-                invalid,
-                dups,
-                &state.reference,
-            ),
-        )
-    };
+    let render =
+        |status, invalid: &Invalid, dups: &[crate::domain::person::Person], warnings: &[String]| {
+            html(
+                status,
+                views::persons::form_page(
+                    &chrome,
+                    &FormMode::New,
+                    &values,
+                    invalid,
+                    dups,
+                    warnings,
+                    &state.reference,
+                ),
+            )
+        };
     let mut data = match values.validate(&state.reference.places(), Local::now().date_naive()) {
         Ok(d) => d,
-        Err(invalid) => return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &invalid, &[])),
+        Err(invalid) => return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &invalid, &[], &[])),
     };
     match link_household(&state, &mut data) {
         Err(PageError::Invalid(invalid)) => {
-            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &invalid, &[]))
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &invalid, &[], &[]))
         }
         other => other?,
     }
@@ -197,6 +206,7 @@ pub async fn create(
     {
         return Ok(see_other(&format!("/persone/{}?avviso=esistente", same.id)));
     }
+    let unseen_warnings = warnings_unseen(&form, &data.warnings);
     if !duplicates.is_empty() && form.get("confirm_new") != "1" {
         audit_shown(
             &state,
@@ -204,7 +214,15 @@ pub async fn create(
             &duplicates,
             "possibili doppioni",
         )?;
-        return Ok(render(StatusCode::CONFLICT, &Invalid::new(), &duplicates));
+        return Ok(render(
+            StatusCode::CONFLICT,
+            &Invalid::new(),
+            &duplicates,
+            &data.warnings,
+        ));
+    }
+    if unseen_warnings {
+        return Ok(render(StatusCode::OK, &Invalid::new(), &[], &data.warnings));
     }
     let person = data.into_new_person(new_temporary_code(), Utc::now());
     match state.store.create_person(&person, &auth.user.username) {
@@ -291,6 +309,7 @@ pub async fn edit_form(
         &form_of(&person),
         &Invalid::new(),
         &[],
+        &[],
         &state.reference,
     )))
 }
@@ -307,19 +326,21 @@ pub async fn update(
     let values = person_form(&form);
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/persone");
-    let render = |invalid: &Invalid| {
+    let render_with = |status, invalid: &Invalid, warnings: &[String]| {
         html(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             views::persons::form_page(
                 &chrome,
                 &FormMode::Edit(id),
                 &values,
                 invalid,
                 &[],
+                warnings,
                 &state.reference,
             ),
         )
     };
+    let render = |invalid: &Invalid| render_with(StatusCode::UNPROCESSABLE_ENTITY, invalid, &[]);
     let mut data = match values.validate(&state.reference.places(), Local::now().date_naive()) {
         Ok(d) => d,
         Err(invalid) => return Ok(render(&invalid)),
@@ -327,6 +348,9 @@ pub async fn update(
     match link_household(&state, &mut data) {
         Err(PageError::Invalid(invalid)) => return Ok(render(&invalid)),
         other => other?,
+    }
+    if warnings_unseen(&form, &data.warnings) {
+        return Ok(render_with(StatusCode::OK, &Invalid::new(), &data.warnings));
     }
     match state.store.update_person(id, data, &auth.user.username) {
         Ok(_) => Ok(see_other(&format!("/persone/{id}?avviso=modificata"))),

@@ -494,3 +494,38 @@ async fn the_promemoria_and_the_reminder_print_names_with_accents() {
         assert!(text.contains("Visita domiciliare"));
     }
 }
+
+#[actix_rt::test]
+async fn warnings_are_shown_before_saving_and_saving_again_goes_through() {
+    let server = Server::with_users(&[("operatore1", "operatore")]);
+    let mut op = server.logged_in("operatore1").await;
+    // The code's letters are those of Rossi Mario, not of Bianchi Mario.
+    let fields = [
+        ("codice_fiscale", CF),
+        ("surname", "Bianchi"),
+        ("given_names", "Mario"),
+    ];
+    let shown = op.submit("/persone/nuova", "/persone/nuova", &fields).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(shown.body.contains("Da controllare prima di salvare"));
+    assert!(shown
+        .body
+        .contains("Le prime sei lettere del codice fiscale non corrispondono"));
+    // Nothing saved yet, and what was typed is still in the form.
+    assert!(shown.body.contains("value=\"Bianchi\""));
+    let search = op.get("/persone?q=Bianchi").await;
+    assert!(
+        !search.body.contains("BIANCHI Mario"),
+        "saved before confirmation"
+    );
+
+    let marker = "name=\"warnings_seen\" value=\"";
+    let start = shown.body.find(marker).expect("warnings_seen field") + marker.len();
+    let seen = &shown.body[start..start + 16];
+    let csrf = shown.csrf();
+    let mut again: Vec<(&str, &str)> = vec![("csrf", &csrf), ("warnings_seen", seen)];
+    again.extend_from_slice(&fields);
+    let saved = op.post_form("/persone/nuova", &again).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(saved.location().starts_with("/persone/"));
+}

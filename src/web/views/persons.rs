@@ -167,6 +167,7 @@ pub fn form_page(
     v: &PersonForm,
     invalid: &Invalid,
     duplicates: &[Person],
+    warnings: &[String],
     reference: &Reference,
 ) -> Markup {
     let (title, action) = match mode {
@@ -203,8 +204,18 @@ pub fn form_page(
                     p class="mb-0" { "Se è davvero un'altra persona, spuntare la conferma in fondo e salvare di nuovo." }
                 }
             }
+            @if !warnings.is_empty() {
+                div class="alert alert-warning" role="alert" id="avvisi" {
+                    p { strong { "Da controllare prima di salvare:" } }
+                    ul { @for w in warnings { li { (w) } } }
+                    p class="mb-0" { "Se i dati sono corretti, premere di nuovo «Salva»." }
+                }
+            }
             form method="post" action=(action) {
                 (csrf_field(chrome.csrf))
+                @if !warnings.is_empty() {
+                    input type="hidden" name="warnings_seen" value=(crate::domain::person::warnings_fingerprint(warnings));
+                }
                 fieldset {
                     legend class="h4" { "Identità" }
                     (identity_fields(v, invalid))
