@@ -16,6 +16,10 @@ pub enum DirectoryCommand {
     Export {
         #[arg(long)]
         out: PathBuf,
+        /// For publishing: leave out confidential locations (their addresses stay on this PC and
+        /// with the district).
+        #[arg(long)]
+        public: bool,
     },
 }
 
@@ -64,10 +68,11 @@ pub fn run(data: &Path, cmd: DirectoryCommand) -> Result<(), String> {
                 .map_err(|e| format!("{} non è un JSON valido: {e}", file.display()))?;
             load(data, &doc, &file.display().to_string())
         }
-        DirectoryCommand::Export { out } => {
+        DirectoryCommand::Export { out, public } => {
             let store = open_store(data)?;
             let reference = sportello::assets::reference()?;
             let dir = store.directory().map_err(|e| e.to_string())?;
+            let dir = if public { dir.public() } else { dir };
             let doc = hsds::export(&dir, &reference.vocab, &reference.comuni);
             let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
             std::fs::write(&out, text)

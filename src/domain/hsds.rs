@@ -25,6 +25,19 @@ pub struct Directory {
     pub example: bool,
 }
 
+impl Directory {
+    /// The directory for publishing (the comune's website, open data): the same services without
+    /// their confidential locations (anti-violence centres, shelters), which only travel between
+    /// the desk and its district.
+    pub fn public(&self) -> Directory {
+        let mut out = self.clone();
+        for s in &mut out.services {
+            s.locations.retain(|l| !l.confidential);
+        }
+        out
+    }
+}
+
 /// Stable ids for the sub-records HSDS wants (phones, schedules, …), so exports are repeatable.
 fn sub_id(parent: Uuid, what: &str, index: usize) -> String {
     Uuid::new_v5(&parent, format!("{what}/{index}").as_bytes()).to_string()

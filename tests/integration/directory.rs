@@ -467,3 +467,39 @@ async fn the_responsabile_edits_the_directory_and_bad_input_is_named() {
     let found = op.get("/servizi?category=family_support&q=compiti").await;
     assert!(found.body.contains("Doposcuola solidale"));
 }
+
+#[test]
+fn the_public_export_leaves_out_confidential_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    assert!(init_desk(&a).status.success());
+    assert!(cli(&a, &["directory", "demo"], &[]).status.success());
+    let full = dir.path().join("full.json");
+    let public = dir.path().join("public.json");
+    for (file, extra) in [(&full, None), (&public, Some("--public"))] {
+        let mut args = vec!["directory", "export", "--out", file.to_str().unwrap()];
+        args.extend(extra);
+        let out = cli(&a, &args, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let full_text = std::fs::read_to_string(&full).unwrap();
+    let public_text = std::fs::read_to_string(&public).unwrap();
+    assert!(full_text.contains("\"link_type\": \"confidential\""));
+    assert!(!public_text.contains("confidential"));
+    for address in ["Via delle Ginestre 7", "Via dei Carrubi 40"] {
+        assert!(full_text.contains(address));
+        assert!(!public_text.contains(address), "{address} published");
+    }
+    let doc: Value = serde_json::from_str(&public_text).unwrap();
+    let full_doc: Value = serde_json::from_str(&full_text).unwrap();
+    // Same services, still valid HSDS.
+    assert_eq!(
+        doc["services"].as_array().unwrap().len(),
+        full_doc["services"].as_array().unwrap().len()
+    );
+    assert_valid(
+        &hsds_validator("service.json"),
+        &doc["services"],
+        "services",
+    );
+}

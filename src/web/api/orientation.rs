@@ -189,15 +189,24 @@ pub async fn update_service(
     }))
 }
 
-/// The whole directory as HSDS 3.0 JSON.
-#[utoipa::path(get, path = "/api/v1/directory.hsds.json", responses((status = 200, body = Object)),
-    security(("bearer" = []), ("cookie" = [])))]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `true`: for publishing, without confidential locations.
+    #[serde(default)]
+    pub public: bool,
+}
+
+/// The whole directory as HSDS 3.0 JSON (`?public=true`: without confidential locations).
+#[utoipa::path(get, path = "/api/v1/directory.hsds.json", params(ExportQuery),
+    responses((status = 200, body = Object)), security(("bearer" = []), ("cookie" = [])))]
 pub async fn export_directory(
     auth: ApiAuth,
     state: web::Data<AppState>,
+    query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_desk(&auth)?;
     let dir = state.store.directory()?;
+    let dir = if query.public { dir.public() } else { dir };
     state.store.audit(AuditEvent::new(
         auth.user.username.clone(),
         "directory.export",
