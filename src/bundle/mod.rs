@@ -73,7 +73,12 @@ pub fn pending_changes(
     store: &Store,
 ) -> Result<(usize, Option<chrono::DateTime<Utc>>), BundleError> {
     let state: OutState = store.setting(OUT_STATE)?.unwrap_or_default();
-    let changes = store.changes_since(state.last_change)?;
+    // Only what the next bundle carries (accesses, referrals, anonymizations).
+    let changes: Vec<_> = store
+        .changes_since(state.last_change)?
+        .into_iter()
+        .filter(|c| matches!(c.kind.as_str(), "access" | "referral" | "anonymization"))
+        .collect();
     Ok((changes.len(), changes.first().map(|c| c.time)))
 }
 
@@ -319,7 +324,7 @@ pub fn export_desk(
         let Some(r) = store.referral(id)? else {
             continue;
         };
-        if r.target != Target::Ssp || r.status == crate::domain::referral::ReferralStatus::Bozza {
+        if r.target != Target::Ssp || !r.was_sent() {
             continue;
         }
         let Some(person) = store.person(r.person_id)? else {

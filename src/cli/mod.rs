@@ -43,7 +43,8 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub insecure_lan: bool,
     /// Serve HTTPS, with a self-signed certificate kept in <data>/tls (or --tls-cert/--tls-key).
-    #[arg(long, global = true, env = "SPORTELLO_TLS")]
+    #[arg(long, global = true, env = "SPORTELLO_TLS",
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub tls: bool,
     /// A certificate provided by the comune (PEM, with its chain); implies --tls.
     #[arg(long, global = true, env = "SPORTELLO_TLS_CERT", requires = "tls_key")]

@@ -274,7 +274,11 @@ mod windows {
         if let Ok(manager) =
             ServiceManager::local_computer(None::<&str>, ServiceManagerAccess::CONNECT)
         {
-            if let Ok(service) = manager.open_service(SERVICE_NAME, ServiceAccess::CHANGE_CONFIG) {
+            // A restart action needs SERVICE_START besides SERVICE_CHANGE_CONFIG.
+            if let Ok(service) = manager.open_service(
+                SERVICE_NAME,
+                ServiceAccess::CHANGE_CONFIG | ServiceAccess::START,
+            ) {
                 if let Err(e) = restart_on_failure(&service) {
                     tracing::warn!("riavvio automatico non impostato: {e}");
                 }

@@ -112,6 +112,20 @@ pub struct Referral {
 pub const DEFAULT_OVERDUE_DAYS: i64 = 15;
 
 impl Referral {
+    /// Whether it ever left the desk (a draft closed without sending never did).
+    pub fn was_sent(&self) -> bool {
+        matches!(
+            self.status,
+            ReferralStatus::Inviato
+                | ReferralStatus::Ricevuto
+                | ReferralStatus::Accettato
+                | ReferralStatus::Respinto
+        ) || self
+            .history
+            .iter()
+            .any(|h| h.status == ReferralStatus::Inviato)
+    }
+
     pub fn last_change(&self) -> DateTime<Utc> {
         self.history.last().map_or(self.created_at, |h| h.at)
     }

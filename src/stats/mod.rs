@@ -2,7 +2,7 @@
 //! and at the district (over the pseudonymous records of every desk), so that they compare.
 //! Pure functions over [`AccessRecord`]s; counts only, never a person.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::domain::district::AccessRecord;
 use crate::domain::vocabulary::Kind;
@@ -93,28 +93,33 @@ impl Dimension {
         }
     }
 
-    /// The codes one record contributes (an access counts once per area, once per need).
-    fn codes(self, r: &AccessRecord) -> Vec<String> {
-        let or_unknown = |c: Option<&String>| c.cloned().unwrap_or_else(|| "unknown".into());
+    /// Calls `f` with each code one record contributes (an access counts once per area, once
+    /// per need).
+    fn for_each_code(self, r: &AccessRecord, mut f: impl FnMut(&str)) {
+        fn or_unknown(c: Option<&String>) -> &str {
+            c.map_or("unknown", String::as_str)
+        }
         match self {
-            Dimension::Channel => vec![r.channel.clone()],
-            Dimension::Interlocutor => vec![r.interlocutor.clone()],
-            Dimension::Reason => vec![r.reason.clone()],
-            Dimension::Area => r
-                .needs
-                .iter()
-                .map(|(area, _, _)| area.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            Dimension::Category => r.needs.iter().map(|(_, c, _)| c.clone()).collect(),
-            Dimension::Urgency => r.needs.iter().map(|(_, _, u)| u.clone()).collect(),
-            Dimension::Outcome => r.outcomes.clone(),
-            Dimension::Sex => vec![or_unknown(r.sex.as_ref())],
-            Dimension::AgeBand => vec![r.age_band.clone()],
-            Dimension::CitizenshipArea => vec![r.citizenship_area.clone()],
-            Dimension::Comune => vec![or_unknown(r.comune.as_ref())],
-            Dimension::Desk => vec![or_unknown(r.desk.as_ref())],
+            Dimension::Channel => f(&r.channel),
+            Dimension::Interlocutor => f(&r.interlocutor),
+            Dimension::Reason => f(&r.reason),
+            Dimension::Area => {
+                let mut seen: Vec<&str> = Vec::with_capacity(r.needs.len());
+                for (area, _, _) in &r.needs {
+                    if !seen.contains(&area.as_str()) {
+                        seen.push(area);
+                        f(area);
+                    }
+                }
+            }
+            Dimension::Category => r.needs.iter().for_each(|(_, c, _)| f(c)),
+            Dimension::Urgency => r.needs.iter().for_each(|(_, _, u)| f(u)),
+            Dimension::Outcome => r.outcomes.iter().for_each(|o| f(o)),
+            Dimension::Sex => f(or_unknown(r.sex.as_ref())),
+            Dimension::AgeBand => f(&r.age_band),
+            Dimension::CitizenshipArea => f(&r.citizenship_area),
+            Dimension::Comune => f(or_unknown(r.comune.as_ref())),
+            Dimension::Desk => f(or_unknown(r.desk.as_ref())),
         }
     }
 }
@@ -143,12 +148,6 @@ pub struct Summary {
     pub tables: Vec<Table>,
 }
 
-/// The years present in the records, newest first.
-pub fn years(records: &[AccessRecord]) -> Vec<i32> {
-    let set: BTreeSet<i32> = records.iter().filter_map(|r| year_of(&r.month)).collect();
-    set.into_iter().rev().collect()
-}
-
 fn year_of(month: &str) -> Option<i32> {
     month.get(..4)?.parse().ok()
 }
@@ -158,6 +157,122 @@ fn month_index(month: &str) -> Option<usize> {
     (1..=12).contains(&m).then(|| m - 1)
 }
 
+/// Counts records one at a time, so that a district's million records never need to be in
+/// memory together.
+pub struct Counter {
+    year: i32,
+    desk: Option<String>,
+    dimensions: Vec<Dimension>,
+    years: BTreeSet<i32>,
+    desks: BTreeSet<String>,
+    accesses: usize,
+    people: HashSet<String>,
+    unidentified: usize,
+    referred: usize,
+    by_month: [usize; 12],
+    counts: Vec<HashMap<String, usize>>,
+}
+
+impl Counter {
+    /// Counts the records of `year` (optionally of one desk only) by `dimensions`.
+    pub fn new(year: i32, desk: Option<&str>, dimensions: &[Dimension]) -> Counter {
+        Counter {
+            year,
+            desk: desk.map(str::to_string),
+            dimensions: dimensions.to_vec(),
+            years: BTreeSet::new(),
+            desks: BTreeSet::new(),
+            accesses: 0,
+            people: HashSet::new(),
+            unidentified: 0,
+            referred: 0,
+            by_month: [0; 12],
+            counts: vec![HashMap::new(); dimensions.len()],
+        }
+    }
+
+    pub fn add(&mut self, r: &AccessRecord) {
+        let year = year_of(&r.month);
+        if let Some(y) = year {
+            self.years.insert(y);
+        }
+        if let Some(d) = &r.desk {
+            if !self.desks.contains(d) {
+                self.desks.insert(d.clone());
+            }
+        }
+        if year != Some(self.year) {
+            return;
+        }
+        if let Some(d) = &self.desk {
+            if r.desk.as_deref() != Some(d.as_str()) {
+                return;
+            }
+        }
+        self.accesses += 1;
+        if let Some(i) = month_index(&r.month) {
+            self.by_month[i] += 1;
+        }
+        match &r.person_key {
+            Some(k) => {
+                if !self.people.contains(k) {
+                    self.people.insert(k.clone());
+                }
+            }
+            None => self.unidentified += 1,
+        }
+        if r.referred {
+            self.referred += 1;
+        }
+        for (dimension, counts) in self.dimensions.iter().zip(self.counts.iter_mut()) {
+            dimension.for_each_code(r, |code| match counts.get_mut(code) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(code.to_string(), 1);
+                }
+            });
+        }
+    }
+
+    /// The years seen in every record added (whatever the filter), newest first.
+    pub fn years(&self) -> Vec<i32> {
+        self.years.iter().rev().copied().collect()
+    }
+
+    /// The sending desks seen in every record added (district), by ISTAT code.
+    pub fn desks(&self) -> Vec<String> {
+        self.desks.iter().cloned().collect()
+    }
+
+    pub fn finish(self) -> Summary {
+        let tables = self
+            .dimensions
+            .iter()
+            .zip(self.counts)
+            .map(|(&dimension, counts)| {
+                let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
+                rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                Table { dimension, rows }
+            })
+            .collect();
+        Summary {
+            year: self.year,
+            accesses: self.accesses,
+            people: self.people.len(),
+            unidentified: self.unidentified,
+            referred: self.referred,
+            by_month: self.by_month,
+            tables,
+        }
+    }
+}
+
+/// The years present in the records, newest first.
+pub fn years(records: &[AccessRecord]) -> Vec<i32> {
+    let set: BTreeSet<i32> = records.iter().filter_map(|r| year_of(&r.month)).collect();
+    set.into_iter().rev().collect()
+}
+
 /// Summarizes the records of `year` (optionally of one desk only) by `dimensions`.
 pub fn summarize(
     records: &[AccessRecord],
@@ -165,44 +280,11 @@ pub fn summarize(
     desk: Option<&str>,
     dimensions: &[Dimension],
 ) -> Summary {
-    let chosen: Vec<&AccessRecord> = records
-        .iter()
-        .filter(|r| year_of(&r.month) == Some(year))
-        .filter(|r| desk.is_none_or(|d| r.desk.as_deref() == Some(d)))
-        .collect();
-    let mut by_month = [0usize; 12];
-    for r in &chosen {
-        if let Some(i) = month_index(&r.month) {
-            by_month[i] += 1;
-        }
+    let mut counter = Counter::new(year, desk, dimensions);
+    for r in records {
+        counter.add(r);
     }
-    let people: BTreeSet<&str> = chosen
-        .iter()
-        .filter_map(|r| r.person_key.as_deref())
-        .collect();
-    let tables = dimensions
-        .iter()
-        .map(|&dimension| {
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for r in &chosen {
-                for code in dimension.codes(r) {
-                    *counts.entry(code).or_default() += 1;
-                }
-            }
-            let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
-            rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            Table { dimension, rows }
-        })
-        .collect();
-    Summary {
-        year,
-        accesses: chosen.len(),
-        people: people.len(),
-        unidentified: chosen.iter().filter(|r| r.person_key.is_none()).count(),
-        referred: chosen.iter().filter(|r| r.referred).count(),
-        by_month,
-        tables,
-    }
+    counter.finish()
 }
 
 /// Month names for the tables.
@@ -228,8 +310,15 @@ pub fn csv(summary: &Summary, label: &dyn Fn(Dimension, &str) -> String) -> Stri
         .delimiter(b';')
         .from_writer(Vec::new());
     let mut row = |fields: [&str; 4]| {
-        // Writing to memory cannot fail.
-        let _ = w.write_record(fields);
+        // Codes come from the desks' bundles at the district: a leading = + - @ is neutralised
+        // so that a spreadsheet never runs it. Writing to memory cannot fail.
+        let _ = w.write_record(fields.map(|f| {
+            if f.starts_with(['=', '+', '-', '@']) {
+                format!("'{f}")
+            } else {
+                f.to_string()
+            }
+        }));
     };
     row(["tabella", "codice", "voce", "valore"]);
     let year = summary.year.to_string();

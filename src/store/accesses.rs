@@ -308,17 +308,18 @@ impl Store {
 
 impl Store {
     /// The desk's own statistical records of every access (the same shape the district receives;
-    /// the person is identified by the record id, never leaving this PC). People whose processing
-    /// is restricted (art. 18) are left out, as in the bundles.
+    /// the person is identified by the codice fiscale, as the district does with its pseudonym;
+    /// it never leaves this PC). People whose processing is restricted (art. 18) are left out,
+    /// as in the bundles.
     pub fn desk_access_records(
         &self,
     ) -> Result<Vec<crate::domain::district::AccessRecord>, StoreError> {
-        use crate::domain::referral::{ReferralStatus, Target};
+        use crate::domain::referral::Target;
         let accesses = self.accesses_between(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)?;
         let referred: std::collections::BTreeSet<Uuid> = self
             .referrals()?
             .into_iter()
-            .filter(|r| r.target == Target::Ssp && r.status != ReferralStatus::Bozza)
+            .filter(|r| r.target == Target::Ssp && r.was_sent())
             .map(|r| r.access_id)
             .collect();
         let ids: Vec<Uuid> = accesses.iter().filter_map(|a| a.person_id).collect();
@@ -334,7 +335,10 @@ impl Store {
                 if person.is_some_and(|p| p.is_restricted()) {
                     return None;
                 }
-                let key = person.map(|p| p.id.to_string());
+                // As at the district: a person counts as identified by their codice fiscale.
+                let key = person
+                    .and_then(|p| p.codice_fiscale.as_ref())
+                    .map(|cf| cf.as_str().to_string());
                 let was_referred = referred.contains(&a.id);
                 Some(crate::domain::district::AccessRecord::of(
                     a,

@@ -390,16 +390,27 @@ impl Store {
     }
 
     /// Number of statistical access records received from the desks.
-    /// District: every statistical access record received from the desks.
-    pub fn district_accesses(&self) -> Result<Vec<AccessRecord>, StoreError> {
+    /// District: every statistical access record received from the desks, one at a time (a
+    /// district may hold millions). An access counts as referred to the professional service
+    /// when a referral for it is in the inbox, even if it was sent after the access travelled.
+    pub fn for_each_district_access(
+        &self,
+        mut f: impl FnMut(&AccessRecord),
+    ) -> Result<(), StoreError> {
+        let referred: std::collections::HashSet<Uuid> = self
+            .inbox()?
+            .iter()
+            .map(|e| e.record.referral.access_id)
+            .collect();
         let txn = self.db.begin_read()?;
         let table = txn.open_table(DISTRICT_ACCESSES)?;
-        let mut out = Vec::new();
         for row in table.iter()? {
             let (_, v) = row?;
-            out.push(decode(v.value())?);
+            let mut record: AccessRecord = decode(v.value())?;
+            record.referred |= referred.contains(&record.id);
+            f(&record);
         }
-        Ok(out)
+        Ok(())
     }
 
     pub fn district_access_count(&self) -> Result<usize, StoreError> {

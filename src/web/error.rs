@@ -29,6 +29,9 @@ pub enum PageError {
     /// The person's processing is restricted (art. 18): the record may be read, not used.
     #[error("trattamento limitato")]
     Restricted,
+    /// The first setup is only done on the PC that runs Sportello, never from the network.
+    #[error("configurazione solo in locale")]
+    SetupNotLocal,
     /// Field problems found while handling a form (the handler re-renders the form with them).
     #[error("dati non validi")]
     Invalid(crate::domain::Invalid),
@@ -63,7 +66,9 @@ impl ResponseError for PageError {
             PageError::LoginRequired | PageError::NotSetUp | PageError::MustChangePassword => {
                 StatusCode::SEE_OTHER
             }
-            PageError::Forbidden | PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::Forbidden | PageError::Csrf | PageError::SetupNotLocal => {
+                StatusCode::FORBIDDEN
+            }
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             PageError::BadRequest => StatusCode::BAD_REQUEST,
@@ -99,6 +104,10 @@ impl ResponseError for PageError {
                 "I dati inviati non sono leggibili. Torni indietro e riprovi.",
             ),
             PageError::Restricted => ("Trattamento limitato", crate::domain::privacy::RESTRICTED),
+            PageError::SetupNotLocal => (
+                "Configurazione da fare sul PC dello sportello",
+                "Sportello non è ancora configurato. La prima configurazione si fa dal PC su cui è installato, aprendo http://127.0.0.1 con la porta indicata all'avvio (o https, se attivo): così nessun altro in rete può crearsi un utente amministratore.",
+            ),
             PageError::Invalid(_) => (
                 "Dati non validi",
                 "Alcuni dati inviati non sono validi. Torni indietro, li corregga e riprovi.",

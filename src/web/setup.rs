@@ -17,6 +17,15 @@ use crate::domain::user::NewUser;
 use crate::domain::Invalid;
 use crate::store::StoreError;
 
+/// Until it is set up, anyone who reaches the wizard could make themselves administrator: only
+/// a browser on this PC may (the peer address is the socket's, not a header).
+fn require_local(req: &HttpRequest) -> Result<(), PageError> {
+    match req.peer_addr() {
+        Some(addr) if addr.ip().is_loopback() => Ok(()),
+        _ => Err(PageError::SetupNotLocal),
+    }
+}
+
 fn to_login() -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
@@ -30,6 +39,7 @@ pub async fn setup_page(
     if state.store.instance()?.is_some() {
         return Ok(to_login());
     }
+    require_local(&req)?;
     let (token, cookie) = anonymous_form_token(&req, &state)?;
     let body = views::setup::page(
         &Chrome::anonymous(None, &token),
@@ -54,6 +64,7 @@ pub async fn setup_submit(
     if state.store.instance()?.is_some() {
         return Ok(to_login());
     }
+    require_local(&req)?;
     let values = SetupValues {
         role: form.get("role").to_string(),
         comune_istat: form.get("comune_istat").to_string(),

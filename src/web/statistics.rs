@@ -9,10 +9,9 @@ use super::session::Auth;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
-use crate::domain::district::AccessRecord;
 use crate::domain::instance::InstanceRole;
 use crate::domain::role::Role;
-use crate::stats::{self, Dimension, Summary};
+use crate::stats::{self, Counter, Dimension, Summary};
 
 #[derive(serde::Deserialize)]
 pub struct StatsQuery {
@@ -34,28 +33,38 @@ struct Computed {
 fn compute(state: &AppState, query: &StatsQuery) -> Result<Computed, PageError> {
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let district = instance.role == InstanceRole::District;
-    let records: Vec<AccessRecord> = if district {
-        state.store.district_accesses()?
-    } else {
-        state.store.desk_access_records()?
-    };
-    let this_year = chrono::Local::now()
+    let this_year: i32 = chrono::Local::now()
         .format("%Y")
         .to_string()
         .parse()
         .unwrap_or(2026);
-    let mut years = stats::years(&records);
-    if !years.contains(&this_year) {
-        years.insert(0, this_year);
+    let year = query.anno.unwrap_or(this_year);
+    let desk = query
+        .sportello
+        .clone()
+        .filter(|d| district && crate::domain::comune::is_istat_code(d));
+    let mut dimensions = Vec::new();
+    if district && desk.is_none() {
+        dimensions.push(Dimension::Desk);
     }
-    let year = query
-        .anno
-        .filter(|y| years.contains(y))
-        .unwrap_or(this_year);
-    let mut desks: Vec<(String, String)> = records
-        .iter()
-        .filter_map(|r| r.desk.clone())
-        .collect::<std::collections::BTreeSet<_>>()
+    dimensions.extend(Dimension::DESK);
+    let mut counter = Counter::new(year, desk.as_deref(), &dimensions);
+    if district {
+        state.store.for_each_district_access(|r| counter.add(r))?;
+    } else {
+        for r in &state.store.desk_access_records()? {
+            counter.add(r);
+        }
+    }
+    let mut years = counter.years();
+    for y in [this_year, year] {
+        if !years.contains(&y) {
+            years.push(y);
+        }
+    }
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    let mut desks: Vec<(String, String)> = counter
+        .desks()
         .into_iter()
         .map(|code| {
             let name = comune_name(state, &code);
@@ -63,18 +72,8 @@ fn compute(state: &AppState, query: &StatsQuery) -> Result<Computed, PageError> 
         })
         .collect();
     desks.sort_by(|a, b| a.1.cmp(&b.1));
-    let desk = query
-        .sportello
-        .clone()
-        .filter(|d| district && desks.iter().any(|(code, _)| code == d));
-    let mut dimensions = Vec::new();
-    if district && desk.is_none() {
-        dimensions.push(Dimension::Desk);
-    }
-    dimensions.extend(Dimension::DESK);
-    let summary = stats::summarize(&records, year, desk.as_deref(), &dimensions);
     Ok(Computed {
-        summary,
+        summary: counter.finish(),
         years,
         desks,
         desk,

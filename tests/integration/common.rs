@@ -317,6 +317,12 @@ impl Client {
         }
     }
 
+    /// The same client, talking to another address of the same server.
+    pub fn at(mut self, base: &str) -> Client {
+        self.base = base.to_string();
+        self
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()

@@ -183,3 +183,39 @@ async fn doctor_reports_each_check_with_what_to_do() {
     );
     assert!(text.contains(&cert.fingerprint), "{text}");
 }
+
+/// This PC's address on the office network, if it has one (the source address of the default
+/// route; no packet is sent).
+fn lan_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
+}
+
+#[actix_rt::test]
+async fn the_first_setup_is_refused_from_the_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::on_with(&data, "0.0.0.0", &["--tls"]);
+    // On this PC the wizard opens.
+    let mut local = server.tls_client();
+    assert_eq!(local.get("/setup").await.status, 200);
+    let Some(ip) = lan_ip() else {
+        eprintln!("no network address on this machine: the remote half of this test needs one");
+        return;
+    };
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let mut remote = server.tls_client().at(&format!("https://{ip}:{port}"));
+    let page = remote.get("/setup").await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(page
+        .body
+        .contains("Configurazione da fare sul PC dello sportello"));
+    let post = remote
+        .post_form("/setup", &[("admin_username", "intruso")])
+        .await;
+    assert_eq!(post.status, 403);
+    // Nothing was set up.
+    assert_eq!(local.get("/setup").await.status, 200);
+}

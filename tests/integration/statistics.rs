@@ -115,3 +115,76 @@ async fn desk_and_district_count_the_same_accesses() {
         csv.body
     );
 }
+
+#[actix_rt::test]
+async fn a_referral_sent_after_its_access_travelled_still_counts_at_the_district() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, district) = pair(dir.path());
+    add_user(&desk, "assistente1", "assistente_sociale");
+    add_user(&district, "coord", "responsabile");
+
+    // Bundle 1: the access alone.
+    let access_id = {
+        let mut server = Server::on(&desk);
+        let mut c = server.logged_in("assistente1").await;
+        let done = c
+            .submit(
+                "/accessi/nuovo",
+                "/accessi/nuovo",
+                &[
+                    ("person_mode", "new"),
+                    ("codice_fiscale", "RSSMRA80A01H501U"),
+                    ("surname", "Rossi"),
+                    ("given_names", "Mario"),
+                    ("channel", "in_person"),
+                    ("interlocutor", "user"),
+                    ("reason", "spontaneous"),
+                    ("need_area", "poverty"),
+                    ("need_category", "housing"),
+                    ("outcome", "proposed_taking_charge"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert!(server.stop());
+        done.location()
+            .trim_start_matches("/accessi/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    for (n, make_referral) in [(1, false), (2, true)] {
+        if make_referral {
+            // Bundle 2: the referral, made and sent a week later.
+            let mut server = Server::on(&desk);
+            let mut c = server.logged_in("assistente1").await;
+            let form = format!("/invii/nuovo?accesso={access_id}");
+            let sent = c
+                .submit(
+                    &form,
+                    &form,
+                    &[
+                        ("target", "ssp"),
+                        ("reason", "Proposta di presa in carico"),
+                        ("urgency", "urgent"),
+                        ("privacy_override", "Consegna al prossimo colloquio"),
+                    ],
+                )
+                .await;
+            assert_eq!(sent.status, 303, "{}", sent.body);
+            assert!(server.stop());
+        }
+        let bundle = dir.path().join(format!("bundle-{n}.age"));
+        let out = cli(&desk, &["export", "--out", bundle.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    let server = Server::on(&district);
+    let mut c = server.logged_in("coord").await;
+    let page = c.get("/statistiche").await;
+    assert_eq!(value(&page.body, "stat-accessi"), "1");
+    assert_eq!(value(&page.body, "stat-invii"), "1");
+}
