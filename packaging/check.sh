@@ -5,7 +5,8 @@
 #  - the .msi: the service tables (msiinfo);
 #  - the .exe under wine: --version, then `serve` answering /healthz; then the MSI installed in a
 #    throwaway wine prefix, whose service answers /healthz on the default address.
-# Needs: dpkg, curl, msitools, wine (Debian packages); root for the .deb install.
+# Needs: dpkg, curl, msitools, wine (Debian packages); root for the .deb install, which is skipped
+# where Sportello is installed or /var/lib/sportello exists (it removes both afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
@@ -22,9 +23,9 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_health() { # url seconds
+wait_health() { # url seconds [curl option]
   for _ in $(seq 1 "$2"); do
-    if curl -fsS "$1" >/dev/null 2>&1; then curl -fsS "$1"; echo; return 0; fi
+    if out="$(curl -fsS ${3:-} "$1" 2>/dev/null)"; then echo "$out"; return 0; fi
     sleep 1
   done
   echo "nessuna risposta da $1" >&2; return 1
@@ -40,9 +41,14 @@ grep -Eq " ./(usr/)?lib/systemd/system/sportello.service\$" "$work/deb.txt" || {
 dpkg-deb --ctrl-tarfile "$deb" | tar -x -O ./postinst | grep -q "useradd --system" \
   || { echo "postinst senza utente di sistema" >&2; exit 1; }
 
-if [ "$(id -u)" = 0 ]; then
-  echo "== .deb: install, run as the sportello user, remove"
+if [ "$(id -u)" = 0 ] && { dpkg -s sportello >/dev/null 2>&1 || [ -e /var/lib/sportello ]; }; then
+  # Never on a PC with a real desk: the install test removes the package and its data.
+  echo "== .deb: Sportello is installed here (or /var/lib/sportello exists): install test skipped"
+elif [ "$(id -u)" = 0 ]; then
+  echo "== .deb: install, run as the sportello user, remove (a build machine without Sportello)"
   dpkg -i "$deb"
+  # Where systemd runs, the package started the service: stop it to run the server by hand.
+  [ -d /run/systemd/system ] && systemctl stop sportello
   id sportello
   /usr/bin/sportello --version
   test "$(stat -c '%U %a' /var/lib/sportello)" = "sportello 700"
@@ -95,10 +101,18 @@ echo "== sportello service install|uninstall under wine"
 # A fresh wine server (this also ends the server above): right after the prefix is created,
 # wine's service manager refuses to start services (error 1055).
 wineserver -k; wineserver -w
+# Wine stops services once no ordinary program runs: one keeps it company until the end.
+wine "$exe" --data 'C:\keepalive' --bind "127.0.0.1:$(free_port)" serve > /dev/null 2>&1 &
+pids+=($!)
 port="$(free_port)"
 wine "$exe" --data 'C:\ProgramData\SportelloManuale' --bind "127.0.0.1:$port" service install
 wait_health "http://127.0.0.1:$port/healthz" 60
 wine sc query Sportello | grep -q RUNNING
+# Options change: saved in the data directory (kept by upgrades), the service restarted on HTTPS.
+port2="$(free_port)"
+wine "$exe" --data 'C:\ProgramData\SportelloManuale' --bind "0.0.0.0:$port2" --tls service configure
+wait_health "https://127.0.0.1:$port2/healthz" 60 -k
+grep -q "^tls=true" "$WINEPREFIX/drive_c/ProgramData/SportelloManuale/servizio.conf"
 wine "$exe" service uninstall
 sleep 1
 if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then echo "servizio ancora in ascolto" >&2; exit 1; fi
@@ -111,6 +125,8 @@ if curl -fsS "http://127.0.0.1:8080/healthz" >/dev/null 2>&1; then
   echo "porta 8080 già occupata: installazione MSI non provata" >&2; exit 1
 fi
 wineserver -k; wineserver -w
+wine "$exe" --data 'C:\keepalive' --bind "127.0.0.1:$(free_port)" serve > /dev/null 2>&1 &
+pids+=($!)
 wine msiexec /i "$(winepath -w "$msi")" /qn
 wait_health "http://127.0.0.1:8080/healthz" 120
 wine sc query Sportello | tee "$work/sc.txt"

@@ -208,7 +208,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TlsError> {
 }
 
 /// Loads the certificate to serve with; a generated one is created on first use and replaced
-/// when it has less than [`RENEW_BEFORE_DAYS`] left. A provided one is never touched.
+/// when it has less than [`RENEW_BEFORE_DAYS`] left, or when it cannot be used (e.g. a key and
+/// certificate that do not match after an interrupted write). A provided one is never touched.
 pub fn load(source: &Source, names: &[String], now: DateTime<Utc>) -> Result<Loaded, TlsError> {
     if let Source::Generated { dir } = source {
         let cert = source.cert_path();
@@ -222,7 +223,20 @@ pub fn load(source: &Source, names: &[String], now: DateTime<Utc>) -> Result<Loa
             }
             generate(dir, names, now)?;
         }
+        return match configure(source, now) {
+            Ok(loaded) => Ok(loaded),
+            Err(e) => {
+                tracing::warn!("certificato HTTPS inutilizzabile ({e}): ne viene creato uno nuovo");
+                generate(dir, names, now)?;
+                configure(source, now)
+            }
+        };
     }
+    configure(source, now)
+}
+
+/// The server configuration for the certificate and key in place.
+fn configure(source: &Source, now: DateTime<Utc>) -> Result<Loaded, TlsError> {
     let generated = matches!(source, Source::Generated { .. });
     let cert_path = source.cert_path();
     let key_path = source.key_path();
@@ -310,6 +324,24 @@ mod tests {
             inspect(&provided.cert_path(), false).unwrap().fingerprint,
             made.fingerprint
         );
+    }
+
+    #[test]
+    fn a_generated_pair_that_does_not_match_is_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let names = vec!["localhost".to_string()];
+        let source = Source::generated(dir.path());
+        let first = load(&source, &names, Utc::now()).unwrap().info;
+        // Another installation's key in place of ours, as after a write cut in half.
+        load(&Source::generated(other.path()), &names, Utc::now()).unwrap();
+        std::fs::copy(
+            other.path().join("tls/key.pem"),
+            dir.path().join("tls/key.pem"),
+        )
+        .unwrap();
+        let again = load(&source, &names, Utc::now()).unwrap().info;
+        assert_ne!(again.fingerprint, first.fingerprint);
     }
 
     #[test]

@@ -32,14 +32,25 @@ pub fn run(data: &Path, tls: Option<Source>) -> Result<(), String> {
         let generated = Source::generated(data);
         generated.cert_path().is_file().then_some(generated)
     });
-    let cert = match &source {
-        Some(s) => Some(
-            sportello::tls::inspect(&s.cert_path(), matches!(s, Source::Generated { .. }))
-                .map_err(|e| e.to_string())?,
-        ),
-        None => None,
+    let inspected = source
+        .as_ref()
+        .map(|s| sportello::tls::inspect(&s.cert_path(), matches!(s, Source::Generated { .. })));
+    let cert = match &inspected {
+        Some(Ok(info)) => Some(info.clone()),
+        _ => None,
     };
-    let checks = doctor::checks(&store, data, integrity, cert.as_ref(), chrono::Utc::now());
+    let mut checks = doctor::checks(&store, data, integrity, cert.as_ref(), chrono::Utc::now());
+    if let Some(Err(e)) = &inspected {
+        // An unreadable certificate is one failed check, not the end of all of them.
+        if let Some(c) = checks.iter_mut().find(|c| c.name == "Certificato HTTPS") {
+            c.level = Level::Problem;
+            c.finding = e.to_string();
+            c.suggestion = "Se il certificato è di Sportello, cancellare la cartella «tls» nella \
+                            cartella dei dati e riavviare: ne viene creato uno nuovo (l'impronta cambia). \
+                            Se è del comune, chiedere al fornitore i file corretti."
+                .into();
+        }
+    }
     for c in &checks {
         println!("[{}] {}: {}", c.level.label(), c.name, c.finding);
         if !c.suggestion.is_empty() {

@@ -8,6 +8,7 @@ mod directory;
 mod doctor;
 mod serve;
 pub mod service;
+mod service_conf;
 mod users;
 
 use clap::{Parser, Subcommand};

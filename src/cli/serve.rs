@@ -26,6 +26,38 @@ pub struct Options {
     pub tls: Option<sportello::tls::Source>,
 }
 
+/// The rule for where to listen: beyond this PC only with HTTPS, or with --insecure-lan.
+pub fn check_bind(bind: &str, insecure_lan: bool, tls: bool) -> Result<(), String> {
+    if !is_loopback(bind)? && !insecure_lan && !tls {
+        return Err(format!(
+            "Ascolto su {bind} rifiutato: fuori da questo computer i dati viaggerebbero in chiaro. \
+             Aggiungere --tls (HTTPS, consigliato), oppure usare 127.0.0.1; --insecure-lan \
+             (sconsigliato) lo permette senza cifratura."
+        ));
+    }
+    Ok(())
+}
+
+/// The address listened on, if it names one.
+pub fn bind_ip(bind: &str) -> Option<std::net::IpAddr> {
+    bind.to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .map(|a| a.ip())
+}
+
+/// The address to open in a browser on this PC: listening on every address (0.0.0.0) includes
+/// 127.0.0.1, which is what works here.
+pub fn browser_address(bind: &str, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    match bind.to_socket_addrs().ok().and_then(|mut a| a.next()) {
+        Some(addr) if addr.ip().is_unspecified() => {
+            format!("{scheme}://127.0.0.1:{}", addr.port())
+        }
+        _ => format!("{scheme}://{bind}"),
+    }
+}
+
 pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<()>>) -> Result<(), String> {
     let (data, bind, insecure_lan) = (
         options.data.as_path(),
@@ -33,21 +65,11 @@ pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<()>>) -> Re
         options.insecure_lan,
     );
     let tls = options.tls.clone();
-    if !is_loopback(bind)? && !insecure_lan && tls.is_none() {
-        return Err(format!(
-            "Ascolto su {bind} rifiutato: fuori da questo computer i dati viaggerebbero in chiaro. \
-             Aggiungere --tls (HTTPS, consigliato), oppure usare 127.0.0.1; --insecure-lan \
-             (sconsigliato) lo permette senza cifratura."
-        ));
-    }
+    check_bind(bind, insecure_lan, tls.is_some())?;
     let store = open_store(data)?;
     let tls = match tls {
         Some(source) => {
-            let bind_ip = bind
-                .to_socket_addrs()
-                .ok()
-                .and_then(|mut a| a.next())
-                .map(|a| a.ip());
+            let bind_ip = bind_ip(bind);
             let loaded = sportello::tls::load(
                 &source,
                 &sportello::tls::names_for(bind_ip),
@@ -63,7 +85,7 @@ pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<()>>) -> Re
         }
         None => None,
     };
-    let scheme = if tls.is_some() { "https" } else { "http" };
+    let address = browser_address(bind, tls.is_some());
     let reference = Arc::new(sportello::assets::reference()?);
     match store.purge_expired_sessions() {
         Ok(n) if n > 0 => tracing::info!(sessioni = n, "sessioni scadute eliminate"),
@@ -77,7 +99,9 @@ pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<()>>) -> Re
     // Computed now, so that the first login with an unknown name takes no longer than the others.
     sportello::domain::password::dummy_hash();
     if store.instance().map_err(|e| e.to_string())?.is_none() {
-        tracing::info!("installazione da configurare: aprire {scheme}://{bind}/setup nel browser");
+        tracing::info!(
+            "installazione da configurare: aprire {address}/setup nel browser su questo PC"
+        );
     }
     sportello::jobs::start_nightly_backups(&store);
     let result = actix_web::rt::System::new().block_on(sportello::web::serve(

@@ -11,6 +11,9 @@ pub enum ServiceCommand {
     /// Register Sportello as a Windows service (starts with Windows, restarted on failure) and
     /// start it. The --data, --bind and --tls options given here are the service's.
     Install,
+    /// Change the service's address and HTTPS (--bind, --tls, --tls-cert/--tls-key), kept in
+    /// `<data>/servizio.conf` so that upgrades keep them, and restart it.
+    Configure,
     /// Stop and remove the Windows service. The data directory stays.
     Uninstall,
     /// Run as the Windows service (Windows calls this; not for use by hand).
@@ -35,6 +38,7 @@ pub fn run(command: ServiceCommand, options: Options) -> Result<(), String> {
     let options = windows::with_default_data(options);
     match command {
         ServiceCommand::Install => windows::install(&options),
+        ServiceCommand::Configure => windows::configure(&options),
         ServiceCommand::Uninstall => windows::uninstall(),
         ServiceCommand::Run => windows::run_dispatcher(options),
     }
@@ -57,6 +61,7 @@ mod windows {
     use windows_service::{define_windows_service, service_dispatcher};
 
     use super::{Options, SERVICE_NAME};
+    use crate::cli::service_conf::ServiceConf;
 
     /// The options `service run` was started with, for the service's main function.
     static OPTIONS: OnceLock<Options> = OnceLock::new();
@@ -125,29 +130,63 @@ mod windows {
         service.set_failure_actions_on_non_crash_failures(true)
     }
 
-    fn launch_arguments(options: &Options) -> Vec<OsString> {
-        let mut args: Vec<OsString> = vec![
-            "--data".into(),
-            options.data.clone().into_os_string(),
-            "--bind".into(),
-            options.bind.clone().into(),
-        ];
-        if options.insecure_lan {
-            args.push("--insecure-lan".into());
+    /// Checks the options and saves them in the data directory, where `service run` reads them.
+    fn save_options(options: &Options) -> Result<(), String> {
+        let cert = crate::cli::service_conf::validate(options)?;
+        crate::cli::service_conf::write(&options.data, &ServiceConf::of(options))?;
+        if let Some(cert) = cert {
+            println!(
+                "HTTPS attivo. Impronta del certificato (da confrontare nel browser degli altri PC): {}",
+                cert.fingerprint
+            );
         }
-        match &options.tls {
-            Some(sportello::tls::Source::Provided { cert, key }) => {
-                args.extend(["--tls-cert".into(), cert.clone().into_os_string()]);
-                args.extend(["--tls-key".into(), key.clone().into_os_string()]);
+        Ok(())
+    }
+
+    /// Waits (up to `secs`) for the service to reach `state`; returns the last state seen.
+    fn wait_for(
+        service: &windows_service::service::Service,
+        state: ServiceState,
+        secs: u64,
+    ) -> Option<ServiceState> {
+        let mut last = None;
+        for _ in 0..secs * 4 {
+            last = service.query_status().ok().map(|s| s.current_state);
+            if last == Some(state) {
+                break;
             }
-            Some(sportello::tls::Source::Generated { .. }) => args.push("--tls".into()),
-            None => {}
+            std::thread::sleep(Duration::from_millis(250));
         }
-        args.extend(["service".into(), "run".into()]);
-        args
+        last
+    }
+
+    /// Starts the service and checks that it keeps running (a bad option stops it at once).
+    fn start_and_check(
+        service: &windows_service::service::Service,
+        options: &Options,
+    ) -> Result<(), String> {
+        service
+            .start(&[] as &[&OsStr])
+            .map_err(|e| error("Servizio registrato ma non avviato", e))?;
+        std::thread::sleep(Duration::from_secs(3));
+        match wait_for(service, ServiceState::Running, 10) {
+            Some(ServiceState::Running) => {
+                println!(
+                    "Servizio «{SERVICE_NAME}» in funzione (dati in {}). Su questo PC aprire {} nel browser.",
+                    options.data.display(),
+                    crate::cli::serve::browser_address(&options.bind, options.tls.is_some())
+                );
+                Ok(())
+            }
+            _ => Err(format!(
+                "Il servizio si è fermato subito: il motivo è in {}",
+                options.data.join("sportello.log").display()
+            )),
+        }
     }
 
     pub fn install(options: &Options) -> Result<(), String> {
+        save_options(options)?;
         let manager = ServiceManager::local_computer(
             None::<&str>,
             ServiceManagerAccess::CONNECT | ServiceManagerAccess::CREATE_SERVICE,
@@ -155,6 +194,13 @@ mod windows {
         .map_err(|e| error("Gestione servizi non raggiungibile", e))?;
         let exe = std::env::current_exe().map_err(|e| format!("Percorso del programma: {e}"))?;
         restrict_data_dir(&options.data);
+        // As the MSI does: only the data directory; the rest is in servizio.conf there.
+        let launch_arguments: Vec<OsString> = vec![
+            "--data".into(),
+            options.data.clone().into_os_string(),
+            "service".into(),
+            "run".into(),
+        ];
         let info = ServiceInfo {
             name: SERVICE_NAME.into(),
             display_name: "Sportello - Segretariato Sociale".into(),
@@ -162,7 +208,7 @@ mod windows {
             start_type: ServiceStartType::AutoStart,
             error_control: ServiceErrorControl::Normal,
             executable_path: exe,
-            launch_arguments: launch_arguments(options),
+            launch_arguments,
             dependencies: vec![],
             account_name: None, // LocalSystem: the data directory is closed to other users
             account_password: None,
@@ -183,16 +229,31 @@ mod windows {
                  sc failure {SERVICE_NAME} reset= 86400 actions= restart/10000/restart/30000/restart/60000"
             );
         }
-        service
-            .start(&[] as &[&OsStr])
-            .map_err(|e| error("Servizio registrato ma non avviato", e))?;
-        println!(
-            "Servizio «{SERVICE_NAME}» installato e avviato (dati in {}). Aprire http{}://{} nel browser.",
-            options.data.display(),
-            if options.tls.is_some() { "s" } else { "" },
-            options.bind
-        );
+        start_and_check(&service, options)?;
+        println!("Servizio «{SERVICE_NAME}» installato.");
         Ok(())
+    }
+
+    pub fn configure(options: &Options) -> Result<(), String> {
+        save_options(options)?;
+        let manager = ServiceManager::local_computer(None::<&str>, ServiceManagerAccess::CONNECT)
+            .map_err(|e| error("Gestione servizi non raggiungibile", e))?;
+        let service = manager
+            .open_service(
+                SERVICE_NAME,
+                ServiceAccess::QUERY_STATUS | ServiceAccess::STOP | ServiceAccess::START,
+            )
+            .map_err(|e| error("Servizio non trovato", e))?;
+        if service
+            .query_status()
+            .is_ok_and(|s| s.current_state != ServiceState::Stopped)
+        {
+            service
+                .stop()
+                .map_err(|e| error("Arresto del servizio", e))?;
+            wait_for(&service, ServiceState::Stopped, 30);
+        }
+        start_and_check(&service, options)
     }
 
     pub fn uninstall() -> Result<(), String> {
@@ -206,12 +267,13 @@ mod windows {
             .map_err(|e| error("Servizio non trovato", e))?;
         if service
             .query_status()
-            .map(|s| s.current_state != ServiceState::Stopped)
-            .unwrap_or(false)
+            .is_ok_and(|s| s.current_state != ServiceState::Stopped)
         {
             service
                 .stop()
                 .map_err(|e| error("Arresto del servizio", e))?;
+            // Deleting a running service only marks it, and a new install would then fail.
+            wait_for(&service, ServiceState::Stopped, 30);
         }
         service
             .delete()
@@ -224,6 +286,15 @@ mod windows {
         if std::fs::create_dir_all(&options.data).is_ok() {
             super::super::init_file_logging(&options.data);
         }
+        // The address and HTTPS saved by install/configure (the MSI passes only --data).
+        let options = match crate::cli::service_conf::read(&options.data) {
+            Ok(Some(conf)) => conf.apply(options),
+            Ok(None) => options,
+            Err(e) => {
+                tracing::error!("{e}");
+                return Err(e);
+            }
+        };
         let _ = OPTIONS.set(options);
         service_dispatcher::start(SERVICE_NAME, ffi_service_main).map_err(|e| {
             format!("Avvio come servizio non riuscito ({e}): questo comando lo usa Windows; per provare a mano usare «sportello serve».")

@@ -88,7 +88,7 @@ pub fn integrity(result: Result<String, String>) -> Check {
             Level::Problem,
             e,
             "Non usare il programma: ripristinare l'ultimo backup su questo PC (vedere la guida, \
-             «Ripristino su un PC nuovo») e avvisare il referente dell'Ambito.",
+             «Ripristinare su un PC nuovo») e avvisare il referente dell'Ambito.",
         ),
     }
 }
@@ -134,7 +134,7 @@ pub fn backup(configured: bool, last_good: Option<DateTime<Utc>>, now: DateTime<
 pub fn clock(now: DateTime<Utc>, last_recorded: Option<DateTime<Utc>>) -> Check {
     let name = "Orologio del PC";
     let finding = format!("ora del PC: {} (UTC)", now.format("%d/%m/%Y %H:%M"));
-    let suggestion = "Correggere data e ora del PC (impostazioni di Windows, «Data e ora», \
+    let suggestion = "Correggere data e ora del PC (su Windows: Impostazioni, «Data e ora», \
                       sincronizzazione automatica) e riavviare Sportello.";
     if now.format("%Y").to_string().as_str() < "2025" {
         return check(name, Level::Problem, finding, suggestion);
@@ -157,12 +157,7 @@ pub fn clock(now: DateTime<Utc>, last_recorded: Option<DateTime<Utc>>) -> Check 
 pub fn certificate(not_after: Option<DateTime<Utc>>, generated: bool, now: DateTime<Utc>) -> Check {
     let name = "Certificato HTTPS";
     let Some(not_after) = not_after else {
-        return check(
-            name,
-            Level::Ok,
-            "HTTPS non attivo: Sportello è raggiungibile solo da questo PC".into(),
-            "",
-        );
+        return check(name, Level::Ok, "HTTPS non attivo".into(), "");
     };
     let finding = format!("valido fino al {}", not_after.format("%d/%m/%Y"));
     let left = not_after - now;
@@ -198,6 +193,18 @@ pub fn certificate(not_after: Option<DateTime<Utc>>, generated: bool, now: DateT
 /// The signing and encryption keys, and enrollment with the other side.
 pub fn keys(present: bool, counterparts: usize, district: bool) -> Check {
     let name = "Chiavi per gli scambi";
+    if !present && counterparts > 0 {
+        // Restored on a new PC without the keys folder: the other side still knows the old keys.
+        return check(
+            name,
+            Level::Problem,
+            "le chiavi di questa installazione mancano, ma risulta una registrazione con l'altra parte"
+                .into(),
+            "Rimettere la cartella «keys» dalla copia fatta dopo la registrazione (guida, capitolo 3) \
+             e riavviare Sportello; se la copia non c'è, ripetere la registrazione dalla pagina «Scambi» \
+             d'accordo con l'altra parte.",
+        );
+    }
     if !present {
         return check(
             name,
@@ -384,5 +391,8 @@ mod tests {
             Level::Problem
         );
         assert_eq!(district_pending(0, None).level, Level::Ok);
+        // Keys lost in a restore while enrolled: a problem, not a fresh start.
+        assert_eq!(keys(false, 1, false).level, Level::Problem);
+        assert_eq!(keys(false, 0, false).level, Level::Attention);
     }
 }
