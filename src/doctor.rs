@@ -77,7 +77,7 @@ fn integrity_check(store: &Store, integrity: Integrity) -> Check {
         ),
         Integrity::CheckedNow(Err(e)) => Err(e),
         Integrity::CheckedAtOpen => Ok(format!(
-            "file verificato all'avvio del {}",
+            "database aperto senza errori all'avvio del {}",
             store.opened_at().format("%d/%m/%Y alle %H:%M")
         )),
     };

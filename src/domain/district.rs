@@ -60,7 +60,12 @@ impl AccessRecord {
         };
         AccessRecord {
             id: access.id,
-            month: access.time.format("%Y-%m").to_string(),
+            // The month as lived at the desk (Italian time), not UTC.
+            month: access
+                .time
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m")
+                .to_string(),
             channel: access.channel,
             interlocutor: access.interlocutor,
             reason: access.reason,

@@ -23,7 +23,7 @@ pub struct AdminQuery {
     avviso: String,
 }
 
-fn render(
+async fn render(
     auth: &Auth,
     state: &AppState,
     status: StatusCode,
@@ -47,14 +47,21 @@ fn render(
             .is_none_or(|b| chrono::Utc::now() - b.at > chrono::Duration::days(2)),
         last_good,
     };
-    let health = views::admin::HealthView {
-        checks: crate::doctor::checks(
-            &state.store,
-            &state.data_dir(),
+    // The checks read the whole audit chain: off the request threads.
+    let (store, data, tls) = (state.store.clone(), state.data_dir(), state.tls.clone());
+    let checks = web::block(move || {
+        crate::doctor::checks(
+            &store,
+            &data,
             crate::doctor::Integrity::CheckedAtOpen,
-            state.tls.as_ref(),
+            tls.as_ref(),
             chrono::Utc::now(),
-        ),
+        )
+    })
+    .await
+    .map_err(|e| PageError::Internal(e.to_string()))?;
+    let health = views::admin::HealthView {
+        checks,
         tls: state.tls.clone(),
     };
     let chrome = Chrome::for_user(auth, Some(&instance), "/amministrazione");
@@ -113,6 +120,7 @@ pub async fn page(
         &NewUserValues::default(),
         &Invalid::new(),
     )
+    .await
 }
 
 pub async fn create_user(
@@ -149,6 +157,7 @@ pub async fn create_user(
                 &values,
                 &invalid,
             )
+            .await
         }
     };
     let password = new.password.clone();
@@ -157,19 +166,22 @@ pub async fn create_user(
         .map_err(|e| PageError::Internal(e.to_string()))?;
     match state.store.create_user(&new, hash, &auth.user.username) {
         Ok(_) => Ok(back("creato")),
-        Err(StoreError::Conflict(msg)) => render(
-            &auth,
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            &values,
-            &Invalid::one("username", msg),
-        ),
+        Err(StoreError::Conflict(msg)) => {
+            render(
+                &auth,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &values,
+                &Invalid::one("username", msg),
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-fn conflict_or(
+async fn conflict_or(
     auth: &Auth,
     state: &AppState,
     result: Result<crate::domain::user::User, StoreError>,
@@ -177,14 +189,17 @@ fn conflict_or(
 ) -> Result<HttpResponse, PageError> {
     match result {
         Ok(_) => Ok(back(ok)),
-        Err(StoreError::Conflict(msg)) => render(
-            auth,
-            state,
-            StatusCode::CONFLICT,
-            Some(AdminNotice::Error(msg)),
-            &NewUserValues::default(),
-            &Invalid::new(),
-        ),
+        Err(StoreError::Conflict(msg)) => {
+            render(
+                auth,
+                state,
+                StatusCode::CONFLICT,
+                Some(AdminNotice::Error(msg)),
+                &NewUserValues::default(),
+                &Invalid::new(),
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -204,7 +219,7 @@ pub async fn set_roles(
     let result = state
         .store
         .set_user_roles(path.into_inner(), &roles, &auth.user.username);
-    conflict_or(&auth, &state, result, "ruoli")
+    conflict_or(&auth, &state, result, "ruoli").await
 }
 
 pub async fn disable(
@@ -216,7 +231,7 @@ pub async fn disable(
     let result = state
         .store
         .set_user_disabled(path.into_inner(), true, &auth.user.username);
-    conflict_or(&auth, &state, result, "disabilitato")
+    conflict_or(&auth, &state, result, "disabilitato").await
 }
 
 pub async fn enable(
@@ -228,7 +243,7 @@ pub async fn enable(
     let result = state
         .store
         .set_user_disabled(path.into_inner(), false, &auth.user.username);
-    conflict_or(&auth, &state, result, "abilitato")
+    conflict_or(&auth, &state, result, "abilitato").await
 }
 
 /// Sets a random temporary password, shown once on the resulting page.
@@ -259,6 +274,7 @@ pub async fn reset_password(
         &NewUserValues::default(),
         &Invalid::new(),
     )
+    .await
 }
 
 /// 16 characters in groups of four, without look-alikes (0/o, 1/l/i), easy to dictate.
@@ -318,6 +334,7 @@ pub async fn save_contacts(
                 &NewUserValues::default(),
                 &renamed,
             )
+            .await
         }
     }
 }
@@ -335,14 +352,17 @@ pub async fn save_overdue_days(
                 .set_referral_overdue_days(days, &auth.user.username)?;
             Ok(back("invii"))
         }
-        _ => render(
-            &auth,
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            &NewUserValues::default(),
-            &Invalid::one("overdue_days", "Un numero di giorni da 1 a 365."),
-        ),
+        _ => {
+            render(
+                &auth,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &NewUserValues::default(),
+                &Invalid::one("overdue_days", "Un numero di giorni da 1 a 365."),
+            )
+            .await
+        }
     }
 }
 
@@ -379,7 +399,8 @@ pub async fn save_backup_settings(
             None,
             &NewUserValues::default(),
             &invalid,
-        );
+        )
+        .await;
     }
     let settings = crate::store::BackupSettings { folder, recipient };
     state
@@ -409,6 +430,7 @@ pub async fn generate_backup_key(
         &NewUserValues::default(),
         &Invalid::new(),
     )
+    .await
 }
 
 pub async fn backup_now(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -431,6 +453,7 @@ pub async fn backup_now(auth: Auth, state: web::Data<AppState>) -> Result<HttpRe
         &NewUserValues::default(),
         &Invalid::new(),
     )
+    .await
 }
 
 #[cfg(test)]
