@@ -109,5 +109,16 @@ pub fn run_restore(data: &Path, args: RestoreArgs) -> Result<(), String> {
         rows.len(),
         entries
     );
+    if header.files.is_empty() {
+        println!(
+            "Il backup non contiene le chiavi degli scambi: rimetterle dalla copia della cartella «keys» \
+             o ripetere la registrazione con l'altra parte."
+        );
+    } else {
+        println!(
+            "Ripristinate anche le chiavi e il certificato: {}.",
+            header.files.join(", ")
+        );
+    }
     Ok(())
 }

@@ -200,9 +200,8 @@ pub fn keys(present: bool, counterparts: usize, district: bool) -> Check {
             Level::Problem,
             "le chiavi di questa installazione mancano, ma risulta una registrazione con l'altra parte"
                 .into(),
-            "Rimettere la cartella «keys» dalla copia fatta dopo la registrazione (guida, capitolo 3) \
-             e riavviare Sportello; se la copia non c'è, ripetere la registrazione dalla pagina «Scambi» \
-             d'accordo con l'altra parte.",
+            "Ripristinare un backup recente (contiene le chiavi; guida, capitolo 4); se non c'è, \
+             ripetere la registrazione dalla pagina «Scambi» d'accordo con l'altra parte.",
         );
     }
     if !present {

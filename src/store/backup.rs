@@ -4,7 +4,10 @@
 //!
 //! Dump layout (inside gzip inside age): a JSON header line, then per table a frame
 //! `name-len u16 | name | kind u8 (0 table, 1 multimap) | rows u64`, then per row
-//! `key-len u32 | key | value-len u32 | value`, with redb's own byte encodings.
+//! `key-len u32 | key | value-len u32 | value`, with redb's own byte encodings. After the tables,
+//! a frame `files` (kind 2) carries the installation's key files (`keys/…`: bundle signing and
+//! encryption keys; `tls/…`: the HTTPS certificate), each as path | contents, so that a desk
+//! restored on a new PC keeps its identity towards the Ambito and its certificate fingerprint.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -33,6 +36,66 @@ pub struct DumpHeader {
     pub created_at: DateTime<Utc>,
     /// Rows per table, to verify the restore.
     pub rows: Vec<(String, u64)>,
+    /// Key files carried after the tables (paths relative to the data directory).
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
+/// Folders of the data directory whose files travel in backups (small: keys and certificates).
+const KEY_FOLDERS: [&str; 2] = ["keys", "tls"];
+/// No key file is larger than this; anything bigger is not ours.
+const MAX_KEY_FILE: u64 = 1024 * 1024;
+
+/// Whether `path` (relative, `/`-separated) may be a key file: under a key folder, plain names.
+fn is_key_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    parts.len() >= 2
+        && parts.len() <= 3
+        && KEY_FOLDERS.contains(&parts[0])
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && *p != "."
+                && *p != ".."
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        })
+}
+
+/// The key files of `data_dir`, with their relative paths (sorted, so backups are repeatable).
+fn key_files(data_dir: &Path) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    /// Adds the key files of `dir` (as `prefix/name`) and recurses one level (keys/previous).
+    fn visit(
+        dir: &Path,
+        prefix: &str,
+        depth: usize,
+        out: &mut Vec<(String, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Ok(());
+        };
+        for entry in entries {
+            let entry = entry.map_err(err)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = format!("{prefix}/{name}");
+            let kind = entry.file_type().map_err(err)?;
+            if kind.is_dir() && depth == 0 {
+                visit(&entry.path(), &rel, depth + 1, out)?;
+            } else if kind.is_file()
+                && is_key_path(&rel)
+                && !name.ends_with(".tmp")
+                && entry.metadata().map_err(err)?.len() <= MAX_KEY_FILE
+            {
+                out.push((rel, std::fs::read(entry.path()).map_err(err)?));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for folder in KEY_FOLDERS {
+        visit(&data_dir.join(folder), folder, 0, &mut out)?;
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Where a backup is encrypted to.
@@ -306,12 +369,17 @@ impl Store {
                 .transpose()?
                 .unwrap_or(0)
         };
+        let files = match self.path.parent() {
+            Some(dir) => key_files(dir)?,
+            None => Vec::new(),
+        };
         let mut header = DumpHeader {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
             schema_version,
             created_at: Utc::now(),
             rows: Vec::new(),
+            files: files.iter().map(|(p, _)| p.clone()).collect(),
         };
         let sealed = encryptor(seal)?.wrap_output(out).map_err(err)?;
         let mut gz = flate2::write::GzEncoder::new(sealed, flate2::Compression::default());
@@ -327,6 +395,11 @@ impl Store {
             each_table!(d);
             d.rows
         };
+        frame_header(&mut gz, "files", 2, files.len() as u64).map_err(err)?;
+        for (path, bytes) in &files {
+            item(&mut gz, path.as_bytes()).map_err(err)?;
+            item(&mut gz, bytes).map_err(err)?;
+        }
         let sealed = gz.finish().map_err(err)?;
         sealed.finish().map_err(err)?;
         header.rows = rows;
@@ -433,6 +506,7 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
         source,
     })?;
     let path = data_dir.join(super::DB_FILE);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let rows = {
         let db = super::open_db(&path)?;
         let txn = db.begin_write()?;
@@ -444,6 +518,16 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
                 rows: Vec::new(),
             };
             each_table!(r);
+            if let Some(n) = r.frame_for("files", 2)? {
+                for _ in 0..n {
+                    let (path, bytes) = r.pair()?;
+                    let path = String::from_utf8(path)
+                        .ok()
+                        .filter(|p| is_key_path(p))
+                        .ok_or_else(|| err("percorso di file non valido nel backup"))?;
+                    files.push((path, bytes));
+                }
+            }
             if r.next_frame()?.is_some() {
                 return Err(err(
                     "il backup contiene tabelle sconosciute a questa versione",
@@ -459,6 +543,16 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
         path: path.clone(),
         source,
     })?;
+    for (rel, bytes) in &files {
+        let target = rel
+            .split('/')
+            .fold(data_dir.to_path_buf(), |p, part| p.join(part));
+        if let Some(parent) = target.parent() {
+            super::create_private_dir(parent).map_err(err)?;
+        }
+        std::fs::write(&target, bytes).map_err(err)?;
+        super::restrict_to_owner(&target).map_err(err)?;
+    }
     let store = Store::open(data_dir)?;
     if let Err(broken) = store.verify_audit()? {
         return Err(err(format!(
@@ -472,6 +566,25 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
 mod tests {
     use super::*;
     use crate::store::test_support::temp_store;
+
+    #[test]
+    fn only_key_files_may_be_restored() {
+        for ok in ["keys/age.key", "keys/previous/signing.key", "tls/cert.pem"] {
+            assert!(is_key_path(ok), "{ok}");
+        }
+        for bad in [
+            "../etc/passwd",
+            "keys/../../x",
+            "sportello.redb",
+            "keys/a/b/c",
+            "/keys/age.key",
+            "keys/",
+            "tls/ce rt.pem",
+            "keys\\age.key",
+        ] {
+            assert!(!is_key_path(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn every_table_is_backed_up_or_deliberately_left_out() {

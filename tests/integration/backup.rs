@@ -9,6 +9,9 @@ fn backup_then_restore_gives_the_same_data_and_a_verified_audit() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("a");
     assert!(cli(&data, &["demo"], &[]).status.success());
+    // The exchange keys exist (made on first use) and travel inside the backup.
+    let before = stdout(&cli(&data, &["keys", "show"], &[]));
+    assert!(data.join("keys").is_dir());
     let file = dir.path().join("backup.age");
     let made = cli(
         &data,
@@ -73,6 +76,24 @@ fn backup_then_restore_gives_the_same_data_and_a_verified_audit() {
     );
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("registro di audit integro"));
+    assert!(
+        stdout(&ok).contains("Ripristinate anche le chiavi"),
+        "{}",
+        stdout(&ok)
+    );
+    // Same identity towards the other side after the restore.
+    assert_eq!(stdout(&cli(&restored, &["keys", "show"], &[])), before);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in std::fs::read_dir(restored.join("keys")).unwrap() {
+            let f = f.unwrap();
+            if f.file_type().unwrap().is_file() {
+                let mode = f.metadata().unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "{:?} readable by others", f.path());
+            }
+        }
+    }
     assert!(cli(&restored, &["audit", "verify"], &[]).status.success());
 
     // Same records: change log, audit, users, directory, and every person with its accesses.
