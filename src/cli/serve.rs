@@ -58,7 +58,7 @@ pub fn browser_address(bind: &str, tls: bool) -> String {
     }
 }
 
-pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<()>>) -> Result<(), String> {
+pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<bool>>) -> Result<(), String> {
     let (data, bind, insecure_lan) = (
         options.data.as_path(),
         options.bind.as_str(),

@@ -328,17 +328,31 @@ mod windows {
         }
     }
 
+    /// The service's status handle, for the control handler to say "stopping".
+    static STATUS: OnceLock<service_control_handler::ServiceStatusHandle> = OnceLock::new();
+
     fn run_service(options: Options) -> windows_service::Result<()> {
         let (stop_tx, stop_rx) = mpsc::channel();
-        let handler = move |event| match event {
-            ServiceControl::Stop | ServiceControl::Shutdown => {
-                let _ = stop_tx.send(());
-                ServiceControlHandlerResult::NoError
+        let handler = move |event| {
+            // At Windows shutdown there is little time: stop at once (every write is already
+            // committed) so that the database is closed cleanly before the system goes down.
+            let graceful = match event {
+                ServiceControl::Stop => true,
+                ServiceControl::Shutdown => false,
+                ServiceControl::Interrogate => return ServiceControlHandlerResult::NoError,
+                _ => return ServiceControlHandlerResult::NotImplemented,
+            };
+            if let Some(h) = STATUS.get() {
+                let _ = h.set_service_status(status(
+                    ServiceState::StopPending,
+                    ServiceExitCode::Win32(0),
+                ));
             }
-            ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
-            _ => ServiceControlHandlerResult::NotImplemented,
+            let _ = stop_tx.send(graceful);
+            ServiceControlHandlerResult::NoError
         };
         let handle = service_control_handler::register(SERVICE_NAME, handler)?;
+        let _ = STATUS.set(handle);
         handle.set_service_status(status(ServiceState::Running, ServiceExitCode::Win32(0)))?;
         restrict_data_dir(&options.data);
         // Installed by the MSI, the service gets its restart policy on its first start.

@@ -392,14 +392,14 @@ fn italian_errors<B: 'static>(
     ))
 }
 
-/// Serves the application on `bind` until SIGINT/SIGTERM (or Ctrl-C), or a message on `stop`,
-/// then stops gracefully.
+/// Serves the application on `bind` until SIGINT/SIGTERM (or Ctrl-C), or a message on `stop`
+/// (`true`: let requests in progress finish; `false`: stop now, e.g. Windows is shutting down).
 pub async fn serve(
     store: Arc<Store>,
     reference: Arc<Reference>,
     bind: &str,
     tls: Option<crate::tls::Loaded>,
-    stop: Option<std::sync::mpsc::Receiver<()>>,
+    stop: Option<std::sync::mpsc::Receiver<bool>>,
 ) -> std::io::Result<()> {
     let (tls_config, cert) = match tls {
         Some(loaded) => (Some(loaded.config), Some(loaded.info)),
@@ -436,12 +436,12 @@ pub async fn serve(
     };
     let server = server.run();
     if let Some(stop) = stop {
-        // Another part of the program (the Windows service control) asks to stop: a graceful
-        // stop, like SIGTERM. The command is sent when `stop` is called; its future only waits.
+        // Another part of the program (the Windows service control) asks to stop. The command is
+        // sent when `stop` is called; its future only waits.
         let handle = server.handle();
         std::thread::spawn(move || {
-            if stop.recv().is_ok() {
-                drop(handle.stop(true));
+            if let Ok(graceful) = stop.recv() {
+                drop(handle.stop(graceful));
             }
         });
     }
