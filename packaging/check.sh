@@ -113,11 +113,13 @@ port2="$(free_port)"
 wine "$exe" --data 'C:\ProgramData\SportelloManuale' --bind "0.0.0.0:$port2" --tls service configure
 wait_health "https://127.0.0.1:$port2/healthz" 60 -k
 grep -q "^tls=true" "$WINEPREFIX/drive_c/ProgramData/SportelloManuale/servizio.conf"
+manual="$WINEPREFIX/drive_c/ProgramData/SportelloManuale"
+closed_before="$(grep -c "database chiuso correttamente" "$manual/sportello.log" || true)"
 wine "$exe" service uninstall
 sleep 1
-if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then echo "servizio ancora in ascolto" >&2; exit 1; fi
-manual="$WINEPREFIX/drive_c/ProgramData/SportelloManuale"
-grep -q "database chiuso correttamente" "$manual/sportello.log" || { cat "$manual/sportello.log"; exit 1; }
+if curl -fsSk "https://127.0.0.1:$port2/healthz" >/dev/null 2>&1; then echo "servizio ancora in ascolto" >&2; exit 1; fi
+closed_after="$(grep -c "database chiuso correttamente" "$manual/sportello.log" || true)"
+[ "$closed_after" -gt "$closed_before" ] || { echo "arresto senza chiusura del database" >&2; cat "$manual/sportello.log"; exit 1; }
 test -f "$manual/sportello.redb"
 
 echo "== .msi installed under wine: the service answers on the default address"
@@ -136,6 +138,9 @@ test -f "$programdata/sportello.redb"
 grep -q "Sportello in ascolto" "$programdata/sportello.log"
 
 echo "== .msi uninstalled under wine: service and program gone, data kept"
+# Windows Installer waits for the service to stop before removing files; wine's does not, and
+# would race the exiting process for sportello.exe: stop it first, as Windows would.
+wine net stop Sportello
 wine msiexec /x "$(winepath -w "$msi")" /qn
 sleep 2
 if wine sc query Sportello 2>/dev/null | grep -q RUNNING; then echo "servizio ancora attivo" >&2; exit 1; fi

@@ -250,10 +250,14 @@ fn configure(source: &Source, now: DateTime<Utc>) -> Result<Loaded, TlsError> {
     let key = PrivateKeyDer::from_pem_file(&key_path).map_err(|e| file_error(&key_path, e))?;
     let info = inspect(&cert_path, generated)?;
     if info.not_after < now {
-        return Err(file_error(
-            &cert_path,
-            format!("scaduto il {}", info.not_after.format("%d/%m/%Y")),
-        ));
+        // Still served: a desk that cannot start is worse than a browser warning; the admin page
+        // and `doctor` report it as a problem until the comune replaces it. (A generated one is
+        // renewed before this can happen.)
+        tracing::error!(
+            "certificato HTTPS {} scaduto il {}: sostituirlo",
+            cert_path.display(),
+            info.not_after.format("%d/%m/%Y")
+        );
     }
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -302,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn a_provided_certificate_is_used_as_is_and_never_replaced() {
+    fn a_provided_certificate_is_used_as_is_even_expired_and_never_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let names = vec!["sportello.comune.example".to_string()];
         let made = load(&Source::generated(dir.path()), &names, Utc::now())
@@ -316,14 +320,11 @@ mod tests {
         assert!(!info.generated);
         assert_eq!(info.fingerprint, made.fingerprint);
         assert_eq!(info.names, names);
-        // Expired: refused with the date, and left as it is (it is the comune's file).
+        // Expired: still served (doctor reports it), and left as it is (it is the comune's file).
         let later = made.not_after + Duration::days(1);
-        let err = load(&provided, &[], later).err().unwrap().to_string();
-        assert!(err.contains("scaduto"), "{err}");
-        assert_eq!(
-            inspect(&provided.cert_path(), false).unwrap().fingerprint,
-            made.fingerprint
-        );
+        let expired = load(&provided, &[], later).unwrap().info;
+        assert!(expired.not_after < later);
+        assert_eq!(expired.fingerprint, made.fingerprint);
     }
 
     #[test]

@@ -68,6 +68,20 @@ pub struct EnrollmentReply {
     pub pseudonym_key: String,
 }
 
+/// This instance's keys. When they are missing but a counterpart is enrolled (a restore without
+/// them), new keys are not made silently: the other side would refuse everything signed with them.
+fn instance_keys(store: &Store, data: &Path) -> Result<InstanceKeys, BundleError> {
+    if !keys::present(data) && !peers(store)?.is_empty() {
+        return Err(BundleError::Refused(
+            "le chiavi di questa installazione mancano ma la registrazione con l'altra parte \
+             risulta fatta: ripristinare un backup recente (contiene le chiavi) oppure ripetere \
+             la registrazione d'accordo con l'altra parte"
+                .into(),
+        ));
+    }
+    InstanceKeys::load_or_create(data)
+}
+
 /// Desk: how many changes wait for the next bundle to the district, and when the oldest was made.
 pub fn pending_changes(
     store: &Store,
@@ -112,7 +126,7 @@ fn instance(store: &Store) -> Result<Instance, BundleError> {
 
 /// This instance's public identity (keys created on first use).
 pub fn own_identity(store: &Store, data: &Path) -> Result<PublicIdentity, BundleError> {
-    let keys = InstanceKeys::load_or_create(data)?;
+    let keys = instance_keys(store, data)?;
     Ok(keys.identity(&instance(store)?))
 }
 
@@ -150,8 +164,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
 
 /// Decrypts a file made for this instance; a file for another receiver is refused clearly.
 /// Bundles still encrypted to the key before the last rotation open too.
-fn decrypt_for_me(data: &Path, input: impl Read, limit: u64) -> Result<Vec<u8>, BundleError> {
-    let keys = InstanceKeys::load_or_create(data)?;
+fn decrypt_for_me(
+    store: &Store,
+    data: &Path,
+    input: impl Read,
+    limit: u64,
+) -> Result<Vec<u8>, BundleError> {
+    let keys = instance_keys(store, data)?;
     let previous = InstanceKeys::previous(data)?;
     let identities: Vec<&dyn age::Identity> = std::iter::once(&keys.age as &dyn age::Identity)
         .chain(previous.as_ref().map(|p| &p.age as &dyn age::Identity))
@@ -232,7 +251,7 @@ pub fn trust_reply(
             "la risposta di registrazione si importa sullo sportello".into(),
         ));
     }
-    let plain = decrypt_for_me(data, reply, 1024 * 1024)?;
+    let plain = decrypt_for_me(store, data, reply, 1024 * 1024)?;
     let reply: EnrollmentReply = serde_json::from_slice(&plain)
         .map_err(|e| BundleError::Format(format!("risposta illeggibile: {e}")))?;
     if reply.district.role != "district" || reply.district.ambito_code != me.ambito.code {
@@ -306,7 +325,7 @@ pub fn export_desk(
             "chiave di pseudonimizzazione assente: ripetere la registrazione".into(),
         )
     })?;
-    let keys = InstanceKeys::load_or_create(data)?;
+    let keys = instance_keys(store, data)?;
     let state: OutState = store.setting(OUT_STATE)?.unwrap_or_default();
     let changes = store.changes_since(state.last_change)?;
     let last_change = changes.last().map_or(state.last_change, |c| c.seq);
@@ -552,7 +571,7 @@ pub fn export_return(
                 "nessuno sportello registrato per il comune con codice ISTAT {istat}"
             ))
         })?;
-    let keys = InstanceKeys::load_or_create(data)?;
+    let keys = instance_keys(store, data)?;
     let state_key = format!("{OUT_STATE}_{}", desk.identity.instance_id);
     let state: OutState = store.setting(&state_key)?.unwrap_or_default();
     let (statuses, last_change) =
@@ -612,7 +631,7 @@ pub fn open(
     data: &Path,
     input: impl Read,
 ) -> Result<(std::collections::BTreeMap<String, String>, bag::Bag, Peer), BundleError> {
-    let targz = decrypt_for_me(data, input, 2 * bag::MAX_UNPACKED)?;
+    let targz = decrypt_for_me(store, data, input, 2 * bag::MAX_UNPACKED)?;
     let bag = bag::unpack(targz.as_slice())?;
     let source = bag::source_instance(&bag)?;
     let peer = peers(store)?

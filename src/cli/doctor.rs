@@ -27,8 +27,21 @@ pub fn run(data: &Path, tls: Option<Source>) -> Result<(), String> {
         Err(e) => return Err(e.to_string()),
     };
     let integrity = Integrity::CheckedNow(store.check_integrity().map_err(|e| e.to_string()));
-    // The certificate the server uses: the one given, else the generated one if HTTPS was ever on.
-    let source = tls.or_else(|| {
+    // The certificate the server uses: the one given, else the Windows service's (servizio.conf),
+    // else the generated one if HTTPS was ever on.
+    let from_service = super::service_conf::read(data)
+        .ok()
+        .flatten()
+        .and_then(|conf| {
+            conf.apply(super::serve::Options {
+                data: data.to_path_buf(),
+                bind: String::new(),
+                insecure_lan: false,
+                tls: None,
+            })
+            .tls
+        });
+    let source = tls.or(from_service).or_else(|| {
         let generated = Source::generated(data);
         generated.cert_path().is_file().then_some(generated)
     });

@@ -168,8 +168,16 @@ mod windows {
         service
             .start(&[] as &[&OsStr])
             .map_err(|e| error("Servizio registrato ma non avviato", e))?;
+        // Past the start, then one look: a service that failed would be restarted by the
+        // failure policy after 10 s, and must not be mistaken for one that kept running.
+        for _ in 0..40 {
+            match service.query_status().map(|s| s.current_state) {
+                Ok(ServiceState::StartPending) => std::thread::sleep(Duration::from_millis(250)),
+                _ => break,
+            }
+        }
         std::thread::sleep(Duration::from_secs(3));
-        match wait_for(service, ServiceState::Running, 10) {
+        match service.query_status().ok().map(|s| s.current_state) {
             Some(ServiceState::Running) => {
                 println!(
                     "Servizio «{SERVICE_NAME}» in funzione (dati in {}). Su questo PC aprire {} nel browser.",
@@ -186,7 +194,8 @@ mod windows {
     }
 
     pub fn install(options: &Options) -> Result<(), String> {
-        save_options(options)?;
+        // Checked now, saved only once the service exists (a failed install changes nothing).
+        crate::cli::service_conf::validate(options)?;
         let manager = ServiceManager::local_computer(
             None::<&str>,
             ServiceManagerAccess::CONNECT | ServiceManagerAccess::CREATE_SERVICE,
@@ -219,6 +228,7 @@ mod windows {
                 ServiceAccess::CHANGE_CONFIG | ServiceAccess::START | ServiceAccess::QUERY_STATUS,
             )
             .map_err(|e| error("Servizio non registrato (già installato?)", e))?;
+        save_options(options)?;
         service
             .set_description("Lo sportello del Segretariato Sociale, nel browser di questo PC.")
             .map_err(|e| error("Descrizione del servizio", e))?;

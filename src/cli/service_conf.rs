@@ -81,6 +81,8 @@ impl ServiceConf {
             "false" => Ok(false),
             _ => Err(format!("riga {line}: atteso true o false, trovato «{v}»")),
         };
+        // Notepad may save with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -123,8 +125,10 @@ pub fn read(data: &Path) -> Result<Option<ServiceConf>, String> {
 
 pub fn write(data: &Path, conf: &ServiceConf) -> Result<(), String> {
     let path = data.join(FILE);
+    let tmp = data.join(format!("{FILE}.tmp"));
     std::fs::create_dir_all(data)
-        .and_then(|()| std::fs::write(&path, conf.to_text()))
+        .and_then(|()| std::fs::write(&tmp, conf.to_text()))
+        .and_then(|()| std::fs::rename(&tmp, &path))
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -192,6 +196,12 @@ mod tests {
             assert_eq!(applied.bind, o.bind);
             assert_eq!(format!("{:?}", applied.tls), format!("{:?}", o.tls));
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let conf = ServiceConf::parse("\u{feff}bind=127.0.0.1:8080\ntls=false\n").unwrap();
+        assert_eq!(conf.bind, "127.0.0.1:8080");
     }
 
     #[test]

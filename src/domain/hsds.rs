@@ -218,8 +218,8 @@ fn service_json(s: &Service, vocab: &Vocabularies, comuni: &ComuneRegistry) -> V
         Value::Array(
             s.locations
                 .iter()
-                .enumerate()
-                .map(|(i, l)| json!({"id": sub_id(s.id, "at", i), "service_id": id, "location_id": l.id.to_string(), "location": location_json(l)}))
+                // Named by the location, so the public export (fewer locations) keeps the same ids.
+                .map(|l| json!({"id": sub_id(s.id, &format!("at/{}", l.id), 0), "service_id": id, "location_id": l.id.to_string(), "location": location_json(l)}))
                 .collect(),
         ),
     );

@@ -327,8 +327,8 @@ pub fn csv(summary: &Summary, label: &dyn Fn(Dimension, &str) -> String) -> Stri
         ("accessi", "Accessi", summary.accesses),
         ("persone", "Persone distinte", summary.people),
         (
-            "non_identificati",
-            "Accessi senza persona identificata",
+            "senza_codice_fiscale",
+            "Accessi senza codice fiscale (anonimi o persone senza codice)",
             summary.unidentified,
         ),
         (

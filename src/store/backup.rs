@@ -41,60 +41,40 @@ pub struct DumpHeader {
     pub files: Vec<String>,
 }
 
-/// Folders of the data directory whose files travel in backups (small: keys and certificates).
-const KEY_FOLDERS: [&str; 2] = ["keys", "tls"];
 /// No key file is larger than this; anything bigger is not ours.
 const MAX_KEY_FILE: u64 = 1024 * 1024;
 
-/// Whether `path` (relative, `/`-separated) may be a key file: under a key folder, plain names.
+/// The files that travel in backups, relative to the data directory: the bundle keys (current
+/// and previous) and the HTTPS certificate. Nothing else is ever written by a restore.
+const KEY_FILES: [&str; 6] = [
+    "keys/signing.key",
+    "keys/age.key",
+    "keys/previous/signing.key",
+    "keys/previous/age.key",
+    "tls/cert.pem",
+    "tls/key.pem",
+];
+
+/// Whether `path` (relative, `/`-separated) is one of [`KEY_FILES`].
 fn is_key_path(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    parts.len() >= 2
-        && parts.len() <= 3
-        && KEY_FOLDERS.contains(&parts[0])
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && *p != "."
-                && *p != ".."
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        })
+    KEY_FILES.contains(&path)
 }
 
-/// The key files of `data_dir`, with their relative paths (sorted, so backups are repeatable).
+/// The key files of `data_dir`, with their relative paths (in a fixed order, so backups are
+/// repeatable).
 fn key_files(data_dir: &Path) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-    /// Adds the key files of `dir` (as `prefix/name`) and recurses one level (keys/previous).
-    fn visit(
-        dir: &Path,
-        prefix: &str,
-        depth: usize,
-        out: &mut Vec<(String, Vec<u8>)>,
-    ) -> Result<(), StoreError> {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Ok(());
-        };
-        for entry in entries {
-            let entry = entry.map_err(err)?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = format!("{prefix}/{name}");
-            let kind = entry.file_type().map_err(err)?;
-            if kind.is_dir() && depth == 0 {
-                visit(&entry.path(), &rel, depth + 1, out)?;
-            } else if kind.is_file()
-                && is_key_path(&rel)
-                && !name.ends_with(".tmp")
-                && entry.metadata().map_err(err)?.len() <= MAX_KEY_FILE
-            {
-                out.push((rel, std::fs::read(entry.path()).map_err(err)?));
-            }
-        }
-        Ok(())
-    }
     let mut out = Vec::new();
-    for folder in KEY_FOLDERS {
-        visit(&data_dir.join(folder), folder, 0, &mut out)?;
+    for rel in KEY_FILES {
+        let path = rel
+            .split('/')
+            .fold(data_dir.to_path_buf(), |p, part| p.join(part));
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() && m.len() <= MAX_KEY_FILE => {
+                out.push((rel.to_string(), std::fs::read(&path).map_err(err)?));
+            }
+            _ => {}
+        }
     }
-    out.sort();
     Ok(out)
 }
 
@@ -519,8 +499,14 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
             };
             each_table!(r);
             if let Some(n) = r.frame_for("files", 2)? {
+                if n > KEY_FILES.len() as u64 {
+                    return Err(err("troppi file nel backup"));
+                }
                 for _ in 0..n {
                     let (path, bytes) = r.pair()?;
+                    if bytes.len() as u64 > MAX_KEY_FILE {
+                        return Err(err("file delle chiavi troppo grande nel backup"));
+                    }
                     let path = String::from_utf8(path)
                         .ok()
                         .filter(|p| is_key_path(p))
@@ -569,7 +555,12 @@ mod tests {
 
     #[test]
     fn only_key_files_may_be_restored() {
-        for ok in ["keys/age.key", "keys/previous/signing.key", "tls/cert.pem"] {
+        for ok in [
+            "keys/age.key",
+            "keys/previous/signing.key",
+            "tls/cert.pem",
+            "tls/key.pem",
+        ] {
             assert!(is_key_path(ok), "{ok}");
         }
         for bad in [
@@ -581,6 +572,8 @@ mod tests {
             "keys/",
             "tls/ce rt.pem",
             "keys\\age.key",
+            "keys/CON",
+            "keys/notes.txt",
         ] {
             assert!(!is_key_path(bad), "{bad}");
         }

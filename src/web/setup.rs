@@ -21,7 +21,7 @@ use crate::store::StoreError;
 /// a browser on this PC may (the peer address is the socket's, not a header).
 fn require_local(req: &HttpRequest) -> Result<(), PageError> {
     match req.peer_addr() {
-        Some(addr) if addr.ip().is_loopback() => Ok(()),
+        Some(addr) if addr.ip().to_canonical().is_loopback() => Ok(()),
         _ => Err(PageError::SetupNotLocal),
     }
 }

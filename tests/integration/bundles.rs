@@ -779,3 +779,30 @@ async fn enrollment_and_bundles_work_from_the_scambi_page() {
     assert!(desk_server.stop());
     assert!(district_server.stop());
 }
+
+#[test]
+fn keys_lost_after_enrollment_are_not_silently_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, _district) = pair(dir.path());
+    // As after a restore without the keys folder.
+    std::fs::remove_dir_all(desk.join("keys")).unwrap();
+    for args in [
+        vec!["keys", "show"],
+        vec![
+            "export",
+            "--out",
+            dir.path().join("b.age").to_str().unwrap(),
+        ],
+    ] {
+        let out = cli(&desk, &args, &[]);
+        assert!(!out.status.success(), "{args:?} made new keys");
+        assert!(
+            stderr(&out).contains("le chiavi di questa installazione mancano"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!desk.join("keys").join("signing.key").exists());
+    let doctor = cli(&desk, &["doctor"], &[]);
+    assert!(stdout(&doctor).contains("[Problema] Chiavi per gli scambi"));
+}

@@ -78,7 +78,7 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
                 dl class="row" {
                     dt class="col-sm-5" { "Accessi" } dd class="col-sm-7" id="stat-accessi" { (s.accesses) }
                     dt class="col-sm-5" { "Persone distinte" } dd class="col-sm-7" id="stat-persone" { (s.people) }
-                    dt class="col-sm-5" { "Accessi senza persona identificata" } dd class="col-sm-7" { (s.unidentified) }
+                    dt class="col-sm-5" { "Accessi senza codice fiscale (anonimi o persone senza codice)" } dd class="col-sm-7" { (s.unidentified) }
                     dt class="col-sm-5" { "Invii al Servizio Sociale Professionale" } dd class="col-sm-7" id="stat-invii" { (s.referred) }
                 }
             }
