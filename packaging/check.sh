@@ -110,7 +110,9 @@ wait_health "http://127.0.0.1:$port/healthz" 60
 wine sc query Sportello | grep -q RUNNING
 # Options change: saved in the data directory (kept by upgrades), the service restarted on HTTPS.
 port2="$(free_port)"
-wine "$exe" --data 'C:\ProgramData\SportelloManuale' --bind "0.0.0.0:$port2" --tls service configure
+# Without --data: configure finds the installed service's own data directory.
+wine "$exe" --bind "0.0.0.0:$port2" --tls service configure | tee "$work/configure.txt"
+grep -q 'SportelloManuale' "$work/configure.txt"
 wait_health "https://127.0.0.1:$port2/healthz" 60 -k
 grep -q "^tls=true" "$WINEPREFIX/drive_c/ProgramData/SportelloManuale/servizio.conf"
 manual="$WINEPREFIX/drive_c/ProgramData/SportelloManuale"

@@ -245,15 +245,26 @@ mod windows {
     }
 
     pub fn configure(options: &Options) -> Result<(), String> {
-        save_options(options)?;
         let manager = ServiceManager::local_computer(None::<&str>, ServiceManagerAccess::CONNECT)
             .map_err(|e| error("Gestione servizi non raggiungibile", e))?;
         let service = manager
             .open_service(
                 SERVICE_NAME,
-                ServiceAccess::QUERY_STATUS | ServiceAccess::STOP | ServiceAccess::START,
+                ServiceAccess::QUERY_STATUS
+                    | ServiceAccess::QUERY_CONFIG
+                    | ServiceAccess::STOP
+                    | ServiceAccess::START,
             )
             .map_err(|e| error("Servizio non trovato", e))?;
+        // The options go where the installed service reads them: its own --data.
+        let mut options = options.clone();
+        if let Some(data) = service.query_config().ok().and_then(|c| {
+            crate::cli::service_conf::data_argument(&c.executable_path.to_string_lossy())
+        }) {
+            options.data = PathBuf::from(data);
+        }
+        let options = &options;
+        save_options(options)?;
         if service
             .query_status()
             .is_ok_and(|s| s.current_state != ServiceState::Stopped)

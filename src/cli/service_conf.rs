@@ -111,6 +111,18 @@ impl ServiceConf {
     }
 }
 
+/// The `--data` value in a service's command line (`"C:\…\sportello.exe" --data "C:\Dati" service
+/// run`), quoted or not.
+pub fn data_argument(command_line: &str) -> Option<String> {
+    let rest = command_line.split_once("--data")?.1;
+    let rest = rest.strip_prefix('=').unwrap_or(rest).trim_start();
+    let value = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next()?,
+        None => rest.split_whitespace().next()?,
+    };
+    (!value.is_empty()).then(|| value.to_string())
+}
+
 /// The options saved in `data`, if any.
 pub fn read(data: &Path) -> Result<Option<ServiceConf>, String> {
     let path = data.join(FILE);
@@ -196,6 +208,21 @@ mod tests {
             assert_eq!(applied.bind, o.bind);
             assert_eq!(format!("{:?}", applied.tls), format!("{:?}", o.tls));
         }
+    }
+
+    #[test]
+    fn the_data_directory_of_a_service_command_line() {
+        assert_eq!(
+            data_argument(
+                r#""C:\Program Files\Sportello\sportello.exe" --data "C:\ProgramData\Sportello" service run"#
+            ),
+            Some(r"C:\ProgramData\Sportello".to_string())
+        );
+        assert_eq!(
+            data_argument(r"C:\sportello.exe --data D:\Dati service run"),
+            Some(r"D:\Dati".to_string())
+        );
+        assert_eq!(data_argument(r"C:\sportello.exe service run"), None);
     }
 
     #[test]
