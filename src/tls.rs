@@ -187,24 +187,7 @@ fn generate(dir: &Path, names: &[String], now: DateTime<Utc>) -> Result<(), TlsE
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TlsError> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let write = || -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        // Owner-only from the first byte: the key is never readable by others, even briefly.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        crate::store::restrict_to_owner(&tmp)?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        file_error(path, e)
-    })
+    crate::store::write_private_file(path, bytes).map_err(|e| file_error(path, e))
 }
 
 /// Loads the certificate to serve with; a generated one is created on first use and replaced

@@ -66,8 +66,7 @@ fn keys_dir(data: &Path) -> PathBuf {
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), BundleError> {
-    std::fs::write(path, text).map_err(|e| BundleError::Io(format!("{}: {e}", path.display())))?;
-    crate::store::restrict_to_owner(path)
+    crate::store::write_private_file(path, text.as_bytes())
         .map_err(|e| BundleError::Io(format!("{}: {e}", path.display())))
 }
 

@@ -86,6 +86,16 @@ mod tests {
     }
 }
 
+/// A cell for a spreadsheet: a leading = + - @ is neutralised with an apostrophe, so that
+/// spreadsheets never run text that came from a form or a bundle as a formula.
+pub fn spreadsheet_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// A whole number with the Italian thousands separator (1.234.567).
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -310,15 +310,9 @@ pub fn csv(summary: &Summary, label: &dyn Fn(Dimension, &str) -> String) -> Stri
         .delimiter(b';')
         .from_writer(Vec::new());
     let mut row = |fields: [&str; 4]| {
-        // Codes come from the desks' bundles at the district: a leading = + - @ is neutralised
-        // so that a spreadsheet never runs it. Writing to memory cannot fail.
-        let _ = w.write_record(fields.map(|f| {
-            if f.starts_with(['=', '+', '-', '@']) {
-                format!("'{f}")
-            } else {
-                f.to_string()
-            }
-        }));
+        // Codes come from the desks' bundles at the district: formulas are neutralised.
+        // Writing to memory cannot fail.
+        let _ = w.write_record(fields.map(crate::domain::text::spreadsheet_safe));
     };
     row(["tabella", "codice", "voce", "valore"]);
     let year = summary.year.to_string();

@@ -302,12 +302,8 @@ pub async fn audit(
 }
 
 fn csv_field(s: &str) -> String {
-    // Quoted, quotes doubled; a leading = + - @ is neutralised so spreadsheets do not run it.
-    let safe = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    // Quoted, quotes doubled, formulas neutralised.
+    let safe = crate::domain::text::spreadsheet_safe(s);
     format!("\"{}\"", safe.replace('"', "\"\""))
 }
 

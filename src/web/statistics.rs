@@ -33,11 +33,7 @@ struct Computed {
 fn compute(state: &AppState, query: &StatsQuery) -> Result<Computed, PageError> {
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let district = instance.role == InstanceRole::District;
-    let this_year: i32 = chrono::Local::now()
-        .format("%Y")
-        .to_string()
-        .parse()
-        .unwrap_or(2026);
+    let this_year = chrono::Datelike::year(&chrono::Local::now());
     let year = query.anno.unwrap_or(this_year);
     let desk = query
         .sportello
