@@ -257,10 +257,17 @@ pub fn desk_pending(
             "",
         ),
         Some(oldest) => {
-            let finding = format!(
-                "{pending} modifiche in attesa di invio, la più vecchia del {}",
-                oldest.format("%d/%m/%Y")
-            );
+            let finding = if pending == 1 {
+                format!(
+                    "1 modifica in attesa di invio, del {}",
+                    oldest.format("%d/%m/%Y")
+                )
+            } else {
+                format!(
+                    "{pending} modifiche in attesa di invio, la più vecchia del {}",
+                    oldest.format("%d/%m/%Y")
+                )
+            };
             if enrolled && now - oldest > Duration::days(14) {
                 check(
                     name,
@@ -283,10 +290,17 @@ pub fn district_pending(undecided: usize, oldest: Option<DateTime<Utc>>) -> Chec
         Some(oldest) => check(
             name,
             Level::Attention,
-            format!(
-                "{undecided} invii in attesa di decisione, il più vecchio ricevuto il {}",
-                oldest.format("%d/%m/%Y")
-            ),
+            if undecided == 1 {
+                format!(
+                    "1 invio in attesa di decisione, ricevuto il {}",
+                    oldest.format("%d/%m/%Y")
+                )
+            } else {
+                format!(
+                    "{undecided} invii in attesa di decisione, il più vecchio ricevuto il {}",
+                    oldest.format("%d/%m/%Y")
+                )
+            },
             "Nella pagina «Invii ricevuti» accettare o respingere gli invii, poi nella pagina «Scambi» preparare il pacchetto di \
              ritorno per ciascun comune.",
         ),
@@ -390,6 +404,13 @@ mod tests {
             Level::Problem
         );
         assert_eq!(district_pending(0, None).level, Level::Ok);
+        // Italian singular for one.
+        assert!(desk_pending(1, Some(at("2026-11-20T10:00:00Z")), true, now)
+            .finding
+            .starts_with("1 modifica in attesa"));
+        assert!(district_pending(1, Some(at("2026-11-20T10:00:00Z")))
+            .finding
+            .starts_with("1 invio in attesa"));
         // Keys lost in a restore while enrolled: a problem, not a fresh start.
         assert_eq!(keys(false, 1, false).level, Level::Problem);
         assert_eq!(keys(false, 0, false).level, Level::Attention);
