@@ -1,6 +1,7 @@
 //! Sportello: the Segretariato Sociale desk of an Italian comune, and the Ambito's district office.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod assets;
 pub mod bundle;
 pub mod doctor;

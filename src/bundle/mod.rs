@@ -53,6 +53,14 @@ const PEERS: &str = "bundle_peers";
 const PSEUDONYM_KEY: &str = "pseudonym_key";
 const OUT_STATE: &str = "bundle_out";
 
+/// One export at a time in this process (the only one that owns the database): the sequence read
+/// at the start and written at the end is never shared by two bundles.
+static EXPORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn export_lock() -> std::sync::MutexGuard<'static, ()> {
+    EXPORT.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Where the outgoing bundles are: the last sequence number sent and the last change exported.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OutState {
@@ -310,6 +318,7 @@ pub fn export_desk(
     deliver: impl FnOnce(&Exported, &[u8]) -> Result<(), BundleError>,
     actor: &str,
 ) -> Result<Exported, BundleError> {
+    let _one_at_a_time = export_lock();
     let me = instance(store)?;
     if me.role != InstanceRole::Desk {
         return Err(BundleError::Refused(
@@ -557,6 +566,7 @@ pub fn export_return(
     deliver: impl FnOnce(&Exported, &[u8]) -> Result<(), BundleError>,
     actor: &str,
 ) -> Result<Exported, BundleError> {
+    let _one_at_a_time = export_lock();
     let me = instance(store)?;
     if me.role != InstanceRole::District {
         return Err(BundleError::Refused(
@@ -784,7 +794,9 @@ pub fn import(
 /// A sequence the store refuses is a refusal of the bundle, with the store's reason.
 fn refused(e: StoreError) -> BundleError {
     match e {
-        StoreError::Conflict(reason) => BundleError::Refused(reason),
+        e @ (StoreError::SequenceGap { .. } | StoreError::SequenceConflict { .. }) => {
+            BundleError::Refused(e.to_string())
+        }
         e => e.into(),
     }
 }

@@ -17,6 +17,7 @@ pub mod login;
 pub mod password;
 pub mod person;
 pub mod place;
+pub mod policy;
 pub mod privacy;
 pub mod reference;
 pub mod referral;

@@ -106,6 +106,18 @@ pub struct Referral {
     /// Why it was sent without the privacy notice on record.
     pub privacy_override: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Set when an answer of the district did not follow from the status the desk had: the
+    /// district decides, and the desk is told so on the referral.
+    #[serde(default)]
+    pub district_notice: Option<String>,
+}
+
+/// A status change that the lifecycle does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Da «{}» non si può passare a «{}».", from.label(), to.label())]
+pub struct IllegalStep {
+    pub from: ReferralStatus,
+    pub to: ReferralStatus,
 }
 
 /// Days without an answer after which a sent referral is overdue (default).
@@ -134,20 +146,19 @@ impl Referral {
         self.status.awaits_answer() && now - self.last_change() > Duration::days(days)
     }
 
-    /// Applies a step, or says in Italian why it is not allowed.
+    /// Applies a step of the lifecycle, or names the step that is not one.
     pub fn advance(
         &mut self,
         to: ReferralStatus,
         by: &str,
         note: &str,
         at: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<(), IllegalStep> {
         if !self.status.next().contains(&to) {
-            return Err(format!(
-                "Da «{}» non si può passare a «{}».",
-                self.status.label(),
-                to.label()
-            ));
+            return Err(IllegalStep {
+                from: self.status,
+                to,
+            });
         }
         self.status = to;
         self.history.push(StatusChange {
@@ -184,6 +195,7 @@ mod tests {
             }],
             privacy_override: None,
             created_at: t0,
+            district_notice: None,
         };
         assert!(r.advance(ReferralStatus::Accettato, "a", "", t0).is_err());
         r.advance(ReferralStatus::Inviato, "a", "", t0).unwrap();

@@ -210,7 +210,7 @@ impl ServiceForm {
             invalid.add("organization_id", "Scegliere l'ente che offre il servizio.");
         }
         let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 200 {
+        if name.is_empty() {
             invalid.add(
                 "name",
                 "Indicare il nome del servizio (al massimo 200 caratteri).",
@@ -336,17 +336,17 @@ impl ServiceForm {
                 },
             );
         }
-        for (field, text, max) in [
-            ("description", &self.description, 4000),
-            ("eligibility", &self.eligibility, 2000),
-            ("application_process", &self.application_process, 2000),
-            ("fees", &self.fees, 1000),
-            ("alert", &self.alert, 500),
-        ] {
-            if text.chars().count() > max {
-                invalid.add(field, format!("Al massimo {max} caratteri."));
-            }
-        }
+        invalid.0.extend(
+            cap_problems([
+                ("name", self.name.trim()),
+                ("description", &self.description),
+                ("eligibility", &self.eligibility),
+                ("application_process", &self.application_process),
+                ("fees", &self.fees),
+                ("alert", &self.alert),
+            ])
+            .0,
+        );
         match organization_id {
             Some(organization_id) if invalid.is_empty() => Ok(Service {
                 id: existing.map_or_else(Uuid::now_v7, |s| s.id),
@@ -403,4 +403,41 @@ mod tests {
         assert_eq!(parse_closures(&format_closures(&c)).unwrap(), c);
         assert!(parse_closures("domani").is_err());
     }
+}
+
+/// The length caps of a service's texts, the same for the form, the API and an HSDS import.
+pub const TEXT_CAPS: [(&str, usize); 6] = [
+    ("name", 200),
+    ("description", 4000),
+    ("eligibility", 2000),
+    ("application_process", 2000),
+    ("fees", 1000),
+    ("alert", 500),
+];
+
+/// The texts over their cap, each named.
+pub fn cap_problems(texts: [(&'static str, &str); 6]) -> Invalid {
+    let mut invalid = Invalid::new();
+    for (field, text) in texts {
+        let max = TEXT_CAPS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(usize::MAX, |(_, m)| *m);
+        if text.chars().count() > max {
+            invalid.add(field, format!("Al massimo {max} caratteri."));
+        }
+    }
+    invalid
+}
+
+/// The texts of a service over their cap (a service that came from HSDS or the API).
+pub fn service_cap_problems(s: &Service) -> Invalid {
+    cap_problems([
+        ("name", s.name.as_str()),
+        ("description", s.description.as_str()),
+        ("eligibility", s.eligibility.as_str()),
+        ("application_process", s.application_process.as_str()),
+        ("fees", s.fees.as_str()),
+        ("alert", s.alert.as_str()),
+    ])
 }

@@ -24,6 +24,22 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A change that lets someone read personal data or log in as another user (a role that reads
+/// personal data granted, a password reset), shown to every responsabile until one acknowledges it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OversightNotice {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// Username of who made the change.
+    pub by: String,
+    /// Username of the user changed.
+    pub user: String,
+    /// What happened, in Italian.
+    pub what: String,
+    /// Who acknowledged it, and when.
+    pub acknowledged: Option<(String, DateTime<Utc>)>,
+}
+
 impl User {
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)

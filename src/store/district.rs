@@ -59,13 +59,15 @@ fn sequence_gate(
     }
     match check_sequence(last, sequence, seen.is_some()) {
         SequenceCheck::AlreadyApplied => Ok(seen),
-        SequenceCheck::Gap(missing) => Err(StoreError::Conflict(format!(
-            "manca il pacchetto {missing} di {source_name}: importarlo prima del pacchetto {sequence}"
-        ))),
-        SequenceCheck::Conflicting => Err(StoreError::Conflict(format!(
-            "il pacchetto {sequence} di {source_name} è già stato applicato con un contenuto diverso \
-             (il mittente è stato forse ripristinato da un backup): contattare il mittente"
-        ))),
+        SequenceCheck::Gap(missing) => Err(StoreError::SequenceGap {
+            missing,
+            sequence,
+            source_name: source_name.to_string(),
+        }),
+        SequenceCheck::Conflicting => Err(StoreError::SequenceConflict {
+            sequence,
+            source_name: source_name.to_string(),
+        }),
         SequenceCheck::Apply => Ok(None),
     }
 }
@@ -110,15 +112,29 @@ impl Store {
             };
             let before = r.history.len();
             for d in &s.decisions {
-                if r.status != d.status && r.status.next().contains(&d.status) {
-                    r.status = d.status;
-                    r.history.push(StatusChange {
-                        status: d.status,
-                        at: d.at,
-                        by: format!("{} (Ambito)", d.by),
-                        note: d.note.clone(),
-                    });
+                // Every bundle carries the whole list of decisions: skip those already applied.
+                let applied = r
+                    .history
+                    .iter()
+                    .any(|h| h.status == d.status && h.at == d.at);
+                if applied || r.status == d.status {
+                    continue;
                 }
+                if !r.status.next().contains(&d.status) {
+                    // The district decides; the desk is told that its own status was overruled.
+                    r.district_notice = Some(format!(
+                        "L'Ambito ha comunicato «{}» mentre qui l'invio risultava «{}»: vale la decisione dell'Ambito.",
+                        d.status.label(),
+                        r.status.label()
+                    ));
+                }
+                r.status = d.status;
+                r.history.push(StatusChange {
+                    status: d.status,
+                    at: d.at,
+                    by: format!("{} (Ambito)", d.by),
+                    note: d.note.clone(),
+                });
             }
             if r.history.len() != before {
                 super::referrals::put(&txn, &r)?;
@@ -191,7 +207,7 @@ impl Store {
     }
 
     /// Applies a desk's bundle, all of it or nothing. A gap or a conflicting sequence is refused
-    /// (`Conflict`) with the reason; a bundle applied before changes nothing.
+    /// (`SequenceGap`, `SequenceConflict`); a bundle applied before changes nothing.
     pub fn apply_desk_bundle(
         &self,
         b: &IncomingDeskBundle,
@@ -339,11 +355,7 @@ impl Store {
                 None => return Err(StoreError::NotFound("Invio ricevuto")),
             };
             if !e.status.next().contains(&to) {
-                return Err(StoreError::Conflict(format!(
-                    "Da «{}» non si può passare a «{}».",
-                    e.status.label(),
-                    to.label()
-                )));
+                return Err(StoreError::IllegalTransition { from: e.status, to });
             }
             e.status = to;
             e.decisions.push(StatusChange {

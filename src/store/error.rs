@@ -37,8 +37,35 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("Esiste già una persona con questo codice.")]
     DuplicateCode(uuid::Uuid),
-    #[error("{0}")]
-    Conflict(String),
+    /// Art. 18: the person's processing is restricted, so their records are not changed.
+    #[error("{}", crate::domain::privacy::RESTRICTED)]
+    Restricted,
+    #[error("Esiste già un utente con nome «{0}».")]
+    UsernameTaken(String),
+    #[error("Deve restare almeno un amministratore attivo: assegnare prima il ruolo a un altro utente.")]
+    LastAdministrator,
+    #[error("Scegliere almeno un ruolo.")]
+    NoRoles,
+    #[error("Questa installazione è già configurata.")]
+    AlreadySetUp,
+    #[error("Da «{}» non si può passare a «{}».", from.label(), to.label())]
+    IllegalTransition {
+        from: crate::domain::referral::ReferralStatus,
+        to: crate::domain::referral::ReferralStatus,
+    },
+    #[error("manca il pacchetto {missing} di {source_name}: importarlo prima del pacchetto {sequence}")]
+    SequenceGap {
+        missing: u64,
+        sequence: u64,
+        source_name: String,
+    },
+    #[error(
+        "il pacchetto {sequence} di {source_name} è già stato applicato con un contenuto diverso \
+         (il mittente è stato forse ripristinato da un backup): contattare il mittente"
+    )]
+    SequenceConflict { sequence: u64, source_name: String },
+    #[error("generatore casuale non disponibile: {0}")]
+    Random(String),
     #[error("Backup: {0}.")]
     Backup(String),
     #[error(

@@ -56,11 +56,11 @@ pub fn set_schema_version(txn: &WriteTransaction, version: u32) -> Result<(), St
 pub fn create_secret(txn: &WriteTransaction) -> Result<(), StoreError> {
     let mut secret = [0u8; 32];
     getrandom::getrandom(&mut secret)
-        .map_err(|e| StoreError::Conflict(format!("generatore casuale non disponibile: {e}")))?;
+        .map_err(|e| StoreError::Random(e.to_string()))?;
     put(txn, SECRET_KEY, &secret.to_vec())
 }
 
-fn put<T: serde::Serialize>(
+pub(super) fn put<T: serde::Serialize>(
     txn: &WriteTransaction,
     key: &str,
     value: &T,

@@ -11,6 +11,7 @@ mod error;
 mod login;
 pub mod meta;
 mod migrations;
+mod oversight;
 mod persons;
 mod referrals;
 mod retention;

@@ -116,9 +116,7 @@ impl Store {
         let txn = self.db.begin_write()?;
         let before = get_in(&txn, id)?;
         if before.is_restricted() {
-            return Err(StoreError::Conflict(
-                crate::domain::privacy::RESTRICTED.into(),
-            ));
+            return Err(StoreError::Restricted);
         }
         let after = data.apply_to(&before, Utc::now());
         if let Some(code) = after.code() {

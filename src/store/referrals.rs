@@ -49,7 +49,7 @@ impl Store {
         Ok(())
     }
 
-    /// Moves a referral one step along its lifecycle. `Err(Conflict)` names a forbidden step.
+    /// Moves a referral one step along its lifecycle. `Err(IllegalTransition)` names a step that is not one.
     pub fn advance_referral(
         &self,
         id: Uuid,
@@ -67,7 +67,10 @@ impl Store {
             decode(v.value())?
         };
         r.advance(to, actor, note, Utc::now())
-            .map_err(StoreError::Conflict)?;
+            .map_err(|e| StoreError::IllegalTransition {
+                from: e.from,
+                to: e.to,
+            })?;
         if let Some(reason) = privacy_override {
             r.privacy_override = Some(reason.trim().chars().take(500).collect());
             // The reason is kept in the referral; the audit says that it was given.

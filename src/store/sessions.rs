@@ -16,7 +16,7 @@ use crate::domain::session::Session;
 pub(super) fn random_secret() -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes)
-        .map_err(|e| StoreError::Conflict(format!("generatore casuale non disponibile: {e}")))?;
+        .map_err(|e| StoreError::Random(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 

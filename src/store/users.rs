@@ -11,7 +11,7 @@ use super::{audit, meta, sessions, tokens, Store, StoreError};
 use crate::domain::audit::{action, AuditEvent};
 use crate::domain::instance::{CheckedInstance, Instance};
 use crate::domain::role::Role;
-use crate::domain::user::{NewUser, User};
+use crate::domain::user::{NewUser, OversightNotice, User};
 
 const KIND: &str = "user";
 
@@ -42,10 +42,7 @@ fn insert_new(
         .get(new.username.as_str())?
         .is_some()
     {
-        return Err(StoreError::Conflict(format!(
-            "Esiste già un utente con nome «{}».",
-            new.username
-        )));
+        return Err(StoreError::UsernameTaken(new.username.clone()));
     }
     let now = Utc::now();
     let user = User {
@@ -76,8 +73,6 @@ fn another_active_admin(txn: &WriteTransaction, except: Uuid) -> Result<bool, St
     Ok(false)
 }
 
-const LAST_ADMIN: &str =
-    "Deve restare almeno un amministratore attivo: assegnare prima il ruolo a un altro utente.";
 
 impl Store {
     /// First setup: the installation's identity and its first administrator, together or not at all.
@@ -90,9 +85,7 @@ impl Store {
     ) -> Result<(Instance, User), StoreError> {
         let txn = self.db.begin_write()?;
         if meta::instance_in(&txn)?.is_some() {
-            return Err(StoreError::Conflict(
-                "Questa installazione è già configurata.".into(),
-            ));
+            return Err(StoreError::AlreadySetUp);
         }
         let instance = Instance {
             id: Uuid::now_v7(),
@@ -195,7 +188,7 @@ impl Store {
         let txn = self.db.begin_write()?;
         let mut user = get_in(&txn, id)?;
         if disabled && user.has_role(Role::Amministratore) && !another_active_admin(&txn, id)? {
-            return Err(StoreError::Conflict(LAST_ADMIN.into()));
+            return Err(StoreError::LastAdministrator);
         }
         user.disabled = disabled;
         user.updated_at = Utc::now();
@@ -214,17 +207,19 @@ impl Store {
         Ok(user)
     }
 
+    /// Sets a user's roles; `notice` (a role that reads personal data granted) is raised with it.
     pub fn set_user_roles(
         &self,
         id: Uuid,
         roles: &[Role],
         actor: &str,
+        notice: Option<&OversightNotice>,
     ) -> Result<User, StoreError> {
         let mut roles = roles.to_vec();
         roles.sort();
         roles.dedup();
         if roles.is_empty() {
-            return Err(StoreError::Conflict("Scegliere almeno un ruolo.".into()));
+            return Err(StoreError::NoRoles);
         }
         let txn = self.db.begin_write()?;
         let mut user = get_in(&txn, id)?;
@@ -232,12 +227,15 @@ impl Store {
             && !roles.contains(&Role::Amministratore)
             && !another_active_admin(&txn, id)?
         {
-            return Err(StoreError::Conflict(LAST_ADMIN.into()));
+            return Err(StoreError::LastAdministrator);
         }
         let before = roles_text(&user.roles);
         user.roles = roles;
         user.updated_at = Utc::now();
         put(&txn, &user)?;
+        if let Some(n) = notice {
+            super::oversight::raise_in(&txn, n)?;
+        }
         audit::append(
             &txn,
             AuditEvent::new(actor, action::USER_ROLES, user.username.clone())
@@ -255,8 +253,12 @@ impl Store {
         password_hash: String,
         temporary: bool,
         actor: &str,
+        notice: Option<&OversightNotice>,
     ) -> Result<User, StoreError> {
         let txn = self.db.begin_write()?;
+        if let Some(n) = notice {
+            super::oversight::raise_in(&txn, n)?;
+        }
         let mut user = get_in(&txn, id)?;
         user.password_hash = password_hash;
         user.must_change_password = temporary;
@@ -311,14 +313,14 @@ mod tests {
             )
             .unwrap();
         let dup = store.create_user(&new_user("admin", vec![Role::Operatore]), "h".into(), "t");
-        assert!(matches!(dup, Err(StoreError::Conflict(_))));
+        assert!(matches!(dup, Err(StoreError::UsernameTaken(_))));
         assert!(matches!(
             store.set_user_disabled(admin.id, true, "t"),
-            Err(StoreError::Conflict(_))
+            Err(StoreError::LastAdministrator)
         ));
         assert!(matches!(
-            store.set_user_roles(admin.id, &[Role::Operatore], "t"),
-            Err(StoreError::Conflict(_))
+            store.set_user_roles(admin.id, &[Role::Operatore], "t", None),
+            Err(StoreError::LastAdministrator)
         ));
         let op = store
             .create_user(&new_user("op", vec![Role::Operatore]), "h".into(), "t")

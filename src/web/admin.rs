@@ -11,6 +11,7 @@ use super::state::AppState;
 use super::views;
 use super::views::admin::{AdminNotice, NewUserValues};
 use super::views::layout::Chrome;
+use crate::app::{self, AppError};
 use crate::domain::password::hash_password;
 use crate::domain::role::Role;
 use crate::domain::user::NewUser;
@@ -166,14 +167,14 @@ pub async fn create_user(
         .map_err(|e| PageError::Internal(e.to_string()))?;
     match state.store.create_user(&new, hash, &auth.user.username) {
         Ok(_) => Ok(back("creato")),
-        Err(StoreError::Conflict(msg)) => {
+        Err(e @ StoreError::UsernameTaken(_)) => {
             render(
                 &auth,
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 &values,
-                &Invalid::one("username", msg),
+                &Invalid::one("username", e.to_string()),
             )
             .await
         }
@@ -181,27 +182,35 @@ pub async fn create_user(
     }
 }
 
+/// The admin page again with the refusal on top, or back to it with the success notice.
 async fn conflict_or(
     auth: &Auth,
     state: &AppState,
-    result: Result<crate::domain::user::User, StoreError>,
+    result: Result<crate::domain::user::User, AppError>,
     ok: &str,
 ) -> Result<HttpResponse, PageError> {
-    match result {
-        Ok(_) => Ok(back(ok)),
-        Err(StoreError::Conflict(msg)) => {
-            render(
-                auth,
-                state,
-                StatusCode::CONFLICT,
-                Some(AdminNotice::Error(msg)),
-                &NewUserValues::default(),
-                &Invalid::new(),
-            )
-            .await
+    let (status, message) = match result {
+        Ok(_) => return Ok(back(ok)),
+        Err(AppError::Denied(d)) => (StatusCode::FORBIDDEN, d.to_string()),
+        Err(e @ (AppError::LastAdministrator | AppError::NoRoles)) => {
+            (StatusCode::CONFLICT, e.to_string())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut res = render(
+        auth,
+        state,
+        status,
+        Some(AdminNotice::Error(message.clone())),
+        &NewUserValues::default(),
+        &Invalid::new(),
+    )
+    .await?;
+    if status == StatusCode::FORBIDDEN {
+        res.extensions_mut()
+            .insert(super::error::Denied(message));
     }
+    Ok(res)
 }
 
 pub async fn set_roles(
@@ -216,9 +225,7 @@ pub async fn set_roles(
         .iter()
         .filter_map(|c| Role::from_code(c))
         .collect();
-    let result = state
-        .store
-        .set_user_roles(path.into_inner(), &roles, &auth.user.username);
+    let result = app::administration::set_roles(&state.ctx(&auth.actor), path.into_inner(), &roles);
     conflict_or(&auth, &state, result, "ruoli").await
 }
 
@@ -230,7 +237,8 @@ pub async fn disable(
     auth.require(Role::Amministratore)?;
     let result = state
         .store
-        .set_user_disabled(path.into_inner(), true, &auth.user.username);
+        .set_user_disabled(path.into_inner(), true, &auth.user.username)
+        .map_err(AppError::from);
     conflict_or(&auth, &state, result, "disabilitato").await
 }
 
@@ -242,7 +250,8 @@ pub async fn enable(
     auth.require(Role::Amministratore)?;
     let result = state
         .store
-        .set_user_disabled(path.into_inner(), false, &auth.user.username);
+        .set_user_disabled(path.into_inner(), false, &auth.user.username)
+        .map_err(AppError::from);
     conflict_or(&auth, &state, result, "abilitato").await
 }
 
@@ -254,15 +263,13 @@ pub async fn reset_password(
 ) -> Result<HttpResponse, PageError> {
     auth.require(Role::Amministratore)?;
     let id = path.into_inner();
-    let target = state.store.user(id)?.ok_or(PageError::NotFound)?;
+    crate::domain::policy::reset_password(&auth.actor, id).map_err(AppError::from)?;
     let temporary = temporary_password().map_err(PageError::Internal)?;
     let for_hash = temporary.clone();
     let hash = web::block(move || hash_password(&for_hash))
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;
-    state
-        .store
-        .set_password(id, hash, true, &auth.user.username)?;
+    let target = app::administration::reset_password(&state.ctx(&auth.actor), id, hash)?;
     render(
         &auth,
         &state,

@@ -12,37 +12,14 @@ use super::session::Auth;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
-use crate::domain::audit::AuditEvent;
-use crate::domain::instance::{Instance, InstanceRole};
-use crate::domain::referral::ReferralStatus;
-use crate::domain::role::Role;
+use crate::app::{self, AppError};
+use crate::domain::district::InboxReferral;
 use crate::domain::Invalid;
-use crate::store::StoreError;
-
-/// The inbox is for the district's social workers and coordinator, on a district instance.
-fn require_district(auth: &Auth, state: &AppState) -> Result<Instance, PageError> {
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    if instance.role != InstanceRole::District {
-        return Err(PageError::NotFound);
-    }
-    if !auth
-        .user
-        .has_any_role(&[Role::AssistenteSociale, Role::Responsabile])
-    {
-        return Err(PageError::Forbidden);
-    }
-    Ok(instance)
-}
 
 pub async fn inbox(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let instance = require_district(&auth, &state)?;
-    let entries = state.store.inbox()?;
-    let imports = state.store.imports()?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "inbox.list", "")
-            .details(format!("{} invii", entries.len())),
-    )?;
-    let chrome = Chrome::for_user(&auth, Some(&instance), "/ambito");
+    let (entries, imports) = app::district::inbox(&state.ctx(&auth.actor), "")?;
+    let instance = state.store.instance()?;
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/ambito");
     Ok(ok(views::district::inbox_page(
         &chrome,
         &state.reference,
@@ -60,20 +37,15 @@ pub struct NoticeQuery {
 fn render_detail(
     auth: &Auth,
     state: &AppState,
-    instance: &Instance,
     id: Uuid,
     invalid: &Invalid,
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let entry = state.store.inbox_referral(id)?.ok_or(PageError::NotFound)?;
-    let all = state.store.inbox()?;
-    let linked = entry.linked(&all);
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "inbox.view", id.to_string())
-            .details(entry.comune_name.clone()),
-    )?;
-    let chrome = Chrome::for_user(auth, Some(instance), "/ambito");
+    let (entry, linked) = app::district::detail(&state.ctx(&auth.actor), id)?;
+    let linked: Vec<&InboxReferral> = linked.iter().collect();
+    let instance = state.store.instance()?;
+    let chrome = Chrome::for_user(auth, instance.as_ref(), "/ambito");
     Ok(html(
         status,
         views::district::inbox_detail_page(
@@ -94,14 +66,12 @@ pub async fn detail(
     path: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let instance = require_district(&auth, &state)?;
     let notice = (query.avviso == "stato").then_some(
         "Decisione registrata: arriverà allo sportello con il prossimo pacchetto di ritorno.",
     );
     render_detail(
         &auth,
         &state,
-        &instance,
         path.into_inner(),
         &Invalid::new(),
         notice,
@@ -115,24 +85,21 @@ pub async fn decide(
     path: web::Path<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    let instance = require_district(&auth, &state)?;
     let id = path.into_inner();
-    let invalid = match ReferralStatus::from_code(form.get("status")) {
-        None => Invalid::one("status", "Scegliere il nuovo stato."),
-        Some(to) => match state
-            .store
-            .decide_inbox(id, to, form.get("note"), &auth.user.username)
-        {
-            Ok(_) => return Ok(see_other(&format!("/ambito/invii/{id}?avviso=stato"))),
-            Err(StoreError::Conflict(msg)) => Invalid::one("status", msg),
-            Err(StoreError::NotFound(_)) => return Err(PageError::NotFound),
-            Err(e) => return Err(e.into()),
-        },
+    let invalid = match app::district::decide(
+        &state.ctx(&auth.actor),
+        id,
+        form.get("status"),
+        form.get("note"),
+    ) {
+        Ok(_) => return Ok(see_other(&format!("/ambito/invii/{id}?avviso=stato"))),
+        Err(AppError::Invalid(invalid)) => invalid,
+        Err(e @ AppError::IllegalTransition { .. }) => Invalid::one("status", e.to_string()),
+        Err(e) => return Err(e.into()),
     };
     render_detail(
         &auth,
         &state,
-        &instance,
         id,
         &invalid,
         None,
@@ -147,12 +114,11 @@ pub async fn unlink(
     path: web::Path<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    require_district(&auth, &state)?;
     let id = path.into_inner();
     let other: Uuid = form
         .get("other")
         .parse()
         .map_err(|_| PageError::BadRequest)?;
-    state.store.unlink_inbox(id, other, &auth.user.username)?;
+    app::district::unlink(&state.ctx(&auth.actor), id, other)?;
     Ok(see_other(&format!("/ambito/invii/{id}?avviso=scollegato")))
 }

@@ -5,6 +5,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use super::views;
+use crate::app::AppError;
+use crate::domain::policy::Denial;
+use crate::domain::Invalid;
 use crate::store::StoreError;
 
 /// Outcomes of a page request that are not the page itself.
@@ -35,6 +38,12 @@ pub enum PageError {
     /// Field problems found while handling a form (the handler re-renders the form with them).
     #[error("dati non validi")]
     Invalid(crate::domain::Invalid),
+    /// The policy refused, with its reason.
+    #[error("{0}")]
+    Denied(String),
+    /// The page belongs to the other kind of installation (desk or Ambito).
+    #[error("{0}")]
+    NotHere(&'static str),
     #[error("errore interno: {0}")]
     Internal(String),
 }
@@ -47,6 +56,39 @@ impl From<StoreError> for PageError {
         }
     }
 }
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound(_) => PageError::NotFound,
+            AppError::Denied(Denial::WrongMode(why)) => PageError::NotHere(why),
+            AppError::Denied(Denial::Restricted) => PageError::Restricted,
+            AppError::Denied(d) => PageError::Denied(d.to_string()),
+            AppError::Invalid(i) => PageError::Invalid(i),
+            AppError::Store(e) => e.into(),
+            AppError::Internal(detail) => PageError::Internal(detail),
+            e @ (AppError::ExistingPerson(_)
+            | AppError::PossibleDuplicate(_)
+            | AppError::UnseenWarnings(_)) => {
+                PageError::Invalid(Invalid::one("codice_fiscale", e.to_string()))
+            }
+            e @ (AppError::LastAdministrator | AppError::NoRoles) => {
+                PageError::Invalid(Invalid::one("roles", e.to_string()))
+            }
+            e @ AppError::UsernameTaken(_) => {
+                PageError::Invalid(Invalid::one("username", e.to_string()))
+            }
+            e @ AppError::IllegalTransition { .. } => {
+                PageError::Invalid(Invalid::one("status", e.to_string()))
+            }
+            e @ AppError::SequenceGap(_) => PageError::Invalid(Invalid::one("file", e.to_string())),
+        }
+    }
+}
+
+/// Marks a response as a refusal, for the denial audit (`super::denials`).
+#[derive(Debug, Clone)]
+pub struct Denied(pub String);
 
 impl From<actix_web::error::BlockingError> for PageError {
     fn from(e: actix_web::error::BlockingError) -> Self {
@@ -66,10 +108,11 @@ impl ResponseError for PageError {
             PageError::LoginRequired | PageError::NotSetUp | PageError::MustChangePassword => {
                 StatusCode::SEE_OTHER
             }
-            PageError::Forbidden | PageError::Csrf | PageError::SetupNotLocal => {
-                StatusCode::FORBIDDEN
-            }
-            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Forbidden
+            | PageError::Csrf
+            | PageError::SetupNotLocal
+            | PageError::Denied(_) => StatusCode::FORBIDDEN,
+            PageError::NotFound | PageError::NotHere(_) => StatusCode::NOT_FOUND,
             PageError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             PageError::BadRequest => StatusCode::BAD_REQUEST,
             PageError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,10 +151,15 @@ impl ResponseError for PageError {
                 "Configurazione da fare sul PC dello sportello",
                 "Sportello non è ancora configurato. La prima configurazione si fa dal PC su cui è installato, aprendo http://127.0.0.1 con la porta indicata all'avvio (o https, se attivo): così nessun altro in rete può crearsi un utente amministratore.",
             ),
-            PageError::Invalid(_) => (
+            PageError::Invalid(invalid) => (
                 "Dati non validi",
-                "Alcuni dati inviati non sono validi. Torni indietro, li corregga e riprovi.",
+                invalid.0.first().map_or(
+                    "Alcuni dati inviati non sono validi. Torni indietro, li corregga e riprovi.",
+                    |f| f.message.as_str(),
+                ),
             ),
+            PageError::Denied(why) => ("Operazione non consentita", why.as_str()),
+            PageError::NotHere(why) => ("Pagina non disponibile qui", *why),
             PageError::Internal(detail) => {
                 tracing::error!(%detail, "errore interno");
                 (
@@ -120,9 +168,20 @@ impl ResponseError for PageError {
                 )
             }
         };
-        HttpResponse::build(self.status_code())
+        let mut res = HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")
-            .body(views::errors::page(self.status_code().as_u16(), title, message).into_string())
+            .body(views::errors::page(self.status_code().as_u16(), title, message).into_string());
+        if matches!(
+            self,
+            PageError::Forbidden
+                | PageError::Csrf
+                | PageError::Denied(_)
+                | PageError::Restricted
+                | PageError::NotHere(_)
+        ) {
+            res.extensions_mut().insert(Denied(message.to_string()));
+        }
+        res
     }
 }
 
@@ -208,6 +267,24 @@ impl ApiError {
         )
     }
 
+    /// 422 naming the first bad field, with every problem in `details`.
+    pub fn invalid(invalid: &Invalid) -> Self {
+        let first = invalid.0.first();
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            first.map_or_else(|| "Dati non validi.".to_string(), |f| f.message.clone()),
+        );
+        e.field = first.map(|f| f.field.to_string());
+        e.details = invalid.0.clone();
+        e
+    }
+
+    fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
+    }
+
     pub fn csrf() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -237,13 +314,70 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let message = e.to_string();
+        match e {
+            AppError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+            AppError::Denied(Denial::WrongMode(why)) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_available", why)
+            }
+            AppError::Denied(Denial::Restricted) => ApiError::restricted(),
+            AppError::Denied(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            AppError::Invalid(i) => ApiError::invalid(&i),
+            AppError::ExistingPerson(p) => ApiError::conflict_existing(p.id),
+            AppError::PossibleDuplicate(persons) => {
+                let ids: Vec<String> = persons.iter().map(|p| p.id.to_string()).collect();
+                let mut e = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "possible_duplicate",
+                    format!(
+                        "Esistono persone con la stessa data di nascita e un nome simile ({}): verificare, oppure ripetere con \"confirm_new\": true.",
+                        ids.join(", ")
+                    ),
+                );
+                e.existing_id = persons.first().map(|p| p.id);
+                e
+            }
+            AppError::UnseenWarnings(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "warnings", message)
+            }
+            AppError::LastAdministrator => {
+                ApiError::new(StatusCode::CONFLICT, "last_administrator", message)
+                    .with_field("roles")
+            }
+            AppError::NoRoles => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+                    .with_field("roles")
+            }
+            AppError::UsernameTaken(_) => {
+                ApiError::new(StatusCode::CONFLICT, "exists", message).with_field("username")
+            }
+            AppError::IllegalTransition { .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "illegal_transition", message)
+                    .with_field("status")
+            }
+            AppError::SequenceGap(_) => ApiError::new(StatusCode::CONFLICT, "sequence", message),
+            AppError::Store(e) => e.into(),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "errore interno (API)");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Errore interno del programma.",
+                )
+            }
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(ErrorBody {
+        let mut res = HttpResponse::build(self.status).json(ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message.clone(),
@@ -258,6 +392,10 @@ impl ResponseError for ApiError {
                     .collect(),
                 existing_id: self.existing_id,
             },
-        })
+        });
+        if self.status == StatusCode::FORBIDDEN || self.code == "restricted" {
+            res.extensions_mut().insert(Denied(self.message.clone()));
+        }
+        res
     }
 }

@@ -5,11 +5,12 @@ use actix_web::{web, HttpResponse};
 use chrono::{Duration, Local, NaiveTime};
 
 use super::error::PageError;
-use super::persons::DESK_ROLES;
 use super::session::Auth;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
+use crate::app;
+use crate::domain::policy;
 
 #[derive(serde::Deserialize)]
 pub struct HomeQuery {
@@ -27,56 +28,18 @@ pub async fn home(
     let notice = match query.avviso.as_str() {
         "password" => Some("Password aggiornata."),
         "rapido" => Some("Contatto telefonico registrato."),
+        "visto" => Some("Avviso segnato come visto."),
         _ => None,
     };
-    if auth.user.has_any_role(&DESK_ROLES) {
+    let ctx = state.ctx(&auth.actor);
+    let notices = app::administration::open_notices(&ctx)?;
+    if policy::desk_records(&auth.actor).is_ok() {
         let today = Local::now().date_naive();
         let start = crate::domain::access::local_instant(today, NaiveTime::MIN)
             .ok_or(PageError::BadRequest)?;
         let end = start + Duration::days(1);
-        let accesses = state.store.accesses_between(start, end)?;
-        let appointments = state.store.appointments_between(start, end)?;
-        let ids: Vec<_> = accesses
-            .iter()
-            .filter_map(|a| a.person_id)
-            .chain(appointments.iter().map(|a| a.person_id))
-            .collect();
-        let persons = state.store.persons_by_ids(&ids)?;
-        let find =
-            |id: Option<uuid::Uuid>| id.and_then(|id| persons.iter().find(|p| p.id == id).cloned());
-        // People whose processing is restricted are left out of lists (art. 18).
-        let restricted = |p: &Option<crate::domain::person::Person>| {
-            p.as_ref().is_some_and(|p| p.is_restricted())
-        };
-        let accesses: Vec<_> = accesses
-            .into_iter()
-            .rev()
-            .map(|a| {
-                let p = find(a.person_id);
-                (a, p)
-            })
-            .filter(|(_, p)| !restricted(p))
-            .collect();
-        let appointments: Vec<_> = appointments
-            .into_iter()
-            .map(|a| {
-                let p = find(Some(a.person_id));
-                (a, p)
-            })
-            .filter(|(_, p)| !restricted(p))
-            .collect();
-        state.store.audit(
-            crate::domain::audit::AuditEvent::new(
-                auth.user.username.clone(),
-                "access.list",
-                today.to_string(),
-            )
-            .details(format!(
-                "{} accessi, {} appuntamenti",
-                accesses.len(),
-                appointments.len()
-            )),
-        )?;
+        let day = app::reception::day(&ctx, start, end)?;
+        let (accesses, appointments) = (day.accesses, day.appointments);
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(
@@ -87,11 +50,22 @@ pub async fn home(
                     &accesses,
                     &appointments,
                     notice,
+                    &notices,
                 )
                 .into_string(),
             ));
     }
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(views::home::page(&chrome, &instance, &auth.user, notice).into_string()))
+        .body(views::home::page(&chrome, &instance, &auth.user, notice, &notices).into_string()))
+}
+
+/// A responsabile acknowledges an oversight notice.
+pub async fn acknowledge(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, PageError> {
+    app::administration::acknowledge(&state.ctx(&auth.actor), path.into_inner())?;
+    Ok(super::respond::see_other("/?avviso=visto"))
 }

@@ -6,7 +6,9 @@ mod agenda;
 pub mod api;
 mod auth;
 pub mod csrf;
+mod denials;
 mod district;
+mod documents;
 mod error;
 mod exchange;
 mod forms;
@@ -49,6 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/password", web::get().to(auth::password_page))
         .route("/password", web::post().to(auth::password_submit))
         .route("/", web::get().to(home::home))
+        .route("/avvisi/{id}/visto", web::post().to(home::acknowledge))
         .route("/persone", web::get().to(persons::search))
         .route("/persone/nuova", web::get().to(persons::new_form))
         .route("/persone/nuova", web::post().to(persons::create))
@@ -280,6 +283,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(api::orientation::referral_status),
                 )
                 .route(
+                    "/accesses/{id}/suggestions",
+                    web::get().to(api::orientation_access::suggestions),
+                )
+                .route(
+                    "/accesses/{id}/services",
+                    web::post().to(api::orientation_access::choose),
+                )
+                .route(
+                    "/accesses/{id}/services/{service_id}",
+                    web::delete().to(api::orientation_access::remove),
+                )
+                .route(
+                    "/accesses/{id}/unmet-needs",
+                    web::post().to(api::orientation_access::unmet),
+                )
+                .route(
                     "/accesses/{id}/orientation.pdf",
                     web::get().to(api::orientation::orientation_pdf),
                 )
@@ -326,13 +345,40 @@ fn query_error(_: actix_web::error::QueryPayloadError, req: &HttpRequest) -> act
     }
 }
 
+/// A JSON body that cannot be used: too large (413), a field the endpoint does not know or a value
+/// (422 naming it), or not readable as this endpoint's JSON (400).
 fn json_error(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::new(
-        actix_web::http::StatusCode::BAD_REQUEST,
-        "bad_json",
-        format!("Corpo JSON non valido: {err}"),
-    )
-    .into()
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "I dati inviati sono troppo grandi.",
+        )
+        .into(),
+        E::Deserialize(e) if unknown_field(&e.to_string()).is_some() => {
+            let field = unknown_field(&e.to_string());
+            let message = format!(
+                "Campo sconosciuto: «{}».",
+                field.as_deref().unwrap_or_default()
+            );
+            let mut api = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_field", message);
+            api.field = field;
+            api.into()
+        }
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            format!("Corpo JSON non valido: {other}"),
+        )
+        .into(),
+    }
+}
+
+/// The field serde names in "unknown field `x`, expected …".
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next().map(str::to_string)
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
@@ -419,6 +465,7 @@ pub async fn serve(
                     .error_handler(json_error),
             )
             .wrap(from_fn(csrf::guard))
+            .wrap(from_fn(denials::audit))
             .wrap(ErrorHandlers::new().default_handler(italian_errors))
             .wrap(security::headers())
             // The path only: query strings could carry search terms about people.

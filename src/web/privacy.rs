@@ -9,7 +9,6 @@ use uuid::Uuid;
 
 use super::error::PageError;
 use super::forms::Fields;
-use super::persons::require_desk;
 use super::respond::{html, ok, see_other};
 use super::session::Auth;
 use super::state::AppState;
@@ -65,7 +64,7 @@ pub async fn notice_pdf(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let id = path.into_inner();
     let person = state.store.person(id)?.ok_or(PageError::NotFound)?;
     let (version, text) = current_notice(&state)?;
@@ -100,7 +99,7 @@ pub async fn consent(
     path: web::Path<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let id = path.into_inner();
     let purpose = form.get("purpose").to_string();
     if !CONSENT_PURPOSES.iter().any(|(c, _)| *c == purpose) {
@@ -123,9 +122,7 @@ pub async fn consent(
             .store
             .modify_person_privacy(id, &auth.user.username, action, &purpose, |p| {
                 if p.is_restricted() {
-                    return Err(StoreError::Conflict(
-                        crate::domain::privacy::RESTRICTED.into(),
-                    ));
+                    return Err(StoreError::Restricted);
                 }
                 if give {
                     if !p.consents_to(&purpose) {
@@ -149,7 +146,7 @@ pub async fn consent(
             });
     match result {
         Ok(_) => Ok(see_other(&format!("/persone/{id}?avviso=consenso"))),
-        Err(StoreError::Conflict(_)) => Err(PageError::Restricted),
+        Err(StoreError::Restricted) => Err(PageError::Restricted),
         Err(e) => Err(e.into()),
     }
 }
@@ -443,7 +440,9 @@ pub async fn retention(
         None => Vec::new(),
     };
     let shown: Vec<Person> = listed.iter().map(|(p, _)| p.clone()).collect();
-    super::persons::audit_shown(&state, &auth.user.username, &shown, "proposta di scarto")?;
+    state
+        .ctx(&auth.actor)
+        .audit_shown(&shown, "proposta di scarto")?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
     Ok(ok(views::privacy::retention_page(
@@ -517,12 +516,9 @@ pub async fn proposal_pdf(
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;
     let shown: Vec<Person> = rows.into_iter().map(|(p, _)| p).collect();
-    super::persons::audit_shown(
-        &state,
-        &auth.user.username,
-        &shown,
-        "stampa proposta di scarto",
-    )?;
+    state
+        .ctx(&auth.actor)
+        .audit_shown(&shown, "stampa proposta di scarto")?;
     Ok(super::respond::pdf(bytes, "proposta-di-scarto.pdf"))
 }
 

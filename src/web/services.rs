@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::error::PageError;
 use super::forms::Fields;
-use super::persons::require_desk;
 use super::respond::{html, ok, see_other};
 use super::session::Auth;
 use super::state::AppState;
@@ -40,7 +39,7 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let dir = state.store.directory()?;
     let words: Vec<String> = crate::domain::text::words(&query.q);
     let shown: Vec<_> = dir
@@ -95,7 +94,7 @@ pub async fn detail(
     path: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let service = state
         .store
         .service(path.into_inner())?
@@ -140,7 +139,7 @@ pub async fn load_example(
 
 /// Unmet needs by area, category, comune and reason, from every access (no personal data shown).
 pub async fn unmet(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let accesses = state.store.accesses_with_unmet_needs()?;
     let mut counts: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
     for (access, comune) in &accesses {

@@ -3,11 +3,12 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use std::future::{ready, Ready};
 
 use super::error::{ApiError, PageError};
 use super::state::AppState;
+use crate::domain::policy::Actor;
 use crate::domain::role::Role;
 use crate::domain::session::Session;
 use crate::domain::user::User;
@@ -67,9 +68,21 @@ pub struct Auth {
     pub user: User,
     pub session: Session,
     pub session_id: String,
+    /// The user as the policy sees them.
+    pub actor: Actor,
 }
 
+/// The username of the caller, left on the request for the denial audit.
+#[derive(Debug, Clone)]
+pub struct CallerName(pub String);
+
 impl Auth {
+    /// Desk pages with personal records (the policy's answer, for handlers that read directly).
+    pub fn desk(&self) -> Result<(), PageError> {
+        crate::domain::policy::desk_records(&self.actor)
+            .map_err(|d| crate::app::AppError::Denied(d).into())
+    }
+
     pub fn require(&self, role: Role) -> Result<(), PageError> {
         if self.user.has_role(role) {
             Ok(())
@@ -81,15 +94,16 @@ impl Auth {
 
 fn authenticate_page(req: &HttpRequest) -> Result<Auth, PageError> {
     let state = state(req)?;
-    if state.store.instance()?.is_none() {
-        return Err(PageError::NotSetUp);
-    }
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let (session_id, session, user) =
         current_session(req, state)?.ok_or(PageError::LoginRequired)?;
+    req.extensions_mut()
+        .insert(CallerName(user.username.clone()));
     if user.must_change_password && req.path() != "/password" {
         return Err(PageError::MustChangePassword);
     }
     Ok(Auth {
+        actor: Actor::of(&user, Some(instance.role)),
         user,
         session,
         session_id,
@@ -108,9 +122,17 @@ impl FromRequest for Auth {
 /// A caller of the JSON API.
 pub struct ApiAuth {
     pub user: User,
+    /// The user as the policy sees them.
+    pub actor: Actor,
 }
 
 impl ApiAuth {
+    /// Desk endpoints with personal records (the policy's answer).
+    pub fn desk(&self) -> Result<(), ApiError> {
+        crate::domain::policy::desk_records(&self.actor)
+            .map_err(|d| crate::app::AppError::Denied(d).into())
+    }
+
     pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
         if self.user.has_any_role(roles) {
             Ok(())
@@ -148,6 +170,8 @@ fn authenticate_api(req: &HttpRequest) -> Result<ApiAuth, ApiError> {
             .map(|(_, _, user)| user)
             .ok_or_else(ApiError::unauthorized)?
     };
+    req.extensions_mut()
+        .insert(CallerName(user.username.clone()));
     if user.must_change_password {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -155,7 +179,11 @@ fn authenticate_api(req: &HttpRequest) -> Result<ApiAuth, ApiError> {
             "L'utente deve prima cambiare la password temporanea dal browser.",
         ));
     }
-    Ok(ApiAuth { user })
+    let mode = state.store.instance()?.map(|i| i.role);
+    Ok(ApiAuth {
+        actor: Actor::of(&user, mode),
+        user,
+    })
 }
 
 impl FromRequest for ApiAuth {

@@ -133,7 +133,7 @@ pub async fn setup_submit(
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;
     match state.store.setup(&checked, &admin, hash, &admin.username) {
-        Ok(_) | Err(StoreError::Conflict(_)) => Ok(HttpResponse::SeeOther()
+        Ok(_) | Err(StoreError::AlreadySetUp) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, target))
             .finish()),
         Err(e) => Err(e.into()),

@@ -28,6 +28,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The use-case context for `actor`.
+    pub fn ctx<'a>(&'a self, actor: &'a crate::domain::policy::Actor) -> crate::app::Ctx<'a> {
+        crate::app::Ctx::new(&self.store, &self.reference, actor)
+    }
+
     pub fn new(
         store: Arc<Store>,
         reference: Arc<Reference>,

@@ -1,23 +1,25 @@
 //! Accesses and appointments through the API.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{invalid_error, require_desk, Created};
+use super::{invalid_error, Created};
+use crate::app::agenda::{NewAppointment, With};
+use crate::app::reception::{NewAccess, Who};
+use crate::app;
 use crate::domain::access::{local_instant, Access, AccessForm, AnonymousProfile, Need};
-use crate::domain::appointment::{Appointment, DEFAULT_MINUTES};
-use crate::domain::audit::AuditEvent;
+use crate::domain::appointment::Appointment;
+use crate::domain::policy;
 use crate::domain::Invalid;
-use crate::web::accesses::{build_access, RESERVED_ROLES};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnonymousInput {
     /// "M" or "F".
     #[serde(default)]
@@ -32,6 +34,7 @@ pub struct AnonymousInput {
 
 /// An access to record. Codes are those of `/api/v1/vocabularies`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccessInput {
     /// The person, or leave out and give `anonymous`.
     #[serde(default)]
@@ -118,33 +121,18 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Json<AccessInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let input = body.into_inner();
-    let can_reserved = auth.user.has_any_role(&RESERVED_ROLES);
-    let reserved = input.reserved_notes.clone().unwrap_or_default();
-    if !reserved.trim().is_empty() && !can_reserved {
-        let mut e = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Solo assistenti sociali e responsabile possono scrivere note riservate.",
-        );
-        e.field = Some("reserved_notes".into());
-        return Err(e);
-    }
-    if input.person_id.is_some() == input.anonymous.is_some() {
-        let mut e = invalid_error(&Invalid::one(
-            "person_id",
-            "Indicare person_id oppure anonymous (uno dei due).",
-        ));
-        e.field = Some("person_id".into());
-        return Err(e);
-    }
-    if let Some(pid) = input.person_id {
-        let p = state.store.person(pid)?.ok_or_else(ApiError::not_found)?;
-        if p.is_restricted() {
-            return Err(ApiError::restricted());
+    let who = match (input.person_id, &input.anonymous) {
+        (Some(id), None) => Who::Existing(id),
+        (None, Some(_)) => Who::Anonymous,
+        _ => {
+            return Err(invalid_error(&Invalid::one(
+                "person_id",
+                "Indicare person_id oppure anonymous (uno dei due).",
+            )))
         }
-    }
+    };
+    let reserved = input.reserved_notes.clone().unwrap_or_default();
     let (date, time) = match input.time {
         Some(t) => {
             let local = t.with_timezone(&Local);
@@ -178,13 +166,12 @@ pub async fn create(
             .unwrap_or_default(),
         ..Default::default()
     };
-    let (data, profile) = form
-        .validate(&state.reference.vocab, Utc::now(), anon.is_some())
-        .map_err(|e| invalid_error(&e))?;
-    let (access, _) = build_access(data, input.person_id, profile, &auth.user, false);
-    state
-        .store
-        .create_access(&access, None, None, &auth.user.username)?;
+    let input = NewAccess {
+        form,
+        who,
+        quick: false,
+    };
+    let access = app::reception::register(&state.ctx(&auth.actor), input)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/accesses/{}", access.id)))
         .json(Created {
@@ -206,13 +193,8 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
-    let id = path.into_inner();
-    let access = state.store.access(id)?.ok_or_else(ApiError::not_found)?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "access.view", id.to_string()).details("API"),
-    )?;
-    Ok(HttpResponse::Ok().json(access_json(access, auth.user.has_any_role(&RESERVED_ROLES))))
+    let file = app::reception::view(&state.ctx(&auth.actor), path.into_inner(), "API")?;
+    Ok(HttpResponse::Ok().json(access_json(file.access, file.reads_reserved)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -234,32 +216,8 @@ pub async fn reserved_notes(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let id = path.into_inner();
-    let access = state.store.access(id)?.ok_or_else(ApiError::not_found)?;
-    if !auth.user.has_any_role(&RESERVED_ROLES) {
-        state.store.audit(
-            AuditEvent::new(
-                auth.user.username.clone(),
-                "access.reserved_notes.denied",
-                id.to_string(),
-            )
-            .details("accesso negato: ruolo non autorizzato (API)"),
-        )?;
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Le note riservate sono leggibili solo da assistenti sociali e responsabile.",
-        ));
-    }
-    state.store.audit(
-        AuditEvent::new(
-            auth.user.username.clone(),
-            "access.reserved_notes.view",
-            id.to_string(),
-        )
-        .details("API"),
-    )?;
+    let access = app::reception::reserved_notes(&state.ctx(&auth.actor), id)?;
     Ok(HttpResponse::Ok().json(ReservedNotes {
         access_id: id,
         reserved_notes: access.reserved_notes,
@@ -279,15 +237,9 @@ pub async fn of_person(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
-    let id = path.into_inner();
-    state.store.person(id)?.ok_or_else(ApiError::not_found)?;
-    let accesses = state.store.accesses_of(id)?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "person.view", id.to_string())
-            .details(format!("accessi (API): {}", accesses.len())),
-    )?;
-    let can = auth.user.has_any_role(&RESERVED_ROLES);
+    let ctx = state.ctx(&auth.actor);
+    let accesses = app::reception::of_person(&ctx, path.into_inner())?;
+    let can = policy::reserved_notes(ctx.actor).is_ok();
     Ok(HttpResponse::Ok().json(
         accesses
             .into_iter()
@@ -297,6 +249,7 @@ pub async fn of_person(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AppointmentInput {
     pub person_id: Uuid,
     /// Start (RFC 3339).
@@ -352,67 +305,19 @@ pub async fn create_appointment(
     state: web::Data<AppState>,
     body: web::Json<AppointmentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let input = body.into_inner();
-    let person = state
-        .store
-        .person(input.person_id)?
-        .ok_or_else(ApiError::not_found)?;
-    if person.is_restricted() {
-        return Err(ApiError::restricted());
-    }
-    let mut invalid = Invalid::new();
-    if input.start < Utc::now() - chrono::Duration::minutes(5) {
-        invalid.add("start", "L'appuntamento non può essere nel passato.");
-    }
-    let duration = input.duration_minutes.unwrap_or(DEFAULT_MINUTES);
-    if !(5..=480).contains(&duration) {
-        invalid.add(
-            "duration_minutes",
-            "Durata in minuti: un numero da 5 a 480.",
-        );
-    }
-    let operator = match &input.operator {
-        None => Some(auth.user.clone()),
-        Some(name) => state.store.user_by_username(&name.trim().to_lowercase())?,
-    };
-    if operator.as_ref().is_none_or(|u| u.disabled) {
-        invalid.add("operator", "Operatore non trovato o disabilitato.");
-    }
-    let place: String = input
-        .place
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(200)
-        .collect();
-    let purpose: String = input
-        .purpose
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(300)
-        .collect();
-    let operator = match operator {
-        Some(o) if invalid.is_empty() => o,
-        _ => return Err(invalid_error(&invalid)),
-    };
-    let appointment = Appointment {
-        id: Uuid::now_v7(),
+    let place = input.place.unwrap_or_default();
+    let purpose = input.purpose.unwrap_or_default();
+    let new = NewAppointment {
         person_id: input.person_id,
-        access_id: None,
-        operator_id: operator.id,
-        operator_name: operator.full_name,
-        start: input.start,
-        duration_minutes: duration,
-        place,
-        purpose,
-        cancelled: false,
-        created_at: Utc::now(),
+        start: Some(input.start),
+        duration_minutes: input.duration_minutes,
+        place: &place,
+        purpose: &purpose,
+        with: input.operator.as_deref().map_or(With::Me, With::Username),
+        invalid: Invalid::new(),
     };
-    state
-        .store
-        .create_appointment(&appointment, &auth.user.username)?;
+    let appointment = app::agenda::book(&state.ctx(&auth.actor), new)?;
     Ok(HttpResponse::Created().json(Created {
         id: appointment.id,
         warnings: vec![],
@@ -432,14 +337,7 @@ pub async fn appointments_of_person(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
-    let id = path.into_inner();
-    state.store.person(id)?.ok_or_else(ApiError::not_found)?;
-    let list = state.store.appointments_of(id)?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "person.view", id.to_string())
-            .details(format!("appuntamenti (API): {}", list.len())),
-    )?;
+    let list = app::agenda::of_person(&state.ctx(&auth.actor), path.into_inner())?;
     Ok(HttpResponse::Ok().json(list.into_iter().map(appointment_json).collect::<Vec<_>>()))
 }
 
@@ -466,7 +364,7 @@ pub async fn appointments(
     state: web::Data<AppState>,
     query: web::Query<RangeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let from = query.from.unwrap_or_else(|| Local::now().date_naive());
     let to = query.to.unwrap_or(from);
     let sane = |d: NaiveDate| (1900..=2200).contains(&chrono::Datelike::year(&d));
@@ -479,14 +377,10 @@ pub async fn appointments(
     let start = local_instant(from, NaiveTime::MIN).ok_or_else(ApiError::not_found)?;
     let end = local_instant(to + chrono::Duration::days(1), NaiveTime::MIN)
         .ok_or_else(ApiError::not_found)?;
-    let list = state.store.appointments_between(start, end)?;
-    state.store.audit(
-        AuditEvent::new(
-            auth.user.username.clone(),
-            "appointment.list",
-            from.to_string(),
-        )
-        .details(format!("fino al {to}: {} (API)", list.len())),
-    )?;
-    Ok(HttpResponse::Ok().json(list.into_iter().map(appointment_json).collect::<Vec<_>>()))
+    let list = app::agenda::between(&state.ctx(&auth.actor), start, end, None, " (API)")?;
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(|(a, _)| appointment_json(a))
+            .collect::<Vec<_>>(),
+    ))
 }

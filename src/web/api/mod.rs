@@ -2,6 +2,7 @@
 
 pub mod accesses;
 pub mod orientation;
+pub mod orientation_access;
 pub mod persons;
 pub mod privacy;
 
@@ -27,22 +28,9 @@ pub struct Created {
     pub warnings: Vec<String>,
 }
 
-/// Personal records are for desk roles; an administrator alone does not read them.
-pub fn require_desk(auth: &ApiAuth) -> Result<(), ApiError> {
-    auth.require_any(&crate::web::persons::DESK_ROLES)
-}
-
 /// 422 naming the first bad field, with every problem in `details`.
 pub fn invalid_error(invalid: &Invalid) -> ApiError {
-    let first = invalid.0.first();
-    let mut e = ApiError::new(
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid",
-        first.map_or_else(|| "Dati non validi.".to_string(), |f| f.message.clone()),
-    );
-    e.field = first.map(|f| f.field.to_string());
-    e.details = invalid.0.clone();
-    e
+    ApiError::invalid(invalid)
 }
 
 /// The controlled vocabularies: stable codes and Italian labels.
@@ -186,6 +174,10 @@ impl Modify for SecuritySchemes {
         orientation::referrals,
         orientation::referral_status,
         orientation::orientation_pdf,
+        orientation_access::suggestions,
+        orientation_access::choose,
+        orientation_access::remove,
+        orientation_access::unmet,
         orientation::privacy_notice,
         privacy::report_json,
         privacy::report_pdf_api
@@ -197,7 +189,9 @@ impl Modify for SecuritySchemes {
         accesses::AccessInput, accesses::AnonymousInput, accesses::AccessJson, accesses::ReservedNotes,
         accesses::AppointmentInput, accesses::AppointmentJson,
         orientation::ServiceSummary, orientation::ImportResult, orientation::ReferralInput, orientation::ReferralJson,
-        orientation::StatusInput, orientation::NoticeInput,
+        orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
+        orientation_access::SuggestionJson, orientation_access::OrientationJson,
+        orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput,
         crate::domain::referral::ReferralStatus, crate::domain::referral::StatusChange
     )),
     modifiers(&SecuritySchemes)

@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{invalid_error, require_desk, Created};
+use super::{invalid_error, Created};
+use crate::app::referrals::{NewReferral, Step};
+use crate::app;
 use crate::domain::audit::AuditEvent;
+use crate::domain::instance::InstanceRole;
 use crate::domain::hsds;
 use crate::domain::person::NoticeGiven;
 use crate::domain::referral::{ReferralStatus, StatusChange};
@@ -17,10 +20,8 @@ use crate::domain::role::Role;
 use crate::domain::text::{fold, words};
 use crate::domain::Invalid;
 use crate::web::error::ApiError;
-use crate::web::referrals::{advance, new_referral, AdvanceError};
 use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
-use crate::web::views::referrals::ReferralValues;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ServiceQuery {
@@ -68,7 +69,7 @@ pub async fn services(
     state: web::Data<AppState>,
     query: web::Query<ServiceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let dir = state.store.directory()?;
     let today = Local::now().date_naive();
     let q = words(&query.q);
@@ -121,6 +122,21 @@ fn require_responsabile(auth: &ApiAuth) -> Result<(), ApiError> {
     auth.require_any(&[Role::Responsabile])
 }
 
+/// One HSDS service from the API, with the same caps as the form.
+fn checked_service(
+    body: &serde_json::Value,
+    state: &AppState,
+    organizations: &[crate::domain::directory::Organization],
+) -> Result<crate::domain::directory::Service, ApiError> {
+    let service = hsds::import_service(body, &state.reference.vocab, organizations)
+        .map_err(hsds_errors)?;
+    let caps = crate::domain::service_form::service_cap_problems(&service);
+    if !caps.is_empty() {
+        return Err(invalid_error(&caps));
+    }
+    Ok(service)
+}
+
 fn hsds_errors(errors: Vec<String>) -> ApiError {
     let mut invalid = Invalid::new();
     for e in errors {
@@ -140,8 +156,7 @@ pub async fn create_service(
 ) -> Result<HttpResponse, ApiError> {
     require_responsabile(&auth)?;
     let dir = state.store.directory()?;
-    let service = hsds::import_service(&body, &state.reference.vocab, &dir.organizations)
-        .map_err(hsds_errors)?;
+    let service = checked_service(&body, &state, &dir.organizations)?;
     if state.store.service(service.id)?.is_some() {
         let mut e = ApiError::new(
             StatusCode::CONFLICT,
@@ -172,8 +187,7 @@ pub async fn update_service(
     let id = path.into_inner();
     state.store.service(id)?.ok_or_else(ApiError::not_found)?;
     let dir = state.store.directory()?;
-    let service = hsds::import_service(&body, &state.reference.vocab, &dir.organizations)
-        .map_err(hsds_errors)?;
+    let service = checked_service(&body, &state, &dir.organizations)?;
     if service.id != id {
         let mut e = invalid_error(&Invalid::one(
             "id",
@@ -204,7 +218,7 @@ pub async fn export_directory(
     state: web::Data<AppState>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let dir = state.store.directory()?;
     let dir = if query.public { dir.public() } else { dir };
     state.store.audit(AuditEvent::new(
@@ -247,6 +261,7 @@ pub async fn import_directory(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralInput {
     pub access_id: Uuid,
     /// A service id, or "ssp" for the Ambito's Servizio Sociale Professionale.
@@ -276,6 +291,8 @@ pub struct ReferralJson {
     pub urgency: String,
     pub overdue: bool,
     pub history: Vec<StatusChange>,
+    /// Set when the district's answer overruled the status the desk had.
+    pub district_notice: Option<String>,
 }
 
 /// Refer the person of an access to a service or to the SSP.
@@ -287,36 +304,15 @@ pub async fn create_referral(
     state: web::Data<AppState>,
     body: web::Json<ReferralInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let input = body.into_inner();
-    let access = state
-        .store
-        .access(input.access_id)?
-        .ok_or_else(ApiError::not_found)?;
-    if let Some(pid) = access.person_id {
-        if state.store.person(pid)?.is_some_and(|p| p.is_restricted()) {
-            return Err(ApiError::restricted());
-        }
-    }
-    let instance = state.store.instance()?.ok_or_else(ApiError::not_found)?;
-    let values = ReferralValues {
+    let values = NewReferral {
         target: input.target,
         reason: input.reason,
         urgency: input.urgency.unwrap_or_default(),
         draft: input.draft,
         privacy_override: input.privacy_override.unwrap_or_default(),
     };
-    let referral = new_referral(
-        &state,
-        &access,
-        &values,
-        &auth.user.username,
-        &instance.ambito.name,
-    )
-    .map_err(|e| invalid_error(&e))?;
-    state
-        .store
-        .create_referral(&referral, &auth.user.username)?;
+    let referral = app::referrals::create(&state.ctx(&auth.actor), input.access_id, &values)?;
     Ok(HttpResponse::Created().json(Created {
         id: referral.id,
         warnings: vec![],
@@ -330,49 +326,80 @@ pub struct ReferralQuery {
     pub status: Option<String>,
 }
 
-/// Referrals, newest first (optionally of one status), with the person's name.
+/// A referral received at the district from a desk, with the person data the district may see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceivedReferralJson {
+    pub id: Uuid,
+    pub status: ReferralStatus,
+    /// ISTAT code of the sending comune.
+    pub comune_istat: String,
+    pub comune_name: String,
+    pub received_at: chrono::DateTime<Utc>,
+    pub reason: String,
+    pub urgency: String,
+    pub person_codice_fiscale: Option<String>,
+    pub person_surname: String,
+    pub person_given_names: String,
+    pub person_birth_date: Option<NaiveDate>,
+    pub person_phone: String,
+    /// The district's decisions, oldest first.
+    pub decisions: Vec<StatusChange>,
+}
+
+fn received_json(e: crate::domain::district::InboxReferral) -> ReceivedReferralJson {
+    let p = e.record.person;
+    ReceivedReferralJson {
+        id: e.record.referral.id,
+        status: e.status,
+        comune_istat: e.comune_istat,
+        comune_name: e.comune_name,
+        received_at: e.received_at,
+        reason: e.record.referral.reason,
+        urgency: e.record.referral.urgency,
+        person_codice_fiscale: p.codice_fiscale,
+        person_surname: p.surname,
+        person_given_names: p.given_names,
+        person_birth_date: p.birth_date,
+        person_phone: p.phone,
+        decisions: e.decisions,
+    }
+}
+
+/// At a desk: its referrals, newest first (optionally of one status), with the person's name;
+/// at the district: the referrals received from the desks (`ReceivedReferralJson`).
 #[utoipa::path(get, path = "/api/v1/referrals", params(ReferralQuery),
-    responses((status = 200, body = Vec<ReferralJson>), (status = 422, body = crate::web::error::ErrorBody)),
+    responses((status = 200, body = Vec<ReferralJson>, description = "At a desk; at the district the items are ReceivedReferralJson"), (status = 422, body = crate::web::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn referrals(
     auth: ApiAuth,
     state: web::Data<AppState>,
     query: web::Query<ReferralQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let status = match query.status.as_deref() {
         None | Some("") => None,
         Some(code) => Some(ReferralStatus::from_code(code).ok_or_else(|| {
-            let mut e = invalid_error(&Invalid::one(
+            invalid_error(&Invalid::one(
                 "status",
                 "Stato sconosciuto: bozza, inviato, ricevuto, accettato, respinto o chiuso.",
-            ));
-            e.field = Some("status".into());
-            e
+            ))
         })?),
     };
-    let days = state.store.referral_overdue_days()?;
-    let now = Utc::now();
-    let list: Vec<_> = state
-        .store
-        .referrals()?
+    let ctx = state.ctx(&auth.actor);
+    if auth.actor.mode == Some(InstanceRole::District) {
+        let (entries, _) = app::district::inbox(&ctx, " (API)")?;
+        let out: Vec<ReceivedReferralJson> = entries
+            .into_iter()
+            .filter(|e| status.is_none_or(|s| e.status == s))
+            .map(received_json)
+            .collect();
+        return Ok(HttpResponse::Ok().json(out));
+    }
+    let (rows, _) = app::referrals::list(&ctx, status, " (API)")?;
+    let out: Vec<ReferralJson> = rows
         .into_iter()
-        .filter(|r| status.is_none_or(|s| r.status == s))
-        .collect();
-    let ids: Vec<Uuid> = list.iter().map(|r| r.person_id).collect();
-    let persons = state.store.persons_by_ids(&ids)?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "referral.list", "API")
-            .details(format!("{} invii", list.len())),
-    )?;
-    let out: Vec<ReferralJson> = list
-        .into_iter()
-        .map(|r| ReferralJson {
-            overdue: r.is_overdue(now, days),
-            person_name: persons
-                .iter()
-                .find(|p| p.id == r.person_id)
-                .map(|p| p.display_name()),
+        .map(|(r, person, overdue)| ReferralJson {
+            overdue,
+            person_name: person.map(|p| p.display_name()),
             target: match r.target {
                 crate::domain::referral::Target::Ssp => "ssp".into(),
                 crate::domain::referral::Target::Service(id) => id.to_string(),
@@ -385,12 +412,14 @@ pub async fn referrals(
             reason: r.reason,
             urgency: r.urgency,
             history: r.history,
+            district_notice: r.district_notice,
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusInput {
     /// Exactly one of bozza, inviato, ricevuto, accettato, respinto, chiuso.
     pub status: String,
@@ -400,7 +429,9 @@ pub struct StatusInput {
     pub privacy_override: Option<String>,
 }
 
-/// Move a referral one step along bozza → inviato → ricevuto → accettato | respinto → chiuso.
+/// Move a referral one step along bozza → inviato → ricevuto → accettato | respinto → chiuso. At a
+/// desk, a referral to the Servizio Sociale Professionale is only sent or closed as a draft (the
+/// district answers it); at the district, this records the district's decision.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/status", params(("id" = Uuid, Path)), request_body = StatusInput,
     responses((status = 200, body = Created), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
@@ -410,24 +441,23 @@ pub async fn referral_status(
     path: web::Path<Uuid>,
     body: web::Json<StatusInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let id = path.into_inner();
     let input = body.into_inner();
-    match advance(
-        &state,
-        id,
-        &input.status,
-        &input.note,
-        input.privacy_override.as_deref().unwrap_or(""),
-        &auth.user.username,
-    ) {
-        Ok(r) => Ok(HttpResponse::Ok().json(Created {
-            id: r.id,
-            warnings: vec![],
-        })),
-        Err(AdvanceError::Invalid(invalid)) => Err(invalid_error(&invalid)),
-        Err(AdvanceError::Store(e)) => Err(e.into()),
+    let ctx = state.ctx(&auth.actor);
+    if auth.actor.mode == Some(InstanceRole::District) {
+        app::district::decide(&ctx, id, &input.status, &input.note)?;
+    } else {
+        let step = Step {
+            status: &input.status,
+            note: &input.note,
+            privacy_override: input.privacy_override.as_deref().unwrap_or(""),
+        };
+        app::referrals::advance(&ctx, id, step)?;
     }
+    Ok(HttpResponse::Ok().json(Created {
+        id,
+        warnings: vec![],
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -447,39 +477,17 @@ pub async fn orientation_pdf(
     path: web::Path<Uuid>,
     query: web::Query<LangParams>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
-    let id = path.into_inner();
     let lang = query.lang.clone().unwrap_or_else(|| "it".into());
-    if !state.reference.labels.has(&lang) {
-        let mut e = invalid_error(&Invalid::one("lang", "Lingua non disponibile (it, en)."));
-        e.field = Some("lang".into());
-        return Err(e);
-    }
-    state.store.access(id)?.ok_or_else(ApiError::not_found)?;
-    let bytes = crate::web::accesses::orientation_bytes(&state, id, &lang)
-        .await
-        .map_err(|e| {
-            tracing::error!("scheda di orientamento: {e}");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Scheda non generata.",
-            )
-        })?;
-    state.store.audit(
-        AuditEvent::new(
-            auth.user.username.clone(),
-            "access.print_orientation",
-            id.to_string(),
-        )
-        .details(format!("lingua {lang} (API)")),
-    )?;
+    let bytes =
+        crate::web::documents::orientation_sheet(&state, &auth.actor, path.into_inner(), &lang)
+            .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .body(bytes))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NoticeInput {
     /// "signed" (on paper) or "oral" (read aloud).
     pub method: String,
@@ -498,7 +506,7 @@ pub async fn privacy_notice(
     path: web::Path<Uuid>,
     body: web::Json<NoticeInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
+    auth.desk()?;
     let id = path.into_inner();
     let input = body.into_inner();
     if !matches!(input.method.as_str(), "signed" | "oral") {

@@ -2,21 +2,21 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{Local, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{invalid_error, require_desk, Created};
-use crate::domain::audit::AuditEvent;
-use crate::domain::person::{new_temporary_code, Person, PersonForm, Sex};
-use crate::store::StoreError;
+use super::Created;
+use crate::app::{self, persons::Warnings};
+use crate::domain::person::{Person, PersonForm, Sex};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
 
 /// A person to register. Codes and names as on the desk's forms.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonInput {
     /// Optional: without it a temporary code is assigned.
     #[serde(default)]
@@ -153,12 +153,11 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Json<PersonInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let input = body.into_inner();
     let form = PersonForm {
         codice_fiscale: opt(&input.codice_fiscale),
-        surname: input.surname.clone(),
-        given_names: input.given_names.clone(),
+        surname: input.surname,
+        given_names: input.given_names,
         sex: opt(&input.sex),
         birth_date: opt(&input.birth_date),
         birth_place: opt(&input.birth_place),
@@ -171,41 +170,18 @@ pub async fn create(
         language: opt(&input.language),
         household: Vec::new(),
     };
-    let data = form
-        .validate(&state.reference.places(), Local::now().date_naive())
-        .map_err(|e| invalid_error(&e))?;
-    let duplicates = state.store.possible_duplicates(&data)?;
-    if let Some(same) = duplicates
-        .iter()
-        .find(|p| p.codice_fiscale.is_some() && p.codice_fiscale == data.codice_fiscale)
-    {
-        return Err(ApiError::conflict_existing(same.id));
-    }
-    if !duplicates.is_empty() && !input.confirm_new {
-        let ids: Vec<String> = duplicates.iter().map(|p| p.id.to_string()).collect();
-        let mut e = ApiError::new(
-            StatusCode::CONFLICT,
-            "possible_duplicate",
-            format!(
-                "Esistono persone con la stessa data di nascita e un nome simile ({}): verificare, oppure ripetere con \"confirm_new\": true.",
-                ids.join(", ")
-            ),
-        );
-        e.existing_id = duplicates.first().map(|p| p.id);
-        return Err(e);
-    }
-    let warnings = data.warnings.clone();
-    let person = data.into_new_person(new_temporary_code(), Utc::now());
-    match state.store.create_person(&person, &auth.user.username) {
-        Ok(()) => Ok(HttpResponse::Created()
-            .insert_header(("Location", format!("/api/v1/persons/{}", person.id)))
-            .json(Created {
-                id: person.id,
-                warnings,
-            })),
-        Err(StoreError::DuplicateCode(id)) => Err(ApiError::conflict_existing(id)),
-        Err(e) => Err(e.into()),
-    }
+    let new = app::persons::NewPerson {
+        form,
+        confirm_new: input.confirm_new,
+        warnings: Warnings::Return,
+    };
+    let r = app::persons::register(&state.ctx(&auth.actor), new)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/persons/{}", r.person.id)))
+        .json(Created {
+            id: r.person.id,
+            warnings: r.warnings,
+        }))
 }
 
 /// Read a person (the read is audited).
@@ -221,12 +197,7 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
-    let id = path.into_inner();
-    let person = state.store.person(id)?.ok_or_else(ApiError::not_found)?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "person.view", id.to_string()).details("API"),
-    )?;
+    let person = app::persons::read(&state.ctx(&auth.actor), path.into_inner(), "API")?;
     Ok(HttpResponse::Ok().json(PersonJson::of(person, &state)))
 }
 
@@ -250,7 +221,6 @@ pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    require_desk(&auth)?;
     let q = query.q.trim();
     if q.is_empty() {
         let mut e = ApiError::new(
@@ -261,20 +231,7 @@ pub async fn search(
         e.field = Some("q".into());
         return Err(e);
     }
-    let hits: Vec<_> = state
-        .store
-        .search_persons(q, 50)?
-        .into_iter()
-        .filter(|h| !h.person.is_restricted() || h.score >= 120)
-        .collect();
-    // The typed text may itself be personal: the audit keeps which records were shown.
-    let shown: Vec<String> = hits.iter().map(|h| h.person.id.to_string()).collect();
-    if !shown.is_empty() {
-        state.store.audit(
-            AuditEvent::new(auth.user.username.clone(), "person.view", "ricerca (API)")
-                .details(shown.join(" ")),
-        )?;
-    }
+    let hits = app::persons::search(&state.ctx(&auth.actor), q)?;
     let out: Vec<PersonHit> = hits
         .into_iter()
         .map(|h| PersonHit {

@@ -8,13 +8,20 @@ use crate::domain::instance::Instance;
 use crate::domain::role::Role;
 use crate::domain::user::User;
 
-pub fn page(chrome: &Chrome, instance: &Instance, user: &User, notice: Option<&str>) -> Markup {
+pub fn page(
+    chrome: &Chrome,
+    instance: &Instance,
+    user: &User,
+    notice: Option<&str>,
+    oversight: &[crate::domain::user::OversightNotice],
+) -> Markup {
     frame(
         chrome,
         "Home",
         html! {
             h1 { "Buongiorno, " (user.full_name) }
             @if let Some(n) = notice { (alert("success", n)) }
+            (super::oversight::notices(chrome, oversight))
             div class="row" {
                 div class="col-12 col-lg-6" {
                     div class="card-wrapper" { div class="card card-bg" { div class="card-body" {

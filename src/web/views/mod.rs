@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod form;
 pub mod home;
 pub mod layout;
+pub mod oversight;
 pub mod persons;
 pub mod privacy;
 pub mod referrals;

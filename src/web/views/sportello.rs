@@ -19,12 +19,14 @@ pub fn page(
     accesses: &[(Access, Option<Person>)],
     appointments: &[(Appointment, Option<Person>)],
     notice: Option<&str>,
+    oversight: &[crate::domain::user::OversightNotice],
 ) -> Markup {
     frame(
         chrome,
         "Sportello",
         html! {
             @if let Some(n) = notice { (alert("success", n)) }
+            (super::oversight::notices(chrome, oversight))
             h1 class="visually-hidden" { "Sportello" }
             (search_box("", true))
             div class="mb-4" {

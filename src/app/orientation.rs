@@ -1,0 +1,228 @@
+//! Orientation: the services suggested for an access, choosing and removing them, needs that found
+//! no service, and what the orientation sheet prints.
+
+use chrono::{Local, Utc};
+use uuid::Uuid;
+
+use super::{check_len, AppError, Ctx};
+use crate::domain::access::{Access, UnmetNeed};
+use crate::domain::directory::{
+    suggest, NeedProfile, Organization, Service, Suggestion, UNMET_REASONS,
+};
+use crate::domain::person::Person;
+use crate::domain::policy;
+use crate::domain::Invalid;
+
+/// How many suggestions an access shows.
+pub const SUGGESTIONS: usize = 8;
+pub const MAX_UNMET_NOTE: usize = 300;
+
+/// What suggestions are matched against: the access's needs and the person's age, comune, language.
+pub fn need_profile(access: &Access, person: Option<&Person>) -> NeedProfile {
+    let today = Local::now().date_naive();
+    NeedProfile {
+        areas: access.needs.iter().map(|n| n.area.clone()).collect(),
+        categories: access.needs.iter().map(|n| n.category.clone()).collect(),
+        age: person.and_then(|p| p.age_on(today)).or_else(|| {
+            access
+                .anonymous
+                .as_ref()
+                .and_then(|a| crate::domain::vocabulary::age_of_band(&a.age_band))
+        }),
+        comune_istat: person.and_then(|p| {
+            p.residence_istat
+                .clone()
+                .or_else(|| p.domicile_istat.clone())
+        }),
+        language: person
+            .and_then(|p| crate::domain::hsds::language_code(&p.language))
+            .filter(|code| *code != "it")
+            .map(str::to_string),
+    }
+}
+
+/// The services of the directory that fit an access, best first, and those already chosen.
+pub struct Orientation {
+    pub suggestions: Vec<(Service, Suggestion)>,
+    pub chosen: Vec<Service>,
+}
+
+/// Ranks the directory for an access already read by the caller.
+pub fn orientation_of(
+    ctx: &Ctx,
+    access: &Access,
+    person: Option<&Person>,
+) -> Result<Orientation, AppError> {
+    let directory = ctx.store.directory()?;
+    let need = need_profile(access, person);
+    let now = Local::now().naive_local();
+    let mut suggestions: Vec<(Service, Suggestion)> = directory
+        .services
+        .iter()
+        .filter_map(|s| suggest(s, &need, now).map(|sug| (s.clone(), sug)))
+        .collect();
+    suggestions.sort_by(|a, b| {
+        b.1.score
+            .cmp(&a.1.score)
+            .then_with(|| a.0.name.cmp(&b.0.name))
+    });
+    suggestions.truncate(SUGGESTIONS);
+    let chosen = access
+        .services
+        .iter()
+        .filter_map(|id| directory.services.iter().find(|s| s.id == *id).cloned())
+        .collect();
+    Ok(Orientation {
+        suggestions,
+        chosen,
+    })
+}
+
+/// The suggestions for an access (audited read of the access).
+pub fn suggestions(ctx: &Ctx, access_id: Uuid) -> Result<Orientation, AppError> {
+    let file = super::reception::view(ctx, access_id, "API, suggerimenti")?;
+    orientation_of(ctx, &file.access, file.person.as_ref())
+}
+
+/// The access, checked usable: its person (if any) not restricted.
+fn usable_access(ctx: &Ctx, id: Uuid) -> Result<Access, AppError> {
+    policy::desk_records(ctx.actor)?;
+    let access = ctx.store.access(id)?.ok_or(AppError::NotFound("Accesso"))?;
+    if let Some(pid) = access.person_id {
+        if let Some(p) = ctx.store.person(pid)? {
+            policy::act_on(&p)?;
+        }
+    }
+    Ok(access)
+}
+
+/// Adds a directory service to the access's orientation (and the outcome "oriented").
+pub fn choose(ctx: &Ctx, access_id: Uuid, service_id: Uuid) -> Result<Service, AppError> {
+    usable_access(ctx, access_id)?;
+    let service = ctx
+        .store
+        .service(service_id)?
+        .ok_or(AppError::NotFound("Servizio"))?;
+    ctx.store.modify_access(
+        access_id,
+        &ctx.actor.username,
+        "access.orientation",
+        &format!("servizio aggiunto: {}", service.name),
+        |a| {
+            if !a.services.contains(&service_id) {
+                a.services.push(service_id);
+            }
+            if !a.outcomes.iter().any(|o| o == "oriented") {
+                a.outcomes.push("oriented".into());
+            }
+            Ok(())
+        },
+    )?;
+    Ok(service)
+}
+
+/// Takes a service out of the access's orientation.
+pub fn remove(ctx: &Ctx, access_id: Uuid, service_id: Uuid) -> Result<(), AppError> {
+    let access = usable_access(ctx, access_id)?;
+    if !access.services.contains(&service_id) {
+        return Err(AppError::NotFound("Servizio scelto"));
+    }
+    ctx.store.modify_access(
+        access_id,
+        &ctx.actor.username,
+        "access.orientation",
+        &format!("servizio tolto: {service_id}"),
+        |a| {
+            a.services.retain(|s| *s != service_id);
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// A need of an access that found no service, and why.
+pub struct Unmet<'a> {
+    /// Index of the need in the access.
+    pub need: usize,
+    /// One of `UNMET_REASONS`.
+    pub reason: &'a str,
+    pub note: &'a str,
+}
+
+/// Records that a need of the access found no service (replacing an earlier record for it).
+pub fn mark_unmet(ctx: &Ctx, access_id: Uuid, input: Unmet) -> Result<(), AppError> {
+    let access = usable_access(ctx, access_id)?;
+    let mut invalid = Invalid::new();
+    if input.need >= access.needs.len() {
+        invalid.add("need", "Questo accesso non ha un bisogno con quel numero.");
+    }
+    if !UNMET_REASONS.iter().any(|(c, _)| *c == input.reason) {
+        invalid.add(
+            "reason",
+            "Motivo: no_service, full, not_eligible o waiting_list.",
+        );
+    }
+    let note = input.note.trim();
+    check_len(&mut invalid, "note", "La nota", note, MAX_UNMET_NOTE);
+    if !invalid.is_empty() {
+        return Err(AppError::Invalid(invalid));
+    }
+    let user = ctx.actor.username.clone();
+    ctx.store.modify_access(
+        access_id,
+        &ctx.actor.username,
+        "access.unmet_need",
+        input.reason,
+        |a| {
+            a.unmet.retain(|u| u.need != input.need);
+            a.unmet.push(UnmetNeed {
+                need: input.need,
+                reason: input.reason.to_string(),
+                note: note.to_string(),
+                recorded_by: user,
+                at: Utc::now(),
+            });
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// What the orientation sheet of an access prints: the person (if registered) and the chosen
+/// services with their organizations. Refused when the person is restricted; audited as a print.
+pub struct Sheet {
+    pub person: Option<Person>,
+    pub services: Vec<(Service, Option<Organization>)>,
+}
+
+pub fn sheet(ctx: &Ctx, access_id: Uuid, lang: &str) -> Result<Sheet, AppError> {
+    if !ctx.reference.labels.has(lang) {
+        return Err(AppError::Invalid(Invalid::one(
+            "lang",
+            "Lingua non disponibile (it, en).",
+        )));
+    }
+    let (access, person) = super::reception::for_print(ctx, access_id)?;
+    let directory = ctx.store.directory()?;
+    let services = access
+        .services
+        .iter()
+        .filter_map(|sid| directory.services.iter().find(|s| s.id == *sid))
+        .map(|s| {
+            (
+                s.clone(),
+                directory
+                    .organizations
+                    .iter()
+                    .find(|o| o.id == s.organization_id)
+                    .cloned(),
+            )
+        })
+        .collect();
+    ctx.audit(
+        "access.print_orientation",
+        access_id.to_string(),
+        format!("lingua {lang}"),
+    )?;
+    Ok(Sheet { person, services })
+}

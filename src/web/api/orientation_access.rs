@@ -1,0 +1,134 @@
+//! Orientation of one access through the API: the ranked suggestions, choosing and removing a
+//! service, needs that found no service. The same use cases as the access page.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::app;
+use crate::web::error::ApiError;
+use crate::web::session::ApiAuth;
+use crate::web::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionJson {
+    pub service_id: Uuid,
+    pub name: String,
+    /// Higher is better.
+    pub score: i32,
+    /// Why it fits, in Italian.
+    pub reasons: Vec<String>,
+    pub open_now: bool,
+    /// Already chosen for this access.
+    pub chosen: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrientationJson {
+    pub suggestions: Vec<SuggestionJson>,
+    /// Ids of the services chosen for the access.
+    pub chosen: Vec<Uuid>,
+}
+
+/// The services suggested for an access, best first, and those already chosen (audited read).
+#[utoipa::path(get, path = "/api/v1/accesses/{id}/suggestions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrientationJson), (status = 404, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn suggestions(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let o = app::orientation::suggestions(&state.ctx(&auth.actor), path.into_inner())?;
+    let chosen: Vec<Uuid> = o.chosen.iter().map(|s| s.id).collect();
+    Ok(HttpResponse::Ok().json(OrientationJson {
+        suggestions: o
+            .suggestions
+            .into_iter()
+            .map(|(s, sug)| SuggestionJson {
+                chosen: chosen.contains(&s.id),
+                service_id: s.id,
+                name: s.name,
+                score: sug.score,
+                reasons: sug.reasons,
+                open_now: sug.open_now,
+            })
+            .collect(),
+        chosen,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChooseInput {
+    pub service_id: Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Chosen {
+    pub access_id: Uuid,
+    pub service_id: Uuid,
+}
+
+/// Choose a directory service for the access (printed on its orientation sheet).
+#[utoipa::path(post, path = "/api/v1/accesses/{id}/services", params(("id" = Uuid, Path)), request_body = ChooseInput,
+    responses((status = 200, body = Chosen), (status = 404, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn choose(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<ChooseInput>,
+) -> Result<HttpResponse, ApiError> {
+    let access_id = path.into_inner();
+    let s = app::orientation::choose(&state.ctx(&auth.actor), access_id, body.service_id)?;
+    Ok(HttpResponse::Ok().json(Chosen {
+        access_id,
+        service_id: s.id,
+    }))
+}
+
+/// Take a chosen service off the access.
+#[utoipa::path(delete, path = "/api/v1/accesses/{id}/services/{service_id}", params(("id" = Uuid, Path), ("service_id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn remove(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (access_id, service_id) = path.into_inner();
+    app::orientation::remove(&state.ctx(&auth.actor), access_id, service_id)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnmetInput {
+    /// Index of the need in the access (0 for the first).
+    pub need: usize,
+    /// no_service, full, not_eligible or waiting_list.
+    pub reason: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Record that a need of the access found no service, and why.
+#[utoipa::path(post, path = "/api/v1/accesses/{id}/unmet-needs", params(("id" = Uuid, Path)), request_body = UnmetInput,
+    responses((status = 204), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn unmet(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<UnmetInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = app::orientation::Unmet {
+        need: body.need,
+        reason: &body.reason,
+        note: &body.note,
+    };
+    app::orientation::mark_unmet(&state.ctx(&auth.actor), path.into_inner(), input)?;
+    Ok(HttpResponse::NoContent().finish())
+}
