@@ -43,6 +43,8 @@ pub struct NewAppointment<'a> {
     pub place: &'a str,
     pub purpose: &'a str,
     pub with: With<'a>,
+    /// The name of the start field in the caller's input ("date" on the form, "start" in the API).
+    pub start_field: &'static str,
     /// Problems the caller found while reading the input.
     pub invalid: Invalid,
 }
@@ -59,7 +61,10 @@ pub fn book(ctx: &Ctx, input: NewAppointment) -> Result<Appointment, AppError> {
     let mut invalid = input.invalid;
     if let Some(s) = input.start {
         if s < Utc::now() - Duration::minutes(5) {
-            invalid.add("date", "L'appuntamento non può essere nel passato.");
+            invalid.add(
+                input.start_field,
+                "L'appuntamento non può essere nel passato.",
+            );
         }
     }
     let duration = input.duration_minutes.unwrap_or(DEFAULT_MINUTES);

@@ -4,16 +4,19 @@
 use uuid::Uuid;
 
 use super::{check_len, AppError, Ctx};
+use crate::domain::district::ImportRecord;
 use crate::domain::district::InboxReferral;
 use crate::domain::policy::{self, Side};
 use crate::domain::referral::{ReferralStatus, Target};
 use crate::domain::Invalid;
-use crate::domain::district::ImportRecord;
 
 pub const MAX_NOTE: usize = 1000;
 
 /// The inbox, newest first, and the bundles imported (audited list).
-pub fn inbox(ctx: &Ctx, channel: &str) -> Result<(Vec<InboxReferral>, Vec<ImportRecord>), AppError> {
+pub fn inbox(
+    ctx: &Ctx,
+    channel: &str,
+) -> Result<(Vec<InboxReferral>, Vec<ImportRecord>), AppError> {
     policy::district_inbox(ctx.actor)?;
     let entries = ctx.store.inbox()?;
     let imports = ctx.store.imports()?;

@@ -79,7 +79,9 @@ pub enum AppError {
     /// Warnings about the typed values (code letters vs name, unknown codes) not yet seen.
     #[error("Verificare gli avvisi prima di salvare.")]
     UnseenWarnings(Vec<String>),
-    #[error("Deve restare almeno un amministratore attivo: assegnare prima il ruolo a un altro utente.")]
+    #[error(
+        "Deve restare almeno un amministratore attivo: assegnare prima il ruolo a un altro utente."
+    )]
     LastAdministrator,
     #[error("Scegliere almeno un ruolo.")]
     NoRoles,
@@ -138,13 +140,7 @@ pub fn too_long(field: &'static str, label: &str, max: usize) -> Invalid {
 }
 
 /// Checks a text's length against its cap (the same cap as the form field).
-pub fn check_len(
-    invalid: &mut Invalid,
-    field: &'static str,
-    label: &str,
-    value: &str,
-    max: usize,
-) {
+pub fn check_len(invalid: &mut Invalid, field: &'static str, label: &str, value: &str, max: usize) {
     if value.chars().count() > max {
         invalid.0.extend(too_long(field, label, max).0);
     }

@@ -51,7 +51,10 @@ pub fn access_for_referral(ctx: &Ctx, access_id: Uuid) -> Result<(Access, Person
 /// Creates a referral after every check.
 pub fn create(ctx: &Ctx, access_id: Uuid, v: &NewReferral) -> Result<Referral, AppError> {
     let (access, person) = access_for_referral(ctx, access_id)?;
-    let instance = ctx.store.instance()?.ok_or(AppError::NotFound("Installazione"))?;
+    let instance = ctx
+        .store
+        .instance()?
+        .ok_or(AppError::NotFound("Installazione"))?;
     let mut invalid = Invalid::new();
     let target = match v.target.trim() {
         "ssp" => Some((
@@ -59,7 +62,10 @@ pub fn create(ctx: &Ctx, access_id: Uuid, v: &NewReferral) -> Result<Referral, A
             format!("Servizio Sociale Professionale – {}", instance.ambito.name),
         )),
         other => match Uuid::parse_str(other).ok() {
-            Some(id) => ctx.store.service(id)?.map(|s| (Target::Service(s.id), s.name)),
+            Some(id) => ctx
+                .store
+                .service(id)?
+                .map(|s| (Target::Service(s.id), s.name)),
             None => None,
         },
     };

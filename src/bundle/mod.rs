@@ -58,7 +58,9 @@ const OUT_STATE: &str = "bundle_out";
 static EXPORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn export_lock() -> std::sync::MutexGuard<'static, ()> {
-    EXPORT.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    EXPORT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Where the outgoing bundles are: the last sequence number sent and the last change exported.

@@ -243,8 +243,7 @@ pub fn user(data: &Path, cmd: UserCommand) -> Result<(), String> {
             let password = read_password("SPORTELLO_PASSWORD")?;
             sportello::domain::password::check_new_password(&password)?;
             let hash = hash_password(&password).map_err(|e| e.to_string())?;
-            let notice =
-                sportello::app::administration::password_reset_notice(&actor, &u.username);
+            let notice = sportello::app::administration::password_reset_notice(&actor, &u.username);
             store
                 .set_password(u.id, hash, temporary, &actor, Some(&notice))
                 .map_err(|e| e.to_string())?;

@@ -70,7 +70,9 @@ pub enum Denial {
     Restricted,
     #[error("Nessuno può cambiare i propri ruoli: lo faccia un altro amministratore.")]
     OwnRoles,
-    #[error("La propria password si cambia dalla pagina «Cambia password», non con un ripristino.")]
+    #[error(
+        "La propria password si cambia dalla pagina «Cambia password», non con un ripristino."
+    )]
     OwnPasswordReset,
     #[error("{0}")]
     ReferralStep(String),

@@ -65,6 +65,24 @@ impl ReferralStatus {
         }
     }
 
+    /// Whether `to` lies ahead of this status along the lifecycle (in one step or more).
+    pub fn reaches(self, to: ReferralStatus) -> bool {
+        let mut frontier = vec![self];
+        let mut seen = Vec::new();
+        while let Some(s) = frontier.pop() {
+            for n in s.next() {
+                if *n == to {
+                    return true;
+                }
+                if !seen.contains(n) {
+                    seen.push(*n);
+                    frontier.push(*n);
+                }
+            }
+        }
+        false
+    }
+
     /// Waiting for the receiving service to answer.
     pub fn awaits_answer(self) -> bool {
         matches!(self, ReferralStatus::Inviato | ReferralStatus::Ricevuto)

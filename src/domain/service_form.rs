@@ -380,31 +380,6 @@ impl ServiceForm {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hours_and_closures_parse_from_plain_lines() {
-        let slots = parse_hours("Lunedì 09:00-12:00, 15:00-17:30\nmer 9.00–13.00").unwrap();
-        assert_eq!(slots.len(), 3);
-        assert_eq!(slots[2].weekday, 3);
-        assert!(parse_hours("funday 9-10").is_err());
-        assert!(parse_hours("lun 12:00-09:00").is_err());
-        assert_eq!(
-            format_hours(&slots),
-            "lunedì 09:00–12:00, 15:00–17:30\nmercoledì 09:00–13:00"
-        );
-        let c =
-            parse_closures("24/12/2026-26/12/2026 Chiuso per le festività\n01/01/2027 Capodanno")
-                .unwrap();
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[1].from, c[1].to);
-        assert_eq!(parse_closures(&format_closures(&c)).unwrap(), c);
-        assert!(parse_closures("domani").is_err());
-    }
-}
-
 /// The length caps of a service's texts, the same for the form, the API and an HSDS import.
 pub const TEXT_CAPS: [(&str, usize); 6] = [
     ("name", 200),
@@ -440,4 +415,29 @@ pub fn service_cap_problems(s: &Service) -> Invalid {
         ("fees", s.fees.as_str()),
         ("alert", s.alert.as_str()),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_and_closures_parse_from_plain_lines() {
+        let slots = parse_hours("Lunedì 09:00-12:00, 15:00-17:30\nmer 9.00–13.00").unwrap();
+        assert_eq!(slots.len(), 3);
+        assert_eq!(slots[2].weekday, 3);
+        assert!(parse_hours("funday 9-10").is_err());
+        assert!(parse_hours("lun 12:00-09:00").is_err());
+        assert_eq!(
+            format_hours(&slots),
+            "lunedì 09:00–12:00, 15:00–17:30\nmercoledì 09:00–13:00"
+        );
+        let c =
+            parse_closures("24/12/2026-26/12/2026 Chiuso per le festività\n01/01/2027 Capodanno")
+                .unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].from, c[1].to);
+        assert_eq!(parse_closures(&format_closures(&c)).unwrap(), c);
+        assert!(parse_closures("domani").is_err());
+    }
 }

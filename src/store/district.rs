@@ -120,7 +120,7 @@ impl Store {
                 if applied || r.status == d.status {
                     continue;
                 }
-                if !r.status.next().contains(&d.status) {
+                if !r.status.reaches(d.status) {
                     // The district decides; the desk is told that its own status was overruled.
                     r.district_notice = Some(format!(
                         "L'Ambito ha comunicato «{}» mentre qui l'invio risultava «{}»: vale la decisione dell'Ambito.",

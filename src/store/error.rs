@@ -42,7 +42,9 @@ pub enum StoreError {
     Restricted,
     #[error("Esiste già un utente con nome «{0}».")]
     UsernameTaken(String),
-    #[error("Deve restare almeno un amministratore attivo: assegnare prima il ruolo a un altro utente.")]
+    #[error(
+        "Deve restare almeno un amministratore attivo: assegnare prima il ruolo a un altro utente."
+    )]
     LastAdministrator,
     #[error("Scegliere almeno un ruolo.")]
     NoRoles,
@@ -53,7 +55,9 @@ pub enum StoreError {
         from: crate::domain::referral::ReferralStatus,
         to: crate::domain::referral::ReferralStatus,
     },
-    #[error("manca il pacchetto {missing} di {source_name}: importarlo prima del pacchetto {sequence}")]
+    #[error(
+        "manca il pacchetto {missing} di {source_name}: importarlo prima del pacchetto {sequence}"
+    )]
     SequenceGap {
         missing: u64,
         sequence: u64,

@@ -55,8 +55,7 @@ pub fn set_schema_version(txn: &WriteTransaction, version: u32) -> Result<(), St
 /// Creates the random secret that keys form tokens for visitors not yet logged in.
 pub fn create_secret(txn: &WriteTransaction) -> Result<(), StoreError> {
     let mut secret = [0u8; 32];
-    getrandom::getrandom(&mut secret)
-        .map_err(|e| StoreError::Random(e.to_string()))?;
+    getrandom::getrandom(&mut secret).map_err(|e| StoreError::Random(e.to_string()))?;
     put(txn, SECRET_KEY, &secret.to_vec())
 }
 

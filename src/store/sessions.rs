@@ -15,8 +15,7 @@ use crate::domain::session::Session;
 /// 256 random bits, URL-safe base64.
 pub(super) fn random_secret() -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| StoreError::Random(e.to_string()))?;
+    getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 

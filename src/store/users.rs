@@ -73,7 +73,6 @@ fn another_active_admin(txn: &WriteTransaction, except: Uuid) -> Result<bool, St
     Ok(false)
 }
 
-
 impl Store {
     /// First setup: the installation's identity and its first administrator, together or not at all.
     pub fn setup(

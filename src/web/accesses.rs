@@ -112,9 +112,9 @@ pub async fn create(
     let person_values = person_form(&form);
     let mode = form.get("person_mode");
     let who = match mode {
-        "existing" => Who::Existing(
-            Uuid::parse_str(form.get("person_id")).map_err(|_| PageError::NotFound)?,
-        ),
+        "existing" => {
+            Who::Existing(Uuid::parse_str(form.get("person_id")).map_err(|_| PageError::NotFound)?)
+        }
         "new" => Who::New {
             form: Box::new(person_values.clone()),
             confirm_new: form.get("confirm_new") == "1",
@@ -423,4 +423,3 @@ pub async fn orientation_pdf(
         super::documents::orientation_sheet(&state, &auth.actor, path.into_inner(), lang).await?;
     Ok(super::respond::pdf(bytes, "orientamento.pdf"))
 }
-

@@ -207,8 +207,7 @@ async fn conflict_or(
     )
     .await?;
     if status == StatusCode::FORBIDDEN {
-        res.extensions_mut()
-            .insert(super::error::Denied(message));
+        res.extensions_mut().insert(super::error::Denied(message));
     }
     Ok(res)
 }

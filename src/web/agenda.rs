@@ -146,6 +146,7 @@ pub async fn create(
         place: &v.place,
         purpose: &v.purpose,
         with: With::Id(&v.operator),
+        start_field: "date",
         invalid,
     };
     match app::agenda::book(&ctx, input) {

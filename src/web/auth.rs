@@ -264,9 +264,10 @@ pub async fn password_submit(
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;
     // Every session of the user ends (other browsers too); this browser gets a new one.
-    let user = state
-        .store
-        .set_password(auth.user.id, new_hash, false, &auth.user.username, None)?;
+    let user =
+        state
+            .store
+            .set_password(auth.user.id, new_hash, false, &auth.user.username, None)?;
     let (id, _) = state.store.create_session(user.id, &ip.to_string())?;
     let mut resp = see_other("/?avviso=password");
     resp.add_cookie(&session_cookie(id, state.secure_cookies))

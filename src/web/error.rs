@@ -353,10 +353,12 @@ impl From<AppError> for ApiError {
             AppError::UsernameTaken(_) => {
                 ApiError::new(StatusCode::CONFLICT, "exists", message).with_field("username")
             }
-            AppError::IllegalTransition { .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "illegal_transition", message)
-                    .with_field("status")
-            }
+            AppError::IllegalTransition { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "illegal_transition",
+                message,
+            )
+            .with_field("status"),
             AppError::SequenceGap(_) => ApiError::new(StatusCode::CONFLICT, "sequence", message),
             AppError::Store(e) => e.into(),
             AppError::Internal(detail) => {

@@ -99,7 +99,12 @@ pub async fn create(
     };
     let (status, invalid, duplicates, warnings) =
         match app::persons::register(&state.ctx(&auth.actor), input) {
-            Ok(r) => return Ok(see_other(&format!("/persone/{}?avviso=creata", r.person.id))),
+            Ok(r) => {
+                return Ok(see_other(&format!(
+                    "/persone/{}?avviso=creata",
+                    r.person.id
+                )))
+            }
             Err(AppError::ExistingPerson(p)) => {
                 return Ok(see_other(&format!("/persone/{}?avviso=esistente", p.id)))
             }

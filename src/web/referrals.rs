@@ -55,8 +55,7 @@ async fn render_new(
     invalid: &Invalid,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (access, person) =
-        app::referrals::access_for_referral(&state.ctx(&auth.actor), access_id)?;
+    let (access, person) = app::referrals::access_for_referral(&state.ctx(&auth.actor), access_id)?;
     let directory = state.store.directory()?;
     // The services chosen for this access first, then the rest of the active directory.
     let mut services: Vec<_> = access
@@ -245,7 +244,8 @@ pub async fn letter(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let (r, person, access) = app::referrals::for_letter(&state.ctx(&auth.actor), path.into_inner())?;
+    let (r, person, access) =
+        app::referrals::for_letter(&state.ctx(&auth.actor), path.into_inner())?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
     let places = state.reference.places();

@@ -377,6 +377,34 @@ impl Client {
             .to_vec()
     }
 
+    /// The raw bytes of a GET with extra headers (an API PDF with a bearer token).
+    pub async fn get_bytes_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Vec<u8> {
+        let mut req = self.with_cookies(self.http.get(self.url(path)));
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        let mut resp = req.send().await.expect("GET");
+        resp.body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("body")
+            .to_vec()
+    }
+
+    pub async fn put_json(
+        &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Resp {
+        let mut req = self.with_cookies(self.http.put(self.url(path)));
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        let resp = req.send_json(body).await.expect("PUT");
+        collect!(self, resp)
+    }
+
     pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = self.with_cookies(self.http.get(self.url(path)));
         for (k, v) in headers {
@@ -451,4 +479,21 @@ impl Client {
         all.extend_from_slice(fields);
         self.post_form(action, &all).await
     }
+}
+
+/// The text of a PDF by pdftotext (poppler-utils), or `None` where it is not installed.
+pub fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().ok()?;
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }

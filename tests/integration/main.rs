@@ -10,6 +10,7 @@ mod bundles;
 mod cli;
 mod directory;
 mod operation;
+mod policy;
 mod privacy;
 mod reception;
 mod referrals;

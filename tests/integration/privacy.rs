@@ -5,22 +5,6 @@ use serde_json::json;
 
 use crate::common::*;
 
-fn pdf_text(bytes: &[u8]) -> Option<String> {
-    let dir = tempfile::tempdir().ok()?;
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, bytes).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .arg("-enc")
-        .arg("UTF-8")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 #[actix_rt::test]
 async fn notice_consents_restriction_report_and_audit() {
     let dir = tempfile::tempdir().unwrap();

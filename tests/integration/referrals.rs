@@ -172,7 +172,10 @@ async fn a_referral_walks_its_whole_lifecycle_and_every_step_is_audited() {
         )
         .await;
     assert_eq!(received.status, 422);
-    assert!(received.body.contains("lo decide l&#39;Ambito") || received.body.contains("lo decide l'Ambito"));
+    assert!(
+        received.body.contains("lo decide l&#39;Ambito")
+            || received.body.contains("lo decide l'Ambito")
+    );
     let accepted = c
         .post_json(
             &format!("/api/v1/referrals/{referral_id}/status"),
@@ -198,7 +201,10 @@ async fn a_referral_walks_its_whole_lifecycle_and_every_step_is_audited() {
             &[("status", "chiuso"), ("note", "Progetto avviato")],
         )
         .await;
-    assert_eq!(closed.status, 422, "a sent SSP referral is closed by the district");
+    assert_eq!(
+        closed.status, 422,
+        "a sent SSP referral is closed by the district"
+    );
     let story = c.get(&page_url).await;
     for step in ["Bozza", "Inviato", "Inviata via PEC"] {
         assert!(

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{invalid_error, Created};
+use crate::app;
 use crate::app::agenda::{NewAppointment, With};
 use crate::app::reception::{NewAccess, Who};
-use crate::app;
 use crate::domain::access::{local_instant, Access, AccessForm, AnonymousProfile, Need};
 use crate::domain::appointment::Appointment;
 use crate::domain::policy;
@@ -315,6 +315,7 @@ pub async fn create_appointment(
         place: &place,
         purpose: &purpose,
         with: input.operator.as_deref().map_or(With::Me, With::Username),
+        start_field: "start",
         invalid: Invalid::new(),
     };
     let appointment = app::agenda::book(&state.ctx(&auth.actor), new)?;

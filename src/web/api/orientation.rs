@@ -9,11 +9,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{invalid_error, Created};
-use crate::app::referrals::{NewReferral, Step};
 use crate::app;
+use crate::app::referrals::{NewReferral, Step};
 use crate::domain::audit::AuditEvent;
-use crate::domain::instance::InstanceRole;
 use crate::domain::hsds;
+use crate::domain::instance::InstanceRole;
 use crate::domain::person::NoticeGiven;
 use crate::domain::referral::{ReferralStatus, StatusChange};
 use crate::domain::role::Role;
@@ -128,8 +128,8 @@ fn checked_service(
     state: &AppState,
     organizations: &[crate::domain::directory::Organization],
 ) -> Result<crate::domain::directory::Service, ApiError> {
-    let service = hsds::import_service(body, &state.reference.vocab, organizations)
-        .map_err(hsds_errors)?;
+    let service =
+        hsds::import_service(body, &state.reference.vocab, organizations).map_err(hsds_errors)?;
     let caps = crate::domain::service_form::service_cap_problems(&service);
     if !caps.is_empty() {
         return Err(invalid_error(&caps));

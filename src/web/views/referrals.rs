@@ -169,6 +169,7 @@ pub fn detail_page(
         html! {
             @if let Some(n) = notice { (alert("success", n)) }
             h1 { "Invio a " (r.target_name) }
+            @if let Some(n) = &r.district_notice { (alert("info", n)) }
             p class="lead" {
                 (status_badge(r, overdue))
                 @if let Some(p) = person { " – " a href={"/persone/" (p.id)} { (p.display_name()) } }
