@@ -229,6 +229,8 @@ pub struct ReferralFile {
     pub overdue: bool,
     /// A draft that needs the reason for sending it without the privacy notice.
     pub needs_override: bool,
+    /// The statuses the desk may move it to now (none for a restricted person).
+    pub steps: Vec<ReferralStatus>,
 }
 
 pub fn detail(ctx: &Ctx, id: Uuid) -> Result<ReferralFile, AppError> {
@@ -239,8 +241,17 @@ pub fn detail(ctx: &Ctx, id: Uuid) -> Result<ReferralFile, AppError> {
     let needs_override = r.status == ReferralStatus::Bozza
         && r.privacy_override.is_none()
         && person.as_ref().is_some_and(|p| p.privacy_notice.is_none());
+    let usable = person.as_ref().is_none_or(|p| policy::act_on(p).is_ok());
+    let steps = r
+        .status
+        .next()
+        .iter()
+        .copied()
+        .filter(|to| usable && policy::referral_step(Side::Desk, &r.target, r.status, *to).is_ok())
+        .collect();
     ctx.audit("referral.view", id.to_string(), "")?;
     Ok(ReferralFile {
+        steps,
         overdue: r.is_overdue(Utc::now(), days),
         referral: r,
         person,

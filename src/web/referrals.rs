@@ -172,6 +172,7 @@ async fn render_detail(
             invalid,
             notice,
             now,
+            &file.steps,
         ),
     ))
 }

@@ -413,11 +413,9 @@ async function reception(page) {
   if (!/^\/invii\/[0-9a-f-]{36}$/.test(pathOf(page))) abort(`referral not created: ${page.url()}; ${await pageSummary(page)}`);
   ok('referral sent to the SSP');
   await checkPage(page, null, 'referral');
-  const sf = page.locator('form[action$="/stato"]').first();
-  await fillForm(page, sf, [['status', 'ricevuto'], ['note', 'Protocollo ricevuto']]);
-  await submitAndWait(page, sf.locator('[type=submit]').first());
-  if (!(await page.locator('body').innerText()).includes('Stato aggiornato')) fail('referral status not updated');
-  else ok('referral status updated');
+  // The district answers a referral to the SSP: the desk offers no status change once it is sent.
+  if ((await page.locator('form[action$="/stato"]').count()) > 0) fail('a sent SSP referral offers a status change at the desk');
+  else ok('sent SSP referral: status left to the district');
   const r3 = await visit(page, '/invii');
   await checkPage(page, r3, 'referrals');
 

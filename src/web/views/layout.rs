@@ -62,7 +62,7 @@ const SECTIONS: &[Section] = &[
         path: "/persone",
         label: "Persone",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
-        only: None,
+        only: Some(InstanceRole::Desk),
     },
     Section {
         path: "/servizi",
@@ -74,13 +74,13 @@ const SECTIONS: &[Section] = &[
         path: "/invii",
         label: "Invii",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
-        only: None,
+        only: Some(InstanceRole::Desk),
     },
     Section {
         path: "/agenda",
         label: "Agenda",
         roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
-        only: None,
+        only: Some(InstanceRole::Desk),
     },
     Section {
         path: "/ambito",

@@ -156,13 +156,9 @@ pub fn detail_page(
     invalid: &Invalid,
     notice: Option<&str>,
     now: DateTime<Utc>,
+    steps: &[crate::domain::referral::ReferralStatus],
 ) -> Markup {
-    let next: Vec<(&str, &str)> = r
-        .status
-        .next()
-        .iter()
-        .map(|s| (s.code(), s.label()))
-        .collect();
+    let next: Vec<(&str, &str)> = steps.iter().map(|s| (s.code(), s.label())).collect();
     frame(
         chrome,
         "Invio",
@@ -191,6 +187,9 @@ pub fn detail_page(
                 @for h in &r.history {
                     li { strong { (h.status.label()) } " – " (fmt::local_datetime(h.at)) ", " (h.by) @if !h.note.is_empty() { ": " (h.note) } }
                 }
+            }
+            @if next.is_empty() {
+                @if let Some(m) = invalid.message("status") { (alert("danger", m)) }
             }
             @if !next.is_empty() {
                 h2 class="h4" { "Aggiorna lo stato" }
