@@ -8,6 +8,7 @@ pub mod agenda;
 pub mod district;
 pub mod orientation;
 pub mod persons;
+pub mod privacy;
 pub mod reception;
 pub mod referrals;
 

@@ -41,3 +41,27 @@ pub async fn render_pdf(doc: crate::pdf::Document) -> Result<Vec<u8>, AppError> 
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// The art. 15 report as a document.
+pub fn report_pdf(
+    state: &AppState,
+    r: &app::privacy::SubjectReport,
+) -> Result<crate::pdf::Document, AppError> {
+    let instance = state
+        .store
+        .instance()?
+        .ok_or(AppError::NotFound("Installazione"))?;
+    let contacts = state.store.desk_contacts()?;
+    Ok(crate::pdf::documents::subject_report(
+        &instance,
+        &contacts,
+        &state.reference,
+        &r.person,
+        &r.change_history,
+        &r.accesses,
+        &r.referrals,
+        &r.appointments,
+        &r.audit,
+        r.generated_at,
+    ))
+}

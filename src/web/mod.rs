@@ -8,7 +8,7 @@ mod auth;
 pub mod csrf;
 mod denials;
 mod district;
-mod documents;
+pub mod documents;
 mod error;
 mod exchange;
 mod forms;

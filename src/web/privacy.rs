@@ -4,7 +4,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::{Local, NaiveTime, Utc};
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::PageError;
@@ -14,12 +13,10 @@ use super::session::Auth;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
-use crate::domain::access::{local_instant, Access};
-use crate::domain::appointment::Appointment;
-use crate::domain::audit::{AuditEntry, AuditEvent};
-use crate::domain::person::{parse_date, Person, PersonChange};
+use crate::domain::access::local_instant;
+use crate::domain::audit::AuditEvent;
+use crate::domain::person::{parse_date, Person};
 use crate::domain::privacy::{default_notice, Consent, Restriction, CONSENT_PURPOSES};
-use crate::domain::referral::Referral;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
 use crate::store::{AuditFilter, StoreError};
@@ -338,56 +335,6 @@ pub async fn audit_csv(
         .body(out))
 }
 
-/// Everything held about a person (art. 15), with who accessed it.
-#[derive(Debug, Serialize)]
-pub struct SubjectReport {
-    pub generated_at: chrono::DateTime<Utc>,
-    pub person: Person,
-    pub change_history: Vec<PersonChange>,
-    pub accesses: Vec<Access>,
-    pub referrals: Vec<Referral>,
-    pub appointments: Vec<Appointment>,
-    /// Every audited read, change or print of the person's records: who and when.
-    pub audit: Vec<AuditEntry>,
-}
-
-pub fn subject_report(state: &AppState, id: Uuid) -> Result<SubjectReport, PageError> {
-    let person = state.store.person(id)?.ok_or(PageError::NotFound)?;
-    let accesses = state.store.accesses_of(id)?;
-    let referrals = state.store.referrals_of_person(id)?;
-    let appointments = state.store.appointments_of(id)?;
-    let mut ids: Vec<String> = vec![id.to_string()];
-    ids.extend(accesses.iter().map(|a| a.id.to_string()));
-    ids.extend(referrals.iter().map(|r| r.id.to_string()));
-    ids.extend(appointments.iter().map(|a| a.id.to_string()));
-    Ok(SubjectReport {
-        generated_at: Utc::now(),
-        change_history: state.store.person_history(id)?,
-        audit: state.store.audit_about(&ids)?,
-        person,
-        accesses,
-        referrals,
-        appointments,
-    })
-}
-
-pub fn report_pdf(state: &AppState, r: &SubjectReport) -> Result<crate::pdf::Document, PageError> {
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let contacts = state.store.desk_contacts()?;
-    Ok(crate::pdf::documents::subject_report(
-        &instance,
-        &contacts,
-        &state.reference,
-        &r.person,
-        &r.change_history,
-        &r.accesses,
-        &r.referrals,
-        &r.appointments,
-        &r.audit,
-        r.generated_at,
-    ))
-}
-
 pub async fn report(
     auth: Auth,
     state: web::Data<AppState>,
@@ -395,8 +342,8 @@ pub async fn report(
 ) -> Result<HttpResponse, PageError> {
     require_privacy_officer(&auth)?;
     let id = path.into_inner();
-    let r = subject_report(&state, id)?;
-    let doc = report_pdf(&state, &r)?;
+    let r = crate::app::privacy::subject_report(&state.store, id)?;
+    let doc = super::documents::report_pdf(&state, &r)?;
     let bytes = web::block(move || crate::pdf::render(&doc))
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;

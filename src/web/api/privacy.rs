@@ -3,10 +3,11 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
+use crate::app::privacy::subject_report;
 use crate::domain::audit::AuditEvent;
 use crate::domain::role::Role;
+use crate::web::documents::report_pdf;
 use crate::web::error::ApiError;
-use crate::web::privacy::{report_pdf, subject_report};
 use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
 use crate::web::PageError;
@@ -37,7 +38,7 @@ pub async fn report_json(
 ) -> Result<HttpResponse, ApiError> {
     auth.require_any(&[Role::Responsabile, Role::AssistenteSociale])?;
     let id = path.into_inner();
-    let report = subject_report(&state, id).map_err(page_to_api)?;
+    let report = subject_report(&state.store, id)?;
     state.store.audit(
         AuditEvent::new(auth.user.username.clone(), "person.report", id.to_string())
             .details("JSON art. 15 (API)"),
@@ -56,8 +57,8 @@ pub async fn report_pdf_api(
 ) -> Result<HttpResponse, ApiError> {
     auth.require_any(&[Role::Responsabile, Role::AssistenteSociale])?;
     let id = path.into_inner();
-    let report = subject_report(&state, id).map_err(page_to_api)?;
-    let doc = report_pdf(&state, &report).map_err(page_to_api)?;
+    let report = subject_report(&state.store, id)?;
+    let doc = report_pdf(&state, &report)?;
     let bytes = web::block(move || crate::pdf::render(&doc))
         .await
         .map_err(|_| page_to_api(PageError::Internal("blocco".into())))?
