@@ -1,5 +1,6 @@
 //! The agenda: booking appointments with desk workers, listing them (restricted persons left out).
 
+use crate::domain::audit::Action;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
@@ -147,8 +148,9 @@ pub fn between(
         })
         .filter(|(_, p)| policy::listed(p.as_ref()))
         .collect();
-    ctx.audit(
-        "appointment.list",
+    ctx.audit_about(
+        Action::AppointmentList,
+        items.iter().map(|(a, _)| a.person_id),
         start.to_rfc3339(),
         format!("{} appuntamenti{channel}", items.len()),
     )?;
@@ -182,5 +184,11 @@ pub fn for_reminder(ctx: &Ctx, id: Uuid) -> Result<(Appointment, Person), AppErr
         .appointment(id)?
         .ok_or(AppError::NotFound("Appuntamento"))?;
     let person = super::persons::usable(ctx, a.person_id, "promemoria appuntamento")?;
+    ctx.audit_about(
+        Action::AppointmentPrint,
+        [a.person_id],
+        id.to_string(),
+        format!("persona {}", a.person_id),
+    )?;
     Ok((a, person))
 }

@@ -1,6 +1,7 @@
 //! The district's work on what the desks sent: the inbox of referrals received (audited reads),
 //! the coordinator's decisions (the district's side of the referral policy), unlinking persons.
 
+use crate::domain::audit::Action;
 use uuid::Uuid;
 
 use super::{check_len, AppError, Ctx};
@@ -21,7 +22,7 @@ pub fn inbox(
     let entries = ctx.store.inbox()?;
     let imports = ctx.store.imports()?;
     ctx.audit(
-        "inbox.list",
+        Action::InboxList,
         "",
         format!("{} invii{channel}", entries.len()),
     )?;
@@ -37,7 +38,7 @@ pub fn detail(ctx: &Ctx, id: Uuid) -> Result<(InboxReferral, Vec<InboxReferral>)
         .ok_or(AppError::NotFound("Invio ricevuto"))?;
     let all = ctx.store.inbox()?;
     let linked = entry.linked(&all).into_iter().cloned().collect();
-    ctx.audit("inbox.view", id.to_string(), entry.comune_name.clone())?;
+    ctx.audit(Action::InboxView, id.to_string(), entry.comune_name.clone())?;
     Ok((entry, linked))
 }
 

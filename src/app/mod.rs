@@ -12,6 +12,7 @@ pub mod privacy;
 pub mod reception;
 pub mod referrals;
 
+use crate::domain::audit::Action;
 use crate::domain::audit::AuditEvent;
 use crate::domain::person::Person;
 use crate::domain::policy::{Actor, Denial};
@@ -37,15 +38,28 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Records an event done by the acting user.
+    /// Records an event done by the acting user that concerns no person.
     pub fn audit(
         &self,
-        action: &'static str,
+        action: Action,
+        subject: impl Into<String>,
+        details: impl Into<String>,
+    ) -> Result<(), AppError> {
+        self.audit_about(action, [], subject, details)
+    }
+
+    /// Records an event done by the acting user about these persons (indexed by person).
+    pub fn audit_about(
+        &self,
+        action: Action,
+        persons: impl IntoIterator<Item = uuid::Uuid>,
         subject: impl Into<String>,
         details: impl Into<String>,
     ) -> Result<(), AppError> {
         self.store.audit(
-            AuditEvent::new(self.actor.username.clone(), action, subject).details(details),
+            AuditEvent::new(self.actor.username.clone(), action, subject)
+                .details(details)
+                .about_all(persons),
         )?;
         Ok(())
     }
@@ -56,7 +70,12 @@ impl<'a> Ctx<'a> {
             return Ok(());
         }
         let ids: Vec<String> = persons.iter().map(|p| p.id.to_string()).collect();
-        self.audit("person.view", context, ids.join(" "))
+        self.audit_about(
+            Action::PersonView,
+            persons.iter().map(|p| p.id),
+            context,
+            ids.join(" "),
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! Orientation: the services suggested for an access, choosing and removing them, needs that found
 //! no service, and what the orientation sheet prints.
 
+use crate::domain::audit::Action;
 use chrono::{Local, Utc};
 use uuid::Uuid;
 
@@ -106,7 +107,7 @@ pub fn choose(ctx: &Ctx, access_id: Uuid, service_id: Uuid) -> Result<Service, A
     ctx.store.modify_access(
         access_id,
         &ctx.actor.username,
-        "access.orientation",
+        Action::AccessOrientation,
         &format!("servizio aggiunto: {}", service.name),
         |a| {
             if !a.services.contains(&service_id) {
@@ -130,7 +131,7 @@ pub fn remove(ctx: &Ctx, access_id: Uuid, service_id: Uuid) -> Result<(), AppErr
     ctx.store.modify_access(
         access_id,
         &ctx.actor.username,
-        "access.orientation",
+        Action::AccessOrientation,
         &format!("servizio tolto: {service_id}"),
         |a| {
             a.services.retain(|s| *s != service_id);
@@ -171,7 +172,7 @@ pub fn mark_unmet(ctx: &Ctx, access_id: Uuid, input: Unmet) -> Result<(), AppErr
     ctx.store.modify_access(
         access_id,
         &ctx.actor.username,
-        "access.unmet_need",
+        Action::AccessUnmetNeed,
         input.reason,
         |a| {
             a.unmet.retain(|u| u.need != input.need);
@@ -219,8 +220,9 @@ pub fn sheet(ctx: &Ctx, access_id: Uuid, lang: &str) -> Result<Sheet, AppError> 
             )
         })
         .collect();
-    ctx.audit(
-        "access.print_orientation",
+    ctx.audit_about(
+        Action::AccessPrintOrientation,
+        access.person_id,
         access_id.to_string(),
         format!("lingua {lang}"),
     )?;

@@ -1,6 +1,7 @@
 //! Persons: search (art. 18 aware), register with the duplicate-person policy, read their file
 //! (audited), correct their data with history.
 
+use crate::domain::audit::Action;
 use chrono::{Local, Utc};
 use uuid::Uuid;
 
@@ -159,7 +160,7 @@ pub fn file(ctx: &Ctx, id: Uuid, channel: &str) -> Result<PersonFile, AppError> 
         referrals: ctx.store.referrals_of_person(id)?,
         person,
     };
-    ctx.audit("person.view", id.to_string(), channel)?;
+    ctx.audit_about(Action::PersonView, [id], id.to_string(), channel)?;
     Ok(file)
 }
 
@@ -167,7 +168,7 @@ pub fn file(ctx: &Ctx, id: Uuid, channel: &str) -> Result<PersonFile, AppError> 
 pub fn read(ctx: &Ctx, id: Uuid, context: &str) -> Result<Person, AppError> {
     policy::desk_records(ctx.actor)?;
     let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
-    ctx.audit("person.view", id.to_string(), context)?;
+    ctx.audit_about(Action::PersonView, [id], id.to_string(), context)?;
     Ok(person)
 }
 
@@ -176,7 +177,7 @@ pub fn usable(ctx: &Ctx, id: Uuid, context: &str) -> Result<Person, AppError> {
     policy::desk_records(ctx.actor)?;
     let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
     policy::act_on(&person)?;
-    ctx.audit("person.view", id.to_string(), context)?;
+    ctx.audit_about(Action::PersonView, [id], id.to_string(), context)?;
     Ok(person)
 }
 

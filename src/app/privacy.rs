@@ -4,13 +4,18 @@ use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::AppError;
+use super::{AppError, Ctx};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
 use crate::domain::audit::AuditEntry;
+use crate::domain::audit::{Action, ChainError};
 use crate::domain::person::{Person, PersonChange};
+use crate::domain::policy;
+use crate::domain::privacy::{Consent, Restriction, CONSENT_PURPOSES};
 use crate::domain::referral::Referral;
+use crate::domain::Invalid;
 use crate::store::Store;
+use crate::store::{AuditFilter, StoreError};
 
 /// Everything held about a person (art. 15), with who accessed it.
 #[derive(Debug, Serialize)]
@@ -25,22 +30,221 @@ pub struct SubjectReport {
     pub audit: Vec<AuditEntry>,
 }
 
-pub fn subject_report(store: &Store, id: Uuid) -> Result<SubjectReport, AppError> {
+/// The art. 15 report, for a social worker or the responsabile; giving it is audited (`how`:
+/// the format and channel).
+pub fn report(ctx: &Ctx, id: Uuid, how: &str) -> Result<SubjectReport, AppError> {
+    policy::subject_report(ctx.actor)?;
+    let report = subject_report(ctx.store, id)?;
+    ctx.audit_about(Action::PersonReport, [id], id.to_string(), how)?;
+    Ok(report)
+}
+
+fn subject_report(store: &Store, id: Uuid) -> Result<SubjectReport, AppError> {
     let person = store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
     let accesses = store.accesses_of(id)?;
     let referrals = store.referrals_of_person(id)?;
     let appointments = store.appointments_of(id)?;
-    let mut ids: Vec<String> = vec![id.to_string()];
-    ids.extend(accesses.iter().map(|a| a.id.to_string()));
-    ids.extend(referrals.iter().map(|r| r.id.to_string()));
-    ids.extend(appointments.iter().map(|a| a.id.to_string()));
     Ok(SubjectReport {
         generated_at: Utc::now(),
         change_history: store.person_history(id)?,
-        audit: store.audit_about(&ids)?,
+        audit: store.audit_of_person(id)?,
         person,
         accesses,
         referrals,
         appointments,
     })
+}
+
+/// What the responsabile asks of the audit log; `person` is a codice fiscale, a temporary code
+/// or a record id, resolved through the person index.
+#[derive(Debug, Default)]
+pub struct AuditQuery {
+    pub filter: AuditFilter,
+    pub person: String,
+}
+
+pub struct AuditLog {
+    pub entries: Vec<AuditEntry>,
+    pub verified: Result<(u64, String), ChainError>,
+    /// The person the log was filtered on.
+    pub person: Option<Person>,
+}
+
+/// The audit viewer and its CSV (`export`): responsabile only; reading the log is audited too.
+pub fn audit_log(
+    ctx: &Ctx,
+    query: AuditQuery,
+    limit: usize,
+    export: bool,
+) -> Result<AuditLog, AppError> {
+    policy::responsabile(ctx.actor)?;
+    let mut filter = query.filter;
+    let wanted = query.person.trim();
+    let person = if wanted.is_empty() {
+        None
+    } else {
+        let found = match Uuid::parse_str(wanted) {
+            Ok(id) => ctx.store.person(id)?,
+            Err(_) => ctx.store.person_by_code(&wanted.to_uppercase())?,
+        };
+        let Some(person) = found else {
+            return Err(AppError::Invalid(Invalid::one(
+                "persona",
+                "Nessuna persona con questo codice fiscale o codice temporaneo.",
+            )));
+        };
+        filter.person = Some(person.id);
+        Some(person)
+    };
+    let entries = ctx.store.audit_filtered(&filter, limit)?;
+    let verified = ctx.store.verify_audit()?;
+    let (action, what) = if export {
+        (Action::AuditExport, "voci in CSV")
+    } else {
+        (Action::AuditView, "voci mostrate")
+    };
+    ctx.audit_about(
+        action,
+        person.as_ref().map(|p| p.id),
+        "audit",
+        format!("{} {what}", entries.len()),
+    )?;
+    Ok(AuditLog {
+        entries,
+        verified,
+        person,
+    })
+}
+
+/// Years identified records are kept after the last access (shown in the default notice).
+pub const DEFAULT_RETENTION_YEARS: u32 = 10;
+
+/// The notice in force: the latest edited version, else the default (version 1).
+pub fn current_notice(store: &Store) -> Result<(u32, String), AppError> {
+    if let Some(n) = store.notice_texts()?.last() {
+        return Ok((n.version, n.text.clone()));
+    }
+    let instance = store
+        .instance()?
+        .ok_or(AppError::NotFound("Installazione"))?;
+    let file = crate::assets::Assets::get("privacy/informativa.txt")
+        .ok_or_else(|| AppError::Internal("informativa assente".into()))?;
+    let template = String::from_utf8_lossy(&file.data).into_owned();
+    Ok((
+        1,
+        crate::domain::privacy::default_notice(
+            &template,
+            &instance.comune.name,
+            &instance.ambito.name,
+            DEFAULT_RETENTION_YEARS,
+        ),
+    ))
+}
+
+/// The privacy notice to print for a person: the person, the version in force and its text.
+pub fn notice_for(ctx: &Ctx, id: Uuid) -> Result<(Person, u32, String), AppError> {
+    policy::desk_records(ctx.actor)?;
+    let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    let (version, text) = current_notice(ctx.store)?;
+    ctx.audit_about(
+        Action::PersonPrintNotice,
+        [id],
+        id.to_string(),
+        format!("versione {version}"),
+    )?;
+    Ok((person, version, text))
+}
+
+/// The longest reason for a restriction (art. 18), as the form's field.
+pub const MAX_RESTRICTION_REASON: usize = 500;
+
+/// Gives or withdraws a consent (`purpose` one of `CONSENT_PURPOSES`); a withdrawal takes effect
+/// at once. Refused for a restricted person.
+pub fn consent(ctx: &Ctx, id: Uuid, purpose: &str, give: bool) -> Result<(), AppError> {
+    policy::desk_records(ctx.actor)?;
+    if !CONSENT_PURPOSES.iter().any(|(c, _)| *c == purpose) {
+        return Err(AppError::Invalid(Invalid::one(
+            "purpose",
+            "Finalità del consenso sconosciuta.",
+        )));
+    }
+    let today = chrono::Local::now().date_naive();
+    let user = ctx.actor.username.clone();
+    let action = if give {
+        Action::PersonConsentGiven
+    } else {
+        Action::PersonConsentWithdrawn
+    };
+    ctx.store
+        .modify_person_privacy(id, &ctx.actor.username, action, purpose, |p| {
+            if p.is_restricted() {
+                return Err(StoreError::Restricted);
+            }
+            if give {
+                if !p.consents_to(purpose) {
+                    p.consents.push(Consent {
+                        purpose: purpose.to_string(),
+                        given_on: today,
+                        withdrawn_on: None,
+                        recorded_by: user,
+                    });
+                }
+            } else {
+                for c in p
+                    .consents
+                    .iter_mut()
+                    .filter(|c| c.purpose == purpose && c.is_active())
+                {
+                    c.withdrawn_on = Some(today);
+                }
+            }
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// Restricts processing (art. 18, responsabile), with the reason.
+pub fn restrict(ctx: &Ctx, id: Uuid, reason: &str) -> Result<(), AppError> {
+    policy::responsabile(ctx.actor)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::Invalid(Invalid::one(
+            "reason",
+            "Indicare il motivo della limitazione.",
+        )));
+    }
+    if reason.chars().count() > MAX_RESTRICTION_REASON {
+        return Err(super::too_long("reason", "Il motivo", MAX_RESTRICTION_REASON).into());
+    }
+    let restriction = Restriction {
+        since: chrono::Local::now().date_naive(),
+        reason: reason.to_string(),
+        by: ctx.actor.username.clone(),
+    };
+    ctx.store.modify_person_privacy(
+        id,
+        &ctx.actor.username,
+        Action::PersonRestrict,
+        reason,
+        |p| {
+            p.restriction = Some(restriction);
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+pub fn lift_restriction(ctx: &Ctx, id: Uuid) -> Result<(), AppError> {
+    policy::responsabile(ctx.actor)?;
+    ctx.store.modify_person_privacy(
+        id,
+        &ctx.actor.username,
+        Action::PersonRestrictionLifted,
+        "",
+        |p| {
+            p.restriction = None;
+            Ok(())
+        },
+    )?;
+    Ok(())
 }

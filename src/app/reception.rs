@@ -1,6 +1,7 @@
 //! Reception: registering an access (full form, quick phone contact, API), reading it (audited,
 //! reserved notes only for social workers), the day's list.
 
+use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -156,7 +157,12 @@ pub fn view(ctx: &Ctx, id: Uuid, channel: &str) -> Result<AccessFile, AppError> 
         (true, c) => format!("con note riservate ({c})"),
         (false, c) => c.to_string(),
     };
-    ctx.audit("access.view", id.to_string(), details)?;
+    ctx.audit_about(
+        Action::AccessView,
+        access.person_id,
+        id.to_string(),
+        details,
+    )?;
     Ok(AccessFile {
         referrals: ctx.store.referrals_of_access(id)?,
         access,
@@ -170,7 +176,12 @@ pub fn view(ctx: &Ctx, id: Uuid, channel: &str) -> Result<AccessFile, AppError> 
 pub fn reserved_notes(ctx: &Ctx, id: Uuid) -> Result<Access, AppError> {
     policy::reserved_notes(ctx.actor)?;
     let access = ctx.store.access(id)?.ok_or(AppError::NotFound("Accesso"))?;
-    ctx.audit("access.reserved_notes.view", id.to_string(), "")?;
+    ctx.audit_about(
+        Action::AccessReservedNotesView,
+        access.person_id,
+        id.to_string(),
+        "",
+    )?;
     Ok(access)
 }
 
@@ -214,8 +225,12 @@ pub fn day(ctx: &Ctx, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Day, A
         })
         .filter(|(_, p)| policy::listed(p.as_ref()))
         .collect();
-    ctx.audit(
-        "access.list",
+    ctx.audit_about(
+        Action::AccessList,
+        accesses
+            .iter()
+            .filter_map(|(a, _)| a.person_id)
+            .chain(appointments.iter().map(|(a, _)| a.person_id)),
         start.to_rfc3339(),
         format!(
             "{} accessi, {} appuntamenti",
@@ -230,6 +245,33 @@ pub fn day(ctx: &Ctx, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Day, A
 }
 
 /// An access with its registered person, for a printed sheet: refused when restricted.
+/// The citizen's promemoria of an access: the access, its person and its appointment (audited).
+pub fn promemoria(
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<
+    (
+        Access,
+        Person,
+        Option<crate::domain::appointment::Appointment>,
+    ),
+    AppError,
+> {
+    let (access, person) = for_print(ctx, id)?;
+    let person = person.ok_or(AppError::NotFound("Persona"))?;
+    let appointment = match access.appointment_id {
+        Some(a) => ctx.store.appointment(a)?,
+        None => None,
+    };
+    ctx.audit_about(
+        Action::AccessPrint,
+        [person.id],
+        id.to_string(),
+        format!("persona {}", person.id),
+    )?;
+    Ok((access, person, appointment))
+}
+
 pub fn for_print(ctx: &Ctx, id: Uuid) -> Result<(Access, Option<Person>), AppError> {
     policy::desk_records(ctx.actor)?;
     let access = ctx.store.access(id)?.ok_or(AppError::NotFound("Accesso"))?;

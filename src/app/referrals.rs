@@ -1,6 +1,7 @@
 //! Referrals made at the desk: creating one from an access (the privacy-notice rule), moving it
 //! along its lifecycle (the desk's side of the policy), listing and reading them.
 
+use crate::domain::audit::Action;
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -214,8 +215,9 @@ pub fn list(
         })
         .filter(|(_, p, _)| policy::listed(p.as_ref()))
         .collect();
-    ctx.audit(
-        "referral.list",
+    ctx.audit_about(
+        Action::ReferralList,
+        rows.iter().map(|(r, _, _)| r.person_id),
         status.map_or("", |s| s.code()),
         format!("{} invii{channel}", rows.len()),
     )?;
@@ -249,7 +251,7 @@ pub fn detail(ctx: &Ctx, id: Uuid) -> Result<ReferralFile, AppError> {
         .copied()
         .filter(|to| usable && policy::referral_step(Side::Desk, &r.target, r.status, *to).is_ok())
         .collect();
-    ctx.audit("referral.view", id.to_string(), "")?;
+    ctx.audit_about(Action::ReferralView, [r.person_id], id.to_string(), "")?;
     Ok(ReferralFile {
         steps,
         overdue: r.is_overdue(Utc::now(), days),
@@ -268,6 +270,6 @@ pub fn for_letter(ctx: &Ctx, id: Uuid) -> Result<(Referral, Person, Access), App
         .store
         .access(r.access_id)?
         .ok_or(AppError::NotFound("Accesso"))?;
-    ctx.audit("referral.print", id.to_string(), "")?;
+    ctx.audit_about(Action::ReferralPrint, [r.person_id], id.to_string(), "")?;
     Ok((r, person, access))
 }

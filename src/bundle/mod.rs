@@ -4,6 +4,7 @@
 pub mod bag;
 pub mod keys;
 
+use crate::domain::audit::Action;
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -124,7 +125,7 @@ fn add_peer(store: &Store, identity: PublicIdentity, actor: &str) -> Result<(), 
         identity,
         enrolled_at: Utc::now(),
     });
-    store.set_setting(PEERS, &all, actor, "keys.trust", &details)?;
+    store.set_setting(PEERS, &all, actor, Action::KeysTrust, &details)?;
     Ok(())
 }
 
@@ -234,7 +235,13 @@ pub fn trust_desk(
             let mut k = [0u8; 32];
             getrandom::getrandom(&mut k).map_err(|e| BundleError::Crypto(e.to_string()))?;
             let hexed = hex::encode(k);
-            store.set_setting(PSEUDONYM_KEY, &hexed, actor, "keys.pseudonym_key", "creata")?;
+            store.set_setting(
+                PSEUDONYM_KEY,
+                &hexed,
+                actor,
+                Action::KeysPseudonymKey,
+                "creata",
+            )?;
             hexed
         }
     };
@@ -278,7 +285,7 @@ pub fn trust_reply(
         PSEUDONYM_KEY,
         &reply.pseudonym_key,
         actor,
-        "keys.pseudonym_key",
+        Action::KeysPseudonymKey,
         "ricevuta dall'Ambito",
     )?;
     add_peer(store, reply.district.clone(), actor)?;
@@ -458,7 +465,7 @@ pub fn export_desk(
             last_change,
         },
         actor,
-        "bundle.export",
+        Action::BundleExport,
         &format!(
             "pacchetto {sequence} ({bundle_id}): {} accessi, {} invii",
             accesses_out.len(),
@@ -484,7 +491,7 @@ pub fn rotate_keys(store: &Store, data: &Path, actor: &str) -> Result<PublicIden
         ROTATION_PENDING,
         &pending,
         actor,
-        "keys.rotate",
+        Action::KeysRotate,
         &format!("nuova impronta {}", identity.fingerprint()),
     )?;
     Ok(identity)
@@ -519,7 +526,7 @@ fn announced(store: &Store, receiver: &Peer, actor: &str) -> Result<(), BundleEr
             ROTATION_PENDING,
             &pending,
             actor,
-            "keys.announced",
+            Action::KeysAnnounced,
             &receiver.identity.comune_name,
         )?;
     }
@@ -626,7 +633,7 @@ pub fn export_return(
             last_change,
         },
         actor,
-        "bundle.export",
+        Action::BundleExport,
         &format!(
             "pacchetto di ritorno {sequence} ({bundle_id}) per {}: {} risposte",
             desk.identity.comune_name,

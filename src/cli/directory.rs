@@ -1,6 +1,7 @@
 //! `sportello directory demo|import FILE|export --out FILE`: the service directory as HSDS JSON.
 
 use clap::Subcommand;
+use sportello::domain::audit::Action;
 use std::path::{Path, PathBuf};
 
 use super::{cli_actor, open_store};
@@ -80,7 +81,7 @@ pub fn run(data: &Path, cmd: DirectoryCommand) -> Result<(), String> {
             store
                 .audit(sportello::domain::audit::AuditEvent::new(
                     cli_actor(),
-                    "directory.export",
+                    Action::DirectoryExport,
                     out.display().to_string(),
                 ))
                 .map_err(|e| e.to_string())?;

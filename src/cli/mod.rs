@@ -12,6 +12,7 @@ mod service_conf;
 mod users;
 
 use clap::{Parser, Subcommand};
+use sportello::domain::audit::Action;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -266,7 +267,7 @@ fn retention_propose(data: &Path) -> Result<(), String> {
         .audit(
             sportello::domain::audit::AuditEvent::new(
                 cli_actor(),
-                "person.view",
+                Action::PersonView,
                 "proposta di scarto (riga di comando)",
             )
             .details(ids.join(" ")),
@@ -288,7 +289,7 @@ fn audit_export(data: &Path, out: &Path) -> Result<(), String> {
     store
         .audit(sportello::domain::audit::AuditEvent::new(
             cli_actor(),
-            "audit.export",
+            Action::AuditExport,
             out.display().to_string(),
         ))
         .map_err(|e| e.to_string())?;

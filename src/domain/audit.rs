@@ -3,45 +3,370 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 /// Hash that the first entry points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Names of audited actions, stable for filters and reports.
-pub mod action {
-    pub const SETUP: &str = "setup";
-    pub const LOGIN: &str = "auth.login";
-    pub const LOGIN_FAILED: &str = "auth.login_failed";
-    pub const LOGIN_LOCKED: &str = "auth.login_locked";
-    pub const LOGOUT: &str = "auth.logout";
-    pub const PASSWORD_CHANGE: &str = "auth.password_change";
-    pub const PASSWORD_CHANGE_FAILED: &str = "auth.password_change_failed";
-    pub const USER_CREATE: &str = "user.create";
-    pub const USER_DISABLE: &str = "user.disable";
-    pub const USER_ENABLE: &str = "user.enable";
-    pub const USER_ROLES: &str = "user.roles";
-    pub const USER_PASSWORD_RESET: &str = "user.password_reset";
-    pub const TOKEN_CREATE: &str = "token.create";
-    pub const TOKEN_REVOKE: &str = "token.revoke";
+/// Every audited action: a stable code (stored, filtered, exported) and an Italian label
+/// (the audit viewer, the art. 15 report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Setup,
+    Login,
+    LoginFailed,
+    LoginLocked,
+    Logout,
+    PasswordChange,
+    PasswordChangeFailed,
+    UserCreate,
+    UserDisable,
+    UserEnable,
+    UserRoles,
+    UserPasswordReset,
+    TokenCreate,
+    TokenRevoke,
+    PersonView,
+    PersonCreate,
+    PersonUpdate,
+    PersonReport,
+    PersonPrivacyNotice,
+    PersonPrintNotice,
+    PersonConsentGiven,
+    PersonConsentWithdrawn,
+    PersonRestrict,
+    PersonRestrictionLifted,
+    AccessCreate,
+    AccessView,
+    AccessList,
+    AccessPrint,
+    AccessPrintOrientation,
+    AccessReservedNotesView,
+    AccessOrientation,
+    AccessUnmetNeed,
+    AccessDenied,
+    AppointmentCreate,
+    AppointmentCancel,
+    AppointmentList,
+    AppointmentPrint,
+    ReferralCreate,
+    ReferralView,
+    ReferralList,
+    ReferralPrint,
+    ReferralStatus,
+    ReferralPrivacyOverride,
+    InboxList,
+    InboxView,
+    InboxStatus,
+    InboxUnlink,
+    BundleExport,
+    BundleImport,
+    BundleRefused,
+    BulkInsert,
+    ServiceSave,
+    OrganizationSave,
+    DirectoryImport,
+    DirectoryExport,
+    RetentionPropose,
+    RetentionApprove,
+    RetentionAnonymize,
+    OversightAcknowledge,
+    SettingsBackup,
+    SettingsDeskContacts,
+    SettingsPrivacyNotice,
+    SettingsReferralOverdueDays,
+    SettingsRetentionYears,
+    BackupCreate,
+    BackupFailed,
+    KeysTrust,
+    KeysPseudonymKey,
+    KeysRotate,
+    KeysAnnounced,
+    AuditView,
+    AuditExport,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Setup,
+        Action::Login,
+        Action::LoginFailed,
+        Action::LoginLocked,
+        Action::Logout,
+        Action::PasswordChange,
+        Action::PasswordChangeFailed,
+        Action::UserCreate,
+        Action::UserDisable,
+        Action::UserEnable,
+        Action::UserRoles,
+        Action::UserPasswordReset,
+        Action::TokenCreate,
+        Action::TokenRevoke,
+        Action::PersonView,
+        Action::PersonCreate,
+        Action::PersonUpdate,
+        Action::PersonReport,
+        Action::PersonPrivacyNotice,
+        Action::PersonPrintNotice,
+        Action::PersonConsentGiven,
+        Action::PersonConsentWithdrawn,
+        Action::PersonRestrict,
+        Action::PersonRestrictionLifted,
+        Action::AccessCreate,
+        Action::AccessView,
+        Action::AccessList,
+        Action::AccessPrint,
+        Action::AccessPrintOrientation,
+        Action::AccessReservedNotesView,
+        Action::AccessOrientation,
+        Action::AccessUnmetNeed,
+        Action::AccessDenied,
+        Action::AppointmentCreate,
+        Action::AppointmentCancel,
+        Action::AppointmentList,
+        Action::AppointmentPrint,
+        Action::ReferralCreate,
+        Action::ReferralView,
+        Action::ReferralList,
+        Action::ReferralPrint,
+        Action::ReferralStatus,
+        Action::ReferralPrivacyOverride,
+        Action::InboxList,
+        Action::InboxView,
+        Action::InboxStatus,
+        Action::InboxUnlink,
+        Action::BundleExport,
+        Action::BundleImport,
+        Action::BundleRefused,
+        Action::BulkInsert,
+        Action::ServiceSave,
+        Action::OrganizationSave,
+        Action::DirectoryImport,
+        Action::DirectoryExport,
+        Action::RetentionPropose,
+        Action::RetentionApprove,
+        Action::RetentionAnonymize,
+        Action::OversightAcknowledge,
+        Action::SettingsBackup,
+        Action::SettingsDeskContacts,
+        Action::SettingsPrivacyNotice,
+        Action::SettingsReferralOverdueDays,
+        Action::SettingsRetentionYears,
+        Action::BackupCreate,
+        Action::BackupFailed,
+        Action::KeysTrust,
+        Action::KeysPseudonymKey,
+        Action::KeysRotate,
+        Action::KeysAnnounced,
+        Action::AuditView,
+        Action::AuditExport,
+    ];
+
+    /// The stored code, e.g. `person.view`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Setup => "setup",
+            Action::Login => "auth.login",
+            Action::LoginFailed => "auth.login_failed",
+            Action::LoginLocked => "auth.login_locked",
+            Action::Logout => "auth.logout",
+            Action::PasswordChange => "auth.password_change",
+            Action::PasswordChangeFailed => "auth.password_change_failed",
+            Action::UserCreate => "user.create",
+            Action::UserDisable => "user.disable",
+            Action::UserEnable => "user.enable",
+            Action::UserRoles => "user.roles",
+            Action::UserPasswordReset => "user.password_reset",
+            Action::TokenCreate => "token.create",
+            Action::TokenRevoke => "token.revoke",
+            Action::PersonView => "person.view",
+            Action::PersonCreate => "person.create",
+            Action::PersonUpdate => "person.update",
+            Action::PersonReport => "person.report",
+            Action::PersonPrivacyNotice => "person.privacy_notice",
+            Action::PersonPrintNotice => "person.print_notice",
+            Action::PersonConsentGiven => "person.consent_given",
+            Action::PersonConsentWithdrawn => "person.consent_withdrawn",
+            Action::PersonRestrict => "person.restrict",
+            Action::PersonRestrictionLifted => "person.restriction_lifted",
+            Action::AccessCreate => "access.create",
+            Action::AccessView => "access.view",
+            Action::AccessList => "access.list",
+            Action::AccessPrint => "access.print",
+            Action::AccessPrintOrientation => "access.print_orientation",
+            Action::AccessReservedNotesView => "access.reserved_notes.view",
+            Action::AccessOrientation => "access.orientation",
+            Action::AccessUnmetNeed => "access.unmet_need",
+            Action::AccessDenied => "access.denied",
+            Action::AppointmentCreate => "appointment.create",
+            Action::AppointmentCancel => "appointment.cancel",
+            Action::AppointmentList => "appointment.list",
+            Action::AppointmentPrint => "appointment.print",
+            Action::ReferralCreate => "referral.create",
+            Action::ReferralView => "referral.view",
+            Action::ReferralList => "referral.list",
+            Action::ReferralPrint => "referral.print",
+            Action::ReferralStatus => "referral.status",
+            Action::ReferralPrivacyOverride => "referral.privacy_override",
+            Action::InboxList => "inbox.list",
+            Action::InboxView => "inbox.view",
+            Action::InboxStatus => "inbox.status",
+            Action::InboxUnlink => "inbox.unlink",
+            Action::BundleExport => "bundle.export",
+            Action::BundleImport => "bundle.import",
+            Action::BundleRefused => "bundle.refused",
+            Action::BulkInsert => "bulk.insert",
+            Action::ServiceSave => "service.save",
+            Action::OrganizationSave => "organization.save",
+            Action::DirectoryImport => "directory.import",
+            Action::DirectoryExport => "directory.export",
+            Action::RetentionPropose => "retention.propose",
+            Action::RetentionApprove => "retention.approve",
+            Action::RetentionAnonymize => "retention.anonymize",
+            Action::OversightAcknowledge => "oversight.acknowledge",
+            Action::SettingsBackup => "settings.backup",
+            Action::SettingsDeskContacts => "settings.desk_contacts",
+            Action::SettingsPrivacyNotice => "settings.privacy_notice",
+            Action::SettingsReferralOverdueDays => "settings.referral_overdue_days",
+            Action::SettingsRetentionYears => "settings.retention_years",
+            Action::BackupCreate => "backup.create",
+            Action::BackupFailed => "backup.failed",
+            Action::KeysTrust => "keys.trust",
+            Action::KeysPseudonymKey => "keys.pseudonym_key",
+            Action::KeysRotate => "keys.rotate",
+            Action::KeysAnnounced => "keys.announced",
+            Action::AuditView => "audit.view",
+            Action::AuditExport => "audit.export",
+        }
+    }
+
+    /// What the action means, in Italian.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Setup => "Prima configurazione del programma",
+            Action::Login => "Accesso al programma",
+            Action::LoginFailed => "Accesso non riuscito",
+            Action::LoginLocked => "Accesso bloccato per troppi tentativi",
+            Action::Logout => "Uscita dal programma",
+            Action::PasswordChange => "Cambio della propria password",
+            Action::PasswordChangeFailed => "Cambio della password non riuscito",
+            Action::UserCreate => "Nuovo utente",
+            Action::UserDisable => "Utente disattivato",
+            Action::UserEnable => "Utente riattivato",
+            Action::UserRoles => "Profili di un utente modificati",
+            Action::UserPasswordReset => "Password temporanea assegnata a un utente",
+            Action::TokenCreate => "Nuovo token per l'API",
+            Action::TokenRevoke => "Token per l'API revocato",
+            Action::PersonView => "Consultazione dei dati della persona",
+            Action::PersonCreate => "Registrazione della persona",
+            Action::PersonUpdate => "Modifica dei dati della persona",
+            Action::PersonReport => "Rapporto sui dati trattati (art. 15)",
+            Action::PersonPrivacyNotice => "Informativa privacy consegnata",
+            Action::PersonPrintNotice => "Stampa dell'informativa privacy",
+            Action::PersonConsentGiven => "Consenso registrato",
+            Action::PersonConsentWithdrawn => "Consenso revocato",
+            Action::PersonRestrict => "Limitazione del trattamento (art. 18)",
+            Action::PersonRestrictionLifted => "Limitazione del trattamento revocata",
+            Action::AccessCreate => "Registrazione di un accesso",
+            Action::AccessView => "Consultazione di un accesso",
+            Action::AccessList => "Consultazione degli accessi della persona",
+            Action::AccessPrint => "Stampa della scheda di un accesso",
+            Action::AccessPrintOrientation => "Stampa del foglio di orientamento",
+            Action::AccessReservedNotesView => "Lettura delle note riservate",
+            Action::AccessOrientation => "Servizi indicati alla persona",
+            Action::AccessUnmetNeed => "Bisogno non soddisfatto registrato",
+            Action::AccessDenied => "Operazione rifiutata",
+            Action::AppointmentCreate => "Appuntamento fissato",
+            Action::AppointmentCancel => "Appuntamento annullato",
+            Action::AppointmentList => "Consultazione degli appuntamenti",
+            Action::AppointmentPrint => "Stampa del promemoria di un appuntamento",
+            Action::ReferralCreate => "Invio a un servizio",
+            Action::ReferralView => "Consultazione di un invio",
+            Action::ReferralList => "Consultazione degli invii",
+            Action::ReferralPrint => "Stampa della scheda di invio",
+            Action::ReferralStatus => "Stato di un invio cambiato",
+            Action::ReferralPrivacyOverride => "Invio senza informativa consegnata (motivato)",
+            Action::InboxList => "Consultazione degli invii ricevuti",
+            Action::InboxView => "Consultazione di un invio ricevuto",
+            Action::InboxStatus => "Decisione su un invio ricevuto",
+            Action::InboxUnlink => "Invii ricevuti scollegati",
+            Action::BundleExport => "Pacchetto preparato per l'invio",
+            Action::BundleImport => "Pacchetto importato",
+            Action::BundleRefused => "Pacchetto rifiutato",
+            Action::BulkInsert => "Inserimento di dati di prova",
+            Action::ServiceSave => "Servizio salvato nell'elenco",
+            Action::OrganizationSave => "Ente salvato nell'elenco",
+            Action::DirectoryImport => "Elenco dei servizi importato",
+            Action::DirectoryExport => "Elenco dei servizi esportato",
+            Action::RetentionPropose => "Proposta di scarto per fine conservazione",
+            Action::RetentionApprove => "Scarto per fine conservazione approvato",
+            Action::RetentionAnonymize => "Dati resi anonimi per fine conservazione",
+            Action::OversightAcknowledge => "Avviso di controllo preso visione",
+            Action::SettingsBackup => "Impostazioni del backup modificate",
+            Action::SettingsDeskContacts => "Recapiti dello sportello modificati",
+            Action::SettingsPrivacyNotice => "Testo dell'informativa modificato",
+            Action::SettingsReferralOverdueDays => "Giorni di attesa degli invii modificati",
+            Action::SettingsRetentionYears => "Termine di conservazione modificato",
+            Action::BackupCreate => "Copia di sicurezza eseguita",
+            Action::BackupFailed => "Copia di sicurezza non riuscita",
+            Action::KeysTrust => "Chiave di un'altra installazione accettata",
+            Action::KeysPseudonymKey => "Chiave di pseudonimizzazione impostata",
+            Action::KeysRotate => "Chiavi di firma e cifratura rinnovate",
+            Action::KeysAnnounced => "Nuova chiave di un'altra installazione ricevuta",
+            Action::AuditView => "Consultazione del registro degli accessi",
+            Action::AuditExport => "Esportazione del registro degli accessi",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.code() == code)
+    }
+}
+
+/// The Italian label of a stored code (the code itself for one this build does not know).
+pub fn label_of(code: &str) -> &str {
+    match Action::from_code(code) {
+        Some(action) => action.label(),
+        None => code,
+    }
 }
 
 /// Who did it, what, to what. `user` is a username, or `sistema` for the command line at setup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
     pub user: String,
-    pub action: &'static str,
+    pub action: Action,
     pub subject: String,
     pub details: String,
+    /// The persons the entry concerns (indexed: "who read this person" is a lookup).
+    pub persons: Vec<Uuid>,
 }
 
 impl AuditEvent {
-    pub fn new(user: impl Into<String>, action: &'static str, subject: impl Into<String>) -> Self {
+    pub fn new(user: impl Into<String>, action: Action, subject: impl Into<String>) -> Self {
         Self {
             user: user.into(),
             action,
             subject: subject.into(),
             details: String::new(),
+            persons: Vec::new(),
         }
+    }
+
+    /// The entry concerns this person.
+    pub fn about(mut self, person: Uuid) -> Self {
+        if !self.persons.contains(&person) {
+            self.persons.push(person);
+        }
+        self
+    }
+
+    /// The entry concerns these persons (a search result, a list).
+    pub fn about_all(mut self, persons: impl IntoIterator<Item = Uuid>) -> Self {
+        for p in persons {
+            self = self.about(p);
+        }
+        self
     }
 
     pub fn details(mut self, details: impl Into<String>) -> Self {
@@ -59,6 +384,9 @@ pub struct AuditEntry {
     pub action: String,
     pub subject: String,
     pub details: String,
+    /// Persons concerned; absent on entries written before the person index (version 7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<Uuid>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -72,7 +400,14 @@ struct Sealed<'a> {
     action: &'a str,
     subject: &'a str,
     details: &'a str,
+    // Left out when empty, so entries from before the person index keep their hash.
+    #[serde(skip_serializing_if = "no_persons")]
+    persons: &'a [Uuid],
     prev_hash: &'a str,
+}
+
+fn no_persons(persons: &&[Uuid]) -> bool {
+    persons.is_empty()
 }
 
 impl AuditEntry {
@@ -86,9 +421,10 @@ impl AuditEntry {
             seq,
             time,
             user: event.user,
-            action: event.action.to_string(),
+            action: event.action.code().to_string(),
             subject: event.subject,
             details: event.details,
+            persons: event.persons,
             prev_hash,
             hash: String::new(),
         };
@@ -104,6 +440,7 @@ impl AuditEntry {
             action: &self.action,
             subject: &self.subject,
             details: &self.details,
+            persons: &self.persons,
             prev_hash: &self.prev_hash,
         };
         // Serializing plain strings and integers to JSON cannot fail.
@@ -157,7 +494,7 @@ mod tests {
         let mut out: Vec<AuditEntry> = Vec::new();
         for i in 0..n {
             let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
-            let ev = AuditEvent::new("anna", action::LOGIN, format!("s{i}"));
+            let ev = AuditEvent::new("anna", Action::Login, format!("s{i}"));
             out.push(AuditEntry::seal(ev, Utc::now(), prev));
         }
         out
@@ -189,5 +526,44 @@ mod tests {
         resealed[1].details = "x".into();
         resealed[1].hash = resealed[1].compute_hash();
         assert_eq!(verify_chain(resealed), Err(ChainError::Link { seq: 3 }));
+    }
+
+    #[test]
+    fn the_persons_concerned_are_sealed_and_old_entries_keep_their_hash() {
+        let person = Uuid::now_v7();
+        let event = AuditEvent::new("anna", Action::PersonView, person.to_string());
+        let old = AuditEntry::seal(event.clone(), Utc::now(), None);
+        // An entry without persons hashes as it did before the field existed.
+        let mut legacy = serde_json::to_value(&old).unwrap();
+        legacy.as_object_mut().unwrap().remove("persons");
+        let legacy: AuditEntry = serde_json::from_value(legacy).unwrap();
+        assert_eq!(legacy.compute_hash(), old.hash);
+
+        let tagged = AuditEntry::seal(event.about(person), Utc::now(), None);
+        assert_eq!(tagged.persons, vec![person]);
+        let mut untagged = tagged.clone();
+        untagged.persons.clear();
+        assert_ne!(
+            untagged.compute_hash(),
+            tagged.hash,
+            "removing a person breaks the seal"
+        );
+    }
+
+    #[test]
+    fn every_action_has_a_unique_code_and_an_italian_label() {
+        let mut codes: Vec<&str> = Action::ALL.iter().map(|a| a.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), Action::ALL.len());
+        for a in Action::ALL {
+            assert_eq!(Action::from_code(a.code()), Some(*a));
+            assert!(!a.label().is_empty() && a.label() != a.code());
+        }
+        assert_eq!(
+            label_of("person.view"),
+            "Consultazione dei dati della persona"
+        );
+        assert_eq!(label_of("sconosciuta"), "sconosciuta");
     }
 }

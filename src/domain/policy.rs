@@ -123,6 +123,11 @@ pub fn reserved_notes(actor: &Actor) -> Result<(), Denial> {
     }
 }
 
+/// The art. 15 report of a person: the same social-work roles, on a desk.
+pub fn subject_report(actor: &Actor) -> Result<(), Denial> {
+    reserved_notes(actor)
+}
+
 /// The service directory's editing, the audit log, retention: the responsabile.
 pub fn responsabile(actor: &Actor) -> Result<(), Denial> {
     if actor.has(Role::Responsabile) {

@@ -1,5 +1,6 @@
 //! Accesses and appointments, with the person index and the by-time indexes (day lists, agenda).
 
+use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use uuid::Uuid;
@@ -55,18 +56,21 @@ impl Store {
         changelog::record(&txn, "access", access.id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "access.create", access.id.to_string()).details(
-                access
-                    .person_id
-                    .map_or_else(|| "anonimo".to_string(), |p| format!("persona {p}")),
-            ),
+            AuditEvent::new(actor, Action::AccessCreate, access.id.to_string())
+                .details(
+                    access
+                        .person_id
+                        .map_or_else(|| "anonimo".to_string(), |p| format!("persona {p}")),
+                )
+                .about_all(access.person_id),
         )?;
         if let Some(a) = appointment {
             put_appointment(&txn, a)?;
             audit::append(
                 &txn,
-                AuditEvent::new(actor, "appointment.create", a.id.to_string())
-                    .details(format!("persona {}", a.person_id)),
+                AuditEvent::new(actor, Action::AppointmentCreate, a.id.to_string())
+                    .details(format!("persona {}", a.person_id))
+                    .about(a.person_id),
             )?;
         }
         txn.commit()?;
@@ -126,8 +130,9 @@ impl Store {
         put_appointment(&txn, a)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "appointment.create", a.id.to_string())
-                .details(format!("persona {}", a.person_id)),
+            AuditEvent::new(actor, Action::AppointmentCreate, a.id.to_string())
+                .details(format!("persona {}", a.person_id))
+                .about(a.person_id),
         )?;
         txn.commit()?;
         Ok(())
@@ -149,7 +154,7 @@ impl Store {
         changelog::record(&txn, "appointment", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "appointment.cancel", id.to_string()),
+            AuditEvent::new(actor, Action::AppointmentCancel, id.to_string()).about(a.person_id),
         )?;
         txn.commit()?;
         Ok(a)
@@ -232,7 +237,7 @@ impl Store {
         }
         audit::append(
             &txn,
-            AuditEvent::new(actor, "bulk.insert", what).details(format!(
+            AuditEvent::new(actor, Action::BulkInsert, what).details(format!(
                 "{} persone, {} accessi, {} appuntamenti",
                 persons.len(),
                 accesses.len(),
@@ -251,7 +256,7 @@ impl Store {
         &self,
         id: Uuid,
         actor: &str,
-        action: &'static str,
+        action: Action,
         details: &str,
         change: F,
     ) -> Result<Access, StoreError>
@@ -272,7 +277,9 @@ impl Store {
         changelog::record(&txn, "access", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, action, id.to_string()).details(details),
+            AuditEvent::new(actor, action, id.to_string())
+                .details(details)
+                .about_all(access.person_id),
         )?;
         txn.commit()?;
         Ok(access)

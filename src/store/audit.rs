@@ -4,7 +4,7 @@ use chrono::Utc;
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 
 use super::codec::{decode, encode};
-use super::tables::AUDIT;
+use super::tables::{AUDIT, AUDIT_BY_PERSON};
 use super::{Store, StoreError};
 use crate::domain::audit::{verify_chain, AuditEntry, AuditEvent, ChainError};
 
@@ -22,6 +22,10 @@ pub(super) fn append(txn: &WriteTransaction, event: AuditEvent) -> Result<AuditE
         head.as_ref().map(|h| (h.seq, h.hash.as_str())),
     );
     table.insert(entry.seq, encode(&entry)?.as_slice())?;
+    let mut by_person = txn.open_table(AUDIT_BY_PERSON)?;
+    for person in &entry.persons {
+        by_person.insert((person.as_u128(), entry.seq), ())?;
+    }
     Ok(entry)
 }
 
@@ -32,6 +36,17 @@ impl Store {
         let entry = append(&txn, event)?;
         txn.commit()?;
         Ok(entry)
+    }
+
+    /// Records several events in one durable commit, in order (bulk work, benchmarks).
+    pub fn audit_batch(&self, events: Vec<AuditEvent>) -> Result<u64, StoreError> {
+        let txn = self.db.begin_write()?;
+        let mut last = 0;
+        for event in events {
+            last = append(&txn, event)?.seq;
+        }
+        txn.commit()?;
+        Ok(last)
     }
 
     /// The most recent `limit` entries, newest first, optionally only actions starting with a prefix.
@@ -82,8 +97,10 @@ impl Store {
 pub struct AuditFilter {
     pub user: String,
     pub action: String,
-    /// A record id (person, access, …) the entry is about or mentions.
+    /// A record id (access, referral, …) the entry is about or mentions.
     pub subject: String,
+    /// Only entries concerning this person (the person index).
+    pub person: Option<uuid::Uuid>,
     pub from: Option<chrono::DateTime<Utc>>,
     pub to: Option<chrono::DateTime<Utc>>,
 }
@@ -109,6 +126,18 @@ impl Store {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(AUDIT)?;
+        if let Some(person) = filter.person {
+            let mut out = Vec::new();
+            for entry in person_entries(&txn, person)?.into_iter().rev() {
+                if filter.matches(&entry) {
+                    out.push(entry);
+                    if out.len() >= limit {
+                        break;
+                    }
+                }
+            }
+            return Ok(out);
+        }
         let mut out = Vec::new();
         for row in table.iter()?.rev() {
             let (_, v) = row?;
@@ -123,39 +152,45 @@ impl Store {
         Ok(out)
     }
 
-    /// Entries about any of these record ids (subject) or mentioning them (details), oldest first.
-    pub fn audit_about(&self, ids: &[String]) -> Result<Vec<AuditEntry>, StoreError> {
+    /// Every entry concerning `person`, oldest first: an index range, the rest of the log unread.
+    pub fn audit_of_person(&self, person: uuid::Uuid) -> Result<Vec<AuditEntry>, StoreError> {
         let txn = self.db.begin_read()?;
-        let table = txn.open_table(AUDIT)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (_, v) = row?;
-            let entry: AuditEntry = decode(v.value())?;
-            if ids
-                .iter()
-                .any(|id| entry.subject == *id || entry.details.contains(id.as_str()))
-            {
-                out.push(entry);
-            }
-        }
-        Ok(out)
+        person_entries(&txn, person)
     }
+}
+
+fn person_entries(
+    txn: &redb::ReadTransaction,
+    person: uuid::Uuid,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let index = txn.open_table(AUDIT_BY_PERSON)?;
+    let audit = txn.open_table(AUDIT)?;
+    let id = person.as_u128();
+    let mut out = Vec::new();
+    for row in index.range((id, 0)..=(id, u64::MAX))? {
+        let (key, _) = row?;
+        let (_, seq) = key.value();
+        if let Some(v) = audit.get(seq)? {
+            out.push(decode(v.value())?);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::audit::action;
+    use crate::domain::audit::Action;
     use crate::store::test_support::temp_store;
 
     #[test]
     fn entries_link_to_their_predecessor_and_tampering_is_found() {
         let (_dir, store) = temp_store();
         let a = store
-            .audit(AuditEvent::new("anna", action::LOGIN, "anna"))
+            .audit(AuditEvent::new("anna", Action::Login, "anna"))
             .unwrap();
         let b = store
-            .audit(AuditEvent::new("anna", action::LOGOUT, "anna"))
+            .audit(AuditEvent::new("anna", Action::Logout, "anna"))
             .unwrap();
         assert_eq!(b.prev_hash, a.hash);
         assert_eq!(store.verify_audit().unwrap().unwrap(), (2, b.hash.clone()));
@@ -175,5 +210,28 @@ mod tests {
             store.verify_audit().unwrap(),
             Err(ChainError::Content { seq: 1 })
         );
+    }
+
+    #[test]
+    fn a_persons_entries_come_from_the_index() {
+        let (_dir, store) = temp_store();
+        let (p, q) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        store
+            .audit(AuditEvent::new("anna", Action::PersonView, p.to_string()).about(p))
+            .unwrap();
+        store
+            .audit(AuditEvent::new("anna", Action::PersonView, "ricerca").about_all([p, q]))
+            .unwrap();
+        store
+            .audit(AuditEvent::new("anna", Action::Login, "anna"))
+            .unwrap();
+        let of_p = store.audit_of_person(p).unwrap();
+        assert_eq!(of_p.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(store.audit_of_person(q).unwrap().len(), 1);
+        let filter = AuditFilter {
+            person: Some(q),
+            ..AuditFilter::default()
+        };
+        assert_eq!(store.audit_filtered(&filter, 10).unwrap()[0].seq, 2);
     }
 }

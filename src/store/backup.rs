@@ -189,6 +189,7 @@ macro_rules! each_table {
         $x.table(INBOX)?;
         $x.table(DISTRICT_ACCESSES)?;
         $x.table(BUNDLE_IMPORTS)?;
+        $x.table(AUDIT_BY_PERSON)?;
     }};
 }
 

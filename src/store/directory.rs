@@ -1,5 +1,6 @@
 //! The service directory: organizations and services (small tables, read whole).
 
+use crate::domain::audit::Action;
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
@@ -76,7 +77,7 @@ impl Store {
         put_service(&txn, s)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "service.save", s.id.to_string()).details(s.name.clone()),
+            AuditEvent::new(actor, Action::ServiceSave, s.id.to_string()).details(s.name.clone()),
         )?;
         txn.commit()?;
         Ok(())
@@ -87,7 +88,8 @@ impl Store {
         put_organization(&txn, o)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "organization.save", o.id.to_string()).details(o.name.clone()),
+            AuditEvent::new(actor, Action::OrganizationSave, o.id.to_string())
+                .details(o.name.clone()),
         )?;
         txn.commit()?;
         Ok(())
@@ -109,7 +111,7 @@ impl Store {
         }
         audit::append(
             &txn,
-            AuditEvent::new(actor, "directory.import", source).details(format!(
+            AuditEvent::new(actor, Action::DirectoryImport, source).details(format!(
                 "{} organizzazioni, {} servizi",
                 dir.organizations.len(),
                 dir.services.len()

@@ -1,6 +1,7 @@
 //! District side of the bundles: applying a desk's bundle in one transaction, the inbox of
 //! referrals and the coordinator's decisions, the log of applied bundles.
 
+use crate::domain::audit::Action;
 use chrono::Utc;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 use uuid::Uuid;
@@ -168,7 +169,7 @@ impl Store {
             .insert(b.bundle_id.as_u128(), encode(&rec)?.as_slice())?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "bundle.import", b.bundle_id.to_string()).details(format!(
+            AuditEvent::new(actor, Action::BundleImport, b.bundle_id.to_string()).details(format!(
                 "pacchetto di ritorno {} da {}: {updated} invii aggiornati, {organizations} organizzazioni e {services} servizi",
                 b.sequence, b.source_name
             )),
@@ -295,10 +296,12 @@ impl Store {
             imports.insert(b.bundle_id.as_u128(), encode(&rec)?.as_slice())?;
             audit::append(
                 &txn,
-                AuditEvent::new(actor, "bundle.import", b.bundle_id.to_string()).details(format!(
-                    "pacchetto {} di {}: {} accessi, {} invii, {} anonimizzazioni",
-                    b.sequence, b.comune_name, rec.accesses, rec.referrals, rec.anonymizations
-                )),
+                AuditEvent::new(actor, Action::BundleImport, b.bundle_id.to_string()).details(
+                    format!(
+                        "pacchetto {} di {}: {} accessi, {} invii, {} anonimizzazioni",
+                        b.sequence, b.comune_name, rec.accesses, rec.referrals, rec.anonymizations
+                    ),
+                ),
             )?;
             drop((imports, accesses, inbox));
             txn.commit()?;
@@ -370,7 +373,7 @@ impl Store {
         changelog::record(&txn, "inbox", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "inbox.status", id.to_string()).details(to.code()),
+            AuditEvent::new(actor, Action::InboxStatus, id.to_string()).details(to.code()),
         )?;
         txn.commit()?;
         Ok(entry)
@@ -395,7 +398,7 @@ impl Store {
         }
         audit::append(
             &txn,
-            AuditEvent::new(actor, "inbox.unlink", id.to_string()).details(other.to_string()),
+            AuditEvent::new(actor, Action::InboxUnlink, id.to_string()).details(other.to_string()),
         )?;
         txn.commit()?;
         Ok(())

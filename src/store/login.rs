@@ -2,6 +2,7 @@
 //! restarts, keyed by an HMAC of what was typed because people sometimes type a password there),
 //! and the success and logout events with their audit entries.
 
+use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use redb::{ReadableTable, WriteTransaction};
@@ -10,7 +11,7 @@ use sha2::Sha256;
 use super::codec::{decode, encode};
 use super::tables::{LOGIN_FAILURES, META};
 use super::{audit, sessions, Store, StoreError};
-use crate::domain::audit::{action, AuditEvent};
+use crate::domain::audit::AuditEvent;
 use crate::domain::login::{is_locked, recent_failures};
 use crate::domain::session::Session;
 use crate::domain::user::User;
@@ -111,7 +112,7 @@ impl Store {
         let created = sessions::create_in(&txn, user.id, ip)?;
         audit::append(
             &txn,
-            AuditEvent::new(user.username.clone(), action::LOGIN, user.username.clone())
+            AuditEvent::new(user.username.clone(), Action::Login, user.username.clone())
                 .details(format!("da {ip}")),
         )?;
         txn.commit()?;
@@ -132,7 +133,7 @@ impl Store {
                 if let Some(u) = &user {
                     audit::append(
                         &txn,
-                        AuditEvent::new(u.username.clone(), action::LOGOUT, u.username.clone()),
+                        AuditEvent::new(u.username.clone(), Action::Logout, u.username.clone()),
                     )?;
                 }
                 user

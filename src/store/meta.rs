@@ -1,5 +1,6 @@
 //! Settings of the installation kept in the meta table.
 
+use crate::domain::audit::Action;
 use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
 
 use super::codec::{decode, encode};
@@ -99,9 +100,11 @@ impl Store {
         put(&txn, DESK_KEY, c)?;
         super::audit::append(
             &txn,
-            crate::domain::audit::AuditEvent::new(actor, "settings.desk_contacts", "desk").details(
-                format!("{} | {} | {} | {}", c.address, c.phone, c.email, c.hours),
-            ),
+            crate::domain::audit::AuditEvent::new(actor, Action::SettingsDeskContacts, "desk")
+                .details(format!(
+                    "{} | {} | {} | {}",
+                    c.address, c.phone, c.email, c.hours
+                )),
         )?;
         txn.commit()?;
         Ok(())
@@ -121,7 +124,7 @@ impl Store {
             &txn,
             crate::domain::audit::AuditEvent::new(
                 actor,
-                "settings.referral_overdue_days",
+                Action::SettingsReferralOverdueDays,
                 "referrals",
             )
             .details(days.to_string()),
@@ -157,7 +160,7 @@ impl Store {
             &txn,
             crate::domain::audit::AuditEvent::new(
                 actor,
-                "settings.privacy_notice",
+                Action::SettingsPrivacyNotice,
                 format!("versione {version}"),
             ),
         )?;
@@ -174,7 +177,7 @@ impl Store {
         put(&txn, BACKUP_SETTINGS_KEY, b)?;
         super::audit::append(
             &txn,
-            crate::domain::audit::AuditEvent::new(actor, "settings.backup", "backup")
+            crate::domain::audit::AuditEvent::new(actor, Action::SettingsBackup, "backup")
                 .details(format!("cartella {}, chiave {}", b.folder, b.recipient)),
         )?;
         txn.commit()?;
@@ -199,9 +202,9 @@ impl Store {
             put(&txn, "last_good_backup", outcome)?;
         }
         let action = if outcome.ok {
-            "backup.create"
+            Action::BackupCreate
         } else {
-            "backup.failed"
+            Action::BackupFailed
         };
         super::audit::append(
             &txn,
@@ -226,7 +229,7 @@ impl Store {
         key: &str,
         value: &T,
         actor: &str,
-        action: &'static str,
+        action: Action,
         details: &str,
     ) -> Result<(), StoreError> {
         let txn = self.db.begin_write()?;
@@ -267,7 +270,7 @@ impl Store {
             &txn,
             crate::domain::audit::AuditEvent::new(
                 actor,
-                "settings.retention_years",
+                Action::SettingsRetentionYears,
                 "conservazione",
             )
             .details(years.to_string()),

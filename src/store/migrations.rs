@@ -47,10 +47,15 @@ pub const MIGRATIONS: &[Migration] = &[
             "pacchetti: invii ricevuti dall'Ambito, accessi statistici, registro delle importazioni",
         apply: v6_bundles,
     },
+    Migration {
+        version: 7,
+        name: "indice del registro degli accessi per persona",
+        apply: v7_audit_by_person,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -136,6 +141,56 @@ fn v6_bundles(txn: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Entries written before version 7 name their records only in `subject` and `details`: index
+/// each under the person of every id it names (the person, or their access, referral,
+/// appointment). The entries themselves are left as sealed.
+fn v7_audit_by_person(txn: &WriteTransaction) -> Result<(), StoreError> {
+    use crate::domain::{access::Access, appointment::Appointment, referral::Referral};
+    use std::collections::HashMap;
+    let mut owner: HashMap<u128, u128> = HashMap::new();
+    for row in txn.open_table(PERSONS)?.iter()? {
+        let (id, _) = row?;
+        owner.insert(id.value(), id.value());
+    }
+    for row in txn.open_table(ACCESSES)?.iter()? {
+        let (id, v) = row?;
+        let access: Access = decode(v.value())?;
+        if let Some(p) = access.person_id {
+            owner.insert(id.value(), p.as_u128());
+        }
+    }
+    for row in txn.open_table(REFERRALS)?.iter()? {
+        let (id, v) = row?;
+        let referral: Referral = decode(v.value())?;
+        owner.insert(id.value(), referral.person_id.as_u128());
+    }
+    for row in txn.open_table(APPOINTMENTS)?.iter()? {
+        let (id, v) = row?;
+        let appointment: Appointment = decode(v.value())?;
+        owner.insert(id.value(), appointment.person_id.as_u128());
+    }
+    let audit = txn.open_table(AUDIT)?;
+    let mut index = txn.open_table(AUDIT_BY_PERSON)?;
+    for row in audit.iter()? {
+        let (seq, v) = row?;
+        let entry: crate::domain::audit::AuditEntry = decode(v.value())?;
+        let words = std::iter::once(entry.subject.as_str()).chain(
+            entry
+                .details
+                .split(|c: char| !(c.is_ascii_hexdigit() || c == '-')),
+        );
+        for word in words {
+            let Ok(id) = uuid::Uuid::parse_str(word) else {
+                continue;
+            };
+            if let Some(person) = owner.get(&id.as_u128()) {
+                index.insert((*person, seq.value()), ())?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +247,58 @@ mod tests {
                 .unwrap()
                 .count(),
             1
+        );
+    }
+
+    #[test]
+    fn entries_written_before_the_person_index_are_indexed_by_the_ids_they_name() {
+        use crate::domain::audit::{Action, AuditEvent};
+        let dir = tempfile::tempdir().unwrap();
+        let (p, q, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        {
+            let db = Database::create(dir.path().join(DB_FILE)).unwrap();
+            run(&db, &MIGRATIONS[..6]).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                // Only the keys of the persons table are read by the migration.
+                let mut persons = txn.open_table(PERSONS).unwrap();
+                for id in [p, q] {
+                    persons
+                        .insert(id.as_u128(), encode(&"persona").unwrap().as_slice())
+                        .unwrap();
+                }
+            }
+            let old = |action, subject: String, details: String| {
+                AuditEvent::new("anna", action, subject).details(details)
+            };
+            for event in [
+                old(Action::PersonView, p.to_string(), "scheda".into()),
+                old(Action::Login, "anna".into(), String::new()),
+                old(Action::PersonView, "ricerca".into(), format!("{q} {p}")),
+                old(Action::PersonView, other.to_string(), String::new()),
+            ] {
+                crate::store::audit::append(&txn, event).unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let seqs = |id| {
+            store
+                .audit_of_person(id)
+                .unwrap()
+                .iter()
+                .map(|e| e.seq)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(seqs(p), vec![1, 3]);
+        assert_eq!(seqs(q), vec![3]);
+        assert!(
+            seqs(other).is_empty(),
+            "an id that is no person is not indexed"
+        );
+        assert!(
+            store.verify_audit().unwrap().is_ok(),
+            "the entries are left as sealed"
         );
     }
 

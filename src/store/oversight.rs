@@ -1,6 +1,7 @@
 //! Oversight notices: changes every responsabile is shown until one acknowledges them. Kept in
 //! the meta table (small, and in every backup), written in the transaction of the change itself.
 
+use crate::domain::audit::Action;
 use chrono::Utc;
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
@@ -63,7 +64,7 @@ impl Store {
         meta::put(&txn, KEY, &all)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "oversight.acknowledge", subject).details(what),
+            AuditEvent::new(actor, Action::OversightAcknowledge, subject).details(what),
         )?;
         txn.commit()?;
         Ok(())

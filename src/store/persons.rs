@@ -1,5 +1,6 @@
 //! Persons, their change history, and the indexes that find them (code, name words, birth date).
 
+use crate::domain::audit::Action;
 use chrono::{Datelike, Utc};
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use std::collections::BTreeSet;
@@ -93,7 +94,7 @@ pub(super) fn insert_in(
     insert_quietly(txn, person)?;
     audit::append(
         txn,
-        AuditEvent::new(actor, "person.create", person.id.to_string()),
+        AuditEvent::new(actor, Action::PersonCreate, person.id.to_string()).about(person.id),
     )?;
     Ok(())
 }
@@ -151,7 +152,9 @@ impl Store {
         changelog::record(&txn, KIND, id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "person.update", id.to_string()).details(fields.join(", ")),
+            AuditEvent::new(actor, Action::PersonUpdate, id.to_string())
+                .details(fields.join(", "))
+                .about(id),
         )?;
         txn.commit()?;
         Ok((after, fields))

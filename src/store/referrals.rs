@@ -1,5 +1,6 @@
 //! Referrals and their status history; the privacy notice record they depend on.
 
+use crate::domain::audit::Action;
 use chrono::Utc;
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use uuid::Uuid;
@@ -30,19 +31,22 @@ impl Store {
             .insert(r.person_id.as_u128(), r.id.as_u128())?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "referral.create", r.id.to_string()).details(format!(
-                "{} → {} ({})",
-                r.person_id,
-                r.target_name,
-                r.status.code()
-            )),
+            AuditEvent::new(actor, Action::ReferralCreate, r.id.to_string())
+                .details(format!(
+                    "{} → {} ({})",
+                    r.person_id,
+                    r.target_name,
+                    r.status.code()
+                ))
+                .about(r.person_id),
         )?;
         if r.privacy_override.is_some() {
             // The reason is kept in the referral; the audit says that it was given.
             audit::append(
                 &txn,
-                AuditEvent::new(actor, "referral.privacy_override", r.id.to_string())
-                    .details("motivo registrato nell'invio"),
+                AuditEvent::new(actor, Action::ReferralPrivacyOverride, r.id.to_string())
+                    .details("motivo registrato nell'invio")
+                    .about(r.person_id),
             )?;
         }
         txn.commit()?;
@@ -76,15 +80,18 @@ impl Store {
             // The reason is kept in the referral; the audit says that it was given.
             audit::append(
                 &txn,
-                AuditEvent::new(actor, "referral.privacy_override", id.to_string())
-                    .details("motivo registrato nell'invio"),
+                AuditEvent::new(actor, Action::ReferralPrivacyOverride, id.to_string())
+                    .details("motivo registrato nell'invio")
+                    .about(r.person_id),
             )?;
         }
         put(&txn, &r)?;
         // Free-text notes stay in the referral's history, not in the append-only audit.
         audit::append(
             &txn,
-            AuditEvent::new(actor, "referral.status", id.to_string()).details(to.code()),
+            AuditEvent::new(actor, Action::ReferralStatus, id.to_string())
+                .details(to.code())
+                .about(r.person_id),
         )?;
         txn.commit()?;
         Ok(r)
@@ -156,7 +163,9 @@ impl Store {
         changelog::record(&txn, "person", person, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "person.privacy_notice", person.to_string()).details(details),
+            AuditEvent::new(actor, Action::PersonPrivacyNotice, person.to_string())
+                .details(details)
+                .about(person),
         )?;
         txn.commit()?;
         Ok(p)
@@ -169,7 +178,7 @@ impl Store {
         &self,
         id: Uuid,
         actor: &str,
-        action: &'static str,
+        action: Action,
         details: &str,
         change: F,
     ) -> Result<Person, StoreError>
@@ -184,7 +193,9 @@ impl Store {
         changelog::record(&txn, "person", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, action, id.to_string()).details(details),
+            AuditEvent::new(actor, action, id.to_string())
+                .details(details)
+                .about(id),
         )?;
         txn.commit()?;
         Ok(p)

@@ -1,5 +1,6 @@
 //! Retention: finding records past their term, the saved proposal, and the anonymization.
 
+use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
 use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable};
 use uuid::Uuid;
@@ -58,7 +59,7 @@ impl Store {
             .insert("retention_proposal", encode(p)?.as_slice())?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, "retention.propose", "conservazione").details(format!(
+            AuditEvent::new(actor, Action::RetentionPropose, "conservazione").details(format!(
                 "{} persone oltre {} anni",
                 p.persons.len(),
                 p.years
@@ -160,7 +161,7 @@ impl Store {
             changelog::record(&txn, "anonymization", *id, ChangeOp::Upsert)?;
             audit::append(
                 &txn,
-                AuditEvent::new(actor, "retention.anonymize", id.to_string()),
+                AuditEvent::new(actor, Action::RetentionAnonymize, id.to_string()).about(*id),
             )?;
             people += 1;
         }

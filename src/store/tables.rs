@@ -22,6 +22,9 @@ pub const TOKENS_BY_USER: MultimapTableDefinition<u128, &[u8]> =
 pub const LOGIN_FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("login_failures");
 /// Audit sequence number → `AuditEntry` (append-only, hash-chained).
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+/// (person id, audit sequence number) → nothing: the entries that concern a person.
+pub const AUDIT_BY_PERSON: TableDefinition<(u128, u64), ()> =
+    TableDefinition::new("audit_by_person");
 /// Change sequence number → `ChangeEntry` (append-only; bundles export from it).
 pub const CHANGELOG: TableDefinition<u64, &[u8]> = TableDefinition::new("changelog");
 /// Person id → `Person`.

@@ -1,5 +1,6 @@
 //! API bearer tokens: shown once, stored only as a hash, revocable.
 
+use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,7 @@ use super::codec::{decode, encode};
 use super::sessions::{key_of, random_secret};
 use super::tables::{TOKENS, TOKENS_BY_USER, USERS};
 use super::{audit, Store, StoreError};
-use crate::domain::audit::{action, AuditEvent};
+use crate::domain::audit::AuditEvent;
 use crate::domain::user::User;
 
 /// Prefix that makes a Sportello token recognisable (e.g. by secret scanners).
@@ -59,7 +60,7 @@ impl Store {
             .insert(user.id.as_u128(), key.as_slice())?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, action::TOKEN_CREATE, user.username.clone())
+            AuditEvent::new(actor, Action::TokenCreate, user.username.clone())
                 .details(format!("token {} «{}»", token.id, token.label)),
         )?;
         txn.commit()?;
@@ -121,7 +122,7 @@ impl Store {
             .remove(token.user_id.as_u128(), key.as_slice())?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, action::TOKEN_REVOKE, token.user_id.to_string())
+            AuditEvent::new(actor, Action::TokenRevoke, token.user_id.to_string())
                 .details(format!("token {}", token.id)),
         )?;
         txn.commit()?;

@@ -1,5 +1,6 @@
 //! Users, the setup of the installation, and the username index.
 
+use crate::domain::audit::Action;
 use chrono::Utc;
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use uuid::Uuid;
@@ -8,7 +9,7 @@ use super::changelog::{self, ChangeOp};
 use super::codec::{decode, encode};
 use super::tables::{LOGIN_FAILURES, USERS, USER_BY_USERNAME};
 use super::{audit, meta, sessions, tokens, Store, StoreError};
-use crate::domain::audit::{action, AuditEvent};
+use crate::domain::audit::AuditEvent;
 use crate::domain::instance::{CheckedInstance, Instance};
 use crate::domain::role::Role;
 use crate::domain::user::{NewUser, OversightNotice, User};
@@ -102,7 +103,7 @@ impl Store {
         let user = insert_new(&txn, &admin, password_hash)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, action::SETUP, instance.id.to_string()).details(format!(
+            AuditEvent::new(actor, Action::Setup, instance.id.to_string()).details(format!(
                 "{} – {} ({}), Ambito {} – {}",
                 instance.role.code(),
                 instance.comune.name,
@@ -113,7 +114,7 @@ impl Store {
         )?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, action::USER_CREATE, user.username.clone())
+            AuditEvent::new(actor, Action::UserCreate, user.username.clone())
                 .details(roles_text(&user.roles)),
         )?;
         txn.commit()?;
@@ -130,7 +131,7 @@ impl Store {
         let user = insert_new(&txn, new, password_hash)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, action::USER_CREATE, user.username.clone()).details(format!(
+            AuditEvent::new(actor, Action::UserCreate, user.username.clone()).details(format!(
                 "{}{}",
                 roles_text(&user.roles),
                 if new.temporary {
@@ -197,9 +198,9 @@ impl Store {
             tokens::revoke_all_in(&txn, id)?;
         }
         let act = if disabled {
-            action::USER_DISABLE
+            Action::UserDisable
         } else {
-            action::USER_ENABLE
+            Action::UserEnable
         };
         audit::append(&txn, AuditEvent::new(actor, act, user.username.clone()))?;
         txn.commit()?;
@@ -237,7 +238,7 @@ impl Store {
         }
         audit::append(
             &txn,
-            AuditEvent::new(actor, action::USER_ROLES, user.username.clone())
+            AuditEvent::new(actor, Action::UserRoles, user.username.clone())
                 .details(format!("da [{before}] a [{}]", roles_text(&user.roles))),
         )?;
         txn.commit()?;
@@ -268,9 +269,9 @@ impl Store {
         txn.open_table(LOGIN_FAILURES)?
             .remove(failures_key.as_str())?;
         let act = if actor == user.username && !temporary {
-            action::PASSWORD_CHANGE
+            Action::PasswordChange
         } else {
-            action::USER_PASSWORD_RESET
+            Action::UserPasswordReset
         };
         audit::append(&txn, AuditEvent::new(actor, act, user.username.clone()))?;
         txn.commit()?;

@@ -16,7 +16,6 @@ use super::views::layout::Chrome;
 use crate::app::reception::{NewAccess, Who};
 use crate::app::{self, AppError};
 use crate::domain::access::{AccessForm, Need};
-use crate::domain::audit::AuditEvent;
 use crate::domain::person::{Person, PersonForm};
 use crate::domain::policy;
 use crate::domain::Invalid;
@@ -326,13 +325,7 @@ pub async fn promemoria(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let (access, person) = app::reception::for_print(&state.ctx(&auth.actor), id)?;
-    let person = person.ok_or(PageError::NotFound)?;
-    let person_id = person.id;
-    let appointment = match access.appointment_id {
-        Some(a) => state.store.appointment(a)?,
-        None => None,
-    };
+    let (access, person, appointment) = app::reception::promemoria(&state.ctx(&auth.actor), id)?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
     let doc = crate::pdf::documents::access_promemoria(
@@ -343,13 +336,7 @@ pub async fn promemoria(
         &person,
         appointment.as_ref(),
     );
-    let bytes = web::block(move || crate::pdf::render(&doc))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "access.print", id.to_string())
-            .details(format!("persona {person_id}")),
-    )?;
+    let bytes = super::documents::render_pdf(doc).await?;
     Ok(super::respond::pdf(bytes, "promemoria.pdf"))
 }
 

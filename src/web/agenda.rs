@@ -17,7 +17,6 @@ use crate::app::agenda::{NewAppointment, With};
 use crate::app::{self, AppError};
 use crate::domain::access::{local_instant, parse_time};
 use crate::domain::appointment::DEFAULT_MINUTES;
-use crate::domain::audit::AuditEvent;
 use crate::domain::person::parse_date;
 use crate::domain::Invalid;
 
@@ -197,13 +196,5 @@ pub async fn reminder(
     let doc =
         crate::pdf::documents::appointment_reminder(&instance, &contacts, &appointment, &person);
     let bytes = super::documents::render_pdf(doc).await?;
-    state.store.audit(
-        AuditEvent::new(
-            auth.user.username.clone(),
-            "appointment.print",
-            id.to_string(),
-        )
-        .details(format!("persona {}", appointment.person_id)),
-    )?;
     Ok(super::respond::pdf(bytes, "appuntamento.pdf"))
 }

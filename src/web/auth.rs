@@ -1,5 +1,6 @@
 //! Login, logout and the user's own password change.
 
+use crate::domain::audit::Action;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -12,7 +13,7 @@ use super::session::{current_session, removal_cookie, session_cookie, Auth, SESS
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
-use crate::domain::audit::{action, AuditEvent};
+use crate::domain::audit::AuditEvent;
 use crate::domain::login::{is_locked, unlocked_at};
 use crate::domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
 use crate::domain::user::normalize_username;
@@ -112,7 +113,7 @@ pub async fn login_submit(
         .map_or_else(|| UNKNOWN_USER.to_string(), |u| u.username.clone());
     if let Attempt::Locked(recent) = state.store.begin_login_attempt(&username, now)? {
         state.store.login_failed(
-            AuditEvent::new(who.clone(), action::LOGIN_LOCKED, who).details(format!("da {ip}")),
+            AuditEvent::new(who.clone(), Action::LoginLocked, who).details(format!("da {ip}")),
         )?;
         return Ok(html(
             StatusCode::TOO_MANY_REQUESTS,
@@ -152,7 +153,7 @@ pub async fn login_submit(
             };
             let recent = state.store.login_failures(&username, now)?;
             state.store.login_failed(
-                AuditEvent::new(who.clone(), action::LOGIN_FAILED, who)
+                AuditEvent::new(who.clone(), Action::LoginFailed, who)
                     .details(format!("{reason}, tentativo {} da {ip}", recent.len())),
             )?;
             // A disabled user with the right password gets the same answer: it confirms nothing.
@@ -232,7 +233,7 @@ pub async fn password_submit(
                 state.store.login_failed(
                     AuditEvent::new(
                         auth.user.username.clone(),
-                        action::PASSWORD_CHANGE_FAILED,
+                        Action::PasswordChangeFailed,
                         auth.user.username.clone(),
                     )
                     .details(format!("password attuale errata, da {ip}")),

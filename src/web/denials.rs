@@ -1,6 +1,7 @@
 //! Every refusal is audited: a response marked [`Denied`] (403, a restricted person, a page of the
 //! other kind of installation, a failed CSRF check) leaves an entry with who, what and why.
 
+use crate::domain::audit::Action;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -40,7 +41,7 @@ pub async fn audit<B: MessageBody + 'static>(
             let who = caller(req, state);
             // The path only: a query string could carry search terms about people.
             let subject = format!("{} {}", req.method(), req.path());
-            let event = AuditEvent::new(who, "access.denied", subject)
+            let event = AuditEvent::new(who, Action::AccessDenied, subject)
                 .details(format!("{} – {reason}", res.status().as_u16()));
             if let Err(e) = state.store.audit(event) {
                 tracing::error!("diniego non registrato nel registro di audit: {e}");

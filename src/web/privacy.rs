@@ -13,47 +13,12 @@ use super::session::Auth;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
+use crate::app;
 use crate::domain::access::local_instant;
-use crate::domain::audit::AuditEvent;
 use crate::domain::person::{parse_date, Person};
-use crate::domain::privacy::{default_notice, Consent, Restriction, CONSENT_PURPOSES};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
-use crate::store::{AuditFilter, StoreError};
-
-/// Years identified records are kept after the last access (shown in the default notice).
-pub const DEFAULT_RETENTION_YEARS: u32 = 10;
-
-/// The notice in force: the latest edited version, else the default (version 1).
-pub fn current_notice(state: &AppState) -> Result<(u32, String), PageError> {
-    if let Some(n) = state.store.notice_texts()?.last() {
-        return Ok((n.version, n.text.clone()));
-    }
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let file = crate::assets::Assets::get("privacy/informativa.txt")
-        .ok_or_else(|| PageError::Internal("informativa assente".into()))?;
-    let template = String::from_utf8_lossy(&file.data).into_owned();
-    Ok((
-        1,
-        default_notice(
-            &template,
-            &instance.comune.name,
-            &instance.ambito.name,
-            DEFAULT_RETENTION_YEARS,
-        ),
-    ))
-}
-
-fn require_privacy_officer(auth: &Auth) -> Result<(), PageError> {
-    if auth
-        .user
-        .has_any_role(&[Role::Responsabile, Role::AssistenteSociale])
-    {
-        Ok(())
-    } else {
-        Err(PageError::Forbidden)
-    }
-}
+use crate::store::AuditFilter;
 
 /// The notice as PDF with the person's name and signature lines (printing is audited).
 pub async fn notice_pdf(
@@ -61,10 +26,8 @@ pub async fn notice_pdf(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    auth.desk()?;
-    let id = path.into_inner();
-    let person = state.store.person(id)?.ok_or(PageError::NotFound)?;
-    let (version, text) = current_notice(&state)?;
+    let (person, version, text) =
+        app::privacy::notice_for(&state.ctx(&auth.actor), path.into_inner())?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
     let doc = crate::pdf::documents::privacy_notice(
@@ -75,17 +38,7 @@ pub async fn notice_pdf(
         &person,
         Local::now().date_naive(),
     );
-    let bytes = web::block(move || crate::pdf::render(&doc))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    state.store.audit(
-        AuditEvent::new(
-            auth.user.username.clone(),
-            "person.print_notice",
-            id.to_string(),
-        )
-        .details(format!("versione {version}")),
-    )?;
+    let bytes = super::documents::render_pdf(doc).await?;
     Ok(super::respond::pdf(bytes, "informativa.pdf"))
 }
 
@@ -96,56 +49,14 @@ pub async fn consent(
     path: web::Path<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.desk()?;
     let id = path.into_inner();
-    let purpose = form.get("purpose").to_string();
-    if !CONSENT_PURPOSES.iter().any(|(c, _)| *c == purpose) {
-        return Err(PageError::BadRequest);
-    }
     let give = match form.get("azione") {
         "dai" => true,
         "revoca" => false,
         _ => return Err(PageError::BadRequest),
     };
-    let today = Local::now().date_naive();
-    let user = auth.user.username.clone();
-    let action = if give {
-        "person.consent_given"
-    } else {
-        "person.consent_withdrawn"
-    };
-    let result =
-        state
-            .store
-            .modify_person_privacy(id, &auth.user.username, action, &purpose, |p| {
-                if p.is_restricted() {
-                    return Err(StoreError::Restricted);
-                }
-                if give {
-                    if !p.consents_to(&purpose) {
-                        p.consents.push(Consent {
-                            purpose: purpose.clone(),
-                            given_on: today,
-                            withdrawn_on: None,
-                            recorded_by: user,
-                        });
-                    }
-                } else {
-                    for c in p
-                        .consents
-                        .iter_mut()
-                        .filter(|c| c.purpose == purpose && c.is_active())
-                    {
-                        c.withdrawn_on = Some(today);
-                    }
-                }
-                Ok(())
-            });
-    match result {
-        Ok(_) => Ok(see_other(&format!("/persone/{id}?avviso=consenso"))),
-        Err(StoreError::Restricted) => Err(PageError::Restricted),
-        Err(e) => Err(e.into()),
-    }
+    app::privacy::consent(&state.ctx(&auth.actor), id, form.get("purpose"), give)?;
+    Ok(see_other(&format!("/persone/{id}?avviso=consenso")))
 }
 
 /// Restricts processing (responsabile), with the reason.
@@ -155,31 +66,8 @@ pub async fn restrict(
     path: web::Path<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
     let id = path.into_inner();
-    let reason: String = form.get("reason").trim().chars().take(500).collect();
-    if reason.is_empty() {
-        return Err(PageError::Invalid(Invalid::one(
-            "reason",
-            "Indicare il motivo della limitazione.",
-        )));
-    }
-    let by = auth.user.username.clone();
-    let today = Local::now().date_naive();
-    state.store.modify_person_privacy(
-        id,
-        &auth.user.username,
-        "person.restrict",
-        &reason.clone(),
-        |p| {
-            p.restriction = Some(Restriction {
-                since: today,
-                reason,
-                by,
-            });
-            Ok(())
-        },
-    )?;
+    app::privacy::restrict(&state.ctx(&auth.actor), id, form.get("reason"))?;
     Ok(see_other(&format!("/persone/{id}?avviso=limitata")))
 }
 
@@ -188,25 +76,15 @@ pub async fn lift_restriction(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
     let id = path.into_inner();
-    state.store.modify_person_privacy(
-        id,
-        &auth.user.username,
-        "person.restriction_lifted",
-        "",
-        |p| {
-            p.restriction = None;
-            Ok(())
-        },
-    )?;
+    app::privacy::lift_restriction(&state.ctx(&auth.actor), id)?;
     Ok(see_other(&format!("/persone/{id}?avviso=sbloccata")))
 }
 
 /// The privacy page (responsabile): the notice text and its versions, links to the audit.
 pub async fn page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     auth.require(Role::Responsabile)?;
-    let (version, text) = current_notice(&state)?;
+    let (version, text) = app::privacy::current_notice(&state.store)?;
     let versions = state.store.notice_texts()?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
@@ -228,7 +106,7 @@ pub async fn save_notice(
     auth.require(Role::Responsabile)?;
     let text = form.get("text").trim().replace("\r\n", "\n");
     if text.chars().count() < 200 || text.chars().count() > 20_000 {
-        let (version, _) = current_notice(&state)?;
+        let (version, _) = app::privacy::current_notice(&state.store)?;
         let versions = state.store.notice_texts()?;
         let instance = state.store.instance()?;
         let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
@@ -254,23 +132,29 @@ pub struct AuditQuery {
     #[serde(default)]
     pub soggetto: String,
     #[serde(default)]
+    pub persona: String,
+    #[serde(default)]
     pub dal: String,
     #[serde(default)]
     pub al: String,
 }
 
 impl AuditQuery {
-    fn filter(&self) -> AuditFilter {
+    fn query(&self) -> app::privacy::AuditQuery {
         let day = |s: &str, plus: i64| {
             parse_date(s)
                 .and_then(|d| local_instant(d + chrono::Duration::days(plus), NaiveTime::MIN))
         };
-        AuditFilter {
-            user: self.utente.trim().to_string(),
-            action: self.azione.trim().to_string(),
-            subject: self.soggetto.trim().to_string(),
-            from: day(&self.dal, 0),
-            to: day(&self.al, 1),
+        app::privacy::AuditQuery {
+            filter: AuditFilter {
+                user: self.utente.trim().to_string(),
+                action: self.azione.trim().to_string(),
+                subject: self.soggetto.trim().to_string(),
+                person: None,
+                from: day(&self.dal, 0),
+                to: day(&self.al, 1),
+            },
+            person: self.persona.clone(),
         }
     }
 }
@@ -281,18 +165,30 @@ pub async fn audit(
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let entries = state.store.audit_filtered(&query.filter(), 500)?;
-    let verified = state.store.verify_audit()?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "audit.view", "audit")
-            .details(format!("{} voci mostrate", entries.len())),
-    )?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
-    Ok(ok(views::privacy::audit_page(
-        &chrome, &query, &entries, &verified,
-    )))
+    match app::privacy::audit_log(&state.ctx(&auth.actor), query.query(), 500, false) {
+        Ok(log) => Ok(ok(views::privacy::audit_page(
+            &chrome,
+            &query,
+            &log,
+            &Invalid::new(),
+        ))),
+        Err(app::AppError::Invalid(invalid)) => Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::privacy::audit_page(
+                &chrome,
+                &query,
+                &app::privacy::AuditLog {
+                    entries: Vec::new(),
+                    verified: state.store.verify_audit()?,
+                    person: None,
+                },
+                &invalid,
+            ),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn csv_field(s: &str) -> String {
@@ -306,8 +202,8 @@ pub async fn audit_csv(
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let entries = state.store.audit_filtered(&query.filter(), usize::MAX)?;
+    let entries =
+        app::privacy::audit_log(&state.ctx(&auth.actor), query.query(), usize::MAX, true)?.entries;
     let mut out = String::from("seq;ora;utente;azione;oggetto;dettagli;hash_precedente;hash\n");
     for e in entries.iter().rev() {
         out.push_str(&format!(
@@ -322,10 +218,6 @@ pub async fn audit_csv(
             e.hash
         ));
     }
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "audit.export", "audit")
-            .details(format!("{} voci in CSV", entries.len())),
-    )?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -340,17 +232,8 @@ pub async fn report(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    require_privacy_officer(&auth)?;
-    let id = path.into_inner();
-    let r = crate::app::privacy::subject_report(&state.store, id)?;
-    let doc = super::documents::report_pdf(&state, &r)?;
-    let bytes = web::block(move || crate::pdf::render(&doc))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    state.store.audit(
-        AuditEvent::new(auth.user.username.clone(), "person.report", id.to_string())
-            .details("PDF art. 15"),
-    )?;
+    let r = app::privacy::report(&state.ctx(&auth.actor), path.into_inner(), "PDF art. 15")?;
+    let bytes = super::documents::render_pdf(super::documents::report_pdf(&state, &r)?).await?;
     Ok(super::respond::pdf(bytes, "dati-personali.pdf"))
 }
 

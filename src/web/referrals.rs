@@ -276,7 +276,7 @@ pub async fn privacy_notice(
     if !matches!(method, "signed" | "oral") {
         return Err(PageError::BadRequest);
     }
-    let (version, _) = super::privacy::current_notice(&state)?;
+    let (version, _) = crate::app::privacy::current_notice(&state.store)?;
     let notice = crate::domain::person::NoticeGiven {
         date: Local::now().date_naive(),
         version: version.to_string(),

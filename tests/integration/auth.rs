@@ -170,10 +170,10 @@ async fn a_user_created_by_the_admin_must_change_the_temporary_password() {
     // The security events are on the administration page.
     let page = admin.get("/amministrazione").await;
     for label in [
-        "Utente creato",
-        "Accesso",
-        "Cambio password",
-        "Utente disabilitato",
+        "Nuovo utente",
+        "Accesso al programma",
+        "Cambio della propria password",
+        "Utente disattivato",
         "Accesso non riuscito",
     ] {
         assert!(page.body.contains(label), "missing event {label}");

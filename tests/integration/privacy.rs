@@ -310,4 +310,29 @@ async fn notice_consents_restriction_report_and_audit() {
     assert!(csv.body.starts_with("seq;ora;utente;azione"));
     assert!(csv.body.contains("\"person.consent_withdrawn\""));
     assert!(!csv.body.contains("\"access.view\""), "filtered by action");
+
+    // Filtered by person through the person index: reads of her access (whose subject is the
+    // access, not her) are hers too, with Italian labels; an unknown code is refused at the field.
+    let by_person = resp
+        .get(&format!("/privacy/audit?persona={person_id}"))
+        .await;
+    assert_eq!(by_person.status, 200);
+    assert!(
+        by_person.body.contains("Consultazione di un accesso"),
+        "{}",
+        by_person.body
+    );
+    assert!(by_person
+        .body
+        .contains("Limitazione del trattamento (art. 18)"));
+    assert!(by_person.body.contains("Semeraro"));
+    assert!(
+        !by_person.body.contains("Accesso al programma"),
+        "logins concern no person"
+    );
+    let unknown = resp.get("/privacy/audit?persona=XXXXXX00X00X000X").await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown
+        .body
+        .contains("Nessuna persona con questo codice fiscale"));
 }

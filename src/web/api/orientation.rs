@@ -1,6 +1,7 @@
 //! Orientation through the API: the directory (search, HSDS import/export, edit), referrals,
 //! the orientation sheet, the privacy notice record.
 
+use crate::domain::audit::Action;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{Local, NaiveDate, Utc};
@@ -223,7 +224,7 @@ pub async fn export_directory(
     let dir = if query.public { dir.public() } else { dir };
     state.store.audit(AuditEvent::new(
         auth.user.username.clone(),
-        "directory.export",
+        Action::DirectoryExport,
         "API",
     ))?;
     Ok(HttpResponse::Ok().json(hsds::export(

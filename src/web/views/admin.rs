@@ -334,7 +334,7 @@ pub fn page(
                                 tr {
                                     td { (when(e)) }
                                     td { (e.user) }
-                                    td { (event_label(&e.action)) }
+                                    td { (crate::domain::audit::label_of(&e.action)) }
                                     td { (e.subject) }
                                     td { (e.details) }
                                 }
@@ -345,25 +345,4 @@ pub fn page(
             }
         },
     )
-}
-
-fn event_label(action: &str) -> &str {
-    use crate::domain::audit::action as a;
-    match action {
-        a::SETUP => "Configurazione iniziale",
-        a::LOGIN => "Accesso",
-        a::LOGIN_FAILED => "Accesso non riuscito",
-        a::LOGIN_LOCKED => "Accesso bloccato",
-        a::LOGOUT => "Uscita",
-        a::PASSWORD_CHANGE => "Cambio password",
-        a::PASSWORD_CHANGE_FAILED => "Cambio password non riuscito",
-        a::USER_CREATE => "Utente creato",
-        a::USER_DISABLE => "Utente disabilitato",
-        a::USER_ENABLE => "Utente riabilitato",
-        a::USER_ROLES => "Ruoli modificati",
-        a::USER_PASSWORD_RESET => "Password reimpostata",
-        a::TOKEN_CREATE => "Token API creato",
-        a::TOKEN_REVOKE => "Token API revocato",
-        other => other,
-    }
 }

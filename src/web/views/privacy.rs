@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use super::fmt;
 use super::form::{alert, error_summary, textarea};
 use super::layout::{csrf_field, page as frame, Chrome};
-use crate::domain::audit::{AuditEntry, ChainError};
+use crate::domain::audit::label_of;
 use crate::domain::privacy::NoticeText;
 use crate::domain::Invalid;
 use crate::web::privacy::AuditQuery;
@@ -51,14 +51,16 @@ pub fn page(
 pub fn audit_page(
     chrome: &Chrome,
     q: &AuditQuery,
-    entries: &[AuditEntry],
-    verified: &Result<(u64, String), ChainError>,
+    log: &crate::app::privacy::AuditLog,
+    invalid: &crate::domain::Invalid,
 ) -> Markup {
+    let (entries, verified) = (&log.entries, &log.verified);
     let csv = format!(
-        "/privacy/audit.csv?utente={}&azione={}&soggetto={}&dal={}&al={}",
+        "/privacy/audit.csv?utente={}&azione={}&soggetto={}&persona={}&dal={}&al={}",
         urlencode(&q.utente),
         urlencode(&q.azione),
         urlencode(&q.soggetto),
+        urlencode(&q.persona),
         urlencode(&q.dal),
         urlencode(&q.al)
     );
@@ -71,8 +73,17 @@ pub fn audit_page(
                 Ok((n, head)) => (alert("success", &format!("Catena integra: {n} voci (ultima {}…).", &head[..head.len().min(12)]))),
                 Err(e) => (alert("danger", &format!("Registro ALTERATO: {e}"))),
             }
+            (super::form::error_summary(invalid))
             form method="get" action="/privacy/audit" class="row align-items-end mb-3" {
-                @for (name, label, value) in [("utente", "Utente", &q.utente), ("azione", "Azione (inizio, es. person.)", &q.azione),
+                div class="col-12 col-md-4 col-lg-2" {
+                    div class="form-group" {
+                        label class="active" for="a-persona" { "Persona (codice fiscale o temporaneo)" }
+                        input type="text" class="form-control" id="a-persona" name="persona" value=(q.persona) autocomplete="off"
+                            aria-invalid=[invalid.message("persona").map(|_| "true")];
+                        (super::form::field_errors(invalid, "persona"))
+                    }
+                }
+                @for (name, label, value) in [("utente", "Utente", &q.utente), ("azione", "Azione (inizio del codice, es. person.)", &q.azione),
                                                ("soggetto", "Oggetto (id della persona o del record)", &q.soggetto),
                                                ("dal", "Dal (gg/mm/aaaa)", &q.dal), ("al", "Al (gg/mm/aaaa)", &q.al)] {
                     div class="col-12 col-md-4 col-lg-2" {
@@ -84,6 +95,9 @@ pub fn audit_page(
                 }
                 div class="col-12 col-lg-2" { button type="submit" class="btn btn-primary mb-3" { "Filtra" } }
             }
+            @if let Some(p) = &log.person {
+                p { "Voci che riguardano " strong { (p.surname) " " (p.given_names) } " (dall'indice per persona)." }
+            }
             p { a href=(csv) { "Esporta in CSV" } " · " (entries.len()) " voci (al massimo 500 mostrate)" }
             div class="table-responsive" {
                 table class="table table-sm" {
@@ -91,7 +105,7 @@ pub fn audit_page(
                     thead { tr { th scope="col" { "N." } th scope="col" { "Quando" } th scope="col" { "Chi" } th scope="col" { "Azione" } th scope="col" { "Oggetto" } th scope="col" { "Dettagli" } } }
                     tbody {
                         @for e in entries {
-                            tr { td { (e.seq) } td { (fmt::local_datetime(e.time)) } td { (e.user) } td { (e.action) } td class="text-break" { (e.subject) } td { (e.details) } }
+                            tr { td { (e.seq) } td { (fmt::local_datetime(e.time)) } td { (e.user) } td { (label_of(&e.action)) br; small class="text-muted" { (e.action) } } td class="text-break" { (e.subject) } td { (e.details) } }
                         }
                     }
                 }
