@@ -11,6 +11,7 @@ pub mod persons;
 pub mod privacy;
 pub mod reception;
 pub mod referrals;
+pub mod retention;
 
 use crate::domain::audit::Action;
 use crate::domain::audit::AuditEvent;

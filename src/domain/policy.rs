@@ -88,6 +88,8 @@ const SOCIAL_ROLE_NEEDED: &str =
     "Solo assistenti sociali e responsabile possono leggere o scrivere questi dati.";
 const RESPONSABILE_NEEDED: &str = "Operazione riservata al responsabile.";
 const ADMIN_NEEDED: &str = "Operazione riservata all'amministratore.";
+const EXCHANGE_NEEDED: &str =
+    "Lo scambio di pacchetti è riservato al responsabile e all'amministratore.";
 
 /// Personal records of the desk (persons, accesses, agenda, referrals sent): desk roles on a desk.
 pub fn desk_records(actor: &Actor) -> Result<(), Denial> {
@@ -113,6 +115,14 @@ pub fn district_inbox(actor: &Actor) -> Result<(), Denial> {
     }
 }
 
+/// Referrals through the API: those sent, at a desk; those received, at a district.
+pub fn referrals(actor: &Actor) -> Result<(), Denial> {
+    match actor.mode {
+        Some(InstanceRole::District) => district_inbox(actor),
+        _ => desk_records(actor),
+    }
+}
+
 /// Reserved notes of an access.
 pub fn reserved_notes(actor: &Actor) -> Result<(), Denial> {
     desk_records(actor)?;
@@ -134,6 +144,15 @@ pub fn responsabile(actor: &Actor) -> Result<(), Denial> {
         Ok(())
     } else {
         Err(Denial::Role(RESPONSABILE_NEEDED))
+    }
+}
+
+/// Bundle exchange with the other side (export, import, keys): responsabile or administrator.
+pub fn exchange(actor: &Actor) -> Result<(), Denial> {
+    if actor.has(Role::Responsabile) || actor.has(Role::Amministratore) {
+        Ok(())
+    } else {
+        Err(Denial::Role(EXCHANGE_NEEDED))
     }
 }
 

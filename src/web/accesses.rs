@@ -1,5 +1,6 @@
 //! Registering accesses (full form and quick phone contact) and reading them (audited).
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
@@ -409,4 +410,31 @@ pub async fn orientation_pdf(
     let bytes =
         super::documents::orientation_sheet(&state, &auth.actor, path.into_inner(), lang).await?;
     Ok(super::respond::pdf(bytes, "orientamento.pdf"))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/accessi/nuovo", Gate::Desk, new_form);
+    r.post("/accessi/nuovo", Gate::Desk, create);
+    r.get("/accessi/rapido", Gate::Desk, quick_form);
+    r.post("/accessi/rapido", Gate::Desk, quick_create);
+    r.get("/accessi/{id}", Gate::Desk, view);
+    r.get(
+        "/accessi/{id}/note-riservate",
+        Gate::SocialWork,
+        reserved_notes,
+    );
+    r.get("/accessi/{id}/promemoria.pdf", Gate::Desk, promemoria);
+    r.post("/accessi/{id}/servizi", Gate::Desk, add_service);
+    r.post(
+        "/accessi/{id}/servizi/{service}/rimuovi",
+        Gate::Desk,
+        remove_service,
+    );
+    r.post("/accessi/{id}/non-soddisfatto", Gate::Desk, mark_unmet);
+    r.get(
+        "/accessi/{id}/orientamento.pdf",
+        Gate::Desk,
+        orientation_pdf,
+    );
 }

@@ -1,5 +1,6 @@
 //! Administration: the installation and its users.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
@@ -460,6 +461,33 @@ pub async fn backup_now(auth: Auth, state: web::Data<AppState>) -> Result<HttpRe
         &Invalid::new(),
     )
     .await
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/amministrazione", Gate::Admin, page);
+    r.post("/amministrazione/utenti", Gate::Admin, create_user);
+    r.post("/amministrazione/contatti", Gate::Admin, save_contacts);
+    r.post("/amministrazione/invii", Gate::Admin, save_overdue_days);
+    r.post("/amministrazione/backup", Gate::Admin, save_backup_settings);
+    r.post(
+        "/amministrazione/backup/chiave",
+        Gate::Admin,
+        generate_backup_key,
+    );
+    r.post("/amministrazione/backup/ora", Gate::Admin, backup_now);
+    r.post("/amministrazione/utenti/{id}/ruoli", Gate::Admin, set_roles);
+    r.post(
+        "/amministrazione/utenti/{id}/disabilita",
+        Gate::Admin,
+        disable,
+    );
+    r.post("/amministrazione/utenti/{id}/abilita", Gate::Admin, enable);
+    r.post(
+        "/amministrazione/utenti/{id}/password",
+        Gate::Admin,
+        reset_password,
+    );
 }
 
 #[cfg(test)]

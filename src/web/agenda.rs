@@ -1,5 +1,6 @@
 //! The agenda: appointments by day and week per operator; creating and cancelling them.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{Datelike, Duration, Local, NaiveTime};
@@ -197,4 +198,13 @@ pub async fn reminder(
         crate::pdf::documents::appointment_reminder(&instance, &contacts, &appointment, &person);
     let bytes = super::documents::render_pdf(doc).await?;
     Ok(super::respond::pdf(bytes, "appuntamento.pdf"))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/agenda", Gate::Desk, page);
+    r.get("/agenda/nuovo", Gate::Desk, new_form);
+    r.post("/agenda/nuovo", Gate::Desk, create);
+    r.post("/agenda/{id}/annulla", Gate::Desk, cancel);
+    r.get("/agenda/{id}/promemoria.pdf", Gate::Desk, reminder);
 }

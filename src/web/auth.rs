@@ -1,6 +1,7 @@
 //! Login, logout and the user's own password change.
 
 use crate::domain::audit::Action;
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -274,4 +275,13 @@ pub async fn password_submit(
     resp.add_cookie(&session_cookie(id, state.secure_cookies))
         .map_err(|e| PageError::Internal(e.to_string()))?;
     Ok(resp)
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/login", Gate::Open, login_page);
+    r.post("/login", Gate::Open, login_submit);
+    r.post("/logout", Gate::Open, logout);
+    r.get("/password", Gate::User, password_page);
+    r.post("/password", Gate::User, password_submit);
 }

@@ -1,5 +1,6 @@
 //! District pages: the inbox of referrals received from the desks and the coordinator's decisions.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -121,4 +122,12 @@ pub async fn unlink(
         .map_err(|_| PageError::BadRequest)?;
     app::district::unlink(&state.ctx(&auth.actor), id, other)?;
     Ok(see_other(&format!("/ambito/invii/{id}?avviso=scollegato")))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/ambito", Gate::District, inbox);
+    r.get("/ambito/invii/{id}", Gate::District, detail);
+    r.post("/ambito/invii/{id}/stato", Gate::District, decide);
+    r.post("/ambito/invii/{id}/scollega", Gate::District, unlink);
 }

@@ -395,7 +395,10 @@ impl ResponseError for ApiError {
                 existing_id: self.existing_id,
             },
         });
-        if self.status == StatusCode::FORBIDDEN || self.code == "restricted" {
+        if self.status == StatusCode::FORBIDDEN
+            || self.code == "restricted"
+            || self.code == "not_available"
+        {
             res.extensions_mut().insert(Denied(self.message.clone()));
         }
         res

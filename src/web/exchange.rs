@@ -1,6 +1,7 @@
 //! Scambi: this instance's fingerprint, enrollment of the other side, bundles out (kept on disk so
 //! a lost download can be fetched again) and bundles in, all from the browser.
 
+use crate::web::routes::{Gate, Routes};
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::http::StatusCode;
@@ -16,22 +17,15 @@ use super::state::AppState;
 use super::views;
 use super::views::exchange::{ExchangeView, Outcome};
 use super::views::layout::Chrome;
+use crate::app::AppError;
 use crate::bundle::{self, BundleError, ImportOutcome};
 use crate::domain::instance::InstanceRole;
-use crate::domain::role::Role;
 
 /// Larger uploads cannot be bundles or identities made by Sportello.
 const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 
 fn require_exchange(auth: &Auth) -> Result<(), PageError> {
-    if auth
-        .user
-        .has_any_role(&[Role::Responsabile, Role::Amministratore])
-    {
-        Ok(())
-    } else {
-        Err(PageError::Forbidden)
-    }
+    crate::domain::policy::exchange(&auth.actor).map_err(|d| AppError::Denied(d).into())
 }
 
 fn data_dir(state: &AppState) -> PathBuf {
@@ -320,4 +314,14 @@ pub async fn enroll(
         }
     };
     render_outcome(&auth, &state, outcome)
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/scambi", Gate::Exchange, page);
+    r.get("/scambi/identita", Gate::Exchange, identity);
+    r.post("/scambi/esporta", Gate::Exchange, export);
+    r.get("/scambi/inviati/{name}", Gate::Exchange, download);
+    r.post("/scambi/importa", Gate::Exchange, import);
+    r.post("/scambi/registra", Gate::Exchange, enroll);
 }

@@ -1,5 +1,6 @@
 //! The start page after login.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::{web, HttpResponse};
 
 use chrono::{Duration, Local, NaiveTime};
@@ -68,4 +69,10 @@ pub async fn acknowledge(
 ) -> Result<HttpResponse, PageError> {
     app::administration::acknowledge(&state.ctx(&auth.actor), path.into_inner())?;
     Ok(super::respond::see_other("/?avviso=visto"))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/", Gate::User, home);
+    r.post("/avvisi/{id}/visto", Gate::Responsabile, acknowledge);
 }

@@ -1,5 +1,6 @@
 //! Person pages: search, register, view (audited), edit with history.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
@@ -230,4 +231,14 @@ pub async fn update(
             &state.reference,
         ),
     ))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/persone", Gate::Desk, search);
+    r.get("/persone/nuova", Gate::Desk, new_form);
+    r.post("/persone/nuova", Gate::Desk, create);
+    r.get("/persone/{id}", Gate::Desk, view);
+    r.get("/persone/{id}/modifica", Gate::Desk, edit_form);
+    r.post("/persone/{id}/modifica", Gate::Desk, update);
 }

@@ -1,9 +1,10 @@
 //! Privacy duties: the notice (versioned text, PDF), consents, restriction (art. 18), the audit
 //! viewer with CSV, the data-subject report (art. 15).
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use chrono::{Local, NaiveTime, Utc};
+use chrono::{Local, NaiveTime};
 use uuid::Uuid;
 
 use super::error::PageError;
@@ -15,7 +16,7 @@ use super::views;
 use super::views::layout::Chrome;
 use crate::app;
 use crate::domain::access::local_instant;
-use crate::domain::person::{parse_date, Person};
+use crate::domain::person::parse_date;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
 use crate::store::AuditFilter;
@@ -251,36 +252,18 @@ pub async fn retention(
     state: web::Data<AppState>,
     query: web::Query<RetentionQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
     let notice = query.anonimizzate.map(|n| {
         format!(
             "Anonimizzate {n} persone e {} accessi; i dati statistici restano.",
             query.accessi.unwrap_or(0)
         )
     });
-    let years = state.store.retention_years()?;
-    let due = state.store.retention_due(Utc::now(), years)?;
-    let proposal = state.store.retention_proposal()?;
-    let listed: Vec<(Person, chrono::DateTime<Utc>)> = match &proposal {
-        Some(p) => due
-            .iter()
-            .filter(|(person, _)| p.persons.contains(&person.id))
-            .cloned()
-            .collect(),
-        None => Vec::new(),
-    };
-    let shown: Vec<Person> = listed.iter().map(|(p, _)| p.clone()).collect();
-    state
-        .ctx(&auth.actor)
-        .audit_shown(&shown, "proposta di scarto")?;
+    let view = app::retention::view(&state.ctx(&auth.actor))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
     Ok(ok(views::privacy::retention_page(
         &chrome,
-        years,
-        due.len(),
-        proposal.as_ref(),
-        &listed,
+        &view,
         notice.as_deref(),
     )))
 }
@@ -290,32 +273,12 @@ pub async fn save_retention_years(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    match form.get("years").trim().parse::<u32>() {
-        Ok(y) if (1..=100).contains(&y) => {
-            state.store.set_retention_years(y, &auth.user.username)?;
-            Ok(see_other("/privacy/conservazione"))
-        }
-        _ => Err(PageError::Invalid(Invalid::one(
-            "years",
-            "Un numero di anni da 1 a 100.",
-        ))),
-    }
+    app::retention::set_years(&state.ctx(&auth.actor), form.get("years"))?;
+    Ok(see_other("/privacy/conservazione"))
 }
 
 pub async fn propose(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let years = state.store.retention_years()?;
-    let due = state.store.retention_due(Utc::now(), years)?;
-    let proposal = crate::domain::retention::Proposal {
-        created_at: Utc::now(),
-        by: auth.user.username.clone(),
-        years,
-        persons: due.iter().map(|(p, _)| p.id).collect(),
-    };
-    state
-        .store
-        .save_retention_proposal(&proposal, &auth.user.username)?;
+    app::retention::propose(&state.ctx(&auth.actor))?;
     Ok(see_other("/privacy/conservazione"))
 }
 
@@ -323,16 +286,7 @@ pub async fn proposal_pdf(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let proposal = state
-        .store
-        .retention_proposal()?
-        .ok_or(PageError::NotFound)?;
-    let due = state.store.retention_due(Utc::now(), proposal.years)?;
-    let rows: Vec<_> = due
-        .into_iter()
-        .filter(|(p, _)| proposal.persons.contains(&p.id))
-        .collect();
+    let (proposal, rows) = app::retention::for_print(&state.ctx(&auth.actor))?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
     let doc = crate::pdf::documents::discard_proposal(
@@ -342,33 +296,26 @@ pub async fn proposal_pdf(
         &rows,
         proposal.created_at,
     );
-    let bytes = web::block(move || crate::pdf::render(&doc))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    let shown: Vec<Person> = rows.into_iter().map(|(p, _)| p).collect();
-    state
-        .ctx(&auth.actor)
-        .audit_shown(&shown, "stampa proposta di scarto")?;
+    let bytes = super::documents::render_pdf(doc).await?;
     Ok(super::respond::pdf(bytes, "proposta-di-scarto.pdf"))
 }
 
-/// Approval: the proposal's persons still past the term are anonymized.
-pub async fn approve(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let proposal = state
-        .store
-        .retention_proposal()?
-        .ok_or(PageError::NotFound)?;
-    let still_due: Vec<Uuid> = state
-        .store
-        .retention_due(Utc::now(), proposal.years)?
-        .into_iter()
-        .map(|(p, _)| p.id)
-        .filter(|id| proposal.persons.contains(id))
-        .collect();
-    let store = state.store.clone();
-    let actor = auth.user.username.clone();
-    let (persons, accesses) = web::block(move || store.anonymize(&still_due, &actor)).await??;
+/// Approval of the discard proposal; anonymizing may take a while, so it runs off the workers.
+pub async fn approve(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    let confirmed_alone = form.get("da_solo") == "si";
+    let (store, reference, actor) = (
+        state.store.clone(),
+        state.reference.clone(),
+        auth.actor.clone(),
+    );
+    let (persons, accesses) = web::block(move || {
+        app::retention::approve(&app::Ctx::new(&store, &reference, &actor), confirmed_alone)
+    })
+    .await??;
     Ok(see_other(&format!(
         "/privacy/conservazione?anonimizzate={persons}&accessi={accesses}"
     )))
@@ -389,4 +336,47 @@ pub async fn processing_record(
         .await?
         .map_err(|e| PageError::Internal(e.to_string()))?;
     Ok(super::respond::pdf(bytes, "registro-trattamenti.pdf"))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/persone/{id}/informativa.pdf", Gate::Desk, notice_pdf);
+    r.post("/persone/{id}/consensi", Gate::Desk, consent);
+    r.post("/persone/{id}/limitazione", Gate::Responsabile, restrict);
+    r.post(
+        "/persone/{id}/limitazione/rimuovi",
+        Gate::Responsabile,
+        lift_restriction,
+    );
+    r.get("/persone/{id}/rapporto.pdf", Gate::SocialWork, report);
+    r.get("/privacy", Gate::Responsabile, page);
+    r.post("/privacy/informativa", Gate::Responsabile, save_notice);
+    r.get("/privacy/audit", Gate::Responsabile, audit);
+    r.get("/privacy/audit.csv", Gate::Responsabile, audit_csv);
+    r.get("/privacy/conservazione", Gate::Responsabile, retention);
+    r.get(
+        "/privacy/registro.pdf",
+        Gate::Responsabile,
+        processing_record,
+    );
+    r.post(
+        "/privacy/conservazione/termine",
+        Gate::Responsabile,
+        save_retention_years,
+    );
+    r.post(
+        "/privacy/conservazione/proposta",
+        Gate::Responsabile,
+        propose,
+    );
+    r.get(
+        "/privacy/conservazione/proposta.pdf",
+        Gate::Responsabile,
+        proposal_pdf,
+    );
+    r.post(
+        "/privacy/conservazione/approva",
+        Gate::Responsabile,
+        approve,
+    );
 }

@@ -1,5 +1,6 @@
 //! Referrals: create from an access, follow through their lifecycle, print the letter.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{Local, Utc};
@@ -287,4 +288,15 @@ pub async fn privacy_notice(
         .store
         .record_privacy_notice(id, notice, &auth.user.username)?;
     Ok(see_other(&format!("/persone/{id}?avviso=informativa")))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/invii", Gate::Desk, list);
+    r.get("/invii/nuovo", Gate::Desk, new_form);
+    r.post("/invii/nuovo", Gate::Desk, create);
+    r.get("/invii/{id}", Gate::Desk, detail);
+    r.post("/invii/{id}/stato", Gate::Desk, change_status);
+    r.get("/invii/{id}/scheda.pdf", Gate::Desk, letter);
+    r.post("/persone/{id}/informativa", Gate::Desk, privacy_notice);
 }

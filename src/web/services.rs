@@ -1,5 +1,6 @@
 //! The service directory pages: search, a service, loading the example directory, unmet needs.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Local;
@@ -413,4 +414,31 @@ pub async fn create_organization(
     };
     state.store.save_organization(&org, &auth.user.username)?;
     Ok(see_other("/servizi/nuovo"))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/servizi", Gate::Desk, list);
+    r.post("/servizi/esempio", Gate::Responsabile, load_example);
+    r.get("/servizi/nuovo", Gate::Responsabile, new_form);
+    r.post("/servizi/nuovo", Gate::Responsabile, create);
+    r.get(
+        "/servizi/enti/nuovo",
+        Gate::Responsabile,
+        new_organization_form,
+    );
+    r.post(
+        "/servizi/enti/nuovo",
+        Gate::Responsabile,
+        create_organization,
+    );
+    r.get("/servizi/{id}/modifica", Gate::Responsabile, edit_form);
+    r.post("/servizi/{id}/modifica", Gate::Responsabile, update);
+    r.post(
+        "/servizi/{id}/verificato",
+        Gate::Responsabile,
+        mark_verified,
+    );
+    r.get("/servizi/bisogni-non-soddisfatti", Gate::Desk, unmet);
+    r.get("/servizi/{id}", Gate::Desk, detail);
 }

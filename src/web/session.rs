@@ -64,6 +64,7 @@ pub fn current_session(
 }
 
 /// A logged-in user on a page. Redirects to setup, login or the forced password change.
+#[derive(Clone)]
 pub struct Auth {
     pub user: User,
     pub session: Session,
@@ -92,7 +93,7 @@ impl Auth {
     }
 }
 
-fn authenticate_page(req: &HttpRequest) -> Result<Auth, PageError> {
+pub(super) fn authenticate_page(req: &HttpRequest) -> Result<Auth, PageError> {
     let state = state(req)?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let (session_id, session, user) =
@@ -115,11 +116,16 @@ impl FromRequest for Auth {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // The route's gate has already authenticated the caller.
+        if let Some(auth) = req.extensions().get::<Auth>() {
+            return ready(Ok(auth.clone()));
+        }
         ready(authenticate_page(req))
     }
 }
 
 /// A caller of the JSON API.
+#[derive(Clone)]
 pub struct ApiAuth {
     pub user: User,
     /// The user as the policy sees them.
@@ -156,7 +162,7 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
-fn authenticate_api(req: &HttpRequest) -> Result<ApiAuth, ApiError> {
+pub(super) fn authenticate_api(req: &HttpRequest) -> Result<ApiAuth, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(ApiError::unauthorized)?;
@@ -191,6 +197,9 @@ impl FromRequest for ApiAuth {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(auth) = req.extensions().get::<ApiAuth>() {
+            return ready(Ok(auth.clone()));
+        }
         ready(authenticate_api(req))
     }
 }

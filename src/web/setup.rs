@@ -1,5 +1,6 @@
 //! First-run setup wizard: the installation's identity and its first administrator.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -26,9 +27,10 @@ fn require_local(req: &HttpRequest) -> Result<(), PageError> {
     }
 }
 
-fn to_login() -> HttpResponse {
+/// Already set up: the start page (which sends a visitor on to the login).
+fn to_start() -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/login"))
+        .insert_header((header::LOCATION, "/"))
         .finish()
 }
 
@@ -37,7 +39,7 @@ pub async fn setup_page(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
     if state.store.instance()?.is_some() {
-        return Ok(to_login());
+        return Ok(to_start());
     }
     require_local(&req)?;
     let (token, cookie) = anonymous_form_token(&req, &state)?;
@@ -62,7 +64,7 @@ pub async fn setup_submit(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     if state.store.instance()?.is_some() {
-        return Ok(to_login());
+        return Ok(to_start());
     }
     require_local(&req)?;
     let values = SetupValues {
@@ -138,4 +140,10 @@ pub async fn setup_submit(
             .finish()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/setup", Gate::Open, setup_page);
+    r.post("/setup", Gate::Open, setup_submit);
 }

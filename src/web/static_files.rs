@@ -1,5 +1,6 @@
 //! Embedded static files under /assets, with cache headers and ETags.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -26,4 +27,9 @@ pub async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResp
         .insert_header(cache)
         .insert_header((header::ETAG, etag))
         .body(file.data.into_owned()))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/assets/{path:.*}", Gate::Open, serve);
 }

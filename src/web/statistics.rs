@@ -1,6 +1,7 @@
 //! `/statistiche` and `/statistiche.csv`: counts of accesses and needs by year, for the head of
 //! the desk, and at the district for the whole Ambito (or one desk).
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
@@ -163,4 +164,10 @@ pub async fn csv(
         ))
         // A byte-order mark so that spreadsheets read the accents right.
         .body(format!("\u{feff}{text}")))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/statistiche", Gate::Responsabile, page);
+    r.get("/statistiche.csv", Gate::Responsabile, csv);
 }

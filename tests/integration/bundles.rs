@@ -806,3 +806,38 @@ fn keys_lost_after_enrollment_are_not_silently_replaced() {
     let doctor = cli(&desk, &["doctor"], &[]);
     assert!(stdout(&doctor).contains("[Problema] Chiavi per gli scambi"));
 }
+
+#[test]
+fn two_exports_at_the_same_moment_never_share_a_sequence_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, _district) = pair(dir.path());
+    let store = std::sync::Arc::new(sportello::store::Store::open(&desk).unwrap());
+    for round in 0..3 {
+        let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                let (store, start, desk) = (store.clone(), start.clone(), desk.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    sportello::bundle::export_desk(
+                        &store,
+                        &desk,
+                        |_, _| Ok(()),
+                        &format!("thread{t}"),
+                    )
+                    .map(|e| e.sequence)
+                })
+            })
+            .collect();
+        let mut sequences: Vec<u64> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().expect("export"))
+            .collect();
+        sequences.sort();
+        assert_eq!(
+            sequences,
+            vec![round * 2 + 1, round * 2 + 2],
+            "round {round}: each export has its own number, with no gap"
+        );
+    }
+}

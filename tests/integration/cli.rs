@@ -13,7 +13,7 @@ async fn init_then_serve_reaches_the_same_state_without_a_browser() {
     assert_eq!(health.json()["status"], "ok");
     assert_eq!(health.json()["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(c.get("/").await.location(), "/login");
-    assert_eq!(c.get("/setup").await.location(), "/login");
+    assert_eq!(c.get("/setup").await.location(), "/");
     assert_eq!(c.login(ADMIN, ADMIN_PASSWORD).await.location(), "/");
 
     // While the server runs, a command on the same data dir stops at once, clearly.

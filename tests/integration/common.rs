@@ -455,6 +455,30 @@ impl Client {
         collect!(self, resp)
     }
 
+    /// Any method, with extra headers and an optional body of the given content type.
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+    ) -> Resp {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.with_cookies(self.http.request(method, self.url(path)));
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        let resp = match body {
+            Some((content_type, bytes)) => req
+                .insert_header(("Content-Type", content_type))
+                .send_body(bytes.to_vec())
+                .await
+                .expect("request"),
+            None => req.send().await.expect("request"),
+        };
+        collect!(self, resp)
+    }
+
     /// Logs in through the form; returns the response to the POST.
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {
         let page = self.get("/login").await;

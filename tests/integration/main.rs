@@ -9,6 +9,7 @@ mod backup;
 mod bundles;
 mod cli;
 mod directory;
+mod matrix;
 mod operation;
 mod policy;
 mod privacy;

@@ -158,11 +158,25 @@ async fn propose_approve_and_anonymize_keeping_statistics() {
         .get_bytes("/privacy/conservazione/proposta.pdf")
         .await
         .starts_with(b"%PDF-"));
-    let approved = resp
+    // The only responsabile approves her own proposal only after saying so explicitly.
+    let page = resp.get("/privacy/conservazione").await;
+    assert!(page
+        .body
+        .contains("Sono l'unico responsabile dello sportello"));
+    let unconfirmed = resp
         .submit(
             "/privacy/conservazione",
             "/privacy/conservazione/approva",
             &[],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, 403);
+    assert!(unconfirmed.body.contains("confermare esplicitamente"));
+    let approved = resp
+        .submit(
+            "/privacy/conservazione",
+            "/privacy/conservazione/approva",
+            &[("da_solo", "si")],
         )
         .await;
     assert_eq!(
@@ -211,4 +225,48 @@ async fn propose_approve_and_anonymize_keeping_statistics() {
         store.verify_audit().unwrap().is_ok(),
         "the audit survives retention"
     );
+}
+
+#[actix_rt::test]
+async fn with_two_responsabili_the_proposal_is_approved_by_the_other() {
+    let server = Server::with_users(&[("resp1", "responsabile"), ("resp2", "responsabile")]);
+    let mut first = server.logged_in("resp1").await;
+    let mut second = server.logged_in("resp2").await;
+    let proposed = first
+        .submit(
+            "/privacy/conservazione",
+            "/privacy/conservazione/proposta",
+            &[],
+        )
+        .await;
+    assert_eq!(proposed.location(), "/privacy/conservazione");
+    let page = first.get("/privacy/conservazione").await;
+    assert!(page.body.contains("va approvata da un altro responsabile"));
+    let own = first
+        .submit(
+            "/privacy/conservazione",
+            "/privacy/conservazione/approva",
+            &[("da_solo", "si")],
+        )
+        .await;
+    assert_eq!(
+        own.status, 403,
+        "the proposer cannot approve, even confirming"
+    );
+    assert!(own.body.contains("responsabile diverso"));
+    let approved = second
+        .submit(
+            "/privacy/conservazione",
+            "/privacy/conservazione/approva",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        approved.location(),
+        "/privacy/conservazione?anonimizzate=0&accessi=0"
+    );
+    let csv = second
+        .get("/privacy/audit.csv?azione=retention.approve")
+        .await;
+    assert!(csv.body.contains("proposta da resp1"), "{}", csv.body);
 }

@@ -1,5 +1,6 @@
 //! Accesses and appointments through the API.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -384,4 +385,23 @@ pub async fn appointments(
             .map(|(a, _)| appointment_json(a))
             .collect::<Vec<_>>(),
     ))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/api/v1/persons/{id}/accesses", Gate::Desk, of_person);
+    r.get(
+        "/api/v1/persons/{id}/appointments",
+        Gate::Desk,
+        appointments_of_person,
+    );
+    r.post("/api/v1/accesses", Gate::Desk, create);
+    r.get("/api/v1/accesses/{id}", Gate::Desk, get);
+    r.get(
+        "/api/v1/accesses/{id}/reserved-notes",
+        Gate::SocialWork,
+        reserved_notes,
+    );
+    r.post("/api/v1/appointments", Gate::Desk, create_appointment);
+    r.get("/api/v1/appointments", Gate::Desk, appointments);
 }

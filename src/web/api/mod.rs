@@ -6,6 +6,7 @@ pub mod orientation_access;
 pub mod persons;
 pub mod privacy;
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -204,4 +205,12 @@ pub async fn openapi() -> HttpResponse {
 
 pub async fn not_found(_req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found())
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/healthz", Gate::Open, healthz);
+    r.get("/api/v1/me", Gate::User, me);
+    r.get("/api/v1/vocabularies", Gate::User, vocabularies);
+    r.get("/api/v1/openapi.json", Gate::Open, openapi);
 }

@@ -2,6 +2,8 @@
 //! the orientation sheet, the privacy notice record.
 
 use crate::domain::audit::Action;
+use crate::web::routes::{Gate, Routes};
+use actix_web::http::Method;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{Local, NaiveDate, Utc};
@@ -539,4 +541,44 @@ pub async fn privacy_notice(
         id,
         warnings: vec![],
     }))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/api/v1/services", Gate::Desk, services);
+    r.post("/api/v1/services", Gate::Responsabile, create_service);
+    r.put("/api/v1/services/{id}", Gate::Responsabile, update_service);
+    r.post("/api/v1/referrals", Gate::Desk, create_referral);
+    r.get("/api/v1/referrals", Gate::Referrals, referrals);
+    r.post(
+        "/api/v1/referrals/{id}/status",
+        Gate::Referrals,
+        referral_status,
+    );
+    r.get(
+        "/api/v1/accesses/{id}/orientation.pdf",
+        Gate::Desk,
+        orientation_pdf,
+    );
+    r.post(
+        "/api/v1/persons/{id}/privacy-notice",
+        Gate::Desk,
+        privacy_notice,
+    );
+    // A whole directory is larger than any other request body.
+    let limit = 32 * 1024 * 1024;
+    r.large(
+        Method::GET,
+        "/api/v1/directory.hsds.json",
+        Gate::Desk,
+        export_directory,
+        limit,
+    );
+    r.large(
+        Method::POST,
+        "/api/v1/directory.hsds.json",
+        Gate::Responsabile,
+        import_directory,
+        limit,
+    );
 }

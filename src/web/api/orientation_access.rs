@@ -1,6 +1,7 @@
 //! Orientation of one access through the API: the ranked suggestions, choosing and removing a
 //! service, needs that found no service. The same use cases as the access page.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -131,4 +132,16 @@ pub async fn unmet(
     };
     app::orientation::mark_unmet(&state.ctx(&auth.actor), path.into_inner(), input)?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get("/api/v1/accesses/{id}/suggestions", Gate::Desk, suggestions);
+    r.post("/api/v1/accesses/{id}/services", Gate::Desk, choose);
+    r.delete(
+        "/api/v1/accesses/{id}/services/{service_id}",
+        Gate::Desk,
+        remove,
+    );
+    r.post("/api/v1/accesses/{id}/unmet-needs", Gate::Desk, unmet);
 }

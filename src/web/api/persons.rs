@@ -1,5 +1,6 @@
 //! Persons through the API: register, read (audited), search.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
@@ -245,4 +246,11 @@ pub async fn search(
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.post("/api/v1/persons", Gate::Desk, create);
+    r.get("/api/v1/persons", Gate::Desk, search);
+    r.get("/api/v1/persons/{id}", Gate::Desk, get);
 }

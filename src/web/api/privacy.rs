@@ -1,5 +1,6 @@
 //! The data-subject report (GDPR art. 15) through the API.
 
+use crate::web::routes::{Gate, Routes};
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
@@ -45,4 +46,18 @@ pub async fn report_pdf_api(
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .body(bytes))
+}
+
+/// The routes of this area, each with its gate.
+pub(crate) fn configure(r: &mut Routes) {
+    r.get(
+        "/api/v1/persons/{id}/report.json",
+        Gate::SocialWork,
+        report_json,
+    );
+    r.get(
+        "/api/v1/persons/{id}/report.pdf",
+        Gate::SocialWork,
+        report_pdf_api,
+    );
 }

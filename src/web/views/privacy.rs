@@ -125,12 +125,10 @@ fn urlencode(s: &str) -> String {
 
 pub fn retention_page(
     chrome: &Chrome,
-    years: u32,
-    due: usize,
-    proposal: Option<&crate::domain::retention::Proposal>,
-    listed: &[(crate::domain::person::Person, chrono::DateTime<chrono::Utc>)],
+    view: &crate::app::retention::RetentionView,
     notice: Option<&str>,
 ) -> Markup {
+    let (years, due, listed) = (view.years, view.due, &view.listed);
     frame(
         chrome,
         "Conservazione",
@@ -149,7 +147,7 @@ pub fn retention_page(
                 div class="col-12 col-md-6" { button type="submit" class="btn btn-outline-primary mb-3" { "Salva il termine" } }
             }
             p { "Oggi sono oltre il termine: " strong { (due) } " persone." }
-            @match proposal {
+            @match &view.proposal {
                 None => {
                     form method="post" action="/privacy/conservazione/proposta" {
                         (csrf_field(chrome.csrf))
@@ -164,9 +162,20 @@ pub fn retention_page(
                             li { (person.display_name()) " – " (person.code().unwrap_or("senza codice")) " – ultimo contatto " (fmt::local_date(*last)) }
                         }
                     }
-                    form method="post" action="/privacy/conservazione/approva" {
-                        (csrf_field(chrome.csrf))
-                        button type="submit" class="btn btn-danger" { "Approva e anonimizza" }
+                    p { "Proposta da " strong { (p.by) } "." }
+                    @if view.own_proposal && view.responsabili > 1 {
+                        (alert("info", "La proposta va approvata da un altro responsabile: chi l'ha preparata non può approvarla."))
+                    } @else {
+                        form method="post" action="/privacy/conservazione/approva" {
+                            (csrf_field(chrome.csrf))
+                            @if view.own_proposal {
+                                div class="form-check mb-3" {
+                                    input type="checkbox" class="form-check-input" id="da_solo" name="da_solo" value="si" required;
+                                    label class="form-check-label" for="da_solo" { "Sono l'unico responsabile dello sportello: confermo di approvare la proposta che ho preparato io (resta scritto nel registro)." }
+                                }
+                            }
+                            button type="submit" class="btn btn-danger" { "Approva e anonimizza" }
+                        }
                     }
                 }
             }

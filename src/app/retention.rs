@@ -1,0 +1,136 @@
+//! Retention (archival discard): the term, the discard proposal, and its approval by a second
+//! responsabile — or, where the desk has only one, by the same person after an explicit
+//! confirmation that is recorded.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{AppError, Ctx};
+use crate::domain::audit::Action;
+use crate::domain::person::Person;
+use crate::domain::policy;
+use crate::domain::retention::Proposal;
+use crate::domain::role::Role;
+use crate::domain::Invalid;
+
+/// A person of the proposal with her last contact.
+pub type Due = (Person, DateTime<Utc>);
+
+/// The retention page: the term, how many persons are past it, the proposal with its persons.
+pub struct RetentionView {
+    pub years: u32,
+    pub due: usize,
+    pub proposal: Option<Proposal>,
+    pub listed: Vec<Due>,
+    /// Enabled responsabili of this installation (one: the approval asks for a confirmation).
+    pub responsabili: usize,
+    /// The proposal was made by the user looking at it.
+    pub own_proposal: bool,
+}
+
+fn responsabili(ctx: &Ctx) -> Result<usize, AppError> {
+    Ok(ctx
+        .store
+        .users()?
+        .iter()
+        .filter(|u| !u.disabled && u.has_role(Role::Responsabile))
+        .count())
+}
+
+/// The persons of the proposal still past the term, with their last contact.
+fn proposal_rows(ctx: &Ctx, proposal: &Proposal) -> Result<Vec<Due>, AppError> {
+    Ok(ctx
+        .store
+        .retention_due(Utc::now(), proposal.years)?
+        .into_iter()
+        .filter(|(p, _)| proposal.persons.contains(&p.id))
+        .collect())
+}
+
+pub fn view(ctx: &Ctx) -> Result<RetentionView, AppError> {
+    policy::responsabile(ctx.actor)?;
+    let years = ctx.store.retention_years()?;
+    let due = ctx.store.retention_due(Utc::now(), years)?.len();
+    let proposal = ctx.store.retention_proposal()?;
+    let listed = match &proposal {
+        Some(p) => proposal_rows(ctx, p)?,
+        None => Vec::new(),
+    };
+    let shown: Vec<Person> = listed.iter().map(|(p, _)| p.clone()).collect();
+    ctx.audit_shown(&shown, "proposta di scarto")?;
+    Ok(RetentionView {
+        years,
+        due,
+        own_proposal: proposal
+            .as_ref()
+            .is_some_and(|p| p.by == ctx.actor.username),
+        proposal,
+        listed,
+        responsabili: responsabili(ctx)?,
+    })
+}
+
+pub fn set_years(ctx: &Ctx, years: &str) -> Result<(), AppError> {
+    policy::responsabile(ctx.actor)?;
+    match years.trim().parse::<u32>() {
+        Ok(y) if (1..=100).contains(&y) => {
+            Ok(ctx.store.set_retention_years(y, &ctx.actor.username)?)
+        }
+        _ => Err(Invalid::one("years", "Un numero di anni da 1 a 100.").into()),
+    }
+}
+
+pub fn propose(ctx: &Ctx) -> Result<(), AppError> {
+    policy::responsabile(ctx.actor)?;
+    let years = ctx.store.retention_years()?;
+    let due = ctx.store.retention_due(Utc::now(), years)?;
+    let proposal = Proposal {
+        created_at: Utc::now(),
+        by: ctx.actor.username.clone(),
+        years,
+        persons: due.iter().map(|(p, _)| p.id).collect(),
+    };
+    Ok(ctx
+        .store
+        .save_retention_proposal(&proposal, &ctx.actor.username)?)
+}
+
+/// The proposal and its persons, for the printed list (audited as shown).
+pub fn for_print(ctx: &Ctx) -> Result<(Proposal, Vec<Due>), AppError> {
+    policy::responsabile(ctx.actor)?;
+    let proposal = ctx
+        .store
+        .retention_proposal()?
+        .ok_or(AppError::NotFound("Proposta di scarto"))?;
+    let rows = proposal_rows(ctx, &proposal)?;
+    let shown: Vec<Person> = rows.iter().map(|(p, _)| p.clone()).collect();
+    ctx.audit_shown(&shown, "stampa proposta di scarto")?;
+    Ok((proposal, rows))
+}
+
+/// Approves the proposal and anonymizes its persons still past the term; returns how many
+/// persons and accesses were anonymized.
+pub fn approve(ctx: &Ctx, confirmed_alone: bool) -> Result<(usize, usize), AppError> {
+    let proposal = ctx
+        .store
+        .retention_proposal()?
+        .ok_or(AppError::NotFound("Proposta di scarto"))?;
+    policy::approve_retention(ctx.actor, &proposal.by, responsabili(ctx)?, confirmed_alone)?;
+    let still_due: Vec<Uuid> = proposal_rows(ctx, &proposal)?
+        .into_iter()
+        .map(|(p, _)| p.id)
+        .collect();
+    let how = if proposal.by == ctx.actor.username {
+        "proposta e approvata dalla stessa persona (unico responsabile, confermato)".to_string()
+    } else {
+        format!("proposta da {}", proposal.by)
+    };
+    let done = ctx.store.anonymize(&still_due, &ctx.actor.username)?;
+    ctx.audit_about(
+        Action::RetentionApprove,
+        still_due.iter().copied(),
+        "conservazione",
+        format!("{} persone; {how}", still_due.len()),
+    )?;
+    Ok(done)
+}
