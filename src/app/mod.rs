@@ -5,6 +5,7 @@
 
 pub mod administration;
 pub mod agenda;
+pub mod directory;
 pub mod district;
 pub mod orientation;
 pub mod persons;
@@ -21,6 +22,7 @@ use crate::domain::reference::Reference;
 use crate::domain::referral::ReferralStatus;
 use crate::domain::Invalid;
 use crate::store::{Store, StoreError};
+use uuid::Uuid;
 
 /// What every use case works with.
 #[derive(Clone, Copy)]
@@ -106,6 +108,9 @@ pub enum AppError {
     LastAdministrator,
     #[error("Scegliere almeno un ruolo.")]
     NoRoles,
+    /// A record with this id is already held (create where a replace was meant).
+    #[error("Esiste già un servizio con questo id: usare PUT.")]
+    AlreadyExists(Uuid),
     #[error("Esiste già un utente con nome «{0}».")]
     UsernameTaken(String),
     #[error("Da «{}» non si può passare a «{}».", from.label(), to.label())]

@@ -78,6 +78,7 @@ impl From<AppError> for PageError {
             e @ AppError::UsernameTaken(_) => {
                 PageError::Invalid(Invalid::one("username", e.to_string()))
             }
+            e @ AppError::AlreadyExists(_) => PageError::Invalid(Invalid::one("id", e.to_string())),
             e @ AppError::IllegalTransition { .. } => {
                 PageError::Invalid(Invalid::one("status", e.to_string()))
             }
@@ -326,6 +327,11 @@ impl From<AppError> for ApiError {
             AppError::Denied(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             AppError::Invalid(i) => ApiError::invalid(&i),
             AppError::ExistingPerson(p) => ApiError::conflict_existing(p.id),
+            AppError::AlreadyExists(id) => {
+                let mut e = ApiError::new(StatusCode::CONFLICT, "exists", message);
+                e.existing_id = Some(id);
+                e
+            }
             AppError::PossibleDuplicate(persons) => {
                 let ids: Vec<String> = persons.iter().map(|p| p.id.to_string()).collect();
                 let mut e = ApiError::new(

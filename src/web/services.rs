@@ -4,7 +4,6 @@ use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Local;
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::error::PageError;
@@ -14,11 +13,11 @@ use super::session::Auth;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
-use super::views::services::{Filters, UnmetRow};
-use crate::domain::directory::Organization;
-use crate::domain::role::Role;
+use super::views::services::Filters;
+use crate::app;
+use crate::app::directory::ServiceSearch;
+use crate::domain::policy;
 use crate::domain::service_form::ServiceForm;
-use crate::domain::text::fold;
 use crate::domain::Invalid;
 
 #[derive(serde::Deserialize)]
@@ -40,36 +39,24 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.desk()?;
-    let dir = state.store.directory()?;
-    let words: Vec<String> = crate::domain::text::words(&query.q);
-    let shown: Vec<_> = dir
-        .services
-        .iter()
-        .filter(|s| query.area.is_empty() || s.areas.contains(&query.area))
-        .filter(|s| query.category.is_empty() || s.categories.contains(&query.category))
-        .filter(|s| {
-            query.comune.is_empty()
-                || s.comuni_served.is_empty()
-                || s.comuni_served.contains(&query.comune)
-        })
-        .filter(|s| {
-            let org = dir
-                .organizations
-                .iter()
-                .find(|o| o.id == s.organization_id)
-                .map_or("", |o| o.name.as_str());
-            let text = s.search_text(org);
-            words.iter().all(|w| text.contains(&fold(w)))
-        })
-        .collect();
+    let found = app::directory::search(
+        &state.ctx(&auth.actor),
+        &ServiceSearch {
+            q: query.q.clone(),
+            area: query.area.clone(),
+            category: query.category.clone(),
+            comune: query.comune.clone(),
+            age: None,
+        },
+    )?;
+    let shown: Vec<_> = found.services().collect();
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
     let notice = (query.avviso == "esempio").then_some("Elenco di esempio caricato.");
     Ok(ok(views::services::list_page(
         &chrome,
         &state.reference,
-        &dir,
+        &found.directory,
         &shown,
         &Filters {
             q: &query.q,
@@ -78,7 +65,7 @@ pub async fn list(
             comune: &query.comune,
         },
         Local::now().date_naive(),
-        auth.user.has_role(Role::Responsabile),
+        policy::responsabile(&auth.actor).is_ok(),
         notice,
     )))
 }
@@ -95,12 +82,7 @@ pub async fn detail(
     path: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.desk()?;
-    let service = state
-        .store
-        .service(path.into_inner())?
-        .ok_or(PageError::NotFound)?;
-    let org = state.store.organization(service.organization_id)?;
+    let (service, org) = app::directory::service(&state.ctx(&auth.actor), path.into_inner())?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
     let notice = match query.avviso.as_str() {
@@ -114,7 +96,7 @@ pub async fn detail(
         &service,
         org.as_ref(),
         Local::now().date_naive(),
-        auth.user.has_role(Role::Responsabile),
+        policy::responsabile(&auth.actor).is_ok(),
         notice,
     )))
 }
@@ -124,50 +106,15 @@ pub async fn load_example(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    if !state.store.directory()?.services.is_empty() {
-        // Loading it over a real directory would overwrite the responsabile's entries.
+    if !app::directory::load_example(&state.ctx(&auth.actor))? {
         return Ok(see_other("/servizi"));
     }
-    let doc = crate::assets::demo_directory().map_err(PageError::Internal)?;
-    let dir = crate::domain::hsds::import(&doc, &state.reference.vocab)
-        .map_err(|e| PageError::Internal(e.join("; ")))?;
-    state
-        .store
-        .import_directory(&dir, &auth.user.username, "elenco di esempio")?;
     Ok(see_other("/servizi?avviso=esempio"))
 }
 
 /// Unmet needs by area, category, comune and reason, from every access (no personal data shown).
 pub async fn unmet(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    auth.desk()?;
-    let accesses = state.store.accesses_with_unmet_needs()?;
-    let mut counts: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
-    for (access, comune) in &accesses {
-        for u in &access.unmet {
-            if let Some(n) = access.needs.get(u.need) {
-                *counts
-                    .entry((
-                        n.area.clone(),
-                        n.category.clone(),
-                        comune.clone().unwrap_or_default(),
-                        u.reason.clone(),
-                    ))
-                    .or_default() += 1;
-            }
-        }
-    }
-    let mut rows: Vec<UnmetRow> = counts
-        .into_iter()
-        .map(|((area, category, comune, reason), count)| UnmetRow {
-            area,
-            category,
-            comune,
-            reason,
-            count,
-        })
-        .collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(r.count));
+    let rows = app::directory::unmet(&state.ctx(&auth.actor))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
     Ok(ok(views::services::unmet_page(
@@ -222,24 +169,16 @@ fn render_form(
     invalid: &Invalid,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let dir = state.store.directory()?;
+    let organizations = app::directory::organizations(&state.ctx(&auth.actor))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/servizi");
     Ok(html(
         status,
-        views::services::form_page(
-            &chrome,
-            &state.reference,
-            &dir.organizations,
-            id,
-            v,
-            invalid,
-        ),
+        views::services::form_page(&chrome, &state.reference, &organizations, id, v, invalid),
     ))
 }
 
 pub async fn new_form(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
     let v = ServiceForm {
         status: "active".into(),
         languages: "it".into(),
@@ -254,11 +193,7 @@ pub async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let s = state
-        .store
-        .service(path.into_inner())?
-        .ok_or(PageError::NotFound)?;
+    let s = app::directory::for_edit(&state.ctx(&auth.actor), path.into_inner())?;
     render_form(
         &auth,
         &state,
@@ -275,34 +210,13 @@ async fn save(
     id: Option<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let existing = match id {
-        Some(id) => Some(state.store.service(id)?.ok_or(PageError::NotFound)?),
-        None => None,
-    };
     let v = service_form(&form);
-    let orgs: Vec<Uuid> = state
-        .store
-        .directory()?
-        .organizations
-        .iter()
-        .map(|o| o.id)
-        .collect();
-    match v.validate(
-        &state.reference.vocab,
-        &state.reference.comuni,
-        &orgs,
-        existing.as_ref(),
-        Local::now().date_naive(),
-    ) {
-        Ok(service) => {
-            state.store.save_service(&service, &auth.user.username)?;
-            Ok(see_other(&format!(
-                "/servizi/{}?avviso=salvato",
-                service.id
-            )))
-        }
-        Err(invalid) => render_form(
+    match app::directory::save_form(&state.ctx(&auth.actor), id, &v) {
+        Ok(service) => Ok(see_other(&format!(
+            "/servizi/{}?avviso=salvato",
+            service.id
+        ))),
+        Err(app::AppError::Invalid(invalid)) => render_form(
             &auth,
             &state,
             id,
@@ -310,6 +224,7 @@ async fn save(
             &invalid,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -336,22 +251,16 @@ pub async fn mark_verified(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let mut s = state
-        .store
-        .service(path.into_inner())?
-        .ok_or(PageError::NotFound)?;
-    s.verified_on = Some(Local::now().date_naive());
-    s.updated_at = chrono::Utc::now();
-    state.store.save_service(&s, &auth.user.username)?;
-    Ok(see_other(&format!("/servizi/{}?avviso=verificato", s.id)))
+    let id = path.into_inner();
+    app::directory::mark_verified(&state.ctx(&auth.actor), id)?;
+    Ok(see_other(&format!("/servizi/{id}?avviso=verificato")))
 }
 
 pub async fn new_organization_form(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
+    policy::responsabile(&auth.actor).map_err(app::AppError::from)?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
     Ok(ok(views::services::organization_page(
@@ -366,54 +275,32 @@ pub async fn create_organization(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let name = form.get("name").trim().to_string();
-    let website = form.get("website").trim().to_string();
-    let email = form.get("email").trim().to_string();
-    let mut invalid = Invalid::new();
-    if name.is_empty() || name.chars().count() > 200 {
-        invalid.add(
-            "name",
-            "Indicare il nome dell'ente (al massimo 200 caratteri).",
-        );
-    }
-    if !(website.is_empty() || website.starts_with("https://") || website.starts_with("http://")) {
-        invalid.add("website", "L'indirizzo del sito inizia con https://");
-    }
-    if !email.is_empty() && (!email.contains('@') || !email.contains('.')) {
-        invalid.add("email", "Indirizzo e-mail non valido.");
-    }
-    if !invalid.is_empty() {
-        let instance = state.store.instance()?;
-        let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
-        let values = [
-            ("name", form.get("name")),
-            ("description", form.get("description")),
-            ("phone", form.get("phone")),
-            ("email", form.get("email")),
-            ("website", form.get("website")),
-        ];
-        return Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::services::organization_page(&chrome, &values, &invalid),
-        ));
-    }
-    let org = Organization {
-        id: Uuid::now_v7(),
-        name,
-        description: form.get("description").trim().to_string(),
-        email,
-        website,
-        phones: form
-            .get("phone")
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect(),
+    let org = app::directory::OrganizationForm {
+        name: form.get("name").to_string(),
+        description: form.get("description").to_string(),
+        phone: form.get("phone").to_string(),
+        email: form.get("email").to_string(),
+        website: form.get("website").to_string(),
     };
-    state.store.save_organization(&org, &auth.user.username)?;
-    Ok(see_other("/servizi/nuovo"))
+    match app::directory::create_organization(&state.ctx(&auth.actor), &org) {
+        Ok(_) => Ok(see_other("/servizi/nuovo")),
+        Err(app::AppError::Invalid(invalid)) => {
+            let instance = state.store.instance()?;
+            let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
+            let values = [
+                ("name", form.get("name")),
+                ("description", form.get("description")),
+                ("phone", form.get("phone")),
+                ("email", form.get("email")),
+                ("website", form.get("website")),
+            ];
+            Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::services::organization_page(&chrome, &values, &invalid),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The routes of this area, each with its gate.

@@ -318,6 +318,26 @@ async fn the_api_has_the_forms_limits_and_refuses_unknown_fields() {
         .await;
     assert_eq!(put.status, 422, "{}", &put.body[..put.body.len().min(300)]);
     assert_eq!(put.json()["error"]["field"], "name");
+    // A whole directory imported with that name is refused the same way, and nothing changes.
+    let mut whole = directory.clone();
+    whole["services"][0]["name"] = json!("N".repeat(200_000));
+    let import = c.post_json("/api/v1/directory.hsds.json", &h, &whole).await;
+    assert_eq!(
+        import.status,
+        422,
+        "{}",
+        &import.body[..import.body.len().min(300)]
+    );
+    assert!(
+        import.body.contains("Al massimo"),
+        "{}",
+        &import.body[..import.body.len().min(300)]
+    );
+    let after = c.get_with("/api/v1/directory.hsds.json", &h).await.json();
+    assert_eq!(
+        after["services"][0]["name"],
+        directory["services"][0]["name"]
+    );
 
     let unknown = c
         .post_json(

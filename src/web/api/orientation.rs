@@ -1,10 +1,8 @@
 //! Orientation through the API: the directory (search, HSDS import/export, edit), referrals,
 //! the orientation sheet, the privacy notice record.
 
-use crate::domain::audit::Action;
 use crate::web::routes::{Gate, Routes};
 use actix_web::http::Method;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,13 +12,9 @@ use uuid::Uuid;
 use super::{invalid_error, Created};
 use crate::app;
 use crate::app::referrals::{NewReferral, Step};
-use crate::domain::audit::AuditEvent;
-use crate::domain::hsds;
 use crate::domain::instance::InstanceRole;
 use crate::domain::person::NoticeGiven;
 use crate::domain::referral::{ReferralStatus, StatusChange};
-use crate::domain::role::Role;
-use crate::domain::text::{fold, words};
 use crate::domain::Invalid;
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
@@ -72,80 +66,39 @@ pub async fn services(
     state: web::Data<AppState>,
     query: web::Query<ServiceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.desk()?;
-    let dir = state.store.directory()?;
+    let found = crate::app::directory::search(
+        &state.ctx(&auth.actor),
+        &crate::app::directory::ServiceSearch {
+            q: query.q.clone(),
+            area: query.area.clone(),
+            category: query.category.clone(),
+            comune: query.comune.clone(),
+            age: query.age,
+        },
+    )?;
     let today = Local::now().date_naive();
-    let q = words(&query.q);
-    let out: Vec<ServiceSummary> = dir
-        .services
-        .iter()
-        .filter(|s| query.area.is_empty() || s.areas.contains(&query.area))
-        .filter(|s| query.category.is_empty() || s.categories.contains(&query.category))
-        .filter(|s| {
-            query.comune.is_empty()
-                || s.comuni_served.is_empty()
-                || s.comuni_served.contains(&query.comune)
-        })
-        .filter(|s| {
-            query.age.is_none_or(|a| {
-                s.min_age.is_none_or(|m| a >= m) && s.max_age.is_none_or(|m| a <= m)
-            })
-        })
-        .filter_map(|s| {
-            let org = dir
-                .organizations
-                .iter()
-                .find(|o| o.id == s.organization_id)
-                .map_or("", |o| o.name.as_str());
-            let text = s.search_text(org);
-            q.iter()
-                .all(|w| text.contains(&fold(w)))
-                .then(|| ServiceSummary {
-                    id: s.id,
-                    name: s.name.clone(),
-                    organization: org.to_string(),
-                    status: s.status.hsds().to_string(),
-                    areas: s.areas.clone(),
-                    categories: s.categories.clone(),
-                    comuni_served: s.comuni_served.clone(),
-                    minimum_age: s.min_age,
-                    maximum_age: s.max_age,
-                    phones: s.phones.clone(),
-                    email: s.email.clone(),
-                    verified_on: s.verified_on,
-                    needs_verification: s.needs_verification(today),
-                    example_data: s.example,
-                })
+    let out: Vec<ServiceSummary> = found
+        .services()
+        .map(|s| ServiceSummary {
+            id: s.id,
+            name: s.name.clone(),
+            organization: found
+                .organization_of(s)
+                .map_or(String::new(), |o| o.name.clone()),
+            status: s.status.hsds().to_string(),
+            areas: s.areas.clone(),
+            categories: s.categories.clone(),
+            comuni_served: s.comuni_served.clone(),
+            minimum_age: s.min_age,
+            maximum_age: s.max_age,
+            phones: s.phones.clone(),
+            email: s.email.clone(),
+            verified_on: s.verified_on,
+            needs_verification: s.needs_verification(today),
+            example_data: s.example,
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
-}
-
-fn require_responsabile(auth: &ApiAuth) -> Result<(), ApiError> {
-    auth.require_any(&[Role::Responsabile])
-}
-
-/// One HSDS service from the API, with the same caps as the form.
-fn checked_service(
-    body: &serde_json::Value,
-    state: &AppState,
-    organizations: &[crate::domain::directory::Organization],
-) -> Result<crate::domain::directory::Service, ApiError> {
-    let service =
-        hsds::import_service(body, &state.reference.vocab, organizations).map_err(hsds_errors)?;
-    let caps = crate::domain::service_form::service_cap_problems(&service);
-    if !caps.is_empty() {
-        return Err(invalid_error(&caps));
-    }
-    Ok(service)
-}
-
-fn hsds_errors(errors: Vec<String>) -> ApiError {
-    let mut invalid = Invalid::new();
-    for e in errors {
-        invalid.add("hsds", e);
-    }
-    invalid_error(&invalid)
 }
 
 /// Add a service (an HSDS 3.0 service object, "sportello-1" profile); responsabile only.
@@ -157,21 +110,9 @@ pub async fn create_service(
     state: web::Data<AppState>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    require_responsabile(&auth)?;
-    let dir = state.store.directory()?;
-    let service = checked_service(&body, &state, &dir.organizations)?;
-    if state.store.service(service.id)?.is_some() {
-        let mut e = ApiError::new(
-            StatusCode::CONFLICT,
-            "exists",
-            "Esiste già un servizio con questo id: usare PUT.",
-        );
-        e.existing_id = Some(service.id);
-        return Err(e);
-    }
-    state.store.save_service(&service, &auth.user.username)?;
+    let id = crate::app::directory::create_hsds(&state.ctx(&auth.actor), &body)?;
     Ok(HttpResponse::Created().json(Created {
-        id: service.id,
+        id,
         warnings: vec![],
     }))
 }
@@ -186,20 +127,8 @@ pub async fn update_service(
     path: web::Path<Uuid>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    require_responsabile(&auth)?;
     let id = path.into_inner();
-    state.store.service(id)?.ok_or_else(ApiError::not_found)?;
-    let dir = state.store.directory()?;
-    let service = checked_service(&body, &state, &dir.organizations)?;
-    if service.id != id {
-        let mut e = invalid_error(&Invalid::one(
-            "id",
-            "L'id nel corpo deve essere quello dell'indirizzo.",
-        ));
-        e.field = Some("id".into());
-        return Err(e);
-    }
-    state.store.save_service(&service, &auth.user.username)?;
+    crate::app::directory::replace_hsds(&state.ctx(&auth.actor), id, &body)?;
     Ok(HttpResponse::Ok().json(Created {
         id,
         warnings: vec![],
@@ -221,19 +150,8 @@ pub async fn export_directory(
     state: web::Data<AppState>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.desk()?;
-    let dir = state.store.directory()?;
-    let dir = if query.public { dir.public() } else { dir };
-    state.store.audit(AuditEvent::new(
-        auth.user.username.clone(),
-        Action::DirectoryExport,
-        "API",
-    ))?;
-    Ok(HttpResponse::Ok().json(hsds::export(
-        &dir,
-        &state.reference.vocab,
-        &state.reference.comuni,
-    )))
+    let doc = crate::app::directory::export(&state.ctx(&auth.actor), query.public, "API")?;
+    Ok(HttpResponse::Ok().json(doc))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -252,11 +170,7 @@ pub async fn import_directory(
     state: web::Data<AppState>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    require_responsabile(&auth)?;
-    let dir = hsds::import(&body, &state.reference.vocab).map_err(hsds_errors)?;
-    state
-        .store
-        .import_directory(&dir, &auth.user.username, "API")?;
+    let dir = crate::app::directory::import(&state.ctx(&auth.actor), &body, "API")?;
     Ok(HttpResponse::Ok().json(ImportResult {
         organizations: dir.organizations.len(),
         services: dir.services.len(),

@@ -238,13 +238,7 @@ pub fn detail_page(
 }
 
 /// Unmet needs counted by area, category and comune.
-pub struct UnmetRow {
-    pub area: String,
-    pub category: String,
-    pub comune: String,
-    pub reason: String,
-    pub count: usize,
-}
+pub use crate::app::directory::UnmetRow;
 
 pub fn unmet_page(chrome: &Chrome, reference: &Reference, rows: &[UnmetRow]) -> Markup {
     let places = reference.places();
