@@ -208,6 +208,17 @@ pub fn trust_desk(
     desk_json: &str,
     actor: &str,
 ) -> Result<(PublicIdentity, Vec<u8>), BundleError> {
+    audit_refusal(store, actor, "registrazione di uno sportello", || {
+        trust_desk_checked(store, data, desk_json, actor)
+    })
+}
+
+fn trust_desk_checked(
+    store: &Store,
+    data: &Path,
+    desk_json: &str,
+    actor: &str,
+) -> Result<(PublicIdentity, Vec<u8>), BundleError> {
     let me = instance(store)?;
     if me.role != InstanceRole::District {
         return Err(BundleError::Refused(
@@ -257,6 +268,17 @@ pub fn trust_desk(
 
 /// Desk side: enrolls the district from its (encrypted) enrollment reply.
 pub fn trust_reply(
+    store: &Store,
+    data: &Path,
+    reply: impl Read,
+    actor: &str,
+) -> Result<PublicIdentity, BundleError> {
+    audit_refusal(store, actor, "risposta di registrazione", || {
+        trust_reply_checked(store, data, reply, actor)
+    })
+}
+
+fn trust_reply_checked(
     store: &Store,
     data: &Path,
     reply: impl Read,
@@ -645,7 +667,40 @@ pub fn export_return(
 
 /// Opens a bundle meant for this instance: decrypts, unpacks with limits, verifies the signature
 /// of the enrolled sender before reading any record, then every hash. Returns bag-info and bag.
-pub fn open(
+/// Checks a bundle without applying it (`sportello verify`); a refusal is audited.
+pub fn verify(
+    store: &Store,
+    data: &Path,
+    input: impl Read,
+    actor: &str,
+) -> Result<(std::collections::BTreeMap<String, String>, bag::Bag, Peer), BundleError> {
+    audit_refusal(store, actor, "verifica di un pacchetto", || {
+        open(store, data, input)
+    })
+}
+
+/// Runs `f`; when it refuses the file (anything but a storage failure) the refusal is audited with
+/// its reason, so a stream of bad or hostile files leaves a trace.
+fn audit_refusal<T>(
+    store: &Store,
+    actor: &str,
+    what: &str,
+    f: impl FnOnce() -> Result<T, BundleError>,
+) -> Result<T, BundleError> {
+    let result = f();
+    if let Err(e) = &result {
+        if !matches!(e, BundleError::Store(_)) {
+            let reason: String = e.to_string().chars().take(500).collect();
+            store.audit(
+                crate::domain::audit::AuditEvent::new(actor, Action::BundleRefused, what)
+                    .details(reason),
+            )?;
+        }
+    }
+    result
+}
+
+fn open(
     store: &Store,
     data: &Path,
     input: impl Read,
@@ -720,6 +775,18 @@ fn info_field<'a>(
 /// Opens and verifies a bundle from the other side (a desk's at the district, the district's
 /// return bundle at a desk), then applies it in one transaction.
 pub fn import(
+    store: &Store,
+    data: &Path,
+    reference: &Reference,
+    input: impl Read,
+    actor: &str,
+) -> Result<ImportOutcome, BundleError> {
+    audit_refusal(store, actor, "importazione di un pacchetto", || {
+        import_checked(store, data, reference, input, actor)
+    })
+}
+
+fn import_checked(
     store: &Store,
     data: &Path,
     reference: &Reference,

@@ -127,8 +127,8 @@ pub fn verify(data: &Path, file: &Path) -> Result<(), String> {
     let store = open_store(data)?;
     let f = std::fs::File::open(file)
         .map_err(|e| format!("Impossibile aprire {}: {e}", file.display()))?;
-    let (info, bag, peer) =
-        bundle::open(&store, data, f).map_err(|e| format!("Pacchetto rifiutato: {e}"))?;
+    let (info, bag, peer) = bundle::verify(&store, data, f, &cli_actor())
+        .map_err(|e| format!("Pacchetto rifiutato: {e}"))?;
     println!(
         "Pacchetto valido, firmato da {} ({}).",
         peer.identity.comune_name,

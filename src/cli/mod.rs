@@ -90,7 +90,11 @@ pub enum Command {
     /// say what to do. Exit status 1 when something needs attention now.
     Doctor,
     /// Print a SHA-256 of the database contents, to compare two copies (e.g. before and after).
-    Digest,
+    Digest {
+        /// Leave out the audit trail (which records refusals too).
+        #[arg(long)]
+        records: bool,
+    },
     /// Apply a bundle from the other side (checks everything first; a bundle applied before changes nothing).
     Import { file: PathBuf },
     /// The Windows service (install, uninstall; run is what Windows starts).
@@ -213,8 +217,15 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Import { file }) => bundles::import(&cli.data, &file),
         Some(Command::Service(cmd)) => service::run(cmd, options),
         Some(Command::Doctor) => doctor::run(&cli.data, tls_source(&cli)),
-        Some(Command::Digest) => open_store(&cli.data)
-            .and_then(|s| s.content_digest().map_err(|e| e.to_string()))
+        Some(Command::Digest { records }) => open_store(&cli.data)
+            .and_then(|s| {
+                if records {
+                    s.records_digest()
+                } else {
+                    s.content_digest()
+                }
+                .map_err(|e| e.to_string())
+            })
             .map(|d| println!("{d}")),
         Some(Command::Backup(args)) => backup::backup(&cli.data, args),
         Some(Command::Restore(args)) => backup::run_restore(&cli.data, args),

@@ -101,7 +101,8 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     // referral carries the person the professional service must call back.
     {
         let store = sportello::store::Store::open(&district).unwrap();
-        let (_, bag, _) = sportello::bundle::open(&store, &district, bytes.as_slice()).unwrap();
+        let (_, bag, _) =
+            sportello::bundle::verify(&store, &district, bytes.as_slice(), "test").unwrap();
         let accesses = String::from_utf8(bag.files["data/accesses.jsonl"].clone()).unwrap();
         for needle in [
             "Rossi",
@@ -225,6 +226,27 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
             db_bytes(&district) == before,
             "{} changed the database",
             file.display()
+        );
+    }
+    // Each refusal is in the audit trail, with its reason.
+    {
+        let store = sportello::store::Store::open(&district).unwrap();
+        let refused: Vec<_> = store
+            .audit_entries()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "bundle.refused")
+            .collect();
+        let imports: Vec<_> = refused
+            .iter()
+            .filter(|e| e.subject == "importazione di un pacchetto")
+            .collect();
+        assert_eq!(imports.len(), 3, "{refused:?}");
+        assert!(refused.iter().any(|e| e.subject == "verifica di un pacchetto"));
+        let refused = imports;
+        assert!(
+            refused[0].details.contains("manca il pacchetto 2"),
+            "{refused:?}"
         );
     }
     let other_before = db_bytes(&other);
@@ -507,9 +529,10 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-/// The logical contents of a data directory's database (`sportello digest`).
+/// The logical contents of a data directory's records, audit trail aside (`sportello digest
+/// --records`): a refused bundle changes nothing but the audit entry of its refusal.
 fn db_bytes(data: &Path) -> String {
-    let out = cli(data, &["digest"], &[]);
+    let out = cli(data, &["digest", "--records"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     stdout(&out)
 }
