@@ -13,6 +13,7 @@ pub mod privacy;
 pub mod reception;
 pub mod referrals;
 pub mod retention;
+pub mod statistics;
 
 use crate::domain::audit::Action;
 use crate::domain::audit::AuditEvent;

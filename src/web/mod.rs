@@ -65,6 +65,7 @@ fn every_area(r: &mut Routes) {
     api::orientation::configure(r);
     api::orientation_access::configure(r);
     api::privacy::configure(r);
+    api::statistics::configure(r);
 }
 
 /// Every route of the application, registered on the server.

@@ -10,9 +10,9 @@ use super::session::Auth;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
-use crate::domain::instance::InstanceRole;
-use crate::domain::role::Role;
-use crate::stats::{self, Counter, Dimension, Summary};
+use crate::app::{self, AppError};
+use crate::domain::policy::Actor;
+use crate::stats::{self, Dimension};
 
 #[derive(serde::Deserialize)]
 pub struct StatsQuery {
@@ -22,98 +22,25 @@ pub struct StatsQuery {
     sportello: Option<String>,
 }
 
-/// Everything both the page and the CSV need.
-struct Computed {
-    summary: Summary,
-    years: Vec<i32>,
-    desks: Vec<(String, String)>,
-    desk: Option<String>,
-    district: bool,
-}
-
-fn compute(state: &AppState, query: &StatsQuery) -> Result<Computed, PageError> {
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let district = instance.role == InstanceRole::District;
-    let this_year = chrono::Datelike::year(&chrono::Local::now());
-    let year = query.anno.unwrap_or(this_year);
-    let desk = query
-        .sportello
-        .clone()
-        .filter(|d| district && crate::domain::comune::is_istat_code(d));
-    let mut dimensions = Vec::new();
-    if district && desk.is_none() {
-        dimensions.push(Dimension::Desk);
-    }
-    dimensions.extend(Dimension::DESK);
-    let mut counter = Counter::new(year, desk.as_deref(), &dimensions);
-    if district {
-        state.store.for_each_district_access(|r| counter.add(r))?;
-    } else {
-        for r in &state.store.desk_access_records()? {
-            counter.add(r);
-        }
-    }
-    let mut years = counter.years();
-    for y in [this_year, year] {
-        if !years.contains(&y) {
-            years.push(y);
-        }
-    }
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    let mut desks: Vec<(String, String)> = counter
-        .desks()
-        .into_iter()
-        .map(|code| {
-            let name = comune_name(state, &code);
-            (code, name)
-        })
-        .collect();
-    desks.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(Computed {
-        summary: counter.finish(),
-        years,
-        desks,
-        desk,
-        district,
-    })
-}
-
-/// [`compute`] off the request threads: a district view reads every record (about 1.5 s at a
-/// million), and the office's other pages must not wait for it.
-async fn compute_blocking(
+/// [`app::statistics::compute`] off the request threads: a district view reads every record
+/// (about 1.5 s at a million), and the office's other pages must not wait for it.
+pub(crate) async fn compute_blocking(
     state: &web::Data<AppState>,
-    query: StatsQuery,
-) -> Result<Computed, PageError> {
-    let state = state.clone();
-    web::block(move || compute(&state, &query))
+    actor: &Actor,
+    query: app::statistics::StatsQuery,
+) -> Result<app::statistics::Statistics, AppError> {
+    let (state, actor) = (state.clone(), actor.clone());
+    web::block(move || app::statistics::compute(&state.ctx(&actor), &query))
         .await
-        .map_err(|e| PageError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-fn comune_name(state: &AppState, code: &str) -> String {
-    state
-        .reference
-        .comuni
-        .get(code)
-        .map_or_else(|| format!("Comune {code}"), |c| c.name.clone())
-}
-
-/// The label of a code in a table.
-fn label(state: &AppState, dimension: Dimension, code: &str) -> String {
-    if code == "unknown" {
-        return "Non indicato".into();
-    }
-    match dimension {
-        Dimension::Sex => match code {
-            "F" => "Femmine".into(),
-            "M" => "Maschi".into(),
-            other => other.into(),
-        },
-        Dimension::Comune | Dimension::Desk => comune_name(state, code),
-        d => match d.vocabulary() {
-            Some(kind) => state.reference.label(kind, code).to_string(),
-            None => code.to_string(),
-        },
+impl StatsQuery {
+    fn query(&self) -> app::statistics::StatsQuery {
+        app::statistics::StatsQuery {
+            year: self.anno,
+            desk: self.sportello.clone(),
+        }
     }
 }
 
@@ -122,11 +49,10 @@ pub async fn page(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
+    let c = compute_blocking(&state, &auth.actor, query.query()).await?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let c = compute_blocking(&state, query.into_inner()).await?;
     let chrome = Chrome::for_user(&auth, Some(&instance), "/statistiche");
-    let labeller = |d: Dimension, code: &str| label(&state, d, code);
+    let labeller = |d: Dimension, code: &str| app::statistics::label(&state.reference, d, code);
     let body = views::statistics::page(
         &chrome,
         &views::statistics::StatsView {
@@ -148,9 +74,8 @@ pub async fn csv(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let c = compute_blocking(&state, query.into_inner()).await?;
-    let labeller = |d: Dimension, code: &str| label(&state, d, code);
+    let c = compute_blocking(&state, &auth.actor, query.query()).await?;
+    let labeller = |d: Dimension, code: &str| app::statistics::label(&state.reference, d, code);
     let text = stats::csv(&c.summary, &labeller);
     let name = match &c.desk {
         Some(d) => format!("statistiche-{}-{d}.csv", c.summary.year),

@@ -242,7 +242,9 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
             .filter(|e| e.subject == "importazione di un pacchetto")
             .collect();
         assert_eq!(imports.len(), 3, "{refused:?}");
-        assert!(refused.iter().any(|e| e.subject == "verifica di un pacchetto"));
+        assert!(refused
+            .iter()
+            .any(|e| e.subject == "verifica di un pacchetto"));
         let refused = imports;
         assert!(
             refused[0].details.contains("manca il pacchetto 2"),

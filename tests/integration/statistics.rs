@@ -81,6 +81,24 @@ async fn desk_and_district_count_the_same_accesses() {
             csv.body
         );
 
+        // The API gives the same figures, with labels; a social worker is refused there too.
+        let api = c.get("/api/v1/statistics").await;
+        assert_eq!(api.status, 200, "{}", api.body);
+        let json = api.json();
+        assert_eq!(json["accesses"], 2);
+        assert_eq!(json["people"], 1);
+        assert_eq!(json["referred"], 1);
+        assert_eq!(json["district"], false);
+        let comuni = json["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["dimension"] == "comune_residenza")
+            .expect("comune table");
+        assert_eq!(comuni["rows"][0]["label"], "Triggiano");
+        assert_eq!(worker.get("/api/v1/statistics").await.status, 403);
+        assert_eq!(c.get("/api/v1/statistics?anno=2026").await.status, 400);
+
         // A year without accesses says so.
         let empty = c.get("/statistiche?anno=1999").await;
         assert_eq!(empty.status, 200);
@@ -108,6 +126,11 @@ async fn desk_and_district_count_the_same_accesses() {
     let one = c.get("/statistiche?sportello=072046").await;
     assert_eq!(value(&one.body, "stat-accessi"), "2");
     assert!(!one.body.contains("Accessi per sportello comunale"));
+    let api = c.get("/api/v1/statistics?desk=072046").await.json();
+    assert_eq!(
+        (api["accesses"].clone(), api["district"].clone()),
+        (2.into(), true.into())
+    );
     let csv = c.get("/statistiche.csv").await;
     assert!(
         csv.body.contains("sportello;072046;Triggiano;2"),

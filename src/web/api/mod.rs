@@ -5,6 +5,7 @@ pub mod orientation;
 pub mod orientation_access;
 pub mod persons;
 pub mod privacy;
+pub mod statistics;
 
 use crate::web::routes::{Gate, Routes};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -181,7 +182,8 @@ impl Modify for SecuritySchemes {
         orientation_access::unmet,
         orientation::privacy_notice,
         privacy::report_json,
-        privacy::report_pdf_api
+        privacy::report_pdf_api,
+        statistics::statistics
     ),
     components(schemas(
         Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,
@@ -190,6 +192,7 @@ impl Modify for SecuritySchemes {
         accesses::AccessInput, accesses::AnonymousInput, accesses::AccessJson, accesses::ReservedNotes,
         accesses::AppointmentInput, accesses::AppointmentJson,
         orientation::ServiceSummary, orientation::ImportResult, orientation::ReferralInput, orientation::ReferralJson,
+        statistics::StatisticsJson, statistics::TableJson, statistics::RowJson,
         orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
         orientation_access::SuggestionJson, orientation_access::OrientationJson,
         orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput,
