@@ -127,8 +127,22 @@ impl Store {
         password_hash: String,
         actor: &str,
     ) -> Result<User, StoreError> {
+        self.create_user_noticed(new, password_hash, actor, None)
+    }
+
+    /// Creates a user; `notice` (a role that reads personal data given) is raised with it.
+    pub fn create_user_noticed(
+        &self,
+        new: &NewUser,
+        password_hash: String,
+        actor: &str,
+        notice: Option<&OversightNotice>,
+    ) -> Result<User, StoreError> {
         let txn = self.db.begin_write()?;
         let user = insert_new(&txn, new, password_hash)?;
+        if let Some(n) = notice {
+            super::oversight::raise_in(&txn, n)?;
+        }
         audit::append(
             &txn,
             AuditEvent::new(actor, Action::UserCreate, user.username.clone()).details(format!(

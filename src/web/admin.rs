@@ -13,11 +13,9 @@ use super::views;
 use super::views::admin::{AdminNotice, NewUserValues};
 use super::views::layout::Chrome;
 use crate::app::{self, AppError};
-use crate::domain::password::hash_password;
 use crate::domain::role::Role;
 use crate::domain::user::NewUser;
 use crate::domain::Invalid;
-use crate::store::StoreError;
 
 #[derive(serde::Deserialize)]
 pub struct AdminQuery {
@@ -99,7 +97,7 @@ pub async fn page(
     state: web::Data<AppState>,
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
+    crate::domain::policy::administration(&auth.actor).map_err(AppError::from)?;
     let notice = match query.avviso.as_str() {
         "creato" => Some(AdminNotice::Success(
             "Utente creato. Al primo accesso dovrà scegliere una nuova password.".into(),
@@ -125,12 +123,39 @@ pub async fn page(
     .await
 }
 
+/// Runs a use case off the request threads (password hashing, backups), as the acting user.
+async fn blocking<T: Send + 'static>(
+    auth: &Auth,
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&app::Ctx) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, PageError> {
+    let (state, actor) = (state.clone(), auth.actor.clone());
+    Ok(web::block(move || f(&state.ctx(&actor))).await??)
+}
+
+/// The page again with the field problems (422).
+async fn invalid_page(
+    auth: &Auth,
+    state: &AppState,
+    values: &NewUserValues,
+    invalid: &Invalid,
+) -> Result<HttpResponse, PageError> {
+    render(
+        auth,
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        values,
+        invalid,
+    )
+    .await
+}
+
 pub async fn create_user(
     auth: Auth,
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
     let values = NewUserValues {
         username: form.get("username").to_string(),
         full_name: form.get("full_name").to_string(),
@@ -145,41 +170,16 @@ pub async fn create_user(
             .filter_map(|c| Role::from_code(c))
             .collect(),
         password: form.get("password").to_string(),
-        // The administrator knows this password, so the user must replace it.
         temporary: true,
     };
-    let new = match new.validate() {
-        Ok(n) => n,
-        Err(invalid) => {
-            return render(
-                &auth,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &values,
-                &invalid,
-            )
-            .await
-        }
-    };
-    let password = new.password.clone();
-    let hash = web::block(move || hash_password(&password))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    match state.store.create_user(&new, hash, &auth.user.username) {
+    let result = blocking(&auth, &state, move |ctx| {
+        app::administration::create_user(ctx, new)
+    })
+    .await;
+    match result {
         Ok(_) => Ok(back("creato")),
-        Err(e @ StoreError::UsernameTaken(_)) => {
-            render(
-                &auth,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &values,
-                &Invalid::one("username", e.to_string()),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+        Err(PageError::Invalid(invalid)) => invalid_page(&auth, &state, &values, &invalid).await,
+        Err(e) => Err(e),
     }
 }
 
@@ -219,7 +219,6 @@ pub async fn set_roles(
     path: web::Path<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
     let roles: Vec<Role> = form
         .all("roles")
         .iter()
@@ -234,11 +233,8 @@ pub async fn disable(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
-    let result = state
-        .store
-        .set_user_disabled(path.into_inner(), true, &auth.user.username)
-        .map_err(AppError::from);
+    let result =
+        app::administration::set_disabled(&state.ctx(&auth.actor), path.into_inner(), true);
     conflict_or(&auth, &state, result, "disabilitato").await
 }
 
@@ -247,11 +243,8 @@ pub async fn enable(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
-    let result = state
-        .store
-        .set_user_disabled(path.into_inner(), false, &auth.user.username)
-        .map_err(AppError::from);
+    let result =
+        app::administration::set_disabled(&state.ctx(&auth.actor), path.into_inner(), false);
     conflict_or(&auth, &state, result, "abilitato").await
 }
 
@@ -261,15 +254,11 @@ pub async fn reset_password(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
     let id = path.into_inner();
-    crate::domain::policy::reset_password(&auth.actor, id).map_err(AppError::from)?;
-    let temporary = temporary_password().map_err(PageError::Internal)?;
-    let for_hash = temporary.clone();
-    let hash = web::block(move || hash_password(&for_hash))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    let target = app::administration::reset_password(&state.ctx(&auth.actor), id, hash)?;
+    let (target, temporary) = blocking(&auth, &state, move |ctx| {
+        app::administration::reset_password(ctx, id)
+    })
+    .await?;
     render(
         &auth,
         &state,
@@ -284,40 +273,21 @@ pub async fn reset_password(
     .await
 }
 
-/// 16 characters in groups of four, without look-alikes (0/o, 1/l/i), easy to dictate.
-fn temporary_password() -> Result<String, String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut random = [0u8; 16];
-    getrandom::getrandom(&mut random).map_err(|e| e.to_string())?;
-    let chars: Vec<char> = random
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    Ok(chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-"))
-}
-
 pub async fn save_contacts(
     auth: Auth,
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
     let contacts = crate::domain::instance::DeskContacts {
         address: form.get("desk_address").to_string(),
         phone: form.get("desk_phone").to_string(),
         email: form.get("desk_email").to_string(),
         hours: form.get("desk_hours").to_string(),
     };
-    match contacts.validate() {
-        Ok(c) => {
-            state.store.set_desk_contacts(&c, &auth.user.username)?;
-            Ok(back("contatti"))
-        }
-        Err(invalid) => {
+    match app::administration::save_contacts(&state.ctx(&auth.actor), contacts) {
+        Ok(()) => Ok(back("contatti")),
+        Err(AppError::Invalid(invalid)) => {
+            // The form's fields are named apart from the other forms on the page.
             let renamed = Invalid(
                 invalid
                     .0
@@ -333,16 +303,9 @@ pub async fn save_contacts(
                     })
                     .collect(),
             );
-            render(
-                &auth,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &NewUserValues::default(),
-                &renamed,
-            )
-            .await
+            invalid_page(&auth, &state, &NewUserValues::default(), &renamed).await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -351,30 +314,14 @@ pub async fn save_overdue_days(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
-    match form.get("overdue_days").trim().parse::<i64>() {
-        Ok(days) if (1..=365).contains(&days) => {
-            state
-                .store
-                .set_referral_overdue_days(days, &auth.user.username)?;
-            Ok(back("invii"))
+    match app::administration::save_overdue_days(&state.ctx(&auth.actor), form.get("overdue_days"))
+    {
+        Ok(()) => Ok(back("invii")),
+        Err(AppError::Invalid(invalid)) => {
+            invalid_page(&auth, &state, &NewUserValues::default(), &invalid).await
         }
-        _ => {
-            render(
-                &auth,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &NewUserValues::default(),
-                &Invalid::one("overdue_days", "Un numero di giorni da 1 a 365."),
-            )
-            .await
-        }
+        Err(e) => Err(e.into()),
     }
-}
-
-fn backup_invalid(field: &'static str, msg: &str) -> Invalid {
-    Invalid::one(field, msg)
 }
 
 pub async fn save_backup_settings(
@@ -382,38 +329,17 @@ pub async fn save_backup_settings(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
-    let folder = form.get("backup_folder").trim().to_string();
-    let recipient = form.get("backup_recipient").trim().to_string();
-    let invalid = if !folder.is_empty() && !std::path::Path::new(&folder).is_absolute() {
-        Some(backup_invalid(
-            "backup_folder",
-            "Indicare il percorso completo della cartella (es. E:\\Backup o /media/usb/backup).",
-        ))
-    } else if !recipient.is_empty() && recipient.parse::<age::x25519::Recipient>().is_err() {
-        Some(backup_invalid(
-            "backup_recipient",
-            "Chiave pubblica non valida: inizia con age1.",
-        ))
-    } else {
-        None
-    };
-    if let Some(invalid) = invalid {
-        return render(
-            &auth,
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            &NewUserValues::default(),
-            &invalid,
-        )
-        .await;
+    match app::administration::save_backup_settings(
+        &state.ctx(&auth.actor),
+        form.get("backup_folder"),
+        form.get("backup_recipient"),
+    ) {
+        Ok(()) => Ok(back("backup")),
+        Err(AppError::Invalid(invalid)) => {
+            invalid_page(&auth, &state, &NewUserValues::default(), &invalid).await
+        }
+        Err(e) => Err(e.into()),
     }
-    let settings = crate::store::BackupSettings { folder, recipient };
-    state
-        .store
-        .set_backup_settings(&settings, &auth.user.username)?;
-    Ok(back("backup"))
 }
 
 /// A new backup key pair: the public key is kept, the private key shown once.
@@ -421,14 +347,7 @@ pub async fn generate_backup_key(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
-    let identity = age::x25519::Identity::generate();
-    let mut settings = state.store.backup_settings()?;
-    settings.recipient = identity.to_public().to_string();
-    state
-        .store
-        .set_backup_settings(&settings, &auth.user.username)?;
-    let secret = age::secrecy::ExposeSecret::expose_secret(&identity.to_string()).to_string();
+    let secret = app::administration::generate_backup_key(&state.ctx(&auth.actor))?;
     render(
         &auth,
         &state,
@@ -441,10 +360,7 @@ pub async fn generate_backup_key(
 }
 
 pub async fn backup_now(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Amministratore)?;
-    let store = state.store.clone();
-    let actor = auth.user.username.clone();
-    let outcome = web::block(move || crate::jobs::backup_now(&store, &actor)).await??;
+    let outcome = blocking(&auth, &state, app::administration::backup_now).await?;
     let notice = match outcome {
         None => {
             AdminNotice::Error("Indicare prima la cartella e la chiave pubblica dei backup.".into())
@@ -488,15 +404,4 @@ pub(crate) fn configure(r: &mut Routes) {
         Gate::Admin,
         reset_password,
     );
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn temporary_passwords_meet_the_policy() {
-        let p = super::temporary_password().unwrap();
-        assert_eq!(p.len(), 19);
-        assert!(crate::domain::password::check_new_password(&p).is_ok());
-        assert_ne!(p, super::temporary_password().unwrap());
-    }
 }

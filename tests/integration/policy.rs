@@ -287,6 +287,29 @@ async fn nobody_gives_themselves_roles_and_resets_are_shown_to_the_responsabili(
         .body
         .contains("Password di «operatore1» reimpostata"));
 
+    // A new account with a role that reads personal data is a grant too: shown to the
+    // responsabili (an administrator could otherwise make one and use it).
+    let created = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/utenti",
+            &[
+                ("username", "nuova.as"),
+                ("full_name", "Nuova Assistente"),
+                ("roles", "assistente_sociale"),
+                ("password", "una-password-temporanea-1"),
+            ],
+        )
+        .await;
+    assert_eq!(created.location(), "/amministrazione?avviso=creato");
+    let home = resp.get("/").await;
+    assert!(
+        home.body
+            .contains("A «nuova.as» è stato dato da «admin» un ruolo che legge i dati personali"),
+        "{}",
+        home.body
+    );
+
     assert!(server.stop());
     let refused = denials(&data);
     assert!(
