@@ -7,6 +7,7 @@ pub mod administration;
 pub mod agenda;
 pub mod directory;
 pub mod district;
+pub mod exchange;
 pub mod orientation;
 pub mod persons;
 pub mod privacy;

@@ -7,7 +7,6 @@ use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
-use std::path::{Path, PathBuf};
 
 use super::error::PageError;
 use super::forms::Fields;
@@ -17,51 +16,11 @@ use super::state::AppState;
 use super::views;
 use super::views::exchange::{ExchangeView, Outcome};
 use super::views::layout::Chrome;
-use crate::app::AppError;
-use crate::bundle::{self, BundleError, ImportOutcome};
-use crate::domain::instance::InstanceRole;
+use crate::app::{self, AppError};
+use crate::bundle::ImportOutcome;
 
 /// Larger uploads cannot be bundles or identities made by Sportello.
 const MAX_UPLOAD: usize = 64 * 1024 * 1024;
-
-fn require_exchange(auth: &Auth) -> Result<(), PageError> {
-    crate::domain::policy::exchange(&auth.actor).map_err(|d| AppError::Denied(d).into())
-}
-
-fn data_dir(state: &AppState) -> PathBuf {
-    state
-        .store
-        .path()
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-/// Outgoing files (bundles and enrollment replies), newest first.
-fn sent_dir(state: &AppState) -> PathBuf {
-    data_dir(state).join("bundles").join("sent")
-}
-
-fn sent_files(state: &AppState) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(sent_dir(state))
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| valid_name(n))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort_by(|a, b| b.cmp(a));
-    names
-}
-
-/// Only names this module writes: no separators, no dots but the extension.
-fn valid_name(n: &str) -> bool {
-    n.len() < 100
-        && n.ends_with(".age")
-        && n[..n.len() - 4]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
 
 fn render(
     auth: &Auth,
@@ -69,18 +28,15 @@ fn render(
     outcome: Option<Outcome>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
+    let o = app::exchange::overview(&state.ctx(&auth.actor))?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let identity = bundle::own_identity(&state.store, &data_dir(state))
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    let peers = bundle::peers(&state.store).map_err(|e| PageError::Internal(e.to_string()))?;
-    let imports = state.store.imports()?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/scambi");
     let view = ExchangeView {
-        district: instance.role == InstanceRole::District,
-        fingerprint: identity.fingerprint(),
-        peers: &peers,
-        imports: &imports,
-        sent: &sent_files(state),
+        district: o.district,
+        fingerprint: o.fingerprint,
+        peers: &o.peers,
+        imports: &o.imports,
+        sent: &o.sent,
     };
     Ok(html(
         status,
@@ -101,16 +57,31 @@ fn render_outcome(
     render(auth, state, Some(outcome), status)
 }
 
+/// A refusal of the use case shown next to its field; other errors are the error page.
+fn outcome_of<T>(
+    result: Result<T, AppError>,
+    ok: impl FnOnce(T) -> Outcome,
+) -> Result<Outcome, PageError> {
+    match result {
+        Ok(v) => Ok(ok(v)),
+        Err(AppError::Invalid(invalid)) => {
+            let e = invalid.0.into_iter().next();
+            Ok(Outcome::Error {
+                field: e.as_ref().map_or("file", |e| e.field),
+                message: e.map(|e| e.message).unwrap_or_default(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    require_exchange(&auth)?;
     render(&auth, &state, None, StatusCode::OK)
 }
 
 /// The identity file, for the other side.
 pub async fn identity(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    require_exchange(&auth)?;
-    let id = bundle::own_identity(&state.store, &data_dir(&state))
-        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let id = app::exchange::identity(&state.ctx(&auth.actor))?;
     let body = serde_json::to_vec_pretty(&id).map_err(|e| PageError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
@@ -124,58 +95,19 @@ pub async fn identity(auth: Auth, state: web::Data<AppState>) -> Result<HttpResp
         .body(body))
 }
 
-/// Writes an outgoing file atomically under `bundles/sent`.
-fn keep(state: &AppState, name: &str, bytes: &[u8]) -> Result<(), BundleError> {
-    let dir = sent_dir(state);
-    crate::store::create_private_dir(&dir)
-        .map_err(|e| BundleError::Io(format!("{}: {e}", dir.display())))?;
-    bundle::write_atomically(&dir.join(name), bytes)
-}
-
 /// Desk: the bundle for the district. District: with `to`, the return bundle for that comune.
 pub async fn export(
     auth: Auth,
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    require_exchange(&auth)?;
-    let data = data_dir(&state);
-    let to = form.get("to").trim().to_string();
-    let who = if to.is_empty() {
-        "ambito".to_string()
-    } else {
-        to.clone()
-    };
-    let mut written = String::new();
-    let deliver = |e: &bundle::Exported, bytes: &[u8]| {
-        written = format!("pacchetto-{who}-{:05}.age", e.sequence);
-        keep(&state, &written, bytes)
-    };
-    let result = if to.is_empty() {
-        bundle::export_desk(&state.store, &data, deliver, &auth.user.username)
-    } else {
-        bundle::export_return(
-            &state.store,
-            &data,
-            &state.reference,
-            &to,
-            deliver,
-            &auth.user.username,
-        )
-    };
-    let outcome = match result {
-        Ok(e) => Outcome::Exported {
-            name: written,
-            sequence: e.sequence,
-            accesses: e.accesses,
-            referrals: e.referrals,
-        },
-        Err(BundleError::Store(e)) => return Err(e.into()),
-        Err(e) => Outcome::Error {
-            field: "to",
-            message: e.to_string(),
-        },
-    };
+    let result = app::exchange::export(&state.ctx(&auth.actor), form.get("to"));
+    let outcome = outcome_of(result, |(name, e)| Outcome::Exported {
+        name,
+        sequence: e.sequence,
+        accesses: e.accesses,
+        referrals: e.referrals,
+    })?;
     render_outcome(&auth, &state, outcome)
 }
 
@@ -184,12 +116,8 @@ pub async fn download(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    require_exchange(&auth)?;
     let name = path.into_inner();
-    if !valid_name(&name) {
-        return Err(PageError::NotFound);
-    }
-    let bytes = std::fs::read(sent_dir(&state).join(&name)).map_err(|_| PageError::NotFound)?;
+    let bytes = app::exchange::sent_file(&state.ctx(&auth.actor), &name)?;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header((
@@ -225,7 +153,6 @@ pub async fn import(
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    require_exchange(&auth)?;
     let outcome = match upload(payload).await {
         Err(message) => Outcome::Error {
             field: "file",
@@ -235,27 +162,19 @@ pub async fn import(
             field: "file",
             message: "Scegliere il file del pacchetto.".into(),
         },
-        Ok(Some(bytes)) => match bundle::import(
-            &state.store,
-            &data_dir(&state),
-            &state.reference,
-            bytes.as_slice(),
-            &auth.user.username,
-        ) {
-            Ok(ImportOutcome::Applied(r)) => Outcome::Imported {
-                record: r,
-                again: false,
+        Ok(Some(bytes)) => outcome_of(
+            app::exchange::import(&state.ctx(&auth.actor), &bytes),
+            |o| match o {
+                ImportOutcome::Applied(record) => Outcome::Imported {
+                    record,
+                    again: false,
+                },
+                ImportOutcome::AlreadyApplied(record) => Outcome::Imported {
+                    record,
+                    again: true,
+                },
             },
-            Ok(ImportOutcome::AlreadyApplied(r)) => Outcome::Imported {
-                record: r,
-                again: true,
-            },
-            Err(BundleError::Store(e)) => return Err(e.into()),
-            Err(e) => Outcome::Error {
-                field: "file",
-                message: format!("Pacchetto rifiutato, nessuna modifica: {e}"),
-            },
-        },
+        )?,
     };
     render_outcome(&auth, &state, outcome)
 }
@@ -267,9 +186,6 @@ pub async fn enroll(
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    require_exchange(&auth)?;
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let data = data_dir(&state);
     let outcome = match upload(payload).await {
         Err(message) => Outcome::Error {
             field: "identity",
@@ -279,39 +195,15 @@ pub async fn enroll(
             field: "identity",
             message: "Scegliere il file ricevuto.".into(),
         },
-        Ok(Some(bytes)) => {
-            let result = match instance.role {
-                InstanceRole::District => match std::str::from_utf8(&bytes) {
-                    Err(_) => Err(BundleError::Format(
-                        "il file non è un'identità di Sportello".into(),
-                    )),
-                    Ok(text) => bundle::trust_desk(&state.store, &data, text, &auth.user.username)
-                        .and_then(|(desk, reply)| {
-                            let name = format!("registrazione-{}.age", desk.comune_istat);
-                            keep(&state, &name, &reply)
-                                .map_err(|e| BundleError::Io(format!("{e:?}")))?;
-                            Ok((desk, Some(name)))
-                        }),
-                },
-                InstanceRole::Desk => {
-                    bundle::trust_reply(&state.store, &data, bytes.as_slice(), &auth.user.username)
-                        .map(|district| (district, None))
-                }
-            };
-            match result {
-                Ok((peer, reply)) => Outcome::Enrolled {
-                    name: peer.comune_name.clone(),
-                    ambito: peer.ambito_name.clone(),
-                    fingerprint: peer.fingerprint(),
-                    reply,
-                },
-                Err(BundleError::Store(e)) => return Err(e.into()),
-                Err(e) => Outcome::Error {
-                    field: "identity",
-                    message: e.to_string(),
-                },
-            }
-        }
+        Ok(Some(bytes)) => outcome_of(
+            app::exchange::enroll(&state.ctx(&auth.actor), &bytes),
+            |e| Outcome::Enrolled {
+                name: e.name,
+                ambito: e.ambito,
+                fingerprint: e.fingerprint,
+                reply: e.reply,
+            },
+        )?,
     };
     render_outcome(&auth, &state, outcome)
 }
