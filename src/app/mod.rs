@@ -14,6 +14,7 @@ pub mod privacy;
 pub mod reception;
 pub mod referrals;
 pub mod retention;
+pub mod setup;
 pub mod statistics;
 
 use crate::domain::audit::Action;
@@ -110,6 +111,9 @@ pub enum AppError {
     LastAdministrator,
     #[error("Scegliere almeno un ruolo.")]
     NoRoles,
+    /// The installation was set up already (by another tab, or the command line).
+    #[error("L'installazione è già configurata.")]
+    AlreadySetUp,
     /// A record with this id is already held (create where a replace was meant).
     #[error("Esiste già un servizio con questo id: usare PUT.")]
     AlreadyExists(Uuid),

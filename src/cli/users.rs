@@ -103,7 +103,21 @@ fn describe(invalid: &Invalid) -> String {
     invalid
         .0
         .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
+        .map(|e| {
+            // Named as the command line names them.
+            let field = match e.field {
+                "admin_username" => "--admin",
+                "admin_full_name" => "--admin-full-name",
+                "admin_password" => "password",
+                "comune_istat" => "--comune-istat",
+                "comune_name" => "--comune-name",
+                "ambito_code" => "--ambito-code",
+                "ambito_name" => "--ambito-name",
+                "role" => "--role",
+                other => other,
+            };
+            format!("{field}: {}", e.message)
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -130,31 +144,28 @@ pub fn init(data: &Path, args: InitArgs) -> Result<(), String> {
         ));
     }
     let comuni = sportello::assets::comuni().map_err(|e| e.to_string())?;
-    let checked = InstanceForm {
-        role: args.role,
-        comune_istat: args.comune_istat,
-        comune_name: args.comune_name,
-        ambito_code: args.ambito_code,
-        ambito_name: args.ambito_name,
-    }
-    .validate(&comuni)
-    .map_err(|e| describe(&e))?;
-    for w in &checked.warnings {
+    let form = sportello::app::setup::SetupForm {
+        instance: InstanceForm {
+            role: args.role,
+            comune_istat: args.comune_istat,
+            comune_name: args.comune_name,
+            ambito_code: args.ambito_code,
+            ambito_name: args.ambito_name,
+        },
+        admin_full_name: args.admin_full_name.unwrap_or_else(|| args.admin.clone()),
+        admin_username: args.admin,
+        admin_password: read_password("SPORTELLO_ADMIN_PASSWORD")?,
+        admin_password_confirm: None,
+    };
+    let done = match sportello::app::setup::setup(&store, &comuni, form, &cli_actor()) {
+        Ok(done) => done,
+        Err(sportello::app::AppError::Invalid(invalid)) => return Err(describe(&invalid)),
+        Err(e) => return Err(e.to_string()),
+    };
+    for w in &done.warnings {
         eprintln!("attenzione: {w}");
     }
-    let admin = NewUser {
-        full_name: args.admin_full_name.unwrap_or_else(|| args.admin.clone()),
-        username: args.admin,
-        roles: vec![Role::Amministratore],
-        password: read_password("SPORTELLO_ADMIN_PASSWORD")?,
-        temporary: false,
-    }
-    .validate()
-    .map_err(|e| describe(&e))?;
-    let hash = hash_password(&admin.password).map_err(|e| e.to_string())?;
-    let (instance, user) = store
-        .setup(&checked, &admin, hash, &cli_actor())
-        .map_err(|e| e.to_string())?;
+    let (instance, user) = (done.instance, done.admin);
     println!(
         "Installazione configurata: {} – {} ({}), Ambito {} – {}.",
         instance.role.label(),

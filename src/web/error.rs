@@ -79,6 +79,7 @@ impl From<AppError> for PageError {
                 PageError::Invalid(Invalid::one("username", e.to_string()))
             }
             e @ AppError::AlreadyExists(_) => PageError::Invalid(Invalid::one("id", e.to_string())),
+            AppError::AlreadySetUp => PageError::BadRequest,
             e @ AppError::IllegalTransition { .. } => {
                 PageError::Invalid(Invalid::one("status", e.to_string()))
             }
@@ -327,6 +328,9 @@ impl From<AppError> for ApiError {
             AppError::Denied(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             AppError::Invalid(i) => ApiError::invalid(&i),
             AppError::ExistingPerson(p) => ApiError::conflict_existing(p.id),
+            AppError::AlreadySetUp => {
+                ApiError::new(StatusCode::CONFLICT, "already_set_up", message)
+            }
             AppError::AlreadyExists(id) => {
                 let mut e = ApiError::new(StatusCode::CONFLICT, "exists", message);
                 e.existing_id = Some(id);

@@ -7,16 +7,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::csrf::anonymous_form_token;
 use super::error::PageError;
 use super::forms::Fields;
+use super::respond::see_other;
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
 use super::views::setup::SetupValues;
+use crate::app;
 use crate::domain::instance::InstanceForm;
-use crate::domain::password::hash_password;
-use crate::domain::role::Role;
-use crate::domain::user::NewUser;
 use crate::domain::Invalid;
-use crate::store::StoreError;
 
 /// Until it is set up, anyone who reaches the wizard could make themselves administrator: only
 /// a browser on this PC may (the peer address is the socket's, not a header).
@@ -76,68 +74,38 @@ pub async fn setup_submit(
         admin_username: form.get("admin_username").to_string(),
         admin_full_name: form.get("admin_full_name").to_string(),
     };
-    let instance_form = InstanceForm {
-        role: values.role.clone(),
-        comune_istat: values.comune_istat.clone(),
-        comune_name: values.comune_name.clone(),
-        ambito_code: values.ambito_code.clone(),
-        ambito_name: values.ambito_name.clone(),
+    let setup = app::setup::SetupForm {
+        instance: InstanceForm {
+            role: values.role.clone(),
+            comune_istat: values.comune_istat.clone(),
+            comune_name: values.comune_name.clone(),
+            ambito_code: values.ambito_code.clone(),
+            ambito_name: values.ambito_name.clone(),
+        },
+        admin_username: values.admin_username.clone(),
+        admin_full_name: values.admin_full_name.clone(),
+        admin_password: form.get("admin_password").to_string(),
+        admin_password_confirm: Some(form.get("admin_password_confirm").to_string()),
     };
-    let admin = NewUser {
-        username: values.admin_username.clone(),
-        full_name: values.admin_full_name.clone(),
-        roles: vec![Role::Amministratore],
-        password: form.get("admin_password").to_string(),
-        temporary: false,
-    };
-    let mut invalid = Invalid::new();
-    let checked = instance_form.validate(&state.reference.comuni);
-    if let Err(e) = &checked {
-        invalid.0.extend(e.0.iter().cloned());
-    }
-    let admin = match admin.validate() {
-        Ok(a) => Some(a),
-        Err(e) => {
-            for err in e.0 {
-                let field = match err.field {
-                    "username" => "admin_username",
-                    "full_name" => "admin_full_name",
-                    "password" => "admin_password",
-                    other => other,
-                };
-                invalid.add(field, err.message);
-            }
-            None
-        }
-    };
-    if invalid.message("admin_password").is_none()
-        && form.get("admin_password") != form.get("admin_password_confirm")
-    {
-        invalid.add("admin_password_confirm", "Le due password non coincidono.");
-    }
-    let (checked, admin) = match (checked, admin) {
-        (Ok(c), Some(a)) if invalid.is_empty() => (c, a),
-        _ => {
+    let st = state.clone();
+    let result = web::block(move || {
+        // The first entry of the audit is made by the administrator being created.
+        let actor =
+            crate::domain::user::normalize_username(&setup.admin_username).unwrap_or_default();
+        app::setup::setup(&st.store, &st.reference.comuni, setup, &actor)
+    })
+    .await?;
+    match result {
+        Ok(done) if done.warnings.is_empty() => Ok(see_other("/login?avviso=configurato")),
+        Ok(_) => Ok(see_other("/login?avviso=configurato-istat")),
+        Err(app::AppError::AlreadySetUp) => Ok(to_start()),
+        Err(app::AppError::Invalid(invalid)) => {
             let (token, _) = anonymous_form_token(&req, &state)?;
             let body = views::setup::page(&Chrome::anonymous(None, &token), &values, &invalid);
-            return Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+            Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
                 .content_type("text/html; charset=utf-8")
-                .body(body.into_string()));
+                .body(body.into_string()))
         }
-    };
-    let target = if checked.warnings.is_empty() {
-        "/login?avviso=configurato"
-    } else {
-        "/login?avviso=configurato-istat"
-    };
-    let password = admin.password.clone();
-    let hash = web::block(move || hash_password(&password))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    match state.store.setup(&checked, &admin, hash, &admin.username) {
-        Ok(_) | Err(StoreError::AlreadySetUp) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, target))
-            .finish()),
         Err(e) => Err(e.into()),
     }
 }
