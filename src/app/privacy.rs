@@ -248,3 +248,48 @@ pub fn lift_restriction(ctx: &Ctx, id: Uuid) -> Result<(), AppError> {
     )?;
     Ok(())
 }
+
+/// The notice page: the version in force, its text and every version.
+pub fn notice_texts(
+    ctx: &Ctx,
+) -> Result<(u32, String, Vec<crate::domain::privacy::NoticeText>), AppError> {
+    policy::responsabile(ctx.actor)?;
+    let (version, text) = current_notice(ctx.store)?;
+    Ok((version, text, ctx.store.notice_texts()?))
+}
+
+/// A new version of the notice text (from 200 to 20,000 characters); returns its number.
+pub fn save_notice_text(ctx: &Ctx, text: &str) -> Result<u32, AppError> {
+    policy::responsabile(ctx.actor)?;
+    let text = text.trim().replace("\r\n", "\n");
+    let n = text.chars().count();
+    if !(200..=20_000).contains(&n) {
+        return Err(Invalid::one(
+            "text",
+            "Il testo dell'informativa deve avere da 200 a 20.000 caratteri.",
+        )
+        .into());
+    }
+    Ok(ctx.store.add_notice_text(&text, &ctx.actor.username)?)
+}
+
+/// What the record of processing activities (art. 30) is made from.
+pub struct ProcessingRecord {
+    pub instance: crate::domain::instance::Instance,
+    pub contacts: crate::domain::instance::DeskContacts,
+    pub retention_years: u32,
+    pub backup_folder: String,
+}
+
+pub fn processing_record(ctx: &Ctx) -> Result<ProcessingRecord, AppError> {
+    policy::responsabile(ctx.actor)?;
+    Ok(ProcessingRecord {
+        instance: ctx
+            .store
+            .instance()?
+            .ok_or(AppError::NotFound("Installazione"))?,
+        contacts: ctx.store.desk_contacts()?,
+        retention_years: ctx.store.retention_years()?,
+        backup_folder: ctx.store.backup_settings()?.folder,
+    })
+}

@@ -17,7 +17,6 @@ use super::views::layout::Chrome;
 use crate::app;
 use crate::domain::access::local_instant;
 use crate::domain::person::parse_date;
-use crate::domain::role::Role;
 use crate::domain::Invalid;
 use crate::store::AuditFilter;
 
@@ -84,9 +83,7 @@ pub async fn lift_restriction(
 
 /// The privacy page (responsabile): the notice text and its versions, links to the audit.
 pub async fn page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let (version, text) = app::privacy::current_notice(&state.store)?;
-    let versions = state.store.notice_texts()?;
+    let (version, text, versions) = app::privacy::notice_texts(&state.ctx(&auth.actor))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
     Ok(ok(views::privacy::page(
@@ -104,24 +101,27 @@ pub async fn save_notice(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let text = form.get("text").trim().replace("\r\n", "\n");
-    if text.chars().count() < 200 || text.chars().count() > 20_000 {
-        let (version, _) = app::privacy::current_notice(&state.store)?;
-        let versions = state.store.notice_texts()?;
-        let instance = state.store.instance()?;
-        let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
-        let invalid = Invalid::one(
-            "text",
-            "Il testo dell'informativa deve avere da 200 a 20.000 caratteri.",
-        );
-        return Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::privacy::page(&chrome, version, &text, &versions, &invalid, None),
-        ));
+    let ctx = state.ctx(&auth.actor);
+    match app::privacy::save_notice_text(&ctx, form.get("text")) {
+        Ok(_) => Ok(see_other("/privacy")),
+        Err(app::AppError::Invalid(invalid)) => {
+            let (version, _, versions) = app::privacy::notice_texts(&ctx)?;
+            let instance = state.store.instance()?;
+            let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
+            Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::privacy::page(
+                    &chrome,
+                    version,
+                    form.get("text"),
+                    &versions,
+                    &invalid,
+                    None,
+                ),
+            ))
+        }
+        Err(e) => Err(e.into()),
     }
-    state.store.add_notice_text(&text, &auth.user.username)?;
-    Ok(see_other("/privacy"))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -326,15 +326,14 @@ pub async fn processing_record(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    auth.require(Role::Responsabile)?;
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let contacts = state.store.desk_contacts()?;
-    let years = state.store.retention_years()?;
-    let folder = state.store.backup_settings()?.folder;
-    let doc = crate::pdf::documents::processing_record(&instance, &contacts, years, &folder);
-    let bytes = web::block(move || crate::pdf::render(&doc))
-        .await?
-        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let r = app::privacy::processing_record(&state.ctx(&auth.actor))?;
+    let doc = crate::pdf::documents::processing_record(
+        &r.instance,
+        &r.contacts,
+        r.retention_years,
+        &r.backup_folder,
+    );
+    let bytes = super::documents::render_pdf(doc).await?;
     Ok(super::respond::pdf(bytes, "registro-trattamenti.pdf"))
 }
 

@@ -9,7 +9,6 @@ use std::future::{ready, Ready};
 use super::error::{ApiError, PageError};
 use super::state::AppState;
 use crate::domain::policy::Actor;
-use crate::domain::role::Role;
 use crate::domain::session::Session;
 use crate::domain::user::User;
 
@@ -83,14 +82,6 @@ impl Auth {
         crate::domain::policy::desk_records(&self.actor)
             .map_err(|d| crate::app::AppError::Denied(d).into())
     }
-
-    pub fn require(&self, role: Role) -> Result<(), PageError> {
-        if self.user.has_role(role) {
-            Ok(())
-        } else {
-            Err(PageError::Forbidden)
-        }
-    }
 }
 
 pub(super) fn authenticate_page(req: &HttpRequest) -> Result<Auth, PageError> {
@@ -137,18 +128,6 @@ impl ApiAuth {
     pub fn desk(&self) -> Result<(), ApiError> {
         crate::domain::policy::desk_records(&self.actor)
             .map_err(|d| crate::app::AppError::Denied(d).into())
-    }
-
-    pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if self.user.has_any_role(roles) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Il profilo dell'utente non consente questa operazione.",
-            ))
-        }
     }
 }
 
