@@ -152,12 +152,14 @@ pub struct PersonFile {
 /// A person's file (audited read). A restricted person's file may be read, not used.
 pub fn file(ctx: &Ctx, id: Uuid, channel: &str) -> Result<PersonFile, AppError> {
     policy::desk_records(ctx.actor)?;
-    let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    // One snapshot: the page shows the person as she was at one moment.
+    let snap = ctx.store.snapshot()?;
+    let person = snap.person(id)?.ok_or(AppError::NotFound("Persona"))?;
     let file = PersonFile {
-        accesses: ctx.store.accesses_of(id)?,
-        appointments: ctx.store.appointments_of(id)?,
-        history: ctx.store.person_history(id)?,
-        referrals: ctx.store.referrals_of_person(id)?,
+        accesses: snap.accesses_of(id)?,
+        appointments: snap.appointments_of(id)?,
+        history: snap.person_history(id)?,
+        referrals: snap.referrals_of_person(id)?,
         person,
     };
     ctx.audit_about(Action::PersonView, [id], id.to_string(), channel)?;

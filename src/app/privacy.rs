@@ -40,14 +40,15 @@ pub fn report(ctx: &Ctx, id: Uuid, how: &str) -> Result<SubjectReport, AppError>
 }
 
 fn subject_report(store: &Store, id: Uuid) -> Result<SubjectReport, AppError> {
-    let person = store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
-    let accesses = store.accesses_of(id)?;
-    let referrals = store.referrals_of_person(id)?;
-    let appointments = store.appointments_of(id)?;
+    let snap = store.snapshot()?;
+    let person = snap.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    let accesses = snap.accesses_of(id)?;
+    let referrals = snap.referrals_of_person(id)?;
+    let appointments = snap.appointments_of(id)?;
     Ok(SubjectReport {
         generated_at: Utc::now(),
-        change_history: store.person_history(id)?,
-        audit: store.audit_of_person(id)?,
+        change_history: snap.person_history(id)?,
+        audit: snap.audit_of_person(id)?,
         person,
         accesses,
         referrals,

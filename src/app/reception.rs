@@ -146,11 +146,14 @@ pub struct AccessFile {
 /// Reads an access (audited; says when reserved notes were part of the read).
 pub fn view(ctx: &Ctx, id: Uuid, channel: &str) -> Result<AccessFile, AppError> {
     policy::desk_records(ctx.actor)?;
-    let access = ctx.store.access(id)?.ok_or(AppError::NotFound("Accesso"))?;
+    let snap = ctx.store.snapshot()?;
+    let access = snap.access(id)?.ok_or(AppError::NotFound("Accesso"))?;
     let person = match access.person_id {
-        Some(pid) => ctx.store.person(pid)?,
+        Some(pid) => snap.person(pid)?,
         None => None,
     };
+    let referrals = snap.referrals_of_access(id)?;
+    drop(snap);
     let reads_reserved = policy::reserved_notes(ctx.actor).is_ok();
     let details = match (reads_reserved && access.has_reserved_notes(), channel) {
         (true, "") => "con note riservate".to_string(),
@@ -164,7 +167,7 @@ pub fn view(ctx: &Ctx, id: Uuid, channel: &str) -> Result<AccessFile, AppError> 
         details,
     )?;
     Ok(AccessFile {
-        referrals: ctx.store.referrals_of_access(id)?,
+        referrals,
         access,
         person,
         reads_reserved,

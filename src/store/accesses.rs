@@ -78,25 +78,12 @@ impl Store {
     }
 
     pub fn access(&self, id: Uuid) -> Result<Option<Access>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(ACCESSES)?;
-        let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        self.snapshot()?.access(id)
     }
 
     /// Accesses of a person, newest first.
     pub fn accesses_of(&self, person: Uuid) -> Result<Vec<Access>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let index = txn.open_multimap_table(ACCESSES_BY_PERSON)?;
-        let table = txn.open_table(ACCESSES)?;
-        let mut out: Vec<Access> = Vec::new();
-        for id in index.get(person.as_u128())? {
-            if let Some(v) = table.get(id?.value())? {
-                out.push(decode(v.value())?);
-            }
-        }
-        out.sort_by_key(|a| std::cmp::Reverse(a.time));
-        Ok(out)
+        self.snapshot()?.accesses_of(person)
     }
 
     /// Accesses with `from <= time < to`, oldest first.
@@ -188,17 +175,7 @@ impl Store {
 
     /// A person's appointments, in time order.
     pub fn appointments_of(&self, person: Uuid) -> Result<Vec<Appointment>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let index = txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?;
-        let table = txn.open_table(APPOINTMENTS)?;
-        let mut out: Vec<Appointment> = Vec::new();
-        for id in index.get(person.as_u128())? {
-            if let Some(v) = table.get(id?.value())? {
-                out.push(decode(v.value())?);
-            }
-        }
-        out.sort_by_key(|a| a.start);
-        Ok(out)
+        self.snapshot()?.appointments_of(person)
     }
 }
 

@@ -159,7 +159,7 @@ impl Store {
     }
 }
 
-fn person_entries(
+pub(super) fn person_entries(
     txn: &redb::ReadTransaction,
     person: uuid::Uuid,
 ) -> Result<Vec<AuditEntry>, StoreError> {

@@ -17,6 +17,7 @@ mod referrals;
 mod retention;
 mod search;
 mod sessions;
+mod snapshot;
 mod tables;
 mod tokens;
 mod users;
@@ -28,6 +29,7 @@ pub use login::Attempt;
 pub use meta::{BackupSettings, LastBackup};
 pub use migrations::SCHEMA_VERSION;
 pub use search::SearchHit;
+pub use snapshot::Snapshot;
 pub use tokens::ApiToken;
 
 use redb::Database;

@@ -161,10 +161,7 @@ impl Store {
     }
 
     pub fn person(&self, id: Uuid) -> Result<Option<Person>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(PERSONS)?;
-        let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        self.snapshot()?.person(id)
     }
 
     /// The person holding a codice fiscale or temporary code.
@@ -181,15 +178,7 @@ impl Store {
 
     /// Changes to a person, oldest first.
     pub fn person_history(&self, id: Uuid) -> Result<Vec<PersonChange>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(PERSON_HISTORY)?;
-        table
-            .range((id.as_u128(), 0)..=(id.as_u128(), u64::MAX))?
-            .map(|row| {
-                let (_, v) = row?;
-                decode(v.value())
-            })
-            .collect()
+        self.snapshot()?.person_history(id)
     }
 
     /// People who may be the one being registered: the same code, or the same birth date with

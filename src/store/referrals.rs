@@ -116,30 +116,12 @@ impl Store {
         Ok(out)
     }
 
-    fn referrals_by(
-        &self,
-        table: redb::MultimapTableDefinition<u128, u128>,
-        key: Uuid,
-    ) -> Result<Vec<Referral>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let index = txn.open_multimap_table(table)?;
-        let referrals = txn.open_table(REFERRALS)?;
-        let mut out: Vec<Referral> = Vec::new();
-        for id in index.get(key.as_u128())? {
-            if let Some(v) = referrals.get(id?.value())? {
-                out.push(decode(v.value())?);
-            }
-        }
-        out.sort_by_key(|r| r.created_at);
-        Ok(out)
-    }
-
     pub fn referrals_of_access(&self, access: Uuid) -> Result<Vec<Referral>, StoreError> {
-        self.referrals_by(REFERRALS_BY_ACCESS, access)
+        self.snapshot()?.referrals_of_access(access)
     }
 
     pub fn referrals_of_person(&self, person: Uuid) -> Result<Vec<Referral>, StoreError> {
-        self.referrals_by(REFERRALS_BY_PERSON, person)
+        self.snapshot()?.referrals_of_person(person)
     }
 
     /// Records that the privacy notice was given to a person.

@@ -1,0 +1,113 @@
+//! One read transaction for a whole page: every read of a use case sees the same moment of the
+//! database and opens one snapshot, not one per query.
+
+use redb::{ReadTransaction, ReadableDatabase};
+use uuid::Uuid;
+
+use super::codec::decode;
+use super::tables::*;
+use super::{Store, StoreError};
+use crate::domain::access::Access;
+use crate::domain::appointment::Appointment;
+use crate::domain::person::{Person, PersonChange};
+use crate::domain::referral::Referral;
+
+pub struct Snapshot {
+    txn: ReadTransaction,
+}
+
+impl Store {
+    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        Ok(Snapshot {
+            txn: self.db.begin_read()?,
+        })
+    }
+}
+
+impl Snapshot {
+    pub fn person(&self, id: Uuid) -> Result<Option<Person>, StoreError> {
+        let table = self.txn.open_table(PERSONS)?;
+        let v = table.get(id.as_u128())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// Every change of a person's data, oldest first.
+    pub fn person_history(&self, id: Uuid) -> Result<Vec<PersonChange>, StoreError> {
+        let table = self.txn.open_table(PERSON_HISTORY)?;
+        table
+            .range((id.as_u128(), 0)..=(id.as_u128(), u64::MAX))?
+            .map(|row| {
+                let (_, v) = row?;
+                decode(v.value())
+            })
+            .collect()
+    }
+
+    /// A person's accesses, newest first.
+    pub fn accesses_of(&self, person: Uuid) -> Result<Vec<Access>, StoreError> {
+        let index = self.txn.open_multimap_table(ACCESSES_BY_PERSON)?;
+        let table = self.txn.open_table(ACCESSES)?;
+        let mut out: Vec<Access> = Vec::new();
+        for id in index.get(person.as_u128())? {
+            if let Some(v) = table.get(id?.value())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        out.sort_by_key(|a| std::cmp::Reverse(a.time));
+        Ok(out)
+    }
+
+    /// A person's appointments, earliest first.
+    pub fn appointments_of(&self, person: Uuid) -> Result<Vec<Appointment>, StoreError> {
+        let index = self.txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?;
+        let table = self.txn.open_table(APPOINTMENTS)?;
+        let mut out: Vec<Appointment> = Vec::new();
+        for id in index.get(person.as_u128())? {
+            if let Some(v) = table.get(id?.value())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        out.sort_by_key(|a| a.start);
+        Ok(out)
+    }
+
+    /// The referrals under `key` in one of the referral indexes, oldest first.
+    pub fn referrals_by(
+        &self,
+        table: redb::MultimapTableDefinition<u128, u128>,
+        key: Uuid,
+    ) -> Result<Vec<Referral>, StoreError> {
+        let index = self.txn.open_multimap_table(table)?;
+        let referrals = self.txn.open_table(REFERRALS)?;
+        let mut out: Vec<Referral> = Vec::new();
+        for id in index.get(key.as_u128())? {
+            if let Some(v) = referrals.get(id?.value())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        out.sort_by_key(|r| r.created_at);
+        Ok(out)
+    }
+
+    pub fn referrals_of_person(&self, person: Uuid) -> Result<Vec<Referral>, StoreError> {
+        self.referrals_by(REFERRALS_BY_PERSON, person)
+    }
+
+    /// Every audit entry concerning `person`, oldest first (the person index).
+    pub fn audit_of_person(
+        &self,
+        person: Uuid,
+    ) -> Result<Vec<crate::domain::audit::AuditEntry>, StoreError> {
+        super::audit::person_entries(&self.txn, person)
+    }
+
+    pub fn access(&self, id: Uuid) -> Result<Option<Access>, StoreError> {
+        let table = self.txn.open_table(ACCESSES)?;
+        let v = table.get(id.as_u128())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    pub fn referrals_of_access(&self, access: Uuid) -> Result<Vec<Referral>, StoreError> {
+        self.referrals_by(REFERRALS_BY_ACCESS, access)
+    }
+}
