@@ -186,6 +186,38 @@ pub fn backup_now(ctx: &Ctx) -> Result<Option<crate::store::LastBackup>, AppErro
     crate::jobs::backup_now(ctx.store, &ctx.actor.username).map_err(AppError::from)
 }
 
+/// What the administration page shows of the installation.
+pub struct Overview {
+    pub instance: crate::domain::instance::Instance,
+    pub users: Vec<User>,
+    /// The latest security events (logins, users, tokens, setup).
+    pub events: Vec<crate::domain::audit::AuditEntry>,
+    pub contacts: DeskContacts,
+    pub overdue_days: i64,
+    pub backup_settings: BackupSettings,
+    pub last_backup: Option<crate::store::LastBackup>,
+    pub last_good_backup: Option<crate::store::LastBackup>,
+}
+
+pub fn overview(ctx: &Ctx) -> Result<Overview, AppError> {
+    policy::administration(ctx.actor)?;
+    Ok(Overview {
+        instance: ctx
+            .store
+            .instance()?
+            .ok_or(AppError::NotFound("Installazione"))?,
+        users: ctx.store.users()?,
+        events: ctx
+            .store
+            .recent_audit(20, &["auth.", "user.", "token.", "setup"])?,
+        contacts: ctx.store.desk_contacts()?,
+        overdue_days: ctx.store.referral_overdue_days()?,
+        backup_settings: ctx.store.backup_settings()?,
+        last_backup: ctx.store.last_backup()?,
+        last_good_backup: ctx.store.last_good_backup()?,
+    })
+}
+
 /// The notices waiting for a responsabile (empty for other roles).
 pub fn open_notices(ctx: &Ctx) -> Result<Vec<OversightNotice>, AppError> {
     if policy::responsabile(ctx.actor).is_err() {

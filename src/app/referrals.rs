@@ -49,6 +49,33 @@ pub fn access_for_referral(ctx: &Ctx, access_id: Uuid) -> Result<(Access, Person
     Ok((access, person))
 }
 
+/// The referral form for an access: the access, its person, and the services one may refer to —
+/// those chosen for this access first, then the rest of the active directory.
+pub fn form_for(
+    ctx: &Ctx,
+    access_id: Uuid,
+) -> Result<(Access, Person, Vec<crate::domain::directory::Service>), AppError> {
+    let (access, person) = access_for_referral(ctx, access_id)?;
+    let directory = ctx.store.directory()?;
+    let mut services: Vec<_> = access
+        .services
+        .iter()
+        .filter_map(|id| directory.services.iter().find(|s| s.id == *id))
+        .cloned()
+        .collect();
+    services.extend(
+        directory
+            .services
+            .iter()
+            .filter(|s| {
+                s.status != crate::domain::directory::ServiceStatus::Inactive
+                    && !access.services.contains(&s.id)
+            })
+            .cloned(),
+    );
+    Ok((access, person, services))
+}
+
 /// Creates a referral after every check.
 pub fn create(ctx: &Ctx, access_id: Uuid, v: &NewReferral) -> Result<Referral, AppError> {
     let (access, person) = access_for_referral(ctx, access_id)?;

@@ -5,7 +5,6 @@ use chrono::{DateTime, Local, Utc};
 use super::{Block, Document};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
-use crate::domain::directory::{Organization, Service};
 use crate::domain::instance::{DeskContacts, Instance, InstanceRole};
 use crate::domain::person::Person;
 use crate::domain::reference::Reference;
@@ -163,16 +162,15 @@ pub fn appointment_reminder(
 
 /// The *scheda di orientamento*: the services chosen for the person, with where (or, for
 /// confidential places, only a phone), when, what to bring and how to apply — in `lang`.
-#[allow(clippy::too_many_arguments)]
 pub fn orientation_sheet(
     instance: &Instance,
     contacts: &DeskContacts,
     reference: &Reference,
     lang: &str,
-    person: Option<&Person>,
+    sheet: &crate::app::orientation::Sheet,
     when_printed: DateTime<Utc>,
-    services: &[(Service, Option<Organization>)],
 ) -> Document {
+    let (person, services) = (sheet.person.as_ref(), &sheet.services);
     let l = |key| reference.labels.get(lang, key).to_string();
     let mut blocks = vec![Block::Paragraph(l("intro"))];
     if let Some(p) = person {
@@ -313,7 +311,6 @@ pub fn orientation_sheet(
 }
 
 /// The *scheda di invio*: what the receiving service needs to take the person on.
-#[allow(clippy::too_many_arguments)]
 pub fn referral_letter(
     instance: &Instance,
     contacts: &DeskContacts,
@@ -321,8 +318,8 @@ pub fn referral_letter(
     referral: &crate::domain::referral::Referral,
     person: &Person,
     access: &Access,
-    places: &crate::domain::place::Places,
 ) -> Document {
+    let places = &reference.places();
     let field = |label: &str, value: String| Block::Field {
         label: label.into(),
         value,
@@ -479,19 +476,22 @@ pub fn privacy_notice(
 }
 
 /// Everything held about a person and who looked at it (GDPR art. 15).
-#[allow(clippy::too_many_arguments)]
 pub fn subject_report(
     instance: &Instance,
     contacts: &DeskContacts,
     reference: &Reference,
-    person: &Person,
-    history: &[crate::domain::person::PersonChange],
-    accesses: &[Access],
-    referrals: &[crate::domain::referral::Referral],
-    appointments: &[Appointment],
-    audit: &[crate::domain::audit::AuditEntry],
-    now: DateTime<Utc>,
+    report: &crate::app::privacy::SubjectReport,
 ) -> Document {
+    let crate::app::privacy::SubjectReport {
+        person,
+        change_history: history,
+        accesses,
+        referrals,
+        appointments,
+        audit,
+        generated_at: now,
+    } = report;
+    let now = *now;
     let places = reference.places();
     let f = |label: &str, value: String| Block::Field {
         label: label.into(),

@@ -93,12 +93,14 @@ pub async fn new_form(
     Ok(ok(views::accesses::form_page(
         &chrome,
         &state.reference,
-        &choice,
-        &defaults,
-        &PersonForm::default(),
-        &Invalid::new(),
-        &[],
-        policy::reserved_notes(&auth.actor).is_ok(),
+        &views::accesses::AccessFormPage {
+            choice: &choice,
+            access: &defaults,
+            person: &PersonForm::default(),
+            invalid: &Invalid::new(),
+            duplicates: &[],
+            can_write_reserved: policy::reserved_notes(&auth.actor).is_ok(),
+        },
     )))
 }
 
@@ -194,12 +196,14 @@ fn render_form(
         views::accesses::form_page(
             &chrome,
             &state.reference,
-            &choice,
-            &values,
-            &person_values,
-            invalid,
-            duplicates,
-            policy::reserved_notes(&auth.actor).is_ok(),
+            &views::accesses::AccessFormPage {
+                choice: &choice,
+                access: &values,
+                person: &person_values,
+                invalid,
+                duplicates,
+                can_write_reserved: policy::reserved_notes(&auth.actor).is_ok(),
+            },
         ),
     ))
 }

@@ -31,21 +31,15 @@ async fn render(
     values: &NewUserValues,
     invalid: &Invalid,
 ) -> Result<HttpResponse, PageError> {
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let users = state.store.users()?;
-    let events = state
-        .store
-        .recent_audit(20, &["auth.", "user.", "token.", "setup"])?;
-    let contacts = state.store.desk_contacts()?;
-    let overdue_days = state.store.referral_overdue_days()?;
-    let last_good = state.store.last_good_backup()?;
+    let o = app::administration::overview(&state.ctx(&auth.actor))?;
     let backup = views::admin::BackupView {
-        settings: state.store.backup_settings()?,
-        last: state.store.last_backup()?,
-        stale: last_good
+        settings: o.backup_settings,
+        last: o.last_backup,
+        stale: o
+            .last_good_backup
             .as_ref()
             .is_none_or(|b| chrono::Utc::now() - b.at > chrono::Duration::days(2)),
-        last_good,
+        last_good: o.last_good_backup,
     };
     // The checks read the whole audit chain: off the request threads.
     let (store, data, tls) = (state.store.clone(), state.data_dir(), state.tls.clone());
@@ -64,16 +58,18 @@ async fn render(
         checks,
         tls: state.tls.clone(),
     };
-    let chrome = Chrome::for_user(auth, Some(&instance), "/amministrazione");
+    let chrome = Chrome::for_user(auth, Some(&o.instance), "/amministrazione");
     let body = views::admin::page(
         &chrome,
-        &instance,
-        &contacts,
-        overdue_days,
-        &backup,
-        &health,
-        &users,
-        &events,
+        &views::admin::AdminPage {
+            instance: &o.instance,
+            contacts: &o.contacts,
+            overdue_days: o.overdue_days,
+            backup: &backup,
+            health: &health,
+            users: &o.users,
+            events: &o.events,
+        },
         notice,
         values,
         invalid,

@@ -68,6 +68,7 @@ pub async fn page(
             from,
             days: days as u32,
             week,
+            today: chrono::Local::now().date_naive(),
             operator,
             operators: &operators,
             items: &items,

@@ -27,9 +27,8 @@ pub async fn orientation_sheet(
         &contacts,
         &state.reference,
         lang,
-        sheet.person.as_ref(),
+        &sheet,
         Utc::now(),
-        &sheet.services,
     );
     render_pdf(doc).await
 }
@@ -56,12 +55,6 @@ pub fn report_pdf(
         &instance,
         &contacts,
         &state.reference,
-        &r.person,
-        &r.change_history,
-        &r.accesses,
-        &r.referrals,
-        &r.appointments,
-        &r.audit,
-        r.generated_at,
+        r,
     ))
 }

@@ -171,13 +171,10 @@ pub async fn view(
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/persone");
     Ok(ok(views::persons::person_page(
         &chrome,
-        &file.person,
-        &file.accesses,
-        &file.appointments,
-        &file.history,
-        &file.referrals,
         &state.reference,
+        &file,
         notice,
+        chrono::Utc::now(),
     )))
 }
 

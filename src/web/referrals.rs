@@ -56,18 +56,8 @@ async fn render_new(
     invalid: &Invalid,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (access, person) = app::referrals::access_for_referral(&state.ctx(&auth.actor), access_id)?;
-    let directory = state.store.directory()?;
-    // The services chosen for this access first, then the rest of the active directory.
-    let mut services: Vec<_> = access
-        .services
-        .iter()
-        .filter_map(|id| directory.services.iter().find(|s| s.id == *id))
-        .collect();
-    services.extend(directory.services.iter().filter(|s| {
-        s.status != crate::domain::directory::ServiceStatus::Inactive
-            && !access.services.contains(&s.id)
-    }));
+    let (access, person, services) = app::referrals::form_for(&state.ctx(&auth.actor), access_id)?;
+    let services: Vec<_> = services.iter().collect();
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/invii");
     Ok(html(
@@ -75,10 +65,12 @@ async fn render_new(
         views::referrals::new_page(
             &chrome,
             &state.reference,
-            &access,
-            &person,
-            &services,
-            &instance.ambito.name,
+            &views::referrals::NewReferral {
+                access: &access,
+                person: &person,
+                services: &services,
+                ambito: &instance.ambito.name,
+            },
             values,
             invalid,
         ),
@@ -163,18 +155,7 @@ async fn render_detail(
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/invii");
     Ok(html(
         status,
-        views::referrals::detail_page(
-            &chrome,
-            &state.reference,
-            &file.referral,
-            file.person.as_ref(),
-            file.overdue,
-            file.needs_override,
-            invalid,
-            notice,
-            now,
-            &file.steps,
-        ),
+        views::referrals::detail_page(&chrome, &state.reference, &file, invalid, notice, now),
     ))
 }
 
@@ -250,7 +231,6 @@ pub async fn letter(
         app::referrals::for_letter(&state.ctx(&auth.actor), path.into_inner())?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
-    let places = state.reference.places();
     let doc = crate::pdf::documents::referral_letter(
         &instance,
         &contacts,
@@ -258,7 +238,6 @@ pub async fn letter(
         &r,
         &person,
         &access,
-        &places,
     );
     let bytes = super::documents::render_pdf(doc).await?;
     Ok(super::respond::pdf(bytes, "scheda-invio.pdf"))

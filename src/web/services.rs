@@ -56,17 +56,19 @@ pub async fn list(
     Ok(ok(views::services::list_page(
         &chrome,
         &state.reference,
-        &found.directory,
-        &shown,
-        &Filters {
-            q: &query.q,
-            area: &query.area,
-            category: &query.category,
-            comune: &query.comune,
+        &views::services::ServiceList {
+            dir: &found.directory,
+            shown: &shown,
+            filters: Filters {
+                q: &query.q,
+                area: &query.area,
+                category: &query.category,
+                comune: &query.comune,
+            },
+            today: Local::now().date_naive(),
+            can_edit: policy::responsabile(&auth.actor).is_ok(),
+            notice,
         },
-        Local::now().date_naive(),
-        policy::responsabile(&auth.actor).is_ok(),
-        notice,
     )))
 }
 

@@ -102,17 +102,25 @@ fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid) -> Markup
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn form_page(
-    chrome: &Chrome,
-    reference: &Reference,
-    choice: &PersonChoice,
-    v: &AccessForm,
-    person: &PersonForm,
-    invalid: &Invalid,
-    duplicates: &[Person],
-    can_write_reserved: bool,
-) -> Markup {
+/// The access form as typed, with its problems and the persons it may duplicate.
+pub struct AccessFormPage<'a> {
+    pub choice: &'a PersonChoice<'a>,
+    pub access: &'a AccessForm,
+    pub person: &'a PersonForm,
+    pub invalid: &'a Invalid,
+    pub duplicates: &'a [Person],
+    pub can_write_reserved: bool,
+}
+
+pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) -> Markup {
+    let AccessFormPage {
+        choice,
+        access: v,
+        person,
+        invalid,
+        duplicates,
+        can_write_reserved,
+    } = *form;
     let outcome_opts = options(reference, Kind::Outcome);
     frame(
         chrome,

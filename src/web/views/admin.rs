@@ -129,20 +129,33 @@ fn health_section(health: &HealthView) -> Markup {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The state of the installation the administration page shows.
+pub struct AdminPage<'a> {
+    pub instance: &'a Instance,
+    pub contacts: &'a DeskContacts,
+    pub overdue_days: i64,
+    pub backup: &'a BackupView,
+    pub health: &'a HealthView,
+    pub users: &'a [User],
+    pub events: &'a [AuditEntry],
+}
+
 pub fn page(
     chrome: &Chrome,
-    instance: &Instance,
-    contacts: &DeskContacts,
-    overdue_days: i64,
-    backup: &BackupView,
-    health: &HealthView,
-    users: &[User],
-    events: &[AuditEntry],
+    state: &AdminPage,
     notice: Option<AdminNotice>,
     values: &NewUserValues,
     invalid: &Invalid,
 ) -> Markup {
+    let AdminPage {
+        instance,
+        contacts,
+        overdue_days,
+        backup,
+        health,
+        users,
+        events,
+    } = *state;
     let pw_help = format!(
         "Temporanea, almeno {MIN_PASSWORD_CHARS} caratteri: l'utente dovrà cambiarla al primo accesso."
     );

@@ -16,6 +16,8 @@ pub struct AgendaView<'a> {
     pub from: NaiveDate,
     pub days: u32,
     pub week: bool,
+    /// Today, for the "Oggi" link (views never read the clock).
+    pub today: chrono::NaiveDate,
     pub operator: Option<Uuid>,
     pub operators: &'a [User],
     pub items: &'a [(Appointment, Option<Person>)],
@@ -76,7 +78,7 @@ pub fn page(chrome: &Chrome, v: &AgendaView, notice: Option<&str>) -> Markup {
             }
             nav aria-label="Periodo" class="mb-3" {
                 a class="btn btn-outline-primary btn-sm me-2" href=(link(v.from - step, v.week, v.operator)) { "← Precedente" }
-                a class="btn btn-outline-primary btn-sm me-2" href=(link(chrono::Local::now().date_naive(), v.week, v.operator)) { "Oggi" }
+                a class="btn btn-outline-primary btn-sm me-2" href=(link(v.today, v.week, v.operator)) { "Oggi" }
                 a class="btn btn-outline-primary btn-sm" href=(link(v.from + step, v.week, v.operator)) { "Successivo →" }
             }
             @for offset in 0..v.days {

@@ -298,24 +298,21 @@ impl Event<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The person's page: her file (what the use case read), and when it is shown.
 pub fn person_page(
     chrome: &Chrome,
-    p: &Person,
-    accesses: &[Access],
-    appointments: &[Appointment],
-    history: &[PersonChange],
-    referrals: &[Referral],
     reference: &Reference,
+    file: &crate::app::persons::PersonFile,
     notice: Option<&str>,
+    now: chrono::DateTime<Utc>,
 ) -> Markup {
+    let p = &file.person;
     let places = reference.places();
-    let mut events: Vec<Event> = accesses.iter().map(Event::Access).collect();
-    events.extend(appointments.iter().map(Event::Appointment));
-    events.extend(history.iter().map(Event::Change));
-    events.extend(referrals.iter().map(Event::Referral));
+    let mut events: Vec<Event> = file.accesses.iter().map(Event::Access).collect();
+    events.extend(file.appointments.iter().map(Event::Appointment));
+    events.extend(file.history.iter().map(Event::Change));
+    events.extend(file.referrals.iter().map(Event::Referral));
     events.sort_by_key(|e| std::cmp::Reverse(e.time()));
-    let now = Utc::now();
     frame(
         chrome,
         &p.display_name(),

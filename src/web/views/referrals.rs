@@ -92,17 +92,28 @@ pub struct ReferralValues {
     pub privacy_override: String,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The new-referral form: the access it comes from, its person, the services and the Ambito
+/// one may refer to.
+pub struct NewReferral<'a> {
+    pub access: &'a Access,
+    pub person: &'a Person,
+    pub services: &'a [&'a Service],
+    pub ambito: &'a str,
+}
+
 pub fn new_page(
     chrome: &Chrome,
     reference: &Reference,
-    access: &Access,
-    person: &Person,
-    services: &[&Service],
-    ambito: &str,
+    form: &NewReferral,
     v: &ReferralValues,
     invalid: &Invalid,
 ) -> Markup {
+    let NewReferral {
+        access,
+        person,
+        services,
+        ambito,
+    } = *form;
     let ssp = format!("Servizio Sociale Professionale – {ambito} (proposta di presa in carico)");
     let mut targets: Vec<(String, String)> = vec![("ssp".to_string(), ssp)];
     targets.extend(services.iter().map(|s| (s.id.to_string(), s.name.clone())));
@@ -145,19 +156,22 @@ pub fn new_page(
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A referral as the use case read it, with the form's problems and when it is shown.
 pub fn detail_page(
     chrome: &Chrome,
     reference: &Reference,
-    r: &Referral,
-    person: Option<&Person>,
-    overdue: bool,
-    needs_override: bool,
+    file: &crate::app::referrals::ReferralFile,
     invalid: &Invalid,
     notice: Option<&str>,
     now: DateTime<Utc>,
-    steps: &[crate::domain::referral::ReferralStatus],
 ) -> Markup {
+    let (r, person, overdue, needs_override, steps) = (
+        &file.referral,
+        file.person.as_ref(),
+        file.overdue,
+        file.needs_override,
+        &file.steps,
+    );
     let next: Vec<(&str, &str)> = steps.iter().map(|s| (s.code(), s.label())).collect();
     frame(
         chrome,

@@ -51,17 +51,26 @@ fn org_name<'a>(dir: &'a Directory, s: &Service) -> &'a str {
         .map_or("", |o| o.name.as_str())
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn list_page(
-    chrome: &Chrome,
-    reference: &Reference,
-    dir: &Directory,
-    shown: &[&Service],
-    filters: &Filters,
-    today: NaiveDate,
-    can_edit: bool,
-    notice: Option<&str>,
-) -> Markup {
+/// The directory page: the services found, the filters used, and what the user may do.
+pub struct ServiceList<'a> {
+    pub dir: &'a Directory,
+    pub shown: &'a [&'a Service],
+    pub filters: Filters<'a>,
+    pub today: NaiveDate,
+    pub can_edit: bool,
+    pub notice: Option<&'a str>,
+}
+
+pub fn list_page(chrome: &Chrome, reference: &Reference, list: &ServiceList) -> Markup {
+    let ServiceList {
+        dir,
+        shown,
+        filters,
+        today,
+        can_edit,
+        notice,
+    } = list;
+    let (shown, today, can_edit, notice) = (*shown, *today, *can_edit, *notice);
     let mut comuni: Vec<&String> = dir
         .services
         .iter()
