@@ -10,7 +10,7 @@ use super::vocabulary::{Kind, Vocabularies};
 use super::Invalid;
 
 /// One need: user area + need category, in the worker's words, with its urgency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Need {
     pub area: String,
     pub category: String,
@@ -25,7 +25,7 @@ fn ordinary() -> String {
 }
 
 /// What is kept about someone who stays anonymous: only statistical traits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnonymousProfile {
     pub sex: Option<Sex>,
     pub age_band: String,
@@ -64,7 +64,7 @@ pub struct Access {
 }
 
 /// A need of this access that found no service: the desk's evidence of gaps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnmetNeed {
     /// Index of the need in `needs`.
     pub need: usize,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One term: a stable ASCII code and its Italian label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Term {
     pub code: String,
     pub label: String,
@@ -25,7 +25,7 @@ pub enum Kind {
 }
 
 /// Every vocabulary, as served by `GET /api/v1/vocabularies`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vocabularies {
     pub channel: Vec<Term>,
     pub interlocutor: Vec<Term>,

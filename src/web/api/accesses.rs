@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::wire::{AnonymousProfileJson, NeedJson};
 use super::{invalid_error, Created};
 use crate::app;
 use crate::app::agenda::{NewAppointment, With};
 use crate::app::reception::{NewAccess, Who};
-use crate::domain::access::{local_instant, Access, AccessForm, AnonymousProfile, Need};
+use crate::domain::access::{local_instant, Access, AccessForm};
 use crate::domain::appointment::Appointment;
 use crate::domain::policy;
 use crate::domain::Invalid;
@@ -52,7 +53,7 @@ pub struct AccessInput {
     pub sending_service: Option<String>,
     #[serde(default)]
     pub duration_minutes: Option<u32>,
-    pub needs: Vec<Need>,
+    pub needs: Vec<NeedJson>,
     pub outcomes: Vec<String>,
     #[serde(default)]
     pub notes: Option<String>,
@@ -66,14 +67,14 @@ pub struct AccessJson {
     pub id: Uuid,
     pub time: DateTime<Utc>,
     pub person_id: Option<Uuid>,
-    pub anonymous: Option<AnonymousProfile>,
+    pub anonymous: Option<AnonymousProfileJson>,
     pub channel: String,
     pub interlocutor: String,
     pub reason: String,
     pub sending_service: String,
     pub operator: String,
     pub duration_minutes: Option<u32>,
-    pub needs: Vec<Need>,
+    pub needs: Vec<NeedJson>,
     pub outcomes: Vec<String>,
     pub notes: String,
     /// Present only for roles allowed to read reserved notes.
@@ -89,14 +90,14 @@ fn access_json(a: Access, can_reserved: bool) -> AccessJson {
         id: a.id,
         time: a.time,
         person_id: a.person_id,
-        anonymous: a.anonymous,
+        anonymous: a.anonymous.map(Into::into),
         channel: a.channel,
         interlocutor: a.interlocutor,
         reason: a.reason,
         sending_service: a.sending_service,
         operator: a.operator_name,
         duration_minutes: a.duration_minutes,
-        needs: a.needs,
+        needs: a.needs.into_iter().map(Into::into).collect(),
         outcomes: a.outcomes,
         notes: a.notes,
         reserved_notes: can_reserved.then_some(a.reserved_notes),
@@ -156,7 +157,7 @@ pub async fn create(
             .duration_minutes
             .map(|m| m.to_string())
             .unwrap_or_default(),
-        needs: input.needs,
+        needs: input.needs.into_iter().map(Into::into).collect(),
         outcomes: input.outcomes,
         notes: input.notes.unwrap_or_default(),
         reserved_notes: reserved,

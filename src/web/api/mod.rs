@@ -6,6 +6,7 @@ pub mod orientation_access;
 pub mod persons;
 pub mod privacy;
 pub mod statistics;
+pub mod wire;
 
 use crate::web::routes::{Gate, Routes};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,9 +18,6 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody, ErrorDetail, FieldProblem};
 use super::session::{ApiAuth, SESSION_COOKIE};
 use super::state::AppState;
-use crate::domain::access::{AnonymousProfile, Need};
-use crate::domain::person::Sex;
-use crate::domain::vocabulary::{Term, Vocabularies};
 use crate::domain::Invalid;
 
 /// The id of a record just created, and anything worth checking about it.
@@ -36,10 +34,10 @@ pub fn invalid_error(invalid: &Invalid) -> ApiError {
 }
 
 /// The controlled vocabularies: stable codes and Italian labels.
-#[utoipa::path(get, path = "/api/v1/vocabularies", responses((status = 200, body = Vocabularies)),
+#[utoipa::path(get, path = "/api/v1/vocabularies", responses((status = 200, body = wire::VocabulariesJson)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn vocabularies(_auth: ApiAuth, state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(&state.reference.vocab)
+    HttpResponse::Ok().json(wire::VocabulariesJson::from(&state.reference.vocab))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -187,7 +185,8 @@ impl Modify for SecuritySchemes {
     ),
     components(schemas(
         Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,
-        Vocabularies, Term, Sex, Need, AnonymousProfile,
+        wire::VocabulariesJson, wire::TermJson, wire::SexJson, wire::NeedJson,
+        wire::AnonymousProfileJson, wire::ReferralStatusJson, wire::StatusChangeJson,
         persons::PersonInput, persons::PersonJson, persons::HouseholdJson, persons::PersonHit,
         accesses::AccessInput, accesses::AnonymousInput, accesses::AccessJson, accesses::ReservedNotes,
         accesses::AppointmentInput, accesses::AppointmentJson,
@@ -195,8 +194,7 @@ impl Modify for SecuritySchemes {
         statistics::StatisticsJson, statistics::TableJson, statistics::RowJson,
         orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
         orientation_access::SuggestionJson, orientation_access::OrientationJson,
-        orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput,
-        crate::domain::referral::ReferralStatus, crate::domain::referral::StatusChange
+        orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput
     )),
     modifiers(&SecuritySchemes)
 )]

@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::wire::{ReferralStatusJson, StatusChangeJson};
 use super::{invalid_error, Created};
 use crate::app;
 use crate::app::referrals::{NewReferral, Step};
 use crate::domain::instance::InstanceRole;
 use crate::domain::person::NoticeGiven;
-use crate::domain::referral::{ReferralStatus, StatusChange};
+use crate::domain::referral::ReferralStatus;
 use crate::domain::Invalid;
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
@@ -198,7 +199,7 @@ pub struct ReferralInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReferralJson {
     pub id: Uuid,
-    pub status: ReferralStatus,
+    pub status: ReferralStatusJson,
     pub access_id: Uuid,
     pub person_id: Uuid,
     pub person_name: Option<String>,
@@ -207,7 +208,7 @@ pub struct ReferralJson {
     pub reason: String,
     pub urgency: String,
     pub overdue: bool,
-    pub history: Vec<StatusChange>,
+    pub history: Vec<StatusChangeJson>,
     /// Set when the district's answer overruled the status the desk had.
     pub district_notice: Option<String>,
 }
@@ -247,7 +248,7 @@ pub struct ReferralQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReceivedReferralJson {
     pub id: Uuid,
-    pub status: ReferralStatus,
+    pub status: ReferralStatusJson,
     /// ISTAT code of the sending comune.
     pub comune_istat: String,
     pub comune_name: String,
@@ -260,14 +261,14 @@ pub struct ReceivedReferralJson {
     pub person_birth_date: Option<NaiveDate>,
     pub person_phone: String,
     /// The district's decisions, oldest first.
-    pub decisions: Vec<StatusChange>,
+    pub decisions: Vec<StatusChangeJson>,
 }
 
 fn received_json(e: crate::domain::district::InboxReferral) -> ReceivedReferralJson {
     let p = e.record.person;
     ReceivedReferralJson {
         id: e.record.referral.id,
-        status: e.status,
+        status: e.status.into(),
         comune_istat: e.comune_istat,
         comune_name: e.comune_name,
         received_at: e.received_at,
@@ -278,7 +279,7 @@ fn received_json(e: crate::domain::district::InboxReferral) -> ReceivedReferralJ
         person_given_names: p.given_names,
         person_birth_date: p.birth_date,
         person_phone: p.phone,
-        decisions: e.decisions,
+        decisions: e.decisions.into_iter().map(Into::into).collect(),
     }
 }
 
@@ -322,13 +323,13 @@ pub async fn referrals(
                 crate::domain::referral::Target::Service(id) => id.to_string(),
             },
             id: r.id,
-            status: r.status,
+            status: r.status.into(),
             access_id: r.access_id,
             person_id: r.person_id,
             target_name: r.target_name,
             reason: r.reason,
             urgency: r.urgency,
-            history: r.history,
+            history: r.history.into_iter().map(Into::into).collect(),
             district_notice: r.district_notice,
         })
         .collect();

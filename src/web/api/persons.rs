@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::Created;
 use crate::app::{self, persons::Warnings};
-use crate::domain::person::{Person, PersonForm, Sex};
+use crate::domain::person::{Person, PersonForm};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
@@ -69,7 +69,7 @@ pub struct PersonJson {
     pub temporary_code: Option<String>,
     pub surname: String,
     pub given_names: String,
-    pub sex: Option<Sex>,
+    pub sex: Option<super::wire::SexJson>,
     pub birth_date: Option<NaiveDate>,
     /// Belfiore code.
     pub birth_place: Option<String>,
@@ -93,7 +93,7 @@ impl PersonJson {
             temporary_code: p.temporary_code,
             surname: p.surname,
             given_names: p.given_names,
-            sex: p.sex,
+            sex: p.sex.map(Into::into),
             birth_date: p.birth_date,
             birth_place_name: p
                 .birth_place

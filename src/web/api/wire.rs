@@ -1,0 +1,174 @@
+//! The API's own JSON shapes for values the domain also stores: a stored field renamed in the
+//! domain then fails to compile here instead of silently changing the public API.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::access::{AnonymousProfile, Need};
+use crate::domain::person::Sex;
+use crate::domain::referral::{ReferralStatus, StatusChange};
+use crate::domain::vocabulary::{Term, Vocabularies};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum SexJson {
+    M,
+    F,
+}
+
+impl From<Sex> for SexJson {
+    fn from(s: Sex) -> Self {
+        match s {
+            Sex::M => SexJson::M,
+            Sex::F => SexJson::F,
+        }
+    }
+}
+
+/// One need of an access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeedJson {
+    /// Area of users (vocabulary `area`).
+    pub area: String,
+    /// Need category (vocabulary `category`).
+    pub category: String,
+    #[serde(default)]
+    pub description: String,
+    /// Vocabulary `urgency`; default `ordinary`.
+    #[serde(default = "ordinary")]
+    pub urgency: String,
+}
+
+fn ordinary() -> String {
+    "ordinary".into()
+}
+
+impl From<Need> for NeedJson {
+    fn from(n: Need) -> Self {
+        NeedJson {
+            area: n.area,
+            category: n.category,
+            description: n.description,
+            urgency: n.urgency,
+        }
+    }
+}
+
+impl From<NeedJson> for Need {
+    fn from(n: NeedJson) -> Self {
+        Need {
+            area: n.area,
+            category: n.category,
+            description: n.description,
+            urgency: n.urgency,
+        }
+    }
+}
+
+/// What is recorded of an anonymous person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AnonymousProfileJson {
+    pub sex: Option<SexJson>,
+    pub age_band: String,
+    pub citizenship_area: String,
+}
+
+impl From<AnonymousProfile> for AnonymousProfileJson {
+    fn from(a: AnonymousProfile) -> Self {
+        AnonymousProfileJson {
+            sex: a.sex.map(SexJson::from),
+            age_band: a.age_band,
+            citizenship_area: a.citizenship_area,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatusJson {
+    Bozza,
+    Inviato,
+    Ricevuto,
+    Accettato,
+    Respinto,
+    Chiuso,
+}
+
+impl From<ReferralStatus> for ReferralStatusJson {
+    fn from(s: ReferralStatus) -> Self {
+        match s {
+            ReferralStatus::Bozza => ReferralStatusJson::Bozza,
+            ReferralStatus::Inviato => ReferralStatusJson::Inviato,
+            ReferralStatus::Ricevuto => ReferralStatusJson::Ricevuto,
+            ReferralStatus::Accettato => ReferralStatusJson::Accettato,
+            ReferralStatus::Respinto => ReferralStatusJson::Respinto,
+            ReferralStatus::Chiuso => ReferralStatusJson::Chiuso,
+        }
+    }
+}
+
+/// One step of a referral's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct StatusChangeJson {
+    pub status: ReferralStatusJson,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub note: String,
+}
+
+impl From<StatusChange> for StatusChangeJson {
+    fn from(c: StatusChange) -> Self {
+        StatusChangeJson {
+            status: c.status.into(),
+            at: c.at,
+            by: c.by,
+            note: c.note,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TermJson {
+    pub code: String,
+    pub label: String,
+}
+
+/// The codes the API accepts, with their Italian labels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct VocabulariesJson {
+    pub channel: Vec<TermJson>,
+    pub interlocutor: Vec<TermJson>,
+    pub reason: Vec<TermJson>,
+    pub area: Vec<TermJson>,
+    pub category: Vec<TermJson>,
+    pub outcome: Vec<TermJson>,
+    pub urgency: Vec<TermJson>,
+    pub age_band: Vec<TermJson>,
+    pub citizenship_area: Vec<TermJson>,
+}
+
+fn terms(t: &[Term]) -> Vec<TermJson> {
+    t.iter()
+        .map(|t| TermJson {
+            code: t.code.clone(),
+            label: t.label.clone(),
+        })
+        .collect()
+}
+
+impl From<&Vocabularies> for VocabulariesJson {
+    fn from(v: &Vocabularies) -> Self {
+        VocabulariesJson {
+            channel: terms(&v.channel),
+            interlocutor: terms(&v.interlocutor),
+            reason: terms(&v.reason),
+            area: terms(&v.area),
+            category: terms(&v.category),
+            outcome: terms(&v.outcome),
+            urgency: terms(&v.urgency),
+            age_band: terms(&v.age_band),
+            citizenship_area: terms(&v.citizenship_area),
+        }
+    }
+}
