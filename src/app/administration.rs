@@ -164,9 +164,27 @@ pub fn save_backup_settings(ctx: &Ctx, folder: &str, recipient: &str) -> Result<
         folder: folder.to_string(),
         recipient: recipient.to_string(),
     };
+    store_backup_settings(ctx, &settings)
+}
+
+/// Saves the settings; a new key is shown to the responsabili (whoever holds its private half
+/// can read every backup, personal data included).
+fn store_backup_settings(ctx: &Ctx, settings: &BackupSettings) -> Result<(), AppError> {
+    let before = ctx.store.backup_settings()?;
+    let raised = (!settings.recipient.is_empty() && settings.recipient != before.recipient)
+        .then(|| {
+            notice(
+                &ctx.actor.username,
+                &ctx.actor.username,
+                format!(
+                    "La chiave dei backup è stata cambiata da «{}»: chi ha la chiave privata corrispondente può leggere ogni backup, dati personali compresi.",
+                    ctx.actor.username
+                ),
+            )
+        });
     Ok(ctx
         .store
-        .set_backup_settings(&settings, &ctx.actor.username)?)
+        .set_backup_settings_noticed(settings, &ctx.actor.username, raised.as_ref())?)
 }
 
 /// A new backup key pair: the public key is kept, the private key returned to be shown once.
@@ -175,8 +193,7 @@ pub fn generate_backup_key(ctx: &Ctx) -> Result<String, AppError> {
     let identity = age::x25519::Identity::generate();
     let mut settings = ctx.store.backup_settings()?;
     settings.recipient = identity.to_public().to_string();
-    ctx.store
-        .set_backup_settings(&settings, &ctx.actor.username)?;
+    store_backup_settings(ctx, &settings)?;
     Ok(age::secrecy::ExposeSecret::expose_secret(&identity.to_string()).to_string())
 }
 
@@ -218,17 +235,38 @@ pub fn overview(ctx: &Ctx) -> Result<Overview, AppError> {
     })
 }
 
+/// A notice waiting for a responsabile, and whether this one may acknowledge it.
+pub struct OpenNotice {
+    pub notice: OversightNotice,
+    pub can_acknowledge: bool,
+}
+
 /// The notices waiting for a responsabile (empty for other roles).
-pub fn open_notices(ctx: &Ctx) -> Result<Vec<OversightNotice>, AppError> {
+pub fn open_notices(ctx: &Ctx) -> Result<Vec<OpenNotice>, AppError> {
     if policy::responsabile(ctx.actor).is_err() {
         return Ok(Vec::new());
     }
-    Ok(ctx.store.open_oversight_notices()?)
+    Ok(ctx
+        .store
+        .open_oversight_notices()?
+        .into_iter()
+        .map(|n| OpenNotice {
+            can_acknowledge: policy::acknowledge_notice(ctx.actor, &n.user, &n.by).is_ok(),
+            notice: n,
+        })
+        .collect())
 }
 
-/// A responsabile acknowledges a notice.
+/// A responsabile acknowledges a notice (not one about themselves).
 pub fn acknowledge(ctx: &Ctx, id: Uuid) -> Result<(), AppError> {
     policy::responsabile(ctx.actor)?;
+    let notice = ctx
+        .store
+        .open_oversight_notices()?
+        .into_iter()
+        .find(|n| n.id == id)
+        .ok_or(AppError::NotFound("Avviso"))?;
+    policy::acknowledge_notice(ctx.actor, &notice.user, &notice.by)?;
     Ok(ctx.store.acknowledge_oversight(id, &ctx.actor.username)?)
 }
 

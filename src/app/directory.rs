@@ -48,7 +48,7 @@ impl Found {
 }
 
 pub fn search(ctx: &Ctx, q: &ServiceSearch) -> Result<Found, AppError> {
-    policy::desk_records(ctx.actor)?;
+    policy::directory(ctx.actor)?;
     let directory = ctx.store.directory()?;
     let wanted = words(&q.q);
     let services = directory
@@ -83,7 +83,7 @@ pub fn search(ctx: &Ctx, q: &ServiceSearch) -> Result<Found, AppError> {
 
 /// One service with its organization, for the desk.
 pub fn service(ctx: &Ctx, id: Uuid) -> Result<(Service, Option<Organization>), AppError> {
-    policy::desk_records(ctx.actor)?;
+    policy::directory(ctx.actor)?;
     let service = ctx
         .store
         .service(id)?
@@ -144,10 +144,20 @@ fn checked(ctx: &Ctx, body: &serde_json::Value) -> Result<Service, AppError> {
     Ok(service)
 }
 
+/// The import's problems, each cut short (a problem may quote a value of any length), at most
+/// 100 of them.
 fn hsds_problems(errors: Vec<String>) -> AppError {
     let mut invalid = Invalid::new();
-    for e in errors {
-        invalid.add("hsds", e);
+    for e in errors.into_iter().take(100) {
+        let short: String = e.chars().take(300).collect();
+        invalid.add(
+            "hsds",
+            if short.len() < e.len() {
+                format!("{short}…")
+            } else {
+                short
+            },
+        );
     }
     AppError::Invalid(invalid)
 }
@@ -276,6 +286,19 @@ pub fn import(ctx: &Ctx, doc: &serde_json::Value, source: &str) -> Result<Direct
         if o.name.chars().count() > MAX_ORGANIZATION_NAME {
             invalid.add("name", format!("ente {}: nome oltre 200 caratteri", o.id));
         }
+        if o.email.chars().count() > 254
+            || o.website.chars().count() > 500
+            || o.phones.len() > 20
+            || o.phones.iter().any(|p| p.chars().count() > 50)
+        {
+            invalid.add(
+                "organization",
+                format!(
+                    "ente {}: recapiti troppo lunghi (e-mail, sito o telefoni)",
+                    o.id
+                ),
+            );
+        }
         if o.description.chars().count() > MAX_ORGANIZATION_DESCRIPTION {
             invalid.add(
                 "description",
@@ -293,7 +316,7 @@ pub fn import(ctx: &Ctx, doc: &serde_json::Value, source: &str) -> Result<Direct
 
 /// The whole directory for export (`public`: without confidential locations); audited.
 pub fn export(ctx: &Ctx, public: bool, channel: &str) -> Result<serde_json::Value, AppError> {
-    policy::desk_records(ctx.actor)?;
+    policy::directory(ctx.actor)?;
     let dir = ctx.store.directory()?;
     let dir = if public { dir.public() } else { dir };
     ctx.audit(Action::DirectoryExport, channel, "")?;

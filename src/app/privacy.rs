@@ -178,7 +178,8 @@ pub fn consent(ctx: &Ctx, id: Uuid, purpose: &str, give: bool) -> Result<(), App
     };
     ctx.store
         .modify_person_privacy(id, &ctx.actor.username, action, purpose, |p| {
-            if p.is_restricted() {
+            // A withdrawal only reduces processing, so it stays possible under art. 18.
+            if give && p.is_restricted() {
                 return Err(StoreError::Restricted);
             }
             if give {
@@ -293,4 +294,41 @@ pub fn processing_record(ctx: &Ctx) -> Result<ProcessingRecord, AppError> {
         retention_years: ctx.store.retention_years()?,
         backup_folder: ctx.store.backup_settings()?.folder,
     })
+}
+
+/// Records that the privacy notice was given to a person (`method`: `signed` or `oral`;
+/// `version`: the notice's version, by default the one in force). Refused for a restricted
+/// person, whose records are not changed (art. 18).
+pub fn record_notice(
+    ctx: &Ctx,
+    id: Uuid,
+    method: &str,
+    version: Option<&str>,
+) -> Result<(), AppError> {
+    policy::desk_records(ctx.actor)?;
+    if !matches!(method, "signed" | "oral") {
+        return Err(Invalid::one(
+            "method",
+            "Modalità: «signed» (firmata) o «oral» (letta a voce).",
+        )
+        .into());
+    }
+    let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    policy::act_on(&person)?;
+    let version = match version.map(str::trim) {
+        Some(v) if v.chars().count() > 40 => {
+            return Err(super::too_long("version", "La versione", 40).into())
+        }
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => current_notice(ctx.store)?.0.to_string(),
+    };
+    let notice = crate::domain::person::NoticeGiven {
+        date: chrono::Local::now().date_naive(),
+        version,
+        method: method.to_string(),
+        recorded_by: ctx.actor.username.clone(),
+    };
+    ctx.store
+        .record_privacy_notice(id, notice, &ctx.actor.username)?;
+    Ok(())
 }

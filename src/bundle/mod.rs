@@ -187,7 +187,13 @@ fn decrypt_for_me(
         .chain(previous.as_ref().map(|p| &p.age as &dyn age::Identity))
         .collect();
     let d = age::Decryptor::new(std::io::BufReader::new(input.take(limit)))
-        .map_err(|e| BundleError::Format(format!("non è un file cifrato age valido ({e})")))?;
+        // age's own explanation is English and technical: the log keeps it, the user reads this.
+        .map_err(|e| {
+            tracing::debug!("intestazione age non valida: {e}");
+            BundleError::Format(
+                "non è un file cifrato di Sportello (intestazione non valida)".into(),
+            )
+        })?;
     let mut r = d.decrypt(identities.into_iter()).map_err(|_| {
         BundleError::Refused(
             "il pacchetto non è cifrato per questa installazione (destinatario diverso)".into(),
@@ -197,7 +203,10 @@ fn decrypt_for_me(
     r.by_ref()
         .take(bag::MAX_UNPACKED)
         .read_to_end(&mut out)
-        .map_err(|e| BundleError::Format(format!("file troncato o alterato: {e}")))?;
+        .map_err(|e| {
+            tracing::debug!("decifratura interrotta: {e}");
+            BundleError::Format("file troncato o alterato".into())
+        })?;
     Ok(out)
 }
 

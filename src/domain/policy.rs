@@ -115,6 +115,21 @@ pub fn district_inbox(actor: &Actor) -> Result<(), Denial> {
     }
 }
 
+/// Reading the service directory: desk roles at a desk; at the district, which keeps the
+/// Ambito's directory and sends it to the desks, its social-work roles.
+pub fn directory(actor: &Actor) -> Result<(), Denial> {
+    match actor.mode {
+        Some(InstanceRole::District) => {
+            if actor.has_any(&SOCIAL_WORK_ROLES) {
+                Ok(())
+            } else {
+                Err(Denial::Role(SOCIAL_ROLE_NEEDED))
+            }
+        }
+        _ => desk_records(actor),
+    }
+}
+
 /// Referrals through the API: those sent, at a desk; those received, at a district.
 pub fn referrals(actor: &Actor) -> Result<(), Denial> {
     match actor.mode {
@@ -145,6 +160,18 @@ pub fn responsabile(actor: &Actor) -> Result<(), Denial> {
     } else {
         Err(Denial::Role(RESPONSABILE_NEEDED))
     }
+}
+
+/// Acknowledging an oversight notice: a responsabile other than the user it is about and the
+/// one who made the change (an account cannot clear the notice of its own grant).
+pub fn acknowledge_notice(actor: &Actor, about: &str, by: &str) -> Result<(), Denial> {
+    responsabile(actor)?;
+    if actor.username == about || actor.username == by {
+        return Err(Denial::Role(
+            "Questo avviso riguarda lei: deve prenderlo in visione un altro responsabile.",
+        ));
+    }
+    Ok(())
 }
 
 /// Bundle exchange with the other side (export, import, keys): responsabile or administrator.

@@ -405,16 +405,68 @@ pub fn cap_problems(texts: [(&'static str, &str); 6]) -> Invalid {
     invalid
 }
 
-/// The texts of a service over their cap (a service that came from HSDS or the API).
+/// The texts of a service over their cap (a service that came from HSDS or the API), its
+/// sub-objects (phones, documents, locations) included, named as the form's fields.
 pub fn service_cap_problems(s: &Service) -> Invalid {
-    cap_problems([
+    let mut invalid = cap_problems([
         ("name", s.name.as_str()),
         ("description", s.description.as_str()),
         ("eligibility", s.eligibility.as_str()),
         ("application_process", s.application_process.as_str()),
         ("fees", s.fees.as_str()),
         ("alert", s.alert.as_str()),
-    ])
+    ]);
+    let mut one = |field: &'static str, text: &str, max: usize| {
+        if text.chars().count() > max {
+            invalid.add(field, format!("Al massimo {max} caratteri."));
+        }
+    };
+    one("url", &s.url, 500);
+    one("email", &s.email, 254);
+    let mut many = |field: &'static str, items: &[String], max_items: usize, max: usize| {
+        if items.len() > max_items {
+            invalid.add(field, format!("Al massimo {max_items} voci."));
+        }
+        if items.iter().any(|i| i.chars().count() > max) {
+            invalid.add(field, format!("Ogni voce al massimo {max} caratteri."));
+        }
+    };
+    many("phones", &s.phones, 20, 50);
+    many("required_documents", &s.required_documents, 50, 300);
+    many("languages", &s.languages, 30, 10);
+    many("comuni_served", &s.comuni_served, 500, 6);
+    if s.locations.len() > 20 {
+        invalid.add("location_name", "Al massimo 20 sedi.");
+    }
+    if s.closures.iter().any(|c| c.note.chars().count() > 200) {
+        invalid.add(
+            "closures",
+            "Ogni nota di chiusura al massimo 200 caratteri.",
+        );
+    }
+    if s.hours.len() > 200 || s.closures.len() > 200 {
+        invalid.add("hours", "Troppi orari o chiusure.");
+    }
+    for l in &s.locations {
+        for (field, text, max) in [
+            ("location_name", &l.name, 200),
+            ("address", &l.address, 300),
+            ("postal_code", &l.postal_code, 10),
+            ("city", &l.city, 100),
+            ("province", &l.province, 10),
+            ("location_comune", &l.comune_istat, 6),
+            ("accessibility", &l.accessibility, 1000),
+            ("transportation", &l.transportation, 1000),
+        ] {
+            if text.chars().count() > max && invalid.message(field).is_none() {
+                invalid.add(field, format!("Al massimo {max} caratteri."));
+            }
+        }
+        if l.phones.len() > 20 || l.phones.iter().any(|p| p.chars().count() > 50) {
+            invalid.add("location_phones", "Al massimo 20 telefoni di 50 caratteri.");
+        }
+    }
+    invalid
 }
 
 #[cfg(test)]

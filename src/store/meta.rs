@@ -173,8 +173,21 @@ impl Store {
     }
 
     pub fn set_backup_settings(&self, b: &BackupSettings, actor: &str) -> Result<(), StoreError> {
+        self.set_backup_settings_noticed(b, actor, None)
+    }
+
+    /// The backup settings; `notice` (the key changed) is raised with them.
+    pub fn set_backup_settings_noticed(
+        &self,
+        b: &BackupSettings,
+        actor: &str,
+        notice: Option<&crate::domain::user::OversightNotice>,
+    ) -> Result<(), StoreError> {
         let txn = self.db.begin_write()?;
         put(&txn, BACKUP_SETTINGS_KEY, b)?;
+        if let Some(n) = notice {
+            super::oversight::raise_in(&txn, n)?;
+        }
         super::audit::append(
             &txn,
             crate::domain::audit::AuditEvent::new(actor, Action::SettingsBackup, "backup")

@@ -101,6 +101,27 @@ impl Snapshot {
         super::audit::person_entries(&self.txn, person)
     }
 
+    /// The person a record id belongs to: the person herself, or the person of an access, a
+    /// referral or an appointment.
+    pub fn owner_of(&self, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        let key = id.as_u128();
+        if self.txn.open_table(PERSONS)?.get(key)?.is_some() {
+            return Ok(Some(id));
+        }
+        if let Some(a) = self.access(id)? {
+            return Ok(a.person_id);
+        }
+        if let Some(v) = self.txn.open_table(REFERRALS)?.get(key)? {
+            let r: Referral = decode(v.value())?;
+            return Ok(Some(r.person_id));
+        }
+        if let Some(v) = self.txn.open_table(APPOINTMENTS)?.get(key)? {
+            let a: Appointment = decode(v.value())?;
+            return Ok(Some(a.person_id));
+        }
+        Ok(None)
+    }
+
     pub fn access(&self, id: Uuid) -> Result<Option<Access>, StoreError> {
         let table = self.txn.open_table(ACCESSES)?;
         let v = table.get(id.as_u128())?;

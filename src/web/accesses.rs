@@ -180,9 +180,10 @@ fn render_form(
     let person_values = person_form(form);
     let mode = form.get("person_mode");
     let known = match mode {
-        "existing" => Uuid::parse_str(form.get("person_id"))
-            .ok()
-            .and_then(|id| state.store.person(id).ok().flatten()),
+        // The person chosen, read as any use of her record is (audited; not when restricted).
+        "existing" => Uuid::parse_str(form.get("person_id")).ok().and_then(|id| {
+            app::persons::usable(&state.ctx(&auth.actor), id, "modulo di accesso").ok()
+        }),
         _ => None,
     };
     let choice = match &known {

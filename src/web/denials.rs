@@ -29,6 +29,18 @@ fn caller(req: &actix_web::HttpRequest, state: &AppState) -> String {
         .map_or_else(|| "(non autenticato)".to_string(), |u| u.username)
 }
 
+/// The persons whose records the refused path names (a person, or her access, referral or
+/// appointment), so that "who tried to read this person" finds refusals too.
+fn persons_in(path: &str, state: &AppState) -> Vec<uuid::Uuid> {
+    let Ok(snap) = state.store.snapshot() else {
+        return Vec::new();
+    };
+    path.split('/')
+        .filter_map(|segment| uuid::Uuid::parse_str(segment).ok())
+        .filter_map(|id| snap.owner_of(id).ok().flatten())
+        .collect()
+}
+
 pub async fn audit<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
@@ -42,7 +54,8 @@ pub async fn audit<B: MessageBody + 'static>(
             // The path only: a query string could carry search terms about people.
             let subject = format!("{} {}", req.method(), req.path());
             let event = AuditEvent::new(who, Action::AccessDenied, subject)
-                .details(format!("{} – {reason}", res.status().as_u16()));
+                .details(format!("{} – {reason}", res.status().as_u16()))
+                .about_all(persons_in(req.path(), state));
             if let Err(e) = state.store.audit(event) {
                 tracing::error!("diniego non registrato nel registro di audit: {e}");
             }

@@ -127,12 +127,44 @@ fn json_error(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix
             api.field = field;
             api.into()
         }
-        other => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_json",
-            format!("Corpo JSON non valido: {other}"),
+        E::Deserialize(e) => {
+            let (message, field) = json_problem(&e);
+            let mut api = ApiError::new(StatusCode::BAD_REQUEST, "bad_json", message);
+            api.field = field;
+            api.into()
+        }
+        E::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Il corpo deve essere JSON (Content-Type: application/json).",
         )
         .into(),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            "Corpo JSON non leggibile.",
+        )
+        .into(),
+    }
+}
+
+/// serde's English explanation, said in Italian: where, and which field when serde names one.
+fn json_problem(e: &serde_json::Error) -> (String, Option<String>) {
+    use serde_json::error::Category;
+    let at = format!("riga {}, colonna {}", e.line(), e.column());
+    let text = e.to_string();
+    let named = |prefix: &str| {
+        text.strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
+    match e.classify() {
+        Category::Eof => ("Corpo JSON incompleto.".into(), None),
+        Category::Syntax | Category::Io => (format!("Corpo JSON non leggibile ({at})."), None),
+        Category::Data => match named("missing field `") {
+            Some(field) => (format!("Manca il campo «{field}»."), Some(field)),
+            None => (format!("Un valore non è del tipo atteso ({at})."), None),
+        },
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::web::routes::{Gate, Routes};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{Local, Utc};
+use chrono::Utc;
 use uuid::Uuid;
 
 use super::error::PageError;
@@ -250,22 +250,8 @@ pub async fn privacy_notice(
     path: web::Path<Uuid>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    auth.desk()?;
     let id = path.into_inner();
-    let method = form.get("method");
-    if !matches!(method, "signed" | "oral") {
-        return Err(PageError::BadRequest);
-    }
-    let (version, _) = crate::app::privacy::current_notice(&state.store)?;
-    let notice = crate::domain::person::NoticeGiven {
-        date: Local::now().date_naive(),
-        version: version.to_string(),
-        method: method.to_string(),
-        recorded_by: auth.user.username.clone(),
-    };
-    state
-        .store
-        .record_privacy_notice(id, notice, &auth.user.username)?;
+    crate::app::privacy::record_notice(&state.ctx(&auth.actor), id, form.get("method"), None)?;
     Ok(see_other(&format!("/persone/{id}?avviso=informativa")))
 }
 

@@ -30,6 +30,8 @@ pub enum Gate {
     District,
     /// Referrals: those sent at a desk, those received at a district.
     Referrals,
+    /// Reading the service directory (desk roles; the district's social-work roles).
+    Directory,
     /// The responsabile: directory editing, privacy, statistics, oversight notices.
     Responsabile,
     /// Bundle exchange: responsabile or administrator.
@@ -46,6 +48,7 @@ impl Gate {
             Gate::SocialWork => policy::reserved_notes(actor),
             Gate::District => policy::district_inbox(actor),
             Gate::Referrals => policy::referrals(actor),
+            Gate::Directory => policy::directory(actor),
             Gate::Responsabile => policy::responsabile(actor),
             Gate::Exchange => policy::exchange(actor),
             Gate::Admin => policy::administration(actor),

@@ -307,7 +307,7 @@ pub async fn create_organization(
 
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
-    r.get("/servizi", Gate::Desk, list);
+    r.get("/servizi", Gate::Directory, list);
     r.post("/servizi/esempio", Gate::Responsabile, load_example);
     r.get("/servizi/nuovo", Gate::Responsabile, new_form);
     r.post("/servizi/nuovo", Gate::Responsabile, create);
@@ -329,5 +329,5 @@ pub(crate) fn configure(r: &mut Routes) {
         mark_verified,
     );
     r.get("/servizi/bisogni-non-soddisfatti", Gate::Desk, unmet);
-    r.get("/servizi/{id}", Gate::Desk, detail);
+    r.get("/servizi/{id}", Gate::Directory, detail);
 }

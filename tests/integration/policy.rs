@@ -195,6 +195,49 @@ async fn a_restricted_person_is_found_only_by_exact_code_listed_nowhere_and_not_
         .await;
     assert_eq!(api_status.status, 409);
 
+    // Recording the privacy notice changes her record: refused on both channels too.
+    let notice_api = c
+        .post_json(
+            &format!("/api/v1/persons/{person_id}/privacy-notice"),
+            &h,
+            &json!({"method": "oral"}),
+        )
+        .await;
+    assert_eq!(notice_api.status, 409, "{}", notice_api.body);
+    let notice_page = page
+        .submit(
+            &access_url,
+            &format!("/persone/{person_id}/informativa"),
+            &[("method", "oral")],
+        )
+        .await;
+    assert_eq!(notice_page.status, 409, "{}", notice_page.body);
+    // Withdrawing a consent only reduces processing: it stays possible (giving one is refused).
+    let give = page
+        .submit(
+            &access_url,
+            &format!("/persone/{person_id}/consensi"),
+            &[("purpose", "reminders"), ("azione", "dai")],
+        )
+        .await;
+    assert_eq!(give.status, 409, "{}", give.body);
+    let withdraw = page
+        .submit(
+            &access_url,
+            &format!("/persone/{person_id}/consensi"),
+            &[("purpose", "reminders"), ("azione", "revoca")],
+        )
+        .await;
+    assert_eq!(withdraw.status, 303, "{}", withdraw.body);
+
+    // A refusal on her records is found by filtering the audit by her code.
+    let audit = resp.get(&format!("/privacy/audit?persona={code}")).await;
+    assert!(
+        audit.body.contains("Operazione rifiutata"),
+        "{}",
+        audit.body
+    );
+
     assert!(server.stop());
     let refused = denials(&data);
     assert!(
@@ -310,6 +353,77 @@ async fn nobody_gives_themselves_roles_and_resets_are_shown_to_the_responsabili(
         home.body
     );
 
+    // That account cannot clear the notice of its own grant; another responsabile can.
+    let created = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/utenti",
+            &[
+                ("username", "ombra"),
+                ("full_name", "Ombra"),
+                ("roles", "responsabile"),
+                ("password", "una-password-temporanea-2"),
+            ],
+        )
+        .await;
+    assert_eq!(created.location(), "/amministrazione?avviso=creato");
+    let mut ombra = server.client();
+    assert_eq!(
+        ombra
+            .login("ombra", "una-password-temporanea-2")
+            .await
+            .location(),
+        "/password"
+    );
+    let changed = ombra
+        .submit(
+            "/password",
+            "/password",
+            &[
+                ("current_password", "una-password-temporanea-2"),
+                ("new_password", "la-password-di-ombra-3"),
+                ("confirm_password", "la-password-di-ombra-3"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    let home = ombra.get("/").await;
+    let about = "A «ombra» è stato dato";
+    let at = home
+        .body
+        .find(about)
+        .expect("ombra sees the notice about herself");
+    assert!(home.body[at..].contains("lo prende in visione un altro responsabile"));
+    let notice_id = {
+        let own = resp.get("/").await;
+        let at = own.body.find(about).unwrap();
+        let marker = "action=\"/avvisi/";
+        let from = own.body[at..].find(marker).unwrap() + at + marker.len();
+        own.body[from..from + 36].to_string()
+    };
+    let own_ack = ombra
+        .post_form(
+            &format!("/avvisi/{notice_id}/visto"),
+            &[("csrf", &home.csrf())],
+        )
+        .await;
+    assert_eq!(own_ack.status, 403, "{}", own_ack.body);
+    assert!(
+        resp.get("/").await.body.contains(about),
+        "still shown to resp1"
+    );
+
+    // A new backup key is shown to the responsabili too: its private half reads every backup.
+    let key = admin
+        .submit("/amministrazione", "/amministrazione/backup/chiave", &[])
+        .await;
+    assert_eq!(key.status, 200);
+    assert!(resp
+        .get("/")
+        .await
+        .body
+        .contains("La chiave dei backup è stata cambiata da «admin»"));
+
     assert!(server.stop());
     let refused = denials(&data);
     assert!(
@@ -341,6 +455,19 @@ async fn the_api_has_the_forms_limits_and_refuses_unknown_fields() {
         .await;
     assert_eq!(put.status, 422, "{}", &put.body[..put.body.len().min(300)]);
     assert_eq!(put.json()["error"]["field"], "name");
+    // The same for the service's sub-objects: a phone, a location's address.
+    let mut phone = directory["services"][0].clone();
+    phone["phones"] = json!([{"number": "3".repeat(200_000)}]);
+    let put = c
+        .put_json(&format!("/api/v1/services/{id}"), &h, &phone)
+        .await;
+    assert_eq!(put.status, 422, "{}", &put.body[..put.body.len().min(300)]);
+    assert_eq!(put.json()["error"]["details"][0]["field"], "phones");
+    assert!(
+        put.body.len() < 5_000,
+        "the refusal does not echo the value"
+    );
+
     // A whole directory imported with that name is refused the same way, and nothing changes.
     let mut whole = directory.clone();
     whole["services"][0]["name"] = json!("N".repeat(200_000));
@@ -371,6 +498,17 @@ async fn the_api_has_the_forms_limits_and_refuses_unknown_fields() {
         .await;
     assert_eq!(unknown.status, 422, "{}", unknown.body);
     assert_eq!(unknown.json()["error"]["field"], "nickname");
+    // Unreadable JSON is explained in Italian, not in serde's English.
+    let broken = c
+        .request(
+            "POST",
+            "/api/v1/persons",
+            &h,
+            Some(("application/json", b"{\"surname\": ")),
+        )
+        .await;
+    assert_eq!(broken.status, 400, "{}", broken.body);
+    assert_eq!(broken.json()["error"]["message"], "Corpo JSON incompleto.");
 
     let person = c
         .post_json(
@@ -514,6 +652,13 @@ async fn desk_pages_answer_404_at_the_district_whose_api_decides_received_referr
             assert_eq!(r.status, 404, "{path}");
             assert!(r.body.contains("sportello comunale"), "{path}: {}", r.body);
         }
+        // The district keeps the Ambito's directory (it sends it to the desks): it may read it.
+        let directory = page.get("/servizi").await;
+        assert_eq!(directory.status, 200, "{}", directory.body);
+        assert!(
+            directory.body.contains("href=\"/servizi\""),
+            "in the navigation"
+        );
         let mut c = server.client();
         let api = c.get_with("/api/v1/persons?q=rossi", &h).await;
         assert_eq!(api.status, 404);

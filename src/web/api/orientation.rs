@@ -14,7 +14,6 @@ use super::{invalid_error, Created};
 use crate::app;
 use crate::app::referrals::{NewReferral, Step};
 use crate::domain::instance::InstanceRole;
-use crate::domain::person::NoticeGiven;
 use crate::domain::referral::ReferralStatus;
 use crate::domain::Invalid;
 use crate::web::error::ApiError;
@@ -424,34 +423,14 @@ pub async fn privacy_notice(
     path: web::Path<Uuid>,
     body: web::Json<NoticeInput>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.desk()?;
     let id = path.into_inner();
     let input = body.into_inner();
-    if !matches!(input.method.as_str(), "signed" | "oral") {
-        let mut e = invalid_error(&Invalid::one(
-            "method",
-            "Modalità: «signed» (firmata) o «oral» (letta a voce).",
-        ));
-        e.field = Some("method".into());
-        return Err(e);
-    }
-    state.store.person(id)?.ok_or_else(ApiError::not_found)?;
-    let version: String = input
-        .version
-        .unwrap_or_else(|| "1".into())
-        .trim()
-        .chars()
-        .take(40)
-        .collect();
-    let notice = NoticeGiven {
-        date: Local::now().date_naive(),
-        version,
-        method: input.method,
-        recorded_by: auth.user.username.clone(),
-    };
-    state
-        .store
-        .record_privacy_notice(id, notice, &auth.user.username)?;
+    crate::app::privacy::record_notice(
+        &state.ctx(&auth.actor),
+        id,
+        &input.method,
+        input.version.as_deref(),
+    )?;
     Ok(HttpResponse::Ok().json(Created {
         id,
         warnings: vec![],
@@ -460,7 +439,7 @@ pub async fn privacy_notice(
 
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
-    r.get("/api/v1/services", Gate::Desk, services);
+    r.get("/api/v1/services", Gate::Directory, services);
     r.post("/api/v1/services", Gate::Responsabile, create_service);
     r.put("/api/v1/services/{id}", Gate::Responsabile, update_service);
     r.post("/api/v1/referrals", Gate::Desk, create_referral);
@@ -485,7 +464,7 @@ pub(crate) fn configure(r: &mut Routes) {
     r.large(
         Method::GET,
         "/api/v1/directory.hsds.json",
-        Gate::Desk,
+        Gate::Directory,
         export_directory,
         limit,
     );

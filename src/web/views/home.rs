@@ -13,7 +13,7 @@ pub fn page(
     instance: &Instance,
     user: &User,
     notice: Option<&str>,
-    oversight: &[crate::domain::user::OversightNotice],
+    oversight: &[crate::app::administration::OpenNotice],
 ) -> Markup {
     frame(
         chrome,

@@ -2,14 +2,16 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::domain::instance::{Instance, InstanceRole};
-use crate::domain::role::Role;
+use crate::domain::instance::Instance;
+use crate::domain::policy::Actor;
+use crate::web::routes::Gate;
 use crate::web::session::Auth;
 
 /// What the frame of every page needs to know.
 pub struct Chrome<'a> {
     pub user_name: Option<&'a str>,
-    pub roles: &'a [Role],
+    /// The user as the policy sees them (none before login).
+    pub actor: Option<&'a Actor>,
     pub instance: Option<&'a Instance>,
     pub csrf: &'a str,
     /// Path of the current section, to mark it in the navigation.
@@ -21,7 +23,7 @@ impl<'a> Chrome<'a> {
     pub fn anonymous(instance: Option<&'a Instance>, csrf: &'a str) -> Self {
         Chrome {
             user_name: None,
-            roles: &[],
+            actor: None,
             instance,
             csrf,
             current: "",
@@ -32,22 +34,26 @@ impl<'a> Chrome<'a> {
     pub fn for_user(auth: &'a Auth, instance: Option<&'a Instance>, current: &'a str) -> Self {
         Chrome {
             user_name: Some(&auth.user.full_name),
-            roles: &auth.user.roles,
+            actor: Some(&auth.actor),
             instance,
             csrf: &auth.session.csrf_token,
             current,
             must_change_password: auth.user.must_change_password,
         }
     }
+
+    /// Whether the user passes `gate` (the same question the route asks), to offer a link or a
+    /// button only to who may use it.
+    pub fn may(&self, gate: Gate) -> bool {
+        self.actor.is_some_and(|a| gate.allows(a).is_ok())
+    }
 }
 
-/// A section of the navigation, shown to users holding one of `roles`.
+/// A section of the navigation, shown to users who pass the gate of its route.
 struct Section {
     path: &'static str,
     label: &'static str,
-    roles: &'static [Role],
-    /// Shown only on instances of this kind.
-    only: Option<InstanceRole>,
+    gate: Gate,
 }
 
 /// Only sections that work are listed; each later feature adds its own.
@@ -55,62 +61,52 @@ const SECTIONS: &[Section] = &[
     Section {
         path: "/",
         label: "Sportello",
-        roles: &Role::ALL,
-        only: None,
+        gate: Gate::User,
     },
     Section {
         path: "/persone",
         label: "Persone",
-        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
-        only: Some(InstanceRole::Desk),
+        gate: Gate::Desk,
     },
     Section {
         path: "/servizi",
         label: "Servizi",
-        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
-        only: None,
+        gate: Gate::Directory,
     },
     Section {
         path: "/invii",
         label: "Invii",
-        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
-        only: Some(InstanceRole::Desk),
+        gate: Gate::Desk,
     },
     Section {
         path: "/agenda",
         label: "Agenda",
-        roles: &[Role::Operatore, Role::AssistenteSociale, Role::Responsabile],
-        only: Some(InstanceRole::Desk),
+        gate: Gate::Desk,
     },
     Section {
         path: "/ambito",
         label: "Invii ricevuti",
-        roles: &[Role::AssistenteSociale, Role::Responsabile],
-        only: Some(InstanceRole::District),
+        gate: Gate::District,
     },
     Section {
         path: "/statistiche",
         label: "Statistiche",
-        roles: &[Role::Responsabile],
-        only: None,
+        gate: Gate::Responsabile,
     },
     Section {
         path: "/privacy",
         label: "Privacy",
-        roles: &[Role::Responsabile],
-        only: None,
+        gate: Gate::Responsabile,
     },
     Section {
         path: "/scambi",
         label: "Scambi",
-        roles: &[Role::Responsabile, Role::Amministratore],
-        only: None,
+        gate: Gate::Exchange,
     },
     Section {
         path: "/amministrazione",
         label: "Amministrazione",
-        roles: &[Role::Amministratore],
-        only: None,
+        gate: Gate::Admin,
     },
 ];
 
@@ -197,7 +193,7 @@ pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                                     nav class="navbar navbar-expand-lg" aria-label="Navigazione principale" {
                                         div class="navbar-collapsable" { div class="menu-wrapper" {
                                             ul class="navbar-nav" {
-                                                @for s in SECTIONS.iter().filter(|s| s.roles.iter().any(|r| chrome.roles.contains(r)) && s.only.is_none_or(|k| chrome.instance.is_some_and(|i| i.role == k))) {
+                                                @for s in SECTIONS.iter().filter(|s| chrome.may(s.gate)) {
                                                     li class="nav-item" {
                                                         @if s.path == chrome.current {
                                                             a class="nav-link active" aria-current="page" href=(s.path) { span { (s.label) } }

@@ -401,10 +401,10 @@ pub fn person_page(
                             }
                         }
                     }
-                    @if chrome.roles.contains(&crate::domain::role::Role::Responsabile) || chrome.roles.contains(&crate::domain::role::Role::AssistenteSociale) {
+                    @if chrome.may(crate::web::routes::Gate::SocialWork) {
                         p { a href={"/persone/" (p.id) "/rapporto.pdf"} { "Dati trattati e accessi (art. 15), PDF" } }
                     }
-                    @if chrome.roles.contains(&crate::domain::role::Role::Responsabile) {
+                    @if chrome.may(crate::web::routes::Gate::Responsabile) {
                         @if p.is_restricted() {
                             form method="post" action={"/persone/" (p.id) "/limitazione/rimuovi"} class="mb-3" {
                                 (csrf_field(chrome.csrf))

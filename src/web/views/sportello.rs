@@ -19,7 +19,7 @@ pub fn page(
     accesses: &[(Access, Option<Person>)],
     appointments: &[(Appointment, Option<Person>)],
     notice: Option<&str>,
-    oversight: &[crate::domain::user::OversightNotice],
+    oversight: &[crate::app::administration::OpenNotice],
 ) -> Markup {
     frame(
         chrome,
