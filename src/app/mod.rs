@@ -5,6 +5,7 @@
 
 pub mod administration;
 pub mod agenda;
+pub mod auth;
 pub mod directory;
 pub mod district;
 pub mod exchange;

@@ -1,0 +1,151 @@
+//! Logging in and changing one's own password: the lockout after repeated failures, the same
+//! answer (and the same work) for unknown users, disabled users and wrong passwords, a fresh
+//! session at every login, every other session ended at a password change. Both hash or verify
+//! a password: run them off the request threads.
+
+use chrono::Utc;
+
+use super::AppError;
+use crate::domain::audit::{Action, AuditEvent};
+use crate::domain::login::{is_locked, unlocked_at};
+use crate::domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
+use crate::domain::user::{normalize_username, User};
+use crate::domain::Invalid;
+use crate::store::{Attempt, Store};
+
+const UNKNOWN_USER: &str = "(nome utente sconosciuto)";
+
+pub enum Login {
+    /// A new session; the user must first replace a temporary password.
+    In {
+        session_id: String,
+        must_change_password: bool,
+    },
+    /// Refused, with the message to show (also for a disabled user: it confirms nothing);
+    /// `locked`: refused without checking the password, the name being locked already.
+    Refused { message: String, locked: bool },
+}
+
+fn locked_message(failures: &[chrono::DateTime<Utc>], now: chrono::DateTime<Utc>) -> String {
+    let minutes = unlocked_at(failures, now)
+        .map(|t| ((t - now).num_seconds() + 59) / 60)
+        .unwrap_or(15)
+        .max(1);
+    format!(
+        "Troppi tentativi falliti: l'accesso con questo nome utente è bloccato per {minutes} minut{}. \
+         Riprovi più tardi, oppure chieda all'amministratore di reimpostare la password.",
+        if minutes == 1 { "o" } else { "i" }
+    )
+}
+
+/// Checks the credentials typed at the login form (`previous`: the session the browser had,
+/// ended at a successful login).
+pub fn login(
+    store: &Store,
+    typed: &str,
+    password: &str,
+    previous: Option<&str>,
+    ip: &str,
+) -> Result<Login, AppError> {
+    // Usernames that cannot exist are treated like unknown ones: same answer, same work.
+    let username = normalize_username(typed)
+        .unwrap_or_else(|_| typed.trim().to_lowercase().chars().take(64).collect());
+    let now = Utc::now();
+    let user = store.user_by_username(&username)?;
+    // A name that is not a user is not written to the audit: it may be a mistyped password.
+    let who = user
+        .as_ref()
+        .map_or_else(|| UNKNOWN_USER.to_string(), |u| u.username.clone());
+    if let Attempt::Locked(recent) = store.begin_login_attempt(&username, now)? {
+        store.login_failed(
+            AuditEvent::new(who.clone(), Action::LoginLocked, who).details(format!("da {ip}")),
+        )?;
+        return Ok(Login::Refused {
+            message: locked_message(&recent, now),
+            locked: true,
+        });
+    }
+    let hash = user
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_string(), |u| u.password_hash.clone());
+    let verified = verify_password(password, &hash);
+    match user {
+        Some(user) if verified && !user.disabled => {
+            let (id, _) = store.login_succeeded(&user, &username, previous, ip)?;
+            store.purge_expired_sessions()?;
+            Ok(Login::In {
+                session_id: id,
+                must_change_password: user.must_change_password,
+            })
+        }
+        other => {
+            let reason = match &other {
+                Some(u) if verified && u.disabled => "utente disabilitato",
+                _ => "credenziali errate",
+            };
+            let recent = store.login_failures(&username, now)?;
+            store.login_failed(
+                AuditEvent::new(who.clone(), Action::LoginFailed, who)
+                    .details(format!("{reason}, tentativo {} da {ip}", recent.len())),
+            )?;
+            let message = if is_locked(&recent, now) {
+                locked_message(&recent, now)
+            } else {
+                "Nome utente o password non corretti.".to_string()
+            };
+            Ok(Login::Refused {
+                message,
+                locked: false,
+            })
+        }
+    }
+}
+
+/// The user's own password change: the current password (guessed no more freely than at
+/// login), a new one that meets the policy and differs from it, typed twice. Every session of
+/// the user ends; the new session for this browser is returned.
+pub fn change_password(
+    store: &Store,
+    user: &User,
+    current: &str,
+    new: &str,
+    confirm: &str,
+    ip: &str,
+) -> Result<String, AppError> {
+    let now = Utc::now();
+    let mut invalid = Invalid::new();
+    match store.begin_login_attempt(&user.username, now)? {
+        Attempt::Locked(recent) => invalid.add("current_password", locked_message(&recent, now)),
+        Attempt::Allowed => {
+            if !verify_password(current, &user.password_hash) {
+                store.login_failed(
+                    AuditEvent::new(
+                        user.username.clone(),
+                        Action::PasswordChangeFailed,
+                        user.username.clone(),
+                    )
+                    .details(format!("password attuale errata, da {ip}")),
+                )?;
+                invalid.add("current_password", "La password attuale non è corretta.");
+            }
+        }
+    }
+    if let Err(msg) = check_new_password(new) {
+        invalid.add("new_password", msg);
+    } else if new == current {
+        invalid.add(
+            "new_password",
+            "La nuova password deve essere diversa da quella attuale.",
+        );
+    }
+    if invalid.message("new_password").is_none() && confirm != new {
+        invalid.add("confirm_password", "Le due password non coincidono.");
+    }
+    if !invalid.is_empty() {
+        return Err(AppError::Invalid(invalid));
+    }
+    let hash = hash_password(new).map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = store.set_password(user.id, hash, false, &user.username, None)?;
+    let (id, _) = store.create_session(user.id, ip)?;
+    Ok(id)
+}
