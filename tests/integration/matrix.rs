@@ -260,11 +260,22 @@ async fn walk(mode: &str, column: fn(&Row) -> &'static str) -> Vec<String> {
             continue;
         }
         let method = route.method.as_str().to_lowercase();
-        if openapi["paths"][route.path][&method].is_null() {
+        let op = &openapi["paths"][route.path][&method];
+        if op.is_null() {
             problems.push(format!(
                 "{} {}: not in the OpenAPI document",
                 route.method, route.path
             ));
+        }
+        // A parameter documented "in path" is one the path has.
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            let name = p["name"].as_str().unwrap_or_default();
+            if p["in"] == "path" && !route.path.contains(&format!("{{{name}}}")) {
+                problems.push(format!(
+                    "{} {}: parameter {name} documented in the path",
+                    route.method, route.path
+                ));
+            }
         }
     }
     let mut callers: Vec<(char, Client)> = Vec::new();

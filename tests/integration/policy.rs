@@ -112,6 +112,11 @@ async fn a_restricted_person_is_found_only_by_exact_code_listed_nowhere_and_not_
         )
         .await;
     assert_eq!(restricted.status, 303, "{}", restricted.body);
+    let read = c
+        .get_with(&format!("/api/v1/persons/{person_id}"), &h)
+        .await
+        .json();
+    assert_eq!(read["restricted"], true, "an API client can tell");
 
     // Search: four words reach any name score, and still do not list her; the exact code does.
     let mut page = server.logged_in("operatore1").await;

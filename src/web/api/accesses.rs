@@ -345,6 +345,7 @@ pub async fn appointments_of_person(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeParams {
     /// First day (YYYY-MM-DD), default today.
     #[serde(default)]

@@ -21,6 +21,7 @@ use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// Words of the name, description or organization.
     #[serde(default)]
@@ -136,6 +137,7 @@ pub async fn update_service(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `true`: for publishing, without confidential locations.
     #[serde(default)]
@@ -237,6 +239,7 @@ pub async fn create_referral(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReferralQuery {
     /// bozza, inviato, ricevuto, accettato, respinto or chiuso.
     #[serde(default)]
@@ -378,6 +381,7 @@ pub async fn referral_status(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LangParams {
     /// it or en.
     #[serde(default)]

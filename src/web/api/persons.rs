@@ -82,12 +82,15 @@ pub struct PersonJson {
     pub email: String,
     pub language: String,
     pub household: Vec<HouseholdJson>,
+    /// Processing restricted (art. 18): the record may be read, not used or changed.
+    pub restricted: bool,
 }
 
 impl PersonJson {
     pub fn of(p: Person, state: &AppState) -> Self {
         let places = state.reference.places();
         PersonJson {
+            restricted: p.is_restricted(),
             id: p.id,
             codice_fiscale: p.codice_fiscale.map(|c| c.to_string()),
             temporary_code: p.temporary_code,
@@ -203,6 +206,7 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// A codice fiscale (or its beginning), a temporary code, or words of the name.
     #[serde(default)]

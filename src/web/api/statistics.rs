@@ -11,6 +11,7 @@ use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatisticsQuery {
     /// The year (default: this year).
