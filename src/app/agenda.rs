@@ -132,14 +132,15 @@ pub fn between(
     channel: &str,
 ) -> Result<Vec<(Appointment, Option<Person>)>, AppError> {
     policy::desk_records(ctx.actor)?;
-    let appointments: Vec<Appointment> = ctx
-        .store
+    let snap = ctx.store.snapshot()?;
+    let appointments: Vec<Appointment> = snap
         .appointments_between(start, end)?
         .into_iter()
         .filter(|a| operator.is_none_or(|op| a.operator_id == op))
         .collect();
     let ids: Vec<Uuid> = appointments.iter().map(|a| a.person_id).collect();
-    let persons = ctx.store.persons_by_ids(&ids)?;
+    let persons = snap.persons_by_ids(&ids)?;
+    drop(snap);
     let items: Vec<(Appointment, Option<Person>)> = appointments
         .into_iter()
         .map(|a| {

@@ -202,14 +202,17 @@ pub struct Day {
 
 pub fn day(ctx: &Ctx, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Day, AppError> {
     policy::desk_records(ctx.actor)?;
-    let accesses = ctx.store.accesses_between(start, end)?;
-    let appointments = ctx.store.appointments_between(start, end)?;
+    // One snapshot: the day's list, and who is in it, as at one moment.
+    let snap = ctx.store.snapshot()?;
+    let accesses = snap.accesses_between(start, end)?;
+    let appointments = snap.appointments_between(start, end)?;
     let ids: Vec<Uuid> = accesses
         .iter()
         .filter_map(|a| a.person_id)
         .chain(appointments.iter().map(|a| a.person_id))
         .collect();
-    let persons = ctx.store.persons_by_ids(&ids)?;
+    let persons = snap.persons_by_ids(&ids)?;
+    drop(snap);
     let find = |id: Option<Uuid>| id.and_then(|id| persons.iter().find(|p| p.id == id).cloned());
     let accesses: Vec<_> = accesses
         .into_iter()

@@ -225,14 +225,15 @@ pub fn list(
     policy::desk_records(ctx.actor)?;
     let days = ctx.store.referral_overdue_days()?;
     let now = Utc::now();
-    let referrals: Vec<Referral> = ctx
-        .store
+    let snap = ctx.store.snapshot()?;
+    let referrals: Vec<Referral> = snap
         .referrals()?
         .into_iter()
         .filter(|r| status.is_none_or(|s| r.status == s))
         .collect();
     let ids: Vec<Uuid> = referrals.iter().map(|r| r.person_id).collect();
-    let persons = ctx.store.persons_by_ids(&ids)?;
+    let persons = snap.persons_by_ids(&ids)?;
+    drop(snap);
     let rows: Vec<Row> = referrals
         .into_iter()
         .map(|r| {

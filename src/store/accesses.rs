@@ -92,17 +92,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Access>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let index = txn.open_table(ACCESSES_BY_TIME)?;
-        let table = txn.open_table(ACCESSES)?;
-        let mut out = Vec::new();
-        for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
-            let (k, _) = row?;
-            if let Some(v) = table.get(k.value().1)? {
-                out.push(decode(v.value())?);
-            }
-        }
-        Ok(out)
+        self.snapshot()?.accesses_between(from, to)
     }
 
     pub fn create_appointment(&self, a: &Appointment, actor: &str) -> Result<(), StoreError> {
@@ -160,17 +150,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Appointment>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let index = txn.open_table(APPOINTMENTS_BY_TIME)?;
-        let table = txn.open_table(APPOINTMENTS)?;
-        let mut out = Vec::new();
-        for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
-            let (k, _) = row?;
-            if let Some(v) = table.get(k.value().1)? {
-                out.push(decode(v.value())?);
-            }
-        }
-        Ok(out)
+        self.snapshot()?.appointments_between(from, to)
     }
 
     /// A person's appointments, in time order.

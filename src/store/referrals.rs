@@ -106,14 +106,7 @@ impl Store {
 
     /// Every referral, newest first.
     pub fn referrals(&self) -> Result<Vec<Referral>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let mut out: Vec<Referral> = txn
-            .open_table(REFERRALS)?
-            .iter()?
-            .map(|row| decode(row?.1.value()))
-            .collect::<Result<_, _>>()?;
-        out.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-        Ok(out)
+        self.snapshot()?.referrals()
     }
 
     pub fn referrals_of_access(&self, access: Uuid) -> Result<Vec<Referral>, StoreError> {

@@ -230,15 +230,7 @@ impl Store {
 
     /// Persons by id, in the order given (missing ones skipped).
     pub fn persons_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Person>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let persons = txn.open_table(PERSONS)?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(v) = persons.get(id.as_u128())? {
-                out.push(decode(v.value())?);
-            }
-        }
-        Ok(out)
+        self.snapshot()?.persons_by_ids(ids)
     }
 }
 

@@ -1,7 +1,8 @@
 //! One read transaction for a whole page: every read of a use case sees the same moment of the
 //! database and opens one snapshot, not one per query.
 
-use redb::{ReadTransaction, ReadableDatabase};
+use chrono::{DateTime, Utc};
+use redb::{ReadTransaction, ReadableDatabase, ReadableTable};
 use uuid::Uuid;
 
 use super::codec::decode;
@@ -126,6 +127,66 @@ impl Snapshot {
         let table = self.txn.open_table(ACCESSES)?;
         let v = table.get(id.as_u128())?;
         v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// Accesses with `from <= time < to`, oldest first.
+    pub fn accesses_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Access>, StoreError> {
+        let index = self.txn.open_table(ACCESSES_BY_TIME)?;
+        let table = self.txn.open_table(ACCESSES)?;
+        let mut out = Vec::new();
+        for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
+            let (k, _) = row?;
+            if let Some(v) = table.get(k.value().1)? {
+                out.push(decode(v.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Appointments starting at `from <= start < to`, in time order.
+    pub fn appointments_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let index = self.txn.open_table(APPOINTMENTS_BY_TIME)?;
+        let table = self.txn.open_table(APPOINTMENTS)?;
+        let mut out = Vec::new();
+        for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
+            let (k, _) = row?;
+            if let Some(v) = table.get(k.value().1)? {
+                out.push(decode(v.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every referral, newest first.
+    pub fn referrals(&self) -> Result<Vec<Referral>, StoreError> {
+        let mut out: Vec<Referral> = self
+            .txn
+            .open_table(REFERRALS)?
+            .iter()?
+            .map(|row| decode(row?.1.value()))
+            .collect::<Result<_, _>>()?;
+        out.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        Ok(out)
+    }
+
+    /// The persons with these ids (those that exist), in the order given.
+    pub fn persons_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Person>, StoreError> {
+        let persons = self.txn.open_table(PERSONS)?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(v) = persons.get(id.as_u128())? {
+                out.push(decode(v.value())?);
+            }
+        }
+        Ok(out)
     }
 
     pub fn referrals_of_access(&self, access: Uuid) -> Result<Vec<Referral>, StoreError> {

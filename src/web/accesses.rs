@@ -330,19 +330,7 @@ pub async fn promemoria(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let id = path.into_inner();
-    let (access, person, appointment) = app::reception::promemoria(&state.ctx(&auth.actor), id)?;
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let contacts = state.store.desk_contacts()?;
-    let doc = crate::pdf::documents::access_promemoria(
-        &instance,
-        &contacts,
-        &state.reference,
-        &access,
-        &person,
-        appointment.as_ref(),
-    );
-    let bytes = super::documents::render_pdf(doc).await?;
+    let bytes = super::documents::promemoria(&state, &auth.actor, path.into_inner()).await?;
     Ok(super::respond::pdf(bytes, "promemoria.pdf"))
 }
 

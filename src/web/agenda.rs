@@ -191,13 +191,8 @@ pub async fn reminder(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let id = path.into_inner();
-    let (appointment, person) = app::agenda::for_reminder(&state.ctx(&auth.actor), id)?;
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let contacts = state.store.desk_contacts()?;
-    let doc =
-        crate::pdf::documents::appointment_reminder(&instance, &contacts, &appointment, &person);
-    let bytes = super::documents::render_pdf(doc).await?;
+    let bytes =
+        super::documents::appointment_reminder(&state, &auth.actor, path.into_inner()).await?;
     Ok(super::respond::pdf(bytes, "appuntamento.pdf"))
 }
 

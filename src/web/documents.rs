@@ -33,6 +33,93 @@ pub async fn orientation_sheet(
     render_pdf(doc).await
 }
 
+/// The letterhead every document prints: the installation and the desk's contacts.
+fn letterhead(
+    state: &AppState,
+) -> Result<
+    (
+        crate::domain::instance::Instance,
+        crate::domain::instance::DeskContacts,
+    ),
+    AppError,
+> {
+    let instance = state
+        .store
+        .instance()?
+        .ok_or(AppError::NotFound("Installazione"))?;
+    Ok((instance, state.store.desk_contacts()?))
+}
+
+/// The citizen's promemoria of access `id`.
+pub async fn promemoria(state: &AppState, actor: &Actor, id: Uuid) -> Result<Vec<u8>, AppError> {
+    let (access, person, appointment) = app::reception::promemoria(&state.ctx(actor), id)?;
+    let (instance, contacts) = letterhead(state)?;
+    render_pdf(crate::pdf::documents::access_promemoria(
+        &instance,
+        &contacts,
+        &state.reference,
+        &access,
+        &person,
+        appointment.as_ref(),
+    ))
+    .await
+}
+
+/// The referral letter (*scheda di invio*) of referral `id`.
+pub async fn referral_letter(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Vec<u8>, AppError> {
+    let (r, person, access) = app::referrals::for_letter(&state.ctx(actor), id)?;
+    let (instance, contacts) = letterhead(state)?;
+    render_pdf(crate::pdf::documents::referral_letter(
+        &instance,
+        &contacts,
+        &state.reference,
+        &r,
+        &person,
+        &access,
+    ))
+    .await
+}
+
+/// The privacy notice with person `id`'s name and the signature lines.
+pub async fn privacy_notice(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Vec<u8>, AppError> {
+    let (person, version, text) = app::privacy::notice_for(&state.ctx(actor), id)?;
+    let (instance, contacts) = letterhead(state)?;
+    render_pdf(crate::pdf::documents::privacy_notice(
+        &instance,
+        &contacts,
+        &text,
+        version,
+        &person,
+        chrono::Local::now().date_naive(),
+    ))
+    .await
+}
+
+/// The reminder of appointment `id`.
+pub async fn appointment_reminder(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Vec<u8>, AppError> {
+    let (appointment, person) = app::agenda::for_reminder(&state.ctx(actor), id)?;
+    let (instance, contacts) = letterhead(state)?;
+    render_pdf(crate::pdf::documents::appointment_reminder(
+        &instance,
+        &contacts,
+        &appointment,
+        &person,
+    ))
+    .await
+}
+
 /// Renders a document off the request threads.
 pub async fn render_pdf(doc: crate::pdf::Document) -> Result<Vec<u8>, AppError> {
     web::block(move || crate::pdf::render(&doc))

@@ -66,6 +66,7 @@ fn every_area(r: &mut Routes) {
     api::orientation_access::configure(r);
     api::privacy::configure(r);
     api::statistics::configure(r);
+    api::documents::configure(r);
 }
 
 /// Every route of the application, registered on the server.

@@ -4,7 +4,7 @@
 use crate::web::routes::{Gate, Routes};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use chrono::{Local, NaiveTime};
+use chrono::NaiveTime;
 use uuid::Uuid;
 
 use super::error::PageError;
@@ -26,19 +26,7 @@ pub async fn notice_pdf(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let (person, version, text) =
-        app::privacy::notice_for(&state.ctx(&auth.actor), path.into_inner())?;
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let contacts = state.store.desk_contacts()?;
-    let doc = crate::pdf::documents::privacy_notice(
-        &instance,
-        &contacts,
-        &text,
-        version,
-        &person,
-        Local::now().date_naive(),
-    );
-    let bytes = super::documents::render_pdf(doc).await?;
+    let bytes = super::documents::privacy_notice(&state, &auth.actor, path.into_inner()).await?;
     Ok(super::respond::pdf(bytes, "informativa.pdf"))
 }
 

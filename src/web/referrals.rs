@@ -227,19 +227,7 @@ pub async fn letter(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let (r, person, access) =
-        app::referrals::for_letter(&state.ctx(&auth.actor), path.into_inner())?;
-    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
-    let contacts = state.store.desk_contacts()?;
-    let doc = crate::pdf::documents::referral_letter(
-        &instance,
-        &contacts,
-        &state.reference,
-        &r,
-        &person,
-        &access,
-    );
-    let bytes = super::documents::render_pdf(doc).await?;
+    let bytes = super::documents::referral_letter(&state, &auth.actor, path.into_inner()).await?;
     Ok(super::respond::pdf(bytes, "scheda-invio.pdf"))
 }
 

@@ -146,6 +146,15 @@ const ALLOW: &[Row] = &[
     ("GET", "/api/v1/persons/{id}/report.json", "sr", ""),
     ("GET", "/api/v1/persons/{id}/report.pdf", "sr", ""),
     ("GET", "/api/v1/statistics", "r", "r"),
+    ("PUT", "/api/v1/persons/{id}", "osr", ""),
+    ("POST", "/api/v1/persons/{id}/consents", "osr", ""),
+    ("POST", "/api/v1/appointments/{id}/cancel", "osr", ""),
+    ("GET", "/api/v1/referrals/{id}", "osr", ""),
+    ("GET", "/api/v1/unmet-needs", "osr", ""),
+    ("GET", "/api/v1/accesses/{id}/promemoria.pdf", "osr", ""),
+    ("GET", "/api/v1/referrals/{id}/letter.pdf", "osr", ""),
+    ("GET", "/api/v1/persons/{id}/privacy-notice.pdf", "osr", ""),
+    ("GET", "/api/v1/appointments/{id}/reminder.pdf", "osr", ""),
 ];
 
 const ROLES: [(char, &str); 4] = [

@@ -633,6 +633,99 @@ async fn the_api_alone_orients_an_access_and_prints_the_chosen_service() {
             .join(" ");
         assert!(flat.contains(&first_words), "{name} not in {flat}");
     }
+
+    // The rest of a desk day through the API alone: correct the person, record consents,
+    // the unmet-needs report, the promemoria, an appointment (its reminder, its cancellation), a
+    // referral (read back, its letter), the privacy notice to sign.
+    let corrected = c
+        .put_json(
+            &format!("/api/v1/persons/{person_id}"),
+            &h,
+            &json!({"surname": "Verdi", "given_names": "Luca Maria", "sex": "M", "birth_date": "1970-03-04"}),
+        )
+        .await;
+    assert_eq!(corrected.status, 200, "{}", corrected.body);
+    let read = c
+        .get_with(&format!("/api/v1/persons/{person_id}"), &h)
+        .await
+        .json();
+    assert_eq!(read["given_names"], "Luca Maria");
+    let consent = c
+        .post_json(
+            &format!("/api/v1/persons/{person_id}/consents"),
+            &h,
+            &json!({"purpose": "reminders", "given": true}),
+        )
+        .await;
+    assert_eq!(consent.status, 200, "{}", consent.body);
+    let bad_consent = c
+        .post_json(
+            &format!("/api/v1/persons/{person_id}/consents"),
+            &h,
+            &json!({"purpose": "marketing", "given": true}),
+        )
+        .await;
+    assert_eq!(bad_consent.status, 422);
+    assert_eq!(bad_consent.json()["error"]["field"], "purpose");
+    let report = c.get_with("/api/v1/unmet-needs", &h).await.json();
+    assert_eq!(report[0]["reason"], "waiting_list");
+    assert_eq!(report[0]["count"], 1);
+    for path in [
+        format!("/api/v1/accesses/{access_id}/promemoria.pdf"),
+        format!("/api/v1/persons/{person_id}/privacy-notice.pdf"),
+    ] {
+        assert!(
+            c.get_bytes_with(&path, &h).await.starts_with(b"%PDF-"),
+            "{path}"
+        );
+    }
+    let start = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let appointment = c
+        .post_json(
+            "/api/v1/appointments",
+            &h,
+            &json!({"person_id": person_id, "start": start}),
+        )
+        .await;
+    assert_eq!(appointment.status, 201, "{}", appointment.body);
+    let appointment_id = appointment.json()["id"].as_str().unwrap().to_string();
+    let reminder = c
+        .get_bytes_with(
+            &format!("/api/v1/appointments/{appointment_id}/reminder.pdf"),
+            &h,
+        )
+        .await;
+    assert!(reminder.starts_with(b"%PDF-"));
+    let cancelled = c
+        .request(
+            "POST",
+            &format!("/api/v1/appointments/{appointment_id}/cancel"),
+            &h,
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(cancelled.json()["cancelled"], true);
+    let referral = c
+        .post_json(
+            "/api/v1/referrals",
+            &h,
+            &json!({"access_id": access_id, "target": service_id, "reason": "Domanda di alloggio",
+                "privacy_override": "Informativa da consegnare al prossimo colloquio"}),
+        )
+        .await;
+    assert_eq!(referral.status, 201, "{}", referral.body);
+    let referral_id = referral.json()["id"].as_str().unwrap().to_string();
+    let back = c
+        .get_with(&format!("/api/v1/referrals/{referral_id}"), &h)
+        .await
+        .json();
+    assert_eq!(back["status"], "inviato");
+    assert_eq!(back["person_id"], person_id.as_str());
+    let letter = c
+        .get_bytes_with(&format!("/api/v1/referrals/{referral_id}/letter.pdf"), &h)
+        .await;
+    assert!(letter.starts_with(b"%PDF-"));
 }
 
 #[actix_rt::test]

@@ -389,6 +389,20 @@ pub async fn appointments(
     ))
 }
 
+/// Cancel an appointment (it stays in the agenda, marked cancelled).
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", params(("id" = Uuid, Path)),
+    responses((status = 200, body = AppointmentJson), (status = 404, body = crate::web::error::ErrorBody),
+        (status = 409, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn cancel_appointment(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let a = crate::app::agenda::cancel(&state.ctx(&auth.actor), path.into_inner())?;
+    Ok(HttpResponse::Ok().json(appointment_json(a)))
+}
+
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
     r.get("/api/v1/persons/{id}/accesses", Gate::Desk, of_person);
@@ -406,4 +420,9 @@ pub(crate) fn configure(r: &mut Routes) {
     );
     r.post("/api/v1/appointments", Gate::Desk, create_appointment);
     r.get("/api/v1/appointments", Gate::Desk, appointments);
+    r.post(
+        "/api/v1/appointments/{id}/cancel",
+        Gate::Desk,
+        cancel_appointment,
+    );
 }

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, described by the OpenAPI document it serves.
 
 pub mod accesses;
+pub mod documents;
 pub mod orientation;
 pub mod orientation_access;
 pub mod persons;
@@ -181,7 +182,16 @@ impl Modify for SecuritySchemes {
         orientation::privacy_notice,
         privacy::report_json,
         privacy::report_pdf_api,
-        statistics::statistics
+        statistics::statistics,
+        persons::update,
+        persons::consent,
+        accesses::cancel_appointment,
+        orientation::referral,
+        orientation::unmet_needs,
+        documents::promemoria,
+        documents::referral_letter,
+        documents::privacy_notice,
+        documents::appointment_reminder
     ),
     components(schemas(
         Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,
@@ -192,6 +202,7 @@ impl Modify for SecuritySchemes {
         accesses::AppointmentInput, accesses::AppointmentJson,
         orientation::ServiceSummary, orientation::ImportResult, orientation::ReferralInput, orientation::ReferralJson,
         statistics::StatisticsJson, statistics::TableJson, statistics::RowJson,
+        persons::ConsentInput, orientation::UnmetRowJson,
         orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
         orientation_access::SuggestionJson, orientation_access::OrientationJson,
         orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput

@@ -317,25 +317,76 @@ pub async fn referrals(
     let (rows, _) = app::referrals::list(&ctx, status, " (API)")?;
     let out: Vec<ReferralJson> = rows
         .into_iter()
-        .map(|(r, person, overdue)| ReferralJson {
-            overdue,
-            person_name: person.map(|p| p.display_name()),
-            target: match r.target {
-                crate::domain::referral::Target::Ssp => "ssp".into(),
-                crate::domain::referral::Target::Service(id) => id.to_string(),
-            },
-            id: r.id,
-            status: r.status.into(),
-            access_id: r.access_id,
-            person_id: r.person_id,
-            target_name: r.target_name,
-            reason: r.reason,
-            urgency: r.urgency,
-            history: r.history.into_iter().map(Into::into).collect(),
-            district_notice: r.district_notice,
-        })
+        .map(|(r, person, overdue)| referral_json(r, person, overdue))
         .collect();
     Ok(HttpResponse::Ok().json(out))
+}
+
+fn referral_json(
+    r: crate::domain::referral::Referral,
+    person: Option<crate::domain::person::Person>,
+    overdue: bool,
+) -> ReferralJson {
+    ReferralJson {
+        overdue,
+        person_name: person.map(|p| p.display_name()),
+        target: match r.target {
+            crate::domain::referral::Target::Ssp => "ssp".into(),
+            crate::domain::referral::Target::Service(id) => id.to_string(),
+        },
+        id: r.id,
+        status: r.status.into(),
+        access_id: r.access_id,
+        person_id: r.person_id,
+        target_name: r.target_name,
+        reason: r.reason,
+        urgency: r.urgency,
+        history: r.history.into_iter().map(Into::into).collect(),
+        district_notice: r.district_notice,
+    }
+}
+
+/// One referral sent by the desk, with its history (the read is audited).
+#[utoipa::path(get, path = "/api/v1/referrals/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ReferralJson), (status = 404, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn referral(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let file = app::referrals::detail(&state.ctx(&auth.actor), path.into_inner())?;
+    Ok(HttpResponse::Ok().json(referral_json(file.referral, file.person, file.overdue)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnmetRowJson {
+    pub area: String,
+    pub category: String,
+    /// ISTAT code of the comune of residence (empty: not known).
+    pub comune_istat: String,
+    pub reason: String,
+    pub count: usize,
+}
+
+/// Unmet needs counted by area, need, comune and reason (no personal data), as on the page.
+#[utoipa::path(get, path = "/api/v1/unmet-needs",
+    responses((status = 200, body = Vec<UnmetRowJson>)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn unmet_needs(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let rows: Vec<UnmetRowJson> = app::directory::unmet(&state.ctx(&auth.actor))?
+        .into_iter()
+        .map(|r| UnmetRowJson {
+            area: r.area,
+            category: r.category,
+            comune_istat: r.comune,
+            reason: r.reason,
+            count: r.count,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(rows))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -448,6 +499,8 @@ pub(crate) fn configure(r: &mut Routes) {
     r.put("/api/v1/services/{id}", Gate::Responsabile, update_service);
     r.post("/api/v1/referrals", Gate::Desk, create_referral);
     r.get("/api/v1/referrals", Gate::Referrals, referrals);
+    r.get("/api/v1/referrals/{id}", Gate::Desk, referral);
+    r.get("/api/v1/unmet-needs", Gate::Desk, unmet_needs);
     r.post(
         "/api/v1/referrals/{id}/status",
         Gate::Referrals,

@@ -157,7 +157,82 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Json<PersonInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let form = person_form(body.into_inner());
+    let new = app::persons::NewPerson {
+        form: form.0,
+        confirm_new: form.1,
+        warnings: Warnings::Return,
+    };
+    let r = app::persons::register(&state.ctx(&auth.actor), new)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/persons/{}", r.person.id)))
+        .json(Created {
+            id: r.person.id,
+            warnings: r.warnings,
+        }))
+}
+
+/// Correct a person's data (the whole record, as on the form); the change is kept in the
+/// person's history. Refused for a restricted person.
+#[utoipa::path(
+    put,
+    path = "/api/v1/persons/{id}",
+    params(("id" = Uuid, Path)),
+    request_body = PersonInput,
+    responses(
+        (status = 200, body = Created),
+        (status = 404, body = crate::web::error::ErrorBody),
+        (status = 409, body = crate::web::error::ErrorBody, description = "Restricted (art. 18)"),
+        (status = 422, body = crate::web::error::ErrorBody)
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn update(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<PersonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (form, _) = person_form(body.into_inner());
+    app::persons::update(&state.ctx(&auth.actor), id, &form, Warnings::Return)?;
+    Ok(HttpResponse::Ok().json(Created {
+        id,
+        warnings: vec![],
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentInput {
+    /// `reminders` (appointment reminders) or `third_sector` (sharing with third-sector bodies).
+    pub purpose: String,
+    /// `true` gives the consent, `false` withdraws it (at once).
+    pub given: bool,
+}
+
+/// Give or withdraw a consent, as on the person's page.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/consents", params(("id" = Uuid, Path)),
+    request_body = ConsentInput,
+    responses((status = 200, body = Created), (status = 404, body = crate::web::error::ErrorBody),
+        (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn consent(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<ConsentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    app::privacy::consent(&state.ctx(&auth.actor), id, &body.purpose, body.given)?;
+    Ok(HttpResponse::Ok().json(Created {
+        id,
+        warnings: vec![],
+    }))
+}
+
+/// The form a person's JSON fills, and whether a new registration was confirmed.
+fn person_form(input: PersonInput) -> (PersonForm, bool) {
     let form = PersonForm {
         codice_fiscale: opt(&input.codice_fiscale),
         surname: input.surname,
@@ -174,18 +249,7 @@ pub async fn create(
         language: opt(&input.language),
         household: Vec::new(),
     };
-    let new = app::persons::NewPerson {
-        form,
-        confirm_new: input.confirm_new,
-        warnings: Warnings::Return,
-    };
-    let r = app::persons::register(&state.ctx(&auth.actor), new)?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/persons/{}", r.person.id)))
-        .json(Created {
-            id: r.person.id,
-            warnings: r.warnings,
-        }))
+    (form, input.confirm_new)
 }
 
 /// Read a person (the read is audited).
@@ -257,4 +321,6 @@ pub(crate) fn configure(r: &mut Routes) {
     r.post("/api/v1/persons", Gate::Desk, create);
     r.get("/api/v1/persons", Gate::Desk, search);
     r.get("/api/v1/persons/{id}", Gate::Desk, get);
+    r.put("/api/v1/persons/{id}", Gate::Desk, update);
+    r.post("/api/v1/persons/{id}/consents", Gate::Desk, consent);
 }
