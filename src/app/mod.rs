@@ -28,12 +28,20 @@ use crate::domain::Invalid;
 use crate::store::{Store, StoreError};
 use uuid::Uuid;
 
+/// Where the audit events of reads go: by default written at once, one commit each; a request
+/// hands in a sink that queues them for the group commit and answers the page only once they
+/// are durable.
+pub trait AuditSink {
+    fn record(&self, event: AuditEvent) -> Result<(), AppError>;
+}
+
 /// What every use case works with.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub store: &'a Store,
     pub reference: &'a Reference,
     pub actor: &'a Actor,
+    sink: Option<&'a dyn AuditSink>,
 }
 
 impl<'a> Ctx<'a> {
@@ -42,6 +50,15 @@ impl<'a> Ctx<'a> {
             store,
             reference,
             actor,
+            sink: None,
+        }
+    }
+
+    /// The same context, its read audits going to `sink`.
+    pub fn with_sink(self, sink: &'a dyn AuditSink) -> Self {
+        Ctx {
+            sink: Some(sink),
+            ..self
         }
     }
 
@@ -63,12 +80,16 @@ impl<'a> Ctx<'a> {
         subject: impl Into<String>,
         details: impl Into<String>,
     ) -> Result<(), AppError> {
-        self.store.audit(
-            AuditEvent::new(self.actor.username.clone(), action, subject)
-                .details(details)
-                .about_all(persons),
-        )?;
-        Ok(())
+        let event = AuditEvent::new(self.actor.username.clone(), action, subject)
+            .details(details)
+            .about_all(persons);
+        match self.sink {
+            Some(sink) => sink.record(event),
+            None => {
+                self.store.audit(event)?;
+                Ok(())
+            }
+        }
     }
 
     /// Records that these persons were shown (search results, possible duplicates), by id only.

@@ -72,6 +72,8 @@ pub enum StoreError {
     Random(String),
     #[error("Backup: {0}.")]
     Backup(String),
+    #[error("Impossibile avviare la scrittura del registro di audit: {0}")]
+    AuditWriter(String),
     #[error(
         "L'installazione non è ancora configurata: eseguire `sportello init` o aprire il browser."
     )]

@@ -2,6 +2,7 @@
 
 mod accesses;
 mod audit;
+pub mod audit_queue;
 pub mod backup;
 mod changelog;
 mod codec;

@@ -70,7 +70,7 @@ pub async fn new_form(
     auth.desk()?;
     let person = match query.persona {
         Some(id) => Some(app::persons::usable(
-            &state.ctx(&auth.actor),
+            &auth.ctx(&state),
             id,
             "modulo di nuovo accesso",
         )?),
@@ -142,7 +142,7 @@ pub async fn create(
         quick: false,
     };
     let (status, invalid, duplicates) =
-        match app::reception::register(&state.ctx(&auth.actor), input) {
+        match app::reception::register(&auth.ctx(&state), input) {
             Ok(access) => {
                 return Ok(see_other(&format!(
                     "/accessi/{}?avviso=registrato",
@@ -181,9 +181,9 @@ fn render_form(
     let mode = form.get("person_mode");
     let known = match mode {
         // The person chosen, read as any use of her record is (audited; not when restricted).
-        "existing" => Uuid::parse_str(form.get("person_id")).ok().and_then(|id| {
-            app::persons::usable(&state.ctx(&auth.actor), id, "modulo di accesso").ok()
-        }),
+        "existing" => Uuid::parse_str(form.get("person_id"))
+            .ok()
+            .and_then(|id| app::persons::usable(&auth.ctx(&state), id, "modulo di accesso").ok()),
         _ => None,
     };
     let choice = match &known {
@@ -255,7 +255,7 @@ pub async fn quick_create(
         who: Who::Anonymous,
         quick: true,
     };
-    match app::reception::register(&state.ctx(&auth.actor), input) {
+    match app::reception::register(&auth.ctx(&state), input) {
         Ok(_) => Ok(see_other("/?avviso=rapido")),
         Err(AppError::Invalid(invalid)) => {
             let instance = state.store.instance()?;
@@ -281,7 +281,7 @@ pub async fn view(
     path: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     let file = app::reception::view(&ctx, path.into_inner(), "")?;
     let orientation = app::orientation::orientation_of(&ctx, &file.access, file.person.as_ref())?;
     let instance = state.store.instance()?;
@@ -318,7 +318,7 @@ pub async fn reserved_notes(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let access = app::reception::reserved_notes(&state.ctx(&auth.actor), path.into_inner())?;
+    let access = app::reception::reserved_notes(&auth.ctx(&state), path.into_inner())?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
     Ok(ok(views::accesses::reserved_notes_page(&chrome, &access)))
@@ -343,7 +343,7 @@ pub async fn add_service(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let service_id = Uuid::parse_str(form.get("service_id")).map_err(|_| PageError::BadRequest)?;
-    app::orientation::choose(&state.ctx(&auth.actor), id, service_id)?;
+    app::orientation::choose(&auth.ctx(&state), id, service_id)?;
     Ok(see_other(&format!(
         "/accessi/{id}?avviso=servizio#h-orientation"
     )))
@@ -355,7 +355,7 @@ pub async fn remove_service(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, PageError> {
     let (id, service_id) = path.into_inner();
-    app::orientation::remove(&state.ctx(&auth.actor), id, service_id)?;
+    app::orientation::remove(&auth.ctx(&state), id, service_id)?;
     Ok(see_other(&format!("/accessi/{id}#h-orientation")))
 }
 
@@ -376,7 +376,7 @@ pub async fn mark_unmet(
         reason: form.get("reason"),
         note: form.get("note"),
     };
-    app::orientation::mark_unmet(&state.ctx(&auth.actor), id, input)?;
+    app::orientation::mark_unmet(&auth.ctx(&state), id, input)?;
     Ok(see_other(&format!(
         "/accessi/{id}?avviso=non-soddisfatto#h-orientation"
     )))

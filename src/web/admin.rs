@@ -31,7 +31,7 @@ async fn render(
     values: &NewUserValues,
     invalid: &Invalid,
 ) -> Result<HttpResponse, PageError> {
-    let o = app::administration::overview(&state.ctx(&auth.actor))?;
+    let o = app::administration::overview(&auth.ctx(&state))?;
     let backup = views::admin::BackupView {
         settings: o.backup_settings,
         last: o.last_backup,
@@ -220,7 +220,7 @@ pub async fn set_roles(
         .iter()
         .filter_map(|c| Role::from_code(c))
         .collect();
-    let result = app::administration::set_roles(&state.ctx(&auth.actor), path.into_inner(), &roles);
+    let result = app::administration::set_roles(&auth.ctx(&state), path.into_inner(), &roles);
     conflict_or(&auth, &state, result, "ruoli").await
 }
 
@@ -229,8 +229,7 @@ pub async fn disable(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let result =
-        app::administration::set_disabled(&state.ctx(&auth.actor), path.into_inner(), true);
+    let result = app::administration::set_disabled(&auth.ctx(&state), path.into_inner(), true);
     conflict_or(&auth, &state, result, "disabilitato").await
 }
 
@@ -239,8 +238,7 @@ pub async fn enable(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let result =
-        app::administration::set_disabled(&state.ctx(&auth.actor), path.into_inner(), false);
+    let result = app::administration::set_disabled(&auth.ctx(&state), path.into_inner(), false);
     conflict_or(&auth, &state, result, "abilitato").await
 }
 
@@ -280,7 +278,7 @@ pub async fn save_contacts(
         email: form.get("desk_email").to_string(),
         hours: form.get("desk_hours").to_string(),
     };
-    match app::administration::save_contacts(&state.ctx(&auth.actor), contacts) {
+    match app::administration::save_contacts(&auth.ctx(&state), contacts) {
         Ok(()) => Ok(back("contatti")),
         Err(AppError::Invalid(invalid)) => {
             // The form's fields are named apart from the other forms on the page.
@@ -310,8 +308,7 @@ pub async fn save_overdue_days(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    match app::administration::save_overdue_days(&state.ctx(&auth.actor), form.get("overdue_days"))
-    {
+    match app::administration::save_overdue_days(&auth.ctx(&state), form.get("overdue_days")) {
         Ok(()) => Ok(back("invii")),
         Err(AppError::Invalid(invalid)) => {
             invalid_page(&auth, &state, &NewUserValues::default(), &invalid).await
@@ -326,7 +323,7 @@ pub async fn save_backup_settings(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     match app::administration::save_backup_settings(
-        &state.ctx(&auth.actor),
+        &auth.ctx(&state),
         form.get("backup_folder"),
         form.get("backup_recipient"),
     ) {
@@ -343,7 +340,7 @@ pub async fn generate_backup_key(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let secret = app::administration::generate_backup_key(&state.ctx(&auth.actor))?;
+    let secret = app::administration::generate_backup_key(&auth.ctx(&state))?;
     render(
         &auth,
         &state,

@@ -52,7 +52,7 @@ pub async fn page(
     let start = local_instant(from, NaiveTime::MIN).ok_or(PageError::BadRequest)?;
     let end =
         local_instant(from + Duration::days(days), NaiveTime::MIN).ok_or(PageError::BadRequest)?;
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     let items = app::agenda::between(&ctx, start, end, operator, "")?;
     let operators = app::agenda::operators(&ctx)?;
     let instance = state.store.instance()?;
@@ -87,7 +87,7 @@ pub async fn new_form(
     state: web::Data<AppState>,
     query: web::Query<PersonQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     let person = app::persons::usable(&ctx, query.persona, "modulo di appuntamento")?;
     let operators = app::agenda::operators(&ctx)?;
     let instance = state.store.instance()?;
@@ -112,7 +112,7 @@ pub async fn create(
     query: web::Query<PersonQuery>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     let v = AppointmentValues {
         date: form.get("date").to_string(),
         time: form.get("time").to_string(),
@@ -177,7 +177,7 @@ pub async fn cancel(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let a = app::agenda::cancel(&state.ctx(&auth.actor), path.into_inner())?;
+    let a = app::agenda::cancel(&auth.ctx(&state), path.into_inner())?;
     let day = a.start.with_timezone(&Local).date_naive();
     Ok(see_other(&format!(
         "/agenda?giorno={}&avviso=annullato",

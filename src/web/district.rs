@@ -18,7 +18,7 @@ use crate::domain::district::InboxReferral;
 use crate::domain::Invalid;
 
 pub async fn inbox(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let (entries, imports) = app::district::inbox(&state.ctx(&auth.actor), "")?;
+    let (entries, imports) = app::district::inbox(&auth.ctx(&state), "")?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/ambito");
     Ok(ok(views::district::inbox_page(
@@ -43,7 +43,7 @@ fn render_detail(
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (entry, linked) = app::district::detail(&state.ctx(&auth.actor), id)?;
+    let (entry, linked) = app::district::detail(&auth.ctx(&state), id)?;
     let linked: Vec<&InboxReferral> = linked.iter().collect();
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/ambito");
@@ -87,17 +87,13 @@ pub async fn decide(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let invalid = match app::district::decide(
-        &state.ctx(&auth.actor),
-        id,
-        form.get("status"),
-        form.get("note"),
-    ) {
-        Ok(_) => return Ok(see_other(&format!("/ambito/invii/{id}?avviso=stato"))),
-        Err(AppError::Invalid(invalid)) => invalid,
-        Err(e @ AppError::IllegalTransition { .. }) => Invalid::one("status", e.to_string()),
-        Err(e) => return Err(e.into()),
-    };
+    let invalid =
+        match app::district::decide(&auth.ctx(&state), id, form.get("status"), form.get("note")) {
+            Ok(_) => return Ok(see_other(&format!("/ambito/invii/{id}?avviso=stato"))),
+            Err(AppError::Invalid(invalid)) => invalid,
+            Err(e @ AppError::IllegalTransition { .. }) => Invalid::one("status", e.to_string()),
+            Err(e) => return Err(e.into()),
+        };
     render_detail(
         &auth,
         &state,
@@ -120,7 +116,7 @@ pub async fn unlink(
         .get("other")
         .parse()
         .map_err(|_| PageError::BadRequest)?;
-    app::district::unlink(&state.ctx(&auth.actor), id, other)?;
+    app::district::unlink(&auth.ctx(&state), id, other)?;
     Ok(see_other(&format!("/ambito/invii/{id}?avviso=scollegato")))
 }
 

@@ -28,7 +28,7 @@ fn render(
     outcome: Option<Outcome>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let o = app::exchange::overview(&state.ctx(&auth.actor))?;
+    let o = app::exchange::overview(&auth.ctx(&state))?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/scambi");
     let view = ExchangeView {
@@ -81,7 +81,7 @@ pub async fn page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse
 
 /// The identity file, for the other side.
 pub async fn identity(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let id = app::exchange::identity(&state.ctx(&auth.actor))?;
+    let id = app::exchange::identity(&auth.ctx(&state))?;
     let body = serde_json::to_vec_pretty(&id).map_err(|e| PageError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
@@ -101,7 +101,7 @@ pub async fn export(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    let result = app::exchange::export(&state.ctx(&auth.actor), form.get("to"));
+    let result = app::exchange::export(&auth.ctx(&state), form.get("to"));
     let outcome = outcome_of(result, |(name, e)| Outcome::Exported {
         name,
         sequence: e.sequence,
@@ -117,7 +117,7 @@ pub async fn download(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let name = path.into_inner();
-    let bytes = app::exchange::sent_file(&state.ctx(&auth.actor), &name)?;
+    let bytes = app::exchange::sent_file(&auth.ctx(&state), &name)?;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header((
@@ -163,7 +163,7 @@ pub async fn import(
             message: "Scegliere il file del pacchetto.".into(),
         },
         Ok(Some(bytes)) => outcome_of(
-            app::exchange::import(&state.ctx(&auth.actor), &bytes),
+            app::exchange::import(&auth.ctx(&state), &bytes),
             |o| match o {
                 ImportOutcome::Applied(record) => Outcome::Imported {
                     record,
@@ -195,15 +195,14 @@ pub async fn enroll(
             field: "identity",
             message: "Scegliere il file ricevuto.".into(),
         },
-        Ok(Some(bytes)) => outcome_of(
-            app::exchange::enroll(&state.ctx(&auth.actor), &bytes),
-            |e| Outcome::Enrolled {
+        Ok(Some(bytes)) => outcome_of(app::exchange::enroll(&auth.ctx(&state), &bytes), |e| {
+            Outcome::Enrolled {
                 name: e.name,
                 ambito: e.ambito,
                 fingerprint: e.fingerprint,
                 reply: e.reply,
-            },
-        )?,
+            }
+        })?,
     };
     render_outcome(&auth, &state, outcome)
 }

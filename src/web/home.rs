@@ -32,7 +32,7 @@ pub async fn home(
         "visto" => Some("Avviso segnato come visto."),
         _ => None,
     };
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     let notices = app::administration::open_notices(&ctx)?;
     if policy::desk_records(&auth.actor).is_ok() {
         let today = Local::now().date_naive();
@@ -67,7 +67,7 @@ pub async fn acknowledge(
     state: web::Data<AppState>,
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    app::administration::acknowledge(&state.ctx(&auth.actor), path.into_inner())?;
+    app::administration::acknowledge(&auth.ctx(&state), path.into_inner())?;
     Ok(super::respond::see_other("/?avviso=visto"))
 }
 

@@ -4,6 +4,7 @@ pub mod accesses;
 mod admin;
 mod agenda;
 pub mod api;
+mod audit_wait;
 mod auth;
 pub mod csrf;
 mod denials;

@@ -61,7 +61,7 @@ pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let hits = app::persons::search(&state.ctx(&auth.actor), &query.q)?;
+    let hits = app::persons::search(&auth.ctx(&state), &query.q)?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/persone");
     Ok(ok(views::persons::search_page(
@@ -99,7 +99,7 @@ pub async fn create(
         warnings: Warnings::ConfirmFirst(form.get("warnings_seen")),
     };
     let (status, invalid, duplicates, warnings) =
-        match app::persons::register(&state.ctx(&auth.actor), input) {
+        match app::persons::register(&auth.ctx(&state), input) {
             Ok(r) => {
                 return Ok(see_other(&format!(
                     "/persone/{}?avviso=creata",
@@ -135,7 +135,7 @@ pub async fn create(
 
 /// The warnings about typed values, shown with the possible duplicates.
 fn warnings_of(state: &AppState, auth: &Auth, values: &PersonForm) -> Vec<String> {
-    app::persons::checked_data(&state.ctx(&auth.actor), values)
+    app::persons::checked_data(&auth.ctx(&state), values)
         .map(|d| d.warnings)
         .unwrap_or_default()
 }
@@ -152,7 +152,7 @@ pub async fn view(
     path: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let file = app::persons::file(&state.ctx(&auth.actor), path.into_inner(), "")?;
+    let file = app::persons::file(&auth.ctx(&state), path.into_inner(), "")?;
     let notice = match query.avviso.as_str() {
         "creata" => Some("Persona registrata."),
         "esistente" => {
@@ -184,7 +184,7 @@ pub async fn edit_form(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let person = app::persons::usable(&state.ctx(&auth.actor), id, "modifica")?;
+    let person = app::persons::usable(&auth.ctx(&state), id, "modifica")?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/persone");
     Ok(ok(views::persons::form_page(
@@ -208,7 +208,7 @@ pub async fn update(
     let values = person_form(&form);
     let warnings = Warnings::ConfirmFirst(form.get("warnings_seen"));
     let (status, invalid, warnings) =
-        match app::persons::update(&state.ctx(&auth.actor), id, &values, warnings) {
+        match app::persons::update(&auth.ctx(&state), id, &values, warnings) {
             Ok(_) => return Ok(see_other(&format!("/persone/{id}?avviso=modificata"))),
             Err(AppError::Invalid(i)) => (StatusCode::UNPROCESSABLE_ENTITY, i, vec![]),
             Err(AppError::UnseenWarnings(w)) => (StatusCode::OK, Invalid::new(), w),

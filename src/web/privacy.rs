@@ -43,7 +43,7 @@ pub async fn consent(
         "revoca" => false,
         _ => return Err(PageError::BadRequest),
     };
-    app::privacy::consent(&state.ctx(&auth.actor), id, form.get("purpose"), give)?;
+    app::privacy::consent(&auth.ctx(&state), id, form.get("purpose"), give)?;
     Ok(see_other(&format!("/persone/{id}?avviso=consenso")))
 }
 
@@ -55,7 +55,7 @@ pub async fn restrict(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    app::privacy::restrict(&state.ctx(&auth.actor), id, form.get("reason"))?;
+    app::privacy::restrict(&auth.ctx(&state), id, form.get("reason"))?;
     Ok(see_other(&format!("/persone/{id}?avviso=limitata")))
 }
 
@@ -65,13 +65,13 @@ pub async fn lift_restriction(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    app::privacy::lift_restriction(&state.ctx(&auth.actor), id)?;
+    app::privacy::lift_restriction(&auth.ctx(&state), id)?;
     Ok(see_other(&format!("/persone/{id}?avviso=sbloccata")))
 }
 
 /// The privacy page (responsabile): the notice text and its versions, links to the audit.
 pub async fn page(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let (version, text, versions) = app::privacy::notice_texts(&state.ctx(&auth.actor))?;
+    let (version, text, versions) = app::privacy::notice_texts(&auth.ctx(&state))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
     Ok(ok(views::privacy::page(
@@ -89,7 +89,7 @@ pub async fn save_notice(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     match app::privacy::save_notice_text(&ctx, form.get("text")) {
         Ok(_) => Ok(see_other("/privacy")),
         Err(app::AppError::Invalid(invalid)) => {
@@ -156,7 +156,7 @@ pub async fn audit(
 ) -> Result<HttpResponse, PageError> {
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
-    match app::privacy::audit_log(&state.ctx(&auth.actor), query.query(), 500, false) {
+    match app::privacy::audit_log(&auth.ctx(&state), query.query(), 500, false) {
         Ok(log) => Ok(ok(views::privacy::audit_page(
             &chrome,
             &query,
@@ -192,7 +192,7 @@ pub async fn audit_csv(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, PageError> {
     let entries =
-        app::privacy::audit_log(&state.ctx(&auth.actor), query.query(), usize::MAX, true)?.entries;
+        app::privacy::audit_log(&auth.ctx(&state), query.query(), usize::MAX, true)?.entries;
     let mut out = String::from("seq;ora;utente;azione;oggetto;dettagli;hash_precedente;hash\n");
     for e in entries.iter().rev() {
         out.push_str(&format!(
@@ -221,7 +221,7 @@ pub async fn report(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let r = app::privacy::report(&state.ctx(&auth.actor), path.into_inner(), "PDF art. 15")?;
+    let r = app::privacy::report(&auth.ctx(&state), path.into_inner(), "PDF art. 15")?;
     let bytes = super::documents::render_pdf(super::documents::report_pdf(&state, &r)?).await?;
     Ok(super::respond::pdf(bytes, "dati-personali.pdf"))
 }
@@ -246,7 +246,7 @@ pub async fn retention(
             query.accessi.unwrap_or(0)
         )
     });
-    let view = app::retention::view(&state.ctx(&auth.actor))?;
+    let view = app::retention::view(&auth.ctx(&state))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
     Ok(ok(views::privacy::retention_page(
@@ -261,12 +261,12 @@ pub async fn save_retention_years(
     state: web::Data<AppState>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    app::retention::set_years(&state.ctx(&auth.actor), form.get("years"))?;
+    app::retention::set_years(&auth.ctx(&state), form.get("years"))?;
     Ok(see_other("/privacy/conservazione"))
 }
 
 pub async fn propose(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    app::retention::propose(&state.ctx(&auth.actor))?;
+    app::retention::propose(&auth.ctx(&state))?;
     Ok(see_other("/privacy/conservazione"))
 }
 
@@ -274,7 +274,7 @@ pub async fn proposal_pdf(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let (proposal, rows) = app::retention::for_print(&state.ctx(&auth.actor))?;
+    let (proposal, rows) = app::retention::for_print(&auth.ctx(&state))?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
     let doc = crate::pdf::documents::discard_proposal(
@@ -314,7 +314,7 @@ pub async fn processing_record(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let r = app::privacy::processing_record(&state.ctx(&auth.actor))?;
+    let r = app::privacy::processing_record(&auth.ctx(&state))?;
     let doc = crate::pdf::documents::processing_record(
         &r.instance,
         &r.contacts,

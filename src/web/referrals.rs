@@ -31,7 +31,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let status = ReferralStatus::from_code(&query.stato);
-    let (rows, days) = app::referrals::list(&state.ctx(&auth.actor), status, "")?;
+    let (rows, days) = app::referrals::list(&auth.ctx(&state), status, "")?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/invii");
     Ok(ok(views::referrals::list_page(
@@ -56,7 +56,7 @@ async fn render_new(
     invalid: &Invalid,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (access, person, services) = app::referrals::form_for(&state.ctx(&auth.actor), access_id)?;
+    let (access, person, services) = app::referrals::form_for(&auth.ctx(&state), access_id)?;
     let services: Vec<_> = services.iter().collect();
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/invii");
@@ -118,7 +118,7 @@ pub async fn create(
         draft: values.draft,
         privacy_override: values.privacy_override.clone(),
     };
-    match app::referrals::create(&state.ctx(&auth.actor), query.accesso, &input) {
+    match app::referrals::create(&auth.ctx(&state), query.accesso, &input) {
         Ok(referral) => Ok(see_other(&format!("/invii/{}?avviso=creato", referral.id))),
         Err(AppError::Invalid(invalid)) => {
             render_new(
@@ -149,7 +149,7 @@ async fn render_detail(
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let file = app::referrals::detail(&state.ctx(&auth.actor), id)?;
+    let file = app::referrals::detail(&auth.ctx(&state), id)?;
     let now = Utc::now();
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/invii");
@@ -193,7 +193,7 @@ pub async fn change_status(
         note: form.get("note"),
         privacy_override: form.get("privacy_override"),
     };
-    match app::referrals::advance(&state.ctx(&auth.actor), id, step) {
+    match app::referrals::advance(&auth.ctx(&state), id, step) {
         Ok(_) => Ok(see_other(&format!("/invii/{id}?avviso=stato"))),
         Err(AppError::Invalid(invalid)) => {
             render_detail(
@@ -239,7 +239,7 @@ pub async fn privacy_notice(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    crate::app::privacy::record_notice(&state.ctx(&auth.actor), id, form.get("method"), None)?;
+    crate::app::privacy::record_notice(&auth.ctx(&state), id, form.get("method"), None)?;
     Ok(see_other(&format!("/persone/{id}?avviso=informativa")))
 }
 

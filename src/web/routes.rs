@@ -9,6 +9,9 @@ use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{guard, web, FromRequest, Handler, HttpMessage, Responder, ResponseError};
 
+use std::rc::Rc;
+
+use super::audit_wait::PendingAudit;
 use super::error::{ApiError, PageError};
 use super::session::{authenticate_api, authenticate_page};
 use crate::app::AppError;
@@ -189,10 +192,16 @@ async fn check(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let refused = if super::is_api(req.request()) {
+    // The request's read audits: queued for the group commit, awaited before the answer.
+    let pending = req
+        .app_data::<web::Data<super::AppState>>()
+        .map(|s| Rc::new(PendingAudit::new(s.audit_queue.clone())));
+    let api = super::is_api(req.request());
+    let refused = if api {
         match authenticate_api(req.request()) {
-            Ok(auth) => match gate.allows(&auth.actor) {
+            Ok(mut auth) => match gate.allows(&auth.actor) {
                 Ok(()) => {
+                    auth.pending = pending.clone();
                     req.extensions_mut().insert(auth);
                     None
                 }
@@ -202,8 +211,9 @@ async fn check(
         }
     } else {
         match authenticate_page(req.request()) {
-            Ok(auth) => match gate.allows(&auth.actor) {
+            Ok(mut auth) => match gate.allows(&auth.actor) {
                 Ok(()) => {
+                    auth.pending = pending.clone();
                     req.extensions_mut().insert(auth);
                     None
                 }
@@ -212,8 +222,22 @@ async fn check(
             Err(e) => Some(e.error_response()),
         }
     };
-    match refused {
-        None => Ok(next.call(req).await?.map_into_left_body()),
-        Some(response) => Ok(req.into_response(response).map_into_right_body()),
+    if let Some(response) = refused {
+        return Ok(req.into_response(response).map_into_right_body());
     }
+    let res = next.call(req).await?;
+    if let Some(p) = pending {
+        if let Err(e) = p.durable().await {
+            // Personal data is never answered without its audit entry on disk.
+            tracing::error!("risposta trattenuta, audit non registrato: {e}");
+            let (req, _) = res.into_parts();
+            let response = if api {
+                ApiError::from(AppError::Internal(e)).error_response()
+            } else {
+                PageError::Internal(e).error_response()
+            };
+            return Ok(ServiceResponse::new(req, response).map_into_right_body());
+        }
+    }
+    Ok(res.map_into_left_body())
 }

@@ -40,7 +40,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let found = app::directory::search(
-        &state.ctx(&auth.actor),
+        &auth.ctx(&state),
         &ServiceSearch {
             q: query.q.clone(),
             area: query.area.clone(),
@@ -84,7 +84,7 @@ pub async fn detail(
     path: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (service, org) = app::directory::service(&state.ctx(&auth.actor), path.into_inner())?;
+    let (service, org) = app::directory::service(&auth.ctx(&state), path.into_inner())?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
     let notice = match query.avviso.as_str() {
@@ -108,7 +108,7 @@ pub async fn load_example(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    if !app::directory::load_example(&state.ctx(&auth.actor))? {
+    if !app::directory::load_example(&auth.ctx(&state))? {
         return Ok(see_other("/servizi"));
     }
     Ok(see_other("/servizi?avviso=esempio"))
@@ -116,7 +116,7 @@ pub async fn load_example(
 
 /// Unmet needs by area, category, comune and reason, from every access (no personal data shown).
 pub async fn unmet(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let rows = app::directory::unmet(&state.ctx(&auth.actor))?;
+    let rows = app::directory::unmet(&auth.ctx(&state))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
     Ok(ok(views::services::unmet_page(
@@ -171,7 +171,7 @@ fn render_form(
     invalid: &Invalid,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let organizations = app::directory::organizations(&state.ctx(&auth.actor))?;
+    let organizations = app::directory::organizations(&auth.ctx(&state))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/servizi");
     Ok(html(
@@ -195,7 +195,7 @@ pub async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let s = app::directory::for_edit(&state.ctx(&auth.actor), path.into_inner())?;
+    let s = app::directory::for_edit(&auth.ctx(&state), path.into_inner())?;
     render_form(
         &auth,
         &state,
@@ -213,7 +213,7 @@ async fn save(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     let v = service_form(&form);
-    match app::directory::save_form(&state.ctx(&auth.actor), id, &v) {
+    match app::directory::save_form(&auth.ctx(&state), id, &v) {
         Ok(service) => Ok(see_other(&format!(
             "/servizi/{}?avviso=salvato",
             service.id
@@ -254,7 +254,7 @@ pub async fn mark_verified(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    app::directory::mark_verified(&state.ctx(&auth.actor), id)?;
+    app::directory::mark_verified(&auth.ctx(&state), id)?;
     Ok(see_other(&format!("/servizi/{id}?avviso=verificato")))
 }
 
@@ -284,7 +284,7 @@ pub async fn create_organization(
         email: form.get("email").to_string(),
         website: form.get("website").to_string(),
     };
-    match app::directory::create_organization(&state.ctx(&auth.actor), &org) {
+    match app::directory::create_organization(&auth.ctx(&state), &org) {
         Ok(_) => Ok(see_other("/servizi/nuovo")),
         Err(app::AppError::Invalid(invalid)) => {
             let instance = state.store.instance()?;

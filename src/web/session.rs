@@ -70,6 +70,19 @@ pub struct Auth {
     pub session_id: String,
     /// The user as the policy sees them.
     pub actor: Actor,
+    /// The request's audit events, awaited by the route's gate before the answer.
+    pub pending: Option<std::rc::Rc<super::audit_wait::PendingAudit>>,
+}
+
+impl Auth {
+    /// The use-case context for this user in this request.
+    pub fn ctx<'a>(&'a self, state: &'a AppState) -> crate::app::Ctx<'a> {
+        let ctx = state.ctx(&self.actor);
+        match &self.pending {
+            Some(p) => ctx.with_sink(p.as_ref()),
+            None => ctx,
+        }
+    }
 }
 
 /// The username of the caller, left on the request for the denial audit.
@@ -99,6 +112,7 @@ pub(super) fn authenticate_page(req: &HttpRequest) -> Result<Auth, PageError> {
         user,
         session,
         session_id,
+        pending: None,
     })
 }
 
@@ -121,9 +135,20 @@ pub struct ApiAuth {
     pub user: User,
     /// The user as the policy sees them.
     pub actor: Actor,
+    /// The request's audit events, awaited by the route's gate before the answer.
+    pub pending: Option<std::rc::Rc<super::audit_wait::PendingAudit>>,
 }
 
 impl ApiAuth {
+    /// The use-case context for this caller in this request.
+    pub fn ctx<'a>(&'a self, state: &'a AppState) -> crate::app::Ctx<'a> {
+        let ctx = state.ctx(&self.actor);
+        match &self.pending {
+            Some(p) => ctx.with_sink(p.as_ref()),
+            None => ctx,
+        }
+    }
+
     /// Desk endpoints with personal records (the policy's answer).
     pub fn desk(&self) -> Result<(), ApiError> {
         crate::domain::policy::desk_records(&self.actor)
@@ -168,6 +193,7 @@ pub(super) fn authenticate_api(req: &HttpRequest) -> Result<ApiAuth, ApiError> {
     Ok(ApiAuth {
         actor: Actor::of(&user, mode),
         user,
+        pending: None,
     })
 }
 

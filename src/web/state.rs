@@ -25,6 +25,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The HTTPS certificate in use, shown on the admin page.
     pub tls: Option<crate::tls::CertInfo>,
+    /// The group commit of the audit events of reads.
+    pub audit_queue: crate::store::audit_queue::AuditQueue,
 }
 
 impl AppState {
@@ -39,7 +41,10 @@ impl AppState {
         tls: Option<crate::tls::CertInfo>,
     ) -> Result<Self, crate::store::StoreError> {
         let secret = store.secret()?;
+        let audit_queue = crate::store::audit_queue::AuditQueue::start(&store)
+            .map_err(|e| crate::store::StoreError::AuditWriter(e.to_string()))?;
         Ok(Self {
+            audit_queue,
             store,
             reference,
             secret,

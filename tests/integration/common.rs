@@ -203,6 +203,14 @@ impl Server {
         false
     }
 
+    /// Kills the server at once (SIGKILL): nothing is flushed or closed on the way out.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     pub fn client(&self) -> Client {
         Client::new(&self.base)
     }
@@ -315,6 +323,13 @@ impl Client {
                 .finish(),
             cookies: HashMap::new(),
         }
+    }
+
+    /// Another client with the same cookies (the same session), for concurrent requests.
+    pub fn clone_session(&self) -> Client {
+        let mut c = Client::new(&self.base);
+        c.cookies = self.cookies.clone();
+        c
     }
 
     /// The same client, talking to another address of the same server.

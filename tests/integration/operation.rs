@@ -219,3 +219,54 @@ async fn the_first_setup_is_refused_from_the_network() {
     // Nothing was set up.
     assert_eq!(local.get("/setup").await.status, 200);
 }
+
+#[actix_rt::test]
+async fn an_answered_page_has_its_audit_entry_on_disk_even_if_the_server_is_killed() {
+    let mut server = Server::with_users(&[("operatore1", "operatore")]);
+    let mut op = server.logged_in("operatore1").await;
+    let created = op
+        .submit(
+            "/persone/nuova",
+            "/persone/nuova",
+            &[
+                ("surname", "Durevole"),
+                ("given_names", "Anna"),
+                ("sex", "F"),
+                ("birth_date", "02/03/1960"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let page = created.location().to_string();
+    let id = page
+        .trim_start_matches("/persone/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    // Concurrent readers share group commits; each answer still waits for its own entry.
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        let mut c = op.clone_session();
+        let path = format!("/persone/{id}");
+        readers.push(actix_rt::spawn(async move {
+            for _ in 0..10 {
+                assert_eq!(c.get(&path).await.status, 200);
+            }
+        }));
+    }
+    for r in readers {
+        r.await.unwrap();
+    }
+    server.kill();
+
+    let store = sportello::store::Store::open(&server.data).unwrap();
+    let views = store
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "person.view" && e.subject == id)
+        .count();
+    assert_eq!(views, 40, "every answered page has its audit entry");
+    assert!(store.verify_audit().unwrap().is_ok());
+}

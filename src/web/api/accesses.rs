@@ -173,7 +173,7 @@ pub async fn create(
         who,
         quick: false,
     };
-    let access = app::reception::register(&state.ctx(&auth.actor), input)?;
+    let access = app::reception::register(&auth.ctx(&state), input)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/accesses/{}", access.id)))
         .json(Created {
@@ -195,7 +195,7 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let file = app::reception::view(&state.ctx(&auth.actor), path.into_inner(), "API")?;
+    let file = app::reception::view(&auth.ctx(&state), path.into_inner(), "API")?;
     Ok(HttpResponse::Ok().json(access_json(file.access, file.reads_reserved)))
 }
 
@@ -219,7 +219,7 @@ pub async fn reserved_notes(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let access = app::reception::reserved_notes(&state.ctx(&auth.actor), id)?;
+    let access = app::reception::reserved_notes(&auth.ctx(&state), id)?;
     Ok(HttpResponse::Ok().json(ReservedNotes {
         access_id: id,
         reserved_notes: access.reserved_notes,
@@ -239,7 +239,7 @@ pub async fn of_person(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     let accesses = app::reception::of_person(&ctx, path.into_inner())?;
     let can = policy::reserved_notes(ctx.actor).is_ok();
     Ok(HttpResponse::Ok().json(
@@ -320,7 +320,7 @@ pub async fn create_appointment(
         start_field: "start",
         invalid: Invalid::new(),
     };
-    let appointment = app::agenda::book(&state.ctx(&auth.actor), new)?;
+    let appointment = app::agenda::book(&auth.ctx(&state), new)?;
     Ok(HttpResponse::Created().json(Created {
         id: appointment.id,
         warnings: vec![],
@@ -340,7 +340,7 @@ pub async fn appointments_of_person(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = app::agenda::of_person(&state.ctx(&auth.actor), path.into_inner())?;
+    let list = app::agenda::of_person(&auth.ctx(&state), path.into_inner())?;
     Ok(HttpResponse::Ok().json(list.into_iter().map(appointment_json).collect::<Vec<_>>()))
 }
 
@@ -381,7 +381,7 @@ pub async fn appointments(
     let start = local_instant(from, NaiveTime::MIN).ok_or_else(ApiError::not_found)?;
     let end = local_instant(to + chrono::Duration::days(1), NaiveTime::MIN)
         .ok_or_else(ApiError::not_found)?;
-    let list = app::agenda::between(&state.ctx(&auth.actor), start, end, None, " (API)")?;
+    let list = app::agenda::between(&auth.ctx(&state), start, end, None, " (API)")?;
     Ok(HttpResponse::Ok().json(
         list.into_iter()
             .map(|(a, _)| appointment_json(a))
@@ -399,7 +399,7 @@ pub async fn cancel_appointment(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let a = crate::app::agenda::cancel(&state.ctx(&auth.actor), path.into_inner())?;
+    let a = crate::app::agenda::cancel(&auth.ctx(&state), path.into_inner())?;
     Ok(HttpResponse::Ok().json(appointment_json(a)))
 }
 

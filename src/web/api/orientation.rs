@@ -68,7 +68,7 @@ pub async fn services(
     query: web::Query<ServiceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let found = crate::app::directory::search(
-        &state.ctx(&auth.actor),
+        &auth.ctx(&state),
         &crate::app::directory::ServiceSearch {
             q: query.q.clone(),
             area: query.area.clone(),
@@ -111,7 +111,7 @@ pub async fn create_service(
     state: web::Data<AppState>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = crate::app::directory::create_hsds(&state.ctx(&auth.actor), &body)?;
+    let id = crate::app::directory::create_hsds(&auth.ctx(&state), &body)?;
     Ok(HttpResponse::Created().json(Created {
         id,
         warnings: vec![],
@@ -129,7 +129,7 @@ pub async fn update_service(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    crate::app::directory::replace_hsds(&state.ctx(&auth.actor), id, &body)?;
+    crate::app::directory::replace_hsds(&auth.ctx(&state), id, &body)?;
     Ok(HttpResponse::Ok().json(Created {
         id,
         warnings: vec![],
@@ -152,7 +152,7 @@ pub async fn export_directory(
     state: web::Data<AppState>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let doc = crate::app::directory::export(&state.ctx(&auth.actor), query.public, "API")?;
+    let doc = crate::app::directory::export(&auth.ctx(&state), query.public, "API")?;
     Ok(HttpResponse::Ok().json(doc))
 }
 
@@ -172,7 +172,7 @@ pub async fn import_directory(
     state: web::Data<AppState>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let dir = crate::app::directory::import(&state.ctx(&auth.actor), &body, "API")?;
+    let dir = crate::app::directory::import(&auth.ctx(&state), &body, "API")?;
     Ok(HttpResponse::Ok().json(ImportResult {
         organizations: dir.organizations.len(),
         services: dir.services.len(),
@@ -231,7 +231,7 @@ pub async fn create_referral(
         draft: input.draft,
         privacy_override: input.privacy_override.unwrap_or_default(),
     };
-    let referral = app::referrals::create(&state.ctx(&auth.actor), input.access_id, &values)?;
+    let referral = app::referrals::create(&auth.ctx(&state), input.access_id, &values)?;
     Ok(HttpResponse::Created().json(Created {
         id: referral.id,
         warnings: vec![],
@@ -304,7 +304,7 @@ pub async fn referrals(
             ))
         })?),
     };
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     if auth.actor.mode == Some(InstanceRole::District) {
         let (entries, _) = app::district::inbox(&ctx, " (API)")?;
         let out: Vec<ReceivedReferralJson> = entries
@@ -355,7 +355,7 @@ pub async fn referral(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let file = app::referrals::detail(&state.ctx(&auth.actor), path.into_inner())?;
+    let file = app::referrals::detail(&auth.ctx(&state), path.into_inner())?;
     Ok(HttpResponse::Ok().json(referral_json(file.referral, file.person, file.overdue)))
 }
 
@@ -376,7 +376,7 @@ pub async fn unmet_needs(
     auth: ApiAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows: Vec<UnmetRowJson> = app::directory::unmet(&state.ctx(&auth.actor))?
+    let rows: Vec<UnmetRowJson> = app::directory::unmet(&auth.ctx(&state))?
         .into_iter()
         .map(|r| UnmetRowJson {
             area: r.area,
@@ -414,7 +414,7 @@ pub async fn referral_status(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let input = body.into_inner();
-    let ctx = state.ctx(&auth.actor);
+    let ctx = auth.ctx(&state);
     if auth.actor.mode == Some(InstanceRole::District) {
         app::district::decide(&ctx, id, &input.status, &input.note)?;
     } else {
@@ -481,7 +481,7 @@ pub async fn privacy_notice(
     let id = path.into_inner();
     let input = body.into_inner();
     crate::app::privacy::record_notice(
-        &state.ctx(&auth.actor),
+        &auth.ctx(&state),
         id,
         &input.method,
         input.version.as_deref(),

@@ -41,7 +41,7 @@ pub async fn suggestions(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let o = app::orientation::suggestions(&state.ctx(&auth.actor), path.into_inner())?;
+    let o = app::orientation::suggestions(&auth.ctx(&state), path.into_inner())?;
     let chosen: Vec<Uuid> = o.chosen.iter().map(|s| s.id).collect();
     Ok(HttpResponse::Ok().json(OrientationJson {
         suggestions: o
@@ -83,7 +83,7 @@ pub async fn choose(
     body: web::Json<ChooseInput>,
 ) -> Result<HttpResponse, ApiError> {
     let access_id = path.into_inner();
-    let s = app::orientation::choose(&state.ctx(&auth.actor), access_id, body.service_id)?;
+    let s = app::orientation::choose(&auth.ctx(&state), access_id, body.service_id)?;
     Ok(HttpResponse::Ok().json(Chosen {
         access_id,
         service_id: s.id,
@@ -100,7 +100,7 @@ pub async fn remove(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (access_id, service_id) = path.into_inner();
-    app::orientation::remove(&state.ctx(&auth.actor), access_id, service_id)?;
+    app::orientation::remove(&auth.ctx(&state), access_id, service_id)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -130,7 +130,7 @@ pub async fn unmet(
         reason: &body.reason,
         note: &body.note,
     };
-    app::orientation::mark_unmet(&state.ctx(&auth.actor), path.into_inner(), input)?;
+    app::orientation::mark_unmet(&auth.ctx(&state), path.into_inner(), input)?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -163,7 +163,7 @@ pub async fn create(
         confirm_new: form.1,
         warnings: Warnings::Return,
     };
-    let r = app::persons::register(&state.ctx(&auth.actor), new)?;
+    let r = app::persons::register(&auth.ctx(&state), new)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/persons/{}", r.person.id)))
         .json(Created {
@@ -195,7 +195,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let (form, _) = person_form(body.into_inner());
-    app::persons::update(&state.ctx(&auth.actor), id, &form, Warnings::Return)?;
+    app::persons::update(&auth.ctx(&state), id, &form, Warnings::Return)?;
     Ok(HttpResponse::Ok().json(Created {
         id,
         warnings: vec![],
@@ -224,7 +224,7 @@ pub async fn consent(
     body: web::Json<ConsentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    app::privacy::consent(&state.ctx(&auth.actor), id, &body.purpose, body.given)?;
+    app::privacy::consent(&auth.ctx(&state), id, &body.purpose, body.given)?;
     Ok(HttpResponse::Ok().json(Created {
         id,
         warnings: vec![],
@@ -265,7 +265,7 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let person = app::persons::read(&state.ctx(&auth.actor), path.into_inner(), "API")?;
+    let person = app::persons::read(&auth.ctx(&state), path.into_inner(), "API")?;
     Ok(HttpResponse::Ok().json(PersonJson::of(person, &state)))
 }
 
@@ -300,7 +300,7 @@ pub async fn search(
         e.field = Some("q".into());
         return Err(e);
     }
-    let hits = app::persons::search(&state.ctx(&auth.actor), q)?;
+    let hits = app::persons::search(&auth.ctx(&state), q)?;
     let out: Vec<PersonHit> = hits
         .into_iter()
         .map(|h| PersonHit {

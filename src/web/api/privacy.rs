@@ -20,11 +20,7 @@ pub async fn report_json(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = report(
-        &state.ctx(&auth.actor),
-        path.into_inner(),
-        "JSON art. 15 (API)",
-    )?;
+    let report = report(&auth.ctx(&state), path.into_inner(), "JSON art. 15 (API)")?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -37,11 +33,7 @@ pub async fn report_pdf_api(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = report(
-        &state.ctx(&auth.actor),
-        path.into_inner(),
-        "PDF art. 15 (API)",
-    )?;
+    let report = report(&auth.ctx(&state), path.into_inner(), "PDF art. 15 (API)")?;
     let bytes = render_pdf(report_pdf(&state, &report)?).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
