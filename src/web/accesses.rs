@@ -183,7 +183,7 @@ fn render_form(
         // The person chosen, read as any use of her record is (audited; not when restricted).
         "existing" => Uuid::parse_str(form.get("person_id"))
             .ok()
-            .and_then(|id| app::persons::usable(&auth.ctx(&state), id, "modulo di accesso").ok()),
+            .and_then(|id| app::persons::usable(&auth.ctx(state), id, "modulo di accesso").ok()),
         _ => None,
     };
     let choice = match &known {

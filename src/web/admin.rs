@@ -31,7 +31,7 @@ async fn render(
     values: &NewUserValues,
     invalid: &Invalid,
 ) -> Result<HttpResponse, PageError> {
-    let o = app::administration::overview(&auth.ctx(&state))?;
+    let o = app::administration::overview(&auth.ctx(state))?;
     let backup = views::admin::BackupView {
         settings: o.backup_settings,
         last: o.last_backup,

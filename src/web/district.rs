@@ -43,7 +43,7 @@ fn render_detail(
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (entry, linked) = app::district::detail(&auth.ctx(&state), id)?;
+    let (entry, linked) = app::district::detail(&auth.ctx(state), id)?;
     let linked: Vec<&InboxReferral> = linked.iter().collect();
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/ambito");

@@ -28,7 +28,7 @@ fn render(
     outcome: Option<Outcome>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let o = app::exchange::overview(&auth.ctx(&state))?;
+    let o = app::exchange::overview(&auth.ctx(state))?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/scambi");
     let view = ExchangeView {

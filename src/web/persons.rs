@@ -135,7 +135,7 @@ pub async fn create(
 
 /// The warnings about typed values, shown with the possible duplicates.
 fn warnings_of(state: &AppState, auth: &Auth, values: &PersonForm) -> Vec<String> {
-    app::persons::checked_data(&auth.ctx(&state), values)
+    app::persons::checked_data(&auth.ctx(state), values)
         .map(|d| d.warnings)
         .unwrap_or_default()
 }

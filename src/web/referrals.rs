@@ -56,7 +56,7 @@ async fn render_new(
     invalid: &Invalid,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (access, person, services) = app::referrals::form_for(&auth.ctx(&state), access_id)?;
+    let (access, person, services) = app::referrals::form_for(&auth.ctx(state), access_id)?;
     let services: Vec<_> = services.iter().collect();
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let chrome = Chrome::for_user(auth, Some(&instance), "/invii");
@@ -149,7 +149,7 @@ async fn render_detail(
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let file = app::referrals::detail(&auth.ctx(&state), id)?;
+    let file = app::referrals::detail(&auth.ctx(state), id)?;
     let now = Utc::now();
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/invii");

@@ -171,7 +171,7 @@ fn render_form(
     invalid: &Invalid,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let organizations = app::directory::organizations(&auth.ctx(&state))?;
+    let organizations = app::directory::organizations(&auth.ctx(state))?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/servizi");
     Ok(html(
