@@ -76,10 +76,18 @@ fn integrity_check(store: &Store, integrity: Integrity) -> Check {
                 .to_string(),
         ),
         Integrity::CheckedNow(Err(e)) => Err(e),
-        Integrity::CheckedAtOpen => Ok(format!(
-            "database aperto senza errori all'avvio del {}",
-            store.opened_at().format("%d/%m/%Y alle %H:%M")
-        )),
+        Integrity::CheckedAtOpen => match store.last_integrity_check() {
+            Ok(Some(c)) if c.whole => Ok(format!(
+                "ultimo controllo completo del file il {}: nessun errore",
+                c.at.with_timezone(&chrono::Local).format("%d/%m/%Y alle %H:%M")
+            )),
+            Ok(Some(c)) => Err(format!(
+                "il controllo del {} ha trovato il file danneggiato e lo ha riparato: alcune modifiche recenti potrebbero mancare",
+                c.at.with_timezone(&chrono::Local).format("%d/%m/%Y")
+            )),
+            Ok(None) => Ok("file aperto senza errori; controllo completo alla prossima apertura".into()),
+            Err(e) => Err(e.to_string()),
+        },
     };
     health::integrity(match (file, audit) {
         (Ok(file), Ok(n)) => Ok(format!("{file}; registro degli accessi integro ({n} voci)")),

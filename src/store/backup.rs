@@ -506,7 +506,7 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
     let path = data_dir.join(super::DB_FILE);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let rows = {
-        let db = super::open_db(&path)?;
+        let db = super::open_db(&path, true)?;
         let txn = db.begin_write()?;
         let rows = {
             let mut r = Restorer {

@@ -60,6 +60,38 @@ pub fn create_secret(txn: &WriteTransaction) -> Result<(), StoreError> {
     put(txn, SECRET_KEY, &secret.to_vec())
 }
 
+const INTEGRITY_KEY: &str = "integrity_check";
+
+/// The last full check of the database file: when, and whether it was whole (false: redb found
+/// damage and repaired it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IntegrityCheck {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub whole: bool,
+}
+
+/// The last full check recorded in `db` (none in a new file).
+pub fn last_integrity_check(db: &Database) -> Result<Option<IntegrityCheck>, StoreError> {
+    let txn = db.begin_read()?;
+    let table = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let value = table.get(INTEGRITY_KEY)?;
+    value.map(|v| decode(v.value())).transpose()
+}
+
+pub(super) fn record_integrity_check(
+    db: &Database,
+    check: &IntegrityCheck,
+) -> Result<(), StoreError> {
+    let txn = db.begin_write()?;
+    put(&txn, INTEGRITY_KEY, check)?;
+    txn.commit()?;
+    Ok(())
+}
+
 pub(super) fn put<T: serde::Serialize>(
     txn: &WriteTransaction,
     key: &str,

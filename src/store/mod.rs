@@ -27,7 +27,7 @@ pub use audit::AuditFilter;
 pub use changelog::{ChangeEntry, ChangeOp};
 pub use error::StoreError;
 pub use login::Attempt;
-pub use meta::{BackupSettings, LastBackup};
+pub use meta::{BackupSettings, IntegrityCheck, LastBackup};
 pub use migrations::SCHEMA_VERSION;
 pub use search::SearchHit;
 pub use snapshot::Snapshot;
@@ -113,7 +113,16 @@ impl Store {
             source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let mut db = open_db(&path)?;
+        let mut db = open_db(&path, false)?;
+        // Checking every page costs seconds on a large file: done at the first open of the week
+        // (an office PC starts every morning), by `doctor`, and on a new file.
+        let due = meta::last_integrity_check(&db)?.is_none_or(|c| {
+            chrono::Utc::now() - c.at > chrono::Duration::days(FULL_CHECK_EVERY_DAYS)
+        });
+        if due {
+            drop(db);
+            db = open_db(&path, true)?;
+        }
         restrict_to_owner(&path).map_err(|source| StoreError::DataDir {
             path: path.clone(),
             source,
@@ -125,7 +134,7 @@ impl Store {
             // before any migration writes to it.
             drop(db);
             copy = Some(pre_upgrade_copy(data_dir, &path, found)?);
-            db = open_db(&path)?;
+            db = open_db(&path, false)?;
         }
         let store = Store {
             db,
@@ -146,6 +155,15 @@ impl Store {
         if let Some(backup) = copy {
             tracing::info!(from = found, to = SCHEMA_VERSION, backup = %backup.display(), "database aggiornato; copia precedente conservata");
         }
+        if due {
+            meta::record_integrity_check(
+                &store.db,
+                &meta::IntegrityCheck {
+                    at: store.opened_at,
+                    whole: true,
+                },
+            )?;
+        }
         Ok(store)
     }
 
@@ -154,15 +172,28 @@ impl Store {
         &self.path
     }
 
-    /// When the database was opened; redb checked its integrity then.
+    /// When the database was opened.
     pub fn opened_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.opened_at
     }
 
-    /// A full integrity check of the file (needs the database to itself, so not while serving).
-    /// Ok(false) means redb found damage and repaired it.
+    /// The last full check of the file (at an open, or by `doctor`).
+    pub fn last_integrity_check(&self) -> Result<Option<meta::IntegrityCheck>, StoreError> {
+        meta::last_integrity_check(&self.db)
+    }
+
+    /// A full integrity check of the file (needs the database to itself, so not while serving),
+    /// recorded for the admin page. Ok(false) means redb found damage and repaired it.
     pub fn check_integrity(&mut self) -> Result<bool, StoreError> {
-        self.db.check_integrity().map_err(StoreError::from)
+        let whole = self.db.check_integrity().map_err(StoreError::from)?;
+        meta::record_integrity_check(
+            &self.db,
+            &meta::IntegrityCheck {
+                at: chrono::Utc::now(),
+                whole,
+            },
+        )?;
+        Ok(whole)
     }
 
     /// Closes the database, reporting any error (dropping it would ignore them).
@@ -176,11 +207,15 @@ impl Store {
     }
 }
 
-pub(crate) fn open_db(path: &Path) -> Result<Database, StoreError> {
-    // A file damaged outside redb is reported as an error instead of being trusted; the page
-    // cache is bounded so the appliance stays light on an office PC.
+/// Days between two full checks of the file at open.
+const FULL_CHECK_EVERY_DAYS: i64 = 7;
+
+/// Opens the file; with `check`, every page is verified first (a file damaged outside redb is
+/// reported as an error instead of being trusted). The page cache is bounded so the appliance
+/// stays light on an office PC.
+pub(crate) fn open_db(path: &Path, check: bool) -> Result<Database, StoreError> {
     match Database::builder()
-        .set_check_integrity_on_open(true)
+        .set_check_integrity_on_open(check)
         .set_cache_size(CACHE_BYTES)
         .create(path)
     {
@@ -276,5 +311,27 @@ mod tests {
                 "sportello-schema6-20251101-000000.redb",
             ]
         );
+    }
+
+    #[test]
+    fn the_full_check_at_open_runs_once_a_week() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::Store::open(dir.path()).unwrap();
+        let first = store.last_integrity_check().unwrap().expect("a new file is checked");
+        assert!(first.whole);
+        store.close().unwrap();
+        // Opened again the same week: not checked again.
+        let store = super::Store::open(dir.path()).unwrap();
+        assert_eq!(store.last_integrity_check().unwrap(), Some(first.clone()));
+        // A week later it is.
+        let old = super::meta::IntegrityCheck {
+            at: chrono::Utc::now() - chrono::Duration::days(8),
+            whole: true,
+        };
+        super::meta::record_integrity_check(&store.db, &old).unwrap();
+        store.close().unwrap();
+        let store = super::Store::open(dir.path()).unwrap();
+        let again = store.last_integrity_check().unwrap().unwrap();
+        assert!(again.at > old.at + chrono::Duration::days(7));
     }
 }

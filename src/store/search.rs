@@ -26,6 +26,11 @@ const MAX_QUERY_CHARS: usize = 120;
 const MAX_QUERY_WORDS: usize = 6;
 const MAX_TYPO_WORD_CHARS: usize = 24;
 const MAX_IDS_PER_WORD: usize = 200_000;
+/// Up to this many candidates, a later query word is scored against each candidate's own name
+/// instead of walking its posting list (a common given name has tens of thousands of ids).
+const SCORE_OWN_NAMES_UP_TO: usize = 2_000;
+/// Posting lists are counted only up to here to order the words (the rarest first).
+const COUNT_CAP: usize = 5_000;
 
 #[derive(Debug, Clone)]
 pub struct SearchHit {
@@ -65,6 +70,51 @@ fn edits1(word: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether `a` and `b` differ by at most one edit (deletion, insertion, substitution or the
+/// swap of two neighbours): what `edits1` reaches, checked without generating the variants.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > 1 {
+        return false;
+    }
+    let first = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if first == n.min(m) {
+        return true;
+    }
+    if n == m {
+        // One substitution, or a swap of neighbours.
+        a[first + 1..] == b[first + 1..]
+            || (first + 1 < n
+                && a[first] == b[first + 1]
+                && a[first + 1] == b[first]
+                && a[first + 2..] == b[first + 2..])
+    } else if n > m {
+        a[first + 1..] == b[first..]
+    } else {
+        a[first..] == b[first + 1..]
+    }
+}
+
+/// The points a query word earns against a person's name words (0: no match).
+fn score_word(w: &str, name: &std::collections::BTreeSet<String>) -> u32 {
+    let len = w.chars().count();
+    name.iter()
+        .map(|n| {
+            if n == w {
+                EXACT
+            } else if len >= 2 && n.starts_with(w) {
+                PREFIX
+            } else if (3..=MAX_TYPO_WORD_CHARS).contains(&len) && within_one_edit(w, n) {
+                TYPO
+            } else {
+                0
+            }
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Whether the query looks like a code rather than a name.
@@ -163,13 +213,36 @@ impl Store {
         // so no list is ever cut short and memory stays bounded by the rarest word.
         let mut ordered: Vec<(usize, &String)> = Vec::new();
         for w in &query_words {
-            ordered.push((by_word.get(w.as_str())?.count(), w));
+            ordered.push((by_word.get(w.as_str())?.take(COUNT_CAP).count(), w));
         }
         ordered.sort_by_key(|(count, w)| (*count, std::cmp::Reverse(w.len())));
         // Candidates so far, when a birth date already narrowed them.
         let mut totals: Option<HashMap<u128, u32>> =
             born.as_ref().map(|b| b.iter().map(|id| (*id, 0)).collect());
+        // Persons already read to score their own names, kept for the answer.
+        let mut loaded: HashMap<u128, Person> = HashMap::new();
         for (_, w) in ordered {
+            if let Some(candidates) = totals.as_ref().filter(|t| t.len() <= SCORE_OWN_NAMES_UP_TO) {
+                let mut next = HashMap::with_capacity(candidates.len());
+                for (&id, &score) in candidates {
+                    if !loaded.contains_key(&id) {
+                        match load(id)? {
+                            Some(p) => {
+                                loaded.insert(id, p);
+                            }
+                            None => continue,
+                        }
+                    }
+                    let points = loaded
+                        .get(&id)
+                        .map_or(0, |p| score_word(w, &super::persons::name_words(p)));
+                    if points > 0 {
+                        next.insert(id, score + points);
+                    }
+                }
+                totals = Some(next);
+                continue;
+            }
             let mut best: HashMap<u128, u32> = HashMap::new();
             let mut add = |id: u128, points: u32| {
                 let wanted = match &totals {
@@ -215,7 +288,11 @@ impl Store {
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut hits = Vec::new();
         for (id, score) in ranked.into_iter().take(limit.saturating_mul(4).max(limit)) {
-            if let Some(person) = load(id)? {
+            let person = match loaded.remove(&id) {
+                Some(p) => Some(p),
+                None => load(id)?,
+            };
+            if let Some(person) = person {
                 hits.push(SearchHit { person, score });
             }
         }
@@ -241,6 +318,41 @@ mod tests {
     use crate::domain::person::{new_temporary_code, PersonData, Sex};
     use crate::store::test_support::temp_store;
     use chrono::{NaiveDate, Utc};
+
+    #[test]
+    fn one_edit_is_what_edits1_reaches() {
+        for (a, b) in [
+            ("rossi", "rosi"),
+            ("rossi", "rosssi"),
+            ("rossi", "rassi"),
+            ("rossi", "orssi"),
+            ("rossi", "rossi"),
+        ] {
+            assert!(within_one_edit(a, b), "{a} {b}");
+            assert!(edits1(a).contains(&b.to_string()) || a == b, "{a} {b}");
+        }
+        for (a, b) in [
+            ("rossi", "ross"),
+            ("rossi", "russo"),
+            ("rossi", "rsosi x"),
+            ("abc", "cab"),
+        ] {
+            assert_eq!(
+                within_one_edit(a, b),
+                edits1(a).contains(&b.to_string()),
+                "{a} {b}"
+            );
+        }
+        assert!(!within_one_edit("rossi", "bianchi"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn within_one_edit_agrees_with_edits1(a in "[a-e]{0,6}", b in "[a-e]{0,7}") {
+            let expected = a == b || edits1(&a).contains(&b);
+            proptest::prop_assert_eq!(within_one_edit(&a, &b), expected);
+        }
+    }
 
     fn person(surname: &str, names: &str, cf: bool) -> Person {
         let birth = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap();

@@ -77,7 +77,7 @@ async fn lan_with_tls_serves_https_with_secure_cookies_and_shows_the_fingerprint
             || admin.body.contains("Stato dell'installazione")
     );
     assert!(
-        admin.body.contains("database aperto senza errori all"),
+        admin.body.contains("ultimo controllo completo del file il"),
         "integrity line missing"
     );
     assert!(admin.body.contains("nessun backup configurato"));
