@@ -317,7 +317,10 @@ mod tests {
     fn the_full_check_at_open_runs_once_a_week() {
         let dir = tempfile::tempdir().unwrap();
         let store = super::Store::open(dir.path()).unwrap();
-        let first = store.last_integrity_check().unwrap().expect("a new file is checked");
+        let first = store
+            .last_integrity_check()
+            .unwrap()
+            .expect("a new file is checked");
         assert!(first.whole);
         store.close().unwrap();
         // Opened again the same week: not checked again.

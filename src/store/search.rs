@@ -225,17 +225,14 @@ impl Store {
             if let Some(candidates) = totals.as_ref().filter(|t| t.len() <= SCORE_OWN_NAMES_UP_TO) {
                 let mut next = HashMap::with_capacity(candidates.len());
                 for (&id, &score) in candidates {
-                    if !loaded.contains_key(&id) {
-                        match load(id)? {
-                            Some(p) => {
-                                loaded.insert(id, p);
-                            }
+                    let person = match loaded.entry(id) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => match load(id)? {
+                            Some(p) => e.insert(p),
                             None => continue,
-                        }
-                    }
-                    let points = loaded
-                        .get(&id)
-                        .map_or(0, |p| score_word(w, &super::persons::name_words(p)));
+                        },
+                    };
+                    let points = score_word(w, &super::persons::name_words(person));
                     if points > 0 {
                         next.insert(id, score + points);
                     }
