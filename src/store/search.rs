@@ -28,7 +28,7 @@ const MAX_TYPO_WORD_CHARS: usize = 24;
 const MAX_IDS_PER_WORD: usize = 200_000;
 /// Up to this many candidates, a later query word is scored against each candidate's own name
 /// instead of walking its posting list (a common given name has tens of thousands of ids).
-const SCORE_OWN_NAMES_UP_TO: usize = 2_000;
+const SCORE_OWN_NAMES_UP_TO: usize = 1_000;
 /// Posting lists are counted only up to here to order the words (the rarest first).
 const COUNT_CAP: usize = 5_000;
 
@@ -70,6 +70,13 @@ fn edits1(word: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The two fields of a stored person that the search scores (the rest is not decoded).
+#[derive(serde::Deserialize)]
+struct NameOnly {
+    surname: String,
+    given_names: String,
 }
 
 /// Whether `a` and `b` differ by at most one edit (deletion, insertion, substitution or the
@@ -219,20 +226,27 @@ impl Store {
         // Candidates so far, when a birth date already narrowed them.
         let mut totals: Option<HashMap<u128, u32>> =
             born.as_ref().map(|b| b.iter().map(|id| (*id, 0)).collect());
-        // Persons already read to score their own names, kept for the answer.
-        let mut loaded: HashMap<u128, Person> = HashMap::new();
+        // The name words of candidates already read (only the two name fields are decoded).
+        let mut names: HashMap<u128, std::collections::BTreeSet<String>> = HashMap::new();
         for (_, w) in ordered {
             if let Some(candidates) = totals.as_ref().filter(|t| t.len() <= SCORE_OWN_NAMES_UP_TO) {
                 let mut next = HashMap::with_capacity(candidates.len());
                 for (&id, &score) in candidates {
-                    let person = match loaded.entry(id) {
+                    let name = match names.entry(id) {
                         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                        std::collections::hash_map::Entry::Vacant(e) => match load(id)? {
-                            Some(p) => e.insert(p),
+                        std::collections::hash_map::Entry::Vacant(e) => match persons.get(id)? {
+                            Some(v) => {
+                                let n: NameOnly = decode(v.value())?;
+                                e.insert(
+                                    words(&format!("{} {}", n.surname, n.given_names))
+                                        .into_iter()
+                                        .collect(),
+                                )
+                            }
                             None => continue,
                         },
                     };
-                    let points = score_word(w, &super::persons::name_words(person));
+                    let points = score_word(w, name);
                     if points > 0 {
                         next.insert(id, score + points);
                     }
@@ -285,11 +299,7 @@ impl Store {
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut hits = Vec::new();
         for (id, score) in ranked.into_iter().take(limit.saturating_mul(4).max(limit)) {
-            let person = match loaded.remove(&id) {
-                Some(p) => Some(p),
-                None => load(id)?,
-            };
-            if let Some(person) = person {
+            if let Some(person) = load(id)? {
                 hits.push(SearchHit { person, score });
             }
         }
