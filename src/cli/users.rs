@@ -202,6 +202,13 @@ pub fn user(data: &Path, cmd: UserCommand) -> Result<(), String> {
             roles,
             temporary,
         } => {
+            // Users belong to an installation: without one, the wizard would still be open.
+            if store.instance().map_err(|e| e.to_string())?.is_none() {
+                return Err(format!(
+                    "L'installazione in {} non è ancora configurata: eseguire prima `sportello init`.",
+                    data.display()
+                ));
+            }
             let new = NewUser {
                 username,
                 full_name,

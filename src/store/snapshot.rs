@@ -44,48 +44,46 @@ impl Snapshot {
             .collect()
     }
 
-    /// A person's accesses, newest first.
-    pub fn accesses_of(&self, person: Uuid) -> Result<Vec<Access>, StoreError> {
-        let index = self.txn.open_multimap_table(ACCESSES_BY_PERSON)?;
-        let table = self.txn.open_table(ACCESSES)?;
-        let mut out: Vec<Access> = Vec::new();
-        for id in index.get(person.as_u128())? {
+    /// The records of `table` listed under `key` in the multimap `index`.
+    fn listed<T: serde::de::DeserializeOwned>(
+        &self,
+        index: redb::MultimapTableDefinition<u128, u128>,
+        table: redb::TableDefinition<u128, &[u8]>,
+        key: Uuid,
+    ) -> Result<Vec<T>, StoreError> {
+        let index = self.txn.open_multimap_table(index)?;
+        let table = self.txn.open_table(table)?;
+        let mut out = Vec::new();
+        for id in index.get(key.as_u128())? {
             if let Some(v) = table.get(id?.value())? {
                 out.push(decode(v.value())?);
             }
         }
+        Ok(out)
+    }
+
+    /// A person's accesses, newest first.
+    pub fn accesses_of(&self, person: Uuid) -> Result<Vec<Access>, StoreError> {
+        let mut out: Vec<Access> = self.listed(ACCESSES_BY_PERSON, ACCESSES, person)?;
         out.sort_by_key(|a| std::cmp::Reverse(a.time));
         Ok(out)
     }
 
     /// A person's appointments, earliest first.
     pub fn appointments_of(&self, person: Uuid) -> Result<Vec<Appointment>, StoreError> {
-        let index = self.txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?;
-        let table = self.txn.open_table(APPOINTMENTS)?;
-        let mut out: Vec<Appointment> = Vec::new();
-        for id in index.get(person.as_u128())? {
-            if let Some(v) = table.get(id?.value())? {
-                out.push(decode(v.value())?);
-            }
-        }
+        let mut out: Vec<Appointment> =
+            self.listed(APPOINTMENTS_BY_PERSON, APPOINTMENTS, person)?;
         out.sort_by_key(|a| a.start);
         Ok(out)
     }
 
     /// The referrals under `key` in one of the referral indexes, oldest first.
-    pub fn referrals_by(
+    fn referrals_by(
         &self,
-        table: redb::MultimapTableDefinition<u128, u128>,
+        index: redb::MultimapTableDefinition<u128, u128>,
         key: Uuid,
     ) -> Result<Vec<Referral>, StoreError> {
-        let index = self.txn.open_multimap_table(table)?;
-        let referrals = self.txn.open_table(REFERRALS)?;
-        let mut out: Vec<Referral> = Vec::new();
-        for id in index.get(key.as_u128())? {
-            if let Some(v) = referrals.get(id?.value())? {
-                out.push(decode(v.value())?);
-            }
-        }
+        let mut out: Vec<Referral> = self.listed(index, REFERRALS, key)?;
         out.sort_by_key(|r| r.created_at);
         Ok(out)
     }
@@ -129,14 +127,17 @@ impl Snapshot {
         v.map(|v| decode(v.value())).transpose()
     }
 
-    /// Accesses with `from <= time < to`, oldest first.
-    pub fn accesses_between(
+    /// The records of `table` whose time, in the `(millis, id)` keys of `index`, is in
+    /// `from..to`, in time order.
+    fn between<T: serde::de::DeserializeOwned>(
         &self,
+        index: redb::TableDefinition<(i64, u128), ()>,
+        table: redb::TableDefinition<u128, &[u8]>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<Access>, StoreError> {
-        let index = self.txn.open_table(ACCESSES_BY_TIME)?;
-        let table = self.txn.open_table(ACCESSES)?;
+    ) -> Result<Vec<T>, StoreError> {
+        let index = self.txn.open_table(index)?;
+        let table = self.txn.open_table(table)?;
         let mut out = Vec::new();
         for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
             let (k, _) = row?;
@@ -147,22 +148,22 @@ impl Snapshot {
         Ok(out)
     }
 
+    /// Accesses with `from <= time < to`, oldest first.
+    pub fn accesses_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Access>, StoreError> {
+        self.between(ACCESSES_BY_TIME, ACCESSES, from, to)
+    }
+
     /// Appointments starting at `from <= start < to`, in time order.
     pub fn appointments_between(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Appointment>, StoreError> {
-        let index = self.txn.open_table(APPOINTMENTS_BY_TIME)?;
-        let table = self.txn.open_table(APPOINTMENTS)?;
-        let mut out = Vec::new();
-        for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
-            let (k, _) = row?;
-            if let Some(v) = table.get(k.value().1)? {
-                out.push(decode(v.value())?);
-            }
-        }
-        Ok(out)
+        self.between(APPOINTMENTS_BY_TIME, APPOINTMENTS, from, to)
     }
 
     /// Every referral, newest first.

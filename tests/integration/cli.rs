@@ -45,6 +45,27 @@ async fn init_then_serve_reaches_the_same_state_without_a_browser() {
 fn init_and_user_commands_validate_their_input() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
+    // Users belong to an installation: none before `init`.
+    let early = cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "presto",
+            "--full-name",
+            "Troppo Presto",
+            "--role",
+            "operatore",
+        ],
+        &[("SPORTELLO_PASSWORD", USER_PASSWORD)],
+    );
+    assert!(!early.status.success());
+    assert!(
+        stderr(&early).contains("non è ancora configurata"),
+        "{}",
+        stderr(&early)
+    );
     let bad = cli(
         &data,
         &[
