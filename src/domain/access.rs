@@ -229,7 +229,13 @@ impl AccessForm {
             &self.reason,
             "il motivo dell'accesso",
         );
-        let sending_service: String = self.sending_service.trim().chars().take(200).collect();
+        let sending_service = self.sending_service.trim().to_string();
+        if sending_service.chars().count() > 200 {
+            invalid.add(
+                "sending_service",
+                "Il servizio inviante può avere al massimo 200 caratteri.",
+            );
+        }
         if reason == "sent_by" && sending_service.is_empty() {
             invalid.add(
                 "sending_service",
@@ -466,6 +472,17 @@ mod tests {
         assert_eq!(data.needs[0].urgency, "ordinary");
         assert_eq!(data.outcomes, vec!["information_given"]);
         assert_eq!(anon.unwrap().age_band, "unknown");
+    }
+
+    #[test]
+    fn an_overlong_sending_service_is_refused_not_cut() {
+        let v = crate::assets::vocabularies().unwrap();
+        let long = AccessForm {
+            sending_service: "s".repeat(201),
+            ..form()
+        };
+        let err = long.validate(&v, Utc::now(), true).unwrap_err();
+        assert!(err.message("sending_service").is_some());
     }
 
     #[test]
