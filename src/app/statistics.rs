@@ -6,7 +6,8 @@ use crate::domain::comune::is_istat_code;
 use crate::domain::instance::InstanceRole;
 use crate::domain::policy;
 use crate::domain::reference::Reference;
-use crate::stats::{Counter, Dimension, Summary};
+use crate::stats::aggregate::{Tally, WHOLE};
+use crate::stats::{Dimension, Summary};
 
 /// The year and, at the district, the desk (ISTAT code of its comune) asked for.
 #[derive(Debug, Default, Clone)]
@@ -26,7 +27,8 @@ pub struct Statistics {
     pub district: bool,
 }
 
-/// Reads every record of the installation once: run it off the request threads.
+/// Reads the maintained counters of the year asked (a few hundred, whatever the number of
+/// records).
 pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
     policy::responsabile(ctx.actor)?;
     let instance = ctx
@@ -42,24 +44,28 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         dimensions.push(Dimension::Desk);
     }
     dimensions.extend(Dimension::DESK);
-    let mut counter = Counter::new(year, desk.as_deref(), &dimensions);
-    if district {
-        ctx.store.for_each_district_access(|r| counter.add(r))?;
-    } else {
-        for r in &ctx.store.desk_access_records()? {
-            counter.add(r);
-        }
+    // The scope summed, and the one that holds its distinct persons.
+    let (scope, people) = match (&desk, district) {
+        (Some(d), _) => (Some(d.as_str()), d.as_str()),
+        (None, true) => (None, WHOLE),
+        (None, false) => (Some(""), ""),
+    };
+    let counters = ctx.store.stat_counters(scope, year)?;
+    let mut tally = Tally::new(year, &dimensions, people);
+    for (s, period, dim, value, n) in &counters.rows {
+        tally.add(s, period, dim, value, *n);
     }
-    let mut years = counter.years();
+    let mut years = counters.years;
     for y in [this_year, year] {
         if !years.contains(&y) {
             years.push(y);
         }
     }
     years.sort_unstable_by(|a, b| b.cmp(a));
-    let mut desks: Vec<(String, String)> = counter
-        .desks()
+    let mut desks: Vec<(String, String)> = counters
+        .scopes
         .into_iter()
+        .filter(|s| is_istat_code(s))
         .map(|code| {
             let name = comune_name(ctx.reference, &code);
             (code, name)
@@ -67,7 +73,7 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         .collect();
     desks.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(Statistics {
-        summary: counter.finish(),
+        summary: tally.finish(),
         years,
         desks,
         desk,

@@ -112,6 +112,15 @@ pub enum Command {
     /// Audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The statistics (kept up to date with every record; this recounts them).
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum StatsCommand {
+    /// Recount every statistic from the records and say whether anything differed.
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -236,7 +245,28 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Audit(AuditCommand::Verify { file: Some(f) })) => audit_verify_file(&f),
         Some(Command::Audit(AuditCommand::Export { out })) => audit_export(&cli.data, &out),
         Some(Command::Retention(RetentionCommand::Propose)) => retention_propose(&cli.data),
+        Some(Command::Stats(StatsCommand::Rebuild)) => stats_rebuild(&cli.data),
     }
+}
+
+fn stats_rebuild(data: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    let r = store
+        .rebuild_stats(&cli_actor())
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Statistiche ricontate da {} accessi: {} contatori.",
+        r.records, r.counters
+    );
+    if r.differed == 0 {
+        println!("Nessuna differenza con quelle tenute aggiornate.");
+    } else {
+        println!(
+            "{} contatori differivano da quelli tenuti aggiornati e sono stati corretti.",
+            r.differed
+        );
+    }
+    Ok(())
 }
 
 fn audit_verify(data: &Path) -> Result<(), String> {

@@ -86,6 +86,26 @@ impl AccessRecord {
     }
 }
 
+impl AccessRecord {
+    /// The desk's own statistical record of an access, as its statistics count it: none for a
+    /// person whose processing is restricted (art. 18), as in the bundles; a person counts as
+    /// identified when they have a codice fiscale, as at the district, and is keyed by their
+    /// record id (which never leaves this PC).
+    pub fn at_desk(
+        access: super::access::Access,
+        person: Option<&super::person::Person>,
+        referred: bool,
+    ) -> Option<AccessRecord> {
+        if person.is_some_and(|p| p.is_restricted()) {
+            return None;
+        }
+        let key = person
+            .filter(|p| p.codice_fiscale.is_some())
+            .map(|p| p.id.simple().to_string());
+        Some(AccessRecord::of(access, person, key, referred))
+    }
+}
+
 /// The referral as the desk sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentReferral {

@@ -2,6 +2,8 @@
 //! and at the district (over the pseudonymous records of every desk), so that they compare.
 //! Pure functions over [`AccessRecord`]s; counts only, never a person.
 
+pub mod aggregate;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::domain::district::AccessRecord;
@@ -95,7 +97,7 @@ impl Dimension {
 
     /// Calls `f` with each code one record contributes (an access counts once per area, once
     /// per need).
-    fn for_each_code(self, r: &AccessRecord, mut f: impl FnMut(&str)) {
+    pub(crate) fn for_each_code(self, r: &AccessRecord, mut f: impl FnMut(&str)) {
         fn or_unknown(c: Option<&String>) -> &str {
             c.map_or("unknown", String::as_str)
         }
@@ -131,6 +133,21 @@ pub struct Table {
     pub rows: Vec<(String, usize)>,
 }
 
+impl Table {
+    /// The table of these counts, in its order; codes counted zero times are left out.
+    pub fn sorted<N: TryInto<usize>>(
+        dimension: Dimension,
+        counts: impl Iterator<Item = (String, N)>,
+    ) -> Table {
+        let mut rows: Vec<(String, usize)> = counts
+            .filter_map(|(code, n)| Some((code, n.try_into().ok()?)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Table { dimension, rows }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// The year summarized.
@@ -145,16 +162,21 @@ pub struct Summary {
     pub referred: usize,
     /// Accesses per month, January to December.
     pub by_month: [usize; 12],
+    /// Distinct people per month (among the identified).
+    pub people_by_month: [usize; 12],
     pub tables: Vec<Table>,
 }
 
-fn year_of(month: &str) -> Option<i32> {
-    month.get(..4)?.parse().ok()
-}
-
-fn month_index(month: &str) -> Option<usize> {
-    let m: usize = month.get(5..7)?.parse().ok()?;
-    (1..=12).contains(&m).then(|| m - 1)
+/// The year and month index (0 = January) of a record's month `YYYY-MM`; `None` for anything
+/// else, which no view counts.
+pub fn period_of(month: &str) -> Option<(i32, usize)> {
+    let (y, m) = month.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let m: usize = m.parse().ok()?;
+    let y: i32 = y.parse().ok()?;
+    (1..=12).contains(&m).then(|| (y, m - 1))
 }
 
 /// Counts records one at a time, so that a district's million records never need to be in
@@ -167,6 +189,7 @@ pub struct Counter {
     desks: BTreeSet<String>,
     accesses: usize,
     people: HashSet<String>,
+    people_by_month: Vec<HashSet<String>>,
     unidentified: usize,
     referred: usize,
     by_month: [usize; 12],
@@ -184,6 +207,7 @@ impl Counter {
             desks: BTreeSet::new(),
             accesses: 0,
             people: HashSet::new(),
+            people_by_month: vec![HashSet::new(); 12],
             unidentified: 0,
             referred: 0,
             by_month: [0; 12],
@@ -192,16 +216,16 @@ impl Counter {
     }
 
     pub fn add(&mut self, r: &AccessRecord) {
-        let year = year_of(&r.month);
-        if let Some(y) = year {
-            self.years.insert(y);
-        }
+        let Some((year, month)) = period_of(&r.month) else {
+            return;
+        };
+        self.years.insert(year);
         if let Some(d) = &r.desk {
             if !self.desks.contains(d) {
                 self.desks.insert(d.clone());
             }
         }
-        if year != Some(self.year) {
+        if year != self.year {
             return;
         }
         if let Some(d) = &self.desk {
@@ -210,13 +234,14 @@ impl Counter {
             }
         }
         self.accesses += 1;
-        if let Some(i) = month_index(&r.month) {
-            self.by_month[i] += 1;
-        }
+        self.by_month[month] += 1;
         match &r.person_key {
             Some(k) => {
                 if !self.people.contains(k) {
                     self.people.insert(k.clone());
+                }
+                if !self.people_by_month[month].contains(k) {
+                    self.people_by_month[month].insert(k.clone());
                 }
             }
             None => self.unidentified += 1,
@@ -249,16 +274,17 @@ impl Counter {
             .dimensions
             .iter()
             .zip(self.counts)
-            .map(|(&dimension, counts)| {
-                let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
-                rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                Table { dimension, rows }
-            })
+            .map(|(&dimension, counts)| Table::sorted(dimension, counts.into_iter()))
             .collect();
+        let mut people_by_month = [0; 12];
+        for (n, set) in people_by_month.iter_mut().zip(&self.people_by_month) {
+            *n = set.len();
+        }
         Summary {
             year: self.year,
             accesses: self.accesses,
             people: self.people.len(),
+            people_by_month,
             unidentified: self.unidentified,
             referred: self.referred,
             by_month: self.by_month,
@@ -269,7 +295,10 @@ impl Counter {
 
 /// The years present in the records, newest first.
 pub fn years(records: &[AccessRecord]) -> Vec<i32> {
-    let set: BTreeSet<i32> = records.iter().filter_map(|r| year_of(&r.month)).collect();
+    let set: BTreeSet<i32> = records
+        .iter()
+        .filter_map(|r| period_of(&r.month).map(|(y, _)| y))
+        .collect();
     set.into_iter().rev().collect()
 }
 

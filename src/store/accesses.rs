@@ -73,7 +73,7 @@ impl Store {
                     .about(a.person_id),
             )?;
         }
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(())
     }
 
@@ -111,7 +111,7 @@ impl Store {
                 .details(format!("persona {}", a.person_id))
                 .about(a.person_id),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(())
     }
 
@@ -133,7 +133,7 @@ impl Store {
             &txn,
             AuditEvent::new(actor, Action::AppointmentCancel, id.to_string()).about(a.person_id),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(a)
     }
 
@@ -201,7 +201,7 @@ impl Store {
                 appointments.len()
             )),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(())
     }
 }
@@ -238,7 +238,7 @@ impl Store {
                 .details(details)
                 .about_all(access.person_id),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(access)
     }
 }
@@ -271,10 +271,8 @@ impl Store {
 }
 
 impl Store {
-    /// The desk's own statistical records of every access (the same shape the district receives;
-    /// the person is identified by the codice fiscale, as the district does with its pseudonym;
-    /// it never leaves this PC). People whose processing is restricted (art. 18) are left out,
-    /// as in the bundles.
+    /// The desk's own statistical records of every access, computed from the records (what the
+    /// maintained statistics must equal; see `AccessRecord::at_desk`).
     pub fn desk_access_records(
         &self,
     ) -> Result<Vec<crate::domain::district::AccessRecord>, StoreError> {
@@ -296,20 +294,8 @@ impl Store {
             .into_iter()
             .filter_map(|a| {
                 let person = a.person_id.and_then(|id| persons.get(&id));
-                if person.is_some_and(|p| p.is_restricted()) {
-                    return None;
-                }
-                // As at the district: a person counts as identified by their codice fiscale.
-                let key = person
-                    .and_then(|p| p.codice_fiscale.as_ref())
-                    .map(|cf| cf.as_str().to_string());
                 let was_referred = referred.contains(&a.id);
-                Some(crate::domain::district::AccessRecord::of(
-                    a,
-                    person,
-                    key,
-                    was_referred,
-                ))
+                crate::domain::district::AccessRecord::at_desk(a, person, was_referred)
             })
             .collect())
     }

@@ -195,6 +195,10 @@ macro_rules! each_table {
         $x.table(DISTRICT_ACCESSES)?;
         $x.table(BUNDLE_IMPORTS)?;
         $x.table(AUDIT_BY_PERSON)?;
+        $x.table(STAT_RECORDS)?;
+        $x.table(STAT_COUNTS)?;
+        $x.table(STAT_PRESENCE)?;
+        $x.table(DISTRICT_REFERRED)?;
     }};
 }
 

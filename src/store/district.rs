@@ -174,7 +174,7 @@ impl Store {
                 b.sequence, b.source_name
             )),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(ImportOutcome::Applied(rec))
     }
 
@@ -225,14 +225,20 @@ impl Store {
             )? {
                 return Ok(ImportOutcome::AlreadyApplied(rec));
             }
-            let mut imports = txn.open_table(BUNDLE_IMPORTS)?;
             let now = Utc::now();
-            let mut accesses = txn.open_table(DISTRICT_ACCESSES)?;
-            for a in &b.accesses {
-                let mut a = a.clone();
-                a.desk = Some(b.comune_istat.clone());
-                accesses.insert(a.id.as_u128(), encode(&a)?.as_slice())?;
-            }
+            // Referrals first: an access they were made from counts as referred.
+            super::stats::mark_district_referred(
+                &txn,
+                b.referrals.iter().map(|r| r.referral.access_id),
+            )?;
+            super::stats::put_district_records(
+                &txn,
+                b.accesses.iter().map(|a| AccessRecord {
+                    desk: Some(b.comune_istat.clone()),
+                    ..a.clone()
+                }),
+            )?;
+            let mut imports = txn.open_table(BUNDLE_IMPORTS)?;
             let mut inbox = txn.open_table(INBOX)?;
             for r in &b.referrals {
                 let key = r.referral.id.as_u128();
@@ -303,7 +309,7 @@ impl Store {
                     ),
                 ),
             )?;
-            drop((imports, accesses, inbox));
+            drop((imports, inbox));
             txn.commit()?;
             Ok(ImportOutcome::Applied(rec))
         }
@@ -404,26 +410,18 @@ impl Store {
         Ok(())
     }
 
-    /// Number of statistical access records received from the desks.
     /// District: every statistical access record received from the desks, one at a time (a
-    /// district may hold millions). An access counts as referred to the professional service
-    /// when a referral for it is in the inbox, even if it was sent after the access travelled.
+    /// district may hold millions); `referred` when a referral for it is in the inbox, even if
+    /// it was sent after the access travelled.
     pub fn for_each_district_access(
         &self,
         mut f: impl FnMut(&AccessRecord),
     ) -> Result<(), StoreError> {
-        let referred: std::collections::HashSet<Uuid> = self
-            .inbox()?
-            .iter()
-            .map(|e| e.record.referral.access_id)
-            .collect();
         let txn = self.db.begin_read()?;
         let table = txn.open_table(DISTRICT_ACCESSES)?;
         for row in table.iter()? {
             let (_, v) = row?;
-            let mut record: AccessRecord = decode(v.value())?;
-            record.referred |= referred.contains(&record.id);
-            f(&record);
+            f(&decode(v.value())?);
         }
         Ok(())
     }

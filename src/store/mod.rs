@@ -19,6 +19,9 @@ mod retention;
 mod search;
 mod sessions;
 mod snapshot;
+pub mod stats;
+#[cfg(test)]
+mod stats_property;
 mod tables;
 mod tokens;
 mod users;

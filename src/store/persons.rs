@@ -103,7 +103,7 @@ impl Store {
     pub fn create_person(&self, person: &Person, actor: &str) -> Result<(), StoreError> {
         let txn = self.db.begin_write()?;
         insert_in(&txn, person, actor)?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(())
     }
 
@@ -156,7 +156,7 @@ impl Store {
                 .details(fields.join(", "))
                 .about(id),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok((after, fields))
     }
 

@@ -49,7 +49,7 @@ impl Store {
                     .about(r.person_id),
             )?;
         }
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(())
     }
 
@@ -93,7 +93,7 @@ impl Store {
                 .details(to.code())
                 .about(r.person_id),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(r)
     }
 
@@ -142,7 +142,7 @@ impl Store {
                 .details(details)
                 .about(person),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(p)
     }
 }
@@ -172,7 +172,7 @@ impl Store {
                 .details(details)
                 .about(id),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(p)
     }
 }

@@ -65,7 +65,7 @@ impl Store {
                 p.years
             )),
         )?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok(())
     }
 
@@ -166,7 +166,7 @@ impl Store {
             people += 1;
         }
         txn.open_table(META)?.remove("retention_proposal")?;
-        txn.commit()?;
+        super::stats::commit(txn)?;
         Ok((people, changed_accesses))
     }
 }

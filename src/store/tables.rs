@@ -75,3 +75,12 @@ pub const DISTRICT_ACCESSES: TableDefinition<u128, &[u8]> =
     TableDefinition::new("district_accesses");
 /// Bundle id → `ImportRecord` (every bundle applied, from either side).
 pub const BUNDLE_IMPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("bundle_imports");
+/// Desk: access id → the `AccessRecord` its statistics count now (what a change takes away).
+pub const STAT_RECORDS: TableDefinition<u128, &[u8]> = TableDefinition::new("stat_records");
+/// (scope, period, dimension, value) → count: the maintained statistics (`stats::aggregate`).
+pub const STAT_COUNTS: TableDefinition<(&str, &str, &str, &str), u64> =
+    TableDefinition::new("stat_counts");
+/// (year, hash of the person key) → `Presence`: who counts among the distinct persons.
+pub const STAT_PRESENCE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("stat_presence");
+/// District: access id → nothing: the accesses a received referral was made from.
+pub const DISTRICT_REFERRED: TableDefinition<u128, ()> = TableDefinition::new("district_referred");
