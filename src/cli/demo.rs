@@ -18,33 +18,33 @@ use sportello::domain::user::{NewUser, User};
 use sportello::domain::vocabulary::{age_band, citizenship_area};
 
 /// Monthly weights, January first: incoming calls of a social operations room (seed 001, 2022).
-const MONTH_WEIGHTS: [u32; 12] = [
+pub(super) const MONTH_WEIGHTS: [u32; 12] = [
     4613, 3711, 3886, 2949, 3494, 3340, 3331, 3194, 3999, 4236, 4590, 4912,
 ];
 const PERSONS: usize = 320;
 const ACCESSES: usize = 1400;
 
 /// Deterministic generator (xorshift64*), so the demo is the same everywhere.
-struct Rng(u64);
+pub(super) struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(super) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
     /// An item by weight.
-    fn weighted<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
+    pub(super) fn weighted<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
         let total: u32 = items.iter().map(|(_, w)| *w).sum();
         let mut r = (self.next() % u64::from(total.max(1))) as u32;
         for (item, w) in items {
@@ -188,7 +188,7 @@ const FOREIGN: &[Community] = &[
     ),
 ];
 /// Comuni of the demo Ambito (residence) and frequent birth places.
-const RESIDENCE: &[(&str, u32)] = &[
+pub(super) const RESIDENCE: &[(&str, u32)] = &[
     ("072046", 45),
     ("072014", 20),
     ("072048", 20),
@@ -209,7 +209,7 @@ const BIRTH_PLACES: &[(&str, u32)] = &[
     ("F205", 2),
 ];
 
-fn person(rng: &mut Rng, today: NaiveDate) -> Person {
+pub(super) fn person(rng: &mut Rng, today: NaiveDate) -> Person {
     let foreign = rng.chance(22);
     let sex = if rng.chance(56) { Sex::F } else { Sex::M };
     let age: i64 = if rng.chance(30) {
@@ -382,8 +382,136 @@ fn needs(rng: &mut Rng, age: Option<u32>, foreign: bool) -> Vec<Need> {
     out
 }
 
+/// What an access needs to know of its person.
+pub(super) struct Who {
+    pub id: Uuid,
+    pub birth: Option<NaiveDate>,
+    pub foreign: bool,
+}
+
+impl Who {
+    pub fn of(p: &Person) -> Who {
+        Who {
+            id: p.id,
+            birth: p.birth_date,
+            foreign: p
+                .citizenship
+                .as_deref()
+                .is_some_and(|c| citizenship_area(c) != "italy"),
+        }
+    }
+}
+
+/// One access at `time`, of the person (`None`: an anonymous contact), as a real desk's mix of
+/// channels, reasons, needs and outcomes.
+pub(super) fn access(
+    rng: &mut Rng,
+    time: chrono::DateTime<Utc>,
+    worker: &User,
+    who: Option<&Who>,
+) -> Access {
+    let anonymous = who.is_none();
+    let (person_id, profile, age, foreign) = match who {
+        None => {
+            let age = 18 + rng.below(70) as u32;
+            let area = *rng.weighted(&[("italy", 75), ("non_eu", 18), ("eu", 7)]);
+            (
+                None,
+                Some(AnonymousProfile {
+                    sex: Some(if rng.chance(55) { Sex::F } else { Sex::M }),
+                    age_band: age_band(Some(age)).into(),
+                    citizenship_area: area.into(),
+                }),
+                Some(age),
+                area != "italy",
+            )
+        }
+        Some(w) => {
+            let age = w.birth.and_then(|b| {
+                let today = time.date_naive();
+                today.years_since(b)
+            });
+            (Some(w.id), None, age, w.foreign)
+        }
+    };
+    let channel = if anonymous {
+        *rng.weighted(&[("phone", 70), ("in_person", 20), ("email", 10)])
+    } else {
+        *rng.weighted(&[
+            ("in_person", 62),
+            ("phone", 22),
+            ("email", 8),
+            ("home_visit", 4),
+            ("written_report", 2),
+            ("other_remote", 2),
+        ])
+    };
+    let reason = *rng.weighted(&[
+        ("spontaneous", 80),
+        ("sent_by", 12),
+        ("summoned", 7),
+        ("decree", 1),
+    ]);
+    let mut outcomes = vec![rng
+        .weighted(&[
+            ("information_given", 40),
+            ("oriented", 28),
+            ("referred", 8),
+            ("proposed_taking_charge", 5),
+            ("administrative_support", 14),
+            ("not_competent", 5),
+        ])
+        .to_string()];
+    if !anonymous && rng.chance(15) {
+        outcomes.push("appointment_set".into());
+    }
+    Access {
+        id: Uuid::now_v7(),
+        time,
+        channel: channel.into(),
+        interlocutor: rng
+            .weighted(&[
+                ("user", 78),
+                ("relative", 15),
+                ("organization", 4),
+                ("institutional", 3),
+            ])
+            .to_string(),
+        reason: reason.into(),
+        sending_service: if reason == "sent_by" {
+            rng.pick(&[
+                "Medico di base",
+                "Centro per l'impiego",
+                "Scuola",
+                "Consultorio",
+            ])
+            .to_string()
+        } else {
+            String::new()
+        },
+        person_id,
+        anonymous: profile,
+        operator_id: worker.id,
+        operator_name: worker.full_name.clone(),
+        duration_minutes: Some(if channel == "phone" {
+            3 + rng.below(12)
+        } else {
+            10 + rng.below(40)
+        } as u32),
+        needs: needs(rng, age, foreign),
+        outcomes,
+        notes: String::new(),
+        reserved_notes: String::new(),
+        appointment_id: None,
+        quick: anonymous && channel == "phone",
+        created_at: time,
+        services: Vec::new(),
+        unmet: Vec::new(),
+    }
+}
+
 /// A working moment of a weekday in the month given, at the desk's opening hours.
-fn desk_time(
+pub(super) fn desk_time(
     rng: &mut Rng,
     year: i32,
     month: u32,
@@ -406,17 +534,22 @@ fn desk_time(
     None
 }
 
-pub fn run(data: &Path) -> Result<(), String> {
-    let store = open_store(data)?;
+/// Sets up a new installation (desk, or district of the example Ambito) with one fictional user
+/// per role; refuses a data directory already in use. Returns the users with their passwords,
+/// the administrator first.
+pub(super) fn set_up(
+    store: &sportello::store::Store,
+    reference: &sportello::domain::reference::Reference,
+    role: &str,
+) -> Result<Vec<(User, String)>, String> {
     if store.instance().map_err(|e| e.to_string())?.is_some() {
         return Err(format!(
             "La cartella {} contiene già un'installazione: per i dati di esempio usare una cartella nuova (--data).",
-            data.display()
+            store.path().parent().unwrap_or(store.path()).display()
         ));
     }
-    let reference = sportello::assets::reference()?;
     let checked = InstanceForm {
-        role: "desk".into(),
+        role: role.into(),
         comune_istat: "072046".into(),
         comune_name: "Triggiano".into(),
         ambito_code: "BA05".into(),
@@ -460,6 +593,14 @@ pub fn run(data: &Path) -> Result<(), String> {
         };
         users.push((user, password));
     }
+    Ok(users)
+}
+
+pub fn run(data: &Path) -> Result<(), String> {
+    let store = open_store(data)?;
+    let reference = sportello::assets::reference()?;
+    let users = set_up(&store, &reference, "desk")?;
+    let actor = cli_actor();
     let workers: Vec<&User> = users.iter().skip(1).map(|(u, _)| u).collect();
 
     let mut rng = Rng(0x5EED_2026_0B05);
@@ -491,108 +632,16 @@ pub fn run(data: &Path) -> Result<(), String> {
                 continue;
             };
             let worker = *rng.pick(&workers);
-            let anonymous = rng.chance(30);
-            let (person_id, profile, age, foreign) = if anonymous {
-                let age = 18 + rng.below(70) as u32;
-                let area = *rng.weighted(&[("italy", 75), ("non_eu", 18), ("eu", 7)]);
-                (
-                    None,
-                    Some(AnonymousProfile {
-                        sex: Some(if rng.chance(55) { Sex::F } else { Sex::M }),
-                        age_band: age_band(Some(age)).into(),
-                        citizenship_area: area.into(),
-                    }),
-                    Some(age),
-                    area != "italy",
-                )
-            } else {
-                // A few people come back often: pick among the first third more frequently.
+            // A few people come back often: pick among the first third more frequently.
+            let who = (!rng.chance(30)).then(|| {
                 let idx = if rng.chance(40) {
                     rng.below(PERSONS / 3)
                 } else {
                     rng.below(PERSONS)
                 };
-                let p = &persons[idx];
-                let foreign = p
-                    .citizenship
-                    .as_deref()
-                    .is_some_and(|c| citizenship_area(c) != "italy");
-                (Some(p.id), None, p.age_on(time.date_naive()), foreign)
-            };
-            let channel = if anonymous {
-                *rng.weighted(&[("phone", 70), ("in_person", 20), ("email", 10)])
-            } else {
-                *rng.weighted(&[
-                    ("in_person", 62),
-                    ("phone", 22),
-                    ("email", 8),
-                    ("home_visit", 4),
-                    ("written_report", 2),
-                    ("other_remote", 2),
-                ])
-            };
-            let reason = *rng.weighted(&[
-                ("spontaneous", 80),
-                ("sent_by", 12),
-                ("summoned", 7),
-                ("decree", 1),
-            ]);
-            let mut outcomes = vec![rng
-                .weighted(&[
-                    ("information_given", 40),
-                    ("oriented", 28),
-                    ("referred", 8),
-                    ("proposed_taking_charge", 5),
-                    ("administrative_support", 14),
-                    ("not_competent", 5),
-                ])
-                .to_string()];
-            if !anonymous && rng.chance(15) {
-                outcomes.push("appointment_set".into());
-            }
-            accesses.push(Access {
-                id: Uuid::now_v7(),
-                time,
-                channel: channel.into(),
-                interlocutor: rng
-                    .weighted(&[
-                        ("user", 78),
-                        ("relative", 15),
-                        ("organization", 4),
-                        ("institutional", 3),
-                    ])
-                    .to_string(),
-                reason: reason.into(),
-                sending_service: if reason == "sent_by" {
-                    rng.pick(&[
-                        "Medico di base",
-                        "Centro per l'impiego",
-                        "Scuola",
-                        "Consultorio",
-                    ])
-                    .to_string()
-                } else {
-                    String::new()
-                },
-                person_id,
-                anonymous: profile,
-                operator_id: worker.id,
-                operator_name: worker.full_name.clone(),
-                duration_minutes: Some(if channel == "phone" {
-                    3 + rng.below(12)
-                } else {
-                    10 + rng.below(40)
-                } as u32),
-                needs: needs(&mut rng, age, foreign),
-                outcomes,
-                notes: String::new(),
-                reserved_notes: String::new(),
-                appointment_id: None,
-                quick: anonymous && channel == "phone",
-                created_at: time,
-                services: Vec::new(),
-                unmet: Vec::new(),
+                Who::of(&persons[idx])
             });
+            accesses.push(access(&mut rng, time, worker, who.as_ref()));
         }
     }
 

@@ -2,6 +2,7 @@
 //! server runs, redb's lock makes such a command stop at once with a clear message.
 
 mod backup;
+mod bench_data;
 mod bundles;
 mod demo;
 mod directory;
@@ -66,6 +67,9 @@ pub enum Command {
     Init(users::InitArgs),
     /// Fill a new data directory with a fictional desk (persons, a year of accesses) to try it.
     Demo,
+    /// Fill a new data directory at scale (a large desk, or with --district a whole Ambito's
+    /// records), entirely fictional, for load tests and benchmarks.
+    BenchData(bench_data::Args),
     /// The service directory (HSDS 3.0 JSON import/export, example directory).
     #[command(subcommand)]
     Directory(directory::DirectoryCommand),
@@ -220,6 +224,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         None | Some(Command::Serve) => serve::run(&options, None),
         Some(Command::Init(args)) => users::init(&cli.data, args),
         Some(Command::Demo) => demo::run(&cli.data),
+        Some(Command::BenchData(args)) => bench_data::run(&cli.data, args),
         Some(Command::Keys(cmd)) => bundles::keys(&cli.data, cmd),
         Some(Command::Export { out, to }) => bundles::export(&cli.data, &out, to.as_deref()),
         Some(Command::Verify { file }) => bundles::verify(&cli.data, &file),

@@ -53,6 +53,30 @@ impl Store {
         Ok(())
     }
 
+    /// Stores many referrals in one transaction (benchmark data), audited as one event.
+    pub fn bulk_insert_referrals(
+        &self,
+        referrals: &[Referral],
+        actor: &str,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        for r in referrals {
+            put(&txn, r)?;
+            txn.open_multimap_table(REFERRALS_BY_ACCESS)?
+                .insert(r.access_id.as_u128(), r.id.as_u128())?;
+            txn.open_multimap_table(REFERRALS_BY_PERSON)?
+                .insert(r.person_id.as_u128(), r.id.as_u128())?;
+        }
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, Action::BulkInsert, what)
+                .details(format!("{} invii", referrals.len())),
+        )?;
+        super::stats::commit(txn)?;
+        Ok(())
+    }
+
     /// Moves a referral one step along its lifecycle. `Err(IllegalTransition)` names a step that is not one.
     pub fn advance_referral(
         &self,
