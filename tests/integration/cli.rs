@@ -319,6 +319,77 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
     assert!(verify.status.success());
 }
 
+#[actix_rt::test]
+async fn bench_data_builds_a_desk_and_a_district_whose_statistics_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = dir.path().join("desk");
+    let out = cli(
+        &desk,
+        &["bench-data", "--persons", "400", "--accesses", "3000"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Sportello: 400 persone, 3000 accessi in 60 mesi"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("demo-responsabile-2026"));
+    let again = cli(&desk, &["bench-data"], &[]);
+    assert!(stderr(&again).contains("contiene già un'installazione"));
+    let rebuilt = cli(&desk, &["stats", "rebuild"], &[]);
+    assert!(
+        stdout(&rebuilt).contains("ricontate da 3000 accessi"),
+        "{}",
+        stdout(&rebuilt)
+    );
+    assert!(stdout(&rebuilt).contains("Nessuna differenza"));
+
+    let district = dir.path().join("district");
+    let out = cli(
+        &district,
+        &[
+            "bench-data",
+            "--district",
+            "--desks",
+            "3",
+            "--accesses",
+            "4000",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Ambito: 4000 record statistici di 3 sportelli in 60 mesi"),
+        "{}",
+        stdout(&out)
+    );
+    let server = Server::on(&district);
+    let mut c = server.client();
+    assert_eq!(
+        c.login("responsabile", "demo-responsabile-2026")
+            .await
+            .location(),
+        "/"
+    );
+    // The three desks' views add up to the Ambito's.
+    let year = chrono::Local::now().format("%Y").to_string();
+    let whole = c
+        .get(&format!("/api/v1/statistics?year={year}"))
+        .await
+        .json();
+    let mut sum = 0;
+    for code in ["072046", "072014", "072048"] {
+        let one = c
+            .get(&format!("/api/v1/statistics?year={year}&desk={code}"))
+            .await
+            .json();
+        sum += one["accesses"].as_u64().unwrap();
+    }
+    assert!(sum > 0);
+    assert_eq!(whole["accesses"].as_u64().unwrap(), sum);
+}
+
 #[test]
 fn an_exported_audit_copy_reveals_a_modified_removed_or_reordered_entry() {
     let dir = tempfile::tempdir().unwrap();
