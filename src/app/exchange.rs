@@ -90,12 +90,17 @@ pub fn identity(ctx: &Ctx) -> Result<PublicIdentity, AppError> {
     bundle::own_identity(ctx.store, &data_dir(ctx.store)).map_err(internal)
 }
 
-/// Writes an outgoing file atomically under `bundles/sent`.
-fn keep(store: &Store, name: &str, bytes: &[u8]) -> Result<(), BundleError> {
+/// The folder of outgoing files, `bundles/sent`.
+fn sent_folder(store: &Store) -> Result<PathBuf, BundleError> {
     let dir = sent_dir(store);
     crate::store::create_private_dir(&dir)
         .map_err(|e| BundleError::Io(format!("{}: {e}", dir.display())))?;
-    bundle::write_atomically(&dir.join(name), bytes)
+    Ok(dir)
+}
+
+/// Writes an outgoing file atomically under `bundles/sent`.
+fn keep(store: &Store, name: &str, bytes: &[u8]) -> Result<(), BundleError> {
+    bundle::write_atomically(&sent_folder(store)?.join(name), bytes)
 }
 
 /// Desk: the bundle for the district. District: with `to` (ISTAT code), the return bundle for
@@ -106,9 +111,9 @@ pub fn export(ctx: &Ctx, to: &str) -> Result<(String, Exported), AppError> {
     let to = to.trim();
     let who = if to.is_empty() { "ambito" } else { to };
     let mut written = String::new();
-    let deliver = |e: &Exported, bytes: &[u8]| {
+    let deliver = |e: &Exported, file: &Path| {
         written = format!("pacchetto-{who}-{:05}.age", e.sequence);
-        keep(ctx.store, &written, bytes)
+        bundle::place_file(file, &sent_folder(ctx.store)?.join(&written))
     };
     let result = if to.is_empty() {
         bundle::export_desk(ctx.store, &data, deliver, &ctx.actor.username)

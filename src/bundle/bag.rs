@@ -39,35 +39,155 @@ pub struct Bag {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Builds a signed bag and packs it as tar.gz.
+/// A payload file of a bag: its name under `data/`, its SHA-256 and size, and where its bytes are.
+pub struct PayloadFile {
+    pub name: String,
+    sha256: String,
+    len: u64,
+    source: Source,
+}
+
+enum Source {
+    Memory(Vec<u8>),
+    /// A spooled file, removed when the payload is dropped.
+    Disk(std::path::PathBuf),
+}
+
+impl PayloadFile {
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> PayloadFile {
+        PayloadFile {
+            name: name.to_string(),
+            sha256: sha256_hex(&bytes),
+            len: bytes.len() as u64,
+            source: Source::Memory(bytes),
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for PayloadFile {
+    fn drop(&mut self) {
+        if let Source::Disk(path) = &self.source {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A JSON-lines payload file written to disk as its records come, hashed on the way, so that a
+/// bundle of a million records never sits in memory.
+pub struct Spool {
+    name: String,
+    path: std::path::PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    hasher: Sha256,
+    len: u64,
+    line: Vec<u8>,
+    pub count: usize,
+}
+
+impl Spool {
+    /// A new spool file in `dir` (a private temporary folder of the data directory).
+    pub fn create(dir: &std::path::Path, name: &str) -> Result<Spool, BundleError> {
+        let path = dir.join(format!("{}-{name}", uuid::Uuid::now_v7()));
+        let file = std::fs::File::create(&path)
+            .map_err(|e| BundleError::Io(format!("{}: {e}", path.display())))?;
+        Ok(Spool {
+            name: name.to_string(),
+            path,
+            out: std::io::BufWriter::with_capacity(256 * 1024, file),
+            hasher: Sha256::new(),
+            len: 0,
+            line: Vec::with_capacity(1024),
+            count: 0,
+        })
+    }
+
+    pub fn push<T: serde::Serialize>(&mut self, record: &T) -> Result<(), BundleError> {
+        use std::io::Write;
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, record)
+            .map_err(|e| BundleError::Format(e.to_string()))?;
+        self.line.push(b'\n');
+        self.hasher.update(&self.line);
+        self.len += self.line.len() as u64;
+        self.count += 1;
+        self.out
+            .write_all(&self.line)
+            .map_err(|e| BundleError::Io(e.to_string()))
+    }
+
+    pub fn finish(self) -> Result<PayloadFile, BundleError> {
+        use std::io::Write;
+        let Spool {
+            name,
+            path,
+            mut out,
+            hasher,
+            len,
+            ..
+        } = self;
+        let payload = PayloadFile {
+            name,
+            sha256: hex::encode(hasher.finalize()),
+            len,
+            source: Source::Disk(path),
+        };
+        out.flush().map_err(|e| BundleError::Io(e.to_string()))?;
+        Ok(payload)
+    }
+}
+
+/// Builds a signed bag and packs it as tar.gz in memory (small bundles, tests).
 pub fn build(
     info: &[(String, String)],
     payload: &[(&str, Vec<u8>)],
     signer: &minisign::SecretKey,
     signer_public: &minisign::PublicKey,
 ) -> Result<Vec<u8>, BundleError> {
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    files.insert(
-        "bagit.txt".into(),
+    let files: Vec<PayloadFile> = payload
+        .iter()
+        .map(|(name, bytes)| PayloadFile::from_bytes(name, bytes.clone()))
+        .collect();
+    build_to(info, &files, signer, signer_public, Vec::new())
+}
+
+/// Builds a signed bag and streams it as tar.gz into `out`, payload files last, read from
+/// where they are; returns `out`.
+pub fn build_to<W: std::io::Write>(
+    info: &[(String, String)],
+    payload: &[PayloadFile],
+    signer: &minisign::SecretKey,
+    signer_public: &minisign::PublicKey,
+    out: W,
+) -> Result<W, BundleError> {
+    let mut tags: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    tags.insert(
+        "bagit.txt",
         b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_vec(),
     );
     let mut manifest = String::new();
-    let mut octets = 0usize;
-    for (name, bytes) in payload {
-        manifest.push_str(&format!("{}  data/{name}\n", sha256_hex(bytes)));
-        octets += bytes.len();
-        files.insert(format!("data/{name}"), bytes.clone());
+    let mut octets = 0u64;
+    for p in payload {
+        manifest.push_str(&format!("{}  data/{}\n", p.sha256, p.name));
+        octets += p.len;
     }
     let mut bag_info = String::new();
     for (k, v) in info {
         bag_info.push_str(&format!("{k}: {}\n", v.replace('\n', " ")));
     }
     bag_info.push_str(&format!("Payload-Oxum: {octets}.{}\n", payload.len()));
-    files.insert("bag-info.txt".into(), bag_info.into_bytes());
-    files.insert("manifest-sha256.txt".into(), manifest.into_bytes());
+    tags.insert("bag-info.txt", bag_info.into_bytes());
+    tags.insert("manifest-sha256.txt", manifest.into_bytes());
     let mut tagmanifest = String::new();
     for name in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
-        tagmanifest.push_str(&format!("{}  {name}\n", sha256_hex(&files[name])));
+        tagmanifest.push_str(&format!("{}  {name}\n", sha256_hex(&tags[name])));
     }
     let signature = minisign::sign(
         Some(signer_public),
@@ -77,27 +197,46 @@ pub fn build(
         Some("signature from Sportello"),
     )
     .map_err(|e| BundleError::Crypto(e.to_string()))?;
-    files.insert("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes());
-    files.insert(
-        "tagmanifest-sha256.txt.minisig".into(),
+    tags.insert("tagmanifest-sha256.txt", tagmanifest.into_bytes());
+    tags.insert(
+        "tagmanifest-sha256.txt.minisig",
         signature.into_string().into_bytes(),
     );
 
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let io = |e: std::io::Error| BundleError::Io(e.to_string());
+    // The fastest level: JSON lines still shrink about eightfold, and export is not held up.
+    let gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
     let mut tar = tar::Builder::new(gz);
-    for (path, bytes) in &files {
-        let mut header = tar::Header::new_ustar();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(0);
-        header.set_cksum();
-        tar.append_data(&mut header, format!("{ROOT}/{path}"), bytes.as_slice())
-            .map_err(|e| BundleError::Io(e.to_string()))?;
+    let header = |len: u64| {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(len);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_cksum();
+        h
+    };
+    for (path, bytes) in &tags {
+        tar.append_data(
+            &mut header(bytes.len() as u64),
+            format!("{ROOT}/{path}"),
+            bytes.as_slice(),
+        )
+        .map_err(io)?;
     }
-    let gz = tar
-        .into_inner()
-        .map_err(|e| BundleError::Io(e.to_string()))?;
-    gz.finish().map_err(|e| BundleError::Io(e.to_string()))
+    for p in payload {
+        let path = format!("{ROOT}/data/{}", p.name);
+        match &p.source {
+            Source::Memory(bytes) => tar
+                .append_data(&mut header(p.len), path, bytes.as_slice())
+                .map_err(io)?,
+            Source::Disk(file) => {
+                let f = std::fs::File::open(file).map_err(io)?;
+                tar.append_data(&mut header(p.len), path, std::io::BufReader::new(f))
+                    .map_err(io)?
+            }
+        }
+    }
+    tar.into_inner().map_err(io)?.finish().map_err(io)
 }
 
 /// Unpacks a tar.gz bag, refusing anything that is not a known member of a bag.

@@ -14,6 +14,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use uuid::Uuid;
 
+use self::bag::Spool;
 use self::keys::{InstanceKeys, PublicIdentity};
 use crate::domain::district::{
     AccessRecord, AnonymizationRecord, ReferralRecord, ReferredPerson, SentReferral,
@@ -340,6 +341,8 @@ pub struct Exported {
     pub accesses: usize,
     pub referrals: usize,
     pub anonymizations: usize,
+    /// Bytes of the payload files before compression (what the throughput figures count).
+    pub payload_bytes: u64,
 }
 
 fn jsonl<T: Serialize>(items: &[T]) -> Result<Vec<u8>, BundleError> {
@@ -355,7 +358,7 @@ fn jsonl<T: Serialize>(items: &[T]) -> Result<Vec<u8>, BundleError> {
 pub fn export_desk(
     store: &Store,
     data: &Path,
-    deliver: impl FnOnce(&Exported, &[u8]) -> Result<(), BundleError>,
+    deliver: impl FnOnce(&Exported, &Path) -> Result<(), BundleError>,
     actor: &str,
 ) -> Result<Exported, BundleError> {
     let _one_at_a_time = export_lock();
@@ -376,34 +379,30 @@ pub fn export_desk(
     })?;
     let keys = instance_keys(store, data)?;
     let state: OutState = store.setting(OUT_STATE)?.unwrap_or_default();
-    let changes = store.changes_since(state.last_change)?;
-    let last_change = changes.last().map_or(state.last_change, |c| c.seq);
-    let ids = |kind: &str| -> BTreeSet<Uuid> {
-        changes
-            .iter()
-            .filter(|c| c.kind == kind)
-            .map(|c| c.id)
-            .collect()
-    };
+    let spool = spool_dir(data)?;
 
-    let mut referrals_out = Vec::new();
+    // Every record from one moment of the database, written to disk as it is read.
+    let snap = store.snapshot()?;
+    let changed = snap.changed_since(state.last_change)?;
+    let last_change = changed.last;
+    let mut referrals = Spool::create(&spool, "referrals.jsonl")?;
     let mut referred_accesses = BTreeSet::new();
-    for id in ids("referral") {
-        let Some(r) = store.referral(id)? else {
+    for id in changed.of("referral") {
+        let Some(r) = snap.referral(id)? else {
             continue;
         };
         if r.target != Target::Ssp || !r.was_sent() {
             continue;
         }
-        let Some(person) = store.person(r.person_id)? else {
+        let Some(person) = snap.person(r.person_id)? else {
             continue;
         };
         if person.is_restricted() {
             continue;
         }
-        let access = store.access(r.access_id)?;
+        let access = snap.access(r.access_id)?;
         referred_accesses.insert(r.access_id);
-        referrals_out.push(ReferralRecord {
+        referrals.push(&ReferralRecord {
             referral: SentReferral {
                 id: r.id,
                 access_id: r.access_id,
@@ -434,29 +433,25 @@ pub fn export_desk(
             },
             needs: access.as_ref().map(|a| a.needs.clone()).unwrap_or_default(),
             outcomes: access.map(|a| a.outcomes).unwrap_or_default(),
-        });
+        })?;
     }
-    let mut accesses_out = Vec::new();
-    for id in ids("access") {
-        let Some(a) = store.access(id)? else { continue };
-        let person = match a.person_id {
-            Some(pid) => store.person(pid)?,
-            None => None,
-        };
+    let mut accesses = Spool::create(&spool, "accesses.jsonl")?;
+    snap.for_each_access_with_person(changed.of("access"), |a, person| {
         if person.as_ref().is_some_and(|p| p.is_restricted()) {
-            continue;
+            return Ok(());
         }
-        let key = person
+        let pseudonym = person
             .as_ref()
             .and_then(|p| p.codice_fiscale.as_ref())
             .map(|cf| pseudonym(&key, cf.as_str()));
         let referred = referred_accesses.contains(&a.id);
-        accesses_out.push(AccessRecord::of(a, person.as_ref(), key, referred));
+        accesses.push(&AccessRecord::of(a, person.as_ref(), pseudonym, referred))
+    })?;
+    let mut anonymizations = Spool::create(&spool, "anonymizations.jsonl")?;
+    for person_id in changed.of("anonymization") {
+        anonymizations.push(&AnonymizationRecord { person_id })?;
     }
-    let anonymizations: Vec<AnonymizationRecord> = ids("anonymization")
-        .into_iter()
-        .map(|person_id| AnonymizationRecord { person_id })
-        .collect();
+    drop(snap);
     let (audit_count, audit_head) = store
         .verify_audit()?
         .map_err(|e| BundleError::Integrity(format!("registro di audit alterato: {e}")))?;
@@ -472,22 +467,27 @@ pub fn export_desk(
         audit_count,
         audit_head,
     );
-    let mut payload = vec![
-        ("accesses.jsonl", jsonl(&accesses_out)?),
-        ("referrals.jsonl", jsonl(&referrals_out)?),
-        ("anonymizations.jsonl", jsonl(&anonymizations)?),
+    let (n_accesses, n_referrals, n_anonymizations) =
+        (accesses.count, referrals.count, anonymizations.count);
+    let payload = vec![
+        accesses.finish()?,
+        referrals.finish()?,
+        anonymizations.finish()?,
     ];
-    let targz = sign_announcing(store, data, &me, &district, &keys, &info, &mut payload)?;
-    let sealed = encrypt_to(&district.identity.age_recipient, &targz)?;
+    let payload_bytes = payload.iter().map(bag::PayloadFile::len).sum();
+    let file = write_bundle(store, data, &me, &district, &keys, &info, payload, &spool)?;
     let exported = Exported {
         bundle_id,
         sequence,
-        accesses: accesses_out.len(),
-        referrals: referrals_out.len(),
-        anonymizations: anonymizations.len(),
+        accesses: n_accesses,
+        referrals: n_referrals,
+        anonymizations: n_anonymizations,
+        payload_bytes,
     };
     // The file is stored durably before the sequence moves on: a failure leaves nothing skipped.
-    deliver(&exported, &sealed)?;
+    let delivered = deliver(&exported, &file);
+    let _ = std::fs::remove_file(&file);
+    delivered?;
     announced(store, &district, actor)?;
     store.set_setting(
         OUT_STATE,
@@ -497,13 +497,82 @@ pub fn export_desk(
         },
         actor,
         Action::BundleExport,
-        &format!(
-            "pacchetto {sequence} ({bundle_id}): {} accessi, {} invii",
-            accesses_out.len(),
-            referrals_out.len()
-        ),
+        &format!("pacchetto {sequence} ({bundle_id}): {n_accesses} accessi, {n_referrals} invii"),
     )?;
     Ok(exported)
+}
+
+/// A private folder of the data directory for the files an export writes before delivering
+/// them; whatever an interrupted export left there is removed (exports run one at a time).
+fn spool_dir(data: &Path) -> Result<std::path::PathBuf, BundleError> {
+    let dir = data.join("tmp");
+    crate::store::create_private_dir(&dir)
+        .map_err(|e| BundleError::Io(format!("{}: {e}", dir.display())))?;
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    Ok(dir)
+}
+
+/// Writes the signed bag of `payload`, encrypted to `receiver`, to a new synced file in `dir`,
+/// streaming: no part of it is held whole in memory.
+#[allow(clippy::too_many_arguments)]
+fn write_bundle(
+    store: &Store,
+    data: &Path,
+    me: &Instance,
+    receiver: &Peer,
+    keys: &InstanceKeys,
+    info: &[(String, String)],
+    mut payload: Vec<bag::PayloadFile>,
+    dir: &Path,
+) -> Result<std::path::PathBuf, BundleError> {
+    let path = dir.join(format!("{}.age", Uuid::now_v7()));
+    let write = |payload: &mut Vec<bag::PayloadFile>| -> Result<(), BundleError> {
+        let io = |e: std::io::Error| BundleError::Io(format!("{}: {e}", path.display()));
+        let recipient: age::x25519::Recipient = receiver
+            .identity
+            .age_recipient
+            .parse()
+            .map_err(|e| BundleError::Crypto(format!("destinatario non valido: {e}")))?;
+        let file = std::fs::File::create(&path).map_err(io)?;
+        let sealed =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| BundleError::Crypto(e.to_string()))?
+                .wrap_output(std::io::BufWriter::with_capacity(256 * 1024, file))
+                .map_err(io)?;
+        let sealed = sign_announcing(store, data, me, receiver, keys, info, payload, sealed)?;
+        let file = sealed
+            .finish()
+            .map_err(io)?
+            .into_inner()
+            .map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)
+    };
+    write(&mut payload).inspect_err(|_| {
+        let _ = std::fs::remove_file(&path);
+    })?;
+    Ok(path)
+}
+
+/// Puts a written bundle at `dest` whole or not at all: renamed when on the same disk, else
+/// copied to a temporary file there, synced and renamed (a USB stick).
+pub fn place_file(src: &Path, dest: &Path) -> Result<(), BundleError> {
+    if std::fs::rename(src, dest).is_ok() {
+        return Ok(());
+    }
+    let tmp = dest.with_extension("tmp");
+    let copy = || -> std::io::Result<()> {
+        std::fs::copy(src, &tmp)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, dest)
+    };
+    copy().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        BundleError::Io(format!("{}: {e}", dest.display()))
+    })
 }
 
 const ROTATION_PENDING: &str = "key_rotation_pending";
@@ -528,25 +597,36 @@ pub fn rotate_keys(store: &Store, data: &Path, actor: &str) -> Result<PublicIden
     Ok(identity)
 }
 
-/// Signs the bag; while the receiver has not yet been told of a key rotation, with the previous
-/// key and the new public identity in `identity.jsonl`.
-fn sign_announcing(
+/// Signs the bag and streams it into `out`; while the receiver has not yet been told of a key
+/// rotation, with the previous key and the new public identity in `identity.jsonl`.
+#[allow(clippy::too_many_arguments)]
+fn sign_announcing<W: Write>(
     store: &Store,
     data: &Path,
     me: &Instance,
     receiver: &Peer,
     keys: &InstanceKeys,
     info: &[(String, String)],
-    payload: &mut Vec<(&'static str, Vec<u8>)>,
-) -> Result<Vec<u8>, BundleError> {
+    payload: &mut Vec<bag::PayloadFile>,
+    out: W,
+) -> Result<W, BundleError> {
     let pending: Vec<String> = store.setting(ROTATION_PENDING)?.unwrap_or_default();
     if pending.contains(&receiver.identity.instance_id) {
         if let Some(previous) = InstanceKeys::previous(data)? {
-            payload.push(("identity.jsonl", jsonl(&[keys.identity(me)])?));
-            return bag::build(info, payload, &previous.signing, &previous.signing_public);
+            payload.push(bag::PayloadFile::from_bytes(
+                "identity.jsonl",
+                jsonl(&[keys.identity(me)])?,
+            ));
+            return bag::build_to(
+                info,
+                payload,
+                &previous.signing,
+                &previous.signing_public,
+                out,
+            );
         }
     }
-    bag::build(info, payload, &keys.signing, &keys.signing_public)
+    bag::build_to(info, payload, &keys.signing, &keys.signing_public, out)
 }
 
 fn announced(store: &Store, receiver: &Peer, actor: &str) -> Result<(), BundleError> {
@@ -603,7 +683,7 @@ pub fn export_return(
     data: &Path,
     reference: &Reference,
     istat: &str,
-    deliver: impl FnOnce(&Exported, &[u8]) -> Result<(), BundleError>,
+    deliver: impl FnOnce(&Exported, &Path) -> Result<(), BundleError>,
     actor: &str,
 ) -> Result<Exported, BundleError> {
     let _one_at_a_time = export_lock();
@@ -642,20 +722,24 @@ pub fn export_return(
         audit_count,
         audit_head,
     );
-    let mut payload = vec![
-        ("statuses.jsonl", jsonl(&statuses)?),
-        ("directory.jsonl", jsonl(&[directory])?),
+    let payload = vec![
+        bag::PayloadFile::from_bytes("statuses.jsonl", jsonl(&statuses)?),
+        bag::PayloadFile::from_bytes("directory.jsonl", jsonl(&[directory])?),
     ];
-    let targz = sign_announcing(store, data, &me, &desk, &keys, &info, &mut payload)?;
-    let sealed = encrypt_to(&desk.identity.age_recipient, &targz)?;
+    let payload_bytes = payload.iter().map(bag::PayloadFile::len).sum();
+    let spool = spool_dir(data)?;
+    let file = write_bundle(store, data, &me, &desk, &keys, &info, payload, &spool)?;
     let exported = Exported {
         bundle_id,
         sequence,
         accesses: 0,
         referrals: statuses.len(),
         anonymizations: 0,
+        payload_bytes,
     };
-    deliver(&exported, &sealed)?;
+    let delivered = deliver(&exported, &file);
+    let _ = std::fs::remove_file(&file);
+    delivered?;
     announced(store, &desk, actor)?;
     store.set_setting(
         &state_key,

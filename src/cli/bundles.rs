@@ -93,7 +93,7 @@ pub fn keys(data: &Path, cmd: KeysCommand) -> Result<(), String> {
 pub fn export(data: &Path, out: &Path, to: Option<&str>) -> Result<(), String> {
     let store = open_store(data)?;
     // Written whole before the sequence moves on.
-    let deliver = |_: &bundle::Exported, bytes: &[u8]| bundle::write_atomically(out, bytes);
+    let deliver = |_: &bundle::Exported, file: &Path| bundle::place_file(file, out);
     let result = match to {
         None => bundle::export_desk(&store, data, deliver, &cli_actor()),
         Some(istat) => sportello::assets::reference()

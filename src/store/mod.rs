@@ -33,7 +33,7 @@ pub use login::Attempt;
 pub use meta::{BackupSettings, IntegrityCheck, LastBackup};
 pub use migrations::SCHEMA_VERSION;
 pub use search::SearchHit;
-pub use snapshot::Snapshot;
+pub use snapshot::{Changed, Snapshot};
 pub use tokens::ApiToken;
 
 use redb::Database;

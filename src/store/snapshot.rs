@@ -17,6 +17,19 @@ pub struct Snapshot {
     txn: ReadTransaction,
 }
 
+/// Records changed since a change number, by kind (`access`, `person`, `referral`…).
+#[derive(Debug, Default)]
+pub struct Changed {
+    pub ids: std::collections::BTreeMap<String, std::collections::BTreeSet<Uuid>>,
+    pub last: u64,
+}
+
+impl Changed {
+    pub fn of(&self, kind: &str) -> impl Iterator<Item = Uuid> + '_ {
+        self.ids.get(kind).into_iter().flatten().copied()
+    }
+}
+
 impl Store {
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
         Ok(Snapshot {
@@ -119,6 +132,56 @@ impl Snapshot {
             return Ok(Some(a.person_id));
         }
         Ok(None)
+    }
+
+    pub fn referral(&self, id: Uuid) -> Result<Option<Referral>, StoreError> {
+        let table = self.txn.open_table(REFERRALS)?;
+        let v = table.get(id.as_u128())?;
+        v.map(|v| decode(v.value())).transpose()
+    }
+
+    /// The ids of the records changed after change `after`, by kind, and the last change number
+    /// (what a bundle carries).
+    pub fn changed_since(&self, after: u64) -> Result<Changed, StoreError> {
+        let table = self.txn.open_table(CHANGELOG)?;
+        let mut out = Changed {
+            last: after,
+            ..Changed::default()
+        };
+        for row in table.range(after.saturating_add(1)..)? {
+            let (k, v) = row?;
+            let e: super::ChangeEntry = decode(v.value())?;
+            out.last = k.value();
+            out.ids.entry(e.kind).or_default().insert(e.id);
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` with each access of `ids` that exists and its person, reading both tables from
+    /// one opening (an export reads a million of them).
+    pub fn for_each_access_with_person<E: From<StoreError>>(
+        &self,
+        ids: impl Iterator<Item = Uuid>,
+        mut f: impl FnMut(Access, Option<Person>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let accesses = self.txn.open_table(ACCESSES).map_err(StoreError::from)?;
+        let persons = self.txn.open_table(PERSONS).map_err(StoreError::from)?;
+        for id in ids {
+            let Some(v) = accesses.get(id.as_u128()).map_err(StoreError::from)? else {
+                continue;
+            };
+            let a: Access = decode(v.value())?;
+            let p: Option<Person> = match a.person_id {
+                Some(pid) => persons
+                    .get(pid.as_u128())
+                    .map_err(StoreError::from)?
+                    .map(|v| decode(v.value()))
+                    .transpose()?,
+                None => None,
+            };
+            f(a, p)?;
+        }
+        Ok(())
     }
 
     pub fn access(&self, id: Uuid) -> Result<Option<Access>, StoreError> {

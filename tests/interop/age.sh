@@ -33,5 +33,7 @@ age -d -i "$work/key.txt" "$work/k.age" | gunzip | head -1 | grep -q '"schema_ve
 echo "age interop: key backup opened by stock age"
 
 # 3. And Sportello restores what it wrote.
-"$bin" --data "$work/r" restore "$work/k.age" --identity "$work/key.txt" | grep -q "registro di audit integro"
+# (Read whole: `grep -q` would stop reading at the first match and break the pipe.)
+restored=$("$bin" --data "$work/r" restore "$work/k.age" --identity "$work/key.txt")
+grep -q "registro di audit integro" <<< "$restored"
 echo "age interop: restored and verified"
