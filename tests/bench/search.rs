@@ -9,18 +9,9 @@ use sportello::domain::codice_fiscale::compose;
 use sportello::domain::person::{new_temporary_code, PersonData, Sex};
 use sportello::store::Store;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+#[path = "common.rs"]
+mod common;
+use common::{peak_rss_mib as rss_mib, percentiles, Rng};
 
 const SYLLABLES: &[&str] = &[
     "ro", "ss", "ba", "ri", "co", "lo", "ma", "ne", "ti", "gra", "ve", "sa", "di", "pe", "lu",
@@ -67,28 +58,6 @@ fn surname(rng: &mut Rng) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or(s)
-}
-
-fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.to_string())
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let at = |p: f64| v[((v.len() as f64 - 1.0) * p) as usize];
-    (at(0.5), at(0.95), at(0.99), at(1.0))
 }
 
 /// Builds a query from a person known to be in the store.

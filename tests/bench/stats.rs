@@ -18,18 +18,9 @@ use sportello::domain::user::NewUser;
 use sportello::store::district::IncomingDeskBundle;
 use sportello::store::Store;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[(self.next() % from.len() as u64) as usize]
-    }
-}
+#[path = "common.rs"]
+mod common;
+use common::{peak_rss_mib as rss_mib, Rng};
 
 const AREAS: &[&str] = &[
     "family",
@@ -58,22 +49,6 @@ const OUTCOMES: &[&str] = &[
 const BANDS: &[&str] = &[
     "0_17", "18_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus",
 ];
-
-fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn record(rng: &mut Rng, year: i32) -> AccessRecord {
     let needs = (0..1 + rng.next() % 3)

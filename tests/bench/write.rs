@@ -11,6 +11,10 @@ use uuid::Uuid;
 use sportello::domain::access::{Access, AnonymousProfile, Need};
 use sportello::store::Store;
 
+#[path = "common.rs"]
+mod common;
+use common::percentiles;
+
 const BARE: redb::TableDefinition<u128, &[u8]> = redb::TableDefinition::new("bare");
 
 fn access() -> Access {
@@ -48,12 +52,6 @@ fn access() -> Access {
     }
 }
 
-fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let at = |p: f64| v[((v.len() as f64 - 1.0) * p) as usize];
-    (at(0.5), at(0.95), at(0.99))
-}
-
 fn main() {
     let n: usize = std::env::var("SPORTELLO_BENCH_WRITES")
         .ok()
@@ -80,8 +78,8 @@ fn main() {
         txn.commit().expect("commit");
         bare_commit.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    let (s50, s95, s99) = percentiles(through_store);
-    let (b50, b95, b99) = percentiles(bare_commit);
+    let (s50, s95, s99, _) = percentiles(through_store);
+    let (b50, b95, b99, _) = percentiles(bare_commit);
     println!("writes: {n} accesses of about {size} bytes, each one durable commit");
     println!("{:<34} {:>8} {:>8} {:>8}", "", "p50 ms", "p95 ms", "p99 ms");
     println!(
