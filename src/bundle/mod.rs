@@ -20,6 +20,7 @@ use crate::domain::district::{
     AccessRecord, AnonymizationRecord, ReferralRecord, ReferredPerson, SentReferral,
 };
 use crate::domain::instance::{Instance, InstanceRole};
+use crate::domain::person::Person;
 use crate::domain::reference::Reference;
 use crate::domain::referral::Target;
 pub use crate::store::district::ImportOutcome;
@@ -325,12 +326,28 @@ fn trust_reply_checked(
 }
 
 /// The keyed hash that lets the district count distinct people without knowing who they are.
+/// The pseudonym of many codici fiscali under one key (the key prepared once).
+pub struct Pseudonymizer(Hmac<Sha256>);
+
+impl Pseudonymizer {
+    pub fn new(key_hex: &str) -> Pseudonymizer {
+        let key = hex::decode(key_hex).unwrap_or_default();
+        Pseudonymizer(
+            <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap_or_else(|_| {
+                <Hmac<Sha256> as Mac>::new_from_slice(&[0]).expect("fixed key")
+            }),
+        )
+    }
+
+    pub fn of(&self, cf: &str) -> String {
+        let mut mac = self.0.clone();
+        mac.update(cf.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
 pub fn pseudonym(key_hex: &str, cf: &str) -> String {
-    let key = hex::decode(key_hex).unwrap_or_default();
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
-        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new_from_slice(&[0]).expect("fixed key"));
-    mac.update(cf.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    Pseudonymizer::new(key_hex).of(cf)
 }
 
 /// What a written bundle holds.
@@ -436,16 +453,36 @@ pub fn export_desk(
         })?;
     }
     let mut accesses = Spool::create(&spool, "accesses.jsonl")?;
-    snap.for_each_access_with_person(changed.of("access"), |a, person| {
-        if person.as_ref().is_some_and(|p| p.is_restricted()) {
-            return Ok(());
+    let pseudonyms = Pseudonymizer::new(&key);
+    // A person has several accesses: what their records need of them is read once.
+    let mut profiles: std::collections::HashMap<Uuid, Option<(Person, Option<String>)>> =
+        std::collections::HashMap::new();
+    snap.for_each_access(changed.of("access"), |a| {
+        let profile = match a.person_id {
+            Some(pid) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = profiles.entry(pid) {
+                    let p = snap.person(pid)?.map(|p| {
+                        let key = p
+                            .codice_fiscale
+                            .as_ref()
+                            .map(|cf| pseudonyms.of(cf.as_str()));
+                        (p.statistical_profile(), key)
+                    });
+                    slot.insert(p);
+                }
+                profiles.get(&pid).and_then(Option::as_ref)
+            }
+            None => None,
+        };
+        if profile.is_some_and(|(p, _)| p.is_restricted()) {
+            return Ok::<(), BundleError>(());
         }
-        let pseudonym = person
-            .as_ref()
-            .and_then(|p| p.codice_fiscale.as_ref())
-            .map(|cf| pseudonym(&key, cf.as_str()));
         let referred = referred_accesses.contains(&a.id);
-        accesses.push(&AccessRecord::of(a, person.as_ref(), pseudonym, referred))
+        let (person, key) = match profile {
+            Some((p, k)) => (Some(p), k.clone()),
+            None => (None, None),
+        };
+        accesses.push(&AccessRecord::of(a, person, key, referred))
     })?;
     let mut anonymizations = Spool::create(&spool, "anonymizations.jsonl")?;
     for person_id in changed.of("anonymization") {

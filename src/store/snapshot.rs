@@ -157,29 +157,18 @@ impl Snapshot {
         Ok(out)
     }
 
-    /// Calls `f` with each access of `ids` that exists and its person, reading both tables from
-    /// one opening (an export reads a million of them).
-    pub fn for_each_access_with_person<E: From<StoreError>>(
+    /// Calls `f` with each access of `ids` that exists, reading the table from one opening (an
+    /// export reads a million of them).
+    pub fn for_each_access<E: From<StoreError>>(
         &self,
         ids: impl Iterator<Item = Uuid>,
-        mut f: impl FnMut(Access, Option<Person>) -> Result<(), E>,
+        mut f: impl FnMut(Access) -> Result<(), E>,
     ) -> Result<(), E> {
         let accesses = self.txn.open_table(ACCESSES).map_err(StoreError::from)?;
-        let persons = self.txn.open_table(PERSONS).map_err(StoreError::from)?;
         for id in ids {
-            let Some(v) = accesses.get(id.as_u128()).map_err(StoreError::from)? else {
-                continue;
-            };
-            let a: Access = decode(v.value())?;
-            let p: Option<Person> = match a.person_id {
-                Some(pid) => persons
-                    .get(pid.as_u128())
-                    .map_err(StoreError::from)?
-                    .map(|v| decode(v.value()))
-                    .transpose()?,
-                None => None,
-            };
-            f(a, p)?;
+            if let Some(v) = accesses.get(id.as_u128()).map_err(StoreError::from)? {
+                f(decode(v.value())?)?;
+            }
         }
         Ok(())
     }

@@ -23,6 +23,12 @@ use sportello::domain::user::NewUser;
 use sportello::store::Store;
 
 const CHUNK: usize = 20_000;
+const CONSONANTS: &[char] = &[
+    'B', 'C', 'D', 'F', 'G', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'Z',
+];
+const GIVEN: &[&str] = &[
+    "Maria", "Giuseppe", "Anna", "Antonio", "Rosa", "Vito", "Lucia", "Nicola", "Ștefan", "Niccolò",
+];
 const AREAS: &[&str] = &["poverty", "family_minors", "elderly", "disability"];
 const CATEGORIES: &[&str] = &["housing", "economic_support", "home_care", "information"];
 
@@ -58,10 +64,13 @@ fn fill(store: &Store, n: usize) {
     while ids.len() < n / 5 {
         let mut persons = Vec::with_capacity(CHUNK);
         while persons.len() < CHUNK.min(n / 5 - ids.len()) {
-            let surname = format!("Rossi{}", ids.len() + persons.len());
+            // Three consonants of the surname and of the name vary, as the codice fiscale does.
+            let c = |rng: &mut Rng| CONSONANTS[rng.below(CONSONANTS.len())];
+            let surname = format!("{}a{}o{}i", c(&mut rng), c(&mut rng), c(&mut rng));
+            let given = GIVEN[rng.below(GIVEN.len())];
             let birth = base + Duration::days(rng.below(25_000) as i64);
             let sex = if rng.below(2) == 0 { Sex::F } else { Sex::M };
-            let cf = compose(&surname, "Maria", sex, birth, "A662");
+            let cf = compose(&surname, given, sex, birth, "A662");
             if !seen.insert(cf.to_string()) {
                 continue;
             }
@@ -69,7 +78,7 @@ fn fill(store: &Store, n: usize) {
                 PersonData {
                     codice_fiscale: Some(cf),
                     surname,
-                    given_names: "Maria Grazia".into(),
+                    given_names: given.into(),
                     sex: Some(sex),
                     birth_date: Some(birth),
                     birth_place: Some("A662".into()),
