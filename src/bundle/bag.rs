@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, Read, Write};
 
 use super::BundleError;
 
@@ -33,13 +33,79 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The files of a bag, by path relative to the bag root.
-#[derive(Debug, Clone, Default)]
+/// The files of a bag, by path relative to the bag root. Tag files are in memory; payload files
+/// are in memory or, when unpacked with a spool folder, on disk (removed with the bag).
+#[derive(Debug, Default)]
 pub struct Bag {
-    pub files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, PayloadFile>,
+}
+
+impl Bag {
+    /// Adds a member held in memory; false if the path was already there.
+    pub fn insert(&mut self, path: &str, bytes: Vec<u8>) -> bool {
+        self.files
+            .insert(path.to_string(), PayloadFile::from_bytes(path, bytes))
+            .is_none()
+    }
+
+    fn member(&self, path: &str) -> Option<&PayloadFile> {
+        self.files.get(path)
+    }
+
+    /// The payload files (`data/…`), with their SHA-256 and size.
+    fn data_files(&self) -> impl Iterator<Item = (&String, &PayloadFile)> {
+        self.files.iter().filter(|(k, _)| k.starts_with("data/"))
+    }
+
+    /// Each payload file's name (without `data/`) and number of lines, read as a stream.
+    pub fn payload_lines(&self) -> Result<Vec<(String, usize)>, BundleError> {
+        let mut out = Vec::new();
+        for (path, _) in self.data_files() {
+            let mut lines = 0;
+            if let Some(mut r) = self.lines(path)? {
+                loop {
+                    let buf = r.fill_buf().map_err(|e| BundleError::Io(e.to_string()))?;
+                    if buf.is_empty() {
+                        break;
+                    }
+                    lines += buf.iter().filter(|b| **b == b'\n').count();
+                    let n = buf.len();
+                    r.consume(n);
+                }
+            }
+            out.push((path.trim_start_matches("data/").to_string(), lines));
+        }
+        Ok(out)
+    }
+
+    /// A member's bytes read whole (small files, tests).
+    pub fn read_all(&self, path: &str) -> Result<Option<Vec<u8>>, BundleError> {
+        let Some(mut r) = self.lines(path)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        r.read_to_end(&mut out)
+            .map_err(|e| BundleError::Io(e.to_string()))?;
+        Ok(Some(out))
+    }
+
+    /// A reader of a member, from memory or from its spool file.
+    pub fn lines(&self, path: &str) -> Result<Option<Box<dyn BufRead + '_>>, BundleError> {
+        let Some(m) = self.member(path) else {
+            return Ok(None);
+        };
+        Ok(Some(match &m.source {
+            Source::Memory(bytes) => Box::new(bytes.as_slice()),
+            Source::Disk(file) => Box::new(std::io::BufReader::with_capacity(
+                256 * 1024,
+                std::fs::File::open(file).map_err(|e| BundleError::Io(e.to_string()))?,
+            )),
+        }))
+    }
 }
 
 /// A payload file of a bag: its name under `data/`, its SHA-256 and size, and where its bytes are.
+#[derive(Debug)]
 pub struct PayloadFile {
     pub name: String,
     sha256: String,
@@ -47,6 +113,7 @@ pub struct PayloadFile {
     source: Source,
 }
 
+#[derive(Debug)]
 enum Source {
     Memory(Vec<u8>),
     /// A spooled file, removed when the payload is dropped.
@@ -110,7 +177,6 @@ impl Spool {
     }
 
     pub fn push<T: serde::Serialize>(&mut self, record: &T) -> Result<(), BundleError> {
-        use std::io::Write;
         self.line.clear();
         serde_json::to_writer(&mut self.line, record)
             .map_err(|e| BundleError::Format(e.to_string()))?;
@@ -124,7 +190,6 @@ impl Spool {
     }
 
     pub fn finish(self) -> Result<PayloadFile, BundleError> {
-        use std::io::Write;
         let Spool {
             name,
             path,
@@ -239,8 +304,18 @@ pub fn build_to<W: std::io::Write>(
     tar.into_inner().map_err(io)?.finish().map_err(io)
 }
 
-/// Unpacks a tar.gz bag, refusing anything that is not a known member of a bag.
+/// The most a tag file (bag-info, manifests, signature) may hold.
+const MAX_TAG: u64 = 1024 * 1024;
+
+/// Unpacks a tar.gz bag in memory, refusing anything that is not a known member of a bag.
 pub fn unpack(targz: impl Read) -> Result<Bag, BundleError> {
+    unpack_into(targz, None)
+}
+
+/// Unpacks a tar.gz bag, its payload files streamed into `spool` (a private folder) while they
+/// are hashed, so that memory stays small whatever the bundle holds; at most [`MAX_UNPACKED`]
+/// bytes in all, tag files at most 1 MiB each.
+pub fn unpack_into(targz: impl Read, spool: Option<&std::path::Path>) -> Result<Bag, BundleError> {
     let limited = flate2::read::GzDecoder::new(targz).take(MAX_UNPACKED + 1);
     let mut archive = tar::Archive::new(limited);
     let mut bag = Bag::default();
@@ -268,7 +343,8 @@ pub fn unpack(targz: impl Read) -> Result<Bag, BundleError> {
         let Some(rel) = path.strip_prefix(&format!("{ROOT}/")) else {
             return Err(BundleError::Format(format!("percorso non ammesso: {path}")));
         };
-        let known = TAG_FILES.contains(&rel)
+        let is_tag = TAG_FILES.contains(&rel);
+        let known = is_tag
             || rel
                 .strip_prefix("data/")
                 .is_some_and(|n| PAYLOAD.contains(&n));
@@ -277,33 +353,93 @@ pub fn unpack(targz: impl Read) -> Result<Bag, BundleError> {
                 "file sconosciuto nel pacchetto: {path}"
             )));
         }
-        let size = entry
-            .header()
-            .size()
-            .map_err(|e| BundleError::Format(e.to_string()))?;
-        total += size;
-        if total > MAX_UNPACKED || bag.files.len() >= MAX_MEMBERS {
+        if bag.files.len() >= MAX_MEMBERS {
             return Err(BundleError::Format("pacchetto troppo grande".into()));
         }
-        // The header's size is only a claim: reserve little, read what is really there.
-        let mut bytes = Vec::with_capacity(size.min(1024 * 1024) as usize);
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| BundleError::Format(format!("archivio troncato: {e}")))?;
-        if bag.files.insert(rel.to_string(), bytes).is_some() {
+        if bag.files.contains_key(rel) {
             return Err(BundleError::Format(format!(
                 "file ripetuto nel pacchetto: {path}"
             )));
         }
+        // The header's size is only a claim: what counts is what is really read.
+        let room = if is_tag {
+            MAX_TAG
+        } else {
+            MAX_UNPACKED - total
+        };
+        let member = match spool.filter(|_| !is_tag) {
+            Some(dir) => spool_from(&mut entry, dir, rel, room)?,
+            None => {
+                let mut bytes = Vec::new();
+                (&mut entry)
+                    .take(room + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| BundleError::Format(format!("archivio troncato: {e}")))?;
+                if bytes.len() as u64 > room {
+                    return Err(BundleError::Format("pacchetto troppo grande".into()));
+                }
+                PayloadFile::from_bytes(rel, bytes)
+            }
+        };
+        total += member.len;
+        if total > MAX_UNPACKED {
+            return Err(BundleError::Format("pacchetto troppo grande".into()));
+        }
+        bag.files.insert(rel.to_string(), member);
     }
     Ok(bag)
 }
 
+/// Copies a member into a new file of `dir`, hashing it, refusing more than `room` bytes.
+fn spool_from(
+    input: &mut impl Read,
+    dir: &std::path::Path,
+    name: &str,
+    room: u64,
+) -> Result<PayloadFile, BundleError> {
+    let path = dir.join(format!(
+        "{}-{}",
+        uuid::Uuid::now_v7(),
+        name.replace('/', "_")
+    ));
+    let file = std::fs::File::create(&path)
+        .map_err(|e| BundleError::Io(format!("{}: {e}", path.display())))?;
+    // From here the file is removed whatever happens, with the payload.
+    let mut member = PayloadFile {
+        name: name.to_string(),
+        sha256: String::new(),
+        len: 0,
+        source: Source::Disk(path),
+    };
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = input
+            .read(&mut buf)
+            .map_err(|e| BundleError::Format(format!("archivio troncato: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        member.len += n as u64;
+        if member.len > room {
+            return Err(BundleError::Format("pacchetto troppo grande".into()));
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n])
+            .map_err(|e| BundleError::Io(e.to_string()))?;
+    }
+    out.flush().map_err(|e| BundleError::Io(e.to_string()))?;
+    member.sha256 = hex::encode(hasher.finalize());
+    Ok(member)
+}
+
+/// A tag file's text (tag files are always held in memory).
 fn text<'a>(bag: &'a Bag, name: &str) -> Result<&'a str, BundleError> {
-    let bytes = bag
-        .files
-        .get(name)
-        .ok_or_else(|| BundleError::Format(format!("manca {name}")))?;
+    let bytes = match bag.member(name).map(|m| &m.source) {
+        Some(Source::Memory(bytes)) => bytes,
+        _ => return Err(BundleError::Format(format!("manca {name}"))),
+    };
     std::str::from_utf8(bytes).map_err(|_| BundleError::Format(format!("{name} non è testo UTF-8")))
 }
 
@@ -340,10 +476,10 @@ fn check_manifest(bag: &Bag, manifest: &str, prefix: &str) -> Result<usize, Bund
         let (hash, path) = line
             .split_once("  ")
             .ok_or_else(|| BundleError::Format(format!("riga di {manifest} non valida")))?;
-        let bytes = bag.files.get(path.trim()).ok_or_else(|| {
+        let member = bag.member(path.trim()).ok_or_else(|| {
             BundleError::Format(format!("{manifest} elenca un file assente: {path}"))
         })?;
-        if sha256_hex(bytes) != hash.trim() {
+        if member.sha256 != hash.trim() {
             return Err(BundleError::Integrity(format!("hash errato per {path}")));
         }
         if !path.starts_with(prefix) && prefix == "data/" {
@@ -361,10 +497,7 @@ pub fn verify(
     bag: &Bag,
     signer: &minisign::PublicKey,
 ) -> Result<BTreeMap<String, String>, BundleError> {
-    let tagmanifest = bag
-        .files
-        .get("tagmanifest-sha256.txt")
-        .ok_or_else(|| BundleError::Format("manca tagmanifest-sha256.txt".into()))?;
+    let tagmanifest = text(bag, "tagmanifest-sha256.txt")?.as_bytes();
     let sig_text = text(bag, "tagmanifest-sha256.txt.minisig")?;
     let sig = minisign::SignatureBox::from_string(sig_text)
         .map_err(|e| BundleError::Signature(e.to_string()))?;
@@ -375,7 +508,7 @@ pub fn verify(
     minisign::verify(
         signer,
         &sig,
-        std::io::Cursor::new(tagmanifest.as_slice()),
+        std::io::Cursor::new(tagmanifest),
         true,
         false,
         false,
@@ -387,19 +520,14 @@ pub fn verify(
     })?;
     check_manifest(bag, "tagmanifest-sha256.txt", "")?;
     let payload_files = check_manifest(bag, "manifest-sha256.txt", "data/")?;
-    let data_files = bag.files.keys().filter(|k| k.starts_with("data/")).count();
+    let data_files = bag.data_files().count();
     if payload_files != data_files {
         return Err(BundleError::Integrity(
             "file in data/ non elencati nel manifest".into(),
         ));
     }
     let info = bag_info(bag)?;
-    let octets: usize = bag
-        .files
-        .iter()
-        .filter(|(k, _)| k.starts_with("data/"))
-        .map(|(_, v)| v.len())
-        .sum();
+    let octets: u64 = bag.data_files().map(|(_, m)| m.len).sum();
     if info.get("Payload-Oxum") != Some(&format!("{octets}.{data_files}")) {
         return Err(BundleError::Integrity(
             "Payload-Oxum non corrisponde".into(),

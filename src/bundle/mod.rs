@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::Path;
 use uuid::Uuid;
 
@@ -183,6 +183,25 @@ fn decrypt_for_me(
     input: impl Read,
     limit: u64,
 ) -> Result<Vec<u8>, BundleError> {
+    let mut out = Vec::new();
+    decrypting(store, data, input, limit)?
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            tracing::debug!("decifratura interrotta: {e}");
+            BundleError::Format("file troncato o alterato".into())
+        })?;
+    Ok(out)
+}
+
+/// The plain text of a file made for this instance, decrypted as it is read (at most `limit`
+/// bytes of ciphertext are read).
+fn decrypting<R: Read>(
+    store: &Store,
+    data: &Path,
+    input: R,
+    limit: u64,
+) -> Result<impl Read, BundleError> {
     let keys = instance_keys(store, data)?;
     let previous = InstanceKeys::previous(data)?;
     let identities: Vec<&dyn age::Identity> = std::iter::once(&keys.age as &dyn age::Identity)
@@ -196,20 +215,25 @@ fn decrypt_for_me(
                 "non è un file cifrato di Sportello (intestazione non valida)".into(),
             )
         })?;
-    let mut r = d.decrypt(identities.into_iter()).map_err(|_| {
+    let plain = d.decrypt(identities.into_iter()).map_err(|_| {
         BundleError::Refused(
             "il pacchetto non è cifrato per questa installazione (destinatario diverso)".into(),
         )
     })?;
-    let mut out = Vec::new();
-    r.by_ref()
-        .take(bag::MAX_UNPACKED)
-        .read_to_end(&mut out)
-        .map_err(|e| {
+    Ok(Decrypted(plain))
+}
+
+/// The decrypted stream, whose failures (a chunk that does not authenticate: a cut or altered
+/// file) say so in Italian to whatever reads it.
+struct Decrypted<R>(R);
+
+impl<R: Read> Read for Decrypted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
             tracing::debug!("decifratura interrotta: {e}");
-            BundleError::Format("file troncato o alterato".into())
-        })?;
-    Ok(out)
+            std::io::Error::other("file troncato o alterato")
+        })
+    }
 }
 
 /// District side: enrolls a desk from its public identity and returns the encrypted reply for it.
@@ -542,7 +566,7 @@ pub fn export_desk(
 /// A private folder of the data directory for the files an export writes before delivering
 /// them; whatever an interrupted export left there is removed (exports run one at a time).
 fn spool_dir(data: &Path) -> Result<std::path::PathBuf, BundleError> {
-    let dir = data.join("tmp");
+    let dir = data.join("tmp").join("export");
     crate::store::create_private_dir(&dir)
         .map_err(|e| BundleError::Io(format!("{}: {e}", dir.display())))?;
     if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -592,6 +616,25 @@ fn write_bundle(
         let _ = std::fs::remove_file(&path);
     })?;
     Ok(path)
+}
+
+/// The private folder where an import unpacks payload files (each removed with its bag);
+/// leftovers of an interrupted import older than a day are removed.
+fn import_spool(data: &Path) -> Result<std::path::PathBuf, BundleError> {
+    let dir = data.join("tmp").join("import");
+    crate::store::create_private_dir(&dir)
+        .map_err(|e| BundleError::Io(format!("{}: {e}", dir.display())))?;
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    Ok(dir)
 }
 
 /// Puts a written bundle at `dest` whole or not at all: renamed when on the same disk, else
@@ -835,8 +878,10 @@ fn open(
     data: &Path,
     input: impl Read,
 ) -> Result<(std::collections::BTreeMap<String, String>, bag::Bag, Peer), BundleError> {
-    let targz = decrypt_for_me(store, data, input, 2 * bag::MAX_UNPACKED)?;
-    let bag = bag::unpack(targz.as_slice())?;
+    let targz = decrypting(store, data, input, 2 * bag::MAX_UNPACKED)?;
+    // Payload files go to disk as they are decrypted: memory stays small before the signature
+    // is checked, whatever the file holds.
+    let bag = bag::unpack_into(targz, Some(&import_spool(data)?))?;
     let source = bag::source_instance(&bag)?;
     let peer = peers(store)?
         .into_iter()
@@ -876,21 +921,60 @@ pub fn read_records(bag: &bag::Bag) -> Result<Records, BundleError> {
 
 fn records<T: serde::de::DeserializeOwned>(
     bag: &bag::Bag,
-    name: &str,
+    name: &'static str,
 ) -> Result<Vec<T>, BundleError> {
-    let Some(bytes) = bag.files.get(&format!("data/{name}")) else {
-        return Ok(Vec::new());
-    };
-    bytes
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .filter(|(_, line)| !line.is_empty())
-        .map(|(i, line)| {
-            serde_json::from_slice(line).map_err(|e| {
-                BundleError::Format(format!("{name}, riga {}: record non valido ({e})", i + 1))
-            })
-        })
+    JsonLines::open(bag, name)?
+        .map(|r| r.map_err(refused))
         .collect()
+}
+
+/// The records of a JSON-lines payload file as an iterator, read line by line; a line that does
+/// not parse comes as `StoreError::Rejected` with its line number, which refuses the bundle.
+struct JsonLines<'a, T> {
+    name: &'static str,
+    reader: Option<Box<dyn BufRead + 'a>>,
+    line: Vec<u8>,
+    number: usize,
+    _of: std::marker::PhantomData<T>,
+}
+
+impl<'a, T> JsonLines<'a, T> {
+    fn open(bag: &'a bag::Bag, name: &'static str) -> Result<Self, BundleError> {
+        Ok(JsonLines {
+            name,
+            reader: bag.lines(&format!("data/{name}"))?,
+            line: Vec::new(),
+            number: 0,
+            _of: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Iterator for JsonLines<'_, T> {
+    type Item = Result<T, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let reader = self.reader.as_mut()?;
+        loop {
+            self.line.clear();
+            match reader.read_until(b'\n', &mut self.line) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(StoreError::Rejected(format!("{}: {e}", self.name)))),
+            }
+            self.number += 1;
+            let text = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            if text.is_empty() {
+                continue;
+            }
+            return Some(serde_json::from_slice(text).map_err(|e| {
+                StoreError::Rejected(format!(
+                    "{}, riga {}: record non valido ({e})",
+                    self.name, self.number
+                ))
+            }));
+        }
+    }
 }
 
 fn info_field<'a>(
@@ -946,7 +1030,6 @@ fn import_checked(
     let bundle_id: Uuid = info_field(&info, "Bundle-Id")?
         .parse()
         .map_err(|_| BundleError::Format("Bundle-Id non valido".into()))?;
-    let parsed = read_records(&bag)?;
     let announced_identity: Option<PublicIdentity> =
         records(&bag, "identity.jsonl")?.into_iter().next();
     if let Some(new) = &announced_identity {
@@ -959,6 +1042,7 @@ fn import_checked(
             .map_err(|e| BundleError::Crypto(format!("nuova chiave di firma non valida: {e}")))?;
     }
     if me.role == InstanceRole::Desk {
+        let parsed = read_records(&bag)?;
         let directory = match &parsed.directory {
             Some(doc) => Some(crate::domain::hsds::import(doc, &reference.vocab).map_err(
                 |errors| {
@@ -989,16 +1073,23 @@ fn import_checked(
         source_instance: peer.identity.instance_id.clone(),
         comune_istat: peer.identity.comune_istat.clone(),
         comune_name: peer.identity.comune_name.clone(),
-        accesses: parsed.accesses,
-        referrals: parsed.referrals,
-        anonymizations: parsed.anonymizations,
+        accesses: Vec::new(),
+        referrals: records(&bag, "referrals.jsonl")?,
+        anonymizations: records(&bag, "anonymizations.jsonl")?,
     };
-    let outcome = store.apply_desk_bundle(&incoming, actor).map_err(refused)?;
+    // The access records, possibly a million, go from the file into the transaction one by one.
+    let accesses = JsonLines::<AccessRecord>::open(&bag, "accesses.jsonl")?;
+    let outcome = store
+        .apply_desk_bundle_with(&incoming, accesses, actor)
+        .map_err(refused)?;
     adopt(store, announced_identity, outcome, actor)
 }
 
 /// A sequence the store refuses is a refusal of the bundle, with the store's reason.
 fn refused(e: StoreError) -> BundleError {
+    if let StoreError::Rejected(reason) = e {
+        return BundleError::Format(reason);
+    }
     match e {
         e @ (StoreError::SequenceGap { .. } | StoreError::SequenceConflict { .. }) => {
             BundleError::Refused(e.to_string())

@@ -137,13 +137,8 @@ pub fn verify(data: &Path, file: &Path) -> Result<(), String> {
     for (k, v) in &info {
         println!("{k}: {v}");
     }
-    for (name, bytes) in &bag.files {
-        if let Some(n) = name.strip_prefix("data/") {
-            println!(
-                "{n}: {} righe",
-                bytes.iter().filter(|b| **b == b'\n').count()
-            );
-        }
+    for (name, lines) in bag.payload_lines().map_err(|e| e.to_string())? {
+        println!("{name}: {lines} righe");
     }
     Ok(())
 }

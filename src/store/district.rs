@@ -214,6 +214,18 @@ impl Store {
         b: &IncomingDeskBundle,
         actor: &str,
     ) -> Result<ImportOutcome, StoreError> {
+        self.apply_desk_bundle_with(b, b.accesses.iter().cloned().map(Ok), actor)
+    }
+
+    /// As [`Store::apply_desk_bundle`], with the access records read one at a time from
+    /// `accesses` (instead of `b.accesses`): a record that comes as an error (a bundle's line
+    /// that does not parse) refuses the whole bundle.
+    pub fn apply_desk_bundle_with(
+        &self,
+        b: &IncomingDeskBundle,
+        accesses: impl Iterator<Item = Result<AccessRecord, StoreError>>,
+        actor: &str,
+    ) -> Result<ImportOutcome, StoreError> {
         let txn = self.db.begin_write()?;
         {
             if let Some(rec) = sequence_gate(
@@ -231,11 +243,13 @@ impl Store {
                 &txn,
                 b.referrals.iter().map(|r| r.referral.access_id),
             )?;
-            super::stats::put_district_records(
+            let stored = super::stats::put_district_records(
                 &txn,
-                b.accesses.iter().map(|a| AccessRecord {
-                    desk: Some(b.comune_istat.clone()),
-                    ..a.clone()
+                accesses.map(|a| {
+                    a.map(|a| AccessRecord {
+                        desk: Some(b.comune_istat.clone()),
+                        ..a
+                    })
                 }),
             )?;
             let mut imports = txn.open_table(BUNDLE_IMPORTS)?;
@@ -295,7 +309,7 @@ impl Store {
                 sequence: b.sequence,
                 at: now,
                 by: actor.to_string(),
-                accesses: b.accesses.len(),
+                accesses: stored,
                 referrals: b.referrals.len(),
                 anonymizations: b.anonymizations.len(),
             };

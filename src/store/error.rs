@@ -78,6 +78,10 @@ pub enum StoreError {
         "L'installazione non è ancora configurata: eseguire `sportello init` o aprire il browser."
     )]
     NotSetUp,
+    /// A record handed to the store while it was applying them (a bundle's line) was not
+    /// valid: nothing is applied.
+    #[error("{0}")]
+    Rejected(String),
 }
 
 macro_rules! from_redb {

@@ -202,15 +202,19 @@ fn apply(txn: &WriteTransaction, delta: Delta) -> Result<(), StoreError> {
 
 /// District: stores the records of a desk's bundle (new ones, or newer copies of records sent
 /// before) and counts them; `referred` when a received referral was made from the access.
+/// Returns how many were stored; a record that comes as an error stops it all.
 pub(super) fn put_district_records(
     txn: &WriteTransaction,
-    records: impl Iterator<Item = AccessRecord>,
-) -> Result<(), StoreError> {
+    records: impl Iterator<Item = Result<AccessRecord, StoreError>>,
+) -> Result<usize, StoreError> {
     let mut delta = Delta::default();
+    let mut stored = 0;
     {
         let referred = txn.open_table(DISTRICT_REFERRED)?;
         let mut table = txn.open_table(DISTRICT_ACCESSES)?;
-        for mut r in records {
+        for r in records {
+            let mut r = r?;
+            stored += 1;
             r.referred = referred.get(r.id.as_u128())?.is_some();
             let old = table
                 .insert(r.id.as_u128(), encode(&r)?.as_slice())?
@@ -225,7 +229,8 @@ pub(super) fn put_district_records(
             }
         }
     }
-    apply(txn, delta)
+    apply(txn, delta)?;
+    Ok(stored)
 }
 
 /// District: a referral was received for these accesses; those already held now count as

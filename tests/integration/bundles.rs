@@ -103,7 +103,8 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         let store = sportello::store::Store::open(&district).unwrap();
         let (_, bag, _) =
             sportello::bundle::verify(&store, &district, bytes.as_slice(), "test").unwrap();
-        let accesses = String::from_utf8(bag.files["data/accesses.jsonl"].clone()).unwrap();
+        let accesses =
+            String::from_utf8(bag.read_all("data/accesses.jsonl").unwrap().unwrap()).unwrap();
         for needle in [
             "Rossi",
             "Mario",
@@ -115,7 +116,8 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
             assert!(!accesses.contains(needle), "{needle} in {accesses}");
         }
         assert!(accesses.contains("\"person_key\":\""), "{accesses}");
-        let referrals = String::from_utf8(bag.files["data/referrals.jsonl"].clone()).unwrap();
+        let referrals =
+            String::from_utf8(bag.read_all("data/referrals.jsonl").unwrap().unwrap()).unwrap();
         assert!(referrals.contains("RSSMRA80A01H501U") && !referrals.contains("Nota libera"));
         store.close().unwrap();
     }

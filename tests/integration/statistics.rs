@@ -127,6 +127,10 @@ async fn desk_and_district_count_the_same_accesses() {
     );
     let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // The payload was unpacked to disk on the way in, and nothing of it is left there.
+    let spool = district.join("tmp").join("import");
+    assert!(spool.is_dir());
+    assert_eq!(std::fs::read_dir(&spool).unwrap().count(), 0);
     add_user(&district, "coord", "responsabile");
     // Counters lost (a repaired file, a bug): the recount says so and puts them right.
     {

@@ -20,7 +20,7 @@ fn split(mut data: &[u8]) -> bag::Bag {
             .unwrap_or(0)
             .min(data.len() - nl - 1);
         data = &data[nl + 1..];
-        b.files.insert(name, data[..len].to_vec());
+        b.insert(&name, data[..len].to_vec());
         data = &data[len..];
     }
     b
