@@ -514,7 +514,7 @@ pub fn export_desk(
     }
     drop(snap);
     let (audit_count, audit_head) = store
-        .verify_audit()?
+        .verify_audit_since_checkpoint()?
         .map_err(|e| BundleError::Integrity(format!("registro di audit alterato: {e}")))?;
 
     let sequence = state.sequence + 1;
@@ -789,7 +789,7 @@ pub fn export_return(
     let directory =
         crate::domain::hsds::export(&store.directory()?, &reference.vocab, &reference.comuni);
     let (audit_count, audit_head) = store
-        .verify_audit()?
+        .verify_audit_since_checkpoint()?
         .map_err(|e| BundleError::Integrity(format!("registro di audit alterato: {e}")))?;
     let sequence = state.sequence + 1;
     let bundle_id = Uuid::now_v7();

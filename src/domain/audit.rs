@@ -469,8 +469,22 @@ pub fn verify_chain<I>(entries: I) -> Result<(u64, String), ChainError>
 where
     I: IntoIterator<Item = AuditEntry>,
 {
-    let mut expected_seq = 1;
-    let mut prev_hash = GENESIS_HASH.to_string();
+    verify_chain_from(entries, None)
+}
+
+/// Checks the entries that follow `start` (the sequence number and hash of an entry verified
+/// before; `None`: from the first), in order; returns the head's sequence number and hash.
+pub fn verify_chain_from<I>(
+    entries: I,
+    start: Option<(u64, String)>,
+) -> Result<(u64, String), ChainError>
+where
+    I: IntoIterator<Item = AuditEntry>,
+{
+    let (mut expected_seq, mut prev_hash) = match start {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
     for entry in entries {
         if entry.seq != expected_seq {
             return Err(ChainError::Sequence {

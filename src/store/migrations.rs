@@ -184,7 +184,7 @@ fn v7_audit_by_person(txn: &WriteTransaction) -> Result<(), StoreError> {
     let mut index = txn.open_table(AUDIT_BY_PERSON)?;
     for row in audit.iter()? {
         let (seq, v) = row?;
-        let entry: crate::domain::audit::AuditEntry = decode(v.value())?;
+        let entry = super::audit::decode_entry(seq.value(), v.value())?;
         let words = std::iter::once(entry.subject.as_str()).chain(
             entry
                 .details

@@ -35,10 +35,13 @@ fn main() {
         store.audit_batch(batch).expect("append");
     }
     let load = started.elapsed();
+    let size = std::fs::metadata(store.path()).map_or(0, |m| m.len());
     println!(
-        "audit entries: {total} about {} persons; load: {:.1} s",
+        "audit entries: {total} about {} persons; load: {:.1} s; database {:.1} MiB, {} bytes per entry with its index",
         persons.len(),
-        load.as_secs_f64()
+        load.as_secs_f64(),
+        size as f64 / (1024.0 * 1024.0),
+        size / total.max(1)
     );
     println!(
         "{:<44} {:>9} {:>9}",
