@@ -20,7 +20,6 @@ use crate::domain::district::{
     AccessRecord, AnonymizationRecord, ReferralRecord, ReferredPerson, SentReferral,
 };
 use crate::domain::instance::{Instance, InstanceRole};
-use crate::domain::person::Person;
 use crate::domain::reference::Reference;
 use crate::domain::referral::Target;
 pub use crate::store::district::ImportOutcome;
@@ -478,35 +477,20 @@ pub fn export_desk(
     }
     let mut accesses = Spool::create(&spool, "accesses.jsonl")?;
     let pseudonyms = Pseudonymizer::new(&key);
-    // A person has several accesses: what their records need of them is read once.
-    let mut profiles: std::collections::HashMap<Uuid, Option<(Person, Option<String>)>> =
-        std::collections::HashMap::new();
     snap.for_each_access(changed.of("access"), |a| {
-        let profile = match a.person_id {
-            Some(pid) => {
-                if let std::collections::hash_map::Entry::Vacant(slot) = profiles.entry(pid) {
-                    let p = snap.person(pid)?.map(|p| {
-                        let key = p
-                            .codice_fiscale
-                            .as_ref()
-                            .map(|cf| pseudonyms.of(cf.as_str()));
-                        (p.statistical_profile(), key)
-                    });
-                    slot.insert(p);
-                }
-                profiles.get(&pid).and_then(Option::as_ref)
-            }
+        let person = match a.person_id {
+            Some(pid) => snap.person(pid)?,
             None => None,
         };
-        if profile.is_some_and(|(p, _)| p.is_restricted()) {
+        if person.as_ref().is_some_and(|p| p.is_restricted()) {
             return Ok::<(), BundleError>(());
         }
+        let key = person
+            .as_ref()
+            .and_then(|p| p.codice_fiscale.as_ref())
+            .map(|cf| pseudonyms.of(cf.as_str()));
         let referred = referred_accesses.contains(&a.id);
-        let (person, key) = match profile {
-            Some((p, k)) => (Some(p), k.clone()),
-            None => (None, None),
-        };
-        accesses.push(&AccessRecord::of(a, person, key, referred))
+        accesses.push(&AccessRecord::of(a, person.as_ref(), key, referred))
     })?;
     let mut anonymizations = Spool::create(&spool, "anonymizations.jsonl")?;
     for person_id in changed.of("anonymization") {

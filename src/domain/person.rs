@@ -126,34 +126,6 @@ impl Person {
             .or(self.temporary_code.as_deref())
     }
 
-    /// The person with only what a statistical record reads of them (sex, birth date,
-    /// citizenship, residence, restriction): small enough to keep for many persons at once.
-    pub fn statistical_profile(&self) -> Person {
-        Person {
-            id: self.id,
-            codice_fiscale: None,
-            temporary_code: None,
-            surname: String::new(),
-            given_names: String::new(),
-            sex: self.sex,
-            birth_date: self.birth_date,
-            birth_place: None,
-            citizenship: self.citizenship.clone(),
-            residence_istat: self.residence_istat.clone(),
-            domicile_istat: None,
-            homeless: self.homeless,
-            phone: String::new(),
-            email: String::new(),
-            language: String::new(),
-            household: Vec::new(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            privacy_notice: None,
-            consents: Vec::new(),
-            restriction: self.restriction.clone(),
-        }
-    }
-
     pub fn age_on(&self, date: NaiveDate) -> Option<u32> {
         let birth = self.birth_date?;
         let mut age = date.year() - birth.year();
