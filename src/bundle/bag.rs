@@ -151,7 +151,9 @@ impl Drop for PayloadFile {
 /// bundle of a million records never sits in memory.
 pub struct Spool {
     name: String,
-    path: std::path::PathBuf,
+    /// Removed on drop unless `finish` handed it to its payload (an export that fails midway
+    /// leaves no personal data behind).
+    path: Option<std::path::PathBuf>,
     out: std::io::BufWriter<std::fs::File>,
     hasher: Sha256,
     len: u64,
@@ -167,7 +169,7 @@ impl Spool {
             .map_err(|e| BundleError::Io(format!("{}: {e}", path.display())))?;
         Ok(Spool {
             name: name.to_string(),
-            path,
+            path: Some(path),
             out: std::io::BufWriter::with_capacity(256 * 1024, file),
             hasher: Sha256::new(),
             len: 0,
@@ -189,23 +191,28 @@ impl Spool {
             .map_err(|e| BundleError::Io(e.to_string()))
     }
 
-    pub fn finish(self) -> Result<PayloadFile, BundleError> {
-        let Spool {
-            name,
-            path,
-            mut out,
-            hasher,
-            len,
-            ..
-        } = self;
-        let payload = PayloadFile {
-            name,
-            sha256: hex::encode(hasher.finalize()),
-            len,
+    pub fn finish(mut self) -> Result<PayloadFile, BundleError> {
+        self.out
+            .flush()
+            .map_err(|e| BundleError::Io(e.to_string()))?;
+        let path = self
+            .path
+            .take()
+            .ok_or_else(|| BundleError::Io("file temporaneo già consegnato".into()))?;
+        Ok(PayloadFile {
+            name: std::mem::take(&mut self.name),
+            sha256: hex::encode(std::mem::take(&mut self.hasher).finalize()),
+            len: self.len,
             source: Source::Disk(path),
-        };
-        out.flush().map_err(|e| BundleError::Io(e.to_string()))?;
-        Ok(payload)
+        })
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -387,6 +394,10 @@ pub fn unpack_into(targz: impl Read, spool: Option<&std::path::Path>) -> Result<
         }
         bag.files.insert(rel.to_string(), member);
     }
+    // tar stops at its end blocks: reading to the end checks the gzip checksum and the last
+    // encrypted chunk, so a file cut after them is refused too.
+    std::io::copy(&mut archive.into_inner(), &mut std::io::sink())
+        .map_err(|e| BundleError::Format(format!("archivio troncato o illeggibile: {e}")))?;
     Ok(bag)
 }
 
@@ -534,4 +545,39 @@ pub fn verify(
         ));
     }
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spool_files_go_with_their_spool_or_payload_and_hash_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = || std::fs::read_dir(dir.path()).unwrap().count();
+        let mut abandoned = Spool::create(dir.path(), "referrals.jsonl").unwrap();
+        abandoned
+            .push(&serde_json::json!({"surname": "Rossi"}))
+            .unwrap();
+        assert_eq!(files(), 1);
+        drop(abandoned);
+        assert_eq!(
+            files(),
+            0,
+            "an export that fails leaves no personal data behind"
+        );
+
+        let mut spool = Spool::create(dir.path(), "accesses.jsonl").unwrap();
+        spool.push(&serde_json::json!({"a": 1})).unwrap();
+        spool.push(&serde_json::json!({"a": 2})).unwrap();
+        let payload = spool.finish().unwrap();
+        let same = PayloadFile::from_bytes("accesses.jsonl", b"{\"a\":1}\n{\"a\":2}\n".to_vec());
+        assert_eq!(
+            (payload.sha256.as_str(), payload.len),
+            (same.sha256.as_str(), same.len)
+        );
+        assert_eq!(files(), 1);
+        drop(payload);
+        assert_eq!(files(), 0);
+    }
 }

@@ -621,22 +621,39 @@ fn import_spool(data: &Path) -> Result<std::path::PathBuf, BundleError> {
     Ok(dir)
 }
 
-/// Puts a written bundle at `dest` whole or not at all: renamed when on the same disk, else
-/// copied to a temporary file there, synced and renamed (a USB stick).
+/// Puts a written bundle at `dest` whole or not at all, durably: renamed when on the same disk,
+/// else copied to a temporary file there, synced and renamed (a USB stick); then the folder
+/// that holds it is synced, so the name survives a power cut before the sequence moves on.
 pub fn place_file(src: &Path, dest: &Path) -> Result<(), BundleError> {
-    if std::fs::rename(src, dest).is_ok() {
-        return Ok(());
+    let fail = |e: std::io::Error| BundleError::Io(format!("{}: {e}", dest.display()));
+    if std::fs::rename(src, dest).is_err() {
+        let tmp = dest.with_extension("tmp");
+        let copy = || -> std::io::Result<()> {
+            std::fs::copy(src, &tmp)?;
+            // Windows flushes only a file opened for writing.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&tmp)?
+                .sync_all()?;
+            std::fs::rename(&tmp, dest)
+        };
+        copy().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })?;
     }
-    let tmp = dest.with_extension("tmp");
-    let copy = || -> std::io::Result<()> {
-        std::fs::copy(src, &tmp)?;
-        std::fs::File::open(&tmp)?.sync_all()?;
-        std::fs::rename(&tmp, dest)
-    };
-    copy().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        BundleError::Io(format!("{}: {e}", dest.display()))
-    })
+    sync_parent(dest).map_err(fail)
+}
+
+/// Syncs the folder holding `path` (Unix; Windows has no such call and commits renames itself).
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 const ROTATION_PENDING: &str = "key_rotation_pending";
@@ -912,6 +929,9 @@ fn records<T: serde::de::DeserializeOwned>(
         .collect()
 }
 
+/// The longest line a payload file may have.
+const MAX_LINE: u64 = 1024 * 1024;
+
 /// The records of a JSON-lines payload file as an iterator, read line by line; a line that does
 /// not parse comes as `StoreError::Rejected` with its line number, which refuses the bundle.
 struct JsonLines<'a, T> {
@@ -941,12 +961,23 @@ impl<T: serde::de::DeserializeOwned> Iterator for JsonLines<'_, T> {
         let reader = self.reader.as_mut()?;
         loop {
             self.line.clear();
-            match reader.read_until(b'\n', &mut self.line) {
+            // No record is near a megabyte: a longer line is refused, not read into memory.
+            match reader
+                .by_ref()
+                .take(MAX_LINE + 1)
+                .read_until(b'\n', &mut self.line)
+            {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => return Some(Err(StoreError::Rejected(format!("{}: {e}", self.name)))),
             }
             self.number += 1;
+            if self.line.len() as u64 > MAX_LINE {
+                return Some(Err(StoreError::Rejected(format!(
+                    "{}, riga {}: riga troppo lunga",
+                    self.name, self.number
+                ))));
+            }
             let text = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
             if text.is_empty() {
                 continue;

@@ -209,6 +209,20 @@ impl Store {
         let result = {
             let txn = self.db.begin_read()?;
             let table = txn.open_table(AUDIT)?;
+            // The checkpoint's own entry must still be there, whole: a log cut back to it, or
+            // whose entry was rewritten, is broken.
+            if let Some((seq, hash)) = &start {
+                let ok = match table.get(*seq)? {
+                    Some(v) => {
+                        let e = decode_entry(*seq, v.value())?;
+                        e.hash == *hash && e.compute_hash() == e.hash
+                    }
+                    None => false,
+                };
+                if !ok {
+                    return Ok(Err(ChainError::Content { seq: *seq }));
+                }
+            }
             let from = start.as_ref().map_or(0, |(seq, _)| *seq);
             let entries = table
                 .range(from.saturating_add(1)..)?
@@ -226,16 +240,22 @@ impl Store {
     }
 
     fn record_checkpoint(&self, seq: u64, hash: &str) -> Result<(), StoreError> {
-        let current: Option<Checkpoint> = self.get_meta_value(CHECKPOINT)?;
-        if current.as_ref().is_some_and(|c| c.seq >= seq) {
-            return Ok(());
-        }
         let txn = self.db.begin_write()?;
-        let value = super::codec::encode(&Checkpoint {
-            seq,
-            hash: hash.to_string(),
-        })?;
-        txn.open_table(META)?.insert(CHECKPOINT, value.as_slice())?;
+        {
+            let mut meta = txn.open_table(META)?;
+            let current: Option<Checkpoint> = meta
+                .get(CHECKPOINT)?
+                .map(|v| decode(v.value()))
+                .transpose()?;
+            if current.as_ref().is_some_and(|c| c.seq >= seq) {
+                return Ok(());
+            }
+            let value = super::codec::encode(&Checkpoint {
+                seq,
+                hash: hash.to_string(),
+            })?;
+            meta.insert(CHECKPOINT, value.as_slice())?;
+        }
         txn.commit()?;
         Ok(())
     }
@@ -396,6 +416,12 @@ mod tests {
         assert_eq!(
             store.verify_audit_since_checkpoint().unwrap(),
             Err(ChainError::Content { seq: 5 })
+        );
+        // The checkpoint's own entry rewritten (or the log cut back to it) is found too.
+        forge(4);
+        assert_eq!(
+            store.verify_audit_since_checkpoint().unwrap(),
+            Err(ChainError::Content { seq: 4 })
         );
         // One before it is left to the full check (`audit verify`, `doctor`, restores).
         forge(2);

@@ -8,6 +8,7 @@ use super::StoreError;
 
 /// MessagePack with field names: compact, self-describing, tolerant of added fields.
 const FORMAT_MSGPACK_NAMED: u8 = 1;
+// Format 2 is taken: the compact audit entry (`store::audit`), decoded there.
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     let mut out = vec![FORMAT_MSGPACK_NAMED];
