@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use super::demo::{self, Rng, Who, MONTH_WEIGHTS};
 use super::{cli_actor, open_store};
-use sportello::domain::codice_fiscale::with_omocodia;
 use sportello::domain::district::AccessRecord;
 use sportello::domain::referral::{Referral, ReferralStatus, StatusChange, Target};
 use sportello::store::district::IncomingDeskBundle;
@@ -105,16 +104,7 @@ fn desk(
         let mut chunk = Vec::with_capacity(n);
         for _ in 0..n {
             let mut p = demo::person(rng, today);
-            // Two people with the same code get letters for digits (omocodia), as in reality.
-            if let Some(cf) = p.codice_fiscale.clone() {
-                let mut candidate = cf.clone();
-                let mut mask = 1;
-                while !seen.insert(candidate.to_string()) {
-                    candidate = with_omocodia(&cf, mask);
-                    mask += 1;
-                }
-                p.codice_fiscale = Some(candidate);
-            }
+            demo::unique_code(&mut p, &mut seen);
             who.push(Who::of(&p));
             chunk.push(p);
         }

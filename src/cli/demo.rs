@@ -382,6 +382,21 @@ fn needs(rng: &mut Rng, age: Option<u32>, foreign: bool) -> Vec<Need> {
     out
 }
 
+/// The same code twice (a true omocodia case among fictional people) is resolved as the
+/// Agenzia delle Entrate does: the later one gets letters for digits. `seen` holds the codes
+/// given so far.
+pub(super) fn unique_code(p: &mut Person, seen: &mut std::collections::HashSet<String>) {
+    if let Some(cf) = p.codice_fiscale.clone() {
+        let mut candidate = cf.clone();
+        let mut mask = 1;
+        while !seen.insert(candidate.to_string()) {
+            candidate = with_omocodia(&cf, mask);
+            mask += 1;
+        }
+        p.codice_fiscale = Some(candidate);
+    }
+}
+
 /// What an access needs to know of its person.
 pub(super) struct Who {
     pub id: Uuid,
@@ -606,19 +621,9 @@ pub fn run(data: &Path) -> Result<(), String> {
     let mut rng = Rng(0x5EED_2026_0B05);
     let today = Local::now().date_naive();
     let mut persons: Vec<Person> = (0..PERSONS).map(|_| person(&mut rng, today)).collect();
-    // The same code twice (a true omocodia case among fictional people) is resolved as the
-    // Agenzia delle Entrate does: the later one gets letters for digits.
     let mut seen = std::collections::HashSet::new();
     for p in &mut persons {
-        if let Some(cf) = p.codice_fiscale.clone() {
-            let mut candidate = cf.clone();
-            let mut mask = 1;
-            while !seen.insert(candidate.to_string()) {
-                candidate = with_omocodia(&cf, mask);
-                mask += 1;
-            }
-            p.codice_fiscale = Some(candidate);
-        }
+        unique_code(p, &mut seen);
     }
 
     let total_weight: u32 = MONTH_WEIGHTS.iter().sum();
