@@ -160,12 +160,7 @@ fn desk(
     store
         .bulk_insert_referrals(&referrals, &actor, what)
         .map_err(|e| e.to_string())?;
-    let directory =
-        sportello::domain::hsds::import(&sportello::assets::demo_directory()?, &reference.vocab)
-            .map_err(|e| e.join("; "))?;
-    store
-        .import_directory(&directory, &actor, "elenco di esempio")
-        .map_err(|e| e.to_string())?;
+    demo::load_example_directory(store, reference, &actor)?;
     println!(
         "Sportello: {} persone, {made} accessi in {MONTHS} mesi, l'elenco di esempio.",
         who.len()

@@ -397,6 +397,21 @@ pub(super) fn unique_code(p: &mut Person, seen: &mut std::collections::HashSet<S
     }
 }
 
+/// Loads the example service directory (fictional services of the demo Ambito BA05).
+pub(super) fn load_example_directory(
+    store: &sportello::store::Store,
+    reference: &sportello::domain::reference::Reference,
+    actor: &str,
+) -> Result<sportello::domain::hsds::Directory, String> {
+    let directory =
+        sportello::domain::hsds::import(&sportello::assets::demo_directory()?, &reference.vocab)
+            .map_err(|e| e.join("; "))?;
+    store
+        .import_directory(&directory, actor, "elenco di esempio")
+        .map_err(|e| e.to_string())?;
+    Ok(directory)
+}
+
 /// What an access needs to know of its person.
 pub(super) struct Who {
     pub id: Uuid,
@@ -695,12 +710,7 @@ pub fn run(data: &Path) -> Result<(), String> {
             "dati di esempio",
         )
         .map_err(|e| e.to_string())?;
-    let directory =
-        sportello::domain::hsds::import(&sportello::assets::demo_directory()?, &reference.vocab)
-            .map_err(|e| e.join("; "))?;
-    store
-        .import_directory(&directory, &actor, "elenco di esempio")
-        .map_err(|e| e.to_string())?;
+    let directory = load_example_directory(&store, &reference, &actor)?;
     println!("Dati di esempio (fittizi) caricati in {}:", data.display());
     println!(
         "  {} persone, {} accessi in 12 mesi, {} appuntamenti nelle prossime settimane.",

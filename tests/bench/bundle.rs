@@ -11,15 +11,13 @@ use uuid::Uuid;
 
 #[path = "common.rs"]
 mod common;
-use common::{peak_rss_mib, reset_peak_rss, Rng};
+use common::{peak_rss_mib, reset_peak_rss, set_up, Rng};
 
 use sportello::bundle;
 use sportello::domain::access::{Access, AnonymousProfile, Need};
 use sportello::domain::codice_fiscale::compose;
-use sportello::domain::instance::InstanceForm;
 use sportello::domain::person::{new_temporary_code, PersonData, Sex};
 use sportello::domain::role::Role;
-use sportello::domain::user::NewUser;
 use sportello::store::Store;
 
 const CHUNK: usize = 20_000;
@@ -31,30 +29,6 @@ const GIVEN: &[&str] = &[
 ];
 const AREAS: &[&str] = &["poverty", "family_minors", "elderly", "disability"];
 const CATEGORIES: &[&str] = &["housing", "economic_support", "home_care", "information"];
-
-fn set_up(store: &Store, reference: &sportello::domain::reference::Reference, role: &str) {
-    let checked = InstanceForm {
-        role: role.into(),
-        comune_istat: "072046".into(),
-        comune_name: "Triggiano".into(),
-        ambito_code: "BA05".into(),
-        ambito_name: "Ambito di prova".into(),
-    }
-    .validate(&reference.comuni)
-    .expect("instance");
-    let admin = NewUser {
-        username: "admin".into(),
-        full_name: "Amministratrice".into(),
-        roles: vec![Role::Amministratore],
-        password: "una-password-lunga".into(),
-        temporary: false,
-    }
-    .validate()
-    .expect("user");
-    store
-        .setup(&checked, &admin, "x".into(), "bench")
-        .expect("setup");
-}
 
 fn fill(store: &Store, n: usize) {
     let mut rng = Rng(0xB0_2026_0001);
@@ -168,8 +142,8 @@ fn main() {
     let (desk_dir, district_dir) = (dir.path().join("desk"), dir.path().join("district"));
     let desk = Store::open(&desk_dir).expect("desk");
     let district = Store::open(&district_dir).expect("district");
-    set_up(&desk, &reference, "desk");
-    set_up(&district, &reference, "district");
+    set_up(&desk, &reference, "desk", Role::Amministratore);
+    set_up(&district, &reference, "district", Role::Amministratore);
     enroll(&desk, &desk_dir, &district, &district_dir);
     let t = Instant::now();
     fill(&desk, n);

@@ -45,3 +45,34 @@ pub fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
     let at = |p: f64| v[((v.len() as f64 - 1.0) * p) as usize];
     (at(0.5), at(0.95), at(0.99), at(1.0))
 }
+
+/// Sets up an instance of the example Ambito (`desk` or `district`) with one user of `role`.
+pub fn set_up(
+    store: &sportello::store::Store,
+    reference: &sportello::domain::reference::Reference,
+    instance: &str,
+    role: sportello::domain::role::Role,
+) -> sportello::domain::user::User {
+    let checked = sportello::domain::instance::InstanceForm {
+        role: instance.into(),
+        comune_istat: "072046".into(),
+        comune_name: "Triggiano".into(),
+        ambito_code: "BA05".into(),
+        ambito_name: "Ambito di prova".into(),
+    }
+    .validate(&reference.comuni)
+    .expect("instance");
+    let user = sportello::domain::user::NewUser {
+        username: "coord".into(),
+        full_name: "Coordinatrice".into(),
+        roles: vec![role],
+        password: "una-password-lunga".into(),
+        temporary: false,
+    }
+    .validate()
+    .expect("user");
+    store
+        .setup(&checked, &user, "x".into(), "bench")
+        .expect("setup")
+        .1
+}

@@ -11,10 +11,8 @@ use uuid::Uuid;
 use sportello::app::statistics::{compute, StatsQuery};
 use sportello::app::Ctx;
 use sportello::domain::district::AccessRecord;
-use sportello::domain::instance::InstanceForm;
 use sportello::domain::policy::Actor;
 use sportello::domain::role::Role;
-use sportello::domain::user::NewUser;
 use sportello::store::district::IncomingDeskBundle;
 use sportello::store::Store;
 
@@ -108,33 +106,13 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("store");
     let reference = sportello::assets::reference().expect("reference");
-    let checked = InstanceForm {
-        role: "district".into(),
-        comune_istat: "072046".into(),
-        comune_name: "Triggiano".into(),
-        ambito_code: "BA05".into(),
-        ambito_name: "Ambito di prova".into(),
-    }
-    .validate(&reference.comuni)
-    .expect("instance");
-    let admin = NewUser {
-        username: "coord".into(),
-        full_name: "Coordinatrice".into(),
-        roles: vec![Role::Responsabile],
-        password: "una-password-lunga".into(),
-        temporary: false,
-    }
-    .validate()
-    .expect("user");
-    let (_, user) = store
-        .setup(&checked, &admin, "x".into(), "bench")
-        .expect("setup");
+    let user = common::set_up(&store, &reference, "district", Role::Responsabile);
     let actor = Actor {
         id: user.id,
         username: user.username.clone(),
         full_name: user.full_name.clone(),
         roles: user.roles.clone(),
-        mode: Some(checked.role),
+        mode: Some(sportello::domain::instance::InstanceRole::District),
     };
     let ctx = Ctx::new(&store, &reference, &actor);
     let mut rng = Rng(0x5eed_5eed_1234_5678);
