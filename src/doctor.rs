@@ -136,7 +136,7 @@ fn exchanges(store: &Store, data: &Path, now: DateTime<Utc>) -> Vec<Check> {
         }
     } else {
         match crate::bundle::pending_changes(store) {
-            Ok((n, oldest)) => health::desk_pending(n, oldest, peers > 0, now),
+            Ok(waiting) => health::desk_pending(&waiting, peers > 0, now),
             Err(e) => failed("Invii all'Ambito", e),
         }
     };

@@ -158,6 +158,7 @@ pub fn create(ctx: &Ctx, access_id: Uuid, v: &NewReferral) -> Result<Referral, A
             .then_some(override_reason),
         created_at: now,
         district_notice: None,
+        carried: None,
     };
     ctx.store.create_referral(&referral, &ctx.actor.username)?;
     Ok(referral)

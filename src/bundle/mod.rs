@@ -19,9 +19,10 @@ use self::keys::{InstanceKeys, PublicIdentity};
 use crate::domain::district::{
     AccessRecord, AnonymizationRecord, ReferralRecord, ReferredPerson, SentReferral,
 };
+use crate::domain::health::DeskWaiting;
 use crate::domain::instance::{Instance, InstanceRole};
 use crate::domain::reference::Reference;
-use crate::domain::referral::Target;
+use crate::domain::referral::{Carried, Target};
 pub use crate::store::district::ImportOutcome;
 use crate::store::district::{IncomingDeskBundle, IncomingReturnBundle};
 use crate::store::{Store, StoreError};
@@ -95,9 +96,9 @@ fn instance_keys(store: &Store, data: &Path) -> Result<InstanceKeys, BundleError
 }
 
 /// Desk: how many changes wait for the next bundle to the district, and when the oldest was made.
-pub fn pending_changes(
-    store: &Store,
-) -> Result<(usize, Option<chrono::DateTime<Utc>>), BundleError> {
+/// Desk: what waits for the next bundle to the district (changes it carries, referrals to the
+/// SSP not yet carried by any bundle).
+pub fn pending_changes(store: &Store) -> Result<DeskWaiting, BundleError> {
     let state: OutState = store.setting(OUT_STATE)?.unwrap_or_default();
     // Only what the next bundle carries (accesses, referrals, anonymizations).
     let changes: Vec<_> = store
@@ -105,7 +106,16 @@ pub fn pending_changes(
         .into_iter()
         .filter(|c| matches!(c.kind.as_str(), "access" | "referral" | "anonymization"))
         .collect();
-    Ok((changes.len(), changes.first().map(|c| c.time)))
+    let referrals = store
+        .referrals()?
+        .iter()
+        .filter(|r| r.awaits_bundle())
+        .count();
+    Ok(DeskWaiting {
+        changes: changes.len(),
+        oldest: changes.first().map(|c| c.time),
+        referrals,
+    })
 }
 
 pub fn peers(store: &Store) -> Result<Vec<Peer>, BundleError> {
@@ -411,7 +421,7 @@ pub fn export_desk(
     let district = peers(store)?
         .into_iter()
         .find(|p| p.identity.role == "district")
-        .ok_or_else(|| BundleError::Refused("nessun ufficio d'Ambito registrato: eseguire prima «sportello keys trust RISPOSTA»".into()))?;
+        .ok_or_else(|| BundleError::Refused("lo sportello non è ancora registrato presso l'Ambito: nella pagina «Scambi» caricare la risposta di registrazione ricevuta dall'ufficio d'Ambito".into()))?;
     let key: String = store.setting(PSEUDONYM_KEY)?.ok_or_else(|| {
         BundleError::Refused(
             "chiave di pseudonimizzazione assente: ripetere la registrazione".into(),
@@ -427,6 +437,7 @@ pub fn export_desk(
     let last_change = changed.last;
     let mut referrals = Spool::create(&spool, "referrals.jsonl")?;
     let mut referred_accesses = BTreeSet::new();
+    let mut carried = Vec::new();
     for id in changed.of("referral") {
         let Some(r) = snap.referral(id)? else {
             continue;
@@ -442,6 +453,7 @@ pub fn export_desk(
         }
         let access = snap.access(r.access_id)?;
         referred_accesses.insert(r.access_id);
+        carried.push(r.id);
         referrals.push(&ReferralRecord {
             referral: SentReferral {
                 id: r.id,
@@ -534,14 +546,18 @@ pub fn export_desk(
     let _ = std::fs::remove_file(&file);
     delivered?;
     announced(store, &district, actor)?;
-    store.set_setting(
+    store.record_export(
         OUT_STATE,
         &OutState {
             sequence,
             last_change,
         },
+        &carried,
+        Carried {
+            sequence,
+            at: Utc::now(),
+        },
         actor,
-        Action::BundleExport,
         &format!("pacchetto {sequence} ({bundle_id}): {n_accesses} accessi, {n_referrals} invii"),
     )?;
     Ok(exported)

@@ -206,6 +206,7 @@ fn referral(a: &sportello::domain::access::Access, person: Uuid, by: &str) -> Re
         privacy_override: None,
         created_at: a.time,
         district_notice: None,
+        carried: None,
     }
 }
 

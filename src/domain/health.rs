@@ -241,45 +241,83 @@ pub fn keys(present: bool, counterparts: usize, district: bool) -> Check {
     }
 }
 
-/// Desk: changes not yet sent to the district; attention after two weeks.
-pub fn desk_pending(
-    pending: usize,
-    oldest: Option<DateTime<Utc>>,
-    enrolled: bool,
-    now: DateTime<Utc>,
-) -> Check {
+/// Desk: what waits for the next bundle to the district.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeskWaiting {
+    /// Changes the next bundle carries.
+    pub changes: usize,
+    pub oldest: Option<DateTime<Utc>>,
+    /// Referrals to the SSP marked sent that no bundle has carried.
+    pub referrals: usize,
+}
+
+/// Desk: changes and referrals not yet sent to the district. A referral waiting, changes older
+/// than two weeks, or anything waiting while the desk is not registered need attention.
+pub fn desk_pending(w: &DeskWaiting, enrolled: bool, now: DateTime<Utc>) -> Check {
     let name = "Invii all'Ambito";
-    match oldest {
-        None => check(
+    let mut parts = Vec::new();
+    match w.referrals {
+        0 => {}
+        1 => parts.push("1 invio al Servizio Sociale Professionale non ancora partito".to_string()),
+        n => parts.push(format!(
+            "{n} invii al Servizio Sociale Professionale non ancora partiti"
+        )),
+    }
+    if let Some(oldest) = w.oldest {
+        parts.push(if w.changes == 1 {
+            format!(
+                "1 modifica in attesa di invio, del {}",
+                oldest.format("%d/%m/%Y")
+            )
+        } else {
+            format!(
+                "{} modifiche in attesa di invio, la più vecchia del {}",
+                w.changes,
+                oldest.format("%d/%m/%Y")
+            )
+        });
+    }
+    if !enrolled {
+        return if parts.is_empty() {
+            check(
+                name,
+                Level::Ok,
+                "nessuna modifica in attesa; lo sportello non è ancora registrato presso l'Ambito"
+                    .into(),
+                "",
+            )
+        } else {
+            check(
+                name,
+                Level::Attention,
+                format!(
+                    "lo sportello non è registrato presso l'Ambito, nulla può partire: {}",
+                    parts.join("; ")
+                ),
+                "Nella pagina «Scambi» caricare la risposta di registrazione ricevuta dall'ufficio d'Ambito, poi preparare il pacchetto.",
+            )
+        };
+    }
+    if parts.is_empty() {
+        return check(
             name,
             Level::Ok,
             "nessuna modifica in attesa di invio".into(),
             "",
-        ),
-        Some(oldest) => {
-            let finding = if pending == 1 {
-                format!(
-                    "1 modifica in attesa di invio, del {}",
-                    oldest.format("%d/%m/%Y")
-                )
-            } else {
-                format!(
-                    "{pending} modifiche in attesa di invio, la più vecchia del {}",
-                    oldest.format("%d/%m/%Y")
-                )
-            };
-            if enrolled && now - oldest > Duration::days(14) {
-                check(
-                    name,
-                    Level::Attention,
-                    finding,
-                    "Nella pagina «Scambi» premere «Prepara il pacchetto per l'Ambito» e consegnare il file.",
-                )
-            } else {
-                check(name, Level::Ok, finding, "")
-            }
-        }
+        );
     }
+    let stale = w.oldest.is_some_and(|o| now - o > Duration::days(14));
+    let level = if w.referrals > 0 || stale {
+        Level::Attention
+    } else {
+        Level::Ok
+    };
+    let action = if level == Level::Attention {
+        "Nella pagina «Scambi» premere «Prepara il pacchetto per l'Ambito» e consegnare il file."
+    } else {
+        ""
+    };
+    check(name, level, parts.join("; "), action)
 }
 
 /// District: referrals received and not yet decided.
@@ -391,13 +429,35 @@ mod tests {
     #[test]
     fn pending_and_overall() {
         let now = at("2026-11-23T10:00:00Z");
-        let fresh = desk_pending(3, Some(at("2026-11-20T10:00:00Z")), true, now);
+        let changes = |n, oldest: &str| DeskWaiting {
+            changes: n,
+            oldest: Some(at(oldest)),
+            referrals: 0,
+        };
+        let fresh = desk_pending(&changes(3, "2026-11-20T10:00:00Z"), true, now);
         assert_eq!(fresh.level, Level::Ok);
-        let stale = desk_pending(30, Some(at("2026-10-01T10:00:00Z")), true, now);
+        let stale = desk_pending(&changes(30, "2026-10-01T10:00:00Z"), true, now);
         assert_eq!(stale.level, Level::Attention);
-        // Not enrolled yet: the keys check says what to do; no duplicate alarm here.
-        let unenrolled = desk_pending(30, Some(at("2026-10-01T10:00:00Z")), false, now);
-        assert_eq!(unenrolled.level, Level::Ok);
+        // A referral to the SSP waiting for its bundle needs attention at once.
+        let referral = DeskWaiting {
+            referrals: 1,
+            ..changes(1, "2026-11-23T09:00:00Z")
+        };
+        let waiting = desk_pending(&referral, true, now);
+        assert_eq!(waiting.level, Level::Attention);
+        assert!(waiting
+            .finding
+            .starts_with("1 invio al Servizio Sociale Professionale non ancora partito"));
+        // Not registered with the Ambito: nothing can leave, and the check says so.
+        let unenrolled = desk_pending(&referral, false, now);
+        assert_eq!(unenrolled.level, Level::Attention);
+        assert!(unenrolled
+            .finding
+            .contains("non è registrato presso l'Ambito"));
+        assert!(unenrolled.suggestion.contains("Scambi"));
+        let quiet = desk_pending(&DeskWaiting::default(), false, now);
+        assert_eq!(quiet.level, Level::Ok);
+        assert!(quiet.finding.contains("non è ancora registrato"));
         assert_eq!(overall(&[fresh.clone(), stale.clone()]), Level::Attention);
         assert_eq!(
             overall(&[fresh, keys(false, 0, false), integrity(Err("x".into()))]),
@@ -405,7 +465,7 @@ mod tests {
         );
         assert_eq!(district_pending(0, None).level, Level::Ok);
         // Italian singular for one.
-        assert!(desk_pending(1, Some(at("2026-11-20T10:00:00Z")), true, now)
+        assert!(desk_pending(&changes(1, "2026-11-20T10:00:00Z"), true, now)
             .finding
             .starts_with("1 modifica in attesa"));
         assert!(district_pending(1, Some(at("2026-11-20T10:00:00Z")))

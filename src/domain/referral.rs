@@ -128,6 +128,18 @@ pub struct Referral {
     /// district decides, and the desk is told so on the referral.
     #[serde(default)]
     pub district_notice: Option<String>,
+    /// The first bundle for the Ambito that carried it once sent (desk, referrals to the SSP):
+    /// until then it has not left the PC, whatever its status says.
+    #[serde(default)]
+    pub carried: Option<Carried>,
+}
+
+/// A bundle that carried a referral to the district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carried {
+    /// The bundle's sequence number («pacchetto n. N»).
+    pub sequence: u64,
+    pub at: DateTime<Utc>,
 }
 
 /// A status change that the lifecycle does not allow.
@@ -154,6 +166,25 @@ impl Referral {
             .history
             .iter()
             .any(|h| h.status == ReferralStatus::Inviato)
+    }
+
+    /// A referral to the SSP marked sent that no bundle has carried yet: it is still on this PC.
+    pub fn awaits_bundle(&self) -> bool {
+        self.target == Target::Ssp && self.was_sent() && self.carried.is_none()
+    }
+
+    /// The status as the desk should read it: a referral to the SSP is only "sent" once a
+    /// bundle carried it. `local_date` formats the bundle's date for the reader.
+    pub fn status_text(&self, local_date: impl Fn(DateTime<Utc>) -> String) -> String {
+        match (&self.target, self.status, self.carried) {
+            (Target::Ssp, ReferralStatus::Inviato, None) => "Da inviare all'Ambito".into(),
+            (Target::Ssp, ReferralStatus::Inviato, Some(c)) => format!(
+                "Inviato il {} (pacchetto n. {})",
+                local_date(c.at),
+                c.sequence
+            ),
+            (_, status, _) => status.label().into(),
+        }
     }
 
     pub fn last_change(&self) -> DateTime<Utc> {
@@ -214,10 +245,23 @@ mod tests {
             privacy_override: None,
             created_at: t0,
             district_notice: None,
+            carried: None,
         };
         assert!(r.advance(ReferralStatus::Accettato, "a", "", t0).is_err());
         r.advance(ReferralStatus::Inviato, "a", "", t0).unwrap();
         assert!(r.is_overdue(Utc::now(), 15));
+        let date = |d: DateTime<Utc>| d.format("%d/%m/%Y").to_string();
+        assert!(r.awaits_bundle());
+        assert_eq!(r.status_text(date), "Da inviare all'Ambito");
+        r.carried = Some(Carried {
+            sequence: 3,
+            at: t0,
+        });
+        assert!(!r.awaits_bundle());
+        assert_eq!(
+            r.status_text(date),
+            format!("Inviato il {} (pacchetto n. 3)", date(t0))
+        );
         r.advance(ReferralStatus::Ricevuto, "b", "", Utc::now())
             .unwrap();
         assert!(!r.is_overdue(Utc::now(), 15));

@@ -11,7 +11,7 @@ use super::tables::{PERSONS, REFERRALS, REFERRALS_BY_ACCESS, REFERRALS_BY_PERSON
 use super::{audit, persons, Store, StoreError};
 use crate::domain::audit::AuditEvent;
 use crate::domain::person::{NoticeGiven, Person};
-use crate::domain::referral::{Referral, ReferralStatus};
+use crate::domain::referral::{Carried, Referral, ReferralStatus};
 
 pub(super) fn put(txn: &WriteTransaction, r: &Referral) -> Result<(), StoreError> {
     txn.open_table(REFERRALS)?
@@ -119,6 +119,41 @@ impl Store {
         )?;
         super::stats::commit(txn)?;
         Ok(r)
+    }
+
+    /// Records a delivered export in one transaction: the bundle state moves on (`state` under
+    /// the setting `state_key`) and each referral the bundle carried for the first time is
+    /// marked with it. The mark is the desk's own bookkeeping, not a change for the next bundle.
+    pub fn record_export<T: serde::Serialize>(
+        &self,
+        state_key: &str,
+        state: &T,
+        carried: &[Uuid],
+        bundle: Carried,
+        actor: &str,
+        details: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        super::meta::put(&txn, state_key, state)?;
+        {
+            let mut table = txn.open_table(REFERRALS)?;
+            for id in carried {
+                let mut r: Referral = match table.get(id.as_u128())? {
+                    Some(v) => decode(v.value())?,
+                    None => continue,
+                };
+                if r.carried.is_none() {
+                    r.carried = Some(bundle);
+                    table.insert(id.as_u128(), encode(&r)?.as_slice())?;
+                }
+            }
+        }
+        audit::append(
+            &txn,
+            AuditEvent::new(actor, Action::BundleExport, state_key).details(details),
+        )?;
+        txn.commit()?;
+        Ok(())
     }
 
     pub fn referral(&self, id: Uuid) -> Result<Option<Referral>, StoreError> {

@@ -278,6 +278,7 @@ fn run_desk_on(dir: &std::path::Path, ops: &[DeskOp]) -> Result<(), TestCaseErro
                     privacy_override: None,
                     created_at: Utc::now(),
                     district_notice: None,
+                    carried: None,
                 };
                 if store.create_referral(&r, "t").is_ok() {
                     referrals.push(r.id);

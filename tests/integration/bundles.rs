@@ -165,7 +165,7 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         &[],
     );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("nessun ufficio d'Ambito registrato"));
+    assert!(stderr(&out).contains("non è ancora registrato presso l'Ambito"));
 
     // A bundle that cannot be written does not use up its sequence number.
     let nowhere = dir.path().join("no-such-folder").join("bundle.age");
@@ -867,4 +867,91 @@ fn two_exports_at_the_same_moment_never_share_a_sequence_number() {
             "round {round}: each export has its own number, with no gap"
         );
     }
+}
+
+/// A referral to the SSP is not "sent" while it is still on the desk's PC: it says it waits for
+/// the bundle (and the health check counts it, and says when the desk is not registered), and
+/// once a bundle carried it, which bundle and when.
+#[actix_rt::test]
+async fn a_referral_to_the_ssp_says_sent_only_once_a_bundle_carried_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not registered with the Ambito: nothing can leave, and the admin page says so.
+    let alone = dir.path().join("alone");
+    init(&alone, "desk", "072046");
+    desk_records_a_referral(&alone, "072046").await;
+    {
+        let mut server = Server::on(&alone);
+        let mut c = server.logged_in("assistente1").await;
+        let list = c.get("/invii").await;
+        assert!(
+            list.body.contains("Da inviare all&#39;Ambito")
+                || list.body.contains("Da inviare all'Ambito"),
+            "{}",
+            list.body
+        );
+        let mut admin = server.client();
+        admin.login(ADMIN, ADMIN_PASSWORD).await;
+        let health = admin.get("/amministrazione").await;
+        assert!(
+            health.body.contains("non è registrato presso l&#39;Ambito")
+                || health.body.contains("non è registrato presso l'Ambito"),
+            "{}",
+            health.body
+        );
+        let refused = admin.submit("/scambi", "/scambi/esporta", &[]).await;
+        assert!(refused.body.contains("pagina «Scambi»"), "{}", refused.body);
+        assert!(
+            !refused.body.contains("sportello keys"),
+            "no command line in the web UI"
+        );
+        assert!(server.stop());
+    }
+
+    let (desk, _district) = pair(dir.path());
+    desk_records_a_referral(&desk, "072046").await;
+    let mut server = Server::on(&desk);
+    let mut c = server.logged_in("assistente1").await;
+    let list = c.get("/invii").await;
+    let link = list.body.split("href=\"/invii/").nth(1).unwrap();
+    let referral = format!("/invii/{}", &link[..link.find('"').unwrap()]);
+    let before = c.get(&referral).await;
+    assert!(
+        before
+            .body
+            .contains("non ha ancora lasciato questo computer"),
+        "{}",
+        before.body
+    );
+    assert!(!before.body.contains("pacchetto n."));
+    let mut admin = server.client();
+    admin.login(ADMIN, ADMIN_PASSWORD).await;
+    let health = admin.get("/amministrazione").await;
+    assert!(
+        health
+            .body
+            .contains("1 invio al Servizio Sociale Professionale non ancora partito"),
+        "{}",
+        health.body
+    );
+    let exported = admin.submit("/scambi", "/scambi/esporta", &[]).await;
+    assert!(
+        exported.body.contains("Pacchetto 1 pronto"),
+        "{}",
+        exported.body
+    );
+    let after = c.get(&referral).await;
+    let today = chrono::Local::now().format("%d/%m/%Y").to_string();
+    assert!(
+        after
+            .body
+            .contains(&format!("Inviato il {today} (pacchetto n. 1)")),
+        "{}",
+        after.body
+    );
+    assert!(!after
+        .body
+        .contains("non ha ancora lasciato questo computer"));
+    let health = admin.get("/amministrazione").await;
+    assert!(!health.body.contains("non ancora partito"));
+    assert!(server.stop());
 }

@@ -323,6 +323,7 @@ async fn overdue_referrals_are_highlighted() {
             privacy_override: Some("test".into()),
             created_at: then,
             district_notice: None,
+            carried: None,
         };
         store.create_referral(&r, "test").unwrap();
     }

@@ -111,3 +111,79 @@ async fn hostile_input_gets_answers_not_crashes() {
     let mut s = server;
     assert!(s.stop(), "the server is still alive and stops cleanly");
 }
+
+/// The error summary of every form that comes back with errors: it takes the focus, counts the
+/// problems, and each of its links leads to the message next to its field on the same page.
+fn assert_summary_leads_to_fields(body: &str, what: &str) {
+    let start = body
+        .find("id=\"riepilogo-errori\"")
+        .unwrap_or_else(|| panic!("{what}: no error summary in {body}"));
+    let summary = &body[start..start + body[start..].find("</div>").unwrap()];
+    assert!(
+        summary.contains("autofocus"),
+        "{what}: the summary takes the focus"
+    );
+    let links: Vec<&str> = summary
+        .split("href=\"#")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert!(!links.is_empty(), "{what}: the summary links to its fields");
+    for id in links {
+        assert!(
+            body.contains(&format!("id=\"{id}\"")),
+            "{what}: the summary links to #{id}, which is not on the page"
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn every_form_with_errors_leads_to_its_fields() {
+    let server = Server::with_users(&[("operatore1", "operatore")]);
+    let mut c = server.logged_in("operatore1").await;
+    // The quick contact without an area: the message sits under the area, which is marked.
+    let quick = c
+        .submit(
+            "/accessi/rapido",
+            "/accessi/rapido",
+            &[("need_area", ""), ("duration_minutes", "tanto")],
+        )
+        .await;
+    assert_eq!(quick.status, 422, "{}", quick.body);
+    assert_summary_leads_to_fields(&quick.body, "contatto rapido");
+    let area = &quick.body[quick.body.find("id=\"f-need_area\"").unwrap()..];
+    let area_end = area.find("</select>").unwrap();
+    assert!(area[..area_end].contains("aria-invalid=\"true\""));
+    let after_area = &area[area_end..];
+    let next_label = after_area.find("<label").unwrap();
+    assert!(
+        after_area[..next_label].contains("id=\"f-needs-error\""),
+        "the need's message is right under the area, not under another field"
+    );
+
+    let full = c
+        .submit(
+            "/accessi/nuovo",
+            "/accessi/nuovo",
+            &[("person_mode", "anonymous"), ("date", "31/02/2026")],
+        )
+        .await;
+    assert_eq!(full.status, 422);
+    assert_summary_leads_to_fields(&full.body, "nuovo accesso");
+
+    let mut admin = server.client();
+    admin.login(ADMIN, ADMIN_PASSWORD).await;
+    let user = admin
+        .submit(
+            "/amministrazione",
+            "/amministrazione/utenti",
+            &[
+                ("username", "x y"),
+                ("full_name", ""),
+                ("password", "corta"),
+            ],
+        )
+        .await;
+    assert_eq!(user.status, 422, "{}", user.body);
+    assert_summary_leads_to_fields(&user.body, "nuovo utente");
+}

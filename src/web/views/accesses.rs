@@ -243,10 +243,15 @@ pub fn quick_page(
                     div class="col-12 col-md-6" {
                         div class="select-wrapper mt-4 mb-3" {
                             label for="f-need_area" { "Area di utenza" }
-                            select id="f-need_area" name="need_area" autofocus {
+                            @let needs_wrong = invalid.message("needs").is_some();
+                            select id="f-need_area" name="need_area" autofocus[!needs_wrong]
+                                class=[needs_wrong.then_some("is-invalid")]
+                                aria-invalid=[needs_wrong.then_some("true")]
+                                aria-describedby=[needs_wrong.then_some("f-needs-error")] {
                                 option value="" selected[area.is_empty()] { "—" }
                                 @for (c, l) in options(reference, Kind::Area) { option value=(c) selected[c == area] { (l) } }
                             }
+                            (field_errors(invalid, "needs"))
                         }
                     }
                     div class="col-12 col-md-6" {
@@ -258,9 +263,11 @@ pub fn quick_page(
                         }
                     }
                     div class="col-12 col-md-6" { (select("interlocutor", "Chi chiama", &options(reference, Kind::Interlocutor), &v.interlocutor, invalid, None)) }
-                    div class="col-12 col-md-6" { (select("outcome", "Esito", &options(reference, Kind::Outcome), outcome, invalid, None)) }
+                    div class="col-12 col-md-6" {
+                        (select("outcome", "Esito", &options(reference, Kind::Outcome), outcome, invalid, None))
+                        (field_errors(invalid, "outcomes"))
+                    }
                 }
-                (field_errors(invalid, "needs"))
                 (input("text", "need_description", "Che cosa ha chiesto (senza dati identificativi)", first.map_or("", |n| n.description.as_str()), invalid, None, "off"))
                 (anonymous_fields(reference, v, invalid))
                 div class="row" {
@@ -335,7 +342,7 @@ fn orientation_section(
             h3 class="h5" { "Invii" }
             @for r in &o.referrals {
                 p class="mb-1" {
-                    a href={"/invii/" (r.id)} { "Invio a " (r.target_name) } " – " (r.status.label())
+                    a href={"/invii/" (r.id)} { "Invio a " (r.target_name) } " – " (r.status_text(fmt::local_date))
                 }
             }
             @if a.person_id.is_some() {

@@ -5,7 +5,7 @@ use crate::tls::CertInfo;
 use chrono::Local;
 use maud::{html, Markup};
 
-use super::form::{alert, error_summary, input};
+use super::form::{alert, error_summary, field_errors, input};
 use super::layout::{csrf_field, page as frame, Chrome};
 use crate::domain::audit::AuditEntry;
 use crate::domain::instance::{DeskContacts, Instance};
@@ -322,9 +322,7 @@ pub fn page(
                     fieldset class="mb-4" {
                         legend class="h6" { "Ruoli" }
                         (role_checkboxes("new", &|r| values.roles.iter().any(|c| c == r.code())))
-                        @if let Some(msg) = invalid.message("roles") {
-                            div class="invalid-feedback d-block" role="alert" { (msg) }
-                        }
+                        (field_errors(invalid, "roles"))
                     }
                     button type="submit" class="btn btn-primary" { "Crea utente" }
                 }

@@ -45,17 +45,33 @@ pub fn alert(kind: &str, message: &str) -> Markup {
     }
 }
 
-/// Summary shown above a form that came back with errors.
+/// Summary shown above a form that came back with errors: each problem links to the message
+/// next to its field, and the summary takes the focus (`autofocus` works without scripts), so the
+/// browser scrolls to it however far down the form is.
 pub fn error_summary(invalid: &Invalid) -> Markup {
     html! {
         @if !invalid.is_empty() {
-            div class="alert alert-danger" role="alert" {
-                "Controllare i campi evidenziati: "
-                (invalid.0.len())
-                @if invalid.0.len() == 1 { " problema." } @else { " problemi." }
+            div class="alert alert-danger" role="alert" id="riepilogo-errori" tabindex="-1" autofocus {
+                p class="mb-1" {
+                    strong {
+                        "Controllare i campi evidenziati: "
+                        (invalid.0.len())
+                        @if invalid.0.len() == 1 { " problema." } @else { " problemi." }
+                    }
+                }
+                ul class="mb-0" {
+                    @for e in &invalid.0 {
+                        li { a href={"#" (error_anchor(e.field))} { (e.message) } }
+                    }
+                }
             }
         }
     }
+}
+
+/// The id of the message shown next to `field` (what the summary links to).
+pub fn error_anchor(field: &str) -> String {
+    format!("f-{field}-error")
 }
 
 /// A labelled select; `blank` adds an empty first choice with that text.
@@ -131,11 +147,16 @@ pub fn checkbox(name: &str, value: &str, label: &str, checked: bool, id: &str) -
     }
 }
 
-/// Messages for a field that collects several (e.g. one per need row).
+/// Messages for a field that collects several (e.g. one per need row), under one anchor.
 pub fn field_errors(invalid: &Invalid, field: &str) -> Markup {
+    let mut messages = invalid.0.iter().filter(|e| e.field == field).peekable();
     html! {
-        @for e in invalid.0.iter().filter(|e| e.field == field) {
-            div class="invalid-feedback d-block" role="alert" { (e.message) }
+        @if messages.peek().is_some() {
+            div id=(error_anchor(field)) {
+                @for e in messages {
+                    div class="invalid-feedback d-block" role="alert" { (e.message) }
+                }
+            }
         }
     }
 }

@@ -473,7 +473,7 @@ pub fn person_page(
                                     Event::Referral(r) => {
                                         p class="mb-0" {
                                             strong { (fmt::local_datetime(r.created_at)) " – Invio a " (r.target_name) }
-                                            " (" (r.status.label().to_lowercase()) ") "
+                                            " – " (r.status_text(fmt::local_date)) " "
                                             a href={"/invii/" (r.id)} { "apri" span class="visually-hidden" { " l'invio a " (r.target_name) } }
                                         }
                                     }

@@ -79,7 +79,8 @@ pub fn audit_page(
                     div class="form-group" {
                         label class="active" for="a-persona" { "Persona (codice fiscale o temporaneo)" }
                         input type="text" class="form-control" id="a-persona" name="persona" value=(q.persona) autocomplete="off"
-                            aria-invalid=[invalid.message("persona").map(|_| "true")];
+                            aria-invalid=[invalid.message("persona").map(|_| "true")]
+                            aria-describedby=[invalid.message("persona").map(|_| "f-persona-error")];
                         (super::form::field_errors(invalid, "persona"))
                     }
                 }

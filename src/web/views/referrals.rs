@@ -27,8 +27,13 @@ pub fn status_class(s: ReferralStatus) -> &'static str {
 }
 
 pub fn status_badge(r: &Referral, overdue: bool) -> Markup {
+    let class = if r.awaits_bundle() {
+        "bg-warning text-dark"
+    } else {
+        status_class(r.status)
+    };
     html! {
-        span class={"badge " (status_class(r.status))} { (r.status.label()) }
+        span class={"badge " (class)} { (r.status_text(fmt::local_date)) }
         @if overdue { " " span class="badge bg-warning text-dark" { "in ritardo" } }
     }
 }
@@ -180,6 +185,9 @@ pub fn detail_page(
             @if let Some(n) = notice { (alert("success", n)) }
             h1 { "Invio a " (r.target_name) }
             @if let Some(n) = &r.district_notice { (alert("info", n)) }
+            @if r.awaits_bundle() {
+                (alert("warning", "L'invio è registrato ma non ha ancora lasciato questo computer: partirà con il prossimo pacchetto per l'Ambito (pagina «Scambi», «Prepara il pacchetto per l'Ambito»)."))
+            }
             p class="lead" {
                 (status_badge(r, overdue))
                 @if let Some(p) = person { " – " a href={"/persone/" (p.id)} { (p.display_name()) } }

@@ -46,12 +46,12 @@ pub fn page(chrome: &Chrome, v: &SetupValues, invalid: &Invalid) -> Markup {
                         div class="form-check" {
                             input type="radio" name="role" id={"role-" (r.code())} value=(r.code())
                                 checked[role == r.code()]
-                                aria-describedby=[role_error.map(|_| "role-error")];
+                                aria-describedby=[role_error.map(|_| "f-role-error")];
                             label for={"role-" (r.code())} { (r.label()) }
                         }
                     }
                     @if let Some(msg) = role_error {
-                        div class="invalid-feedback d-block" id="role-error" role="alert" { (msg) }
+                        div class="invalid-feedback d-block" id="f-role-error" role="alert" { (msg) }
                     }
                 }
                 fieldset class="mb-4" {
