@@ -6,6 +6,7 @@
 pub mod administration;
 pub mod agenda;
 pub mod auth;
+pub mod corrections;
 pub mod directory;
 pub mod district;
 pub mod exchange;
@@ -148,6 +149,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     SequenceGap(String),
+    /// The record is no longer in the state the request assumed (409).
+    #[error("{0}")]
+    Conflict(String),
     /// Something that is not the user's doing (a document that could not be made, a task that
     /// did not finish).
     #[error("{0}")]
@@ -174,6 +178,7 @@ impl From<StoreError> for AppError {
             e @ (StoreError::SequenceGap { .. } | StoreError::SequenceConflict { .. }) => {
                 AppError::SequenceGap(e.to_string())
             }
+            StoreError::Conflict(why) => AppError::Conflict(why),
             other => AppError::Store(other),
         }
     }

@@ -84,6 +84,9 @@ fn build(
         created_at: now,
         services: Vec::new(),
         unmet: Vec::new(),
+        history: Vec::new(),
+        interlocutor_name: data.interlocutor_name,
+        interlocutor_relation: data.interlocutor_relation,
     };
     (access, appointment)
 }
@@ -141,6 +144,8 @@ pub struct AccessFile {
     pub person: Option<Person>,
     pub reads_reserved: bool,
     pub referrals: Vec<Referral>,
+    /// Whether the reader may correct it (its author or a responsabile).
+    pub can_edit: bool,
 }
 
 /// Reads an access (audited; says when reserved notes were part of the read).
@@ -167,6 +172,7 @@ pub fn view(ctx: &Ctx, id: Uuid, channel: &str) -> Result<AccessFile, AppError> 
         details,
     )?;
     Ok(AccessFile {
+        can_edit: policy::edit_access(ctx.actor, access.operator_id).is_ok(),
         referrals,
         access,
         person,

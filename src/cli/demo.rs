@@ -537,6 +537,9 @@ pub(super) fn access(
         created_at: time,
         services: Vec::new(),
         unmet: Vec::new(),
+        history: Vec::new(),
+        interlocutor_name: String::new(),
+        interlocutor_relation: String::new(),
     }
 }
 

@@ -38,6 +38,12 @@ pub struct Access {
     pub time: DateTime<Utc>,
     pub channel: String,
     pub interlocutor: String,
+    /// Who spoke when it was not the person: a name ("Maria Bianchi", "Caritas parrocchiale")…
+    #[serde(default)]
+    pub interlocutor_name: String,
+    /// …and their relation to the person ("la figlia").
+    #[serde(default)]
+    pub interlocutor_relation: String,
     pub reason: String,
     /// The service that sent the person, when the reason is `sent_by`.
     pub sending_service: String,
@@ -61,6 +67,9 @@ pub struct Access {
     /// Needs no service could meet, with the reason.
     #[serde(default)]
     pub unmet: Vec<UnmetNeed>,
+    /// Every correction since it was recorded, oldest first.
+    #[serde(default)]
+    pub history: Vec<super::correction::AccessChange>,
 }
 
 /// A need of this access that found no service: the desk's evidence of gaps.
@@ -97,6 +106,8 @@ pub struct AccessForm {
     pub time: String,
     pub channel: String,
     pub interlocutor: String,
+    pub interlocutor_name: String,
+    pub interlocutor_relation: String,
     pub reason: String,
     pub sending_service: String,
     pub duration_minutes: String,
@@ -118,6 +129,8 @@ pub struct AccessData {
     pub time: DateTime<Utc>,
     pub channel: String,
     pub interlocutor: String,
+    pub interlocutor_name: String,
+    pub interlocutor_relation: String,
     pub reason: String,
     pub sending_service: String,
     pub duration_minutes: Option<u32>,
@@ -229,6 +242,29 @@ impl AccessForm {
             &self.reason,
             "il motivo dell'accesso",
         );
+        let interlocutor_name = self.interlocutor_name.trim().to_string();
+        let interlocutor_relation = self.interlocutor_relation.trim().to_string();
+        for (field, text, what) in [
+            (
+                "interlocutor_name",
+                &interlocutor_name,
+                "Il nome di chi parla",
+            ),
+            (
+                "interlocutor_relation",
+                &interlocutor_relation,
+                "La relazione",
+            ),
+        ] {
+            if text.chars().count() > 200 {
+                invalid.add(field, format!("{what} può avere al massimo 200 caratteri."));
+            } else if !text.is_empty() && interlocutor == "user" {
+                invalid.add(
+                    field,
+                    "Parla la persona stessa: lasciare vuoto, oppure scegliere chi parla.",
+                );
+            }
+        }
         let sending_service = self.sending_service.trim().to_string();
         if sending_service.chars().count() > 200 {
             invalid.add(
@@ -412,6 +448,8 @@ impl AccessForm {
                     time,
                     channel,
                     interlocutor,
+                    interlocutor_name,
+                    interlocutor_relation,
                     reason,
                     sending_service,
                     duration_minutes,

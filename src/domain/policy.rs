@@ -192,6 +192,18 @@ pub fn administration(actor: &Actor) -> Result<(), Denial> {
     }
 }
 
+/// Correcting an access: the operator who recorded it, or a responsabile.
+pub fn edit_access(actor: &Actor, operator_id: Uuid) -> Result<(), Denial> {
+    desk_records(actor)?;
+    if actor.id == operator_id || actor.has(Role::Responsabile) {
+        Ok(())
+    } else {
+        Err(Denial::Role(
+            "Un accesso lo corregge chi lo ha registrato, oppure il responsabile.",
+        ))
+    }
+}
+
 /// Any change to a person's records (art. 18: a restricted person's records are kept, not used).
 pub fn act_on(person: &Person) -> Result<(), Denial> {
     if person.is_restricted() {

@@ -65,6 +65,10 @@ pub fn anonymize_access(a: &Access, p: &Person) -> Access {
     out.notes = String::new();
     out.reserved_notes = String::new();
     out.sending_service = String::new();
+    out.interlocutor_name = String::new();
+    out.interlocutor_relation = String::new();
+    // Corrections keep earlier free text and who spoke: none of it survives either.
+    out.history = Vec::new();
     for n in &mut out.needs {
         n.description = String::new();
     }

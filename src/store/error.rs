@@ -82,6 +82,9 @@ pub enum StoreError {
     /// valid: nothing is applied.
     #[error("{0}")]
     Rejected(String),
+    /// The record changed meanwhile so that the write no longer makes sense.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 macro_rules! from_redb {

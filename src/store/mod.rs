@@ -6,6 +6,7 @@ pub mod audit_queue;
 pub mod backup;
 mod changelog;
 mod codec;
+mod corrections;
 mod directory;
 pub mod district;
 mod error;

@@ -162,6 +162,9 @@ fn access(person: Option<Uuid>, m: u32, needs: &[(usize, usize)], channel: usize
         created_at: time,
         services: vec![],
         unmet: vec![],
+        history: Vec::new(),
+        interlocutor_name: String::new(),
+        interlocutor_relation: String::new(),
     }
 }
 

@@ -33,6 +33,8 @@ pub fn access_form(f: &Fields) -> AccessForm {
         time: f.get("time").to_string(),
         channel: f.get("channel").to_string(),
         interlocutor: f.get("interlocutor").to_string(),
+        interlocutor_name: f.get("interlocutor_name").to_string(),
+        interlocutor_relation: f.get("interlocutor_relation").to_string(),
         reason: f.get("reason").to_string(),
         sending_service: f.get("sending_service").to_string(),
         duration_minutes: f.get("duration_minutes").to_string(),
@@ -290,6 +292,10 @@ pub async fn view(
         "registrato" => Some("Accesso registrato."),
         "servizio" => Some("Servizio aggiunto all'orientamento."),
         "non-soddisfatto" => Some("Bisogno registrato come non soddisfatto."),
+        "corretto" => {
+            Some("Correzione salvata: la versione precedente resta nella storia dell'accesso.")
+        }
+        "collegato" => Some("Accesso collegato alla persona: ora si può fare un invio."),
         _ => None,
     };
     let orientation = views::accesses::Orientation {
@@ -299,14 +305,12 @@ pub async fn view(
             .iter()
             .map(|(s, sug)| (s, sug.clone()))
             .collect(),
-        referrals: file.referrals,
+        referrals: file.referrals.clone(),
     };
     Ok(ok(views::accesses::access_page(
         &chrome,
         &state.reference,
-        &file.access,
-        file.person.as_ref(),
-        file.reads_reserved,
+        &file,
         notice,
         &orientation,
     )))

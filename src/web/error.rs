@@ -84,6 +84,7 @@ impl From<AppError> for PageError {
                 PageError::Invalid(Invalid::one("status", e.to_string()))
             }
             e @ AppError::SequenceGap(_) => PageError::Invalid(Invalid::one("file", e.to_string())),
+            AppError::Conflict(why) => PageError::Invalid(Invalid::one("person", why)),
         }
     }
 }
@@ -370,6 +371,7 @@ impl From<AppError> for ApiError {
             )
             .with_field("status"),
             AppError::SequenceGap(_) => ApiError::new(StatusCode::CONFLICT, "sequence", message),
+            AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             AppError::Store(e) => e.into(),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "errore interno (API)");

@@ -6,6 +6,7 @@ mod agenda;
 pub mod api;
 mod audit_wait;
 mod auth;
+mod corrections;
 pub mod csrf;
 mod denials;
 mod district;
@@ -53,6 +54,7 @@ fn every_area(r: &mut Routes) {
     home::configure(r);
     persons::configure(r);
     accesses::configure(r);
+    corrections::configure(r);
     services::configure(r);
     referrals::configure(r);
     privacy::configure(r);
@@ -63,6 +65,7 @@ fn every_area(r: &mut Routes) {
     admin::configure(r);
     api::persons::configure(r);
     api::accesses::configure(r);
+    api::corrections::configure(r);
     api::orientation::configure(r);
     api::orientation_access::configure(r);
     api::privacy::configure(r);

@@ -115,6 +115,9 @@ fn fill(store: &Store, n: usize) {
                     created_at: time,
                     services: vec![],
                     unmet: vec![],
+                    history: Vec::new(),
+                    interlocutor_name: String::new(),
+                    interlocutor_relation: String::new(),
                 }
             })
             .collect();

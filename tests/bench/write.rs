@@ -49,6 +49,9 @@ fn access() -> Access {
         created_at: now,
         services: Vec::new(),
         unmet: Vec::new(),
+        history: Vec::new(),
+        interlocutor_name: String::new(),
+        interlocutor_relation: String::new(),
     }
 }
 

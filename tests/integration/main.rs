@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod bundles;
 mod cli;
+mod corrections;
 mod directory;
 mod matrix;
 mod operation;

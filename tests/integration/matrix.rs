@@ -46,6 +46,14 @@ const ALLOW: &[Row] = &[
     ("POST", "/accessi/{id}/servizi/{service}/rimuovi", "osr", ""),
     ("POST", "/accessi/{id}/non-soddisfatto", "osr", ""),
     ("GET", "/accessi/{id}/orientamento.pdf", "osr", ""),
+    // Corrections: desk roles at the gate; the author or a responsabile in the use case.
+    ("GET", "/accessi/{id}/modifica", "osr", ""),
+    ("POST", "/accessi/{id}/modifica", "osr", ""),
+    ("GET", "/accessi/{id}/persona", "osr", ""),
+    ("POST", "/accessi/{id}/persona", "osr", ""),
+    ("POST", "/accessi/{id}/persona/nuova", "osr", ""),
+    ("PUT", "/api/v1/accesses/{id}", "osr", ""),
+    ("POST", "/api/v1/accesses/{id}/person", "osr", ""),
     // The directory: read at the desk, edited by the responsabile.
     ("GET", "/servizi", "osr", "sr"),
     ("POST", "/servizi/esempio", "r", "r"),

@@ -113,6 +113,9 @@ async fn propose_approve_and_anonymize_keeping_statistics() {
                 created_at: when,
                 services: vec![],
                 unmet: vec![],
+                history: Vec::new(),
+                interlocutor_name: String::new(),
+                interlocutor_relation: String::new(),
             });
             persons.push(p);
         }

@@ -48,6 +48,12 @@ pub struct AccessInput {
     pub time: Option<DateTime<Utc>>,
     pub channel: String,
     pub interlocutor: String,
+    /// When the interlocutor is not the person: who spoke ("Maria Bianchi")…
+    #[serde(default)]
+    pub interlocutor_name: Option<String>,
+    /// …and their relation to the person ("la figlia").
+    #[serde(default)]
+    pub interlocutor_relation: Option<String>,
     pub reason: String,
     #[serde(default)]
     pub sending_service: Option<String>,
@@ -70,6 +76,8 @@ pub struct AccessJson {
     pub anonymous: Option<AnonymousProfileJson>,
     pub channel: String,
     pub interlocutor: String,
+    pub interlocutor_name: String,
+    pub interlocutor_relation: String,
     pub reason: String,
     pub sending_service: String,
     pub operator: String,
@@ -82,11 +90,21 @@ pub struct AccessJson {
     pub reserved_notes: Option<String>,
     pub has_reserved_notes: bool,
     pub appointment_id: Option<Uuid>,
+    /// Every correction, oldest first (reserved notes only for the roles allowed).
+    pub corrections: Vec<super::corrections::CorrectionJson>,
 }
 
-fn access_json(a: Access, can_reserved: bool) -> AccessJson {
+pub(super) fn access_json(a: Access, can_reserved: bool) -> AccessJson {
     let has = a.has_reserved_notes();
+    let corrections = a
+        .history
+        .iter()
+        .map(|c| super::corrections::CorrectionJson::of(c, can_reserved))
+        .collect();
     AccessJson {
+        corrections,
+        interlocutor_name: a.interlocutor_name,
+        interlocutor_relation: a.interlocutor_relation,
         id: a.id,
         time: a.time,
         person_id: a.person_id,
@@ -151,6 +169,8 @@ pub async fn create(
         time,
         channel: input.channel,
         interlocutor: input.interlocutor,
+        interlocutor_name: input.interlocutor_name.unwrap_or_default(),
+        interlocutor_relation: input.interlocutor_relation.unwrap_or_default(),
         reason: input.reason,
         sending_service: input.sending_service.unwrap_or_default(),
         duration_minutes: input

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, described by the OpenAPI document it serves.
 
 pub mod accesses;
+pub mod corrections;
 pub mod documents;
 pub mod orientation;
 pub mod orientation_access;
@@ -191,7 +192,9 @@ impl Modify for SecuritySchemes {
         documents::promemoria,
         documents::referral_letter,
         documents::privacy_notice,
-        documents::appointment_reminder
+        documents::appointment_reminder,
+        corrections::edit,
+        corrections::identify
     ),
     components(schemas(
         Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,
@@ -205,7 +208,9 @@ impl Modify for SecuritySchemes {
         persons::ConsentInput, orientation::UnmetRowJson,
         orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
         orientation_access::SuggestionJson, orientation_access::OrientationJson,
-        orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput
+        orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput,
+        corrections::AccessCorrection, corrections::AccessPerson, corrections::CorrectionJson,
+        corrections::FieldChangeJson
     )),
     modifiers(&SecuritySchemes)
 )]

@@ -27,7 +27,7 @@ pub enum PersonChoice<'a> {
     },
 }
 
-fn options(reference: &Reference, kind: Kind) -> Vec<(&str, &str)> {
+pub(super) fn options(reference: &Reference, kind: Kind) -> Vec<(&str, &str)> {
     reference
         .vocab
         .terms(kind)
@@ -47,7 +47,7 @@ fn anonymous_fields(reference: &Reference, v: &AccessForm, invalid: &Invalid) ->
     }
 }
 
-fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid) -> Markup {
+pub(super) fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid) -> Markup {
     let mut rows = needs.to_vec();
     while rows.len() < 3 {
         rows.push(Need {
@@ -102,6 +102,22 @@ fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid) -> Markup
     }
 }
 
+/// Who spoke, when it was not the person (a relative, an organization).
+pub fn interlocutor_fields(v: &AccessForm, invalid: &Invalid) -> Markup {
+    html! {
+        div class="row" {
+            div class="col-12 col-md-6" {
+                (input("text", "interlocutor_name", "Se non parla la persona: nome di chi parla", &v.interlocutor_name, invalid,
+                    Some("Per esempio: Maria Bianchi, Caritas parrocchiale."), "off"))
+            }
+            div class="col-12 col-md-6" {
+                (input("text", "interlocutor_relation", "Relazione con la persona", &v.interlocutor_relation, invalid,
+                    Some("Per esempio: la figlia, l'assistente sociale dell'ospedale."), "off"))
+            }
+        }
+    }
+}
+
 /// The access form as typed, with its problems and the persons it may duplicate.
 pub struct AccessFormPage<'a> {
     pub choice: &'a PersonChoice<'a>,
@@ -139,6 +155,7 @@ pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) 
                         div class="col-12 col-md-6" { (select("interlocutor", "Chi parla", &options(reference, Kind::Interlocutor), &v.interlocutor, invalid, None)) }
                         div class="col-12 col-md-6" { (select("reason", "Motivo dell'accesso", &options(reference, Kind::Reason), &v.reason, invalid, None)) }
                     }
+                    (interlocutor_fields(v, invalid))
                     (input("text", "sending_service", "Servizio inviante (se «Inviato da»)", &v.sending_service, invalid, None, "off"))
                 }
                 fieldset {
@@ -390,12 +407,11 @@ fn orientation_section(
 pub fn access_page(
     chrome: &Chrome,
     reference: &Reference,
-    a: &Access,
-    person: Option<&Person>,
-    can_read_reserved: bool,
+    file: &crate::app::reception::AccessFile,
     notice: Option<&str>,
     orientation: &Orientation,
 ) -> Markup {
+    let (a, person, can_read_reserved) = (&file.access, file.person.as_ref(), file.reads_reserved);
     let label = |kind, code| reference.label(kind, code);
     frame(
         chrome,
@@ -412,12 +428,24 @@ pub fn access_page(
                     (label(Kind::AgeBand, &anon.age_band)) ", cittadinanza " (label(Kind::CitizenshipArea, &anon.citizenship_area).to_lowercase())
                 }
             }
-            @if person.is_some() {
-                p { a class="btn btn-outline-primary" href={"/accessi/" (a.id) "/promemoria.pdf"} { "Stampa il promemoria per la persona" } }
+            p {
+                @if person.is_some() {
+                    a class="btn btn-outline-primary me-2 mb-2" href={"/accessi/" (a.id) "/promemoria.pdf"} { "Stampa il promemoria per la persona" }
+                }
+                @if file.can_edit {
+                    a class="btn btn-outline-primary me-2 mb-2" href={"/accessi/" (a.id) "/modifica"} { "Correggi l'accesso" }
+                    @if person.is_none() {
+                        a class="btn btn-primary me-2 mb-2" href={"/accessi/" (a.id) "/persona"} { "Collega a una persona" }
+                    }
+                }
             }
             dl class="row" {
                 dt class="col-sm-3" { "Modalità" } dd class="col-sm-9" { (label(Kind::Channel, &a.channel)) @if a.quick { " (contatto rapido)" } }
-                dt class="col-sm-3" { "Chi parla" } dd class="col-sm-9" { (label(Kind::Interlocutor, &a.interlocutor)) }
+                dt class="col-sm-3" { "Chi parla" } dd class="col-sm-9" {
+                    (label(Kind::Interlocutor, &a.interlocutor))
+                    @if !a.interlocutor_name.is_empty() { ": " (a.interlocutor_name) }
+                    @if !a.interlocutor_relation.is_empty() { " (" (a.interlocutor_relation) ")" }
+                }
                 dt class="col-sm-3" { "Motivo" } dd class="col-sm-9" {
                     (label(Kind::Reason, &a.reason))
                     @if !a.sending_service.is_empty() { ": " (a.sending_service) }
@@ -450,6 +478,7 @@ pub fn access_page(
                 }
             }
             (orientation_section(chrome, reference, a, orientation))
+            (super::corrections::history(&a.history, can_read_reserved))
         },
     )
 }
