@@ -4,8 +4,11 @@ use crate::domain::audit::Action;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
+use super::persons::Warnings;
 use super::{check_len, AppError, Ctx};
-use crate::domain::appointment::{Appointment, DEFAULT_MINUTES};
+use crate::domain::appointment::{
+    self as slot, Appointment, AppointmentChange, Outcome, DEFAULT_MINUTES, MAX_MINUTES,
+};
 use crate::domain::person::Person;
 use crate::domain::policy::{self, DESK_ROLES};
 use crate::domain::user::User;
@@ -50,9 +53,89 @@ pub struct NewAppointment<'a> {
     pub invalid: Invalid,
 }
 
+/// The desk worker `with` names, if it names one.
+pub fn operator_for(ctx: &Ctx, with: &With) -> Result<Option<User>, AppError> {
+    let operators = operators(ctx)?;
+    Ok(match with {
+        With::Me => operators.into_iter().find(|u| u.id == ctx.actor.id),
+        With::Id(id) => operators
+            .into_iter()
+            .find(|u| u.id.to_string() == id.trim()),
+        With::Username(name) => {
+            let name = name.trim().to_lowercase();
+            operators.into_iter().find(|u| u.username == name)
+        }
+    })
+}
+
+/// What to confirm before `operator` is booked at `start` (another appointment of theirs at the
+/// same time, a Sunday, a public holiday); `except` is the appointment being moved.
+pub fn slot_warnings(
+    ctx: &Ctx,
+    start: DateTime<Utc>,
+    minutes: u32,
+    operator: &User,
+    except: Option<Uuid>,
+) -> Result<Vec<String>, AppError> {
+    let from = start - Duration::minutes(i64::from(MAX_MINUTES));
+    let to = start + Duration::minutes(i64::from(minutes));
+    let others: Vec<Appointment> = ctx
+        .store
+        .appointments_between(from, to)?
+        .into_iter()
+        .filter(|a| a.operator_id == operator.id && Some(a.id) != except)
+        .collect();
+    Ok(slot::slot_warnings(
+        start,
+        minutes,
+        &operator.full_name,
+        &others,
+    ))
+}
+
+/// The checks of a slot shared by booking and moving: not in the past, a sensible duration, a
+/// desk worker. Returns the start, the duration and the worker, or every problem found.
+fn checked_slot(
+    ctx: &Ctx,
+    start: Option<DateTime<Utc>>,
+    start_field: &'static str,
+    duration_minutes: Option<u32>,
+    with: &With,
+    invalid: &mut Invalid,
+) -> Result<Option<(DateTime<Utc>, u32, User)>, AppError> {
+    if let Some(s) = start {
+        if s < Utc::now() - Duration::minutes(5) {
+            invalid.add(start_field, "L'appuntamento non può essere nel passato.");
+        }
+    }
+    let duration = duration_minutes.unwrap_or(DEFAULT_MINUTES);
+    if !(5..=MAX_MINUTES).contains(&duration) {
+        invalid.add(
+            "duration_minutes",
+            "Durata in minuti: un numero da 5 a 480.",
+        );
+    }
+    let operator = operator_for(ctx, with)?;
+    if operator.is_none() {
+        invalid.add(
+            "operator",
+            "Scegliere un operatore dello sportello (attivo, con un ruolo di sportello).",
+        );
+    }
+    Ok(match (start, operator) {
+        (Some(start), Some(operator)) if invalid.is_empty() => Some((start, duration, operator)),
+        _ => None,
+    })
+}
+
 /// Books an appointment after every check: not in the past, a sensible duration, a desk worker,
-/// text within the form's caps, a person whose processing is not restricted.
-pub fn book(ctx: &Ctx, input: NewAppointment) -> Result<Appointment, AppError> {
+/// text within the form's caps, a person whose processing is not restricted; then the slot's
+/// warnings, confirmed first on the pages, returned with the result to the API.
+pub fn book(
+    ctx: &Ctx,
+    input: NewAppointment,
+    warnings: Warnings,
+) -> Result<(Appointment, Vec<String>), AppError> {
     policy::desk_records(ctx.actor)?;
     let person = ctx
         .store
@@ -60,36 +143,14 @@ pub fn book(ctx: &Ctx, input: NewAppointment) -> Result<Appointment, AppError> {
         .ok_or(AppError::NotFound("Persona"))?;
     policy::act_on(&person)?;
     let mut invalid = input.invalid;
-    if let Some(s) = input.start {
-        if s < Utc::now() - Duration::minutes(5) {
-            invalid.add(
-                input.start_field,
-                "L'appuntamento non può essere nel passato.",
-            );
-        }
-    }
-    let duration = input.duration_minutes.unwrap_or(DEFAULT_MINUTES);
-    if !(5..=480).contains(&duration) {
-        invalid.add(
-            "duration_minutes",
-            "Durata in minuti: un numero da 5 a 480.",
-        );
-    }
-    let operators = operators(ctx)?;
-    let operator = match input.with {
-        With::Me => operators.iter().find(|u| u.id == ctx.actor.id),
-        With::Id(id) => operators.iter().find(|u| u.id.to_string() == id.trim()),
-        With::Username(name) => {
-            let name = name.trim().to_lowercase();
-            operators.iter().find(|u| u.username == name)
-        }
-    };
-    if operator.is_none() {
-        invalid.add(
-            "operator",
-            "Scegliere un operatore dello sportello (attivo, con un ruolo di sportello).",
-        );
-    }
+    let slot = checked_slot(
+        ctx,
+        input.start,
+        input.start_field,
+        input.duration_minutes,
+        &input.with,
+        &mut invalid,
+    )?;
     check_len(&mut invalid, "place", "Il luogo", input.place, MAX_PLACE);
     check_len(
         &mut invalid,
@@ -98,12 +159,11 @@ pub fn book(ctx: &Ctx, input: NewAppointment) -> Result<Appointment, AppError> {
         input.purpose,
         MAX_PURPOSE,
     );
-    let (Some(start), Some(operator)) = (input.start, operator) else {
+    let Some((start, duration, operator)) = slot.filter(|_| invalid.is_empty()) else {
         return Err(AppError::Invalid(invalid));
     };
-    if !invalid.is_empty() {
-        return Err(AppError::Invalid(invalid));
-    }
+    let found = slot_warnings(ctx, start, duration, &operator, None)?;
+    warnings.check(&found)?;
     let appointment = Appointment {
         id: Uuid::now_v7(),
         person_id: person.id,
@@ -115,11 +175,14 @@ pub fn book(ctx: &Ctx, input: NewAppointment) -> Result<Appointment, AppError> {
         place: input.place.trim().to_string(),
         purpose: input.purpose.trim().to_string(),
         cancelled: false,
+        cancel_reason: String::new(),
+        outcome: None,
+        history: Vec::new(),
         created_at: Utc::now(),
     };
     ctx.store
         .create_appointment(&appointment, &ctx.actor.username)?;
-    Ok(appointment)
+    Ok((appointment, found))
 }
 
 /// Appointments from `start` to `end` (optionally of one worker) with their persons; restricted
@@ -164,8 +227,8 @@ pub fn of_person(ctx: &Ctx, person: Uuid) -> Result<Vec<Appointment>, AppError> 
     Ok(ctx.store.appointments_of(person)?)
 }
 
-/// Cancels an appointment of a person whose processing is not restricted.
-pub fn cancel(ctx: &Ctx, id: Uuid) -> Result<Appointment, AppError> {
+/// An appointment that may be changed: it exists and its person is not restricted.
+fn changeable(ctx: &Ctx, id: Uuid) -> Result<Appointment, AppError> {
     policy::desk_records(ctx.actor)?;
     let a = ctx
         .store
@@ -174,7 +237,176 @@ pub fn cancel(ctx: &Ctx, id: Uuid) -> Result<Appointment, AppError> {
     if let Some(p) = ctx.store.person(a.person_id)? {
         policy::act_on(&p)?;
     }
-    Ok(ctx.store.cancel_appointment(id, &ctx.actor.username)?)
+    Ok(a)
+}
+
+fn change(ctx: &Ctx, what: String) -> AppointmentChange {
+    AppointmentChange {
+        at: Utc::now(),
+        by: ctx.actor.username.clone(),
+        by_name: ctx.actor.full_name.clone(),
+        what,
+    }
+}
+
+/// The longest reason for a cancellation.
+pub const MAX_REASON: usize = 300;
+
+/// Cancels an appointment, with the reason (it stays in the agenda, marked, and can be restored).
+pub fn cancel(ctx: &Ctx, id: Uuid, reason: &str) -> Result<Appointment, AppError> {
+    changeable(ctx, id)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Invalid::one("reason", "Indicare il motivo dell'annullamento.").into());
+    }
+    let mut invalid = Invalid::new();
+    check_len(&mut invalid, "reason", "Il motivo", reason, MAX_REASON);
+    if !invalid.is_empty() {
+        return Err(invalid.into());
+    }
+    let step = change(ctx, format!("Annullato: {reason}"));
+    Ok(ctx.store.modify_appointment(
+        id,
+        &ctx.actor.username,
+        crate::domain::audit::Action::AppointmentCancel,
+        |a| {
+            if a.cancelled {
+                return Err(crate::store::StoreError::Conflict(
+                    "L'appuntamento è già annullato.".into(),
+                ));
+            }
+            a.cancelled = true;
+            a.cancel_reason = reason.to_string();
+            a.history.push(step);
+            Ok(String::new())
+        },
+    )?)
+}
+
+/// Puts a cancelled appointment back in the agenda.
+pub fn restore(ctx: &Ctx, id: Uuid) -> Result<Appointment, AppError> {
+    changeable(ctx, id)?;
+    let step = change(ctx, "Ripristinato".into());
+    Ok(ctx.store.modify_appointment(
+        id,
+        &ctx.actor.username,
+        crate::domain::audit::Action::AppointmentRestore,
+        |a| {
+            if !a.cancelled {
+                return Err(crate::store::StoreError::Conflict(
+                    "L'appuntamento non è annullato.".into(),
+                ));
+            }
+            a.cancelled = false;
+            a.cancel_reason = String::new();
+            a.history.push(step);
+            Ok(String::new())
+        },
+    )?)
+}
+
+/// Records how the appointment went (svolto, non presentato, rinviato).
+pub fn set_outcome(ctx: &Ctx, id: Uuid, code: &str) -> Result<Appointment, AppError> {
+    changeable(ctx, id)?;
+    let outcome = Outcome::from_code(code).ok_or_else(|| {
+        Invalid::one(
+            "outcome",
+            "Scegliere l'esito: svolto, non presentato o rinviato.",
+        )
+    })?;
+    let step = change(ctx, format!("Esito: {}", outcome.label().to_lowercase()));
+    Ok(ctx.store.modify_appointment(
+        id,
+        &ctx.actor.username,
+        crate::domain::audit::Action::AppointmentOutcome,
+        |a| {
+            if a.cancelled {
+                return Err(crate::store::StoreError::Conflict(
+                    "L'appuntamento è annullato: ripristinarlo prima di indicarne l'esito.".into(),
+                ));
+            }
+            a.outcome = Some(outcome);
+            a.history.push(step);
+            Ok(outcome.code().to_string())
+        },
+    )?)
+}
+
+/// Where an appointment moves to; `start` is `None` when the typed date or time was not readable.
+pub struct Move<'a> {
+    pub start: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<u32>,
+    pub with: With<'a>,
+    pub start_field: &'static str,
+    pub invalid: Invalid,
+}
+
+/// Moves an appointment to another slot (and worker), with the same checks and warnings as a
+/// booking; the reminder printed afterwards shows the new time. Its outcome starts again.
+pub fn move_to(
+    ctx: &Ctx,
+    id: Uuid,
+    to: Move,
+    warnings: Warnings,
+) -> Result<(Appointment, Vec<String>), AppError> {
+    let current = changeable(ctx, id)?;
+    let mut invalid = to.invalid;
+    let slot = checked_slot(
+        ctx,
+        to.start,
+        to.start_field,
+        to.duration_minutes,
+        &to.with,
+        &mut invalid,
+    )?;
+    let Some((start, duration, operator)) = slot else {
+        return Err(AppError::Invalid(invalid));
+    };
+    let found = slot_warnings(ctx, start, duration, &operator, Some(id))?;
+    warnings.check(&found)?;
+    let when = |t: DateTime<Utc>| {
+        t.with_timezone(&chrono::Local)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    let step = change(
+        ctx,
+        format!(
+            "Spostato dal {} (con {}) al {} (con {})",
+            when(current.start),
+            current.operator_name,
+            when(start),
+            operator.full_name
+        ),
+    );
+    let moved = ctx.store.modify_appointment(
+        id,
+        &ctx.actor.username,
+        crate::domain::audit::Action::AppointmentMove,
+        |a| {
+            if a.cancelled {
+                return Err(crate::store::StoreError::Conflict(
+                    "L'appuntamento è annullato: ripristinarlo prima di spostarlo.".into(),
+                ));
+            }
+            let details = format!("{} → {}", a.start.to_rfc3339(), start.to_rfc3339());
+            a.start = start;
+            a.duration_minutes = duration;
+            a.operator_id = operator.id;
+            a.operator_name = operator.full_name.clone();
+            a.outcome = None;
+            a.history.push(step);
+            Ok(details)
+        },
+    )?;
+    Ok((moved, found))
+}
+
+/// An appointment and its person, for the pages that change it (the read is audited).
+pub fn one(ctx: &Ctx, id: Uuid) -> Result<(Appointment, Person), AppError> {
+    let a = changeable(ctx, id)?;
+    let person = super::persons::usable(ctx, a.person_id, "modifica di un appuntamento")?;
+    Ok((a, person))
 }
 
 /// An appointment and its person, for the reminder (refused when restricted).

@@ -48,7 +48,8 @@ pub enum Warnings<'a> {
 }
 
 impl Warnings<'_> {
-    fn check(self, warnings: &[String]) -> Result<(), AppError> {
+    /// Refuses to go on while there are warnings the user has not seen (pages only).
+    pub fn check(self, warnings: &[String]) -> Result<(), AppError> {
         match self {
             Warnings::ConfirmFirst(seen)
                 if !warnings.is_empty() && seen != warnings_fingerprint(warnings) =>

@@ -5,13 +5,16 @@ use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::persons::{check_duplicates, checked_data};
+use super::agenda::{self, With};
+use super::persons::{check_duplicates, checked_data, Warnings};
 use super::{AppError, Ctx};
 use crate::domain::access::{Access, AccessData, AccessForm, AnonymousProfile};
 use crate::domain::appointment::{Appointment, DEFAULT_MINUTES};
 use crate::domain::person::{new_temporary_code, Person, PersonForm};
 use crate::domain::policy::{self, Actor};
 use crate::domain::referral::Referral;
+use crate::domain::user::User;
+use crate::domain::Invalid;
 
 /// Who the access is about.
 pub enum Who {
@@ -31,6 +34,8 @@ pub struct NewAccess {
     pub who: Who,
     /// The quick phone contact (anonymous, one need, no appointment).
     pub quick: bool,
+    /// The fingerprint of the appointment's warnings the user has seen and confirmed ("": none).
+    pub warnings_seen: String,
 }
 
 /// The access record and its follow-up appointment, from checked data.
@@ -40,21 +45,25 @@ fn build(
     anonymous: Option<AnonymousProfile>,
     operator: &Actor,
     quick: bool,
+    with: Option<&User>,
 ) -> (Access, Option<Appointment>) {
     let id = Uuid::now_v7();
     let now = Utc::now();
-    let appointment = match (data.appointment, person_id) {
-        (Some((start, purpose)), Some(pid)) => Some(Appointment {
+    let appointment = match (data.appointment, person_id, with) {
+        (Some((start, purpose)), Some(pid), Some(with)) => Some(Appointment {
             id: Uuid::now_v7(),
             person_id: pid,
             access_id: Some(id),
-            operator_id: operator.id,
-            operator_name: operator.full_name.clone(),
+            operator_id: with.id,
+            operator_name: with.full_name.clone(),
             start,
             duration_minutes: DEFAULT_MINUTES,
             place: String::new(),
             purpose,
             cancelled: false,
+            cancel_reason: String::new(),
+            outcome: None,
+            history: Vec::new(),
             created_at: now,
         }),
         _ => None,
@@ -128,7 +137,35 @@ pub fn register(ctx: &Ctx, input: NewAccess) -> Result<Access, AppError> {
         _ => None,
     };
     let person_id = known.as_ref().or(new_person.as_ref()).map(|p| p.id);
-    let (access, appointment) = build(data, person_id, profile, ctx.actor, input.quick);
+    // The follow-up appointment: with the worker chosen, past the same warnings as the agenda's.
+    let with = match (&data.appointment, person_id) {
+        (Some((start, _)), Some(_)) => {
+            let chosen = input.form.appointment_operator.trim();
+            let with = if chosen.is_empty() {
+                With::Me
+            } else {
+                With::Id(chosen)
+            };
+            let operator = agenda::operator_for(ctx, &with)?.ok_or_else(|| {
+                Invalid::one(
+                    "appointment_operator",
+                    "Scegliere un operatore dello sportello (attivo, con un ruolo di sportello).",
+                )
+            })?;
+            let found = agenda::slot_warnings(ctx, *start, DEFAULT_MINUTES, &operator, None)?;
+            Warnings::ConfirmFirst(&input.warnings_seen).check(&found)?;
+            Some(operator)
+        }
+        _ => None,
+    };
+    let (access, appointment) = build(
+        data,
+        person_id,
+        profile,
+        ctx.actor,
+        input.quick,
+        with.as_ref(),
+    );
     ctx.store.create_access(
         &access,
         new_person.as_ref(),

@@ -700,6 +700,9 @@ pub fn run(data: &Path) -> Result<(), String> {
                 ])
                 .to_string(),
             cancelled: false,
+            cancel_reason: String::new(),
+            outcome: None,
+            history: Vec::new(),
             created_at: Utc::now(),
         });
     }

@@ -121,6 +121,8 @@ pub struct AccessForm {
     pub appointment_date: String,
     pub appointment_time: String,
     pub appointment_purpose: String,
+    /// The desk worker of the appointment (a user id; empty: whoever records the access).
+    pub appointment_operator: String,
 }
 
 /// A checked access, ready to be stored.

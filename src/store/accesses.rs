@@ -115,8 +115,18 @@ impl Store {
         Ok(())
     }
 
-    /// Cancels an appointment (it stays in the record, marked as cancelled).
-    pub fn cancel_appointment(&self, id: Uuid, actor: &str) -> Result<Appointment, StoreError> {
+    /// Reads an appointment inside the write transaction, lets `change` apply a step and say
+    /// what it did (the audit's details), then stores it; a new start moves the time index.
+    pub fn modify_appointment<F>(
+        &self,
+        id: Uuid,
+        actor: &str,
+        action: Action,
+        change: F,
+    ) -> Result<Appointment, StoreError>
+    where
+        F: FnOnce(&mut Appointment) -> Result<String, StoreError>,
+    {
         let txn = self.db.begin_write()?;
         let mut a: Appointment = {
             let table = txn.open_table(APPOINTMENTS)?;
@@ -125,13 +135,21 @@ impl Store {
                 .ok_or(StoreError::NotFound("Appuntamento"))?;
             decode(v.value())?
         };
-        a.cancelled = true;
+        let before = a.start;
+        let details = change(&mut a)?;
+        if a.start != before {
+            let mut by_time = txn.open_table(APPOINTMENTS_BY_TIME)?;
+            by_time.remove((before.timestamp_millis(), id.as_u128()))?;
+            by_time.insert((a.start.timestamp_millis(), id.as_u128()), ())?;
+        }
         txn.open_table(APPOINTMENTS)?
             .insert(id.as_u128(), encode(&a)?.as_slice())?;
         changelog::record(&txn, "appointment", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
-            AuditEvent::new(actor, Action::AppointmentCancel, id.to_string()).about(a.person_id),
+            AuditEvent::new(actor, action, id.to_string())
+                .details(details)
+                .about(a.person_id),
         )?;
         super::stats::commit(txn)?;
         Ok(a)

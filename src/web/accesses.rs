@@ -55,6 +55,7 @@ pub fn access_form(f: &Fields) -> AccessForm {
         appointment_date: f.get("appointment_date").to_string(),
         appointment_time: f.get("appointment_time").to_string(),
         appointment_purpose: f.get("appointment_purpose").to_string(),
+        appointment_operator: f.get("appointment_operator").to_string(),
     }
 }
 
@@ -90,8 +91,10 @@ pub async fn new_form(
         reason: "spontaneous".into(),
         anonymous_age_band: "unknown".into(),
         anonymous_citizenship_area: "unknown".into(),
+        appointment_operator: auth.user.id.to_string(),
         ..Default::default()
     };
+    let operators = app::agenda::operators(&auth.ctx(&state))?;
     Ok(ok(views::accesses::form_page(
         &chrome,
         &state.reference,
@@ -102,6 +105,8 @@ pub async fn new_form(
             invalid: &Invalid::new(),
             duplicates: &[],
             can_write_reserved: policy::reserved_notes(&auth.actor).is_ok(),
+            operators: &operators,
+            warnings: &[],
         },
     )))
 }
@@ -125,24 +130,31 @@ pub async fn create(
         },
         "anonymous" => Who::Anonymous,
         _ => {
+            let invalid = Invalid::one(
+                "person_mode",
+                "Scegliere se la persona è anonima o da registrare.",
+            );
+            let problems = Problems {
+                invalid: &invalid,
+                duplicates: &[],
+                warnings: &[],
+            };
             return render_form(
                 &auth,
                 &state,
                 &form,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &Invalid::one(
-                    "person_mode",
-                    "Scegliere se la persona è anonima o da registrare.",
-                ),
-                &[],
-            )
+                &problems,
+            );
         }
     };
     let input = NewAccess {
         form: values,
         who,
         quick: false,
+        warnings_seen: form.get("warnings_seen").to_string(),
     };
+    let mut warnings = Vec::new();
     let (status, invalid, duplicates) =
         match app::reception::register(&auth.ctx(&state), input) {
             Ok(access) => {
@@ -164,9 +176,25 @@ pub async fn create(
                 vec![*p],
             ),
             Err(AppError::PossibleDuplicate(d)) => (StatusCode::CONFLICT, Invalid::new(), d),
+            Err(AppError::UnseenWarnings(w)) => {
+                warnings = w;
+                (StatusCode::CONFLICT, Invalid::new(), vec![])
+            }
             Err(e) => return Err(e.into()),
         };
-    render_form(&auth, &state, &form, status, &invalid, &duplicates)
+    let problems = Problems {
+        invalid: &invalid,
+        duplicates: &duplicates,
+        warnings: &warnings,
+    };
+    render_form(&auth, &state, &form, status, &problems)
+}
+
+/// What a submitted access form came back with.
+struct Problems<'a> {
+    invalid: &'a Invalid,
+    duplicates: &'a [Person],
+    warnings: &'a [String],
 }
 
 /// The access form again, with what was typed, the problems and any possible duplicates.
@@ -175,8 +203,7 @@ fn render_form(
     state: &AppState,
     form: &Fields,
     status: StatusCode,
-    invalid: &Invalid,
-    duplicates: &[Person],
+    problems: &Problems,
 ) -> Result<HttpResponse, PageError> {
     let values = access_form(form);
     let person_values = person_form(form);
@@ -194,6 +221,7 @@ fn render_form(
     };
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/");
+    let operators = app::agenda::operators(&auth.ctx(state))?;
     Ok(html(
         status,
         views::accesses::form_page(
@@ -203,9 +231,11 @@ fn render_form(
                 choice: &choice,
                 access: &values,
                 person: &person_values,
-                invalid,
-                duplicates,
+                invalid: problems.invalid,
+                duplicates: problems.duplicates,
                 can_write_reserved: policy::reserved_notes(&auth.actor).is_ok(),
+                operators: &operators,
+                warnings: problems.warnings,
             },
         ),
     ))
@@ -256,6 +286,7 @@ pub async fn quick_create(
         form: values.clone(),
         who: Who::Anonymous,
         quick: true,
+        warnings_seen: String::new(),
     };
     match app::reception::register(&auth.ctx(&state), input) {
         Ok(_) => Ok(see_other("/?avviso=rapido")),

@@ -65,6 +65,7 @@ fn every_area(r: &mut Routes) {
     admin::configure(r);
     api::persons::configure(r);
     api::accesses::configure(r);
+    api::agenda::configure(r);
     api::corrections::configure(r);
     api::orientation::configure(r);
     api::orientation_access::configure(r);

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod agenda;
 mod api;
 mod auth;
 mod backup;

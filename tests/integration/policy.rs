@@ -697,11 +697,10 @@ async fn the_api_alone_orients_an_access_and_prints_the_chosen_service() {
         .await;
     assert!(reminder.starts_with(b"%PDF-"));
     let cancelled = c
-        .request(
-            "POST",
+        .post_json(
             &format!("/api/v1/appointments/{appointment_id}/cancel"),
             &h,
-            None,
+            &json!({"reason": "La persona ha telefonato"}),
         )
         .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);

@@ -192,6 +192,7 @@ pub async fn create(
         form,
         who,
         quick: false,
+        warnings_seen: String::new(),
     };
     let access = app::reception::register(&auth.ctx(&state), input)?;
     Ok(HttpResponse::Created()
@@ -298,9 +299,13 @@ pub struct AppointmentJson {
     pub place: String,
     pub purpose: String,
     pub cancelled: bool,
+    /// Why it was cancelled.
+    pub cancel_reason: String,
+    /// `held` (svolto), `missed` (non presentato), `postponed` (rinviato), or none yet.
+    pub outcome: Option<String>,
 }
 
-fn appointment_json(a: Appointment) -> AppointmentJson {
+pub(super) fn appointment_json(a: Appointment) -> AppointmentJson {
     AppointmentJson {
         id: a.id,
         person_id: a.person_id,
@@ -311,6 +316,8 @@ fn appointment_json(a: Appointment) -> AppointmentJson {
         place: a.place,
         purpose: a.purpose,
         cancelled: a.cancelled,
+        cancel_reason: a.cancel_reason,
+        outcome: a.outcome.map(|o| o.code().to_string()),
     }
 }
 
@@ -340,10 +347,14 @@ pub async fn create_appointment(
         start_field: "start",
         invalid: Invalid::new(),
     };
-    let appointment = app::agenda::book(&auth.ctx(&state), new)?;
+    let (appointment, warnings) = app::agenda::book(
+        &auth.ctx(&state),
+        new,
+        crate::app::persons::Warnings::Return,
+    )?;
     Ok(HttpResponse::Created().json(Created {
         id: appointment.id,
-        warnings: vec![],
+        warnings,
     }))
 }
 
@@ -409,20 +420,6 @@ pub async fn appointments(
     ))
 }
 
-/// Cancel an appointment (it stays in the agenda, marked cancelled).
-#[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", params(("id" = Uuid, Path)),
-    responses((status = 200, body = AppointmentJson), (status = 404, body = crate::web::error::ErrorBody),
-        (status = 409, body = crate::web::error::ErrorBody)),
-    security(("bearer" = []), ("cookie" = [])))]
-pub async fn cancel_appointment(
-    auth: ApiAuth,
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let a = crate::app::agenda::cancel(&auth.ctx(&state), path.into_inner())?;
-    Ok(HttpResponse::Ok().json(appointment_json(a)))
-}
-
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
     r.get("/api/v1/persons/{id}/accesses", Gate::Desk, of_person);
@@ -440,9 +437,4 @@ pub(crate) fn configure(r: &mut Routes) {
     );
     r.post("/api/v1/appointments", Gate::Desk, create_appointment);
     r.get("/api/v1/appointments", Gate::Desk, appointments);
-    r.post(
-        "/api/v1/appointments/{id}/cancel",
-        Gate::Desk,
-        cancel_appointment,
-    );
 }

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, described by the OpenAPI document it serves.
 
 pub mod accesses;
+pub mod agenda;
 pub mod corrections;
 pub mod documents;
 pub mod orientation;
@@ -186,7 +187,10 @@ impl Modify for SecuritySchemes {
         statistics::statistics,
         persons::update,
         persons::consent,
-        accesses::cancel_appointment,
+        agenda::cancel,
+        agenda::restore,
+        agenda::outcome,
+        agenda::move_to,
         orientation::referral,
         orientation::unmet_needs,
         documents::promemoria,
@@ -210,7 +214,8 @@ impl Modify for SecuritySchemes {
         orientation_access::SuggestionJson, orientation_access::OrientationJson,
         orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput,
         corrections::AccessCorrection, corrections::AccessPerson, corrections::CorrectionJson,
-        corrections::FieldChangeJson
+        corrections::FieldChangeJson, agenda::CancelInput, agenda::OutcomeInput, agenda::MoveInput,
+        agenda::Moved
     )),
     modifiers(&SecuritySchemes)
 )]

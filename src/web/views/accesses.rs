@@ -3,7 +3,10 @@
 use maud::{html, Markup};
 
 use super::fmt;
-use super::form::{alert, checkbox, error_summary, field_errors, input, select, textarea};
+use super::form::{
+    alert, checkbox, error_summary, field_errors, input, select, textarea, warnings_box,
+    warnings_seen,
+};
 use super::layout::{csrf_field, page as frame, Chrome};
 use super::persons::{code_badge, identity_fields};
 use crate::domain::access::{Access, AccessForm, Need};
@@ -126,6 +129,10 @@ pub struct AccessFormPage<'a> {
     pub invalid: &'a Invalid,
     pub duplicates: &'a [Person],
     pub can_write_reserved: bool,
+    /// The desk workers a follow-up appointment can be with.
+    pub operators: &'a [crate::domain::user::User],
+    /// The appointment's warnings to confirm (another appointment at that time, a Sunday…).
+    pub warnings: &'a [String],
 }
 
 pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) -> Markup {
@@ -136,16 +143,25 @@ pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) 
         invalid,
         duplicates,
         can_write_reserved,
+        operators,
+        warnings,
     } = *form;
     let outcome_opts = options(reference, Kind::Outcome);
+    let ops: Vec<(String, String)> = operators
+        .iter()
+        .map(|u| (u.id.to_string(), u.full_name.clone()))
+        .collect();
+    let ops: Vec<(&str, &str)> = ops.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     frame(
         chrome,
         "Nuovo accesso",
         html! {
             h1 { "Nuovo accesso" }
             (error_summary(invalid))
+            (warnings_box(warnings, "Registra l'accesso"))
             form method="post" action="/accessi/nuovo" {
                 (csrf_field(chrome.csrf))
+                (warnings_seen(warnings))
                 fieldset {
                     legend class="h4" { "1. Accoglienza" }
                     div class="row" {
@@ -224,7 +240,8 @@ pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) 
                     div class="row" {
                         div class="col-6 col-md-3" { (input("text", "appointment_date", "Data", &v.appointment_date, invalid, Some("gg/mm/aaaa"), "off")) }
                         div class="col-6 col-md-3" { (input("text", "appointment_time", "Ora", &v.appointment_time, invalid, Some("hh:mm"), "off")) }
-                        div class="col-12 col-md-6" { (input("text", "appointment_purpose", "Motivo", &v.appointment_purpose, invalid, None, "off")) }
+                        div class="col-12 col-md-6" { (select("appointment_operator", "Con", &ops, &v.appointment_operator, invalid, None)) }
+                        div class="col-12" { (input("text", "appointment_purpose", "Motivo", &v.appointment_purpose, invalid, None, "off")) }
                     }
                 }
                 button type="submit" class="btn btn-primary mt-3" accesskey="s" { "Registra l'accesso" }

@@ -160,3 +160,25 @@ pub fn field_errors(invalid: &Invalid, field: &str) -> Markup {
         }
     }
 }
+
+/// Warnings to confirm before saving (the form is sent again to confirm them), with focus.
+pub fn warnings_box(warnings: &[String], button: &str) -> Markup {
+    html! {
+        @if !warnings.is_empty() {
+            div class="alert alert-warning" role="alert" id="avvisi" tabindex="-1" autofocus {
+                p { strong { "Da controllare prima di salvare:" } }
+                ul { @for w in warnings { li { (w) } } }
+                p class="mb-0" { "Se va bene così, premere di nuovo «" (button) "»." }
+            }
+        }
+    }
+}
+
+/// Inside the form: which warnings the user has now seen (so the next submission confirms them).
+pub fn warnings_seen(warnings: &[String]) -> Markup {
+    html! {
+        @if !warnings.is_empty() {
+            input type="hidden" name="warnings_seen" value=(crate::domain::person::warnings_fingerprint(warnings));
+        }
+    }
+}

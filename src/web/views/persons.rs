@@ -204,18 +204,10 @@ pub fn form_page(
                     p class="mb-0" { "Se è davvero un'altra persona, spuntare la conferma in fondo e salvare di nuovo." }
                 }
             }
-            @if !warnings.is_empty() {
-                div class="alert alert-warning" role="alert" id="avvisi" {
-                    p { strong { "Da controllare prima di salvare:" } }
-                    ul { @for w in warnings { li { (w) } } }
-                    p class="mb-0" { "Se i dati sono corretti, premere di nuovo «Salva»." }
-                }
-            }
+            (super::form::warnings_box(warnings, "Salva"))
             form method="post" action=(action) {
                 (csrf_field(chrome.csrf))
-                @if !warnings.is_empty() {
-                    input type="hidden" name="warnings_seen" value=(crate::domain::person::warnings_fingerprint(warnings));
-                }
+                (super::form::warnings_seen(warnings))
                 fieldset {
                     legend class="h4" { "Identità" }
                     (identity_fields(v, invalid))
@@ -465,9 +457,15 @@ pub fn person_page(
                                     Event::Appointment(ap) => {
                                         p class="mb-0" {
                                             strong { (fmt::local_datetime(ap.start)) " – Appuntamento" }
-                                            @if ap.cancelled { " (annullato)" } @else if ap.start > now { " (in programma)" }
+                                            @if ap.cancelled { " (annullato)" } @else if let Some(o) = ap.outcome { " (" (o.label().to_lowercase()) ")" } @else if ap.start > now { " (in programma)" }
                                             " con " (ap.operator_name)
                                             @if !ap.purpose.is_empty() { ": " (ap.purpose) }
+                                        }
+                                        @if ap.cancelled && !ap.cancel_reason.is_empty() {
+                                            p class="mb-0 small" { "Motivo dell'annullamento: " (ap.cancel_reason) }
+                                        }
+                                        @for h in &ap.history {
+                                            p class="mb-0 small text-secondary" { (fmt::local_datetime(h.at)) " – " (h.what) ", " (h.by_name) }
                                         }
                                     }
                                     Event::Referral(r) => {
