@@ -19,6 +19,7 @@ pub enum Login {
     /// A new session; the user must first replace a temporary password.
     In {
         session_id: String,
+        user_id: uuid::Uuid,
         must_change_password: bool,
     },
     /// Refused, with the message to show (also for a disabled user: it confirms nothing);
@@ -73,8 +74,10 @@ pub fn login(
         Some(user) if verified && !user.disabled => {
             let (id, _) = store.login_succeeded(&user, &username, previous, ip)?;
             store.purge_expired_sessions()?;
+            store.purge_stale_drafts()?;
             Ok(Login::In {
                 session_id: id,
+                user_id: user.id,
                 must_change_password: user.must_change_password,
             })
         }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod corrections;
 pub mod directory;
 pub mod district;
+pub mod drafts;
 pub mod exchange;
 pub mod orientation;
 pub mod persons;

@@ -92,6 +92,11 @@ pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<bool>>) -> 
         Ok(_) => {}
         Err(e) => tracing::warn!("pulizia delle sessioni non riuscita: {e}"),
     }
+    match store.purge_stale_drafts() {
+        Ok(n) if n > 0 => tracing::info!(bozze = n, "bozze scadute eliminate"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("pulizia delle bozze non riuscita: {e}"),
+    }
     match store.purge_stale_login_failures(chrono::Utc::now()) {
         Ok(_) => {}
         Err(e) => tracing::warn!("pulizia dei tentativi di accesso non riuscita: {e}"),

@@ -10,6 +10,7 @@ pub mod comune;
 pub mod correction;
 pub mod directory;
 pub mod district;
+pub mod draft;
 pub mod health;
 pub mod hsds;
 pub mod instance;

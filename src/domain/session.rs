@@ -30,6 +30,14 @@ impl Session {
             || now - self.created_at > Duration::hours(ABSOLUTE_TIMEOUT_HOURS)
     }
 
+    /// Expired for so long that nothing needs it any more: a form typed before the expiry is
+    /// kept as a draft for its user only while the expired session still names them.
+    pub fn is_gone(&self, now: DateTime<Utc>) -> bool {
+        let grace = Duration::hours(super::draft::MAX_AGE_HOURS);
+        now - self.last_seen > Duration::minutes(IDLE_TIMEOUT_MINUTES) + grace
+            || now - self.created_at > Duration::hours(ABSOLUTE_TIMEOUT_HOURS) + grace
+    }
+
     pub fn needs_touch(&self, now: DateTime<Utc>) -> bool {
         now - self.last_seen > Duration::seconds(TOUCH_EVERY_SECONDS)
     }
@@ -58,5 +66,7 @@ mod tests {
         let busy = session(t0, t0 + Duration::hours(12));
         assert!(!busy.is_expired(t0 + Duration::hours(12)));
         assert!(busy.is_expired(t0 + Duration::hours(12) + Duration::minutes(1)));
+        assert!(!s.is_gone(t0 + Duration::hours(24)));
+        assert!(s.is_gone(t0 + Duration::hours(25)));
     }
 }

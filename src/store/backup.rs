@@ -202,8 +202,14 @@ macro_rules! each_table {
     }};
 }
 
-/// Tables deliberately not in backups.
-pub const NOT_BACKED_UP: [&str; 3] = ["sessions", "sessions_by_user", "login_failures"];
+/// Tables deliberately not in backups (drafts live a day, for the session that typed them).
+pub const NOT_BACKED_UP: [&str; 5] = [
+    "sessions",
+    "sessions_by_user",
+    "login_failures",
+    "drafts",
+    "drafts_by_user",
+];
 
 fn encryptor(seal: &Seal) -> Result<age::Encryptor, StoreError> {
     match seal {

@@ -57,10 +57,15 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "statistiche mantenute: contatori e persone distinte, ricontati dai dati",
         apply: v8_maintained_statistics,
     },
+    Migration {
+        version: 9,
+        name: "bozze: moduli conservati quando la sessione era scaduta",
+        apply: v9_drafts,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -88,6 +93,12 @@ pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
 
 /// Statistics were counted from the records on every view; from version 8 they are counters
 /// kept with the records, built here from what the database holds.
+fn v9_drafts(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(DRAFTS)?;
+    txn.open_multimap_table(DRAFTS_BY_USER)?;
+    Ok(())
+}
+
 fn v8_maintained_statistics(txn: &WriteTransaction) -> Result<(), StoreError> {
     super::stats::rebuild_in(txn).map(|_| ())
 }

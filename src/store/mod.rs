@@ -9,6 +9,7 @@ mod codec;
 mod corrections;
 mod directory;
 pub mod district;
+mod drafts;
 mod error;
 mod login;
 pub mod meta;

@@ -81,7 +81,7 @@ impl Store {
         Ok(created)
     }
 
-    /// The live session with this id, if any; an expired one is deleted. Refreshes its idle timer.
+    /// The live session with this id, if any. Refreshes its idle timer.
     pub fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
         let key = key_of(id);
         let now = Utc::now();
@@ -95,9 +95,12 @@ impl Store {
             return Ok(None);
         };
         if session.is_expired(now) {
-            let txn = self.db.begin_write()?;
-            remove_in(&txn, &key)?;
-            txn.commit()?;
+            // Kept a while, unusable, so that a form posted after the expiry finds its user.
+            if session.is_gone(now) {
+                let txn = self.db.begin_write()?;
+                remove_in(&txn, &key)?;
+                txn.commit()?;
+            }
             return Ok(None);
         }
         if session.needs_touch(now) {
@@ -125,7 +128,20 @@ impl Store {
         Ok(removed)
     }
 
-    /// Deletes every expired session; returns how many.
+    /// The user of a session that has expired (not ended by logout or revocation, and not gone):
+    /// whose form it was when it arrives too late.
+    pub fn expired_session_user(&self, id: &str) -> Result<Option<Uuid>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(SESSIONS)?;
+        let Some(value) = table.get(key_of(id).as_slice())? else {
+            return Ok(None);
+        };
+        let s: Session = decode(value.value())?;
+        let now = Utc::now();
+        Ok((s.is_expired(now) && !s.is_gone(now)).then_some(s.user_id))
+    }
+
+    /// Deletes every session expired long enough to be gone; returns how many.
     pub fn purge_expired_sessions(&self) -> Result<usize, StoreError> {
         let now = Utc::now();
         let expired: Vec<Vec<u8>> = {
@@ -135,7 +151,7 @@ impl Store {
             for row in table.iter()? {
                 let (k, v) = row?;
                 let s: Session = decode(v.value())?;
-                if s.is_expired(now) {
+                if s.is_gone(now) {
                     out.push(k.value().to_vec());
                 }
             }

@@ -13,6 +13,11 @@ pub const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sessio
 /// User id → SHA-256 of each of the user's session ids.
 pub const SESSIONS_BY_USER: MultimapTableDefinition<u128, &[u8]> =
     MultimapTableDefinition::new("sessions_by_user");
+/// SHA-256 of a draft's id → `Draft` (a form kept when its session had expired).
+pub const DRAFTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("drafts");
+/// User id → SHA-256 of each of the user's drafts.
+pub const DRAFTS_BY_USER: MultimapTableDefinition<u128, &[u8]> =
+    MultimapTableDefinition::new("drafts_by_user");
 /// SHA-256 of an API token → `ApiToken`.
 pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("api_tokens");
 /// User id → SHA-256 of each of the user's API tokens.

@@ -107,13 +107,15 @@ pub async fn login_submit(
     match outcome {
         app::auth::Login::In {
             session_id,
+            user_id,
             must_change_password,
         } => {
-            let mut resp = see_other(if must_change_password {
+            let next = if must_change_password {
                 "/password"
             } else {
-                "/"
-            });
+                super::drafts::after_login(&req, &state, user_id).unwrap_or("/")
+            };
+            let mut resp = see_other(next);
             resp.add_cookie(&session_cookie(session_id, state.secure_cookies))
                 .map_err(|e| PageError::Internal(e.to_string()))?;
             Ok(resp)

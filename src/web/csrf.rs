@@ -90,8 +90,12 @@ pub async fn guard<B: MessageBody + 'static>(
     };
 
     let mut expected: Vec<String> = Vec::new();
+    let mut live_user = None;
     match current_session(req.request(), &state) {
-        Ok(Some((_, session, _))) => expected.push(session.csrf_token),
+        Ok(Some((_, session, user))) => {
+            expected.push(session.csrf_token);
+            live_user = Some(user.id);
+        }
         Ok(None) => {}
         Err(e) => return refuse(req, &PageError::from(e)),
     }
@@ -100,12 +104,9 @@ pub async fn guard<B: MessageBody + 'static>(
             expected.push(anonymous_token(&state.secret, c.value()));
         }
     }
-    if expected.is_empty() {
+    if expected.is_empty() && req.path() == "/logout" {
         // Logging out without a live session ends nothing: let an expired page's "Esci" through.
-        if req.path() == "/logout" {
-            return Ok(next.call(req).await?.map_into_left_body());
-        }
-        return refuse(req, refusal.as_ref());
+        return Ok(next.call(req).await?.map_into_left_body());
     }
 
     let mut provided: Option<String> = req
@@ -130,22 +131,43 @@ pub async fn guard<B: MessageBody + 'static>(
             .ok()
             .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     }
+    let mut form_body = None;
+    let mut sent_again = false;
     if provided.is_none() && is_form {
         let body = match req.extract::<web::Bytes>().await {
             Ok(b) => b,
             Err(e) => return Ok(req.error_response(e).map_into_right_body()),
         };
-        provided = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            .ok()
-            .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+        let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body).ok();
+        sent_again = fields
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|(k, v)| k == "bozza" && v == "1"));
+        provided =
+            fields.and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
         // The body was decoded while reading it: hand it on plain.
         req.headers_mut().remove(header::CONTENT_ENCODING);
-        req.set_payload(actix_web::dev::Payload::from(body));
+        req.set_payload(actix_web::dev::Payload::from(body.clone()));
+        form_body = Some(body);
     }
     match provided {
         Some(token) if expected.iter().any(|e| equal(e, &token)) => {
-            Ok(next.call(req).await?.map_into_left_body())
+            let mut res = next.call(req).await?;
+            if sent_again {
+                let http = res.request().clone();
+                super::drafts::sent_again(&state, &http, res.response_mut());
+            }
+            Ok(res.map_into_left_body())
         }
-        _ => refuse(req, refusal.as_ref()),
+        _ => {
+            // A record form that came too late is kept, not lost.
+            if let (false, Some(body)) = (is_api, form_body) {
+                match super::drafts::keep_refused_form(req.request(), &state, live_user, &body) {
+                    Ok(Some(resp)) => return Ok(req.into_response(resp).map_into_right_body()),
+                    Ok(None) => {}
+                    Err(e) => return refuse(req, &e),
+                }
+            }
+            refuse(req, refusal.as_ref())
+        }
     }
 }

@@ -11,6 +11,7 @@ pub mod csrf;
 mod denials;
 mod district;
 pub mod documents;
+mod drafts;
 mod error;
 mod exchange;
 mod forms;
@@ -51,6 +52,7 @@ fn every_area(r: &mut Routes) {
     static_files::configure(r);
     setup::configure(r);
     auth::configure(r);
+    drafts::configure(r);
     home::configure(r);
     persons::configure(r);
     accesses::configure(r);

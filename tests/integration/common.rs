@@ -536,3 +536,32 @@ pub fn pdf_text(bytes: &[u8]) -> Option<String> {
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// Makes every session of a stopped server's database an hour idle (expired), as if the user
+/// had left the page open: the server must be stopped (it holds the file).
+pub fn expire_sessions(data: &Path) {
+    let db = redb::Database::open(data.join("sportello.redb")).expect("open database");
+    let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("sessions");
+    let txn = db.begin_write().unwrap();
+    {
+        let mut table = txn.open_table(def).unwrap();
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = redb::ReadableTable::iter(&table)
+            .unwrap()
+            .map(|r| {
+                let (k, v) = r.unwrap();
+                (k.value().to_vec(), v.value().to_vec())
+            })
+            .collect();
+        let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+        for (k, v) in rows {
+            assert_eq!(v[0], 1, "codec format of a session");
+            let mut session: sportello::domain::session::Session =
+                rmp_serde::from_slice(&v[1..]).unwrap();
+            session.last_seen = an_hour_ago;
+            let mut out = vec![1u8];
+            rmp_serde::encode::write_named(&mut out, &session).unwrap();
+            table.insert(k.as_slice(), out.as_slice()).unwrap();
+        }
+    }
+    txn.commit().unwrap();
+}

@@ -11,6 +11,7 @@ mod bundles;
 mod cli;
 mod corrections;
 mod directory;
+mod drafts;
 mod matrix;
 mod operation;
 mod policy;

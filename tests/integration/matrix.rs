@@ -25,6 +25,8 @@ const ALLOW: &[Row] = &[
     ("POST", "/login", "-osra", "-osra"),
     ("POST", "/logout", "-osra", "-osra"),
     ("GET", "/password", "osra", "osra"),
+    ("GET", "/bozza", "osra", "osra"),
+    ("POST", "/bozza/scarta", "osra", "osra"),
     ("POST", "/password", "osra", "osra"),
     ("GET", "/", "osra", "osra"),
     ("POST", "/avvisi/{id}/visto", "r", "r"),

@@ -6,6 +6,7 @@ pub mod agenda;
 pub mod auth;
 pub mod corrections;
 pub mod district;
+pub mod drafts;
 pub mod errors;
 pub mod exchange;
 pub mod fmt;
