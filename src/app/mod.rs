@@ -11,6 +11,7 @@ pub mod directory;
 pub mod district;
 pub mod drafts;
 pub mod exchange;
+pub mod merges;
 pub mod orientation;
 pub mod persons;
 pub mod privacy;
@@ -153,6 +154,9 @@ pub enum AppError {
     /// The record is no longer in the state the request assumed (409).
     #[error("{0}")]
     Conflict(String),
+    /// The person's record was merged into this one: read that instead.
+    #[error("La scheda è stata unita a un'altra della stessa persona.")]
+    Moved(Uuid),
     /// Something that is not the user's doing (a document that could not be made, a task that
     /// did not finish).
     #[error("{0}")]

@@ -148,6 +148,16 @@ pub struct PersonFile {
     pub appointments: Vec<Appointment>,
     pub history: Vec<PersonChange>,
     pub referrals: Vec<Referral>,
+    /// Other records of the same person merged into this one, with those records.
+    pub merges: Vec<(crate::domain::merge::Merge, Option<Person>)>,
+}
+
+/// A record merged into another answers with the one kept.
+fn not_merged(person: &Person) -> Result<(), AppError> {
+    match &person.merged_into {
+        Some(m) => Err(AppError::Moved(m.into)),
+        None => Ok(()),
+    }
 }
 
 /// A person's file (audited read). A restricted person's file may be read, not used.
@@ -156,14 +166,26 @@ pub fn file(ctx: &Ctx, id: Uuid, channel: &str) -> Result<PersonFile, AppError> 
     // One snapshot: the page shows the person as she was at one moment.
     let snap = ctx.store.snapshot()?;
     let person = snap.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    not_merged(&person)?;
     let file = PersonFile {
+        merges: ctx
+            .store
+            .merges_into(id)?
+            .into_iter()
+            .map(|m| {
+                let p = snap.person(m.merged)?;
+                Ok((m, p))
+            })
+            .collect::<Result<_, AppError>>()?,
         accesses: snap.accesses_of(id)?,
         appointments: snap.appointments_of(id)?,
         history: snap.person_history(id)?,
         referrals: snap.referrals_of_person(id)?,
         person,
     };
-    ctx.audit_about(Action::PersonView, [id], id.to_string(), channel)?;
+    // The records merged into this one are shown too (their names and codes).
+    let shown = std::iter::once(id).chain(file.merges.iter().map(|(m, _)| m.merged));
+    ctx.audit_about(Action::PersonView, shown, id.to_string(), channel)?;
     Ok(file)
 }
 
@@ -171,6 +193,7 @@ pub fn file(ctx: &Ctx, id: Uuid, channel: &str) -> Result<PersonFile, AppError> 
 pub fn read(ctx: &Ctx, id: Uuid, context: &str) -> Result<Person, AppError> {
     policy::desk_records(ctx.actor)?;
     let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    not_merged(&person)?;
     ctx.audit_about(Action::PersonView, [id], id.to_string(), context)?;
     Ok(person)
 }
@@ -179,6 +202,7 @@ pub fn read(ctx: &Ctx, id: Uuid, context: &str) -> Result<Person, AppError> {
 pub fn usable(ctx: &Ctx, id: Uuid, context: &str) -> Result<Person, AppError> {
     policy::desk_records(ctx.actor)?;
     let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    not_merged(&person)?;
     policy::act_on(&person)?;
     ctx.audit_about(Action::PersonView, [id], id.to_string(), context)?;
     Ok(person)

@@ -304,6 +304,7 @@ pub(super) fn person(rng: &mut Rng, today: NaiveDate) -> Person {
         }),
         consents: Vec::new(),
         restriction: None,
+        merged_into: None,
     }
 }
 

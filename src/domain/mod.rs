@@ -16,6 +16,7 @@ pub mod hsds;
 pub mod instance;
 pub mod labels;
 pub mod login;
+pub mod merge;
 pub mod password;
 pub mod person;
 pub mod place;

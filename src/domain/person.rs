@@ -91,6 +91,9 @@ pub struct Person {
     /// Restriction of processing (art. 18), when in force.
     #[serde(default)]
     pub restriction: Option<super::privacy::Restriction>,
+    /// Set when this record was merged into another (it stays, as a pointer, until undone).
+    #[serde(default)]
+    pub merged_into: Option<super::merge::MergedInto>,
 }
 
 /// That the privacy notice was given, when, which version and how.
@@ -595,6 +598,7 @@ impl PersonData {
             privacy_notice: None,
             consents: Vec::new(),
             restriction: None,
+            merged_into: None,
         }
     }
 
@@ -646,6 +650,7 @@ impl PersonData {
             privacy_notice: existing.privacy_notice.clone(),
             consents: existing.consents.clone(),
             restriction: existing.restriction.clone(),
+            merged_into: existing.merged_into.clone(),
         }
     }
 }

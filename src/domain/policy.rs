@@ -70,6 +70,11 @@ pub enum Denial {
     Restricted,
     #[error("Nessuno può cambiare i propri ruoli: lo faccia un altro amministratore.")]
     OwnRoles,
+    /// The record was merged into another: work goes to the one kept.
+    #[error(
+        "Questa scheda è stata unita a un'altra della stessa persona: usare la scheda tenuta."
+    )]
+    Merged,
     #[error(
         "La propria password si cambia dalla pagina «Cambia password», non con un ripristino."
     )]
@@ -206,11 +211,19 @@ pub fn edit_access(actor: &Actor, operator_id: Uuid) -> Result<(), Denial> {
 
 /// Any change to a person's records (art. 18: a restricted person's records are kept, not used).
 pub fn act_on(person: &Person) -> Result<(), Denial> {
-    if person.is_restricted() {
+    if person.merged_into.is_some() {
+        Err(Denial::Merged)
+    } else if person.is_restricted() {
         Err(Denial::Restricted)
     } else {
         Ok(())
     }
+}
+
+/// Merging two records of the same person, and undoing a merge: the desk's responsabile.
+pub fn merge_persons(actor: &Actor) -> Result<(), Denial> {
+    desk_records(actor)?;
+    responsabile(actor)
 }
 
 /// Whether a person appears in a list (referrals, appointments, agenda, home): never when restricted.

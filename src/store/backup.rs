@@ -199,6 +199,8 @@ macro_rules! each_table {
         $x.table(STAT_COUNTS)?;
         $x.table(STAT_PRESENCE)?;
         $x.table(DISTRICT_REFERRED)?;
+        $x.table(MERGES)?;
+        $x.multimap(MERGES_BY_INTO)?;
     }};
 }
 

@@ -59,8 +59,8 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 9,
-        name: "bozze: moduli conservati quando la sessione era scaduta",
-        apply: v9_drafts,
+        name: "bozze dei moduli arrivati a sessione scaduta; unioni di schede della stessa persona",
+        apply: v9_drafts_and_merges,
     },
 ];
 
@@ -93,9 +93,11 @@ pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
 
 /// Statistics were counted from the records on every view; from version 8 they are counters
 /// kept with the records, built here from what the database holds.
-fn v9_drafts(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v9_drafts_and_merges(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(DRAFTS)?;
     txn.open_multimap_table(DRAFTS_BY_USER)?;
+    txn.open_table(MERGES)?;
+    txn.open_multimap_table(MERGES_BY_INTO)?;
     Ok(())
 }
 

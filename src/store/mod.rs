@@ -12,6 +12,7 @@ pub mod district;
 mod drafts;
 mod error;
 mod login;
+mod merges;
 pub mod meta;
 mod migrations;
 mod oversight;

@@ -23,7 +23,7 @@ pub(super) fn name_words(p: &Person) -> BTreeSet<String> {
         .collect()
 }
 
-fn index(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+pub(super) fn index_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
     let id = p.id.as_u128();
     if let Some(code) = p.code() {
         txn.open_table(PERSON_BY_CODE)?.insert(code, id)?;
@@ -55,7 +55,7 @@ pub(super) fn unindex_in(txn: &WriteTransaction, p: &Person) -> Result<(), Store
     Ok(())
 }
 
-fn code_owner(txn: &WriteTransaction, code: &str) -> Result<Option<Uuid>, StoreError> {
+pub(super) fn code_owner(txn: &WriteTransaction, code: &str) -> Result<Option<Uuid>, StoreError> {
     Ok(txn
         .open_table(PERSON_BY_CODE)?
         .get(code)?
@@ -80,7 +80,7 @@ pub(super) fn insert_quietly(txn: &WriteTransaction, person: &Person) -> Result<
     }
     txn.open_table(PERSONS)?
         .insert(person.id.as_u128(), encode(person)?.as_slice())?;
-    index(txn, person)?;
+    index_in(txn, person)?;
     changelog::record(txn, KIND, person.id, ChangeOp::Upsert)?;
     Ok(())
 }
@@ -133,7 +133,7 @@ impl Store {
         unindex_in(&txn, &before)?;
         txn.open_table(PERSONS)?
             .insert(id.as_u128(), encode(&after)?.as_slice())?;
-        index(&txn, &after)?;
+        index_in(&txn, &after)?;
         let fields: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
         {
             let mut history = txn.open_table(PERSON_HISTORY)?;

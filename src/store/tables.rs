@@ -13,6 +13,11 @@ pub const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sessio
 /// User id → SHA-256 of each of the user's session ids.
 pub const SESSIONS_BY_USER: MultimapTableDefinition<u128, &[u8]> =
     MultimapTableDefinition::new("sessions_by_user");
+/// Merge id → `Merge` (two records of one person, and what moved).
+pub const MERGES: TableDefinition<u128, &[u8]> = TableDefinition::new("merges");
+/// Id of the record kept → ids of the merges into it.
+pub const MERGES_BY_INTO: MultimapTableDefinition<u128, u128> =
+    MultimapTableDefinition::new("merges_by_into");
 /// SHA-256 of a draft's id → `Draft` (a form kept when its session had expired).
 pub const DRAFTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("drafts");
 /// User id → SHA-256 of each of the user's drafts.

@@ -44,6 +44,9 @@ pub enum PageError {
     /// The page belongs to the other kind of installation (desk or Ambito).
     #[error("{0}")]
     NotHere(&'static str),
+    /// The person's record was merged into this one.
+    #[error("scheda unita")]
+    Moved(uuid::Uuid),
     #[error("errore interno: {0}")]
     Internal(String),
 }
@@ -85,6 +88,7 @@ impl From<AppError> for PageError {
             }
             e @ AppError::SequenceGap(_) => PageError::Invalid(Invalid::one("file", e.to_string())),
             AppError::Conflict(why) => PageError::Invalid(Invalid::one("person", why)),
+            AppError::Moved(into) => PageError::Moved(into),
         }
     }
 }
@@ -108,9 +112,10 @@ fn redirect(to: &str) -> HttpResponse {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PageError::LoginRequired | PageError::NotSetUp | PageError::MustChangePassword => {
-                StatusCode::SEE_OTHER
-            }
+            PageError::LoginRequired
+            | PageError::NotSetUp
+            | PageError::MustChangePassword
+            | PageError::Moved(_) => StatusCode::SEE_OTHER,
             PageError::Forbidden
             | PageError::Csrf
             | PageError::SetupNotLocal
@@ -127,6 +132,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         let (title, message) = match self {
             PageError::LoginRequired => return redirect("/login"),
+            PageError::Moved(into) => return redirect(&format!("/persone/{into}?avviso=unita")),
             PageError::NotSetUp => return redirect("/setup"),
             PageError::MustChangePassword => return redirect("/password"),
             PageError::Forbidden => (
@@ -372,6 +378,11 @@ impl From<AppError> for ApiError {
             .with_field("status"),
             AppError::SequenceGap(_) => ApiError::new(StatusCode::CONFLICT, "sequence", message),
             AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            AppError::Moved(into) => {
+                let mut e = ApiError::new(StatusCode::CONFLICT, "merged", message);
+                e.existing_id = Some(into);
+                e
+            }
             AppError::Store(e) => e.into(),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "errore interno (API)");

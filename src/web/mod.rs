@@ -16,6 +16,7 @@ mod error;
 mod exchange;
 mod forms;
 mod home;
+mod merges;
 pub mod persons;
 pub mod privacy;
 mod referrals;
@@ -55,6 +56,7 @@ fn every_area(r: &mut Routes) {
     drafts::configure(r);
     home::configure(r);
     persons::configure(r);
+    merges::configure(r);
     accesses::configure(r);
     corrections::configure(r);
     services::configure(r);
@@ -66,6 +68,7 @@ fn every_area(r: &mut Routes) {
     statistics::configure(r);
     admin::configure(r);
     api::persons::configure(r);
+    api::merges::configure(r);
     api::accesses::configure(r);
     api::agenda::configure(r);
     api::corrections::configure(r);

@@ -165,6 +165,10 @@ pub async fn view(
             "Trattamento limitato: la scheda non può più essere usata finché la limitazione resta.",
         ),
         "sbloccata" => Some("Limitazione del trattamento tolta."),
+        "unita" => Some("Le due schede sono state unite in questa; l'altra porta qui."),
+        "separata" => {
+            Some("Unione annullata: questa scheda è di nuovo separata, con ciò che aveva.")
+        }
         _ => None,
     };
     let instance = state.store.instance()?;

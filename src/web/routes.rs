@@ -37,6 +37,8 @@ pub enum Gate {
     Directory,
     /// The responsabile: directory editing, privacy, statistics, oversight notices.
     Responsabile,
+    /// Merging two records of one person: the desk's responsabile (`policy::merge_persons`).
+    Merge,
     /// Bundle exchange: responsabile or administrator.
     Exchange,
     /// Users, settings, backups.
@@ -53,6 +55,7 @@ impl Gate {
             Gate::Referrals => policy::referrals(actor),
             Gate::Directory => policy::directory(actor),
             Gate::Responsabile => policy::responsabile(actor),
+            Gate::Merge => policy::merge_persons(actor),
             Gate::Exchange => policy::exchange(actor),
             Gate::Admin => policy::administration(actor),
         }

@@ -13,6 +13,7 @@ mod corrections;
 mod directory;
 mod drafts;
 mod matrix;
+mod merges;
 mod operation;
 mod policy;
 mod privacy;

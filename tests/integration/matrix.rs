@@ -37,6 +37,13 @@ const ALLOW: &[Row] = &[
     ("GET", "/persone/{id}", "osr", ""),
     ("GET", "/persone/{id}/modifica", "osr", ""),
     ("POST", "/persone/{id}/modifica", "osr", ""),
+    // Merging records of one person: the desk's responsabile.
+    ("GET", "/persone/{id}/unisci", "r", ""),
+    ("GET", "/persone/{id}/unisci/{other}", "r", ""),
+    ("POST", "/persone/{id}/unisci/{other}", "r", ""),
+    ("POST", "/persone/unioni/{id}/annulla", "r", ""),
+    ("POST", "/api/v1/persons/{id}/merge", "r", ""),
+    ("POST", "/api/v1/merges/{id}/undo", "r", ""),
     ("GET", "/accessi/nuovo", "osr", ""),
     ("POST", "/accessi/nuovo", "osr", ""),
     ("GET", "/accessi/rapido", "osr", ""),

@@ -4,6 +4,7 @@ pub mod accesses;
 pub mod agenda;
 pub mod corrections;
 pub mod documents;
+pub mod merges;
 pub mod orientation;
 pub mod orientation_access;
 pub mod persons;
@@ -198,7 +199,9 @@ impl Modify for SecuritySchemes {
         documents::privacy_notice,
         documents::appointment_reminder,
         corrections::edit,
-        corrections::identify
+        corrections::identify,
+        merges::merge,
+        merges::undo
     ),
     components(schemas(
         Health, Me, InstanceJson, ComuneJson, AmbitoJson, ErrorBody, ErrorDetail, FieldProblem, Created,
@@ -215,7 +218,7 @@ impl Modify for SecuritySchemes {
         orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput,
         corrections::AccessCorrection, corrections::AccessPerson, corrections::CorrectionJson,
         corrections::FieldChangeJson, agenda::CancelInput, agenda::OutcomeInput, agenda::MoveInput,
-        agenda::Moved
+        agenda::Moved, merges::MergeInput, merges::MergeJson
     )),
     modifiers(&SecuritySchemes)
 )]

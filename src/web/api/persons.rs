@@ -257,7 +257,8 @@ fn person_form(input: PersonInput) -> (PersonForm, bool) {
     get,
     path = "/api/v1/persons/{id}",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = PersonJson), (status = 404, body = crate::web::error::ErrorBody)),
+    responses((status = 200, body = PersonJson), (status = 404, body = crate::web::error::ErrorBody),
+        (status = 308, description = "The record was merged: Location is the record kept")),
     security(("bearer" = []), ("cookie" = []))
 )]
 pub async fn get(
@@ -265,7 +266,15 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let person = app::persons::read(&auth.ctx(&state), path.into_inner(), "API")?;
+    let person = match app::persons::read(&auth.ctx(&state), path.into_inner(), "API") {
+        // A record merged into another: its id leads to the one kept.
+        Err(crate::app::AppError::Moved(into)) => {
+            return Ok(HttpResponse::PermanentRedirect()
+                .insert_header(("Location", format!("/api/v1/persons/{into}")))
+                .finish())
+        }
+        other => other?,
+    };
     Ok(HttpResponse::Ok().json(PersonJson::of(person, &state)))
 }
 

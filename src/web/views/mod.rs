@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod form;
 pub mod home;
 pub mod layout;
+pub mod merges;
 pub mod oversight;
 pub mod persons;
 pub mod privacy;

@@ -15,6 +15,7 @@ use crate::domain::referral::Referral;
 use crate::domain::vocabulary::Kind;
 use crate::domain::Invalid;
 use crate::store::SearchHit;
+use crate::web::routes::Gate;
 
 /// The person's code, marked when temporary.
 pub fn code_badge(p: &Person) -> Markup {
@@ -321,9 +322,13 @@ pub fn person_page(
                 div class="mb-4" {
                     a class="btn btn-primary me-2" href={"/accessi/nuovo?persona=" (p.id)} accesskey="n" { "Nuovo accesso" }
                     a class="btn btn-outline-primary me-2" href={"/agenda/nuovo?persona=" (p.id)} { "Fissa appuntamento" }
-                    a class="btn btn-outline-secondary" href={"/persone/" (p.id) "/modifica"} { "Modifica dati" }
+                    a class="btn btn-outline-secondary me-2" href={"/persone/" (p.id) "/modifica"} { "Modifica dati" }
+                    @if chrome.may(Gate::Merge) {
+                        a class="btn btn-outline-secondary" href={"/persone/" (p.id) "/unisci"} { "È la stessa persona di…" }
+                    }
                 }
             }
+            (super::merges::merged_here(chrome, &file.merges))
             div class="row" {
                 div class="col-12 col-lg-5" {
                     h2 class="h4" { "Dati" }
