@@ -45,10 +45,17 @@ fn subject_report(store: &Store, id: Uuid) -> Result<SubjectReport, AppError> {
     let accesses = snap.accesses_of(id)?;
     let referrals = snap.referrals_of_person(id)?;
     let appointments = snap.appointments_of(id)?;
+    // Records of the same person merged into this one: what was done with them is hers too.
+    let mut audit = snap.audit_of_person(id)?;
+    for m in store.merges_into(id)?.iter().filter(|m| m.undone.is_none()) {
+        audit.extend(snap.audit_of_person(m.merged)?);
+    }
+    audit.sort_by_key(|e| e.seq);
+    audit.dedup_by_key(|e| e.seq);
     Ok(SubjectReport {
         generated_at: Utc::now(),
         change_history: snap.person_history(id)?,
-        audit: snap.audit_of_person(id)?,
+        audit,
         person,
         accesses,
         referrals,

@@ -458,6 +458,8 @@ async function reception(page) {
   const r = await visit(page, '/agenda?vista=settimana');
   await checkPage(page, r, 'agenda-week');
 
+  await corrections(page, personPath);
+
   step('back to the administrator');
   await logout(page);
   const again = page.locator('form:has([name="password"])').first();
@@ -466,6 +468,116 @@ async function reception(page) {
   await submitAndWait(page, again.locator('[type=submit]').first());
   if (pathOf(page) !== '/') abort(`admin login again failed: ${page.url()}`);
   ok('administrator logged in again');
+}
+
+/** Wait for the page to land on a path matching `re`, or abort with what the page says. */
+async function expectPath(page, re, what) {
+  if (!re.test(pathOf(page))) abort(`${what}: landed on ${page.url()}; ${await pageSummary(page)}`);
+  ok(what);
+}
+
+/** Correcting the record (issue 13): identify later, correct an access, the agenda's changes,
+ *  a stale form kept and sent again, and two records of one person merged and separated. */
+async function corrections(page, personPath) {
+  step('identify later: the anonymous quick contact is attached to the person');
+  await visit(page, '/');
+  const accessHref = await page.locator('a[href^="/accessi/"]').evaluateAll((as) =>
+    as.map((a) => a.getAttribute('href')).find((h) => /^\/accessi\/[0-9a-f-]{36}$/.test(h)));
+  if (!accessHref) abort('no access listed on the home page');
+  await visit(page, accessHref);
+  await submitAndWait(page, page.locator('a', { hasText: 'Collega a una persona' }).first());
+  await checkPage(page, null, 'identify-later');
+  const find = page.locator('form[role="search"]').first();
+  await setField(page, find, 'q', `${PERSON.surname} ${PERSON.names}`);
+  await submitAndWait(page, find.locator('[type=submit]').first());
+  await checkPage(page, null, 'identify-later-results');
+  await submitAndWait(page, page.locator('form[method="post"][action$="/persona"] button[type=submit]').first());
+  await expectPath(page, /^\/accessi\/[0-9a-f-]{36}$/, 'anonymous access attached to the person');
+  if (!(await page.locator('body').innerText()).includes('Collegato a una persona')) fail('the access history does not show the identification');
+  await checkPage(page, null, 'access-identified');
+
+  step('correct the access, with its history');
+  await submitAndWait(page, page.locator('a', { hasText: "Correggi l'accesso" }).first());
+  await checkPage(page, null, 'access-edit');
+  const ef = page.locator('form[action$="/modifica"]').first();
+  await setField(page, ef, 'duration_minutes', '12');
+  await submitAndWait(page, ef.locator('[type=submit]').first());
+  await expectPath(page, /^\/accessi\/[0-9a-f-]{36}$/, 'access corrected');
+  if (!(await page.locator('body').innerText()).includes('Storia delle correzioni')) fail('no history of corrections on the access');
+  await checkPage(page, null, 'access-corrected');
+
+  step('agenda: a clash is a warning, cancel asks a reason and can be undone, outcome, move');
+  const book = async () => {
+    await visit(page, personPath);
+    await submitAndWait(page, page.locator('a', { hasText: 'Fissa appuntamento' }).first());
+    const f = page.locator('form[action^="/agenda/nuovo"]').first();
+    await fillForm(page, f, [['date', '03/03/2099'], ['time', '10:00'], ['purpose', 'Colloquio']]);
+    await submitAndWait(page, f.locator('[type=submit]').first());
+  };
+  await book();
+  await expectPath(page, /^\/agenda$/, 'appointment booked');
+  await book();
+  if (!(await page.locator('#avvisi').innerText()).includes('ha già un appuntamento')) fail('no warning for a clashing appointment');
+  else ok('a clashing appointment asks for confirmation');
+  await checkPage(page, null, 'agenda-clash-warning');
+  await submitAndWait(page, page.locator('form[action^="/agenda/nuovo"] [type=submit]').first());
+  await expectPath(page, /^\/agenda$/, 'clash confirmed and booked');
+  await submitAndWait(page, page.locator('a[href$="/annulla"]').first());
+  await checkPage(page, null, 'agenda-cancel-confirm');
+  const cf = page.locator('form[action$="/annulla"]').first();
+  await setField(page, cf, 'reason', 'Ha telefonato: non può venire');
+  await submitAndWait(page, cf.locator('[type=submit]').first());
+  if (!(await page.locator('body').innerText()).includes('Motivo: Ha telefonato')) fail('the cancelled appointment does not show its reason');
+  await submitAndWait(page, page.locator('form[action$="/ripristina"] button').first());
+  ok('appointment cancelled with a reason and restored');
+  const of = page.locator('form[action$="/esito"]').first();
+  await of.locator('select').selectOption('held');
+  await submitAndWait(page, of.locator('button').first());
+  await checkPage(page, null, 'agenda-outcome');
+  await submitAndWait(page, page.locator('a[href$="/sposta"]').first());
+  await checkPage(page, null, 'agenda-move');
+  const mf = page.locator('form[action$="/sposta"]').first();
+  await setField(page, mf, 'date', '04/03/2099');
+  await submitAndWait(page, mf.locator('[type=submit]').first());
+  if (!page.url().includes('giorno=2099-03-04')) fail(`moved appointment: landed on ${page.url()}`);
+  else ok('appointment moved');
+
+  step('a form from a stale page is kept and sent again');
+  await visit(page, `/accessi/nuovo?persona=${personPath.split('/').pop()}`);
+  const af = page.locator('form[action="/accessi/nuovo"]').first();
+  await fillForm(page, af, [['channel', 'phone'], ['interlocutor', 'relative'], ['interlocutor_name', 'Anna Rossi'], ['interlocutor_relation', 'la sorella'], ['reason', 'spontaneous']]);
+  await af.locator('[name="need_area"]').first().selectOption('poverty');
+  await af.locator('[name="need_category"]').first().selectOption('information');
+  await setField(page, af, 'outcome', 'information_given');
+  await setField(page, af, 'notes', 'Telefonata lunga, scritta con calma');
+  // As if the page had been opened in a session that is no longer the current one.
+  await af.locator('[name="csrf"]').evaluate((el) => { el.value = 'token-di-una-pagina-vecchia'; });
+  await submitAndWait(page, af.locator('[type=submit]').last());
+  await expectPath(page, /^\/bozza$/, 'stale form kept as a draft');
+  await checkPage(page, null, 'draft');
+  await submitAndWait(page, page.locator('form:has([name="bozza"]) [type=submit]').first());
+  await expectPath(page, /^\/accessi\/[0-9a-f-]{36}$/, 'kept form sent again and saved');
+  if (!(await page.locator('body').innerText()).includes('Anna Rossi')) fail('the saved access lost who spoke');
+
+  step('merge two records of the same person, and separate them again');
+  await visit(page, '/persone/nuova');
+  const pf = page.locator('form[action="/persone/nuova"]').first();
+  await fillForm(page, pf, [['codice_fiscale', 'RSSMRA80A02H501Z'], ['surname', PERSON.surname], ['given_names', PERSON.names]]);
+  await submitAndWait(page, pf.locator('[type=submit]').first());
+  if ((await page.locator('#avvisi').count()) > 0) await submitAndWait(page, page.locator('form[action="/persone/nuova"] [type=submit]').first());
+  await expectPath(page, /^\/persone\/[0-9a-f-]{36}$/, 'duplicate record registered');
+  await submitAndWait(page, page.locator('a', { hasText: 'È la stessa persona di' }).first());
+  await checkPage(page, null, 'merge-find');
+  const mfind = page.locator('form[role="search"]').first();
+  await setField(page, mfind, 'q', `${PERSON.surname} ${PERSON.names}`);
+  await submitAndWait(page, mfind.locator('[type=submit]').first());
+  await submitAndWait(page, page.locator('a', { hasText: 'Confronta' }).first());
+  await checkPage(page, null, 'merge-compare');
+  await submitAndWait(page, page.locator('form[action*="/unisci/"] [type=submit]').first());
+  await expectPath(page, new RegExp(`^${personPath}$`), 'records merged into the one with the older code');
+  await checkPage(page, null, 'merged-person');
+  await submitAndWait(page, page.locator('form[action^="/persone/unioni/"] button').first());
+  await expectPath(page, /^\/persone\/[0-9a-f-]{36}$/, 'merge undone');
 }
 
 // ---------------------------------------------------------------- runner

@@ -177,6 +177,20 @@ async fn two_records_of_one_person_are_merged_redirected_undone_and_counted_once
         "the pointer is not a result"
     );
     assert!(search.body.contains(&format!("/persone/{kept}\"")));
+    // The art. 15 report of the record kept tells what was done with the merged one too.
+    let report = resp
+        .get_with(&format!("/api/v1/persons/{kept}/report.json"), &[("Authorization", &resp_token)])
+        .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let audit = report.json()["audit"].clone();
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "person.create" && e["subject"] == dup.as_str()),
+        "{audit}"
+    );
     // Work on the pointer is refused, not lost: a new access for it goes nowhere.
     assert_eq!(
         op.get(&format!("/accessi/nuovo?persona={dup}"))

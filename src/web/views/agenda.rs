@@ -125,6 +125,7 @@ pub fn page(chrome: &Chrome, v: &AgendaView, notice: Option<&str>) -> Markup {
                                                     (csrf_field(chrome.csrf))
                                                     label class="visually-hidden" for={"esito-" (a.id)} { "Esito dell'appuntamento delle " (when) }
                                                     select id={"esito-" (a.id)} name="outcome" class="form-select form-select-sm me-1" {
+                                                        option value="" selected[a.outcome.is_none()] { "Esito non indicato" }
                                                         @for o in Outcome::ALL { option value=(o.code()) selected[a.outcome == Some(o)] { (o.label()) } }
                                                     }
                                                     button type="submit" class="btn btn-outline-secondary btn-sm" { "Esito" span class="visually-hidden" { " dell'appuntamento delle " (when) } }
