@@ -151,3 +151,12 @@ async fn a_full_access_posted_after_the_session_expired_is_saved_after_login() {
     assert_eq!(refused.status, 403);
     assert!(server.stop());
 }
+
+/// Used by the browser test (tests/browser/run.sh): expires the sessions of the stopped server
+/// whose data directory is `SPORTELLO_EXPIRE_DIR`, as if its users had left their pages open.
+#[test]
+#[ignore = "run by tests/browser/run.sh"]
+fn expire_the_sessions_of_a_stopped_server() {
+    let dir = std::env::var("SPORTELLO_EXPIRE_DIR").expect("SPORTELLO_EXPIRE_DIR");
+    expire_sessions(std::path::Path::new(&dir));
+}

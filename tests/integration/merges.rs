@@ -179,7 +179,10 @@ async fn two_records_of_one_person_are_merged_redirected_undone_and_counted_once
     assert!(search.body.contains(&format!("/persone/{kept}\"")));
     // The art. 15 report of the record kept tells what was done with the merged one too.
     let report = resp
-        .get_with(&format!("/api/v1/persons/{kept}/report.json"), &[("Authorization", &resp_token)])
+        .get_with(
+            &format!("/api/v1/persons/{kept}/report.json"),
+            &[("Authorization", &resp_token)],
+        )
         .await;
     assert_eq!(report.status, 200, "{}", report.body);
     let audit = report.json()["audit"].clone();

@@ -93,7 +93,7 @@ fn health_section(health: &HealthView) -> Markup {
     html! {
         section class="mb-5" aria-labelledby="h-health" {
             h2 id="h-health" class="h4" { "Stato dell'installazione" }
-            p { "Gli stessi controlli del comando " code { "sportello doctor" } "." }
+            p { "Controlli aggiornati a ogni apertura di questa pagina." }
             div class="table-responsive" {
                 table class="table" {
                     caption class="visually-hidden" { "Controlli dell'installazione" }

@@ -39,7 +39,7 @@ pub fn inbox_page(
         html! {
             h1 { "Invii ricevuti dagli sportelli" }
             @if entries.is_empty() {
-                p { "Nessun invio ricevuto. Gli invii arrivano con i pacchetti degli sportelli (comando «sportello import»)." }
+                p { "Nessun invio ricevuto. Gli invii arrivano con i pacchetti degli sportelli, caricati nella pagina «Scambi»." }
             }
             @for comune in &comuni {
                 h2 class="h4 mt-4" { "Comune di " (comune) }
