@@ -137,10 +137,8 @@ pub fn book(
     warnings: Warnings,
 ) -> Result<(Appointment, Vec<String>), AppError> {
     policy::desk_records(ctx.actor)?;
-    let person = ctx
-        .store
-        .person(input.person_id)?
-        .ok_or(AppError::NotFound("Persona"))?;
+    // A page opened before a merge books with the record kept.
+    let person = super::persons::live(ctx, input.person_id)?;
     policy::act_on(&person)?;
     let mut invalid = input.invalid;
     let slot = checked_slot(
@@ -307,13 +305,20 @@ pub fn restore(ctx: &Ctx, id: Uuid) -> Result<Appointment, AppError> {
 
 /// Records how the appointment went (svolto, non presentato, rinviato).
 pub fn set_outcome(ctx: &Ctx, id: Uuid, code: &str) -> Result<Appointment, AppError> {
-    changeable(ctx, id)?;
+    let a = changeable(ctx, id)?;
     let outcome = Outcome::from_code(code).ok_or_else(|| {
         Invalid::one(
             "outcome",
             "Scegliere l'esito: svolto, non presentato o rinviato.",
         )
     })?;
+    if outcome != Outcome::Postponed && a.start > Utc::now() {
+        return Err(Invalid::one(
+            "outcome",
+            "L'appuntamento non c'è ancora stato: si può solo indicare che è rinviato.",
+        )
+        .into());
+    }
     let step = change(ctx, format!("Esito: {}", outcome.label().to_lowercase()));
     Ok(ctx.store.modify_appointment(
         id,
@@ -362,6 +367,16 @@ pub fn move_to(
     let Some((start, duration, operator)) = slot else {
         return Err(AppError::Invalid(invalid));
     };
+    if start == current.start
+        && duration == current.duration_minutes
+        && operator.id == current.operator_id
+    {
+        return Err(Invalid::one(
+            to.start_field,
+            "È già a quest'ora, con questa durata e con questo operatore.",
+        )
+        .into());
+    }
     let found = slot_warnings(ctx, start, duration, &operator, Some(id))?;
     warnings.check(&found)?;
     let when = |t: DateTime<Utc>| {

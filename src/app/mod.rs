@@ -113,7 +113,7 @@ impl<'a> Ctx<'a> {
 /// Why a use case did not do what was asked. Mapped once to the page and once to the API.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("{0} non trovato.")]
+    #[error("{}.", crate::domain::text::not_found(.0))]
     NotFound(&'static str),
     /// The policy said no (403, or 404 for the other kind of instance).
     #[error(transparent)]

@@ -27,12 +27,18 @@ pub fn search(ctx: &Ctx, query: &str) -> Result<Vec<SearchHit>, AppError> {
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let hits: Vec<SearchHit> = ctx
-        .store
-        .search_persons(query, SEARCH_LIMIT)?
-        .into_iter()
-        .filter(|h| policy::search_shows(&h.person, query))
-        .collect();
+    let mut hits: Vec<SearchHit> = Vec::new();
+    for mut h in ctx.store.search_persons(query, SEARCH_LIMIT)? {
+        // A merged record is found by its old code: the record kept is what is shown.
+        if h.person.merged_into.is_some() {
+            h.person = live(ctx, h.person.id)?;
+        }
+        if policy::search_shows(&h.person, query)
+            && !hits.iter().any(|o| o.person.id == h.person.id)
+        {
+            hits.push(h);
+        }
+    }
     let shown: Vec<Person> = hits.iter().map(|h| h.person.clone()).collect();
     ctx.audit_shown(&shown, "ricerca")?;
     Ok(hits)
@@ -93,18 +99,30 @@ pub fn checked_data(ctx: &Ctx, form: &PersonForm) -> Result<PersonData, AppError
 /// registered names that person; a close name with the same birth date asks for confirmation.
 /// Naming an existing person is an audited read of that person.
 pub fn check_duplicates(ctx: &Ctx, data: &PersonData, confirm_new: bool) -> Result<(), AppError> {
-    let duplicates = ctx.store.possible_duplicates(data)?;
-    if duplicates.is_empty() {
-        return Ok(());
+    // The same code: already registered (a merged record's code names the record kept).
+    if let Some(cf) = &data.codice_fiscale {
+        if let Some(p) = ctx.store.person_by_code(cf.as_str())? {
+            let same = if p.merged_into.is_some() {
+                live(ctx, p.id)?
+            } else {
+                p
+            };
+            ctx.audit_shown(std::slice::from_ref(&same), "codice già registrato")?;
+            return Err(AppError::ExistingPerson(Box::new(same)));
+        }
     }
-    let same_code = duplicates
-        .iter()
-        .find(|p| p.codice_fiscale.is_some() && p.codice_fiscale == data.codice_fiscale);
-    if let Some(same) = same_code {
-        ctx.audit_shown(std::slice::from_ref(same), "codice già registrato")?;
-        return Err(AppError::ExistingPerson(Box::new(same.clone())));
+    let mut duplicates: Vec<Person> = Vec::new();
+    for p in ctx.store.possible_duplicates(data)? {
+        let p = if p.merged_into.is_some() {
+            live(ctx, p.id)?
+        } else {
+            p
+        };
+        if !duplicates.iter().any(|d| d.id == p.id) {
+            duplicates.push(p);
+        }
     }
-    if confirm_new {
+    if duplicates.is_empty() || confirm_new {
         return Ok(());
     }
     ctx.audit_shown(&duplicates, "possibili doppioni")?;
@@ -150,6 +168,26 @@ pub struct PersonFile {
     pub referrals: Vec<Referral>,
     /// Other records of the same person merged into this one, with those records.
     pub merges: Vec<(crate::domain::merge::Merge, Option<Person>)>,
+}
+
+/// The record a person's id leads to: itself, or the record it was merged into (following a
+/// chain of merges), so that work begun on a page opened before a merge lands on the record kept.
+pub fn live(ctx: &Ctx, id: Uuid) -> Result<Person, AppError> {
+    let mut person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
+    for _ in 0..16 {
+        match &person.merged_into {
+            Some(m) => {
+                person = ctx
+                    .store
+                    .person(m.into)?
+                    .ok_or(AppError::NotFound("Persona"))?
+            }
+            None => return Ok(person),
+        }
+    }
+    Err(AppError::Conflict(
+        "Catena di schede unite troppo lunga.".into(),
+    ))
 }
 
 /// A record merged into another answers with the one kept.
@@ -201,10 +239,14 @@ pub fn read(ctx: &Ctx, id: Uuid, context: &str) -> Result<Person, AppError> {
 /// One person to work with (a new access, a referral, an appointment): refused when restricted.
 pub fn usable(ctx: &Ctx, id: Uuid, context: &str) -> Result<Person, AppError> {
     policy::desk_records(ctx.actor)?;
-    let person = ctx.store.person(id)?.ok_or(AppError::NotFound("Persona"))?;
-    not_merged(&person)?;
+    let person = live(ctx, id)?;
     policy::act_on(&person)?;
-    ctx.audit_about(Action::PersonView, [id], id.to_string(), context)?;
+    ctx.audit_about(
+        Action::PersonView,
+        [person.id],
+        person.id.to_string(),
+        context,
+    )?;
     Ok(person)
 }
 

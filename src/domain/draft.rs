@@ -52,28 +52,60 @@ impl Draft {
 
     /// What the form was, in the words of its page.
     pub fn title(&self) -> &'static str {
-        let parts: Vec<&str> = self.path().split('/').filter(|s| !s.is_empty()).collect();
-        match parts.as_slice() {
-            ["accessi", "nuovo"] => "Nuovo accesso",
-            ["accessi", "rapido"] => "Contatto telefonico rapido",
-            ["accessi", _, "modifica"] => "Correzione di un accesso",
-            ["accessi", _, "persona", ..] => "Collegamento di un accesso a una persona",
-            ["persone", "nuova"] => "Nuova persona",
-            ["persone", _, "modifica"] => "Modifica dei dati della persona",
-            ["agenda", "nuovo"] => "Nuovo appuntamento",
-            ["agenda", _, "sposta"] => "Spostamento di un appuntamento",
-            ["invii", "nuovo"] => "Nuovo invio",
-            _ => "Modulo",
-        }
+        form_title(self.path()).unwrap_or("Modulo")
     }
 }
 
-/// Whether a form posted to `path` is kept as a draft when its session has expired: the desk's
-/// record forms, where a long interview may have been typed (not logins, settings or uploads).
+/// What a record-entry form posted to `path` is, in the words of its page; `None` for anything
+/// else. Only these are kept when their session expired: where a long interview may have been
+/// typed. Actions (a merge, a cancellation, an outcome, a link) are never kept: replaying one
+/// later would do something the user cannot see.
+pub fn form_title(path: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let uuid = |s: &str| Uuid::parse_str(s).is_ok();
+    Some(match parts.as_slice() {
+        ["accessi", "nuovo"] => "Nuovo accesso",
+        ["accessi", "rapido"] => "Contatto telefonico rapido",
+        ["accessi", id, "modifica"] if uuid(id) => "Correzione di un accesso",
+        ["accessi", id, "persona", "nuova"] if uuid(id) => "Nuova persona per un accesso anonimo",
+        ["persone", "nuova"] => "Nuova persona",
+        ["persone", id, "modifica"] if uuid(id) => "Modifica dei dati della persona",
+        ["agenda", "nuovo"] => "Nuovo appuntamento",
+        ["agenda", id, "sposta"] if uuid(id) => "Spostamento di un appuntamento",
+        ["invii", "nuovo"] => "Nuovo invio",
+        _ => return None,
+    })
+}
+
+/// Whether a form posted to `path` is kept as a draft when its session has expired.
 pub fn is_kept(path: &str) -> bool {
-    ["/accessi/", "/persone/", "/agenda/", "/invii/"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    form_title(path).is_some()
+}
+
+/// A field of a kept form as the recovery page names it (`None`: not worth showing).
+pub fn field_label(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "codice_fiscale" => "Codice fiscale",
+        "surname" => "Cognome",
+        "given_names" => "Nome",
+        "phone" => "Telefono",
+        "email" => "E-mail",
+        "date" => "Data",
+        "time" => "Ora",
+        "appointment_date" => "Data dell'appuntamento",
+        "appointment_time" => "Ora dell'appuntamento",
+        "appointment_purpose" | "purpose" => "Motivo dell'appuntamento",
+        "interlocutor_name" => "Chi parla",
+        "interlocutor_relation" => "Relazione con la persona",
+        "sending_service" => "Servizio inviante",
+        "need_description" => "Bisogno",
+        "notes" => "Note",
+        "reserved_notes" => "Note riservate",
+        "reason" => "Motivo",
+        "place" => "Luogo",
+        "duration_minutes" => "Durata (minuti)",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -100,7 +132,15 @@ mod tests {
         assert_eq!(d.title(), "Nuovo appuntamento");
         assert!(!d.is_stale(now + Duration::hours(23)));
         assert!(d.is_stale(now + Duration::hours(25)));
-        assert!(is_kept("/accessi/nuovo") && is_kept("/persone/abc/modifica"));
+        let id = Uuid::now_v7();
+        assert!(is_kept("/accessi/nuovo") && is_kept(&format!("/persone/{id}/modifica")));
         assert!(!is_kept("/login") && !is_kept("/amministrazione/utenti") && !is_kept("/password"));
+        // Actions are never replayed from a draft.
+        for action in ["unisci/x", "annulla", "esito", "ripristina"] {
+            assert!(!is_kept(&format!("/agenda/{id}/{action}")), "{action}");
+        }
+        assert!(!is_kept(&format!("/persone/{id}/unisci/{id}")));
+        assert!(!is_kept(&format!("/accessi/{id}/persona")));
+        assert!(!is_kept("/agenda/x/sposta"), "not a record's address");
     }
 }

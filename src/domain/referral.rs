@@ -187,6 +187,15 @@ impl Referral {
         }
     }
 
+    /// A step of the history as the desk reads it: for the SSP, "sent" is when the desk marked it
+    /// so; it left with a bundle (`status_text`).
+    pub fn step_label(&self, step: ReferralStatus) -> &'static str {
+        match (&self.target, step) {
+            (Target::Ssp, ReferralStatus::Inviato) => "Registrato per l'invio all'Ambito",
+            (_, s) => s.label(),
+        }
+    }
+
     pub fn last_change(&self) -> DateTime<Utc> {
         self.history.last().map_or(self.created_at, |h| h.at)
     }

@@ -59,9 +59,38 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     prev[b.len()].min(max + 1)
 }
 
+/// "non trovato" or "non trovata", agreeing with the noun it follows ("Persona non trovata").
+pub fn not_found(noun: &str) -> String {
+    let last = noun
+        .split_whitespace()
+        .next()
+        .unwrap_or(noun)
+        .to_lowercase();
+    let feminine = last.ends_with('a') || last.ends_with("ione");
+    format!(
+        "{noun} {}",
+        if feminine {
+            "non trovata"
+        } else {
+            "non trovato"
+        }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_found_agrees_with_its_noun() {
+        assert_eq!(not_found("Persona"), "Persona non trovata");
+        assert_eq!(
+            not_found("Proposta di scarto"),
+            "Proposta di scarto non trovata"
+        );
+        assert_eq!(not_found("Unione"), "Unione non trovata");
+        assert_eq!(not_found("Servizio scelto"), "Servizio scelto non trovato");
+    }
 
     #[test]
     fn folding_removes_accents_and_case() {

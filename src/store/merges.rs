@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
 use super::codec::{decode, encode};
-use super::persons::{code_owner, get_in, index_in, unindex_in};
+use super::persons::{code_owner, get_in, index_in, unindex_names_in};
 use super::tables::{
     ACCESSES, ACCESSES_BY_PERSON, APPOINTMENTS, APPOINTMENTS_BY_PERSON, MERGES, MERGES_BY_INTO,
     PERSONS, REFERRALS, REFERRALS_BY_PERSON,
@@ -179,7 +179,7 @@ impl Store {
             notice,
             undone: None,
         };
-        unindex_in(&txn, &gone)?;
+        unindex_names_in(&txn, &gone)?;
         gone.merged_into = Some(MergedInto {
             into,
             merge_id: merge.id,

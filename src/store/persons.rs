@@ -40,10 +40,16 @@ pub(super) fn index_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreEr
 }
 
 pub(super) fn unindex_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
-    let id = p.id.as_u128();
     if let Some(code) = p.code() {
         txn.open_table(PERSON_BY_CODE)?.remove(code)?;
     }
+    unindex_names_in(txn, p)
+}
+
+/// Takes a person out of the name and birth-date indexes (searches, duplicate checks) only: a
+/// record merged into another keeps its code, which leads to the record kept.
+pub(super) fn unindex_names_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+    let id = p.id.as_u128();
     let mut by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
     for w in name_words(p) {
         by_word.remove(w.as_str(), id)?;

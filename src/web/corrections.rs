@@ -85,16 +85,16 @@ fn identify_page(
     person: &PersonForm,
     invalid: &Invalid,
     duplicates: &[Person],
-) -> Result<maud::Markup, PageError> {
+) -> Result<Option<maud::Markup>, PageError> {
     let ctx = auth.ctx(state);
     let file = corrections::editable(&ctx, id)?;
     if file.access.person_id.is_some() {
-        return Err(PageError::NotFound);
+        return Ok(None);
     }
     let hits = app::persons::search(&ctx, query)?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(auth, instance.as_ref(), "/");
-    Ok(views::corrections::identify_page(
+    Ok(Some(views::corrections::identify_page(
         &chrome,
         &state.reference,
         &views::corrections::IdentifyPage {
@@ -105,7 +105,7 @@ fn identify_page(
             invalid,
             duplicates,
         },
-    ))
+    )))
 }
 
 pub async fn identify_form(
@@ -114,15 +114,20 @@ pub async fn identify_form(
     path: web::Path<Uuid>,
     query: web::Query<FindQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let page = identify_page(
+    let id = path.into_inner();
+    let page = match identify_page(
         &auth,
         &state,
-        path.into_inner(),
+        id,
         &query.q,
         &PersonForm::default(),
         &Invalid::new(),
         &[],
-    )?;
+    )? {
+        Some(page) => page,
+        // Already attached (another tab, a colleague): the access says to whom.
+        None => return Ok(see_other(&format!("/accessi/{id}"))),
+    };
     Ok(ok(page))
 }
 
@@ -167,8 +172,10 @@ pub async fn identify_new(
         Err(AppError::PossibleDuplicate(d)) => (StatusCode::CONFLICT, Invalid::new(), d),
         Err(e) => return Err(e.into()),
     };
-    let page = identify_page(&auth, &state, id, "", &person, &invalid, &duplicates)?;
-    Ok(html(status, page))
+    match identify_page(&auth, &state, id, "", &person, &invalid, &duplicates)? {
+        Some(page) => Ok(html(status, page)),
+        None => Ok(see_other(&format!("/accessi/{id}"))),
+    }
 }
 
 /// The routes of this area, each with its gate.

@@ -64,6 +64,27 @@ fn equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// Whether the browser's own headers allow the request as coming from this application's pages:
+/// `Sec-Fetch-Site` (modern browsers) is `same-origin` or `none`, and an `Origin`, when it names
+/// one, is this host.
+fn same_origin(req: &ServiceRequest) -> bool {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    match header("origin") {
+        None | Some("null") => true,
+        Some(origin) => {
+            let host = req.connection_info().host().to_ascii_lowercase();
+            origin
+                .split_once("://")
+                .is_some_and(|(_, o)| o.to_ascii_lowercase() == host)
+        }
+    }
+}
+
 /// Middleware: refuses any unsafe request whose token does not match, before the handler runs.
 /// Refusals are returned as responses (not errors) so the security headers still apply.
 pub async fn guard<B: MessageBody + 'static>(
@@ -88,6 +109,12 @@ pub async fn guard<B: MessageBody + 'static>(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return refuse(req, refusal.as_ref());
     };
+    // Defence in depth beside the token: a browser says where the request comes from, and a
+    // page of another site or another port of this host never gets through, nor is its form
+    // kept. (Our pages send no referrer, so their own forms carry `Origin: null`.)
+    if !same_origin(&req) {
+        return refuse(req, refusal.as_ref());
+    }
 
     let mut expected: Vec<String> = Vec::new();
     let mut live_user = None;

@@ -132,7 +132,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         let (title, message) = match self {
             PageError::LoginRequired => return redirect("/login"),
-            PageError::Moved(into) => return redirect(&format!("/persone/{into}?avviso=unita")),
+            PageError::Moved(into) => return redirect(&format!("/persone/{into}?avviso=rimando")),
             PageError::NotSetUp => return redirect("/setup"),
             PageError::MustChangePassword => return redirect("/password"),
             PageError::Forbidden => (
@@ -309,7 +309,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                format!("{what} non trovato."),
+                format!("{}.", crate::domain::text::not_found(what)),
             ),
             other => {
                 tracing::error!(detail = %other, "errore interno (API)");

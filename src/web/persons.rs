@@ -166,6 +166,7 @@ pub async fn view(
         ),
         "sbloccata" => Some("Limitazione del trattamento tolta."),
         "unita" => Some("Le due schede sono state unite in questa; l'altra porta qui."),
+        "rimando" => Some("La scheda richiesta è stata unita a questa, che è la scheda tenuta della stessa persona."),
         "separata" => {
             Some("Unione annullata: questa scheda è di nuovo separata, con ciò che aveva.")
         }

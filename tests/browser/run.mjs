@@ -567,7 +567,7 @@ async function corrections(page, personPath) {
   await submitAndWait(page, page.locator('form[action$="/ripristina"] button').first());
   ok('appointment cancelled with a reason and restored');
   const of = page.locator('form[action$="/esito"]').first();
-  await of.locator('select').selectOption('held');
+  await of.locator('select').selectOption('postponed');
   await submitAndWait(page, of.locator('button').first());
   await checkPage(page, null, 'agenda-outcome');
   await submitAndWait(page, page.locator('a[href$="/sposta"]').first());

@@ -184,9 +184,18 @@ async fn appointments_warn_cancel_with_a_reason_restore_take_an_outcome_and_move
             &[("outcome", "missed")],
         )
         .await;
+    assert_eq!(outcome.status, 422, "not yet happened: {}", outcome.body);
+    assert!(outcome.body.contains("si può solo indicare che è rinviato"));
+    let outcome = op
+        .submit(
+            "/agenda?giorno=2099-03-03",
+            &format!("/agenda/{first}/esito"),
+            &[("outcome", "postponed")],
+        )
+        .await;
     assert_eq!(outcome.status, 303);
     let file = op.get(&format!("/persone/{person}")).await;
-    assert!(file.body.contains("(non presentato)"), "{}", file.body);
+    assert!(file.body.contains("(rinviato)"), "{}", file.body);
     assert!(
         file.body.contains("Annullato: Ha telefonato"),
         "the appointment's history"
@@ -250,7 +259,15 @@ async fn appointments_warn_cancel_with_a_reason_restore_take_an_outcome_and_move
     let held = op
         .post_json(&path("outcome"), &h, &json!({"outcome": "held"}))
         .await;
-    assert_eq!(held.json()["outcome"], "held");
+    assert_eq!(
+        held.status, 422,
+        "a future appointment was not held: {}",
+        held.body
+    );
+    let postponed = op
+        .post_json(&path("outcome"), &h, &json!({"outcome": "postponed"}))
+        .await;
+    assert_eq!(postponed.json()["outcome"], "postponed");
     let to_sunday = op
         .post_json(
             &path("move"),

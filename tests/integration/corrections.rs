@@ -346,6 +346,7 @@ async fn an_access_is_corrected_with_its_history_shown_and_reserved_notes_kept_p
             &put,
             &[("Authorization", &tokens[3])],
             &json!({"channel": "phone", "interlocutor": "user", "reason": "spontaneous", "duration_minutes": 20,
+                    "interlocutor_name": "", "interlocutor_relation": "", "notes": "Nota del responsabile",
                     "needs": [{"area": "elderly", "category": "home_care", "description": "Assistenza domiciliare"}],
                     "outcomes": ["information_given"]}),
         )
@@ -379,6 +380,20 @@ async fn an_access_is_corrected_with_its_history_shown_and_reserved_notes_kept_p
         )
         .await;
     assert_eq!(odd.status, 422, "{}", odd.body);
+    // Optional fields left out keep their values.
+    let partial = resp
+        .put_json(
+            &put,
+            &[("Authorization", &tokens[3])],
+            &json!({"channel": "in_person", "interlocutor": "user", "reason": "spontaneous",
+                    "needs": [{"area": "elderly", "category": "home_care", "description": "Assistenza domiciliare"}],
+                    "outcomes": ["information_given"]}),
+        )
+        .await;
+    assert_eq!(partial.status, 200, "{}", partial.body);
+    let v = partial.json();
+    assert_eq!(v["notes"], "Nota del responsabile");
+    assert_eq!(v["duration_minutes"], 20);
     drop(server);
     let audit = audit_of(&data);
     assert!(

@@ -149,6 +149,58 @@ async fn a_full_access_posted_after_the_session_expired_is_saved_after_login() {
         )
         .await;
     assert_eq!(refused.status, 403);
+    // Nor are actions: a stale merge, cancellation or outcome is refused, never replayed later.
+    let id = uuid::Uuid::now_v7();
+    for action in [
+        format!("/agenda/{id}/annulla"),
+        format!("/agenda/{id}/esito"),
+        format!("/persone/{id}/unisci/{id}"),
+        format!("/persone/unioni/{id}/annulla"),
+    ] {
+        let stale = c2
+            .post_form(&action, &[("csrf", "vecchio"), ("reason", "x")])
+            .await;
+        assert_eq!(stale.status, 403, "{action}: {}", stale.body);
+    }
+    // A form sent by another site's page is refused even with this session's token.
+    let token = c2.get("/accessi/rapido").await.csrf();
+    let body = format!("csrf={token}&need_area=poverty&need_category=information&interlocutor=user&outcome=information_given");
+    let cross = c2
+        .request(
+            "POST",
+            "/accessi/rapido",
+            &[("Origin", "http://evil.example")],
+            Some(("application/x-www-form-urlencoded", body.as_bytes())),
+        )
+        .await;
+    assert_eq!(cross.status, 403, "{}", cross.body);
+    assert!(!cross.location().contains("bozza"));
+    let other_port = c2
+        .request(
+            "POST",
+            "/accessi/rapido",
+            &[("Sec-Fetch-Site", "same-site")],
+            Some(("application/x-www-form-urlencoded", body.as_bytes())),
+        )
+        .await;
+    assert_eq!(
+        other_port.status, 403,
+        "another port of this host is another site"
+    );
+    let own = format!("http://{}", server.base.trim_start_matches("http://"));
+    let same = c2
+        .request(
+            "POST",
+            "/accessi/rapido",
+            &[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")],
+            Some(("application/x-www-form-urlencoded", body.as_bytes())),
+        )
+        .await;
+    assert_eq!(
+        same.status, 303,
+        "the page's own origin passes: {}",
+        same.body
+    );
     assert!(server.stop());
 }
 

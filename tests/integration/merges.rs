@@ -144,7 +144,7 @@ async fn two_records_of_one_person_are_merged_redirected_undone_and_counted_once
     // The old address and id lead to the record kept, which holds both accesses.
     let old = resp.get(&format!("/persone/{dup}")).await;
     assert_eq!(old.status, 303);
-    assert_eq!(old.location(), format!("/persone/{kept}?avviso=unita"));
+    assert_eq!(old.location(), format!("/persone/{kept}?avviso=rimando"));
     let api = resp
         .get_with(
             &format!("/api/v1/persons/{dup}"),
@@ -194,19 +194,60 @@ async fn two_records_of_one_person_are_merged_redirected_undone_and_counted_once
             .any(|e| e["action"] == "person.create" && e["subject"] == dup.as_str()),
         "{audit}"
     );
-    // Work on the pointer is refused, not lost: a new access for it goes nowhere.
-    assert_eq!(
-        op.get(&format!("/accessi/nuovo?persona={dup}"))
-            .await
-            .status,
-        303
+    // The old code still finds the person (the record kept), and is not registered again.
+    let by_code = resp.get(&format!("/persone?q={DUPLICATE_CF}")).await;
+    assert!(
+        by_code.body.contains(&format!("/persone/{kept}\"")),
+        "{}",
+        by_code.body
     );
+    let again = resp
+        .submit(
+            "/persone/nuova",
+            "/persone/nuova",
+            &[
+                ("codice_fiscale", DUPLICATE_CF),
+                ("surname", "Rossi"),
+                ("given_names", "Mario"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        again.location(),
+        format!("/persone/{kept}?avviso=esistente"),
+        "the merged code is not registered again: it leads to the record kept"
+    );
+    // A form opened on the old record before the merge is saved with the record kept.
+    let late = op
+        .submit(
+            &format!("/accessi/nuovo?persona={dup}"),
+            "/accessi/nuovo",
+            &[
+                ("person_mode", "existing"),
+                ("person_id", &dup),
+                ("channel", "phone"),
+                ("interlocutor", "user"),
+                ("reason", "spontaneous"),
+                ("need_area", "poverty"),
+                ("need_category", "information"),
+                ("outcome", "information_given"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, 303, "{}", late.body);
+    let accesses = resp
+        .get_with(
+            &format!("/api/v1/persons/{kept}/accesses"),
+            &[("Authorization", &resp_token)],
+        )
+        .await;
+    assert_eq!(accesses.json().as_array().unwrap().len(), 3);
     assert!(server.stop());
 
     send(2);
     assert_eq!(
         district_people().await,
-        (2, 1),
+        (3, 1),
         "one person after the merge"
     );
 
@@ -234,7 +275,8 @@ async fn two_records_of_one_person_are_merged_redirected_undone_and_counted_once
             .as_array()
             .unwrap()
             .len(),
-        1
+        2,
+        "the record kept keeps the access added after the merge"
     );
     assert_eq!(
         resp.get_with(&of(&dup), &h)

@@ -206,7 +206,11 @@ async fn a_referral_walks_its_whole_lifecycle_and_every_step_is_audited() {
         "a sent SSP referral is closed by the district"
     );
     let story = c.get(&page_url).await;
-    for step in ["Bozza", "Inviato", "Inviata via PEC"] {
+    for step in [
+        "Bozza",
+        "Registrato per l&#39;invio all&#39;Ambito",
+        "Inviata via PEC",
+    ] {
         assert!(
             story.body.contains(step) || story.body.contains(&step.replace("&#39;", "'")),
             "missing {step}"

@@ -34,6 +34,8 @@ pub struct CorrectionJson {
     /// `edited` or `identified` (an anonymous access attached to a person).
     pub kind: String,
     pub fields: Vec<FieldChangeJson>,
+    /// Fields changed that this caller may not read (reserved notes).
+    pub hidden_fields: usize,
 }
 
 impl CorrectionJson {
@@ -46,6 +48,7 @@ impl CorrectionJson {
                 crate::domain::correction::ChangeKind::Identified => "identified",
             }
             .into(),
+            hidden_fields: c.fields.len() - c.visible_fields(reads_reserved).count(),
             fields: c
                 .visible_fields(reads_reserved)
                 .map(|f| FieldChangeJson {
@@ -59,6 +62,8 @@ impl CorrectionJson {
 }
 
 /// The corrected fields of an access (its time, person and appointment do not change here).
+/// Channel, interlocutor, reason, needs and outcomes are required; any other field left out
+/// keeps its value.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessCorrection {
@@ -104,24 +109,28 @@ pub async fn edit(
     body: web::Json<AccessCorrection>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
+    let ctx = auth.ctx(&state);
+    let id = path.into_inner();
+    // Optional fields left out keep what the access has (as the reserved notes do).
+    let current = corrections::form_of(&corrections::editable(&ctx, id)?.access);
     let form = AccessForm {
         channel: input.channel,
         interlocutor: input.interlocutor,
-        interlocutor_name: input.interlocutor_name.unwrap_or_default(),
-        interlocutor_relation: input.interlocutor_relation.unwrap_or_default(),
+        interlocutor_name: input.interlocutor_name.unwrap_or(current.interlocutor_name),
+        interlocutor_relation: input
+            .interlocutor_relation
+            .unwrap_or(current.interlocutor_relation),
         reason: input.reason,
-        sending_service: input.sending_service.unwrap_or_default(),
+        sending_service: input.sending_service.unwrap_or(current.sending_service),
         duration_minutes: input
             .duration_minutes
-            .map(|m| m.to_string())
-            .unwrap_or_default(),
+            .map_or(current.duration_minutes, |m| m.to_string()),
         needs: input.needs.into_iter().map(Into::into).collect(),
         outcomes: input.outcomes,
-        notes: input.notes.unwrap_or_default(),
+        notes: input.notes.unwrap_or(current.notes),
         ..Default::default()
     };
-    let ctx = auth.ctx(&state);
-    let access = corrections::edit(&ctx, path.into_inner(), form, input.reserved_notes)?;
+    let access = corrections::edit(&ctx, id, form, input.reserved_notes)?;
     let reads = policy::reserved_notes(ctx.actor).is_ok();
     Ok(HttpResponse::Ok().json(access_json(access, reads)))
 }

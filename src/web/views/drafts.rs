@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use super::fmt;
 use super::form::{alert, input};
 use super::layout::{csrf_field, page, Chrome};
-use crate::domain::draft::Draft;
+use crate::domain::draft::{field_label, Draft};
 use crate::domain::Invalid;
 
 /// Answered, on the same address, to a form that arrived after the session expired.
@@ -48,12 +48,19 @@ pub fn recovered(chrome: &Chrome, draft: Option<&Draft>) -> Markup {
             @match draft {
                 None => p { "Nessun modulo da riprendere: forse è già stato inviato, oppure sono passate più di 24 ore." },
                 Some(d) => {
-                    @let filled = d.fields.iter().filter(|(_, v)| !v.trim().is_empty()).count();
                     p class="lead" {
                         "«" (d.title()) "», compilato il " (fmt::local_datetime(d.created_at))
-                        ": " (filled) " campi compilati, conservati perché la sessione era scaduta."
+                        ": conservato perché è arrivato quando la sessione non era più valida."
                     }
-                    p { "Inviandolo ora il modulo viene registrato come se fosse partito allora; se qualcosa non va, torna compilato con i problemi indicati." }
+                    p { "Controllare che cosa contiene, poi inviarlo: viene registrato adesso; se qualcosa non va, il modulo torna compilato con i problemi indicati." }
+                    dl class="row" {
+                        @for (name, value) in &d.fields {
+                            @if let (Some(label), false) = (field_label(name), value.trim().is_empty()) {
+                                dt class="col-sm-3" { (label) }
+                                dd class="col-sm-9 text-prewrap" { (value) }
+                            }
+                        }
+                    }
                     form method="post" action=(d.action) class="d-inline" {
                         (csrf_field(chrome.csrf))
                         input type="hidden" name="bozza" value="1";

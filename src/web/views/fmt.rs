@@ -38,3 +38,8 @@ pub fn day_heading(d: NaiveDate) -> String {
         date(d)
     )
 }
+
+/// "1 accesso", "3 accessi".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -129,7 +129,9 @@ pub fn merged_here(chrome: &Chrome, merges: &[(Merge, Option<Person>)]) -> Marku
                             "Scheda di " (p.as_ref().map_or_else(|| m.merged.to_string(), Person::display_name))
                             @if let Some(code) = p.as_ref().and_then(|p| p.code()) { " (" (code) ")" }
                             ", unita il " (fmt::local_datetime(m.at)) " da " (m.by_name)
-                            ": " (m.accesses.len()) " accessi, " (m.appointments.len()) " appuntamenti, " (m.referrals.len()) " invii."
+                            ": " (fmt::count(m.accesses.len(), "accesso", "accessi")) ", "
+                            (fmt::count(m.appointments.len(), "appuntamento", "appuntamenti")) ", "
+                            (fmt::count(m.referrals.len(), "invio", "invii")) "."
                             @if let Some(u) = &m.undone {
                                 " Unione annullata il " (fmt::local_datetime(u.at)) "."
                             } @else if chrome.may(Gate::Merge) {

@@ -61,7 +61,7 @@ pub fn search_page(
                 } @else {
                     div class="table-responsive" {
                         table class="table table-striped table-hover" {
-                            caption { (hits.len()) " risultati per «" (query) "», i più pertinenti per primi" }
+                            caption { (fmt::count(hits.len(), "risultato", "risultati")) " per «" (query) "», i più pertinenti per primi" }
                             thead { tr {
                                 th scope="col" { "Persona" }
                                 th scope="col" { "Codice" }
@@ -465,9 +465,6 @@ pub fn person_page(
                                             @if ap.cancelled { " (annullato)" } @else if let Some(o) = ap.outcome { " (" (o.label().to_lowercase()) ")" } @else if ap.start > now { " (in programma)" }
                                             " con " (ap.operator_name)
                                             @if !ap.purpose.is_empty() { ": " (ap.purpose) }
-                                        }
-                                        @if ap.cancelled && !ap.cancel_reason.is_empty() {
-                                            p class="mb-0 small" { "Motivo dell'annullamento: " (ap.cancel_reason) }
                                         }
                                         @for h in &ap.history {
                                             p class="mb-0 small text-secondary" { (fmt::local_datetime(h.at)) " – " (h.what) ", " (h.by_name) }

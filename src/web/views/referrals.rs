@@ -207,7 +207,7 @@ pub fn detail_page(
             h2 class="h4" { "Passaggi" }
             ol {
                 @for h in &r.history {
-                    li { strong { (h.status.label()) } " – " (fmt::local_datetime(h.at)) ", " (h.by) @if !h.note.is_empty() { ": " (h.note) } }
+                    li { strong { (r.step_label(h.status)) } " – " (fmt::local_datetime(h.at)) ", " (h.by) @if !h.note.is_empty() { ": " (h.note) } }
                 }
             }
             @if next.is_empty() {
