@@ -96,9 +96,6 @@ pub async fn new_form(
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx(&state);
     let person = app::persons::usable(&ctx, query.persona, "modulo di appuntamento")?;
-    let operators = app::agenda::operators(&ctx)?;
-    let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/agenda");
     let values = AppointmentValues {
         duration_minutes: DEFAULT_MINUTES.to_string(),
         operator: auth.user.id.to_string(),
@@ -111,9 +108,24 @@ pub async fn new_form(
         invalid: &Invalid::new(),
         warnings: &[],
     };
-    Ok(ok(views::agenda::form_page(
-        &chrome, &person, &operators, &form,
-    )))
+    slot_page(&auth, &state, &person, &form, StatusCode::OK)
+}
+
+/// A slot form (new or move) as a page, with `status`.
+fn slot_page(
+    auth: &Auth,
+    state: &AppState,
+    person: &crate::domain::person::Person,
+    form: &SlotForm,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let operators = app::agenda::operators(&auth.ctx(state))?;
+    let instance = state.store.instance()?;
+    let chrome = Chrome::for_user(auth, instance.as_ref(), "/agenda");
+    Ok(html(
+        status,
+        views::agenda::form_page(&chrome, person, &operators, form),
+    ))
 }
 
 /// The slot typed in an appointment form: start, duration and the problems reading them.
@@ -187,9 +199,6 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     let person = app::persons::usable(&ctx, query.persona, "modulo di appuntamento")?;
-    let operators = app::agenda::operators(&ctx)?;
-    let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/agenda");
     let form = SlotForm {
         action: format!("/agenda/nuovo?persona={}", person.id),
         moving: None,
@@ -197,10 +206,13 @@ pub async fn create(
         invalid: &invalid,
         warnings: &warnings,
     };
-    Ok(html(
+    slot_page(
+        &auth,
+        &state,
+        &person,
+        &form,
         StatusCode::UNPROCESSABLE_ENTITY,
-        views::agenda::form_page(&chrome, &person, &operators, &form),
-    ))
+    )
 }
 
 /// The confirmation of a cancellation, with its reason.
@@ -271,9 +283,6 @@ pub async fn move_form(
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx(&state);
     let (a, person) = app::agenda::one(&ctx, path.into_inner())?;
-    let operators = app::agenda::operators(&ctx)?;
-    let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/agenda");
     let local = a.start.with_timezone(&Local);
     let v = AppointmentValues {
         date: local.format("%d/%m/%Y").to_string(),
@@ -289,9 +298,7 @@ pub async fn move_form(
         invalid: &Invalid::new(),
         warnings: &[],
     };
-    Ok(ok(views::agenda::form_page(
-        &chrome, &person, &operators, &form,
-    )))
+    slot_page(&auth, &state, &person, &form, StatusCode::OK)
 }
 
 pub async fn move_submit(
@@ -319,9 +326,6 @@ pub async fn move_submit(
         Err(e) => return Err(e.into()),
     };
     let (a, person) = app::agenda::one(&ctx, id)?;
-    let operators = app::agenda::operators(&ctx)?;
-    let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/agenda");
     let form = SlotForm {
         action: format!("/agenda/{id}/sposta"),
         moving: Some(&a),
@@ -329,10 +333,13 @@ pub async fn move_submit(
         invalid: &invalid,
         warnings: &warnings,
     };
-    Ok(html(
+    slot_page(
+        &auth,
+        &state,
+        &person,
+        &form,
         StatusCode::UNPROCESSABLE_ENTITY,
-        views::agenda::form_page(&chrome, &person, &operators, &form),
-    ))
+    )
 }
 
 /// The appointment reminder, as PDF (printing is audited).

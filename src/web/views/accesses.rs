@@ -105,6 +105,38 @@ pub(super) fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid
     }
 }
 
+/// The needs, the outcome, the duration and the notes of an access (new or corrected), under
+/// the two legends given.
+pub(super) fn needs_and_outcome(
+    reference: &Reference,
+    v: &AccessForm,
+    invalid: &Invalid,
+    can_write_reserved: bool,
+    legends: [&str; 2],
+) -> Markup {
+    html! {
+        fieldset {
+            legend class="h4 mt-4" { (legends[0]) }
+            (need_rows(reference, &v.needs, invalid))
+        }
+        fieldset {
+            legend class="h4 mt-4" { (legends[1]) }
+            (field_errors(invalid, "outcomes"))
+            @for (c, l) in &options(reference, Kind::Outcome) {
+                (checkbox("outcome", c, l, v.outcomes.iter().any(|o| o == c), &format!("outcome-{c}")))
+            }
+            div class="row" {
+                div class="col-12 col-md-4" { (input("text", "duration_minutes", "Durata (minuti)", &v.duration_minutes, invalid, None, "off")) }
+            }
+            (textarea("notes", "Note", &v.notes, invalid, None, 3))
+            @if can_write_reserved {
+                (textarea("reserved_notes", "Note riservate", &v.reserved_notes, invalid,
+                    Some("Visibili solo ad assistenti sociali e responsabile."), 3))
+            }
+        }
+    }
+}
+
 /// Who spoke, when it was not the person (a relative, an organization).
 pub fn interlocutor_fields(v: &AccessForm, invalid: &Invalid) -> Markup {
     html! {
@@ -146,7 +178,6 @@ pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) 
         operators,
         warnings,
     } = *form;
-    let outcome_opts = options(reference, Kind::Outcome);
     let ops: Vec<(String, String)> = operators
         .iter()
         .map(|u| (u.id.to_string(), u.full_name.clone()))
@@ -216,25 +247,7 @@ pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) 
                         }
                     }
                 }
-                fieldset {
-                    legend class="h4 mt-4" { "3. Domanda e bisogni" }
-                    (need_rows(reference, &v.needs, invalid))
-                }
-                fieldset {
-                    legend class="h4 mt-4" { "4. Esito" }
-                    (field_errors(invalid, "outcomes"))
-                    @for (c, l) in &outcome_opts {
-                        (checkbox("outcome", c, l, v.outcomes.iter().any(|o| o == c), &format!("outcome-{c}")))
-                    }
-                    div class="row" {
-                        div class="col-12 col-md-4" { (input("text", "duration_minutes", "Durata (minuti)", &v.duration_minutes, invalid, None, "off")) }
-                    }
-                    (textarea("notes", "Note", &v.notes, invalid, None, 3))
-                    @if can_write_reserved {
-                        (textarea("reserved_notes", "Note riservate", &v.reserved_notes, invalid,
-                            Some("Visibili solo ad assistenti sociali e responsabile."), 3))
-                    }
-                }
+                (needs_and_outcome(reference, v, invalid, can_write_reserved, ["3. Domanda e bisogni", "4. Esito"]))
                 fieldset {
                     legend class="h4 mt-4" { "5. Appuntamento successivo (facoltativo)" }
                     div class="row" {

@@ -3,9 +3,9 @@
 
 use maud::{html, Markup};
 
-use super::accesses::{interlocutor_fields, need_rows, options};
+use super::accesses::{interlocutor_fields, needs_and_outcome, options};
 use super::fmt;
-use super::form::{checkbox, error_summary, field_errors, input, select, textarea};
+use super::form::{checkbox, error_summary, field_errors, input, select};
 use super::layout::{csrf_field, page as frame, Chrome};
 use super::persons::{code_badge, identity_fields};
 use crate::domain::access::{Access, AccessForm};
@@ -25,7 +25,6 @@ pub fn edit_page(
     invalid: &Invalid,
     can_write_reserved: bool,
 ) -> Markup {
-    let outcome_opts = options(reference, Kind::Outcome);
     frame(
         chrome,
         "Correggi l'accesso",
@@ -45,25 +44,7 @@ pub fn edit_page(
                     (interlocutor_fields(v, invalid))
                     (input("text", "sending_service", "Servizio inviante (se «Inviato da»)", &v.sending_service, invalid, None, "off"))
                 }
-                fieldset {
-                    legend class="h4 mt-4" { "Domanda e bisogni" }
-                    (need_rows(reference, &v.needs, invalid))
-                }
-                fieldset {
-                    legend class="h4 mt-4" { "Esito" }
-                    (field_errors(invalid, "outcomes"))
-                    @for (c, l) in &outcome_opts {
-                        (checkbox("outcome", c, l, v.outcomes.iter().any(|o| o == c), &format!("outcome-{c}")))
-                    }
-                    div class="row" {
-                        div class="col-12 col-md-4" { (input("text", "duration_minutes", "Durata (minuti)", &v.duration_minutes, invalid, None, "off")) }
-                    }
-                    (textarea("notes", "Note", &v.notes, invalid, None, 3))
-                    @if can_write_reserved {
-                        (textarea("reserved_notes", "Note riservate", &v.reserved_notes, invalid,
-                            Some("Visibili solo ad assistenti sociali e responsabile."), 3))
-                    }
-                }
+                (needs_and_outcome(reference, v, invalid, can_write_reserved, ["Domanda e bisogni", "Esito"]))
                 button type="submit" class="btn btn-primary mt-3" { "Salva la correzione" }
                 " "
                 a class="btn btn-outline-secondary mt-3" href={"/accessi/" (a.id)} { "Annulla" }
