@@ -4,6 +4,8 @@ use crate::domain::audit::Action;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
+use crate::domain::conflict::Conflict;
+
 use super::persons::Warnings;
 use super::{check_len, AppError, Ctx};
 use crate::domain::appointment::{
@@ -13,6 +15,7 @@ use crate::domain::person::Person;
 use crate::domain::policy::{self, DESK_ROLES};
 use crate::domain::user::User;
 use crate::domain::Invalid;
+use crate::store::StoreError;
 
 pub const MAX_PLACE: usize = 200;
 pub const MAX_PURPOSE: usize = 300;
@@ -269,9 +272,7 @@ pub fn cancel(ctx: &Ctx, id: Uuid, reason: &str) -> Result<Appointment, AppError
         crate::domain::audit::Action::AppointmentCancel,
         |a| {
             if a.cancelled {
-                return Err(crate::store::StoreError::Conflict(
-                    "L'appuntamento è già annullato.".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::AlreadyCancelled));
             }
             a.cancelled = true;
             a.cancel_reason = reason.to_string();
@@ -291,9 +292,7 @@ pub fn restore(ctx: &Ctx, id: Uuid) -> Result<Appointment, AppError> {
         crate::domain::audit::Action::AppointmentRestore,
         |a| {
             if !a.cancelled {
-                return Err(crate::store::StoreError::Conflict(
-                    "L'appuntamento non è annullato.".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::NotCancelled));
             }
             a.cancelled = false;
             a.cancel_reason = String::new();
@@ -326,9 +325,7 @@ pub fn set_outcome(ctx: &Ctx, id: Uuid, code: &str) -> Result<Appointment, AppEr
         crate::domain::audit::Action::AppointmentOutcome,
         |a| {
             if a.cancelled {
-                return Err(crate::store::StoreError::Conflict(
-                    "L'appuntamento è annullato: ripristinarlo prima di indicarne l'esito.".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::CancelledNoOutcome));
             }
             a.outcome = Some(outcome);
             a.history.push(step);
@@ -400,9 +397,7 @@ pub fn move_to(
         crate::domain::audit::Action::AppointmentMove,
         |a| {
             if a.cancelled {
-                return Err(crate::store::StoreError::Conflict(
-                    "L'appuntamento è annullato: ripristinarlo prima di spostarlo.".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::CancelledNoMove));
             }
             let details = format!("{} → {}", a.start.to_rfc3339(), start.to_rfc3339());
             a.start = start;

@@ -5,6 +5,8 @@
 use chrono::Utc;
 use uuid::Uuid;
 
+use crate::domain::conflict::Conflict;
+
 use super::persons::{check_duplicates, checked_data};
 use super::{AppError, Ctx};
 use crate::domain::access::{Access, AccessForm};
@@ -163,9 +165,7 @@ pub fn identify(ctx: &Ctx, id: Uuid, who: Identity) -> Result<(Access, Person), 
     let current = ctx.store.access(id)?.ok_or(AppError::NotFound("Accesso"))?;
     policy::edit_access(ctx.actor, current.operator_id)?;
     if current.person_id.is_some() {
-        return Err(AppError::Conflict(
-            "L'accesso è già collegato a una persona.".into(),
-        ));
+        return Err(AppError::Conflict(Conflict::AlreadyIdentified));
     }
     let (person, new_person) = match who {
         Identity::Existing(pid) => (
@@ -190,7 +190,7 @@ pub fn identify(ctx: &Ctx, id: Uuid, who: Identity) -> Result<(Access, Person), 
             if a.person_id.is_some() {
                 // Someone else attached it meanwhile: nothing is overwritten.
                 return Err(crate::store::StoreError::Conflict(
-                    "L'accesso è già collegato a una persona.".into(),
+                    Conflict::AlreadyIdentified,
                 ));
             }
             let profile = a.anonymous.take();

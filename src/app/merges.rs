@@ -5,6 +5,8 @@
 use chrono::Utc;
 use uuid::Uuid;
 
+use crate::domain::conflict::Conflict;
+
 use super::{AppError, Ctx};
 use crate::domain::audit::Action;
 use crate::domain::merge::{undoable, Merge};
@@ -42,7 +44,7 @@ pub fn candidates(ctx: &Ctx, id: Uuid, query: &str) -> Result<(Person, Vec<Searc
 pub fn compare(ctx: &Ctx, a: Uuid, b: Uuid) -> Result<(Side, Side), AppError> {
     policy::merge_persons(ctx.actor)?;
     if a == b {
-        return Err(AppError::Conflict("Scegliere due schede diverse.".into()));
+        return Err(AppError::Conflict(Conflict::SameRecord));
     }
     let (pa, pb) = (mergeable(ctx, a)?, mergeable(ctx, b)?);
     let snap = ctx.store.snapshot()?;
@@ -69,7 +71,7 @@ pub fn compare(ctx: &Ctx, a: Uuid, b: Uuid) -> Result<(Side, Side), AppError> {
 pub fn merge(ctx: &Ctx, merged: Uuid, into: Uuid) -> Result<Merge, AppError> {
     policy::merge_persons(ctx.actor)?;
     if merged == into {
-        return Err(AppError::Conflict("Scegliere due schede diverse.".into()));
+        return Err(AppError::Conflict(Conflict::SameRecord));
     }
     mergeable(ctx, merged)?;
     mergeable(ctx, into)?;
@@ -92,9 +94,7 @@ pub fn undo(ctx: &Ctx, merge_id: Uuid) -> Result<Merge, AppError> {
         policy::act_on(&kept)?;
     }
     if !undoable(merge.at, Utc::now(), ctx.store.retention_years()?) {
-        return Err(AppError::Conflict(
-            "L'unione è più vecchia del termine di conservazione: non si può più annullare.".into(),
-        ));
+        return Err(AppError::Conflict(Conflict::MergeTooOld));
     }
     Ok(ctx
         .store

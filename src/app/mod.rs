@@ -152,8 +152,8 @@ pub enum AppError {
     #[error("{0}")]
     SequenceGap(String),
     /// The record is no longer in the state the request assumed (409).
-    #[error("{0}")]
-    Conflict(String),
+    #[error(transparent)]
+    Conflict(crate::domain::conflict::Conflict),
     /// The person's record was merged into this one: read that instead.
     #[error("La scheda è stata unita a un'altra della stessa persona.")]
     Moved(Uuid),

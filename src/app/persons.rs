@@ -5,6 +5,8 @@ use crate::domain::audit::Action;
 use chrono::{Local, Utc};
 use uuid::Uuid;
 
+use crate::domain::conflict::Conflict;
+
 use super::{AppError, Ctx};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
@@ -185,9 +187,7 @@ pub fn live(ctx: &Ctx, id: Uuid) -> Result<Person, AppError> {
             None => return Ok(person),
         }
     }
-    Err(AppError::Conflict(
-        "Catena di schede unite troppo lunga.".into(),
-    ))
+    Err(AppError::Conflict(Conflict::MergeChain))
 }
 
 /// A record merged into another answers with the one kept.

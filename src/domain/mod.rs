@@ -7,6 +7,7 @@ pub mod backup_plan;
 pub mod belfiore;
 pub mod codice_fiscale;
 pub mod comune;
+pub mod conflict;
 pub mod correction;
 pub mod directory;
 pub mod district;

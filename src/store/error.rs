@@ -83,8 +83,8 @@ pub enum StoreError {
     #[error("{0}")]
     Rejected(String),
     /// The record changed meanwhile so that the write no longer makes sense.
-    #[error("{0}")]
-    Conflict(String),
+    #[error(transparent)]
+    Conflict(crate::domain::conflict::Conflict),
 }
 
 macro_rules! from_redb {

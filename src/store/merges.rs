@@ -17,6 +17,7 @@ use super::{audit, Store, StoreError};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
 use crate::domain::audit::{Action, AuditEvent};
+use crate::domain::conflict::Conflict;
 use crate::domain::merge::{household_to_add, Merge, MergedInto, Undone};
 use crate::domain::person::Person;
 use crate::domain::referral::Referral;
@@ -132,9 +133,7 @@ impl Store {
         let mut gone = get_in(&txn, merged)?;
         let mut kept = get_in(&txn, into)?;
         if gone.merged_into.is_some() || kept.merged_into.is_some() {
-            return Err(StoreError::Conflict(
-                "Una delle due schede è già stata unita a un'altra.".into(),
-            ));
+            return Err(StoreError::Conflict(Conflict::AlreadyMerged));
         }
         let ids = (merged, into);
         let (accesses, appointments, referrals) = move_all(
@@ -223,21 +222,15 @@ impl Store {
             decode(v.value())?
         };
         if merge.undone.is_some() {
-            return Err(StoreError::Conflict(
-                "L'unione è già stata annullata.".into(),
-            ));
+            return Err(StoreError::Conflict(Conflict::MergeUndone));
         }
         let mut gone = get_in(&txn, merge.merged)?;
         if gone.merged_into.as_ref().map(|m| m.merge_id) != Some(merge.id) {
-            return Err(StoreError::Conflict(
-                "La scheda unita è cambiata dopo l'unione: non si può annullare.".into(),
-            ));
+            return Err(StoreError::Conflict(Conflict::MergedRecordChanged));
         }
         if let Some(code) = gone.code() {
             if code_owner(&txn, code)?.is_some_and(|o| o != gone.id) {
-                return Err(StoreError::Conflict(format!(
-                    "Il codice {code} appartiene ora a un'altra scheda: non si può annullare l'unione."
-                )));
+                return Err(StoreError::Conflict(Conflict::CodeTaken(code.to_string())));
             }
         }
         let ids = (merge.into, merge.merged);

@@ -87,7 +87,7 @@ impl From<AppError> for PageError {
                 PageError::Invalid(Invalid::one("status", e.to_string()))
             }
             e @ AppError::SequenceGap(_) => PageError::Invalid(Invalid::one("file", e.to_string())),
-            AppError::Conflict(why) => PageError::Invalid(Invalid::one("person", why)),
+            AppError::Conflict(why) => PageError::Invalid(Invalid::one("person", why.to_string())),
             AppError::Moved(into) => PageError::Moved(into),
         }
     }

@@ -83,7 +83,12 @@ pub async fn merge(
     match app::merges::merge(&auth.ctx(&state), merged, into) {
         Ok(m) => Ok(see_other(&format!("/persone/{}?avviso=unita", m.into))),
         Err(AppError::Conflict(why)) => {
-            let page = compare_page(&auth, &state, (a, b), &Invalid::one("person", why))?;
+            let page = compare_page(
+                &auth,
+                &state,
+                (a, b),
+                &Invalid::one("person", why.to_string()),
+            )?;
             Ok(html(StatusCode::CONFLICT, page))
         }
         Err(e) => Err(e.into()),
