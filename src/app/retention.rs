@@ -125,7 +125,14 @@ pub fn approve(ctx: &Ctx, confirmed_alone: bool) -> Result<(usize, usize), AppEr
     } else {
         format!("proposta da {}", proposal.by)
     };
-    let done = ctx.store.anonymize(&still_due, &ctx.actor.username)?;
+    let pseudonyms = crate::bundle::pseudonymizer(ctx.store)?;
+    let district_key = |p: &Person| {
+        let cf = p.codice_fiscale.as_ref()?;
+        Some(pseudonyms.as_ref()?.of(cf.as_str()))
+    };
+    let done = ctx
+        .store
+        .anonymize(&still_due, &district_key, &ctx.actor.username)?;
     ctx.audit_about(
         Action::RetentionApprove,
         still_due.iter().copied(),

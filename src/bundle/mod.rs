@@ -362,6 +362,13 @@ fn trust_reply_checked(
 /// The pseudonym of many codici fiscali under one key (the key prepared once).
 pub struct Pseudonymizer(Hmac<Sha256>);
 
+/// The Ambito's pseudonymizer, once the desk is enrolled (the district sent the key).
+pub fn pseudonymizer(store: &Store) -> Result<Option<Pseudonymizer>, crate::store::StoreError> {
+    Ok(store
+        .setting::<String>(PSEUDONYM_KEY)?
+        .map(|k| Pseudonymizer::new(&k)))
+}
+
 impl Pseudonymizer {
     pub fn new(key_hex: &str) -> Pseudonymizer {
         let key = hex::decode(key_hex).unwrap_or_default();
@@ -497,10 +504,15 @@ pub fn export_desk(
         if person.as_ref().is_some_and(|p| p.is_restricted()) {
             return Ok::<(), BundleError>(());
         }
-        let key = person
-            .as_ref()
-            .and_then(|p| p.codice_fiscale.as_ref())
-            .map(|cf| pseudonyms.of(cf.as_str()));
+        // An access anonymized by retention keeps the pseudonym it was counted by.
+        let key = match (&person, &a.anonymous) {
+            (Some(p), _) => p
+                .codice_fiscale
+                .as_ref()
+                .map(|cf| pseudonyms.of(cf.as_str())),
+            (None, Some(anon)) => anon.district_key.clone(),
+            (None, None) => None,
+        };
         let referred = referred_accesses.contains(&a.id);
         accesses.push(&AccessRecord::of(a, person.as_ref(), key, referred))
     })?;

@@ -452,6 +452,7 @@ pub(super) fn access(
                     sex: Some(if rng.chance(55) { Sex::F } else { Sex::M }),
                     age_band: age_band(Some(age)).into(),
                     citizenship_area: area.into(),
+                    ..Default::default()
                 }),
                 Some(age),
                 area != "italy",

@@ -25,11 +25,23 @@ fn ordinary() -> String {
 }
 
 /// What is kept about someone who stays anonymous: only statistical traits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnonymousProfile {
     pub sex: Option<Sex>,
     pub age_band: String,
     pub citizenship_area: String,
+    /// Comune of residence (ISTAT code) of a person whose record was anonymized by retention:
+    /// what the statistics by comune need, which alone identifies nobody.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comune: Option<String>,
+    /// Retention: a random pseudonym shared by the accesses of one anonymized person (who had a
+    /// codice fiscale), so that the desk still counts her once; linked to nothing else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// Retention: the Ambito's keyed hash of her codice fiscale, as the district counted her
+    /// (present when the desk was enrolled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -397,6 +409,7 @@ impl AccessForm {
                 sex,
                 age_band: band.to_string(),
                 citizenship_area: area.to_string(),
+                ..Default::default()
             })
         } else {
             None

@@ -78,7 +78,10 @@ impl AccessRecord {
             sex,
             age_band: band,
             citizenship_area: area,
-            comune: person.and_then(|p| p.residence_istat.clone()),
+            comune: match (&access.anonymous, person) {
+                (Some(anon), _) => anon.comune.clone(),
+                (None, p) => p.and_then(|p| p.residence_istat.clone()),
+            },
             person_key,
             referred,
             desk: None,
@@ -99,9 +102,13 @@ impl AccessRecord {
         if person.is_some_and(|p| p.is_restricted()) {
             return None;
         }
-        let key = person
-            .filter(|p| p.codice_fiscale.is_some())
-            .map(|p| p.id.simple().to_string());
+        let key = match &access.anonymous {
+            // Anonymized by retention: the pseudonym that stands for the person.
+            Some(anon) => anon.pseudonym.clone(),
+            None => person
+                .filter(|p| p.codice_fiscale.is_some())
+                .map(|p| p.id.simple().to_string()),
+        };
         Some(AccessRecord::of(access, person, key, referred))
     }
 }

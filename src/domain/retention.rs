@@ -53,14 +53,29 @@ pub fn anonymize_person(p: &Person, now: DateTime<Utc>) -> Person {
     a
 }
 
-/// The access made anonymous: the person's statistical traits at the time, free text removed.
-pub fn anonymize_access(a: &Access, p: &Person) -> Access {
+/// What stands for an anonymized person in the statistics of her accesses, so that every table
+/// counts the same before and after: nothing that leads back to her.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pseudonyms {
+    /// The desk's count of distinct persons (a fresh value per person with a codice
+    /// fiscale; the desk counted her by her record, which this does not name).
+    pub desk: Option<String>,
+    /// The Ambito's keyed hash of her codice fiscale, as in the bundles.
+    pub district: Option<String>,
+}
+
+/// The access made anonymous: the person's statistical traits at the time (with her comune of
+/// residence and her pseudonyms), free text removed.
+pub fn anonymize_access(a: &Access, p: &Person, pseudonyms: &Pseudonyms) -> Access {
     let mut out = a.clone();
     out.person_id = None;
     out.anonymous = Some(AnonymousProfile {
         sex: p.sex,
         age_band: age_band(p.age_on(a.time.date_naive())).into(),
         citizenship_area: citizenship_area(p.citizenship.as_deref().unwrap_or("")).into(),
+        comune: p.residence_istat.clone(),
+        pseudonym: pseudonyms.desk.clone(),
+        district_key: pseudonyms.district.clone(),
     });
     out.notes = String::new();
     out.reserved_notes = String::new();

@@ -14,7 +14,9 @@ use crate::domain::appointment::Appointment;
 use crate::domain::audit::AuditEvent;
 use crate::domain::person::Person;
 use crate::domain::referral::Referral;
-use crate::domain::retention::{anonymize_access, anonymize_person, is_due, Proposal, ANONYMIZED};
+use crate::domain::retention::{
+    anonymize_access, anonymize_person, is_due, Proposal, Pseudonyms, ANONYMIZED,
+};
 
 impl Store {
     /// Identified persons past the term at `now`, with their last activity, oldest first.
@@ -70,8 +72,15 @@ impl Store {
     }
 
     /// Anonymizes the persons of an approved proposal, with their accesses, referrals,
-    /// appointments and change history, in one transaction. Returns (persons, accesses) changed.
-    pub fn anonymize(&self, ids: &[Uuid], actor: &str) -> Result<(usize, usize), StoreError> {
+    /// appointments and change history, in one transaction; `district_key` gives the Ambito's
+    /// pseudonym of a person (when the desk is enrolled), kept for the statistics. Returns
+    /// (persons, accesses) changed.
+    pub fn anonymize(
+        &self,
+        ids: &[Uuid],
+        district_key: &dyn Fn(&Person) -> Option<String>,
+        actor: &str,
+    ) -> Result<(usize, usize), StoreError> {
         let now = Utc::now();
         let txn = self.db.begin_write()?;
         let mut people = 0;
@@ -85,6 +94,14 @@ impl Store {
             }
             persons::unindex_in(&txn, &before)?;
             let after = anonymize_person(&before, now);
+            // The desk counted a person with a codice fiscale as one: she still counts once.
+            let pseudonyms = Pseudonyms {
+                desk: before
+                    .codice_fiscale
+                    .is_some()
+                    .then(|| Uuid::now_v7().simple().to_string()),
+                district: district_key(&before),
+            };
             txn.open_table(PERSONS)?
                 .insert(id.as_u128(), encode(&after)?.as_slice())?;
             // Accesses become anonymous statistical records.
@@ -100,7 +117,7 @@ impl Store {
                     .map(|v| decode(v.value()))
                     .transpose()?;
                 if let Some(a) = a {
-                    let anon = anonymize_access(&a, &before);
+                    let anon = anonymize_access(&a, &before, &pseudonyms);
                     txn.open_table(ACCESSES)?
                         .insert(aid, encode(&anon)?.as_slice())?;
                     changelog::record(&txn, "access", a.id, ChangeOp::Upsert)?;

@@ -149,6 +149,7 @@ fn access(person: Option<Uuid>, m: u32, needs: &[(usize, usize)], channel: usize
                 sex: Some(Sex::F),
                 age_band: "35_44".into(),
                 citizenship_area: "italy".into(),
+                ..Default::default()
             }),
         operator_id: Uuid::nil(),
         operator_name: "test".into(),
@@ -307,7 +308,7 @@ fn run_desk_on(dir: &std::path::Path, ops: &[DeskOp]) -> Result<(), TestCaseErro
             }
             DeskOp::Anonymize { person } => {
                 if let Some(p) = persons.get(*person) {
-                    store.anonymize(&[p.id], "t").unwrap();
+                    store.anonymize(&[p.id], &|_| None, "t").unwrap();
                 }
             }
             DeskOp::Rebuild => {

@@ -97,6 +97,7 @@ fn fill(store: &Store, n: usize) {
                         sex: Some(Sex::F),
                         age_band: "45_54".into(),
                         citizenship_area: "italy".into(),
+                        ..Default::default()
                     }),
                     operator_id: Uuid::nil(),
                     operator_name: "Operatrice".into(),

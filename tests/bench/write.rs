@@ -31,6 +31,7 @@ fn access() -> Access {
             sex: None,
             age_band: "45_54".into(),
             citizenship_area: "italy".into(),
+            ..Default::default()
         }),
         operator_id: Uuid::now_v7(),
         operator_name: "Operatore di prova".into(),

@@ -468,10 +468,23 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
 
     // The desk anonymizes the person under its retention rule: the next bundle tells the district,
     // which anonymizes its copy of the referral.
+    let district_stats = {
+        let store = sportello::store::Store::open(&district).unwrap();
+        let rows = stat_rows(&store);
+        store.close().unwrap();
+        rows
+    };
     {
         let store = sportello::store::Store::open(&desk).unwrap();
         let rossi = store.person_by_code("RSSMRA80A01H501U").unwrap().unwrap();
-        store.anonymize(&[rossi.id], "responsabile").unwrap();
+        let pseudonyms = sportello::bundle::pseudonymizer(&store).unwrap().unwrap();
+        store
+            .anonymize(
+                &[rossi.id],
+                &|p| Some(pseudonyms.of(p.codice_fiscale.as_ref()?.as_str())),
+                "responsabile",
+            )
+            .unwrap();
         store.close().unwrap();
     }
     let fourth = dir.path().join("bundle-4.age");
@@ -484,6 +497,11 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     let out = cli(&district, &["import", fourth.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let store = sportello::store::Store::open(&district).unwrap();
+    assert_eq!(
+        stat_rows(&store),
+        district_stats,
+        "the district's statistics survive the desk's retention"
+    );
     let inbox = store.inbox().unwrap();
     let triggiano = inbox.iter().find(|e| e.comune_name == "Triggiano").unwrap();
     assert!(

@@ -565,3 +565,15 @@ pub fn expire_sessions(data: &Path) {
     }
     txn.commit().unwrap();
 }
+
+/// Every statistical counter of a data directory (every scope, every year with data): what every
+/// table of `/statistiche` is read from.
+pub fn stat_rows(store: &sportello::store::Store) -> Vec<(String, String, String, String, u64)> {
+    let years = store.stat_counters(None, 2000).unwrap().years;
+    let mut rows = Vec::new();
+    for y in years {
+        rows.extend(store.stat_counters(None, y).unwrap().rows);
+    }
+    rows.sort();
+    rows
+}

@@ -84,6 +84,10 @@ async fn propose_approve_and_anonymize_keeping_statistics() {
             .validate(&reference.places(), chrono::Local::now().date_naive())
             .unwrap()
             .into_new_person(new_temporary_code(), Utc::now());
+            // Two of them with a codice fiscale: they count among the distinct persons.
+            let cf = ["RSSMRA80A01H501U", "VRDGPP70A01F205V"].get(i);
+            p.codice_fiscale =
+                cf.map(|c| sportello::domain::codice_fiscale::CodiceFiscale::parse(c).unwrap());
             let when = Utc::now() - Duration::days(365 * years_ago);
             p.created_at = when;
             p.updated_at = when;
@@ -124,7 +128,7 @@ async fn propose_approve_and_anonymize_keeping_statistics() {
             .unwrap();
         (
             persons[..2].iter().map(|p| p.id).collect::<Vec<_>>(),
-            stats(&store),
+            (stats(&store), stat_rows(&store)),
         )
     };
 
@@ -208,8 +212,15 @@ async fn propose_approve_and_anonymize_keeping_statistics() {
             "accesses detached"
         );
     }
-    let after = stats(&store);
-    assert_eq!(before, after, "statistics unchanged");
+    let after = (stats(&store), stat_rows(&store));
+    assert_eq!(before.0, after.0, "statistics unchanged");
+    // Every table of the statistics: distinct persons and comuni of residence included.
+    assert!(before.1.iter().any(|r| r.2 == "_persone" && r.4 > 0));
+    assert!(before
+        .1
+        .iter()
+        .any(|r| r.2 == "comune_residenza" && r.3 == "072046"));
+    assert_eq!(before.1, after.1, "every statistical table unchanged");
     let from = Utc::now() - Duration::days(20 * 365);
     for a in store.accesses_between(from, Utc::now()).unwrap() {
         assert!(!a.notes.contains("Vecchiotti") && !a.notes.contains("Antichi"));
