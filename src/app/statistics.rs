@@ -1,25 +1,34 @@
-//! The statistics of accesses and needs for a year: the desk's own, or at the district the whole
-//! Ambito or one desk. For the responsabile; the same figures for the page, the CSV and the API.
+//! The statistics of accesses and needs for any span of months, compared with the same months a
+//! year earlier: the desk's own, or at the district the whole Ambito or one desk. For the
+//! responsabile; the same figures for the page, the CSV, the PDF and the API.
 
 use super::{AppError, Ctx};
 use crate::domain::comune::is_istat_code;
 use crate::domain::instance::InstanceRole;
 use crate::domain::policy;
 use crate::domain::reference::Reference;
-use crate::stats::aggregate::{Tally, WHOLE};
-use crate::stats::{Dimension, Summary};
+use crate::domain::Invalid;
+use crate::stats::aggregate::WHOLE;
+use crate::stats::{Dimension, Month, Period, Report};
 
-/// The year and, at the district, the desk (ISTAT code of its comune) asked for.
+/// The months and, at the district, the desk (ISTAT code of its comune) asked for.
 #[derive(Debug, Default, Clone)]
 pub struct StatsQuery {
+    /// First month, `YYYY-MM`.
+    pub from: Option<String>,
+    /// Last month, `YYYY-MM`.
+    pub to: Option<String>,
+    /// A calendar year (when no months are given).
     pub year: Option<i32>,
     pub desk: Option<String>,
 }
 
 /// The figures, with what the page offers to choose from.
 pub struct Statistics {
-    pub summary: Summary,
-    /// Years with data, newest first (always this year and the one asked).
+    pub now: Report,
+    /// The same months a year earlier.
+    pub before: Report,
+    /// Years with data, newest first (always this year and those asked).
     pub years: Vec<i32>,
     /// District: the desks with data (code, comune name).
     pub desks: Vec<(String, String)>,
@@ -27,8 +36,58 @@ pub struct Statistics {
     pub district: bool,
 }
 
-/// Reads the maintained counters of the year asked (a few hundred, whatever the number of
-/// records).
+impl Statistics {
+    /// `statistiche-2026-01_2026-12[-072046].csv`.
+    pub fn file_name(&self, ext: &str) -> String {
+        match &self.desk {
+            Some(d) => format!("statistiche-{}-{d}.{ext}", self.now.period.slug()),
+            None => format!("statistiche-{}.{ext}", self.now.period.slug()),
+        }
+    }
+}
+
+/// The span asked for: `from`–`to`, or a calendar year, or this year so far.
+pub fn period(query: &StatsQuery, today: Month) -> Result<Period, AppError> {
+    let parse = |field: &'static str, v: &Option<String>| -> Result<Option<Month>, Invalid> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => Month::parse(v).map(Some).ok_or_else(|| {
+                Invalid::one(field, "Un mese nella forma aaaa-mm, per esempio 2026-03.")
+            }),
+        }
+    };
+    let from = parse("from", &query.from)?;
+    let to = parse("to", &query.to)?;
+    let year = |y: i32| {
+        Month::new(y, 1)
+            .map(|_| Period::year(y))
+            .ok_or_else(|| Invalid::one("year", "Un anno di quattro cifre."))
+    };
+    Ok(match (from, to) {
+        (None, None) => match query.year {
+            Some(y) => year(y)?,
+            None => Period::new(Month::new(today.year, 1).unwrap_or(today), today)
+                .unwrap_or_else(|_| Period::year(today.year)),
+        },
+        (Some(f), None) => {
+            Period::new(f, f.max(today)).map_err(|e| Invalid::one("to", e.to_string()))?
+        }
+        (None, Some(t)) => Period::new(Month::new(t.year, 1).unwrap_or(t), t)
+            .map_err(|e| Invalid::one("from", e.to_string()))?,
+        (Some(f), Some(t)) => Period::new(f, t).map_err(|e| Invalid::one("from", e.to_string()))?,
+    })
+}
+
+fn this_month() -> Month {
+    let now = chrono::Local::now();
+    Month::new(chrono::Datelike::year(&now), chrono::Datelike::month(&now)).unwrap_or(Month {
+        year: 2026,
+        month: 1,
+    })
+}
+
+/// Reads the maintained counters of the months asked and of a year earlier (a few hundred per
+/// month, whatever the number of records).
 pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
     policy::responsabile(ctx.actor)?;
     let instance = ctx
@@ -36,8 +95,9 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         .instance()?
         .ok_or(AppError::NotFound("Installazione"))?;
     let district = instance.role == InstanceRole::District;
-    let this_year = chrono::Datelike::year(&chrono::Local::now());
-    let year = query.year.unwrap_or(this_year);
+    let today = this_month();
+    let now = period(query, today)?;
+    let before = now.a_year_earlier();
     let desk = query.desk.clone().filter(|d| district && is_istat_code(d));
     let mut dimensions = Vec::new();
     if district && desk.is_none() {
@@ -50,30 +110,30 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         (None, true) => (None, WHOLE),
         (None, false) => (Some(""), ""),
     };
-    let counters = ctx.store.stat_counters(scope, year)?;
-    let mut tally = Tally::new(year, &dimensions, people);
-    for (s, period, dim, value, n) in &counters.rows {
-        tally.add(s, period, dim, value, *n);
-    }
-    let mut years = counters.years;
-    for y in [this_year, year] {
+    let read = ctx
+        .store
+        .stat_reports(scope, people, &dimensions, &[now, before])?;
+    let mut reports = read.reports.into_iter();
+    let (Some(now_r), Some(before_r)) = (reports.next(), reports.next()) else {
+        return Err(AppError::Internal("statistiche incomplete".into()));
+    };
+    let mut years = read.years;
+    for y in [today.year, now.from.year, now.to.year] {
         if !years.contains(&y) {
             years.push(y);
         }
     }
     years.sort_unstable_by(|a, b| b.cmp(a));
-    let mut desks: Vec<(String, String)> = counters
+    let mut desks: Vec<(String, String)> = read
         .scopes
-        .into_iter()
+        .iter()
         .filter(|s| is_istat_code(s))
-        .map(|code| {
-            let name = comune_name(ctx.reference, &code);
-            (code, name)
-        })
+        .map(|code| (code.clone(), comune_name(ctx.reference, code)))
         .collect();
     desks.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(Statistics {
-        summary: tally.finish(),
+        now: now_r,
+        before: before_r,
         years,
         desks,
         desk,
@@ -104,5 +164,43 @@ pub fn label(reference: &Reference, dimension: Dimension, code: &str) -> String 
             Some(kind) => reference.label(kind, code).to_string(),
             None => code.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(from: &str, to: &str) -> StatsQuery {
+        StatsQuery {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_span_comes_from_months_a_year_or_this_year() {
+        let today = Month::parse("2026-05").unwrap();
+        let p = period(&StatsQuery::default(), today).unwrap();
+        assert_eq!(p.label(), "gennaio–maggio 2026");
+        let p = period(
+            &StatsQuery {
+                year: Some(2024),
+                ..Default::default()
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!(p, Period::year(2024));
+        assert_eq!(period(&q("2025-07", "2026-06"), today).unwrap().len(), 12);
+        let Err(AppError::Invalid(e)) = period(&q("2026-13", ""), today) else {
+            panic!("a month 13 is refused");
+        };
+        assert!(e.message("from").is_some());
+        let Err(AppError::Invalid(e)) = period(&q("2026-06", "2026-01"), today) else {
+            panic!("a reversed span is refused");
+        };
+        assert!(e.message("from").unwrap().contains("dopo"));
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{period_of, Dimension, Summary, Table};
+use super::{sum, Dimension, Figures, Month, Period, Report, Table};
 use crate::domain::district::AccessRecord;
 
 /// Dimension code of a month's totals (codes starting with `_` are not tables).
@@ -30,96 +30,132 @@ pub fn scope_of(r: &AccessRecord) -> &str {
 /// (scope, period, dimension, value) of one counter.
 pub type CountKey = (String, String, String, String);
 
-/// The key of a person's presence in a year: the year, then 8 bytes of a hash of the person key
-/// (a collision among a million people is about one in thirty million).
-pub fn presence_key(year: i32, person_key: &str) -> [u8; 10] {
-    let mut out = [0u8; 10];
-    out[..2].copy_from_slice(&(year.clamp(0, u16::MAX as i32) as u16).to_be_bytes());
-    out[2..].copy_from_slice(&Sha256::digest(person_key.as_bytes())[..8]);
+/// Dimension code of the people first seen in a month (in a scope, or in the whole Ambito).
+pub const NEW: &str = "_nuove";
+
+/// The key of a person's presence: 8 bytes of a hash of the person key (a collision among a
+/// million people is about one in thirty million).
+pub fn presence_key(person_key: &str) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&Sha256::digest(person_key.as_bytes())[..8]);
     out
 }
 
-pub fn year_of_presence_key(key: &[u8]) -> i32 {
-    key.get(..2)
-        .map_or(0, |b| i32::from(u16::from_be_bytes([b[0], b[1]])))
-}
-
-/// How many accesses a person had in one year, per scope and month: what tells when they start
-/// or stop counting among the distinct persons of a month, a year, a desk and the Ambito.
+/// How many accesses a person had in each month (running month index, ascending), per scope:
+/// what tells when they start or stop counting among the distinct persons of a month, a year,
+/// a desk and the Ambito, and in which month they were first seen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Presence(pub Vec<(String, [u32; 12])>);
+pub struct Presence(pub Vec<(String, Vec<(i32, u32)>)>);
+
+/// Whether a person counts in a month, in its year, and her first month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    month: bool,
+    year: bool,
+    first: Option<i32>,
+}
 
 impl Presence {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    fn month_total(&self, m: usize) -> u32 {
-        self.0.iter().map(|(_, c)| c[m]).sum()
+    fn months<'a>(&'a self, scope: Option<&'a str>) -> impl Iterator<Item = (i32, u32)> + 'a {
+        self.0
+            .iter()
+            .filter(move |(s, _)| scope.is_none_or(|w| w == s))
+            .flat_map(|(_, m)| m.iter().copied())
+            .filter(|(_, n)| *n > 0)
     }
 
-    fn year_total(&self) -> u32 {
-        self.0.iter().map(|(_, c)| c.iter().sum::<u32>()).sum()
+    /// Whether she was seen between the months `from` and `to` (running indexes, included), in
+    /// `scope` or (`None`) anywhere.
+    pub fn seen_between(&self, scope: Option<&str>, from: i32, to: i32) -> bool {
+        self.months(scope).any(|(m, _)| (from..=to).contains(&m))
     }
 
-    fn of(&self, scope: &str) -> Option<&[u32; 12]> {
-        self.0.iter().find(|(s, _)| s == scope).map(|(_, c)| c)
+    fn seen(&self, scope: Option<&str>, month: i32) -> Seen {
+        let year = month.div_euclid(12);
+        let mut out = Seen {
+            month: false,
+            year: false,
+            first: None,
+        };
+        for (m, _) in self.months(scope) {
+            out.month |= m == month;
+            out.year |= m.div_euclid(12) == year;
+            out.first = Some(out.first.map_or(m, |f: i32| f.min(m)));
+        }
+        out
     }
 
-    /// Adds (`sign` 1) or removes (-1) one access of this person in `scope` and month `m`, and
-    /// adds to `counts` the changes of distinct persons that follow.
+    /// Adds (`sign` 1) or removes (-1) one access of this person in `scope` and month `month`
+    /// (running index), and adds to `counts` the changes of distinct and new persons that follow.
     pub fn change(
         &mut self,
-        year: i32,
         scope: &str,
-        m: usize,
+        month: i32,
         sign: i64,
         counts: &mut HashMap<CountKey, i64>,
     ) {
-        let before = (
-            self.of(scope).map_or(0, |c| c[m]),
-            self.of(scope).map_or(0, |c| c.iter().sum::<u32>()),
-            self.month_total(m),
-            self.year_total(),
-        );
+        let before = (self.seen(Some(scope), month), self.seen(None, month));
         let i = match self.0.iter().position(|(s, _)| s == scope) {
             Some(i) => i,
             None => {
-                self.0.push((scope.to_string(), [0; 12]));
+                self.0.push((scope.to_string(), Vec::new()));
                 self.0.len() - 1
             }
         };
-        let slot = &mut self.0[i].1[m];
-        *slot = if sign > 0 {
-            slot.saturating_add(1)
-        } else {
-            slot.saturating_sub(1)
-        };
-        if self.0[i].1.iter().all(|&c| c == 0) {
+        let months = &mut self.0[i].1;
+        match months.binary_search_by_key(&month, |(m, _)| *m) {
+            Ok(j) => {
+                let n = &mut months[j].1;
+                *n = if sign > 0 {
+                    n.saturating_add(1)
+                } else {
+                    n.saturating_sub(1)
+                };
+                if *n == 0 {
+                    months.remove(j);
+                }
+            }
+            Err(j) if sign > 0 => months.insert(j, (month, 1)),
+            Err(_) => {}
+        }
+        if self.0[i].1.is_empty() {
             self.0.remove(i);
         }
-        let after = (
-            self.of(scope).map_or(0, |c| c[m]),
-            self.of(scope).map_or(0, |c| c.iter().sum::<u32>()),
-            self.month_total(m),
-            self.year_total(),
-        );
-        let month = format!("{year:04}-{:02}", m + 1);
-        let year_s = format!("{year:04}");
-        let mut step = |scope: &str, period: &str, b: u32, a: u32| {
-            let d = i64::from(a > 0) - i64::from(b > 0);
-            if d != 0 {
-                *counts
-                    .entry((scope.into(), period.into(), PEOPLE.into(), String::new()))
-                    .or_default() += d;
-            }
-        };
-        step(scope, &month, before.0, after.0);
-        step(scope, &year_s, before.1, after.1);
+        let after = (self.seen(Some(scope), month), self.seen(None, month));
+        step(counts, scope, month, before.0, after.0);
         // At the desk the scope is the whole installation already.
         if !scope.is_empty() {
-            step(WHOLE, &month, before.2, after.2);
-            step(WHOLE, &year_s, before.3, after.3);
+            step(counts, WHOLE, month, before.1, after.1);
+        }
+    }
+}
+
+/// The counters of distinct and new persons that change when a person's presence does.
+fn step(counts: &mut HashMap<CountKey, i64>, scope: &str, month: i32, b: Seen, a: Seen) {
+    let mut bump = |period: String, dim: &str, d: i64| {
+        if d != 0 {
+            *counts
+                .entry((scope.into(), period, dim.into(), String::new()))
+                .or_default() += d;
+        }
+    };
+    let m = Month::from_index(month);
+    bump(m.key(), PEOPLE, i64::from(a.month) - i64::from(b.month));
+    bump(
+        format!("{:04}", m.year),
+        PEOPLE,
+        i64::from(a.year) - i64::from(b.year),
+    );
+    if a.first != b.first {
+        if let Some(f) = b.first {
+            bump(Month::from_index(f).key(), NEW, -1);
+        }
+        if let Some(f) = a.first {
+            bump(Month::from_index(f).key(), NEW, 1);
         }
     }
 }
@@ -128,8 +164,8 @@ impl Presence {
 #[derive(Debug, Default)]
 pub struct Delta {
     pub counts: HashMap<CountKey, i64>,
-    /// Per person and year: (scope, month index, +1 or -1), in order.
-    pub presence: HashMap<[u8; 10], Vec<(String, usize, i64)>>,
+    /// Per person: (scope, running month index, +1 or -1), in order.
+    pub presence: HashMap<[u8; 8], Vec<(String, i32, i64)>>,
     records: usize,
 }
 
@@ -153,16 +189,16 @@ impl Delta {
 
     fn count(&mut self, r: &AccessRecord, sign: i64) {
         // A record without a valid month is in no period of any view.
-        let Some((year, m)) = period_of(&r.month) else {
+        let Some(month) = Month::parse(&r.month) else {
             return;
         };
         self.records += 1;
         let scope = scope_of(r);
-        let month = format!("{year:04}-{:02}", m + 1);
+        let key = month.key();
         let mut bump = |dim: &str, value: &str| {
             *self
                 .counts
-                .entry((scope.into(), month.clone(), dim.into(), value.into()))
+                .entry((scope.into(), key.clone(), dim.into(), value.into()))
                 .or_default() += sign;
         };
         bump(TOTAL, ACCESSES);
@@ -176,105 +212,122 @@ impl Delta {
             d.for_each_code(r, |code| bump(d.code(), code));
         }
         if let Some(k) = &r.person_key {
-            self.presence
-                .entry(presence_key(year, k))
-                .or_default()
-                .push((scope.to_string(), m, sign));
+            self.presence.entry(presence_key(k)).or_default().push((
+                scope.to_string(),
+                month.index(),
+                sign,
+            ));
         }
     }
 }
 
-/// Builds the summary of a year from its counters.
+/// Builds the report of a period from its counters.
 pub struct Tally {
-    year: i32,
-    year_s: String,
+    period: Period,
     dimensions: Vec<Dimension>,
     people_scope: String,
-    accesses: u64,
-    people: u64,
-    unidentified: u64,
-    referred: u64,
-    by_month: [usize; 12],
-    people_by_month: [usize; 12],
-    counts: Vec<HashMap<String, u64>>,
+    months: Vec<Figures>,
+    /// The distinct persons of the period when it is a calendar year (kept per year).
+    year_people: Option<u64>,
+    counts: Vec<HashMap<String, Vec<u64>>>,
 }
 
 impl Tally {
-    /// `people_scope` holds the distinct persons of what is summed: the desk's scope, or
-    /// [`WHOLE`] for the whole Ambito.
-    pub fn new(year: i32, dimensions: &[Dimension], people_scope: &str) -> Tally {
+    /// `people_scope` holds the distinct and new persons of what is summed: the desk's scope,
+    /// or [`WHOLE`] for the whole Ambito.
+    pub fn new(period: Period, dimensions: &[Dimension], people_scope: &str) -> Tally {
         Tally {
-            year,
-            year_s: format!("{year:04}"),
+            period,
             dimensions: dimensions.to_vec(),
             people_scope: people_scope.to_string(),
-            accesses: 0,
-            people: 0,
-            unidentified: 0,
-            referred: 0,
-            by_month: [0; 12],
-            people_by_month: [0; 12],
+            months: vec![Figures::default(); period.len()],
+            year_people: None,
             counts: vec![HashMap::new(); dimensions.len()],
         }
     }
 
-    /// One counter of `year` (rows of other years are ignored).
+    /// One counter (rows of other periods are ignored).
     pub fn add(&mut self, scope: &str, period: &str, dim: &str, value: &str, n: u64) {
-        if !period.starts_with(&self.year_s) {
-            return;
-        }
-        if dim == PEOPLE {
+        let month = Month::parse(period);
+        let i = month.and_then(|m| self.period.position(m));
+        if dim == PEOPLE || dim == NEW {
             if scope != self.people_scope {
                 return;
             }
-            if period == self.year_s {
-                self.people += n;
-            } else if let Some((_, m)) = period_of(period) {
-                self.people_by_month[m] += n as usize;
-            }
-            return;
-        }
-        if scope == WHOLE {
-            return;
-        }
-        if dim == TOTAL {
-            match value {
-                ACCESSES => {
-                    self.accesses += n;
-                    if let Some((_, m)) = period_of(period) {
-                        self.by_month[m] += n as usize;
-                    }
-                    if let Some(i) = self.dimensions.iter().position(|d| *d == Dimension::Desk) {
-                        let code = if scope.is_empty() { "unknown" } else { scope };
-                        *self.counts[i].entry(code.to_string()).or_default() += n;
-                    }
+            match (i, dim) {
+                (Some(i), PEOPLE) => self.months[i].people += n,
+                (Some(i), _) => self.months[i].new_people += n,
+                // A year's own counter, when the period is that calendar year.
+                (None, PEOPLE)
+                    if month.is_none()
+                        && self
+                            .period
+                            .calendar_year()
+                            .map(|y| format!("{y:04}"))
+                            .as_deref()
+                            == Some(period) =>
+                {
+                    self.year_people = Some(n);
                 }
-                UNIDENTIFIED => self.unidentified += n,
-                REFERRED => self.referred += n,
                 _ => {}
             }
             return;
         }
-        if let Some(i) = self.dimensions.iter().position(|d| d.code() == dim) {
-            *self.counts[i].entry(value.to_string()).or_default() += n;
+        let Some(i) = i else { return };
+        if scope == WHOLE {
+            return;
+        }
+        let len = self.period.len();
+        if dim == TOTAL {
+            let f = &mut self.months[i];
+            match value {
+                ACCESSES => {
+                    f.accesses += n;
+                    if let Some(d) = self.dimensions.iter().position(|d| *d == Dimension::Desk) {
+                        let code = if scope.is_empty() { "unknown" } else { scope };
+                        self.counts[d]
+                            .entry(code.to_string())
+                            .or_insert_with(|| vec![0; len])[i] += n;
+                    }
+                }
+                UNIDENTIFIED => f.unidentified += n,
+                REFERRED => f.referred += n,
+                _ => {}
+            }
+            return;
+        }
+        if let Some(d) = self.dimensions.iter().position(|d| d.code() == dim) {
+            self.counts[d]
+                .entry(value.to_string())
+                .or_insert_with(|| vec![0; len])[i] += n;
         }
     }
 
-    pub fn finish(self) -> Summary {
+    /// Whether the distinct persons of the period must be counted from the presences (a span
+    /// that is neither one month nor one calendar year has no counter of its own).
+    pub fn needs_people(&self) -> bool {
+        self.period.len() > 1 && self.period.calendar_year().is_none()
+    }
+
+    /// The report; `people` is the count of the presences when [`Tally::needs_people`].
+    pub fn finish(self, people: Option<u64>) -> Report {
         let tables = self
             .dimensions
             .iter()
             .zip(self.counts)
-            .map(|(&dimension, counts)| Table::sorted(dimension, counts.into_iter()))
+            .map(|(&dimension, counts)| Table::ordered(dimension, counts.into_iter()))
             .collect();
-        Summary {
-            year: self.year,
-            accesses: self.accesses as usize,
-            people: self.people as usize,
-            unidentified: self.unidentified as usize,
-            referred: self.referred as usize,
-            by_month: self.by_month,
-            people_by_month: self.people_by_month,
+        let mut totals = sum(&self.months);
+        totals.people = match (self.period.len(), self.year_people, people) {
+            (1, _, _) => self.months[0].people,
+            (_, Some(n), _) => n,
+            (_, None, Some(n)) => n,
+            _ => 0,
+        };
+        Report {
+            period: self.period,
+            totals,
+            months: self.months,
             tables,
         }
     }
@@ -284,40 +337,60 @@ impl Tally {
 mod tests {
     use super::*;
 
+    fn get(c: &HashMap<CountKey, i64>, s: &str, per: &str, dim: &str) -> i64 {
+        c.get(&(s.into(), per.into(), dim.into(), String::new()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn at(s: &str) -> i32 {
+        Month::parse(s).unwrap().index()
+    }
+
     #[test]
     fn a_person_counts_once_per_month_year_desk_and_ambito() {
         let mut counts = HashMap::new();
         let mut p = Presence::default();
-        p.change(2026, "072001", 0, 1, &mut counts);
-        p.change(2026, "072001", 0, 1, &mut counts);
-        p.change(2026, "072002", 3, 1, &mut counts);
-        let get = |c: &HashMap<CountKey, i64>, s: &str, per: &str| {
-            c.get(&(s.into(), per.into(), PEOPLE.into(), String::new()))
-                .copied()
-                .unwrap_or(0)
-        };
-        assert_eq!(get(&counts, "072001", "2026-01"), 1);
-        assert_eq!(get(&counts, "072001", "2026"), 1);
-        assert_eq!(get(&counts, "072002", "2026-04"), 1);
-        assert_eq!(get(&counts, WHOLE, "2026"), 1);
-        assert_eq!(get(&counts, WHOLE, "2026-01"), 1);
-        // One of two January accesses goes: still counted; the second goes: no longer.
-        p.change(2026, "072001", 0, -1, &mut counts);
-        assert_eq!(get(&counts, "072001", "2026-01"), 1);
-        p.change(2026, "072001", 0, -1, &mut counts);
-        assert_eq!(get(&counts, "072001", "2026-01"), 0);
-        assert_eq!(get(&counts, "072001", "2026"), 0);
-        assert_eq!(get(&counts, WHOLE, "2026"), 1);
-        p.change(2026, "072002", 3, -1, &mut counts);
+        p.change("072001", at("2026-01"), 1, &mut counts);
+        p.change("072001", at("2026-01"), 1, &mut counts);
+        p.change("072002", at("2026-04"), 1, &mut counts);
+        assert_eq!(get(&counts, "072001", "2026-01", PEOPLE), 1);
+        assert_eq!(get(&counts, "072001", "2026", PEOPLE), 1);
+        assert_eq!(get(&counts, "072002", "2026-04", PEOPLE), 1);
+        assert_eq!(get(&counts, WHOLE, "2026", PEOPLE), 1);
+        assert_eq!(get(&counts, WHOLE, "2026-01", PEOPLE), 1);
+        // New at each desk when first seen there; new to the Ambito once.
+        assert_eq!(get(&counts, "072001", "2026-01", NEW), 1);
+        assert_eq!(get(&counts, "072002", "2026-04", NEW), 1);
+        assert_eq!(get(&counts, WHOLE, "2026-01", NEW), 1);
+        assert_eq!(get(&counts, WHOLE, "2026-04", NEW), 0);
+        // One of two January accesses goes: still counted; the second goes: no longer, and
+        // the Ambito first saw her in April.
+        p.change("072001", at("2026-01"), -1, &mut counts);
+        assert_eq!(get(&counts, "072001", "2026-01", PEOPLE), 1);
+        p.change("072001", at("2026-01"), -1, &mut counts);
+        assert_eq!(get(&counts, "072001", "2026-01", PEOPLE), 0);
+        assert_eq!(get(&counts, "072001", "2026", PEOPLE), 0);
+        assert_eq!(get(&counts, WHOLE, "2026", PEOPLE), 1);
+        assert_eq!(get(&counts, WHOLE, "2026-01", NEW), 0);
+        assert_eq!(get(&counts, WHOLE, "2026-04", NEW), 1);
+        p.change("072002", at("2026-04"), -1, &mut counts);
         assert!(p.is_empty());
         assert!(counts.values().all(|&v| v == 0));
     }
 
     #[test]
-    fn presence_keys_sort_by_year() {
-        let a = presence_key(2025, "zzz");
-        let b = presence_key(2026, "aaa");
-        assert!(a < b);
-        assert_eq!(year_of_presence_key(&b), 2026);
+    fn an_earlier_access_makes_her_new_earlier() {
+        let mut counts = HashMap::new();
+        let mut p = Presence::default();
+        p.change("", at("2026-03"), 1, &mut counts);
+        p.change("", at("2025-11"), 1, &mut counts);
+        assert_eq!(get(&counts, "", "2026-03", NEW), 0);
+        assert_eq!(get(&counts, "", "2025-11", NEW), 1);
+        assert_eq!(get(&counts, "", "2025", PEOPLE), 1);
+        assert_eq!(get(&counts, "", "2026", PEOPLE), 1);
+        assert!(p.seen_between(Some(""), at("2025-12"), at("2026-06")));
+        assert!(!p.seen_between(Some(""), at("2025-12"), at("2026-02")));
+        assert!(p.seen_between(None, at("2025-01"), at("2025-11")));
     }
 }

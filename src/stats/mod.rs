@@ -3,8 +3,11 @@
 //! Pure functions over [`AccessRecord`]s; counts only, never a person.
 
 pub mod aggregate;
+pub mod period;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+
+pub use period::{growth, Month, Period, PeriodError};
 
 use crate::domain::district::AccessRecord;
 use crate::domain::vocabulary::Kind;
@@ -23,6 +26,8 @@ pub enum Dimension {
     Outcome,
     Sex,
     AgeBand,
+    /// Age band and sex together (`F|35_44`): the age pyramid.
+    AgeSex,
     CitizenshipArea,
     /// Comune of residence (ISTAT code).
     Comune,
@@ -31,7 +36,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const DESK: [Dimension; 11] = [
+    pub const DESK: [Dimension; 12] = [
         Dimension::Area,
         Dimension::Category,
         Dimension::Urgency,
@@ -41,6 +46,7 @@ impl Dimension {
         Dimension::Outcome,
         Dimension::Sex,
         Dimension::AgeBand,
+        Dimension::AgeSex,
         Dimension::CitizenshipArea,
         Dimension::Comune,
     ];
@@ -56,6 +62,7 @@ impl Dimension {
             Dimension::Outcome => "esito",
             Dimension::Sex => "sesso",
             Dimension::AgeBand => "eta",
+            Dimension::AgeSex => "eta_sesso",
             Dimension::CitizenshipArea => "cittadinanza",
             Dimension::Comune => "comune_residenza",
             Dimension::Desk => "sportello",
@@ -73,6 +80,7 @@ impl Dimension {
             Dimension::Outcome => "Esiti degli accessi",
             Dimension::Sex => "Accessi per sesso",
             Dimension::AgeBand => "Accessi per fascia d'età",
+            Dimension::AgeSex => "Accessi per fascia d'età e sesso",
             Dimension::CitizenshipArea => "Accessi per cittadinanza",
             Dimension::Comune => "Accessi per comune di residenza",
             Dimension::Desk => "Accessi per sportello comunale",
@@ -91,7 +99,7 @@ impl Dimension {
             Dimension::Outcome => Some(Kind::Outcome),
             Dimension::AgeBand => Some(Kind::AgeBand),
             Dimension::CitizenshipArea => Some(Kind::CitizenshipArea),
-            Dimension::Sex | Dimension::Comune | Dimension::Desk => None,
+            Dimension::Sex | Dimension::AgeSex | Dimension::Comune | Dimension::Desk => None,
         }
     }
 
@@ -119,6 +127,7 @@ impl Dimension {
             Dimension::Outcome => r.outcomes.iter().for_each(|o| f(o)),
             Dimension::Sex => f(or_unknown(r.sex.as_ref())),
             Dimension::AgeBand => f(&r.age_band),
+            Dimension::AgeSex => f(&format!("{}|{}", or_unknown(r.sex.as_ref()), r.age_band)),
             Dimension::CitizenshipArea => f(&r.citizenship_area),
             Dimension::Comune => f(or_unknown(r.comune.as_ref())),
             Dimension::Desk => f(or_unknown(r.desk.as_ref())),
@@ -126,190 +135,246 @@ impl Dimension {
     }
 }
 
-/// One table: codes with their counts, largest first (ties by code, so the order is stable).
+/// What one month (or the whole period) counts besides the tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Figures {
+    pub accesses: u64,
+    /// Distinct people among the identified (a person seen twice counts once).
+    pub people: u64,
+    /// People seen for the first time (their first access ever, here or in the Ambito).
+    pub new_people: u64,
+    /// Accesses without an identified person (anonymous, or a person without codice fiscale
+    /// towards the district).
+    pub unidentified: u64,
+    /// Accesses that led to a referral to the professional social service.
+    pub referred: u64,
+}
+
+/// One row of a table: a code, its count in the period and in each of its months.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub code: String,
+    pub count: u64,
+    pub by_month: Vec<u64>,
+}
+
+/// One table of a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub dimension: Dimension,
-    pub rows: Vec<(String, usize)>,
+    pub rows: Vec<Row>,
 }
 
 impl Table {
-    /// The table of these counts, in its order; codes counted zero times are left out.
-    pub fn sorted<N: TryInto<usize>>(
+    /// The table of these per-month counts, in the order of its dimension; codes counted zero
+    /// times are left out.
+    pub fn ordered(
         dimension: Dimension,
-        counts: impl Iterator<Item = (String, N)>,
+        counts: impl Iterator<Item = (String, Vec<u64>)>,
     ) -> Table {
-        let mut rows: Vec<(String, usize)> = counts
-            .filter_map(|(code, n)| Some((code, n.try_into().ok()?)))
-            .filter(|(_, n)| *n > 0)
+        let mut rows: Vec<Row> = counts
+            .map(|(code, by_month)| Row {
+                count: by_month.iter().sum(),
+                code,
+                by_month,
+            })
+            .filter(|r| r.count > 0)
             .collect();
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        match dimension {
+            // Ages and sexes read in their natural order, whatever the counts.
+            Dimension::AgeBand | Dimension::Sex | Dimension::AgeSex => {
+                rows.sort_by_key(|r| rank(dimension, &r.code))
+            }
+            _ => rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code))),
+        }
         Table { dimension, rows }
+    }
+
+    pub fn count(&self, code: &str) -> u64 {
+        self.rows
+            .iter()
+            .find(|r| r.code == code)
+            .map_or(0, |r| r.count)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.rows.iter().map(|r| r.count).sum()
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    /// The year summarized.
-    pub year: i32,
-    pub accesses: usize,
-    /// Distinct people among the accesses of identified persons.
-    pub people: usize,
-    /// Accesses without an identified person (anonymous, or a person without codice fiscale
-    /// towards the district).
-    pub unidentified: usize,
-    /// Accesses that led to a referral to the professional social service.
-    pub referred: usize,
-    /// Accesses per month, January to December.
-    pub by_month: [usize; 12],
-    /// Distinct people per month (among the identified).
-    pub people_by_month: [usize; 12],
+/// The natural order of a code: age bands by their lower bound, then women, men, unknown last.
+fn rank(dimension: Dimension, code: &str) -> (u8, u32, String) {
+    if code == "unknown" {
+        return (2, 0, String::new());
+    }
+    match dimension {
+        Dimension::AgeBand => {
+            let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
+            (0, digits.parse().unwrap_or(u32::MAX), code.to_string())
+        }
+        Dimension::Sex => (0, u32::from(code != "F"), code.to_string()),
+        Dimension::AgeSex => {
+            let (sex, band) = code.split_once('|').unwrap_or(("", code));
+            let (_, age, _) = rank(Dimension::AgeBand, band);
+            let (_, s, _) = rank(Dimension::Sex, sex);
+            let s = if sex == "unknown" { 2 } else { s };
+            (
+                u8::from(band == "unknown"),
+                age.saturating_mul(4).saturating_add(s),
+                code.to_string(),
+            )
+        }
+        _ => (1, 0, code.to_string()),
+    }
+}
+
+/// Every figure of a period: the totals, each month, and the tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub period: Period,
+    pub totals: Figures,
+    /// One per month of the period, in order.
+    pub months: Vec<Figures>,
     pub tables: Vec<Table>,
 }
 
-/// The year and month index (0 = January) of a record's month `YYYY-MM`; `None` for anything
-/// else, which no view counts.
-pub fn period_of(month: &str) -> Option<(i32, usize)> {
-    let (y, m) = month.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
+impl Report {
+    pub fn table(&self, d: Dimension) -> Option<&Table> {
+        self.tables.iter().find(|t| t.dimension == d)
     }
-    let m: usize = m.parse().ok()?;
-    let y: i32 = y.parse().ok()?;
-    (1..=12).contains(&m).then(|| (y, m - 1))
+
+    /// The share of women among the accesses whose sex is known, in percent.
+    pub fn women_share(&self) -> Option<f64> {
+        let t = self.table(Dimension::Sex)?;
+        let (f, m) = (t.count("F"), t.count("M"));
+        (f + m > 0).then(|| f as f64 * 100.0 / (f + m) as f64)
+    }
+
+    /// What a row's share is counted against: needs among needs, everything else among
+    /// accesses (an access may fall in several areas or outcomes).
+    pub fn share_base(&self, t: &Table) -> u64 {
+        if matches!(t.dimension, Dimension::Category | Dimension::Urgency) {
+            t.total()
+        } else {
+            self.totals.accesses
+        }
+    }
 }
 
-/// Counts records one at a time, so that a district's million records never need to be in
-/// memory together.
+/// Counts records one at a time (so that a district's million records never need to be in
+/// memory together): the recount that the maintained counters must always equal.
 pub struct Counter {
-    year: i32,
+    period: Period,
     desk: Option<String>,
     dimensions: Vec<Dimension>,
-    years: BTreeSet<i32>,
-    desks: BTreeSet<String>,
-    accesses: usize,
+    months: Vec<Figures>,
     people: HashSet<String>,
     people_by_month: Vec<HashSet<String>>,
-    unidentified: usize,
-    referred: usize,
-    by_month: [usize; 12],
-    counts: Vec<HashMap<String, usize>>,
+    /// Each person's first month (running index) among every record added.
+    first: HashMap<String, i32>,
+    counts: Vec<HashMap<String, Vec<u64>>>,
 }
 
 impl Counter {
-    /// Counts the records of `year` (optionally of one desk only) by `dimensions`.
-    pub fn new(year: i32, desk: Option<&str>, dimensions: &[Dimension]) -> Counter {
+    /// Counts the records of `period` (optionally of one desk only) by `dimensions`; records of
+    /// other months still tell whom the period sees for the first time.
+    pub fn new(period: Period, desk: Option<&str>, dimensions: &[Dimension]) -> Counter {
         Counter {
-            year,
+            period,
             desk: desk.map(str::to_string),
             dimensions: dimensions.to_vec(),
-            years: BTreeSet::new(),
-            desks: BTreeSet::new(),
-            accesses: 0,
+            months: vec![Figures::default(); period.len()],
             people: HashSet::new(),
-            people_by_month: vec![HashSet::new(); 12],
-            unidentified: 0,
-            referred: 0,
-            by_month: [0; 12],
+            people_by_month: vec![HashSet::new(); period.len()],
+            first: HashMap::new(),
             counts: vec![HashMap::new(); dimensions.len()],
         }
     }
 
     pub fn add(&mut self, r: &AccessRecord) {
-        let Some((year, month)) = period_of(&r.month) else {
+        let Some(month) = Month::parse(&r.month) else {
             return;
         };
-        self.years.insert(year);
-        if let Some(d) = &r.desk {
-            if !self.desks.contains(d) {
-                self.desks.insert(d.clone());
-            }
-        }
-        if year != self.year {
-            return;
-        }
         if let Some(d) = &self.desk {
             if r.desk.as_deref() != Some(d.as_str()) {
                 return;
             }
         }
-        self.accesses += 1;
-        self.by_month[month] += 1;
+        if let Some(k) = &r.person_key {
+            let first = self.first.entry(k.clone()).or_insert(month.index());
+            *first = (*first).min(month.index());
+        }
+        let Some(i) = self.period.position(month) else {
+            return;
+        };
+        let f = &mut self.months[i];
+        f.accesses += 1;
         match &r.person_key {
             Some(k) => {
-                if !self.people.contains(k) {
-                    self.people.insert(k.clone());
-                }
-                if !self.people_by_month[month].contains(k) {
-                    self.people_by_month[month].insert(k.clone());
-                }
+                self.people.insert(k.clone());
+                self.people_by_month[i].insert(k.clone());
             }
-            None => self.unidentified += 1,
+            None => f.unidentified += 1,
         }
         if r.referred {
-            self.referred += 1;
+            f.referred += 1;
         }
+        let len = self.period.len();
         for (dimension, counts) in self.dimensions.iter().zip(self.counts.iter_mut()) {
-            dimension.for_each_code(r, |code| match counts.get_mut(code) {
-                Some(n) => *n += 1,
-                None => {
-                    counts.insert(code.to_string(), 1);
-                }
+            dimension.for_each_code(r, |code| {
+                counts
+                    .entry(code.to_string())
+                    .or_insert_with(|| vec![0; len])[i] += 1;
             });
         }
     }
 
-    /// The years seen in every record added (whatever the filter), newest first.
-    pub fn years(&self) -> Vec<i32> {
-        self.years.iter().rev().copied().collect()
-    }
-
-    /// The sending desks seen in every record added (district), by ISTAT code.
-    pub fn desks(&self) -> Vec<String> {
-        self.desks.iter().cloned().collect()
-    }
-
-    pub fn finish(self) -> Summary {
+    pub fn finish(mut self) -> Report {
+        for (f, set) in self.months.iter_mut().zip(&self.people_by_month) {
+            f.people = set.len() as u64;
+        }
+        for first in self.first.values() {
+            if let Some(i) = self.period.position(Month::from_index(*first)) {
+                self.months[i].new_people += 1;
+            }
+        }
         let tables = self
             .dimensions
             .iter()
             .zip(self.counts)
-            .map(|(&dimension, counts)| Table::sorted(dimension, counts.into_iter()))
+            .map(|(&dimension, counts)| Table::ordered(dimension, counts.into_iter()))
             .collect();
-        let mut people_by_month = [0; 12];
-        for (n, set) in people_by_month.iter_mut().zip(&self.people_by_month) {
-            *n = set.len();
-        }
-        Summary {
-            year: self.year,
-            accesses: self.accesses,
-            people: self.people.len(),
-            people_by_month,
-            unidentified: self.unidentified,
-            referred: self.referred,
-            by_month: self.by_month,
+        let mut totals = sum(&self.months);
+        totals.people = self.people.len() as u64;
+        Report {
+            period: self.period,
+            totals,
+            months: self.months,
             tables,
         }
     }
 }
 
-/// The years present in the records, newest first.
-pub fn years(records: &[AccessRecord]) -> Vec<i32> {
-    let set: BTreeSet<i32> = records
-        .iter()
-        .filter_map(|r| period_of(&r.month).map(|(y, _)| y))
-        .collect();
-    set.into_iter().rev().collect()
+/// The months' figures added up (distinct people excepted: they are not a sum).
+pub fn sum(months: &[Figures]) -> Figures {
+    let mut t = Figures::default();
+    for f in months {
+        t.accesses += f.accesses;
+        t.new_people += f.new_people;
+        t.unidentified += f.unidentified;
+        t.referred += f.referred;
+    }
+    t
 }
 
-/// Summarizes the records of `year` (optionally of one desk only) by `dimensions`.
+/// Summarizes the records of `period` (optionally of one desk only) by `dimensions`.
 pub fn summarize(
     records: &[AccessRecord],
-    year: i32,
+    period: Period,
     desk: Option<&str>,
     dimensions: &[Dimension],
-) -> Summary {
-    let mut counter = Counter::new(year, desk, dimensions);
+) -> Report {
+    let mut counter = Counter::new(period, desk, dimensions);
     for r in records {
         counter.add(r);
     }
@@ -332,63 +397,111 @@ pub const MONTHS: [&str; 12] = [
     "dicembre",
 ];
 
-/// The summary as CSV (semicolon-separated, as Italian spreadsheets expect): table, code,
-/// label, count. `label` names a code of a dimension.
-pub fn csv(summary: &Summary, label: &dyn Fn(Dimension, &str) -> String) -> String {
+/// The report as CSV (semicolon-separated, as Italian spreadsheets expect), one row per code:
+/// table, code, label, the period's count, the same months a year earlier, the change in
+/// percent, then one column per month. `label` names a code of a dimension; `only` keeps one
+/// table (`totali` or a dimension's code).
+pub fn csv(
+    now: &Report,
+    before: &Report,
+    label: &dyn Fn(Dimension, &str) -> String,
+    only: Option<&str>,
+) -> String {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
+        .flexible(true)
         .from_writer(Vec::new());
-    let mut row = |fields: [&str; 4]| {
+    let mut row = |fields: Vec<String>| {
         // Codes come from the desks' bundles at the district: formulas are neutralised.
         // Writing to memory cannot fail.
-        let _ = w.write_record(fields.map(crate::domain::text::spreadsheet_safe));
+        let _ = w.write_record(
+            fields
+                .iter()
+                .map(|f| crate::domain::text::spreadsheet_safe(f)),
+        );
     };
-    row(["tabella", "codice", "voce", "valore"]);
-    let year = summary.year.to_string();
-    row(["totali", "anno", "Anno", &year]);
-    for (code, name, n) in [
-        ("accessi", "Accessi", summary.accesses),
-        ("persone", "Persone distinte", summary.people),
-        (
-            "senza_codice_fiscale",
-            "Accessi senza codice fiscale (anonimi o persone senza codice)",
-            summary.unidentified,
-        ),
-        (
-            "invii_ssp",
-            "Invii al Servizio Sociale Professionale",
-            summary.referred,
-        ),
-    ] {
-        row(["totali", code, name, &n.to_string()]);
-    }
-    for (i, n) in summary.by_month.iter().enumerate() {
-        row(["mese", &format!("{:02}", i + 1), MONTHS[i], &n.to_string()]);
-    }
-    for t in &summary.tables {
-        for (code, n) in &t.rows {
-            row([
-                t.dimension.code(),
+    let mut head: Vec<String> = ["tabella", "codice", "voce"].map(String::from).to_vec();
+    head.push(now.period.label());
+    head.push(before.period.label());
+    head.push("variazione %".into());
+    head.extend(now.period.months().map(Month::key));
+    row(head);
+    let line = |table: &str, code: &str, name: &str, n: u64, b: u64, by_month: Vec<u64>| {
+        let mut f = vec![table.to_string(), code.to_string(), name.to_string()];
+        f.push(n.to_string());
+        f.push(b.to_string());
+        f.push(growth(n, b).map_or(String::new(), |g| format!("{g:.1}").replace('.', ",")));
+        f.extend(by_month.iter().map(u64::to_string));
+        f
+    };
+    if only.is_none_or(|t| t == "totali") {
+        let pick = |f: &Figures, k: usize| match k {
+            0 => f.accesses,
+            1 => f.people,
+            2 => f.new_people,
+            3 => f.unidentified,
+            _ => f.referred,
+        };
+        for (k, (code, name)) in FIGURES.iter().enumerate() {
+            row(line(
+                "totali",
                 code,
-                &label(t.dimension, code),
-                &n.to_string(),
-            ]);
+                name,
+                pick(&now.totals, k),
+                pick(&before.totals, k),
+                now.months.iter().map(|f| pick(f, k)).collect(),
+            ));
+        }
+    }
+    for t in &now.tables {
+        if only.is_some_and(|o| o != t.dimension.code()) {
+            continue;
+        }
+        let earlier = before.table(t.dimension);
+        for r in &t.rows {
+            let b = earlier.map_or(0, |e| e.count(&r.code));
+            row(line(
+                t.dimension.code(),
+                &r.code,
+                &label(t.dimension, &r.code),
+                r.count,
+                b,
+                r.by_month.clone(),
+            ));
         }
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// The figures of [`Figures`], by code and name, in the order the report shows them.
+pub const FIGURES: [(&str, &str); 5] = [
+    ("accessi", "Accessi"),
+    ("persone", "Persone distinte"),
+    ("nuove_persone", "Persone nuove (primo accesso)"),
+    (
+        "senza_codice_fiscale",
+        "Accessi senza codice fiscale (anonimi o persone senza codice)",
+    ),
+    ("invii_ssp", "Invii al Servizio Sociale Professionale"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use uuid::Uuid;
 
-    fn record(month: &str, key: Option<&str>, areas: &[&str], desk: Option<&str>) -> AccessRecord {
+    fn record(
+        month: &str,
+        channel: &str,
+        key: Option<&str>,
+        areas: &[&str],
+        desk: Option<&str>,
+    ) -> AccessRecord {
         AccessRecord {
             id: Uuid::now_v7(),
             month: month.into(),
-            channel: "in_person".into(),
+            channel: channel.into(),
             interlocutor: "self".into(),
             reason: "information".into(),
             needs: areas
@@ -406,59 +519,156 @@ mod tests {
         }
     }
 
-    #[test]
-    fn counts_people_accesses_areas_and_needs() {
-        let records = vec![
+    fn month(s: &str) -> Month {
+        Month::parse(s).unwrap()
+    }
+
+    /// A fixed dataset whose answers are worked out by hand below.
+    fn dataset() -> Vec<AccessRecord> {
+        vec![
+            // 2025: k1 once, k3 once; an anonymous call.
+            record("2025-01", "phone", Some("k1"), &["poverty"], Some("A")),
+            record("2025-02", "phone", Some("k3"), &["elderly"], Some("B")),
+            record("2025-02", "phone", None, &[], Some("A")),
+            // 2026: January k1 twice (once by phone) and k2; February k2 again and two
+            // anonymous calls; March k4 (new) at desk B.
             record(
                 "2026-01",
+                "in_person",
                 Some("k1"),
                 &["family", "family", "poverty"],
-                Some("072046"),
+                Some("A"),
             ),
-            record("2026-01", Some("k1"), &["poverty"], Some("072046")),
-            record("2026-03", None, &[], Some("072043")),
-            record("2026-12", Some("k2"), &["elderly"], Some("072043")),
-            record("2025-12", Some("k3"), &["elderly"], Some("072043")),
-        ];
-        let s = summarize(
-            &records,
-            2026,
-            None,
-            &[Dimension::Area, Dimension::Category, Dimension::Desk],
-        );
-        assert_eq!(s.accesses, 4);
-        assert_eq!(s.people, 2);
-        assert_eq!(s.unidentified, 1);
-        assert_eq!(s.referred, 1);
-        assert_eq!(s.by_month[0], 2);
-        assert_eq!(s.by_month[2], 1);
-        assert_eq!(s.by_month[11], 1);
-        assert_eq!(s.by_month.iter().sum::<usize>(), 4);
-        // An access counts once per area, but each need counts.
-        let area = &s.tables[0].rows;
-        assert_eq!(area[0], ("poverty".to_string(), 2));
-        assert!(area.contains(&("family".to_string(), 1)));
-        let needs = &s.tables[1].rows;
-        assert_eq!(needs[0], ("family_need".to_string(), 2));
-        assert_eq!(
-            s.tables[2].rows,
-            vec![("072043".to_string(), 2), ("072046".to_string(), 2)]
-        );
-        assert_eq!(years(&records), vec![2026, 2025]);
-
-        let one_desk = summarize(&records, 2026, Some("072043"), &[]);
-        assert_eq!(one_desk.accesses, 2);
-        assert_eq!(one_desk.people, 1);
+            record("2026-01", "phone", Some("k1"), &["poverty"], Some("A")),
+            record("2026-01", "in_person", Some("k2"), &["elderly"], Some("B")),
+            record("2026-02", "in_person", Some("k2"), &["elderly"], Some("A")),
+            record("2026-02", "phone", None, &[], Some("B")),
+            record("2026-02", "phone", None, &[], Some("B")),
+            record("2026-03", "email", Some("k4"), &["elderly"], Some("B")),
+            // Outside every period asked: still a valid month.
+            record("2026-07", "phone", Some("k5"), &[], Some("A")),
+        ]
     }
 
     #[test]
-    fn csv_has_totals_months_and_labelled_rows() {
-        let records = vec![record("2026-02", Some("k1"), &["poverty"], None)];
-        let s = summarize(&records, 2026, None, &[Dimension::Area]);
-        let text = csv(&s, &|d, c| format!("{}:{c}", d.code()));
-        assert!(text.starts_with("tabella;codice;voce;valore\n"));
-        assert!(text.contains("totali;accessi;Accessi;1\n"));
-        assert!(text.contains("mese;02;febbraio;1\n"));
-        assert!(text.contains("area;poverty;area:poverty;1\n"));
+    fn months_count_accesses_people_newcomers_and_channels() {
+        let period = Period::new(month("2026-01"), month("2026-03")).unwrap();
+        let r = summarize(
+            &dataset(),
+            period,
+            None,
+            &[Dimension::Channel, Dimension::Area, Dimension::Category],
+        );
+        let accesses: Vec<u64> = r.months.iter().map(|f| f.accesses).collect();
+        assert_eq!(accesses, [3, 3, 1]);
+        // January: k1 and k2; February: k2; March: k4.
+        let people: Vec<u64> = r.months.iter().map(|f| f.people).collect();
+        assert_eq!(people, [2, 1, 1]);
+        // k1 was first seen in 2025: only k2 (January) and k4 (March) are new.
+        let new: Vec<u64> = r.months.iter().map(|f| f.new_people).collect();
+        assert_eq!(new, [1, 0, 1]);
+        let anonymous: Vec<u64> = r.months.iter().map(|f| f.unidentified).collect();
+        assert_eq!(anonymous, [0, 2, 0]);
+        assert_eq!(r.totals.accesses, 7);
+        assert_eq!(r.totals.people, 3, "k1, k2, k4 once each");
+        assert_eq!(r.totals.new_people, 2);
+        assert_eq!(r.totals.referred, 1);
+        // Channel × month (the seed's "telefonate in entrata" per month).
+        let channel = r.table(Dimension::Channel).unwrap();
+        let phone = channel.rows.iter().find(|r| r.code == "phone").unwrap();
+        assert_eq!(phone.by_month, [1, 2, 0]);
+        assert_eq!(phone.count, 3);
+        let in_person = channel.rows.iter().find(|r| r.code == "in_person").unwrap();
+        assert_eq!(in_person.by_month, [2, 1, 0]);
+        assert_eq!(
+            channel.rows[0].code, "in_person",
+            "largest first, ties by code"
+        );
+        // An access counts once per area, but each need counts.
+        let area = r.table(Dimension::Area).unwrap();
+        assert_eq!(area.count("poverty"), 2);
+        assert_eq!(area.count("family"), 1);
+        assert_eq!(area.count("elderly"), 3);
+        let needs = r.table(Dimension::Category).unwrap();
+        assert_eq!(needs.count("family_need"), 2);
+        assert_eq!(r.share_base(needs), 7);
+    }
+
+    #[test]
+    fn the_year_before_gives_the_growth() {
+        let now = summarize(&dataset(), Period::year(2026), None, &[]);
+        let before = summarize(&dataset(), Period::year(2026).a_year_earlier(), None, &[]);
+        assert_eq!(before.period, Period::year(2025));
+        assert_eq!((now.totals.accesses, before.totals.accesses), (8, 3));
+        // 8 against 3: +166.7 %.
+        let g = growth(now.totals.accesses, before.totals.accesses).unwrap();
+        assert!((g - 166.666).abs() < 0.01, "{g}");
+        assert_eq!((now.totals.people, before.totals.people), (4, 2));
+        assert_eq!(growth(now.totals.people, before.totals.people), Some(100.0));
+        // 2026 newcomers: k2, k4, k5 (k1 came in 2025).
+        assert_eq!(now.totals.new_people, 3);
+    }
+
+    #[test]
+    fn one_desk_counts_its_own_and_newcomers_to_it() {
+        let r = summarize(
+            &dataset(),
+            Period::year(2026),
+            Some("A"),
+            &[Dimension::Desk],
+        );
+        assert_eq!(r.totals.accesses, 4);
+        assert_eq!(r.totals.people, 3, "k1, k2, k5 at desk A");
+        // k2 was first seen at desk A in February (in January at desk B).
+        assert_eq!(r.months[1].new_people, 1);
+        assert_eq!(r.totals.new_people, 2, "k2 and k5; k1 came in 2025");
+    }
+
+    #[test]
+    fn ages_and_sexes_keep_their_natural_order() {
+        let t = Table::ordered(
+            Dimension::AgeBand,
+            [("75_plus", 9), ("unknown", 50), ("0_17", 1), ("18_24", 4)]
+                .into_iter()
+                .map(|(c, n)| (c.to_string(), vec![n])),
+        );
+        let codes: Vec<&str> = t.rows.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["0_17", "18_24", "75_plus", "unknown"]);
+        let t = Table::ordered(
+            Dimension::Sex,
+            [("M", 9), ("unknown", 50), ("F", 1)]
+                .into_iter()
+                .map(|(c, n)| (c.to_string(), vec![n])),
+        );
+        let codes: Vec<&str> = t.rows.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["F", "M", "unknown"]);
+    }
+
+    #[test]
+    fn csv_has_totals_comparison_and_months() {
+        let period = Period::new(month("2026-01"), month("2026-02")).unwrap();
+        let now = summarize(&dataset(), period, None, &[Dimension::Channel]);
+        let before = summarize(
+            &dataset(),
+            period.a_year_earlier(),
+            None,
+            &[Dimension::Channel],
+        );
+        let text = csv(&now, &before, &|d, c| format!("{}:{c}", d.code()), None);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("tabella;codice;voce;gennaio–febbraio 2026;gennaio–febbraio 2025;variazione %;2026-01;2026-02")
+        );
+        assert!(
+            text.contains("totali;accessi;Accessi;6;3;100,0;3;3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("canale;phone;canale:phone;3;3;0,0;1;2\n"),
+            "{text}"
+        );
+        let one = csv(&now, &before, &|_, c| c.to_string(), Some("canale"));
+        assert!(!one.contains("totali;") && one.contains("canale;in_person"));
     }
 }

@@ -62,10 +62,15 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "bozze dei moduli arrivati a sessione scaduta; unioni di schede della stessa persona",
         apply: v9_drafts_and_merges,
     },
+    Migration {
+        version: 10,
+        name: "statistiche di qualsiasi periodo: persone nuove per mese, presenze su più anni",
+        apply: v10_statistics_by_period,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -99,6 +104,12 @@ fn v9_drafts_and_merges(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(MERGES)?;
     txn.open_multimap_table(MERGES_BY_INTO)?;
     Ok(())
+}
+
+/// Presences were kept per year; from version 10 they span every month, so that a person's first
+/// month is known: recounted from the records.
+fn v10_statistics_by_period(txn: &WriteTransaction) -> Result<(), StoreError> {
+    super::stats::rebuild_in(txn).map(|_| ())
 }
 
 fn v8_maintained_statistics(txn: &WriteTransaction) -> Result<(), StoreError> {

@@ -20,7 +20,7 @@ use crate::domain::audit::{Action, AuditEvent};
 use crate::domain::district::{AccessRecord, InboxReferral};
 use crate::domain::person::Person;
 use crate::domain::referral::{Referral, Target};
-use crate::stats::aggregate::{year_of_presence_key, CountKey, Delta, Presence};
+use crate::stats::aggregate::{CountKey, Delta, Presence, WHOLE};
 
 /// The last change-log entry whose effect the statistics hold.
 const CURSOR: &str = "stats_cursor";
@@ -159,14 +159,13 @@ fn apply(txn: &WriteTransaction, delta: Delta) -> Result<(), StoreError> {
         let mut keys: Vec<_> = presence.into_iter().collect();
         keys.sort_unstable_by_key(|k| k.0);
         for (key, changes) in keys {
-            let year = year_of_presence_key(&key);
             let mut p: Presence = table
                 .get(&key[..])?
                 .map(|v| decode(v.value()))
                 .transpose()?
                 .unwrap_or_default();
             for (scope, m, sign) in changes {
-                p.change(year, &scope, m, sign, &mut counts);
+                p.change(&scope, m, sign, &mut counts);
             }
             if p.is_empty() {
                 table.remove(&key[..])?;
@@ -374,7 +373,17 @@ pub struct Rebuilt {
     pub differed: usize,
 }
 
-/// The counters of one year, with the scopes and years that hold data.
+/// Reports read from the counters, with the scopes and years that hold data.
+#[derive(Debug, Clone, Default)]
+pub struct StatReports {
+    /// One per period asked, in order.
+    pub reports: Vec<crate::stats::Report>,
+    pub scopes: Vec<String>,
+    /// Years with data, newest first.
+    pub years: Vec<i32>,
+}
+
+/// The counters of some months, with the scopes and years that hold data.
 #[derive(Debug, Clone, Default)]
 pub struct StatCounters {
     /// (scope, period, dimension, value, count).
@@ -412,11 +421,13 @@ impl Store {
         })
     }
 
-    /// The counters of `year` for `scope` (`None`: every scope), in one read.
+    /// The counters of the months `from`–`to` (`YYYY-MM`) and of their years, for `scope`
+    /// (`None`: every scope), in one read.
     pub fn stat_counters(
         &self,
         scope: Option<&str>,
-        year: i32,
+        from: &str,
+        to: &str,
     ) -> Result<StatCounters, StoreError> {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(STAT_COUNTS)?;
@@ -447,15 +458,15 @@ impl Store {
                 from = format!("{:04}", y + 1);
             }
         }
-        let (lo, hi) = (format!("{year:04}"), format!("{:04}", year + 1));
+        // From the year of `from` (its `YYYY` key sorts before its months) to the end of `to`.
+        let lo = from.get(..4).unwrap_or(from);
+        let hi = format!("{to}\u{10ffff}");
         let mut rows = Vec::new();
         for s in scopes
             .iter()
             .filter(|s| scope.is_none_or(|w| w == s.as_str()))
         {
-            for row in
-                table.range((s.as_str(), lo.as_str(), "", "")..(s.as_str(), hi.as_str(), "", ""))?
-            {
+            for row in table.range((s.as_str(), lo, "", "")..(s.as_str(), hi.as_str(), "", ""))? {
                 let (k, v) = row?;
                 let (a, b, c, d) = k.value();
                 rows.push((a.into(), b.into(), c.into(), d.into(), v.value()));
@@ -466,6 +477,57 @@ impl Store {
             scopes,
             years: years.into_iter().rev().collect(),
         })
+    }
+
+    /// The reports of `periods` from the counters of `scope` (`None`: every scope), the distinct
+    /// and new persons from `people` (a desk's scope, or [`WHOLE`]): what `/statistiche` shows.
+    pub fn stat_reports(
+        &self,
+        scope: Option<&str>,
+        people: &str,
+        dimensions: &[crate::stats::Dimension],
+        periods: &[crate::stats::Period],
+    ) -> Result<StatReports, StoreError> {
+        let (Some(from), Some(to)) = (
+            periods.iter().map(|p| p.from).min(),
+            periods.iter().map(|p| p.to).max(),
+        ) else {
+            return Ok(StatReports::default());
+        };
+        let counters = self.stat_counters(scope, &from.key(), &to.key())?;
+        let mut reports = Vec::with_capacity(periods.len());
+        for p in periods {
+            let mut tally = crate::stats::aggregate::Tally::new(*p, dimensions, people);
+            for (s, period, dim, value, n) in &counters.rows {
+                tally.add(s, period, dim, value, *n);
+            }
+            let scanned = if tally.needs_people() {
+                Some(self.people_between(people, p.from.index(), p.to.index())?)
+            } else {
+                None
+            };
+            reports.push(tally.finish(scanned));
+        }
+        Ok(StatReports {
+            reports,
+            scopes: counters.scopes,
+            years: counters.years,
+        })
+    }
+
+    /// Distinct persons seen between the months `from` and `to` (running indexes, included) in
+    /// `scope` ([`WHOLE`]: anywhere), counted from the presences: for a span that has no
+    /// counter of its own.
+    pub fn people_between(&self, scope: &str, from: i32, to: i32) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(STAT_PRESENCE)?;
+        let scope = (scope != WHOLE).then_some(scope);
+        let mut n = 0;
+        for row in table.iter()? {
+            let p: Presence = decode(row?.1.value())?;
+            n += u64::from(p.seen_between(scope, from, to));
+        }
+        Ok(n)
     }
 
     /// The desk's statistical records, as its statistics count them (for a recount).

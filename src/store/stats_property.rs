@@ -15,8 +15,8 @@ use crate::domain::district::{AccessRecord, ReferralRecord, ReferredPerson, Sent
 use crate::domain::person::{new_temporary_code, Person, PersonData, Sex};
 use crate::domain::privacy::Restriction;
 use crate::domain::referral::{Referral, ReferralStatus, Target};
-use crate::stats::aggregate::{Tally, WHOLE};
-use crate::stats::{Counter, Dimension, Summary};
+use crate::stats::aggregate::WHOLE;
+use crate::stats::{Counter, Dimension, Month, Period, Report};
 
 const AREAS: [&str; 3] = ["family", "poverty", "elderly"];
 const CATEGORIES: [&str; 3] = ["housing", "economic", "information"];
@@ -178,18 +178,33 @@ fn dimensions(district_whole: bool) -> Vec<Dimension> {
     d
 }
 
-/// A year's summary as `/statistiche` reads it from the maintained counters.
-fn maintained(store: &Store, scope: Option<&str>, people: &str, year: i32, whole: bool) -> Summary {
-    let c = store.stat_counters(scope, year).unwrap();
-    let mut t = Tally::new(year, &dimensions(whole), people);
-    for (s, p, d, v, n) in &c.rows {
-        t.add(s, p, d, v, *n);
+/// The periods compared: each calendar year, single months, and spans across years (whose
+/// distinct persons are counted from the presences).
+fn periods() -> Vec<Period> {
+    let m = |s: &str| Month::parse(s).unwrap();
+    let mut out: Vec<Period> = YEARS.iter().map(|y| Period::year(*y)).collect();
+    for (from, to) in [
+        ("2025-03", "2025-03"),
+        ("2024-06", "2025-05"),
+        ("2025-11", "2026-02"),
+        ("2024-01", "2026-12"),
+    ] {
+        out.push(Period::new(m(from), m(to)).unwrap());
     }
-    t.finish()
+    out
 }
 
-fn recount(records: &[AccessRecord], desk: Option<&str>, year: i32, whole: bool) -> Summary {
-    let mut c = Counter::new(year, desk, &dimensions(whole));
+/// A period's report as `/statistiche` reads it from the maintained counters.
+fn maintained(store: &Store, scope: Option<&str>, people: &str, p: Period, whole: bool) -> Report {
+    store
+        .stat_reports(scope, people, &dimensions(whole), &[p])
+        .unwrap()
+        .reports
+        .remove(0)
+}
+
+fn recount(records: &[AccessRecord], desk: Option<&str>, p: Period, whole: bool) -> Report {
+    let mut c = Counter::new(p, desk, &dimensions(whole));
     for r in records {
         c.add(r);
     }
@@ -318,12 +333,12 @@ fn run_desk_on(dir: &std::path::Path, ops: &[DeskOp]) -> Result<(), TestCaseErro
         }
     }
     let records = store.desk_access_records().unwrap();
-    for year in YEARS {
+    for p in periods() {
         prop_assert_eq!(
-            maintained(&store, Some(""), "", year, false),
-            recount(&records, None, year, false),
-            "year {}",
-            year
+            maintained(&store, Some(""), "", p, false),
+            recount(&records, None, p, false),
+            "{}",
+            p.label()
         );
     }
     prop_assert_eq!(store.rebuild_stats("t").unwrap().differed, 0);
@@ -457,20 +472,20 @@ fn run_district(bundles: &[Bundle]) -> Result<(), TestCaseError> {
     store
         .for_each_district_access(|r| records.push(r.clone()))
         .unwrap();
-    for year in YEARS {
+    for p in periods() {
         prop_assert_eq!(
-            maintained(&store, None, WHOLE, year, true),
-            recount(&records, None, year, true),
+            maintained(&store, None, WHOLE, p, true),
+            recount(&records, None, p, true),
             "the Ambito, {}",
-            year
+            p.label()
         );
         for desk in COMUNI {
             prop_assert_eq!(
-                maintained(&store, Some(desk), desk, year, false),
-                recount(&records, Some(desk), year, false),
+                maintained(&store, Some(desk), desk, p, false),
+                recount(&records, Some(desk), p, false),
                 "desk {}, {}",
                 desk,
-                year
+                p.label()
             );
         }
     }
@@ -521,9 +536,9 @@ fn a_database_from_before_maintained_statistics_gets_them_on_upgrade() {
     drop(store);
     run_desk_on(dir.path(), &ops).unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let expected = maintained(&store, Some(""), "", 2026, false);
-    assert_eq!(expected.accesses, 2);
-    assert_eq!((expected.people, expected.referred), (1, 1));
+    let expected = maintained(&store, Some(""), "", Period::year(2026), false);
+    assert_eq!(expected.totals.accesses, 2);
+    assert_eq!((expected.totals.people, expected.totals.referred), (1, 1));
     {
         // As version 7 left it: no counters.
         let txn = store.db.begin_write().unwrap();
@@ -536,5 +551,8 @@ fn a_database_from_before_maintained_statistics_gets_them_on_upgrade() {
     store.close().unwrap();
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.schema_version().unwrap(), super::SCHEMA_VERSION);
-    assert_eq!(maintained(&store, Some(""), "", 2026, false), expected);
+    assert_eq!(
+        maintained(&store, Some(""), "", Period::year(2026), false),
+        expected
+    );
 }

@@ -68,3 +68,16 @@ impl AppState {
         self.login_limiter.check_key(&ip).is_ok()
     }
 }
+
+/// Runs the use case `f` for `actor` off the request threads: for one that reads much (the
+/// statistics of a district), so that the office's other pages do not wait for it.
+pub async fn blocking<T: Send + 'static>(
+    state: &actix_web::web::Data<AppState>,
+    actor: &crate::domain::policy::Actor,
+    f: impl FnOnce(&crate::app::Ctx) -> Result<T, crate::app::AppError> + Send + 'static,
+) -> Result<T, crate::app::AppError> {
+    let (state, actor) = (state.clone(), actor.clone());
+    actix_web::web::block(move || f(&state.ctx(&actor)))
+        .await
+        .map_err(|e| crate::app::AppError::Internal(e.to_string()))?
+}

@@ -1,5 +1,6 @@
-//! `/statistiche` and `/statistiche.csv`: counts of accesses and needs by year, for the head of
-//! the desk, and at the district for the whole Ambito (or one desk).
+//! `/statistiche`, `/statistiche.csv` and `/statistiche/rapporto.pdf`: counts of accesses and
+//! needs for any span of months, for the head of the desk, and at the district for the whole
+//! Ambito (or one desk).
 
 use crate::web::routes::{Gate, Routes};
 use actix_web::http::header;
@@ -7,41 +8,68 @@ use actix_web::{web, HttpResponse};
 
 use super::error::PageError;
 use super::session::Auth;
-use super::state::AppState;
+use super::state::{blocking, AppState};
 use super::views;
 use super::views::layout::Chrome;
 use crate::app::{self, AppError};
-use crate::domain::policy::Actor;
-use crate::stats::{self, Dimension};
+use crate::stats::{self, Dimension, Month};
 
-#[derive(serde::Deserialize)]
+/// The page's query: `da`/`a` (`YYYY-MM`), or the four selectors of the form, or `anno`.
+#[derive(serde::Deserialize, Default)]
 pub struct StatsQuery {
     #[serde(default)]
     anno: Option<i32>,
     #[serde(default)]
+    da: Option<String>,
+    #[serde(default)]
+    a: Option<String>,
+    #[serde(default)]
+    da_mese: Option<u32>,
+    #[serde(default)]
+    da_anno: Option<i32>,
+    #[serde(default)]
+    a_mese: Option<u32>,
+    #[serde(default)]
+    a_anno: Option<i32>,
+    #[serde(default)]
     sportello: Option<String>,
-}
-
-/// [`app::statistics::compute`] off the request threads: a district view reads every record
-/// (about 1.5 s at a million), and the office's other pages must not wait for it.
-pub(crate) async fn compute_blocking(
-    state: &web::Data<AppState>,
-    actor: &Actor,
-    query: app::statistics::StatsQuery,
-) -> Result<app::statistics::Statistics, AppError> {
-    let (state, actor) = (state.clone(), actor.clone());
-    web::block(move || app::statistics::compute(&state.ctx(&actor), &query))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 impl StatsQuery {
     fn query(&self) -> app::statistics::StatsQuery {
+        let month = |m: Option<u32>, y: Option<i32>| match (y, m) {
+            (Some(y), Some(m)) => Some(format!("{y:04}-{m:02}")),
+            _ => None,
+        };
         app::statistics::StatsQuery {
+            from: self
+                .da
+                .clone()
+                .or_else(|| month(self.da_mese, self.da_anno)),
+            to: self.a.clone().or_else(|| month(self.a_mese, self.a_anno)),
             year: self.anno,
-            desk: self.sportello.clone(),
+            desk: self.sportello.clone().filter(|s| !s.is_empty()),
         }
     }
+}
+
+fn this_month() -> Month {
+    let now = chrono::Local::now();
+    Month::new(chrono::Datelike::year(&now), chrono::Datelike::month(&now)).unwrap_or(Month {
+        year: 2026,
+        month: 1,
+    })
+}
+
+async fn compute(
+    state: &web::Data<AppState>,
+    auth: &Auth,
+    q: app::statistics::StatsQuery,
+) -> Result<app::statistics::Statistics, AppError> {
+    blocking(state, &auth.actor, move |ctx| {
+        app::statistics::compute(ctx, &q)
+    })
+    .await
 }
 
 pub async fn page(
@@ -49,24 +77,42 @@ pub async fn page(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let c = compute_blocking(&state, &auth.actor, query.query()).await?;
+    let asked = query.query();
+    // A span that cannot be shown: this year instead, with the message next to the field.
+    let (c, errors) = match compute(&state, &auth, asked.clone()).await {
+        Ok(c) => (c, None),
+        Err(AppError::Invalid(e)) => {
+            let fallback = app::statistics::StatsQuery {
+                desk: asked.desk,
+                ..Default::default()
+            };
+            (compute(&state, &auth, fallback).await?, Some(e))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let chrome = Chrome::for_user(&auth, Some(&instance), "/statistiche");
     let labeller = |d: Dimension, code: &str| app::statistics::label(&state.reference, d, code);
     let body = views::statistics::page(
         &chrome,
         &views::statistics::StatsView {
-            summary: &c.summary,
+            now: &c.now,
+            before: &c.before,
             years: &c.years,
             desks: &c.desks,
             desk: c.desk.as_deref(),
             district: c.district,
             label: &labeller,
+            today: this_month(),
+            errors: errors.as_ref(),
         },
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body.into_string()))
+    let status = if errors.is_some() {
+        actix_web::http::StatusCode::BAD_REQUEST
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(super::respond::html(status, body))
 }
 
 pub async fn csv(
@@ -74,18 +120,14 @@ pub async fn csv(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let c = compute_blocking(&state, &auth.actor, query.query()).await?;
+    let c = compute(&state, &auth, query.query()).await?;
     let labeller = |d: Dimension, code: &str| app::statistics::label(&state.reference, d, code);
-    let text = stats::csv(&c.summary, &labeller);
-    let name = match &c.desk {
-        Some(d) => format!("statistiche-{}-{d}.csv", c.summary.year),
-        None => format!("statistiche-{}.csv", c.summary.year),
-    };
+    let text = stats::csv(&c.now, &c.before, &labeller, None);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
+            format!("attachment; filename=\"{}\"", c.file_name("csv")),
         ))
         // A byte-order mark so that spreadsheets read the accents right.
         .body(format!("\u{feff}{text}")))

@@ -92,7 +92,7 @@ fn time_view(ctx: &Ctx, query: &StatsQuery) -> (f64, f64, usize) {
         let t = Instant::now();
         let s = compute(ctx, query).expect("statistics");
         times.push(t.elapsed().as_secs_f64() * 1000.0);
-        accesses = s.summary.accesses;
+        accesses = s.now.totals.accesses as usize;
     }
     times.sort_by(f64::total_cmp);
     (times[0], times[times.len() - 1], accesses)
@@ -156,14 +156,23 @@ fn main() {
                 "the Ambito, 2026",
                 StatsQuery {
                     year: Some(2026),
-                    desk: None,
+                    ..Default::default()
+                },
+            ),
+            (
+                // Twelve months across two years: the distinct persons from the presences.
+                "the Ambito, 2025-07 – 2026-06",
+                StatsQuery {
+                    from: Some("2025-07".into()),
+                    to: Some("2026-06".into()),
+                    ..Default::default()
                 },
             ),
             (
                 "the Ambito, 2023",
                 StatsQuery {
                     year: Some(2023),
-                    desk: None,
+                    ..Default::default()
                 },
             ),
             (
@@ -171,6 +180,7 @@ fn main() {
                 StatsQuery {
                     year: Some(2026),
                     desk: Some("072001".into()),
+                    ..Default::default()
                 },
             ),
         ] {

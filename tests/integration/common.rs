@@ -569,11 +569,10 @@ pub fn expire_sessions(data: &Path) {
 /// Every statistical counter of a data directory (every scope, every year with data): what every
 /// table of `/statistiche` is read from.
 pub fn stat_rows(store: &sportello::store::Store) -> Vec<(String, String, String, String, u64)> {
-    let years = store.stat_counters(None, 2000).unwrap().years;
-    let mut rows = Vec::new();
-    for y in years {
-        rows.extend(store.stat_counters(None, y).unwrap().rows);
-    }
+    let mut rows = store
+        .stat_counters(None, "0000-01", "9999-12")
+        .unwrap()
+        .rows;
     rows.sort();
     rows
 }

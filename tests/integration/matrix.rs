@@ -168,6 +168,8 @@ const ALLOW: &[Row] = &[
     ("GET", "/api/v1/persons/{id}/report.json", "sr", ""),
     ("GET", "/api/v1/persons/{id}/report.pdf", "sr", ""),
     ("GET", "/api/v1/statistics", "r", "r"),
+    ("GET", "/api/v1/stats", "r", "r"),
+    ("GET", "/api/v1/stats.csv", "r", "r"),
     ("PUT", "/api/v1/persons/{id}", "osr", ""),
     ("POST", "/api/v1/persons/{id}/consents", "osr", ""),
     ("POST", "/api/v1/appointments/{id}/cancel", "osr", ""),

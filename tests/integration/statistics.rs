@@ -52,7 +52,7 @@ async fn desk_and_district_count_the_same_accesses() {
         );
         assert_eq!(value(&page.body, "stat-accessi"), "2");
         assert_eq!(value(&page.body, "stat-persone"), "1");
-        assert_eq!(value(&page.body, "stat-invii"), "1");
+        assert_eq!(value(&page.body, "stat-invii_ssp"), "1");
         // Labels, not codes: the area of both needs, the comune of residence.
         assert!(page.body.contains("Accessi per area di utenza"));
         assert!(page.body.contains("Triggiano"));
@@ -154,7 +154,7 @@ async fn desk_and_district_count_the_same_accesses() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(value(&page.body, "stat-accessi"), "2");
     assert_eq!(value(&page.body, "stat-persone"), "1");
-    assert_eq!(value(&page.body, "stat-invii"), "1");
+    assert_eq!(value(&page.body, "stat-invii_ssp"), "1");
     assert!(page.body.contains("Accessi per sportello comunale"));
     let one = c.get("/statistiche?sportello=072046").await;
     assert_eq!(value(&one.body, "stat-accessi"), "2");
@@ -242,5 +242,5 @@ async fn a_referral_sent_after_its_access_travelled_still_counts_at_the_district
     let mut c = server.logged_in("coord").await;
     let page = c.get("/statistiche").await;
     assert_eq!(value(&page.body, "stat-accessi"), "1");
-    assert_eq!(value(&page.body, "stat-invii"), "1");
+    assert_eq!(value(&page.body, "stat-invii_ssp"), "1");
 }

@@ -1,39 +1,128 @@
-//! The statistics through the API: the same figures as `/statistiche`, as JSON.
+//! The statistics through the API: the same figures as `/statistiche`, as JSON and CSV.
 
 use crate::web::routes::{Gate, Routes};
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::{self, AppError};
+use crate::stats::{self, growth, Figures, Period, Report};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
-use crate::web::state::AppState;
+use crate::web::state::{blocking, AppState};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatisticsQuery {
-    /// The year (default: this year).
+    /// First month, `YYYY-MM` (default: January of `to`'s year, or of this year).
+    pub from: Option<String>,
+    /// Last month, `YYYY-MM` (default: this month).
+    pub to: Option<String>,
+    /// A calendar year, when `from` and `to` are not given.
     pub year: Option<i32>,
     /// District: one desk, by the ISTAT code of its comune (default: the whole Ambito).
     pub desk: Option<String>,
+    /// CSV: one table only (`totali` or a table's `dimension`).
+    pub table: Option<String>,
+}
+
+impl StatisticsQuery {
+    fn query(&self) -> app::statistics::StatsQuery {
+        app::statistics::StatsQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            year: self.year,
+            desk: self.desk.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodJson {
+    /// `YYYY-MM`.
+    pub from: String,
+    pub to: String,
+    pub label: String,
+}
+
+impl From<Period> for PeriodJson {
+    fn from(p: Period) -> Self {
+        PeriodJson {
+            from: p.from.key(),
+            to: p.to.key(),
+            label: p.label(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FiguresJson {
+    pub accesses: u64,
+    /// Distinct identified persons.
+    pub people: u64,
+    /// Persons first seen (their first access ever, here or in the Ambito).
+    pub new_people: u64,
+    /// Accesses without an identified person.
+    pub unidentified: u64,
+    /// Accesses that led to a referral to the professional social service.
+    pub referred: u64,
+}
+
+impl From<&Figures> for FiguresJson {
+    fn from(f: &Figures) -> Self {
+        FiguresJson {
+            accesses: f.accesses,
+            people: f.people,
+            new_people: f.new_people,
+            unidentified: f.unidentified,
+            referred: f.referred,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrowthJson {
+    /// Percent against the same months a year earlier; null when there was nothing then.
+    pub accesses: Option<f64>,
+    pub people: Option<f64>,
+    pub new_people: Option<f64>,
+    pub unidentified: Option<f64>,
+    pub referred: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthJson {
+    /// `YYYY-MM`.
+    pub month: String,
+    #[serde(flatten)]
+    pub figures: FiguresJson,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatisticsJson {
-    pub year: i32,
+    pub period: PeriodJson,
+    /// The same months a year earlier.
+    pub previous_period: PeriodJson,
+    /// The year, when the period is one calendar year.
+    pub year: Option<i32>,
     /// True at the district (figures of the whole Ambito or of `desk`).
     pub district: bool,
     pub desk: Option<String>,
-    pub accesses: usize,
-    /// Distinct identified persons.
-    pub people: usize,
-    pub unidentified: usize,
-    /// Accesses that led to a referral to the professional social service.
-    pub referred: usize,
-    /// Accesses per month, January to December.
-    pub by_month: Vec<usize>,
+    pub accesses: u64,
+    pub people: u64,
+    pub new_people: u64,
+    pub unidentified: u64,
+    pub referred: u64,
+    /// Percent of women among the accesses whose sex is known.
+    pub women_share: Option<f64>,
+    pub previous: FiguresJson,
+    pub growth: GrowthJson,
+    /// Each month of the period.
+    pub months: Vec<MonthJson>,
+    /// Accesses per month of the period.
+    pub by_month: Vec<u64>,
     pub tables: Vec<TableJson>,
     /// Years with data, newest first.
     pub years: Vec<i32>,
@@ -41,7 +130,7 @@ pub struct StatisticsJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TableJson {
-    /// `channel`, `area`, `category`, `comune`, …
+    /// `canale`, `area`, `bisogno`, `comune_residenza`, …
     pub dimension: String,
     pub title: String,
     pub rows: Vec<RowJson>,
@@ -51,60 +140,158 @@ pub struct TableJson {
 pub struct RowJson {
     pub code: String,
     pub label: String,
-    pub count: usize,
+    pub count: u64,
+    /// The same months a year earlier.
+    pub previous: u64,
+    pub growth: Option<f64>,
+    /// Each month of the period.
+    pub by_month: Vec<u64>,
 }
 
-/// The year's statistics (responsabile), as on the statistics page.
-#[utoipa::path(get, path = "/api/v1/statistics", params(StatisticsQuery),
-    responses((status = 200, body = StatisticsJson), (status = 403, body = crate::web::error::ErrorBody)),
+fn to_json(state: &AppState, s: &app::statistics::Statistics) -> StatisticsJson {
+    let (now, before): (&Report, &Report) = (&s.now, &s.before);
+    let tables = now
+        .tables
+        .iter()
+        .map(|t| {
+            let earlier = before.table(t.dimension);
+            TableJson {
+                dimension: t.dimension.code().to_string(),
+                title: t.dimension.title().to_string(),
+                rows: t
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        let previous = earlier.map_or(0, |e| e.count(&r.code));
+                        RowJson {
+                            label: app::statistics::label(&state.reference, t.dimension, &r.code),
+                            code: r.code.clone(),
+                            count: r.count,
+                            previous,
+                            growth: growth(r.count, previous),
+                            by_month: r.by_month.clone(),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let (n, b) = (&now.totals, &before.totals);
+    StatisticsJson {
+        period: now.period.into(),
+        previous_period: before.period.into(),
+        year: now.period.calendar_year(),
+        district: s.district,
+        desk: s.desk.clone(),
+        accesses: n.accesses,
+        people: n.people,
+        new_people: n.new_people,
+        unidentified: n.unidentified,
+        referred: n.referred,
+        women_share: now.women_share(),
+        previous: b.into(),
+        growth: GrowthJson {
+            accesses: growth(n.accesses, b.accesses),
+            people: growth(n.people, b.people),
+            new_people: growth(n.new_people, b.new_people),
+            unidentified: growth(n.unidentified, b.unidentified),
+            referred: growth(n.referred, b.referred),
+        },
+        months: now
+            .period
+            .months()
+            .zip(&now.months)
+            .map(|(m, f)| MonthJson {
+                month: m.key(),
+                figures: f.into(),
+            })
+            .collect(),
+        by_month: now.months.iter().map(|f| f.accesses).collect(),
+        tables,
+        years: s.years.clone(),
+    }
+}
+
+/// The statistics of a period (responsabile), as on the statistics page, with the same months a
+/// year earlier.
+#[utoipa::path(get, path = "/api/v1/stats", params(StatisticsQuery),
+    responses((status = 200, body = StatisticsJson), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn statistics(
     auth: ApiAuth,
     state: web::Data<AppState>,
     query: web::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = app::statistics::StatsQuery {
-        year: query.year,
-        desk: query.desk.clone(),
-    };
-    let (st, actor) = (state.clone(), auth.actor.clone());
-    // Reads every record once: off the request threads.
-    let s = web::block(move || app::statistics::compute(&st.ctx(&actor), &q))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    let tables = s
-        .summary
-        .tables
-        .iter()
-        .map(|t| TableJson {
-            dimension: t.dimension.code().to_string(),
-            title: t.dimension.title().to_string(),
-            rows: t
-                .rows
+    let q = query.query();
+    let s = blocking(&state, &auth.actor, move |ctx| {
+        app::statistics::compute(ctx, &q)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(to_json(&state, &s)))
+}
+
+/// The same as `/api/v1/stats`, under the name it was first published with.
+#[utoipa::path(get, path = "/api/v1/statistics", params(StatisticsQuery),
+    responses((status = 200, body = StatisticsJson), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn statistics_first_name(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    query: web::Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    statistics(auth, state, query).await
+}
+
+/// The same figures as CSV (UTF-8 with BOM, `;`), every table or `table` only.
+#[utoipa::path(get, path = "/api/v1/stats.csv", params(StatisticsQuery),
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn statistics_csv(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    query: web::Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(t) = &query.table {
+        let known = t == "totali"
+            || crate::stats::Dimension::DESK
                 .iter()
-                .map(|(code, count)| RowJson {
-                    label: app::statistics::label(&state.reference, t.dimension, code),
-                    code: code.clone(),
-                    count: *count,
-                })
-                .collect(),
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(StatisticsJson {
-        year: s.summary.year,
-        district: s.district,
-        desk: s.desk,
-        accesses: s.summary.accesses,
-        people: s.summary.people,
-        unidentified: s.summary.unidentified,
-        referred: s.summary.referred,
-        by_month: s.summary.by_month.to_vec(),
-        tables,
-        years: s.years,
-    }))
+                .chain([crate::stats::Dimension::Desk].iter())
+                .any(|d| d.code() == t);
+        if !known {
+            return Err(AppError::Invalid(crate::domain::Invalid::one(
+                "table",
+                "Tabella sconosciuta: «totali» o il codice di una tabella (canale, area, …).",
+            ))
+            .into());
+        }
+    }
+    let q = query.query();
+    let s = blocking(&state, &auth.actor, move |ctx| {
+        app::statistics::compute(ctx, &q)
+    })
+    .await?;
+    let labeller = |d, code: &str| app::statistics::label(&state.reference, d, code);
+    let text = stats::csv(&s.now, &s.before, &labeller, query.table.as_deref());
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", s.file_name("csv")),
+        ))
+        .body(format!("\u{feff}{text}")))
 }
 
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
-    r.get("/api/v1/statistics", Gate::Responsabile, statistics);
+    r.get("/api/v1/stats", Gate::Responsabile, statistics);
+    r.get("/api/v1/stats.csv", Gate::Responsabile, statistics_csv);
+    // The first name of the same figures, kept for clients written against it.
+    r.get(
+        "/api/v1/statistics",
+        Gate::Responsabile,
+        statistics_first_name,
+    );
 }

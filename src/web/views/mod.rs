@@ -4,6 +4,7 @@ pub mod accesses;
 pub mod admin;
 pub mod agenda;
 pub mod auth;
+pub mod charts;
 pub mod corrections;
 pub mod district;
 pub mod drafts;

@@ -1,14 +1,20 @@
-//! The statistics page: the *osservatorio* of the needs met at the desk, or across the Ambito.
+//! The statistics page: the *osservatorio* of the needs met at the desk, or across the Ambito,
+//! for any span of months against the same months a year earlier.
 
 use maud::{html, Markup};
 
+use super::charts::{self, percent, Group};
+use super::fmt::{growth as fmt_growth, thousands};
+use super::form::field_errors;
 use super::layout::{page as frame, Chrome};
-use crate::stats::{Dimension, Summary, MONTHS};
+use crate::domain::Invalid;
+use crate::stats::{growth, Dimension, Figures, Month, Report, Table, FIGURES, MONTHS};
 
-/// What the page shows besides the summary.
+/// What the page shows besides the figures.
 pub struct StatsView<'a> {
-    pub summary: &'a Summary,
-    /// Years with data (newest first), for the selector.
+    pub now: &'a Report,
+    pub before: &'a Report,
+    /// Years with data (newest first), for the selectors.
     pub years: &'a [i32],
     /// District: the desks (ISTAT code, name) to filter by, and the one chosen.
     pub desks: &'a [(String, String)],
@@ -16,43 +22,177 @@ pub struct StatsView<'a> {
     pub district: bool,
     /// Labels of the codes of a dimension.
     pub label: &'a dyn Fn(Dimension, &str) -> String,
+    /// This month (for the shortcuts).
+    pub today: Month,
+    /// The span asked for was refused (the page shows this year instead).
+    pub errors: Option<&'a Invalid>,
 }
 
-fn percent(n: usize, total: usize) -> String {
-    if total == 0 {
-        return "–".into();
+/// The query string of a span (and desk), for links.
+pub fn query(from: Month, to: Month, desk: Option<&str>) -> String {
+    match desk {
+        Some(d) => format!("da={}&a={}&sportello={d}", from.key(), to.key()),
+        None => format!("da={}&a={}", from.key(), to.key()),
     }
-    format!("{:.1} %", n as f64 * 100.0 / total as f64).replace('.', ",")
+}
+
+fn pick(f: &Figures, k: usize) -> u64 {
+    match k {
+        0 => f.accesses,
+        1 => f.people,
+        2 => f.new_people,
+        3 => f.unidentified,
+        _ => f.referred,
+    }
+}
+
+fn month_select(name: &str, id: &str, selected: u32) -> Markup {
+    html! {
+        select id=(id) name=(name) class="form-select" {
+            @for (i, m) in MONTHS.iter().enumerate() {
+                option value=(i + 1) selected[selected == i as u32 + 1] { (m) }
+            }
+        }
+    }
+}
+
+fn year_select(name: &str, id: &str, years: &[i32], selected: i32) -> Markup {
+    let newest = years
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(selected)
+        .max(selected);
+    let oldest = years
+        .iter()
+        .copied()
+        .min()
+        .unwrap_or(selected)
+        .min(selected)
+        - 1;
+    html! {
+        select id=(id) name=(name) class="form-select" {
+            @for y in (oldest..=newest).rev() {
+                option value=(y) selected[y == selected] { (y) }
+            }
+        }
+    }
 }
 
 pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
-    let s = v.summary;
-    let csv_href = match v.desk {
-        Some(d) => format!("/statistiche.csv?anno={}&sportello={d}", s.year),
-        None => format!("/statistiche.csv?anno={}", s.year),
+    let (now, before) = (v.now, v.before);
+    let p = now.period;
+    let q = query(p.from, p.to, v.desk);
+    let scope = match (v.district, v.desk) {
+        (true, Some(d)) => v
+            .desks
+            .iter()
+            .find(|(c, _)| c == d)
+            .map_or_else(|| d.to_string(), |(_, n)| format!("sportello di {n}")),
+        (true, None) => "tutto l'Ambito".to_string(),
+        (false, _) => "questo sportello".to_string(),
     };
     frame(
         chrome,
         "Statistiche",
         html! {
             h1 { "Statistiche" }
+            p class="lead" id="stat-periodo" {
+                (capitalized(&p.label())) ", " (scope) ", a confronto con " (before.period.label()) "."
+            }
             p {
                 @if v.district {
                     "Accessi registrati dagli sportelli comunali dell'Ambito, dai pacchetti ricevuti: solo dati statistici, nessun nome né codice fiscale. "
-                    "Le persone distinte sono contate con lo pseudonimo del codice fiscale, comune a tutto l'Ambito."
+                    "Le persone distinte sono contate con lo pseudonimo del codice fiscale, comune a tutto l'Ambito: chi è stato a due sportelli conta una volta."
                 } @else {
                     "Accessi registrati da questo sportello: gli stessi conteggi che l'Ambito riceve con i pacchetti. "
-                    "Sono escluse le persone con trattamento limitato."
+                    "Sono escluse le persone con trattamento limitato; restano i conteggi delle schede anonimizzate per la conservazione."
                 }
             }
-            form method="get" action="/statistiche" class="row g-3 align-items-end mb-4" {
-                div class="col-auto" {
-                    label for="anno" class="form-label" { "Anno" }
-                    select id="anno" name="anno" class="form-select" {
-                        @for y in v.years {
-                            option value=(y) selected[*y == s.year] { (y) }
+            (period_form(v))
+            nav aria-label="Periodi rapidi" class="mb-3" {
+                ul class="list-inline" {
+                    @for y in [v.today.year, v.today.year - 1] {
+                        li class="list-inline-item" {
+                            a href={"/statistiche?" (query(Month { year: y, month: 1 }, Month { year: y, month: 12 }, v.desk))} { "Anno " (y) }
                         }
                     }
+                    li class="list-inline-item" {
+                        a href={"/statistiche?" (query(v.today.plus(-11), v.today, v.desk))} { "Ultimi 12 mesi" }
+                    }
+                }
+            }
+            p {
+                a class="btn btn-outline-primary me-2" href={"/statistiche.csv?" (q)} download { "Scarica CSV" }
+                a class="btn btn-outline-primary" href={"/statistiche/rapporto.pdf?" (q)} { "Rapporto PDF da stampare" }
+            }
+            (totals(now, before))
+            @if now.totals.accesses == 0 {
+                p class="alert alert-info" role="status" { "Nessun accesso registrato in questo periodo." }
+            } @else {
+                (monthly(now, before))
+                (by_channel(v, now))
+                div class="row" {
+                    @if let Some(t) = now.table(Dimension::Channel) {
+                        (share_chart(v, now, t, "g-canale", "Quote degli accessi per canale"))
+                    }
+                    @if let Some(t) = now.table(Dimension::Area) {
+                        (share_chart(v, now, t, "g-area", "Quote degli accessi per area di utenza"))
+                    }
+                }
+                (pyramid(v, now))
+                @for d in [Dimension::Area, Dimension::Category] {
+                    @if let Some(t) = now.table(d) {
+                        (cross(v, now, t))
+                    }
+                }
+                div class="row" {
+                    @for t in now.tables.iter().filter(|t| t.dimension != Dimension::AgeSex) {
+                        (table(v, now, before, t))
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn period_form(v: &StatsView) -> Markup {
+    let p = v.now.period;
+    let errors = v.errors;
+    html! {
+        form method="get" action="/statistiche" class="mb-3" novalidate {
+            @if let Some(e) = errors {
+                div class="alert alert-danger" role="alert" id="errore-periodo" {
+                    p class="mb-0" { "Il periodo chiesto non è valido: sono mostrati i dati di quest'anno." }
+                    @if let Some(m) = e.message("year") { p class="mb-0" { (m) } }
+                }
+            }
+            fieldset class="row g-3 align-items-end" {
+                legend class="h5" { "Periodo" }
+                div class="col-auto" {
+                    label for="da_mese" class="form-label" { "Dal mese" }
+                    (month_select("da_mese", "da_mese", p.from.month))
+                }
+                div class="col-auto" {
+                    label for="da_anno" class="form-label" { "dell'anno" }
+                    (year_select("da_anno", "da_anno", v.years, p.from.year))
+                    @if let Some(e) = errors { (field_errors(e, "from")) }
+                }
+                div class="col-auto" {
+                    label for="a_mese" class="form-label" { "Al mese" }
+                    (month_select("a_mese", "a_mese", p.to.month))
+                }
+                div class="col-auto" {
+                    label for="a_anno" class="form-label" { "dell'anno" }
+                    (year_select("a_anno", "a_anno", v.years, p.to.year))
+                    @if let Some(e) = errors { (field_errors(e, "to")) }
                 }
                 @if v.district {
                     div class="col-auto" {
@@ -68,70 +208,313 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
                 div class="col-auto" {
                     button type="submit" class="btn btn-primary" { "Mostra" }
                 }
-                div class="col-auto" {
-                    a class="btn btn-outline-primary" href=(csv_href) download { "Scarica CSV" }
-                }
             }
+        }
+    }
+}
 
-            section class="mb-4" aria-labelledby="h-totals" {
-                h2 id="h-totals" class="h4" { "Totali " (s.year) }
-                dl class="row" {
-                    dt class="col-sm-5" { "Accessi" } dd class="col-sm-7" id="stat-accessi" { (s.accesses) }
-                    dt class="col-sm-5" { "Persone distinte" } dd class="col-sm-7" id="stat-persone" { (s.people) }
-                    dt class="col-sm-5" { "Accessi senza codice fiscale (anonimi o persone senza codice)" } dd class="col-sm-7" { (s.unidentified) }
-                    dt class="col-sm-5" { "Invii al Servizio Sociale Professionale" } dd class="col-sm-7" id="stat-invii" { (s.referred) }
-                }
-            }
-
-            @if s.accesses == 0 {
-                p class="alert alert-info" role="status" { "Nessun accesso registrato in questo periodo." }
-            } @else {
-                section class="mb-4" aria-labelledby="h-months" {
-                    h2 id="h-months" class="h4" { "Accessi per mese" }
-                    div class="table-responsive" {
-                        table class="table table-sm" {
-                            caption class="visually-hidden" { "Accessi per mese, " (s.year) }
-                            thead { tr { th scope="col" { "Mese" } th scope="col" class="text-end" { "Accessi" } } }
-                            tbody {
-                                @for (i, n) in s.by_month.iter().enumerate() {
-                                    tr { th scope="row" { (MONTHS[i]) } td class="text-end" { (n) } }
-                                }
-                            }
+fn totals(now: &Report, before: &Report) -> Markup {
+    html! {
+        section class="mb-4" aria-labelledby="h-totals" {
+            h2 id="h-totals" class="h4" { "Totali" }
+            div class="table-responsive" {
+                table class="table table-sm w-auto" {
+                    caption class="visually-hidden" { "Totali di " (now.period.label()) " e di " (before.period.label()) }
+                    thead {
+                        tr {
+                            th scope="col" { "Voce" }
+                            th scope="col" class="text-end" { (capitalized(&now.period.label())) }
+                            th scope="col" class="text-end" { (capitalized(&before.period.label())) }
+                            th scope="col" class="text-end" { "Variazione" }
                         }
                     }
-                }
-                div class="row" {
-                    @for t in &s.tables {
-                        section class="col-12 col-lg-6 mb-4" aria-labelledby={"h-" (t.dimension.code())} {
-                            h2 id={"h-" (t.dimension.code())} class="h5" { (t.dimension.title()) }
-                            @if t.rows.is_empty() {
-                                p { "Nessun dato." }
-                            } @else {
-                                table class="table table-sm" {
-                                    caption class="visually-hidden" { (t.dimension.title()) ", " (s.year) }
-                                    thead { tr { th scope="col" { "Voce" } th scope="col" class="text-end" { "Numero" } th scope="col" class="text-end" { "Quota" } } }
-                                    tbody {
-                                        // Needs are shared among needs; everything else among accesses
-                                        // (an access may fall in several areas or outcomes).
-                                        @let total: usize = if matches!(t.dimension, Dimension::Category | Dimension::Urgency) {
-                                            t.rows.iter().map(|(_, n)| n).sum()
-                                        } else {
-                                            s.accesses
-                                        };
-                                        @for (code, n) in &t.rows {
-                                            tr {
-                                                th scope="row" class="fw-normal" { ((v.label)(t.dimension, code)) }
-                                                td class="text-end" { (n) }
-                                                td class="text-end" { (percent(*n, total)) }
-                                            }
-                                        }
-                                    }
-                                }
+                    tbody {
+                        @for (k, (code, name)) in FIGURES.iter().enumerate() {
+                            @let (n, b) = (pick(&now.totals, k), pick(&before.totals, k));
+                            tr {
+                                th scope="row" class="fw-normal" { (name) }
+                                td class="text-end text-nowrap" id={"stat-" (code)} { (thousands(n)) }
+                                td class="text-end text-nowrap" { (thousands(b)) }
+                                td class="text-end text-nowrap" { (fmt_growth(growth(n, b))) }
                             }
+                        }
+                        tr {
+                            th scope="row" class="fw-normal" { "Quota di donne (sugli accessi con sesso indicato)" }
+                            td class="text-end text-nowrap" id="stat-donne" { (share(now.women_share())) }
+                            td class="text-end text-nowrap" { (share(before.women_share())) }
+                            td {}
                         }
                     }
                 }
             }
-        },
+        }
+    }
+}
+
+fn share(s: Option<f64>) -> String {
+    s.map_or_else(
+        || "–".into(),
+        |s| format!("{s:.1}\u{a0}%").replace('.', ","),
     )
+}
+
+fn month_label(m: Month, long: bool) -> String {
+    if long {
+        m.label()
+    } else {
+        m.short().to_string()
+    }
+}
+
+fn monthly(now: &Report, before: &Report) -> Markup {
+    let p = now.period;
+    // Labels with the year when the span crosses one.
+    let long = p.from.year != p.to.year;
+    let labels: Vec<String> = p.months().map(|m| month_label(m, long)).collect();
+    let groups: Vec<Group> = labels
+        .iter()
+        .zip(now.months.iter().zip(&before.months))
+        .map(|(l, (n, b))| Group {
+            label: l,
+            values: vec![n.accesses, b.accesses],
+        })
+        .collect();
+    let (this, last) = (capitalized(&p.label()), capitalized(&before.period.label()));
+    html! {
+        section class="mb-4" aria-labelledby="h-months" {
+            h2 id="h-months" class="h4" { "Andamento mese per mese" }
+            figure class="grafico-figura" {
+                (charts::columns("g-mesi", "Accessi per mese", &format!("Barre degli accessi di ogni mese di {} (piene) e degli stessi mesi di {} (tratteggiate); i valori sono nella tabella che segue.", p.label(), before.period.label()), &[&this, &last], &groups))
+            }
+            div class="table-responsive" tabindex="0" role="region" aria-labelledby="h-months" {
+                table class="table table-sm" id="tabella-mesi" {
+                    caption class="visually-hidden" { "Figure di ogni mese di " (p.label()) }
+                    thead {
+                        tr {
+                            th scope="col" { "Mese" }
+                            th scope="col" class="text-end" { "Accessi" }
+                            th scope="col" class="text-end" { "Un anno prima" }
+                            th scope="col" class="text-end" { "Persone distinte" }
+                            th scope="col" class="text-end" { "Persone nuove" }
+                            th scope="col" class="text-end" { "Senza codice fiscale" }
+                            th scope="col" class="text-end" { "Invii al Servizio Sociale" }
+                        }
+                    }
+                    tbody {
+                        @for ((m, n), b) in p.months().zip(&now.months).zip(&before.months) {
+                            tr {
+                                th scope="row" class="fw-normal text-nowrap" { (m.label()) }
+                                td class="text-end" { (thousands(n.accesses)) }
+                                td class="text-end" { (thousands(b.accesses)) }
+                                td class="text-end" { (thousands(n.people)) }
+                                td class="text-end" { (thousands(n.new_people)) }
+                                td class="text-end" { (thousands(n.unidentified)) }
+                                td class="text-end" { (thousands(n.referred)) }
+                            }
+                        }
+                    }
+                    tfoot {
+                        tr {
+                            th scope="row" { "Periodo" }
+                            td class="text-end fw-bold" { (thousands(now.totals.accesses)) }
+                            td class="text-end fw-bold" { (thousands(before.totals.accesses)) }
+                            td class="text-end fw-bold" { (thousands(now.totals.people)) }
+                            td class="text-end fw-bold" { (thousands(now.totals.new_people)) }
+                            td class="text-end fw-bold" { (thousands(now.totals.unidentified)) }
+                            td class="text-end fw-bold" { (thousands(now.totals.referred)) }
+                        }
+                    }
+                }
+            }
+            p class="small" { "Le persone distinte del periodo non sono la somma dei mesi: chi torna in più mesi conta una volta." }
+        }
+    }
+}
+
+/// Months down, channels across: the seed's "telefonate in entrata" per month is one column.
+fn by_channel(v: &StatsView, now: &Report) -> Markup {
+    let Some(t) = now.table(Dimension::Channel) else {
+        return html! {};
+    };
+    html! {
+        section class="mb-4" aria-labelledby="h-mese-canale" {
+            h2 id="h-mese-canale" class="h4" { "Accessi per mese e canale" }
+            div class="table-responsive" tabindex="0" role="region" aria-labelledby="h-mese-canale" {
+                table class="table table-sm" id="tabella-mese-canale" {
+                    caption class="visually-hidden" { "Accessi per mese e canale, " (now.period.label()) }
+                    thead {
+                        tr {
+                            th scope="col" { "Mese" }
+                            @for r in &t.rows { th scope="col" class="text-end" { ((v.label)(Dimension::Channel, &r.code)) } }
+                            th scope="col" class="text-end" { "Totale" }
+                        }
+                    }
+                    tbody {
+                        @for (i, (m, f)) in now.period.months().zip(&now.months).enumerate() {
+                            tr {
+                                th scope="row" class="fw-normal text-nowrap" { (m.label()) }
+                                @for r in &t.rows { td class="text-end" { (thousands(r.by_month[i])) } }
+                                td class="text-end" { (thousands(f.accesses)) }
+                            }
+                        }
+                    }
+                    tfoot {
+                        tr {
+                            th scope="row" { "Periodo" }
+                            @for r in &t.rows { td class="text-end fw-bold" { (thousands(r.count)) } }
+                            td class="text-end fw-bold" { (thousands(now.totals.accesses)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn share_chart(v: &StatsView, now: &Report, t: &Table, id: &str, title: &str) -> Markup {
+    let rows: Vec<(String, u64)> = t
+        .rows
+        .iter()
+        .map(|r| ((v.label)(t.dimension, &r.code), r.count))
+        .collect();
+    html! {
+        figure class="col-12 col-xl-6 mb-4 grafico-figura" {
+            figcaption class="h5" { (title) }
+            (charts::shares(id, title, &format!("Barre orizzontali: ogni voce con la sua quota; i numeri sono nella tabella «{}».", t.dimension.title()), &rows, now.share_base(t)))
+        }
+    }
+}
+
+fn pyramid(v: &StatsView, now: &Report) -> Markup {
+    let Some(t) = now.table(Dimension::AgeSex) else {
+        return html! {};
+    };
+    // Age bands in age order, each with women, men and sex not given.
+    let mut bands: Vec<(String, u64, u64, u64)> = Vec::new();
+    for r in &t.rows {
+        let (sex, band) = r
+            .code
+            .split_once('|')
+            .unwrap_or(("unknown", r.code.as_str()));
+        let label = (v.label)(Dimension::AgeBand, band);
+        let i = match bands.iter().position(|b| b.0 == label) {
+            Some(i) => i,
+            None => {
+                bands.push((label, 0, 0, 0));
+                bands.len() - 1
+            }
+        };
+        match sex {
+            "F" => bands[i].1 += r.count,
+            "M" => bands[i].2 += r.count,
+            _ => bands[i].3 += r.count,
+        }
+    }
+    let drawn: Vec<(String, u64, u64)> = bands.iter().map(|b| (b.0.clone(), b.1, b.2)).collect();
+    html! {
+        section class="mb-4" aria-labelledby="h-piramide" {
+            h2 id="h-piramide" class="h4" { "Accessi per fascia d'età e sesso" }
+            div class="row" {
+                figure class="col-12 col-xl-7 grafico-figura" {
+                    (charts::pyramid("g-piramide", "Piramide delle età", "Femmine a sinistra (barre piene), maschi a destra (tratteggiate), dalle età più giovani in basso; i numeri sono nella tabella accanto.", &drawn))
+                }
+                div class="col-12 col-xl-5 table-responsive" {
+                    table class="table table-sm" id="tabella-piramide" {
+                        caption class="visually-hidden" { "Accessi per fascia d'età e sesso" }
+                        thead { tr {
+                            th scope="col" { "Fascia d'età" }
+                            th scope="col" class="text-end" { "Femmine" }
+                            th scope="col" class="text-end" { "Maschi" }
+                            th scope="col" class="text-end" { "Non indicato" }
+                        } }
+                        tbody {
+                            @for (label, f, m, u) in &bands {
+                                tr {
+                                    th scope="row" class="fw-normal" { (label) }
+                                    td class="text-end" { (thousands(*f)) }
+                                    td class="text-end" { (thousands(*m)) }
+                                    td class="text-end" { (thousands(*u)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Codes down, months across (month × area, month × need).
+fn cross(v: &StatsView, now: &Report, t: &Table) -> Markup {
+    let id = format!("h-mese-{}", t.dimension.code());
+    let title = match t.dimension {
+        Dimension::Area => "Accessi per area di utenza, mese per mese",
+        _ => "Bisogni rilevati, mese per mese",
+    };
+    let long = now.period.from.year != now.period.to.year;
+    html! {
+        section class="mb-4" aria-labelledby=(id) {
+            h2 id=(id) class="h4" { (title) }
+            div class="table-responsive" tabindex="0" role="region" aria-labelledby=(id) {
+                table class="table table-sm" {
+                    caption class="visually-hidden" { (title) ", " (now.period.label()) }
+                    thead {
+                        tr {
+                            th scope="col" { "Voce" }
+                            @for m in now.period.months() { th scope="col" class="text-end text-nowrap" { (month_label(m, long)) } }
+                            th scope="col" class="text-end" { "Totale" }
+                        }
+                    }
+                    tbody {
+                        @for r in &t.rows {
+                            tr {
+                                th scope="row" class="fw-normal" { ((v.label)(t.dimension, &r.code)) }
+                                @for n in &r.by_month { td class="text-end" { (thousands(*n)) } }
+                                td class="text-end fw-bold" { (thousands(r.count)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
+    let code = t.dimension.code();
+    let base = now.share_base(t);
+    let earlier = before.table(t.dimension);
+    html! {
+        section class="col-12 col-xl-6 mb-4" aria-labelledby={"h-" (code)} {
+            h2 id={"h-" (code)} class="h5" { (t.dimension.title()) }
+            @if t.rows.is_empty() {
+                p { "Nessun dato." }
+            } @else {
+                div class="table-responsive" {
+                    table class="table table-sm" id={"tabella-" (code)} {
+                        caption class="visually-hidden" { (t.dimension.title()) ", " (now.period.label()) }
+                        thead { tr {
+                            th scope="col" { "Voce" }
+                            th scope="col" class="text-end" { "Numero" }
+                            th scope="col" class="text-end" { "Quota" }
+                            th scope="col" class="text-end" { "Un anno prima" }
+                            th scope="col" class="text-end" { "Variazione" }
+                        } }
+                        tbody {
+                            @for r in &t.rows {
+                                @let b = earlier.map_or(0, |e| e.count(&r.code));
+                                tr {
+                                    th scope="row" class="fw-normal" { ((v.label)(t.dimension, &r.code)) }
+                                    td class="text-end" { (thousands(r.count)) }
+                                    td class="text-end text-nowrap" { (percent(r.count, base)) }
+                                    td class="text-end" { (thousands(b)) }
+                                    td class="text-end text-nowrap" { (fmt_growth(growth(r.count, b))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
