@@ -37,6 +37,18 @@ pub struct Statistics {
 }
 
 impl Statistics {
+    /// What the figures count, in words.
+    pub fn scope(&self) -> String {
+        match (self.district, &self.desk) {
+            (true, Some(d)) => self.desks.iter().find(|(c, _)| c == d).map_or_else(
+                || format!("sportello {d}"),
+                |(_, n)| format!("sportello di {n}"),
+            ),
+            (true, None) => "tutto l'Ambito".to_string(),
+            (false, _) => "questo sportello".to_string(),
+        }
+    }
+
     /// `statistiche-2026-01_2026-12[-072046].csv`.
     pub fn file_name(&self, ext: &str) -> String {
         match &self.desk {

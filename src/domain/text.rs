@@ -148,3 +148,38 @@ mod thousands_tests {
         assert_eq!(super::thousands(1234567), "1.234.567");
     }
 }
+
+/// A share in percent with one decimal, Italian style, a no-break space before the sign (so
+/// that it never wraps alone): "12,5 %"; "–" of nothing.
+pub fn percent(n: u64, total: u64) -> String {
+    if total == 0 {
+        return "–".into();
+    }
+    format!("{:.1}\u{a0}%", n as f64 * 100.0 / total as f64).replace('.', ",")
+}
+
+/// A change in percent with its sign: "+20,0 %", "−3,5 %"; "–" when there was nothing before.
+pub fn signed_percent(g: Option<f64>) -> String {
+    match g {
+        None => "–".into(),
+        Some(g) if g >= 0.05 => format!("+{g:.1}\u{a0}%").replace('.', ","),
+        Some(g) if g <= -0.05 => format!("−{:.1}\u{a0}%", -g).replace('.', ","),
+        Some(_) => "0,0\u{a0}%".into(),
+    }
+}
+
+/// A percentage already computed, Italian style: "48,3 %"; "–" when there is none.
+pub fn share(s: Option<f64>) -> String {
+    s.map_or_else(
+        || "–".into(),
+        |s| format!("{s:.1}\u{a0}%").replace('.', ","),
+    )
+}
+
+/// The text with its first letter upper case ("anno 2026" → "Anno 2026").
+pub fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

@@ -18,17 +18,17 @@ pub const PAGE_HEIGHT: f32 = 297.0 * MM;
 /// The same margin on all four sides.
 pub const MARGIN: f32 = 20.0 * MM;
 
-const LEFT: f32 = MARGIN;
-const RIGHT: f32 = PAGE_WIDTH - MARGIN;
-const TOP: f32 = PAGE_HEIGHT - MARGIN;
-const CONTENT_WIDTH: f32 = RIGHT - LEFT;
+pub(super) const LEFT: f32 = MARGIN;
+pub(super) const RIGHT: f32 = PAGE_WIDTH - MARGIN;
+pub(super) const TOP: f32 = PAGE_HEIGHT - MARGIN;
+pub(super) const CONTENT_WIDTH: f32 = RIGHT - LEFT;
 
 const TITLE_SIZE: f32 = 18.0;
-const HEADING_SIZE: f32 = 14.0;
-const BODY_SIZE: f32 = 11.0;
-const SMALL_SIZE: f32 = 9.0;
+pub(super) const HEADING_SIZE: f32 = 14.0;
+pub(super) const BODY_SIZE: f32 = 11.0;
+pub(super) const SMALL_SIZE: f32 = 9.0;
 /// Line height as a multiple of the font size.
-const LEADING: f32 = 1.3;
+pub(super) const LEADING: f32 = 1.3;
 /// Share of the text width given to field labels.
 const LABEL_SHARE: f32 = 0.32;
 const COLUMN_GAP: f32 = 10.0;
@@ -39,7 +39,7 @@ const SIGNATURE_SPACE: f32 = 34.0;
 /// The footer text is capped so that a runaway footer cannot eat the page.
 const MAX_FOOTER_LINES: usize = 4;
 /// Tolerance for float comparisons, in points.
-const EPSILON: f32 = 0.01;
+pub(super) const EPSILON: f32 = 0.01;
 
 /// Font metrics needed for layout.
 pub trait Measure {
@@ -78,10 +78,29 @@ pub struct Rule {
     pub thickness: f32,
 }
 
+/// A filled rectangle (a bar of a chart).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub shade: Shade,
+}
+
+/// How a bar is filled: told apart in black and white.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shade {
+    Dark,
+    /// Light grey with a dark outline.
+    Light,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Text(TextRun),
     Rule(Rule),
+    Bar(Bar),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,8 +123,15 @@ pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
     };
     engine.header(&doc.header_lines);
     engine.title(&doc.title);
-    for block in &doc.blocks {
-        engine.block(block);
+    for (i, block) in doc.blocks.iter().enumerate() {
+        match (block, doc.blocks.get(i + 1)) {
+            // A heading stays with the start of what follows it (a chart: all of it).
+            (Block::Heading(text), next) => {
+                let keep = next.map_or(BODY_SIZE * LEADING, |n| engine.keep_height(n));
+                engine.heading(text, keep);
+            }
+            _ => engine.block(block),
+        }
     }
     let mut pages = engine.finish();
 
@@ -125,9 +151,9 @@ struct Segment {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
-struct WrappedLine {
+pub(super) struct WrappedLine {
     segments: Vec<Segment>,
-    width: f32,
+    pub(super) width: f32,
 }
 
 impl WrappedLine {
@@ -176,7 +202,7 @@ impl WrappedLine {
 
 /// Greedy word wrap. `'\n'` forces a line break; runs of spaces collapse. A word longer
 /// than the whole line (an e-mail address, an IBAN) is cut wherever it has to be.
-fn wrap(
+pub(super) fn wrap(
     m: &dyn Measure,
     text: &str,
     weight: Weight,
@@ -253,7 +279,7 @@ fn split_word(
 }
 
 /// Adds the runs of a wrapped line to a page.
-fn push_line(
+pub(super) fn push_line(
     items: &mut Vec<Item>,
     line: &WrappedLine,
     x: f32,
@@ -337,12 +363,12 @@ fn add_footer(
 }
 
 /// Places content top to bottom, breaking pages when a line would cross `bottom`.
-struct Engine<'a> {
-    m: &'a dyn Measure,
+pub(super) struct Engine<'a> {
+    pub(super) m: &'a dyn Measure,
     done: Vec<Page>,
-    current: Page,
+    pub(super) current: Page,
     /// Top of the next line box.
-    y: f32,
+    pub(super) y: f32,
     /// Lowest point body text may reach (the footer is below).
     bottom: f32,
 }
@@ -357,27 +383,32 @@ impl Engine<'_> {
         self.y >= TOP - EPSILON
     }
 
-    fn break_page(&mut self) {
+    /// Lowest point body text may reach.
+    pub(super) fn bottom_limit(&self) -> f32 {
+        self.bottom
+    }
+
+    pub(super) fn break_page(&mut self) {
         self.done.push(std::mem::take(&mut self.current));
         self.y = TOP;
     }
 
     /// Starts a new page unless `height` still fits. A page that is still empty is never
     /// left behind, so content taller than a page cannot loop forever.
-    fn ensure(&mut self, height: f32) {
+    pub(super) fn ensure(&mut self, height: f32) {
         if self.y - height < self.bottom - EPSILON && !self.at_top() {
             self.break_page();
         }
     }
 
     /// Vertical space, dropped at the top of a page where it would only push text down.
-    fn skip(&mut self, gap: f32) {
+    pub(super) fn skip(&mut self, gap: f32) {
         if !self.at_top() {
             self.y -= gap;
         }
     }
 
-    fn body_height(&self) -> f32 {
+    pub(super) fn body_height(&self) -> f32 {
         TOP - self.bottom
     }
 
@@ -397,7 +428,15 @@ impl Engine<'_> {
         self.y -= height;
     }
 
-    fn text(&mut self, text: &str, x: f32, width: f32, size: f32, weight: Weight, tone: Tone) {
+    pub(super) fn text(
+        &mut self,
+        text: &str,
+        x: f32,
+        width: f32,
+        size: f32,
+        weight: Weight,
+        tone: Tone,
+    ) {
         for line in wrap(self.m, text, weight, size, width) {
             self.line(&line, x, size, weight, tone);
         }
@@ -444,7 +483,7 @@ impl Engine<'_> {
 
     fn block(&mut self, block: &Block) {
         match block {
-            Block::Heading(text) => self.heading(text),
+            Block::Heading(text) => self.heading(text, BODY_SIZE * LEADING),
             Block::Paragraph(text) => {
                 self.text(
                     text,
@@ -460,14 +499,17 @@ impl Engine<'_> {
             Block::Bullets(items) => self.bullets(items),
             Block::Spacer => self.skip(BODY_SIZE * LEADING),
             Block::SignatureLines(labels) => self.signatures(labels),
+            Block::Table(t) => self.table(t),
+            Block::Chart { title, chart } => self.chart(title, chart),
         }
     }
 
-    fn heading(&mut self, text: &str) {
+    fn heading(&mut self, text: &str, keep: f32) {
         self.skip(10.0);
         let lines = wrap(self.m, text, Weight::Bold, HEADING_SIZE, CONTENT_WIDTH);
-        // Keep the heading with the first line of what follows it.
-        let height = lines.len() as f32 * HEADING_SIZE * LEADING + BODY_SIZE * LEADING;
+        // Keep the heading with `keep` points of what follows it.
+        let height =
+            lines.len() as f32 * HEADING_SIZE * LEADING + keep.min(self.body_height() / 2.0);
         self.ensure(height);
         for line in &lines {
             self.line(line, LEFT, HEADING_SIZE, Weight::Bold, Tone::Normal);
@@ -724,6 +766,9 @@ mod tests {
                         assert!(t.baseline >= MARGIN - EPSILON && t.baseline <= TOP, "{t:?}");
                     }
                     Item::Rule(r) => assert!(r.x1 >= LEFT - EPSILON && r.x2 <= RIGHT + EPSILON),
+                    Item::Bar(b) => {
+                        assert!(b.x >= LEFT - EPSILON && b.x + b.width <= RIGHT + EPSILON)
+                    }
                 }
             }
         }

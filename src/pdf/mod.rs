@@ -14,16 +14,18 @@
 //! right, the printed shape is not.
 
 pub mod documents;
+mod figures;
 mod fonts;
 mod layout;
+pub mod report;
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage,
-    PdfParseErrorSeverity, PdfSaveOptions, PdfWarnMsg, Point, Pt, TextItem,
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle,
+    PdfPage, PdfParseErrorSeverity, PdfSaveOptions, PdfWarnMsg, Point, Pt, Rect, TextItem,
 };
 
 use self::fonts::{clean, Family, FontSet, Weight};
-use self::layout::{Item, Page, Tone};
+use self::layout::{Item, Page, Shade, Tone};
 
 /// A document to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +55,36 @@ pub enum Block {
     Spacer,
     /// Lines to sign on, two per row, each with its caption below.
     SignatureLines(Vec<String>),
+    /// Rows under a header repeated on each page the table spans.
+    Table(Table),
+    /// A chart with its title, drawn in greys (readable in black and white).
+    Chart {
+        title: String,
+        chart: Chart,
+    },
+}
+
+/// A table: the first column is text (it wraps), the others are figures (right-aligned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// The last row is a total (printed bold, above a rule).
+    pub total: bool,
+}
+
+/// What a chart draws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chart {
+    /// Vertical bars per group (months), one per series: dark, then light.
+    Columns {
+        series: Vec<String>,
+        groups: Vec<(String, Vec<u64>)>,
+    },
+    /// One horizontal bar per row with its share of `base`.
+    Shares { rows: Vec<(String, u64)>, base: u64 },
+    /// Women to the left, men to the right, the youngest at the bottom: (band, women, men).
+    Pyramid { rows: Vec<(String, u64, u64)> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +194,30 @@ fn texts(doc: &Document) -> Vec<(&str, Weight)> {
                 out.extend(items.iter().map(|i| (i.as_str(), Weight::Regular)));
             }
             Block::Spacer => {}
+            Block::Table(t) => {
+                out.extend(t.head.iter().map(|c| (c.as_str(), Weight::Bold)));
+                for row in &t.rows {
+                    out.extend(row.iter().map(|c| (c.as_str(), Weight::Regular)));
+                }
+                if let Some(last) = t.rows.last().filter(|_| t.total) {
+                    out.extend(last.iter().map(|c| (c.as_str(), Weight::Bold)));
+                }
+            }
+            Block::Chart { title, chart } => {
+                out.push((title.as_str(), Weight::Bold));
+                match chart {
+                    Chart::Columns { series, groups } => {
+                        out.extend(series.iter().map(|s| (s.as_str(), Weight::Regular)));
+                        out.extend(groups.iter().map(|g| (g.0.as_str(), Weight::Regular)));
+                    }
+                    Chart::Shares { rows, .. } => {
+                        out.extend(rows.iter().map(|r| (r.0.as_str(), Weight::Regular)));
+                    }
+                    Chart::Pyramid { rows } => {
+                        out.extend(rows.iter().map(|r| (r.0.as_str(), Weight::Regular)));
+                    }
+                }
+            }
         }
     }
     out
@@ -191,6 +247,51 @@ fn map_texts(doc: &Document, f: &dyn Fn(&str, Weight) -> String) -> Document {
                 Block::Bullets(items) => Block::Bullets(regular(items.as_slice())),
                 Block::Spacer => Block::Spacer,
                 Block::SignatureLines(items) => Block::SignatureLines(regular(items.as_slice())),
+                Block::Table(t) => {
+                    let last = t.rows.len().saturating_sub(1);
+                    Block::Table(Table {
+                        head: t.head.iter().map(|c| f(c, Weight::Bold)).collect(),
+                        rows: t
+                            .rows
+                            .iter()
+                            .enumerate()
+                            .map(|(i, row)| {
+                                let w = if t.total && i == last {
+                                    Weight::Bold
+                                } else {
+                                    Weight::Regular
+                                };
+                                row.iter().map(|c| f(c, w)).collect()
+                            })
+                            .collect(),
+                        total: t.total,
+                    })
+                }
+                Block::Chart { title, chart } => Block::Chart {
+                    title: f(title, Weight::Bold),
+                    chart: match chart {
+                        Chart::Columns { series, groups } => Chart::Columns {
+                            series: regular(series.as_slice()),
+                            groups: groups
+                                .iter()
+                                .map(|(l, v)| (f(l, Weight::Regular), v.clone()))
+                                .collect(),
+                        },
+                        Chart::Shares { rows, base } => Chart::Shares {
+                            rows: rows
+                                .iter()
+                                .map(|(l, n)| (f(l, Weight::Regular), *n))
+                                .collect(),
+                            base: *base,
+                        },
+                        Chart::Pyramid { rows } => Chart::Pyramid {
+                            rows: rows
+                                .iter()
+                                .map(|(l, a, b)| (f(l, Weight::Regular), *a, *b))
+                                .collect(),
+                        },
+                    },
+                },
             })
             .collect(),
         footer: f(doc.footer.as_str(), Weight::Regular),
@@ -256,6 +357,33 @@ fn page_ops(page: &Page, font_ids: &[((Family, Weight), FontId)]) -> Vec<Op> {
                     items: vec![TextItem::Text(run.text.clone())],
                 });
                 ops.push(Op::EndTextSection);
+            }
+            Item::Bar(bar) => {
+                let grey = |percent| {
+                    Color::Greyscale(Greyscale {
+                        percent,
+                        icc_profile: None,
+                    })
+                };
+                ops.push(Op::SetFillColor {
+                    col: grey(match bar.shade {
+                        Shade::Dark => 0.3,
+                        Shade::Light => 0.85,
+                    }),
+                });
+                fill = None;
+                ops.push(Op::SetOutlineColor { col: grey(0.0) });
+                ops.push(Op::SetOutlineThickness { pt: Pt(0.4) });
+                ops.push(Op::DrawRectangle {
+                    rectangle: Rect {
+                        x: Pt(bar.x),
+                        y: Pt(bar.y),
+                        width: Pt(bar.width),
+                        height: Pt(bar.height),
+                        mode: Some(PaintMode::FillStroke),
+                        winding_order: None,
+                    },
+                });
             }
             Item::Rule(rule) => {
                 ops.push(Op::SetOutlineColor {
@@ -430,7 +558,7 @@ mod tests {
             .flat_map(|p| &p.items)
             .filter_map(|item| match item {
                 Item::Text(run) => Some(run),
-                Item::Rule(_) => None,
+                Item::Rule(_) | Item::Bar(_) => None,
             })
             .collect();
         assert!(runs

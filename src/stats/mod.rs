@@ -150,6 +150,19 @@ pub struct Figures {
     pub referred: u64,
 }
 
+impl Figures {
+    /// The `k`-th figure, in the order of [`FIGURES`].
+    pub fn value(&self, k: usize) -> u64 {
+        match k {
+            0 => self.accesses,
+            1 => self.people,
+            2 => self.new_people,
+            3 => self.unidentified,
+            _ => self.referred,
+        }
+    }
+}
+
 /// One row of a table: a code, its count in the period and in each of its months.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -248,6 +261,35 @@ impl Report {
         let t = self.table(Dimension::Sex)?;
         let (f, m) = (t.count("F"), t.count("M"));
         (f + m > 0).then(|| f as f64 * 100.0 / (f + m) as f64)
+    }
+
+    /// The age pyramid from the age × sex table: (age band code, women, men, sex not given),
+    /// youngest first.
+    pub fn pyramid(&self) -> Vec<(String, u64, u64, u64)> {
+        let mut bands: Vec<(String, u64, u64, u64)> = Vec::new();
+        let Some(t) = self.table(Dimension::AgeSex) else {
+            return bands;
+        };
+        // The table is in age order already.
+        for r in &t.rows {
+            let (sex, band) = r
+                .code
+                .split_once('|')
+                .unwrap_or(("unknown", r.code.as_str()));
+            let i = match bands.iter().position(|b| b.0 == band) {
+                Some(i) => i,
+                None => {
+                    bands.push((band.to_string(), 0, 0, 0));
+                    bands.len() - 1
+                }
+            };
+            match sex {
+                "F" => bands[i].1 += r.count,
+                "M" => bands[i].2 += r.count,
+                _ => bands[i].3 += r.count,
+            }
+        }
+        bands
     }
 
     /// What a row's share is counted against: needs among needs, everything else among
@@ -435,13 +477,7 @@ pub fn csv(
         f
     };
     if only.is_none_or(|t| t == "totali") {
-        let pick = |f: &Figures, k: usize| match k {
-            0 => f.accesses,
-            1 => f.people,
-            2 => f.new_people,
-            3 => f.unidentified,
-            _ => f.referred,
-        };
+        let pick = |f: &Figures, k: usize| f.value(k);
         for (k, (code, name)) in FIGURES.iter().enumerate() {
             row(line(
                 "totali",

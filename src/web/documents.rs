@@ -145,3 +145,26 @@ pub fn report_pdf(
         r,
     ))
 }
+
+/// The statistics report as a document, as the page and the API print it.
+pub fn statistics_pdf(
+    state: &AppState,
+    c: &app::statistics::Statistics,
+) -> Result<crate::pdf::Document, AppError> {
+    let instance = state
+        .store
+        .instance()?
+        .ok_or(AppError::NotFound("Installazione"))?;
+    let contacts = state.store.desk_contacts()?;
+    let labeller =
+        |d: crate::stats::Dimension, code: &str| app::statistics::label(&state.reference, d, code);
+    Ok(crate::pdf::report::statistics_report(
+        &instance,
+        &contacts,
+        &c.scope(),
+        &c.now,
+        &c.before,
+        &labeller,
+        chrono::Local::now().date_naive(),
+    ))
+}

@@ -104,6 +104,7 @@ pub async fn page(
             district: c.district,
             label: &labeller,
             today: this_month(),
+            scope: &c.scope(),
             errors: errors.as_ref(),
         },
     );
@@ -133,8 +134,20 @@ pub async fn csv(
         .body(format!("\u{feff}{text}")))
 }
 
+/// The printable report of the same figures, with the charts.
+pub async fn report(
+    auth: Auth,
+    state: web::Data<AppState>,
+    query: web::Query<StatsQuery>,
+) -> Result<HttpResponse, PageError> {
+    let c = compute(&state, &auth, query.query()).await?;
+    let bytes = super::documents::render_pdf(super::documents::statistics_pdf(&state, &c)?).await?;
+    Ok(super::respond::pdf(bytes, &c.file_name("pdf")))
+}
+
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
     r.get("/statistiche", Gate::Responsabile, page);
     r.get("/statistiche.csv", Gate::Responsabile, csv);
+    r.get("/statistiche/rapporto.pdf", Gate::Responsabile, report);
 }

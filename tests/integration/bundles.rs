@@ -30,23 +30,29 @@ fn init(data: &Path, role: &str, istat: &str) {
 pub fn pair(dir: &Path) -> (PathBuf, PathBuf) {
     let desk = dir.join("desk");
     let district = dir.join("district");
-    init(&desk, "desk", "072046");
     init(&district, "district", "072046");
-    let desk_pub = dir.join("desk.pub.json");
-    let reply = dir.join("reply.age");
+    enrol(dir, &district, &desk, "072046");
+    (desk, district)
+}
+
+/// A new desk for the comune `istat`, enrolled with `district`.
+pub fn enrol(dir: &Path, district: &Path, desk: &Path, istat: &str) {
+    init(desk, "desk", istat);
+    let desk_pub = dir.join(format!("desk-{istat}.pub.json"));
+    let reply = dir.join(format!("reply-{istat}.age"));
     let out = cli(
-        &desk,
+        desk,
         &["keys", "export", "--out", desk_pub.to_str().unwrap()],
         &[],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let fingerprint = stdout(&cli(&desk, &["keys", "show"], &[]))
+    let fingerprint = stdout(&cli(desk, &["keys", "show"], &[]))
         .lines()
         .last()
         .unwrap()
         .to_string();
     let out = cli(
-        &district,
+        district,
         &[
             "keys",
             "trust",
@@ -61,9 +67,8 @@ pub fn pair(dir: &Path) -> (PathBuf, PathBuf) {
         stdout(&out).contains(&fingerprint),
         "the district shows the desk's fingerprint to compare"
     );
-    let out = cli(&desk, &["keys", "trust", reply.to_str().unwrap()], &[]);
+    let out = cli(desk, &["keys", "trust", reply.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    (desk, district)
 }
 
 #[actix_rt::test]

@@ -122,6 +122,7 @@ const ALLOW: &[Row] = &[
     ("GET", "/agenda/{id}/promemoria.pdf", "osr", ""),
     ("GET", "/statistiche", "r", "r"),
     ("GET", "/statistiche.csv", "r", "r"),
+    ("GET", "/statistiche/rapporto.pdf", "r", "r"),
     // Administration: the administrator alone.
     ("GET", "/amministrazione", "a", "a"),
     ("POST", "/amministrazione/utenti", "a", "a"),
@@ -170,6 +171,7 @@ const ALLOW: &[Row] = &[
     ("GET", "/api/v1/statistics", "r", "r"),
     ("GET", "/api/v1/stats", "r", "r"),
     ("GET", "/api/v1/stats.csv", "r", "r"),
+    ("GET", "/api/v1/stats/report.pdf", "r", "r"),
     ("PUT", "/api/v1/persons/{id}", "osr", ""),
     ("POST", "/api/v1/persons/{id}/consents", "osr", ""),
     ("POST", "/api/v1/appointments/{id}/cancel", "osr", ""),

@@ -1,7 +1,7 @@
 //! Statistics: the desk's own counts, and the district's over the records of every desk, equal
 //! for the same accesses; only the head of the service sees them; CSV for spreadsheets.
 
-use crate::bundles::{desk_records_a_referral, pair};
+use crate::bundles::{desk_records_a_referral, enrol, pair};
 use crate::common::*;
 
 fn add_user(data: &std::path::Path, username: &str, role: &str) {
@@ -243,4 +243,200 @@ async fn a_referral_sent_after_its_access_travelled_still_counts_at_the_district
     let page = c.get("/statistiche").await;
     assert_eq!(value(&page.body, "stat-accessi"), "1");
     assert_eq!(value(&page.body, "stat-invii_ssp"), "1");
+}
+
+#[actix_rt::test]
+async fn at_the_district_two_desks_add_up_and_a_person_seen_at_both_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (triggiano, district) = pair(dir.path());
+    let capurso = dir.path().join("capurso");
+    enrol(dir.path(), &district, &capurso, "072014");
+    add_user(&district, "coord", "responsabile");
+    // Each desk: an anonymous caller, and Mario Rossi (the same codice fiscale) referred.
+    desk_records_a_referral(&triggiano, "Triggiano").await;
+    desk_records_a_referral(&capurso, "Capurso").await;
+    for (desk, name) in [(&triggiano, "t.age"), (&capurso, "c.age")] {
+        let bundle = dir.path().join(name);
+        let out = cli(desk, &["export", "--out", bundle.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let server = Server::on(&district);
+    let mut c = server.logged_in("coord").await;
+    let whole = c.get("/api/v1/stats").await.json();
+    let one = |code: &'static str| {
+        let path = format!("/api/v1/stats?desk={code}");
+        async move { path }
+    };
+    let mut desks = Vec::new();
+    for code in ["072046", "072014"] {
+        let path = one(code).await;
+        desks.push(c.get(&path).await.json());
+    }
+    let sum = |key: &str| desks.iter().map(|d| d[key].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(whole["accesses"].as_u64(), Some(4));
+    assert_eq!(whole["accesses"].as_u64(), Some(sum("accesses")));
+    assert_eq!(whole["referred"].as_u64(), Some(sum("referred")));
+    assert_eq!(whole["unidentified"].as_u64(), Some(sum("unidentified")));
+    // Rossi counts at each desk, and once in the Ambito; new to it once.
+    assert_eq!(sum("people"), 2);
+    assert_eq!(whole["people"].as_u64(), Some(1));
+    assert_eq!(whole["new_people"].as_u64(), Some(1));
+    let page = c.get("/statistiche").await;
+    assert_eq!(value(&page.body, "stat-persone"), "1");
+    assert!(page.body.contains("Capurso") && page.body.contains("Triggiano"));
+    let csv = c.get("/api/v1/stats.csv?table=sportello").await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body.contains("sportello;072014;Capurso;2;"),
+        "{}",
+        csv.body
+    );
+    assert!(!csv.body.contains("totali;"));
+    assert_eq!(c.get("/api/v1/stats.csv?table=nulla").await.status, 422);
+}
+
+/// The number in a CSV line `table;code;label;count;…`.
+fn csv_count(csv: &str, table: &str, code: &str) -> Option<u64> {
+    csv.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(';').collect();
+        (f.first() == Some(&table) && f.get(1) == Some(&code))
+            .then(|| f.get(3)?.parse().ok())
+            .flatten()
+    })
+}
+
+#[actix_rt::test]
+async fn on_the_demo_data_the_page_csv_json_and_pdf_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    assert!(cli(&data, &["demo"], &[]).status.success());
+    let server = Server::on(&data);
+    let mut c = server.client();
+    assert_eq!(
+        c.login("responsabile", "demo-responsabile-2026")
+            .await
+            .location(),
+        "/"
+    );
+    // The last twelve months (across two years) and the calendar year.
+    let today = chrono::Local::now().date_naive();
+    let to = today.format("%Y-%m").to_string();
+    let from = (today - chrono::Duration::days(330))
+        .format("%Y-%m")
+        .to_string();
+    let year = today.format("%Y").to_string();
+    for (api_q, page_q) in [
+        (format!("from={from}&to={to}"), format!("da={from}&a={to}")),
+        (format!("year={year}"), format!("anno={year}")),
+    ] {
+        let json = c.get(&format!("/api/v1/stats?{api_q}")).await.json();
+        let accesses = json["accesses"].as_u64().unwrap();
+        assert!(accesses > 0, "{json}");
+        let months: u64 = json["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["accesses"].as_u64().unwrap())
+            .sum();
+        assert_eq!(months, accesses, "the months add up");
+
+        let page = c.get(&format!("/statistiche?{page_q}")).await;
+        assert_eq!(page.status, 200);
+        let number = |id: &str| value(&page.body, id).replace('.', "");
+        for key in ["accessi", "persone", "nuove_persone", "invii_ssp"] {
+            let json_key = match key {
+                "accessi" => "accesses",
+                "persone" => "people",
+                "nuove_persone" => "new_people",
+                _ => "referred",
+            };
+            assert_eq!(
+                number(&format!("stat-{key}")),
+                json[json_key].to_string(),
+                "{key}"
+            );
+        }
+        // Charts are SVG with a title, next to their tables.
+        assert!(page.body.contains("<svg") && page.body.contains("Accessi per mese</title>"));
+        assert!(page.body.contains("id=\"tabella-mese-canale\""));
+        assert!(page.body.contains("Piramide delle età"));
+
+        let csv = c.get(&format!("/api/v1/stats.csv?{api_q}")).await.body;
+        let page_csv = c.get(&format!("/statistiche.csv?{page_q}")).await.body;
+        assert_eq!(csv, page_csv, "the page and the API give the same CSV");
+        assert!(csv.starts_with('\u{feff}'));
+        assert_eq!(csv_count(&csv, "totali", "accessi"), Some(accesses));
+        assert_eq!(
+            csv_count(&csv, "totali", "persone"),
+            json["people"].as_u64()
+        );
+        for t in json["tables"].as_array().unwrap() {
+            let dim = t["dimension"].as_str().unwrap();
+            for r in t["rows"].as_array().unwrap() {
+                assert_eq!(
+                    csv_count(&csv, dim, r["code"].as_str().unwrap()),
+                    r["count"].as_u64(),
+                    "{dim} {}",
+                    r["code"]
+                );
+            }
+        }
+        // Age bands in age order.
+        let ages = json["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["dimension"] == "eta")
+            .unwrap()["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>();
+        let mut sorted = ages.clone();
+        sorted.sort_by_key(|c| {
+            c.split('_')
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+                .unwrap_or(u32::MAX)
+        });
+        assert_eq!(ages, sorted);
+
+        let pdf = c
+            .get_bytes(&format!("/statistiche/rapporto.pdf?{page_q}"))
+            .await;
+        assert!(pdf.starts_with(b"%PDF-"));
+        let api_pdf = c
+            .get_bytes(&format!("/api/v1/stats/report.pdf?{api_q}"))
+            .await;
+        assert!(api_pdf.starts_with(b"%PDF-"));
+        if let Some(text) = pdf_text(&pdf) {
+            let label = json["period"]["label"].as_str().unwrap();
+            assert!(text.contains("Osservatorio dei bisogni"), "{text}");
+            assert!(text.contains(label), "{label}: {text}");
+            for expected in [
+                "Accessi per fascia d'età",
+                "Quota di donne",
+                "Accessi per mese e canale",
+                "Piramide delle età",
+                "Persone nuove (primo accesso)",
+                "Un anno prima",
+            ] {
+                assert!(text.contains(expected), "{expected}: {text}");
+            }
+            let formatted = sportello::domain::text::thousands(accesses);
+            assert!(text.contains(&formatted), "{formatted}: {text}");
+        }
+    }
+    // A span that cannot be: said next to the field, the year shown instead; the API says 400.
+    let bad = c.get("/statistiche?da=2026-06&a=2026-01").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad
+        .body
+        .contains("Il mese di inizio viene dopo quello di fine."));
+    let api = c.get("/api/v1/stats?from=2026-13").await;
+    assert_eq!(api.status, 422);
+    assert!(api.body.contains("from"), "{}", api.body);
 }

@@ -185,7 +185,7 @@ impl Modify for SecuritySchemes {
         orientation::privacy_notice,
         privacy::report_json,
         privacy::report_pdf_api,
-        statistics::statistics, statistics::statistics_first_name, statistics::statistics_csv,
+        statistics::statistics, statistics::statistics_first_name, statistics::statistics_csv, statistics::statistics_report,
         persons::update,
         persons::consent,
         agenda::cancel,

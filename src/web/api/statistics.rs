@@ -284,10 +284,35 @@ pub async fn statistics_csv(
         .body(format!("\u{feff}{text}")))
 }
 
+/// The printable report of the same figures, with the charts (PDF).
+#[utoipa::path(get, path = "/api/v1/stats/report.pdf", params(StatisticsQuery),
+    responses((status = 200, content_type = "application/pdf"), (status = 400, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn statistics_report(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    query: web::Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.query();
+    let s = blocking(&state, &auth.actor, move |ctx| {
+        app::statistics::compute(ctx, &q)
+    })
+    .await?;
+    let doc = crate::web::documents::statistics_pdf(&state, &s)?;
+    let bytes = crate::web::documents::render_pdf(doc).await?;
+    Ok(crate::web::respond::pdf(bytes, &s.file_name("pdf")))
+}
+
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
     r.get("/api/v1/stats", Gate::Responsabile, statistics);
     r.get("/api/v1/stats.csv", Gate::Responsabile, statistics_csv);
+    r.get(
+        "/api/v1/stats/report.pdf",
+        Gate::Responsabile,
+        statistics_report,
+    );
     // The first name of the same figures, kept for clients written against it.
     r.get(
         "/api/v1/statistics",

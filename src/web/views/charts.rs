@@ -44,7 +44,7 @@ pub fn columns(id: &str, title: &str, desc: &str, series: &[&str], groups: &[Gro
     let ticks = [0, max / 2, max];
     html! {
         svg xmlns="http://www.w3.org/2000/svg" class="grafico" role="img"
-            viewBox={"0 0 " (width) " " (height)} width=(width) height=(height)
+            viewBox={"0 0 " (width) " " (height)}
             aria-labelledby={(id) "-t " (id) "-d"} {
             title id={(id) "-t"} { (title) }
             desc id={(id) "-d"} { (desc) }
@@ -80,20 +80,20 @@ fn legend(series: &[&str], x: f64, y: f64) -> Markup {
 
 /// Horizontal bars of shares (channels, areas): each row its label, its bar and its percent.
 pub fn shares(id: &str, title: &str, desc: &str, rows: &[(String, u64)], base: u64) -> Markup {
-    let (label_w, bar_max, row_h) = (220.0, 260.0, 22.0);
+    let (label_w, bar_max, row_h) = (260.0, 240.0, 22.0);
     let height = row_h * rows.len() as f64 + 8.0;
     let width = label_w + bar_max + 70.0;
     let base = base.max(1);
     html! {
         svg xmlns="http://www.w3.org/2000/svg" class="grafico" role="img"
-            viewBox={"0 0 " (width) " " (height)} width=(width) height=(height)
+            viewBox={"0 0 " (width) " " (height)}
             aria-labelledby={(id) "-t " (id) "-d"} {
             title id={(id) "-t"} { (title) }
             desc id={(id) "-d"} { (desc) }
             @for (i, (label, n)) in rows.iter().enumerate() {
                 @let y = 4.0 + row_h * i as f64;
                 @let w = *n as f64 * bar_max / base as f64;
-                text x=(label_w - 6.0) y=(y + 14.0) text-anchor="end" font-size="11" fill="#1a1a1a" { (clip(label, 34)) }
+                text x=(label_w - 6.0) y=(y + 14.0) text-anchor="end" font-size="11" fill="#1a1a1a" { (clip(label, 42)) }
                 rect x=(label_w) y=(y + 3.0) width=(w.max(1.0)) height=(row_h - 8.0) fill="#0066cc" stroke="#003366" stroke-width="0.5" {}
                 text x=(label_w + w + 6.0) y=(y + 14.0) font-size="11" fill="#1a1a1a" { (percent(*n, base)) }
             }
@@ -115,7 +115,7 @@ pub fn pyramid(id: &str, title: &str, desc: &str, bands: &[(String, u64, u64)]) 
     let scale = |v: u64| v as f64 * (half - 40.0) / max as f64;
     html! {
         svg xmlns="http://www.w3.org/2000/svg" class="grafico" role="img"
-            viewBox={"0 0 " (width) " " (height)} width=(width) height=(height)
+            viewBox={"0 0 " (width) " " (height)}
             aria-labelledby={(id) "-t " (id) "-d"} {
             title id={(id) "-t"} { (title) }
             desc id={(id) "-d"} { (desc) }
@@ -144,13 +144,7 @@ fn clip(s: &str, n: usize) -> String {
     out
 }
 
-/// "12,5 %" (a no-break space before the sign, so that it never wraps alone).
-pub fn percent(n: u64, total: u64) -> String {
-    if total == 0 {
-        return "–".into();
-    }
-    format!("{:.1}\u{a0}%", n as f64 * 100.0 / total as f64).replace('.', ",")
-}
+pub use crate::domain::text::percent;
 
 /// An SVG document on its own (for the PDF report), with the XML prologue.
 pub fn document(svg: Markup) -> String {

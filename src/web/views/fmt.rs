@@ -44,28 +44,9 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A count with Italian thousands separators: 4.613.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::domain::text::{percent, thousands};
 
-/// A change in percent with its sign: "+20,0 %", "−3,5 %", "–" when there was nothing before.
-pub fn growth(g: Option<f64>) -> String {
-    match g {
-        None => "–".into(),
-        Some(g) if g >= 0.05 => format!("+{g:.1}\u{a0}%").replace('.', ","),
-        Some(g) if g <= -0.05 => format!("−{:.1}\u{a0}%", -g).replace('.', ","),
-        Some(_) => "0,0\u{a0}%".into(),
-    }
-}
+pub use crate::domain::text::signed_percent as growth;
 
 #[cfg(test)]
 mod thousands_tests {

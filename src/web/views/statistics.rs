@@ -7,8 +7,9 @@ use super::charts::{self, percent, Group};
 use super::fmt::{growth as fmt_growth, thousands};
 use super::form::field_errors;
 use super::layout::{page as frame, Chrome};
+use crate::domain::text::{capitalized, share};
 use crate::domain::Invalid;
-use crate::stats::{growth, Dimension, Figures, Month, Report, Table, FIGURES, MONTHS};
+use crate::stats::{growth, Dimension, Month, Report, Table, FIGURES, MONTHS};
 
 /// What the page shows besides the figures.
 pub struct StatsView<'a> {
@@ -24,6 +25,8 @@ pub struct StatsView<'a> {
     pub label: &'a dyn Fn(Dimension, &str) -> String,
     /// This month (for the shortcuts).
     pub today: Month,
+    /// What the figures count: "questo sportello", "tutto l'Ambito", "sportello di …".
+    pub scope: &'a str,
     /// The span asked for was refused (the page shows this year instead).
     pub errors: Option<&'a Invalid>,
 }
@@ -33,16 +36,6 @@ pub fn query(from: Month, to: Month, desk: Option<&str>) -> String {
     match desk {
         Some(d) => format!("da={}&a={}&sportello={d}", from.key(), to.key()),
         None => format!("da={}&a={}", from.key(), to.key()),
-    }
-}
-
-fn pick(f: &Figures, k: usize) -> u64 {
-    match k {
-        0 => f.accesses,
-        1 => f.people,
-        2 => f.new_people,
-        3 => f.unidentified,
-        _ => f.referred,
     }
 }
 
@@ -83,15 +76,7 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
     let (now, before) = (v.now, v.before);
     let p = now.period;
     let q = query(p.from, p.to, v.desk);
-    let scope = match (v.district, v.desk) {
-        (true, Some(d)) => v
-            .desks
-            .iter()
-            .find(|(c, _)| c == d)
-            .map_or_else(|| d.to_string(), |(_, n)| format!("sportello di {n}")),
-        (true, None) => "tutto l'Ambito".to_string(),
-        (false, _) => "questo sportello".to_string(),
-    };
+    let scope = v.scope;
     frame(
         chrome,
         "Statistiche",
@@ -154,13 +139,6 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
             }
         },
     )
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 fn period_form(v: &StatsView) -> Markup {
@@ -230,7 +208,7 @@ fn totals(now: &Report, before: &Report) -> Markup {
                     }
                     tbody {
                         @for (k, (code, name)) in FIGURES.iter().enumerate() {
-                            @let (n, b) = (pick(&now.totals, k), pick(&before.totals, k));
+                            @let (n, b) = (now.totals.value(k), before.totals.value(k));
                             tr {
                                 th scope="row" class="fw-normal" { (name) }
                                 td class="text-end text-nowrap" id={"stat-" (code)} { (thousands(n)) }
@@ -249,13 +227,6 @@ fn totals(now: &Report, before: &Report) -> Markup {
             }
         }
     }
-}
-
-fn share(s: Option<f64>) -> String {
-    s.map_or_else(
-        || "–".into(),
-        |s| format!("{s:.1}\u{a0}%").replace('.', ","),
-    )
 }
 
 fn month_label(m: Month, long: bool) -> String {
@@ -386,29 +357,13 @@ fn share_chart(v: &StatsView, now: &Report, t: &Table, id: &str, title: &str) ->
 }
 
 fn pyramid(v: &StatsView, now: &Report) -> Markup {
-    let Some(t) = now.table(Dimension::AgeSex) else {
+    let bands: Vec<(String, u64, u64, u64)> = now
+        .pyramid()
+        .into_iter()
+        .map(|(code, f, m, u)| ((v.label)(Dimension::AgeBand, &code), f, m, u))
+        .collect();
+    if bands.is_empty() {
         return html! {};
-    };
-    // Age bands in age order, each with women, men and sex not given.
-    let mut bands: Vec<(String, u64, u64, u64)> = Vec::new();
-    for r in &t.rows {
-        let (sex, band) = r
-            .code
-            .split_once('|')
-            .unwrap_or(("unknown", r.code.as_str()));
-        let label = (v.label)(Dimension::AgeBand, band);
-        let i = match bands.iter().position(|b| b.0 == label) {
-            Some(i) => i,
-            None => {
-                bands.push((label, 0, 0, 0));
-                bands.len() - 1
-            }
-        };
-        match sex {
-            "F" => bands[i].1 += r.count,
-            "M" => bands[i].2 += r.count,
-            _ => bands[i].3 += r.count,
-        }
     }
     let drawn: Vec<(String, u64, u64)> = bands.iter().map(|b| (b.0.clone(), b.1, b.2)).collect();
     html! {
