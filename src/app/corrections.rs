@@ -109,6 +109,7 @@ pub fn edit(
         ..form
     };
     let (data, _) = form.validate(&ctx.reference.vocab, Utc::now(), false)?;
+    super::orientation::check_complaint_services(ctx, &data.needs)?;
     let vocab = &ctx.reference.vocab;
     let actor = ctx.actor;
     Ok(ctx
@@ -122,7 +123,18 @@ pub fn edit(
             a.reason = data.reason;
             a.sending_service = data.sending_service;
             a.duration_minutes = data.duration_minutes;
-            a.needs = data.needs;
+            // A complaint keeps the service it named when the correction does not say one.
+            let mut needs = data.needs;
+            for (i, n) in needs.iter_mut().enumerate() {
+                if n.service.is_none() {
+                    n.service = a
+                        .needs
+                        .get(i)
+                        .filter(|old| old.category == n.category)
+                        .and_then(|old| old.service);
+                }
+            }
+            a.needs = needs;
             a.outcomes = data.outcomes;
             a.notes = data.notes;
             a.reserved_notes = data.reserved_notes;

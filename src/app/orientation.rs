@@ -6,7 +6,7 @@ use chrono::{Local, Utc};
 use uuid::Uuid;
 
 use super::{check_len, AppError, Ctx};
-use crate::domain::access::{Access, UnmetNeed};
+use crate::domain::access::{Access, Need, UnmetNeed, COMPLAINT};
 use crate::domain::directory::{
     suggest, NeedProfile, Organization, Service, Suggestion, UNMET_REASONS,
 };
@@ -46,6 +46,9 @@ pub fn need_profile(access: &Access, person: Option<&Person>) -> NeedProfile {
 pub struct Orientation {
     pub suggestions: Vec<(Service, Suggestion)>,
     pub chosen: Vec<Service>,
+    /// Every service of the directory (id, name), by name: what an unmet need or a complaint
+    /// may name.
+    pub all: Vec<(Uuid, String)>,
 }
 
 /// Ranks the directory for an access already read by the caller.
@@ -73,9 +76,16 @@ pub fn orientation_of(
         .iter()
         .filter_map(|id| directory.services.iter().find(|s| s.id == *id).cloned())
         .collect();
+    let mut all: Vec<(Uuid, String)> = directory
+        .services
+        .iter()
+        .map(|s| (s.id, s.name.clone()))
+        .collect();
+    all.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(Orientation {
         suggestions,
         chosen,
+        all,
     })
 }
 
@@ -148,6 +158,8 @@ pub struct Unmet<'a> {
     /// One of `UNMET_REASONS`.
     pub reason: &'a str,
     pub note: &'a str,
+    /// The directory service that could not take the person, when there is one.
+    pub service: Option<Uuid>,
 }
 
 /// Records that a need of the access found no service (replacing an earlier record for it).
@@ -165,6 +177,11 @@ pub fn mark_unmet(ctx: &Ctx, access_id: Uuid, input: Unmet) -> Result<(), AppErr
     }
     let note = input.note.trim();
     check_len(&mut invalid, "note", "La nota", note, MAX_UNMET_NOTE);
+    if let Some(s) = input.service {
+        if !in_directory(ctx, s)? {
+            invalid.add("service", NOT_IN_DIRECTORY);
+        }
+    }
     if !invalid.is_empty() {
         return Err(AppError::Invalid(invalid));
     }
@@ -179,10 +196,80 @@ pub fn mark_unmet(ctx: &Ctx, access_id: Uuid, input: Unmet) -> Result<(), AppErr
             a.unmet.push(UnmetNeed {
                 need: input.need,
                 reason: input.reason.to_string(),
+                service: input.service,
                 note: note.to_string(),
                 recorded_by: user,
                 at: Utc::now(),
             });
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+const NOT_IN_DIRECTORY: &str = "Questo servizio non è nell'elenco dei servizi.";
+
+fn in_directory(ctx: &Ctx, service: Uuid) -> Result<bool, AppError> {
+    Ok(ctx
+        .store
+        .directory()?
+        .services
+        .iter()
+        .any(|s| s.id == service))
+}
+
+/// The services complaints name must be in the directory (new accesses and corrections).
+pub(super) fn check_complaint_services(ctx: &Ctx, needs: &[Need]) -> Result<(), AppError> {
+    let named: Vec<Uuid> = needs.iter().filter_map(|n| n.service).collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let directory = ctx.store.directory()?;
+    if named
+        .iter()
+        .all(|id| directory.services.iter().any(|s| s.id == *id))
+    {
+        Ok(())
+    } else {
+        Err(Invalid::one("needs", NOT_IN_DIRECTORY).into())
+    }
+}
+
+/// Names (or, with `None`, forgets) the directory service a complaint of the access is about.
+pub fn name_complaint_service(
+    ctx: &Ctx,
+    access_id: Uuid,
+    need: usize,
+    service: Option<Uuid>,
+) -> Result<(), AppError> {
+    let access = usable_access(ctx, access_id)?;
+    match access.needs.get(need) {
+        Some(n) if n.category == COMPLAINT => {}
+        Some(_) => {
+            return Err(
+                Invalid::one("need", "Questo bisogno non è un reclamo su un servizio.").into(),
+            )
+        }
+        None => {
+            return Err(
+                Invalid::one("need", "Questo accesso non ha un bisogno con quel numero.").into(),
+            )
+        }
+    }
+    if let Some(s) = service {
+        if !in_directory(ctx, s)? {
+            return Err(Invalid::one("service", NOT_IN_DIRECTORY).into());
+        }
+    }
+    ctx.store.modify_access(
+        access_id,
+        &ctx.actor.username,
+        Action::AccessComplaintService,
+        &service.map_or_else(|| "nessun servizio".to_string(), |s| s.to_string()),
+        |a| {
+            if let Some(n) = a.needs.get_mut(need) {
+                n.service = service;
+            }
             Ok(())
         },
     )?;

@@ -118,6 +118,9 @@ pub fn register(ctx: &Ctx, input: NewAccess) -> Result<Access, AppError> {
         Who::New { form, .. } => Some(checked_data(ctx, form)),
         _ => None,
     };
+    if let Ok((data, _)) = &checked {
+        super::orientation::check_complaint_services(ctx, &data.needs)?;
+    }
     // Every field problem at once, access and person together.
     let (data, profile, new_person) = match (checked, new_person) {
         (Ok((data, profile)), None) => (data, profile, None),

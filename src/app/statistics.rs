@@ -34,9 +34,16 @@ pub struct Statistics {
     pub desks: Vec<(String, String)>,
     pub desk: Option<String>,
     pub district: bool,
+    /// Names of the directory's services, by id (for the tables of services).
+    pub services: std::collections::HashMap<String, String>,
 }
 
 impl Statistics {
+    /// The Italian label of a code in a table.
+    pub fn label(&self, reference: &Reference, dimension: Dimension, code: &str) -> String {
+        label(reference, &self.services, dimension, code)
+    }
+
     /// What the figures count, in words.
     pub fn scope(&self) -> String {
         match (self.district, &self.desk) {
@@ -112,10 +119,12 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
     let before = now.a_year_earlier();
     let desk = query.desk.clone().filter(|d| district && is_istat_code(d));
     let mut dimensions = Vec::new();
-    if district && desk.is_none() {
-        dimensions.push(Dimension::Desk);
-    }
     dimensions.extend(Dimension::DESK);
+    // The whole Ambito: also by sending desk.
+    if district && desk.is_none() {
+        dimensions.insert(0, Dimension::Desk);
+        dimensions.push(Dimension::UnmetDesk);
+    }
     // The scope summed, and the one that holds its distinct persons.
     let (scope, people) = match (&desk, district) {
         (Some(d), _) => (Some(d.as_str()), d.as_str()),
@@ -143,6 +152,13 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         .map(|code| (code.clone(), comune_name(ctx.reference, code)))
         .collect();
     desks.sort_by(|a, b| a.1.cmp(&b.1));
+    let services = ctx
+        .store
+        .directory()?
+        .services
+        .into_iter()
+        .map(|s| (s.id.to_string(), s.name))
+        .collect();
     Ok(Statistics {
         now: now_r,
         before: before_r,
@@ -150,7 +166,34 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         desks,
         desk,
         district,
+        services,
     })
+}
+
+/// Complaints about a service in the last twelve months, for the responsabile (`None` for
+/// anyone else): the count the service page shows.
+pub fn complaints_about(ctx: &Ctx, service: uuid::Uuid) -> Result<Option<u64>, AppError> {
+    if policy::responsabile(ctx.actor).is_err() {
+        return Ok(None);
+    }
+    let district = ctx
+        .store
+        .instance()?
+        .is_some_and(|i| i.role == InstanceRole::District);
+    let (scope, people) = if district {
+        (None, WHOLE)
+    } else {
+        (Some(""), "")
+    };
+    let today = this_month();
+    let period = Period::new(today.plus(-11), today).unwrap_or(Period::year(today.year));
+    let read = ctx
+        .store
+        .stat_reports(scope, people, &[Dimension::Complaint], &[period])?;
+    Ok(Some(read.reports.first().map_or(0, |r| {
+        r.table(Dimension::Complaint)
+            .map_or(0, |t| t.count(&service.to_string()))
+    })))
 }
 
 pub fn comune_name(reference: &Reference, code: &str) -> String {
@@ -160,12 +203,48 @@ pub fn comune_name(reference: &Reference, code: &str) -> String {
         .map_or_else(|| format!("Comune {code}"), |c| c.name.clone())
 }
 
-/// The Italian label of a code in a table.
-pub fn label(reference: &Reference, dimension: Dimension, code: &str) -> String {
-    if code == "unknown" {
-        return "Non indicato".into();
+/// The Italian label of a code in a table; `services` names the directory's services by id.
+pub fn label(
+    reference: &Reference,
+    services: &std::collections::HashMap<String, String>,
+    dimension: Dimension,
+    code: &str,
+) -> String {
+    let service = |id: &str| {
+        services
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "Servizio non presente nell'elenco dei servizi".into())
+    };
+    let category = |c: &str| {
+        reference
+            .label(crate::domain::vocabulary::Kind::Category, c)
+            .to_string()
+    };
+    match dimension {
+        Dimension::Complaint if code == "unknown" => return "Servizio non indicato".into(),
+        _ if code == "unknown" => return "Non indicato".into(),
+        _ => {}
     }
     match dimension {
+        Dimension::Service | Dimension::UnmetService | Dimension::Complaint => service(code),
+        Dimension::Unmet => {
+            let (c, reason) = code.split_once('|').unwrap_or((code, ""));
+            format!(
+                "{} – {}",
+                category(c),
+                crate::domain::directory::unmet_reason_label(reason)
+            )
+        }
+        Dimension::UnmetComune | Dimension::UnmetDesk => {
+            let (c, comune) = code.split_once('|').unwrap_or((code, "unknown"));
+            let place = if comune == "unknown" {
+                "comune non indicato".to_string()
+            } else {
+                comune_name(reference, comune)
+            };
+            format!("{} – {place}", category(c))
+        }
         Dimension::Sex => match code {
             "F" => "Femmine".into(),
             "M" => "Maschi".into(),

@@ -368,6 +368,7 @@ fn needs(rng: &mut Rng, age: Option<u32>, foreign: bool) -> Vec<Need> {
         urgency: rng
             .weighted(&[("ordinary", 85), ("urgent", 13), ("emergency", 2)])
             .to_string(),
+        service: None,
     }];
     if rng.chance(25) {
         let second = rng.weighted(categories).to_string();
@@ -377,6 +378,7 @@ fn needs(rng: &mut Rng, age: Option<u32>, foreign: bool) -> Vec<Need> {
                 category: second,
                 description: String::new(),
                 urgency: "ordinary".into(),
+                service: None,
             });
         }
     }

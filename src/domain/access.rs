@@ -18,7 +18,13 @@ pub struct Need {
     pub description: String,
     #[serde(default = "ordinary")]
     pub urgency: String,
+    /// A complaint (category [`COMPLAINT`]): the directory service it is about, when named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Uuid>,
 }
+
+/// The need category of a complaint about a service.
+pub const COMPLAINT: &str = "complaint";
 
 fn ordinary() -> String {
     "ordinary".into()
@@ -91,6 +97,10 @@ pub struct UnmetNeed {
     pub need: usize,
     /// One of `directory::UNMET_REASONS`.
     pub reason: String,
+    /// The directory service that could not take the person (full, waiting list, not
+    /// eligible), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Uuid>,
     pub note: String,
     pub recorded_by: String,
     pub at: DateTime<Utc>,
@@ -346,6 +356,8 @@ impl AccessForm {
                     category: need.category.trim().to_string(),
                     description: need.description.trim().to_string(),
                     urgency,
+                    // Only a complaint is about a service.
+                    service: need.service.filter(|_| need.category.trim() == COMPLAINT),
                 });
             }
         }
@@ -496,18 +508,21 @@ mod tests {
                     category: "home_care".into(),
                     description: "Assistenza".into(),
                     urgency: "".into(),
+                    service: None,
                 },
                 Need {
                     area: "".into(),
                     category: "".into(),
                     description: "".into(),
                     urgency: "".into(),
+                    service: None,
                 },
                 Need {
                     area: "poverty".into(),
                     category: "economic_support".into(),
                     description: "".into(),
                     urgency: "urgent".into(),
+                    service: None,
                 },
             ],
             outcomes: vec!["information_given".into(), "information_given".into()],
@@ -549,6 +564,7 @@ mod tests {
                 category: "".into(),
                 description: "".into(),
                 urgency: "".into(),
+                service: None,
             }],
             outcomes: vec![],
             date: "2099-01-01".into(),

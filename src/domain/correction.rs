@@ -207,6 +207,7 @@ mod tests {
                 category: "home_care".into(),
                 description: "Assistenza".into(),
                 urgency: "ordinary".into(),
+                service: None,
             }],
             outcomes: vec!["information_given".into()],
             notes: String::new(),

@@ -31,6 +31,15 @@ pub struct AccessRecord {
     /// sender (not from the file's contents). Absent in bundles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desk: Option<String>,
+    /// Directory services chosen for the person (ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    /// Needs no service could meet: (need category, reason, service id or "").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmet: Vec<(String, String, String)>,
+    /// Complaints: the service each is about (its id, or "" when not named).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub complaints: Vec<String>,
 }
 
 impl AccessRecord {
@@ -58,8 +67,26 @@ impl AccessRecord {
             ),
             _ => (None, "unknown".into(), "unknown".into()),
         };
+        let unmet = access
+            .unmet
+            .iter()
+            .filter_map(|u| {
+                let n = access.needs.get(u.need)?;
+                let service = u.service.map(|s| s.to_string()).unwrap_or_default();
+                Some((n.category.clone(), u.reason.clone(), service))
+            })
+            .collect();
+        let complaints = access
+            .needs
+            .iter()
+            .filter(|n| n.category == super::access::COMPLAINT)
+            .map(|n| n.service.map(|s| s.to_string()).unwrap_or_default())
+            .collect();
         AccessRecord {
             id: access.id,
+            services: access.services.iter().map(Uuid::to_string).collect(),
+            unmet,
+            complaints,
             // The month as lived at the desk (Italian time), not UTC.
             month: access
                 .time

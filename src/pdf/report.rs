@@ -104,34 +104,27 @@ pub fn statistics_report(
         for t in now
             .tables
             .iter()
-            .filter(|t| t.dimension != Dimension::AgeSex)
+            .filter(|t| t.dimension != Dimension::AgeSex && !t.dimension.is_supply())
         {
-            if t.rows.is_empty() {
-                continue;
+            blocks.extend(dimension_table(now, before, t, label));
+        }
+        let supply: Vec<_> = now
+            .tables
+            .iter()
+            .filter(|t| t.dimension.is_supply() && !t.rows.is_empty())
+            .collect();
+        if !supply.is_empty() {
+            blocks.push(Block::Heading(
+                "Servizi scelti, bisogni non soddisfatti e reclami".into(),
+            ));
+            blocks.push(Block::Paragraph(
+                "I bisogni per cui nessun servizio del territorio ha potuto rispondere, con il \
+                 motivo: le lacune dell'offerta."
+                    .into(),
+            ));
+            for t in supply {
+                blocks.extend(dimension_table(now, before, t, label));
             }
-            let base = now.share_base(t);
-            let earlier = before.table(t.dimension);
-            blocks.push(Block::Heading(t.dimension.title().into()));
-            blocks.push(Block::Table(Table {
-                head: ["Voce", "Numero", "Quota", "Un anno prima", "Variazione"]
-                    .map(String::from)
-                    .to_vec(),
-                rows: t
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        let b = earlier.map_or(0, |e| e.count(&r.code));
-                        vec![
-                            label(t.dimension, &r.code),
-                            thousands(r.count),
-                            percent(r.count, base),
-                            thousands(b),
-                            signed_percent(growth(r.count, b)),
-                        ]
-                    })
-                    .collect(),
-                total: false,
-            }));
         }
     }
     Document {
@@ -302,6 +295,43 @@ fn pyramid(now: &Report, label: &dyn Fn(Dimension, &str) -> String) -> Vec<Block
                         thousands(*f),
                         thousands(*m),
                         thousands(*u),
+                    ]
+                })
+                .collect(),
+            total: false,
+        }),
+    ]
+}
+
+/// One table of a dimension: count, share, the year before and the change.
+fn dimension_table(
+    now: &Report,
+    before: &Report,
+    t: &crate::stats::Table,
+    label: &dyn Fn(Dimension, &str) -> String,
+) -> Vec<Block> {
+    if t.rows.is_empty() {
+        return Vec::new();
+    }
+    let base = now.share_base(t);
+    let earlier = before.table(t.dimension);
+    vec![
+        Block::Heading(t.dimension.title().into()),
+        Block::Table(Table {
+            head: ["Voce", "Numero", "Quota", "Un anno prima", "Variazione"]
+                .map(String::from)
+                .to_vec(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| {
+                    let b = earlier.map_or(0, |e| e.count(&r.code));
+                    vec![
+                        label(t.dimension, &r.code),
+                        thousands(r.count),
+                        percent(r.count, base),
+                        thousands(b),
+                        signed_percent(growth(r.count, b)),
                     ]
                 })
                 .collect(),

@@ -301,6 +301,20 @@ impl Tally {
                 .entry(value.to_string())
                 .or_insert_with(|| vec![0; len])[i] += n;
         }
+        // The desks' gaps: the counters of each desk's unmet needs, under that desk.
+        if dim == Dimension::Unmet.code() {
+            if let Some(d) = self
+                .dimensions
+                .iter()
+                .position(|d| *d == Dimension::UnmetDesk)
+            {
+                let category = value.split_once('|').map_or(value, |(c, _)| c);
+                let desk = if scope.is_empty() { "unknown" } else { scope };
+                self.counts[d]
+                    .entry(format!("{category}|{desk}"))
+                    .or_insert_with(|| vec![0; len])[i] += n;
+            }
+        }
     }
 
     /// Whether the distinct persons of the period must be counted from the presences (a span

@@ -33,10 +33,22 @@ pub enum Dimension {
     Comune,
     /// District: the comune of the desk that sent the record.
     Desk,
+    /// Directory services chosen (service id).
+    Service,
+    /// Needs no service could meet, by need and reason (`category|reason`).
+    Unmet,
+    /// Needs no service could meet, by the service that could not take the person.
+    UnmetService,
+    /// Needs no service could meet, by need and comune of residence (`category|comune`).
+    UnmetComune,
+    /// Complaints, by the service they are about (`unknown` when not named).
+    Complaint,
+    /// District: needs no service could meet, by need and sending desk (`category|desk`).
+    UnmetDesk,
 }
 
 impl Dimension {
-    pub const DESK: [Dimension; 12] = [
+    pub const DESK: [Dimension; 17] = [
         Dimension::Area,
         Dimension::Category,
         Dimension::Urgency,
@@ -49,6 +61,11 @@ impl Dimension {
         Dimension::AgeSex,
         Dimension::CitizenshipArea,
         Dimension::Comune,
+        Dimension::Service,
+        Dimension::Unmet,
+        Dimension::UnmetService,
+        Dimension::UnmetComune,
+        Dimension::Complaint,
     ];
 
     pub fn code(self) -> &'static str {
@@ -66,6 +83,12 @@ impl Dimension {
             Dimension::CitizenshipArea => "cittadinanza",
             Dimension::Comune => "comune_residenza",
             Dimension::Desk => "sportello",
+            Dimension::Service => "servizio_scelto",
+            Dimension::Unmet => "non_soddisfatto",
+            Dimension::UnmetService => "non_soddisfatto_servizio",
+            Dimension::UnmetComune => "non_soddisfatto_comune",
+            Dimension::Complaint => "reclamo",
+            Dimension::UnmetDesk => "non_soddisfatto_sportello",
         }
     }
 
@@ -84,7 +107,26 @@ impl Dimension {
             Dimension::CitizenshipArea => "Accessi per cittadinanza",
             Dimension::Comune => "Accessi per comune di residenza",
             Dimension::Desk => "Accessi per sportello comunale",
+            Dimension::Service => "Servizi più scelti",
+            Dimension::Unmet => "Bisogni non soddisfatti, per bisogno e motivo",
+            Dimension::UnmetService => "Bisogni non soddisfatti, per servizio",
+            Dimension::UnmetComune => "Bisogni non soddisfatti, per comune di residenza",
+            Dimension::Complaint => "Reclami per servizio",
+            Dimension::UnmetDesk => "Bisogni non soddisfatti, per sportello comunale",
         }
+    }
+
+    /// What the services could offer (chosen, unmet, complaints), as against the demand.
+    pub fn is_supply(self) -> bool {
+        matches!(
+            self,
+            Dimension::Service
+                | Dimension::Unmet
+                | Dimension::UnmetService
+                | Dimension::UnmetComune
+                | Dimension::Complaint
+                | Dimension::UnmetDesk
+        )
     }
 
     /// The vocabulary its codes come from, if any (comuni are labelled by the caller).
@@ -99,7 +141,16 @@ impl Dimension {
             Dimension::Outcome => Some(Kind::Outcome),
             Dimension::AgeBand => Some(Kind::AgeBand),
             Dimension::CitizenshipArea => Some(Kind::CitizenshipArea),
-            Dimension::Sex | Dimension::AgeSex | Dimension::Comune | Dimension::Desk => None,
+            Dimension::Sex
+            | Dimension::AgeSex
+            | Dimension::Comune
+            | Dimension::Desk
+            | Dimension::Service
+            | Dimension::Unmet
+            | Dimension::UnmetService
+            | Dimension::UnmetComune
+            | Dimension::Complaint
+            | Dimension::UnmetDesk => None,
         }
     }
 
@@ -131,6 +182,28 @@ impl Dimension {
             Dimension::CitizenshipArea => f(&r.citizenship_area),
             Dimension::Comune => f(or_unknown(r.comune.as_ref())),
             Dimension::Desk => f(or_unknown(r.desk.as_ref())),
+            Dimension::Service => r.services.iter().for_each(|s| f(s)),
+            Dimension::Unmet => r
+                .unmet
+                .iter()
+                .for_each(|(c, reason, _)| f(&format!("{c}|{reason}"))),
+            Dimension::UnmetService => r
+                .unmet
+                .iter()
+                .filter(|(_, _, s)| !s.is_empty())
+                .for_each(|(_, _, s)| f(s)),
+            Dimension::UnmetComune => r
+                .unmet
+                .iter()
+                .for_each(|(c, _, _)| f(&format!("{c}|{}", or_unknown(r.comune.as_ref())))),
+            Dimension::Complaint => r
+                .complaints
+                .iter()
+                .for_each(|s| f(if s.is_empty() { "unknown" } else { s })),
+            Dimension::UnmetDesk => r
+                .unmet
+                .iter()
+                .for_each(|(c, _, _)| f(&format!("{c}|{}", or_unknown(r.desk.as_ref())))),
         }
     }
 }
@@ -292,10 +365,21 @@ impl Report {
         bands
     }
 
-    /// What a row's share is counted against: needs among needs, everything else among
-    /// accesses (an access may fall in several areas or outcomes).
+    /// What a row's share is counted against: needs among needs (unmet needs, complaints and
+    /// services chosen among their own), everything else among accesses (an access may fall in
+    /// several areas or outcomes).
     pub fn share_base(&self, t: &Table) -> u64 {
-        if matches!(t.dimension, Dimension::Category | Dimension::Urgency) {
+        if matches!(
+            t.dimension,
+            Dimension::Category
+                | Dimension::Urgency
+                | Dimension::Service
+                | Dimension::Unmet
+                | Dimension::UnmetService
+                | Dimension::UnmetComune
+                | Dimension::Complaint
+                | Dimension::UnmetDesk
+        ) {
             t.total()
         } else {
             self.totals.accesses
@@ -552,6 +636,9 @@ mod tests {
             person_key: key.map(str::to_string),
             referred: areas.contains(&"family"),
             desk: desk.map(str::to_string),
+            services: Vec::new(),
+            unmet: Vec::new(),
+            complaints: Vec::new(),
         }
     }
 

@@ -48,6 +48,13 @@ enum DeskOp {
         needs: Vec<(usize, usize)>,
         channel: usize,
     },
+    /// Orientation: a service chosen, the first need unmet (at a service or not), a
+    /// complaint about a service.
+    Orient {
+        access: usize,
+        service: usize,
+        unmet: bool,
+    },
     Refer {
         access: usize,
         sent: bool,
@@ -82,6 +89,8 @@ fn desk_op() -> impl Strategy<Value = DeskOp> {
         2 => (0..16usize, needs(), 0..3usize)
             .prop_map(|(access, needs, channel)| DeskOp::EditAccess { access, needs, channel }),
         2 => (0..16usize, any::<bool>()).prop_map(|(access, sent)| DeskOp::Refer { access, sent }),
+        2 => (0..16usize, 0..3usize, any::<bool>())
+            .prop_map(|(access, service, unmet)| DeskOp::Orient { access, service, unmet }),
         1 => (0..4usize).prop_map(|referral| DeskOp::SendDraft { referral }),
         1 => (0..8usize, any::<bool>()).prop_map(|(person, on)| DeskOp::Restrict { person, on }),
         1 => (0..8usize).prop_map(|person| DeskOp::Anonymize { person }),
@@ -129,6 +138,7 @@ fn to_needs(n: &[(usize, usize)]) -> Vec<Need> {
             category: CATEGORIES[c].into(),
             description: String::new(),
             urgency: "ordinary".into(),
+            service: None,
         })
         .collect()
 }
@@ -175,6 +185,9 @@ fn dimensions(district_whole: bool) -> Vec<Dimension> {
         d.push(Dimension::Desk);
     }
     d.extend(Dimension::DESK);
+    if district_whole {
+        d.push(Dimension::UnmetDesk);
+    }
     d
 }
 
@@ -268,6 +281,37 @@ fn run_desk_on(dir: &std::path::Path, ops: &[DeskOp]) -> Result<(), TestCaseErro
                     let _ = store.modify_access(*id, "t", Action::AccessOrientation, "", |a| {
                         a.needs = to_needs(needs);
                         a.channel = CHANNELS[*channel].into();
+                        Ok(())
+                    });
+                }
+            }
+            DeskOp::Orient {
+                access,
+                service,
+                unmet,
+            } => {
+                if let Some(id) = accesses.get(*access) {
+                    let service = Uuid::from_u128(*service as u128 + 1);
+                    let _ = store.modify_access(*id, "t", Action::AccessOrientation, "", |a| {
+                        a.services.retain(|s| *s != service);
+                        a.services.push(service);
+                        if let Some(n) = a.needs.first_mut() {
+                            if *unmet {
+                                n.category = crate::domain::access::COMPLAINT.into();
+                                n.service = Some(service);
+                            }
+                        }
+                        a.unmet.retain(|u| u.need != 0);
+                        if !a.needs.is_empty() {
+                            a.unmet.push(crate::domain::access::UnmetNeed {
+                                need: 0,
+                                reason: if *unmet { "full" } else { "no_service" }.into(),
+                                service: unmet.then_some(service),
+                                note: String::new(),
+                                recorded_by: "t".into(),
+                                at: Utc::now(),
+                            });
+                        }
                         Ok(())
                     });
                 }
@@ -444,6 +488,14 @@ fn run_district(bundles: &[Bundle]) -> Result<(), TestCaseError> {
                 false,
             );
             rec.comune = Some(COMUNI[r.desk].into());
+            // Some needs found no service: the district's gap report counts them.
+            if r.channel == 0 {
+                rec.unmet = r
+                    .needs
+                    .iter()
+                    .map(|&(_, c)| (CATEGORIES[c].into(), "full".into(), String::new()))
+                    .collect();
+            }
             if !sent.contains(&id) {
                 sent.push(id);
             }

@@ -44,6 +44,7 @@ pub fn access_form(f: &Fields) -> AccessForm {
                 category: at(&categories, i),
                 description: at(&descriptions, i),
                 urgency: at(&urgencies, i),
+                service: None,
             })
             .collect(),
         outcomes: f.all("outcome").iter().map(|s| s.to_string()).collect(),
@@ -275,6 +276,7 @@ pub async fn quick_create(
             category: form.get("need_category").to_string(),
             description: form.get("need_description").to_string(),
             urgency: "ordinary".into(),
+            service: None,
         }],
         outcomes: vec![form.get("outcome").to_string()],
         anonymous_sex: form.get("anonymous_sex").to_string(),
@@ -323,6 +325,7 @@ pub async fn view(
         "registrato" => Some("Accesso registrato."),
         "servizio" => Some("Servizio aggiunto all'orientamento."),
         "non-soddisfatto" => Some("Bisogno registrato come non soddisfatto."),
+        "reclamo" => Some("Servizio oggetto del reclamo registrato."),
         "corretto" => {
             Some("Correzione salvata: la versione precedente resta nella storia dell'accesso.")
         }
@@ -337,6 +340,7 @@ pub async fn view(
             .map(|(s, sug)| (s, sug.clone()))
             .collect(),
         referrals: file.referrals.clone(),
+        all: &orientation.all,
     };
     Ok(ok(views::accesses::access_page(
         &chrome,
@@ -394,6 +398,28 @@ pub async fn remove_service(
     Ok(see_other(&format!("/accessi/{id}#h-orientation")))
 }
 
+/// Names the directory service a complaint of the access is about.
+pub async fn complaint(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let need: usize = form
+        .get("need")
+        .parse()
+        .map_err(|_| PageError::BadRequest)?;
+    let service = match form.get("service") {
+        "" => None,
+        s => Some(Uuid::parse_str(s).map_err(|_| PageError::BadRequest)?),
+    };
+    app::orientation::name_complaint_service(&auth.ctx(&state), id, need, service)?;
+    Ok(see_other(&format!(
+        "/accessi/{id}?avviso=reclamo#h-orientation"
+    )))
+}
+
 /// Records that a need of the access found no service, and why.
 pub async fn mark_unmet(
     auth: Auth,
@@ -406,10 +432,15 @@ pub async fn mark_unmet(
         .get("need")
         .parse()
         .map_err(|_| PageError::BadRequest)?;
+    let service = match form.get("service") {
+        "" => None,
+        s => Some(Uuid::parse_str(s).map_err(|_| PageError::BadRequest)?),
+    };
     let input = app::orientation::Unmet {
         need,
         reason: form.get("reason"),
         note: form.get("note"),
+        service,
     };
     app::orientation::mark_unmet(&auth.ctx(&state), id, input)?;
     Ok(see_other(&format!(
@@ -460,6 +491,7 @@ pub(crate) fn configure(r: &mut Routes) {
         remove_service,
     );
     r.post("/accessi/{id}/non-soddisfatto", Gate::Desk, mark_unmet);
+    r.post("/accessi/{id}/reclamo", Gate::Desk, complaint);
     r.get(
         "/accessi/{id}/orientamento.pdf",
         Gate::Desk,

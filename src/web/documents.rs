@@ -156,8 +156,7 @@ pub fn statistics_pdf(
         .instance()?
         .ok_or(AppError::NotFound("Installazione"))?;
     let contacts = state.store.desk_contacts()?;
-    let labeller =
-        |d: crate::stats::Dimension, code: &str| app::statistics::label(&state.reference, d, code);
+    let labeller = |d: crate::stats::Dimension, code: &str| c.label(&state.reference, d, code);
     Ok(crate::pdf::report::statistics_report(
         &instance,
         &contacts,

@@ -84,7 +84,9 @@ pub async fn detail(
     path: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (service, org) = app::directory::service(&auth.ctx(&state), path.into_inner())?;
+    let id = path.into_inner();
+    let (service, org) = app::directory::service(&auth.ctx(&state), id)?;
+    let complaints = app::statistics::complaints_about(&auth.ctx(&state), id)?;
     let instance = state.store.instance()?;
     let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");
     let notice = match query.avviso.as_str() {
@@ -98,7 +100,7 @@ pub async fn detail(
         &service,
         org.as_ref(),
         Local::now().date_naive(),
-        policy::responsabile(&auth.actor).is_ok(),
+        complaints,
         notice,
     )))
 }

@@ -92,7 +92,7 @@ pub async fn page(
     };
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let chrome = Chrome::for_user(&auth, Some(&instance), "/statistiche");
-    let labeller = |d: Dimension, code: &str| app::statistics::label(&state.reference, d, code);
+    let labeller = |d: Dimension, code: &str| c.label(&state.reference, d, code);
     let body = views::statistics::page(
         &chrome,
         &views::statistics::StatsView {
@@ -122,7 +122,7 @@ pub async fn csv(
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, PageError> {
     let c = compute(&state, &auth, query.query()).await?;
-    let labeller = |d: Dimension, code: &str| app::statistics::label(&state.reference, d, code);
+    let labeller = |d: Dimension, code: &str| c.label(&state.reference, d, code);
     let text = stats::csv(&c.now, &c.before, &labeller, None);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

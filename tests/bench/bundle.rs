@@ -107,6 +107,7 @@ fn fill(store: &Store, n: usize) {
                         category: rng.pick(CATEGORIES).into(),
                         description: "Chiede un aiuto per l'affitto".into(),
                         urgency: "ordinary".into(),
+                        service: None,
                     }],
                     outcomes: vec!["information_given".into()],
                     notes: "Colloquio telefonico, richiamerà".into(),

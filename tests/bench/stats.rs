@@ -81,6 +81,18 @@ fn record(rng: &mut Rng, year: i32) -> AccessRecord {
             .then(|| format!("{:016x}", rng.next() % 200_000)),
         referred: rng.next().is_multiple_of(20),
         desk: None,
+        services: Vec::new(),
+        // One access in ten has a need no service met.
+        unmet: if rng.next().is_multiple_of(10) {
+            vec![(
+                rng.pick(CATEGORIES).to_string(),
+                "full".into(),
+                String::new(),
+            )]
+        } else {
+            Vec::new()
+        },
+        complaints: Vec::new(),
     }
 }
 

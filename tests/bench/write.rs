@@ -41,6 +41,7 @@ fn access() -> Access {
             category: "housing".into(),
             description: "Cerca una casa in affitto a canone concordato".into(),
             urgency: "ordinary".into(),
+            service: None,
         }],
         outcomes: vec!["information_given".into()],
         notes: "Ha chiamato per informazioni sul bando per l'affitto".into(),

@@ -54,6 +54,7 @@ const ALLOW: &[Row] = &[
     ("POST", "/accessi/{id}/servizi", "osr", ""),
     ("POST", "/accessi/{id}/servizi/{service}/rimuovi", "osr", ""),
     ("POST", "/accessi/{id}/non-soddisfatto", "osr", ""),
+    ("POST", "/accessi/{id}/reclamo", "osr", ""),
     ("GET", "/accessi/{id}/orientamento.pdf", "osr", ""),
     // Corrections: desk roles at the gate; the author or a responsabile in the use case.
     ("GET", "/accessi/{id}/modifica", "osr", ""),
@@ -166,6 +167,7 @@ const ALLOW: &[Row] = &[
         "",
     ),
     ("POST", "/api/v1/accesses/{id}/unmet-needs", "osr", ""),
+    ("POST", "/api/v1/accesses/{id}/complaint", "osr", ""),
     ("GET", "/api/v1/persons/{id}/report.json", "sr", ""),
     ("GET", "/api/v1/persons/{id}/report.pdf", "sr", ""),
     ("GET", "/api/v1/statistics", "r", "r"),

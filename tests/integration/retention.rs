@@ -108,6 +108,7 @@ async fn propose_approve_and_anonymize_keeping_statistics() {
                     category: "home_care".into(),
                     description: format!("Parla di {surname}"),
                     urgency: "ordinary".into(),
+                    service: None,
                 }],
                 outcomes: vec!["information_given".into()],
                 notes: format!("La signora {surname} abita sola"),

@@ -440,3 +440,165 @@ async fn on_the_demo_data_the_page_csv_json_and_pdf_agree() {
     assert_eq!(api.status, 422);
     assert!(api.body.contains("from"), "{}", api.body);
 }
+
+/// A desk records a complaint about a service, and the same need as one a full service could not
+/// meet.
+async fn complaint_and_unmet(c: &mut Client, service: &str) {
+    let quick = c
+        .submit(
+            "/accessi/rapido",
+            "/accessi/rapido",
+            &[
+                ("need_area", "poverty"),
+                ("need_category", "complaint"),
+                ("interlocutor", "user"),
+                ("outcome", "information_given"),
+                ("need_description", "Il centro non risponde al telefono"),
+            ],
+        )
+        .await;
+    assert_eq!(quick.status, 303, "{}", quick.body);
+    // Today's accesses, newest first, on the home page.
+    let home = c.get("/").await.body;
+    let start = home.find("href=\"/accessi/0").expect("today's access") + "href=\"".len();
+    let end = start + home[start..].find('"').unwrap();
+    let page_path = home[start..end].to_string();
+    let id = page_path.trim_start_matches("/accessi/").to_string();
+    let page = c.get(&page_path).await;
+    assert!(
+        page.body.contains("Servizio oggetto del reclamo"),
+        "{}",
+        page.body
+    );
+    let named = c
+        .submit(
+            &page_path,
+            &format!("/accessi/{id}/reclamo"),
+            &[("need", "0"), ("service", service)],
+        )
+        .await;
+    assert_eq!(named.status, 303, "{}", named.body);
+    let unmet = c
+        .submit(
+            &page_path,
+            &format!("/accessi/{id}/non-soddisfatto"),
+            &[
+                ("need", "0"),
+                ("reason", "full"),
+                ("service", service),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(unmet.status, 303, "{}", unmet.body);
+    let page = c.get(&page_path).await;
+    assert!(page.body.contains("Servizio esistente ma senza posti"));
+    // A service not in the directory is refused, next to the field.
+    let wrong = c
+        .submit(
+            &page_path,
+            &format!("/accessi/{id}/reclamo"),
+            &[
+                ("need", "0"),
+                ("service", "0191f0a0-0000-7000-8000-000000000000"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.body.contains("non è nell'elenco dei servizi"));
+}
+
+#[actix_rt::test]
+async fn complaints_and_unmet_needs_name_the_service_and_reach_the_districts_gap_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (triggiano, district) = pair(dir.path());
+    let capurso = dir.path().join("capurso");
+    enrol(dir.path(), &district, &capurso, "072014");
+    add_user(&district, "coord", "responsabile");
+    let mut service = String::new();
+    let mut name = String::new();
+    for (desk, comune) in [(&triggiano, "Triggiano"), (&capurso, "Capurso")] {
+        assert!(cli(desk, &["directory", "demo"], &[]).status.success());
+        add_user(desk, "resp", "responsabile");
+        desk_records_a_referral(desk, comune).await;
+        let (id, n) = {
+            let store = sportello::store::Store::open(desk).unwrap();
+            let s = store.directory().unwrap().services[0].clone();
+            store.close().unwrap();
+            (s.id.to_string(), s.name)
+        };
+        (service, name) = (id, n);
+        let mut server = Server::on(desk);
+        let mut c = server.logged_in("assistente1").await;
+        complaint_and_unmet(&mut c, &service).await;
+        // The service page tells the responsabile how many complaints it had.
+        let mut r = server.logged_in("resp").await;
+        let page = r.get(&format!("/servizi/{service}")).await;
+        assert!(
+            page.body
+                .contains("Reclami su questo servizio negli ultimi 12 mesi: <strong>1</strong>"),
+            "{}",
+            page.body
+        );
+        let worker = c.get(&format!("/servizi/{service}")).await;
+        assert!(
+            !worker.body.contains("id=\"reclami\""),
+            "only for the responsabile"
+        );
+        let json = r.get("/api/v1/stats").await.json();
+        let table = |dim: &str| {
+            json["tables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["dimension"] == dim)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(table("reclamo")["rows"][0]["label"], name.as_str());
+        assert_eq!(table("non_soddisfatto_servizio")["rows"][0]["count"], 1);
+        assert!(server.stop());
+        let bundle = dir.path().join(format!("{comune}.age"));
+        let out = cli(desk, &["export", "--out", bundle.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // The district sees the gaps of both comuni, by need, by service and by comune (its
+    // directory, the one it sends the desks, names the services).
+    assert!(cli(&district, &["directory", "demo"], &[]).status.success());
+    let server = Server::on(&district);
+    let mut c = server.logged_in("coord").await;
+    let csv = c
+        .get("/api/v1/stats.csv?table=non_soddisfatto_sportello")
+        .await;
+    assert_eq!(csv.status, 200);
+    for comune in ["Triggiano", "Capurso"] {
+        assert!(
+            csv.body.contains(&format!(
+                "Segnalazione di disservizio o reclamo verso un servizio – {comune}"
+            )),
+            "{}",
+            csv.body
+        );
+    }
+    let csv = c.get("/api/v1/stats.csv?table=non_soddisfatto").await;
+    assert!(
+        csv.body.contains(
+            "non_soddisfatto;complaint|full;Segnalazione di disservizio o reclamo verso un servizio – Servizio esistente ma senza posti;2;"
+        ),
+        "{}",
+        csv.body
+    );
+    let csv = c.get("/api/v1/stats.csv?table=reclamo").await;
+    assert!(
+        csv.body.contains(&format!("reclamo;{service};{name};2;")),
+        "{}",
+        csv.body
+    );
+    let page = c.get("/statistiche").await;
+    assert!(page
+        .body
+        .contains("Bisogni non soddisfatti, per sportello comunale"));
+    assert!(page.body.contains("Reclami per servizio"));
+}

@@ -181,7 +181,7 @@ impl Modify for SecuritySchemes {
         orientation_access::suggestions,
         orientation_access::choose,
         orientation_access::remove,
-        orientation_access::unmet,
+        orientation_access::unmet, orientation_access::complaint,
         orientation::privacy_notice,
         privacy::report_json,
         privacy::report_pdf_api,
@@ -215,7 +215,7 @@ impl Modify for SecuritySchemes {
         persons::ConsentInput, orientation::UnmetRowJson,
         orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
         orientation_access::SuggestionJson, orientation_access::OrientationJson,
-        orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput,
+        orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput, orientation_access::ComplaintInput,
         corrections::AccessCorrection, corrections::AccessPerson, corrections::CorrectionJson,
         corrections::FieldChangeJson, agenda::CancelInput, agenda::OutcomeInput, agenda::MoveInput,
         agenda::Moved, merges::MergeInput, merges::MergeJson

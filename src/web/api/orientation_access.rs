@@ -113,6 +113,9 @@ pub struct UnmetInput {
     pub reason: String,
     #[serde(default)]
     pub note: String,
+    /// The directory service that could not take the person (full, waiting list, …).
+    #[serde(default)]
+    pub service: Option<Uuid>,
 }
 
 /// Record that a need of the access found no service, and why.
@@ -129,8 +132,37 @@ pub async fn unmet(
         need: body.need,
         reason: &body.reason,
         note: &body.note,
+        service: body.service,
     };
     app::orientation::mark_unmet(&auth.ctx(&state), path.into_inner(), input)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintInput {
+    /// Index of the need in the access (a need of category `complaint`).
+    pub need: usize,
+    /// The directory service the complaint is about; null to forget it.
+    pub service: Option<Uuid>,
+}
+
+/// Name the directory service a complaint of the access is about.
+#[utoipa::path(post, path = "/api/v1/accesses/{id}/complaint", params(("id" = Uuid, Path)), request_body = ComplaintInput,
+    responses((status = 204), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn complaint(
+    auth: ApiAuth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<ComplaintInput>,
+) -> Result<HttpResponse, ApiError> {
+    app::orientation::name_complaint_service(
+        &auth.ctx(&state),
+        path.into_inner(),
+        body.need,
+        body.service,
+    )?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -138,6 +170,7 @@ pub async fn unmet(
 pub(crate) fn configure(r: &mut Routes) {
     r.get("/api/v1/accesses/{id}/suggestions", Gate::Desk, suggestions);
     r.post("/api/v1/accesses/{id}/services", Gate::Desk, choose);
+    r.post("/api/v1/accesses/{id}/complaint", Gate::Desk, complaint);
     r.delete(
         "/api/v1/accesses/{id}/services/{service_id}",
         Gate::Desk,

@@ -164,7 +164,7 @@ fn to_json(state: &AppState, s: &app::statistics::Statistics) -> StatisticsJson 
                     .map(|r| {
                         let previous = earlier.map_or(0, |e| e.count(&r.code));
                         RowJson {
-                            label: app::statistics::label(&state.reference, t.dimension, &r.code),
+                            label: s.label(&state.reference, t.dimension, &r.code),
                             code: r.code.clone(),
                             count: r.count,
                             previous,
@@ -258,7 +258,13 @@ pub async fn statistics_csv(
         let known = t == "totali"
             || crate::stats::Dimension::DESK
                 .iter()
-                .chain([crate::stats::Dimension::Desk].iter())
+                .chain(
+                    [
+                        crate::stats::Dimension::Desk,
+                        crate::stats::Dimension::UnmetDesk,
+                    ]
+                    .iter(),
+                )
                 .any(|d| d.code() == t);
         if !known {
             return Err(AppError::Invalid(crate::domain::Invalid::one(
@@ -273,7 +279,7 @@ pub async fn statistics_csv(
         app::statistics::compute(ctx, &q)
     })
     .await?;
-    let labeller = |d, code: &str| app::statistics::label(&state.reference, d, code);
+    let labeller = |d, code: &str| s.label(&state.reference, d, code);
     let text = stats::csv(&s.now, &s.before, &labeller, query.table.as_deref());
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

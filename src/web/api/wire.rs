@@ -38,6 +38,9 @@ pub struct NeedJson {
     /// Vocabulary `urgency`; default `ordinary`.
     #[serde(default = "ordinary")]
     pub urgency: String,
+    /// A complaint (`category` `complaint`): the directory service it is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<uuid::Uuid>,
 }
 
 fn ordinary() -> String {
@@ -51,6 +54,7 @@ impl From<Need> for NeedJson {
             category: n.category,
             description: n.description,
             urgency: n.urgency,
+            service: n.service,
         }
     }
 }
@@ -62,6 +66,7 @@ impl From<NeedJson> for Need {
             category: n.category,
             description: n.description,
             urgency: n.urgency,
+            service: n.service,
         }
     }
 }

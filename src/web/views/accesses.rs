@@ -9,7 +9,7 @@ use super::form::{
 };
 use super::layout::{csrf_field, page as frame, Chrome};
 use super::persons::{code_badge, identity_fields};
-use crate::domain::access::{Access, AccessForm, Need};
+use crate::domain::access::{Access, AccessForm, Need, COMPLAINT};
 use crate::domain::directory::{unmet_reason_label, Service, Suggestion, UNMET_REASONS};
 use crate::domain::person::{Person, PersonForm};
 use crate::domain::reference::Reference;
@@ -58,6 +58,7 @@ pub(super) fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid
             category: String::new(),
             description: String::new(),
             urgency: String::new(),
+            service: None,
         });
     }
     let areas = options(reference, Kind::Area);
@@ -331,6 +332,19 @@ pub struct Orientation<'a> {
     pub chosen: Vec<&'a Service>,
     pub suggestions: Vec<(&'a Service, Suggestion)>,
     pub referrals: Vec<crate::domain::referral::Referral>,
+    /// Every service of the directory (id, name).
+    pub all: &'a [(uuid::Uuid, String)],
+}
+
+/// The services chosen for the access, then those suggested, each once.
+fn considered<'a>(o: &'a Orientation) -> Vec<&'a Service> {
+    let mut out: Vec<&Service> = o.chosen.clone();
+    for (s, _) in &o.suggestions {
+        if !out.iter().any(|c| c.id == s.id) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 fn orientation_section(
@@ -395,11 +409,48 @@ fn orientation_section(
             @if a.person_id.is_some() {
                 p { a class="btn btn-outline-primary btn-sm" href={"/invii/nuovo?accesso=" (a.id)} { "Nuovo invio (a un servizio o al Servizio Sociale Professionale)" } }
             }
+            @let service_name = |id: &uuid::Uuid| o.all.iter().find(|(s, _)| s == id).map_or("servizio non più in elenco", |(_, n)| n.as_str());
+            @let complaints: Vec<(usize, &crate::domain::access::Need)> = a.needs.iter().enumerate().filter(|(_, n)| n.category == COMPLAINT).collect();
+            @if !complaints.is_empty() {
+                h3 class="h5" { "Reclamo su un servizio" }
+                @for (_, n) in &complaints {
+                    p class="mb-1" {
+                        "Servizio interessato: "
+                        strong { (n.service.as_ref().map_or("non indicato", |s| service_name(s))) }
+                    }
+                }
+                form method="post" action={"/accessi/" (a.id) "/reclamo"} class="row align-items-end" {
+                    (csrf_field(chrome.csrf))
+                    @if complaints.len() > 1 {
+                        div class="col-12 col-md-4" {
+                            div class="select-wrapper mb-3" {
+                                label for="complaint-need" { "Reclamo" }
+                                select id="complaint-need" name="need" {
+                                    @for (k, (i, _)) in complaints.iter().enumerate() { option value=(i) { "Reclamo " (k + 1) } }
+                                }
+                            }
+                        }
+                    } @else {
+                        input type="hidden" name="need" value=(complaints[0].0);
+                    }
+                    div class="col-12 col-md-6" {
+                        div class="select-wrapper mb-3" {
+                            label for="complaint-service" { "Servizio oggetto del reclamo" }
+                            select id="complaint-service" name="service" {
+                                option value="" { "— non indicato —" }
+                                @for (id, name) in o.all { option value=(id) selected[complaints[0].1.service == Some(*id)] { (name) } }
+                            }
+                        }
+                    }
+                    div class="col-12 col-md-2" { button type="submit" class="btn btn-outline-secondary mb-3" { "Registra" } }
+                }
+            }
             h3 class="h5" { "Bisogni non soddisfatti" }
             @for u in &a.unmet {
                 @if let Some(n) = a.needs.get(u.need) {
                     p class="mb-1" {
                         (reference.label(Kind::Category, &n.category)) ": " strong { (unmet_reason_label(&u.reason)) }
+                        @if let Some(s) = &u.service { " (" (service_name(s)) ")" }
                         @if !u.note.is_empty() { " – " (u.note) }
                     }
                 }
@@ -422,13 +473,23 @@ fn orientation_section(
                         }
                     }
                 }
-                div class="col-12 col-md-3" {
+                div class="col-12 col-md-4" {
+                    div class="select-wrapper mb-3" {
+                        label for="unmet-service" { "Servizio che non ha potuto accogliere (se c'è)" }
+                        select id="unmet-service" name="service" {
+                            option value="" { "— nessuno —" }
+                            // The services considered for this access: chosen or suggested.
+                            @for s in considered(o) { option value=(s.id) { (s.name) } }
+                        }
+                    }
+                }
+                div class="col-12 col-md-10" {
                     div class="form-group mb-3" {
                         label class="active" for="unmet-note" { "Nota (senza dati personali)" }
                         input type="text" class="form-control" id="unmet-note" name="note" autocomplete="off";
                     }
                 }
-                div class="col-12 col-md-1" { button type="submit" class="btn btn-outline-secondary mb-3" { "Registra" } }
+                div class="col-12 col-md-2" { button type="submit" class="btn btn-outline-secondary mb-3" { "Registra" } }
             }
         }
     }

@@ -173,10 +173,12 @@ pub fn detail_page(
     s: &Service,
     org: Option<&Organization>,
     today: NaiveDate,
-    can_edit: bool,
+    // For the responsabile (who may edit the service): its complaints in the last 12 months.
+    complaints: Option<u64>,
     notice: Option<&str>,
 ) -> Markup {
     let places = reference.places();
+    let can_edit = complaints.is_some();
     frame(
         chrome,
         &s.name,
@@ -190,6 +192,16 @@ pub fn detail_page(
                     form method="post" action={"/servizi/" (s.id) "/verificato"} class="d-inline" {
                         (csrf_field(chrome.csrf))
                         button type="submit" class="btn btn-outline-secondary btn-sm" { "Segna come verificato oggi" }
+                    }
+                }
+            }
+            @if let Some(n) = complaints {
+                p id="reclami" {
+                    @if n == 0 {
+                        "Nessun reclamo su questo servizio negli ultimi 12 mesi."
+                    } @else {
+                        "Reclami su questo servizio negli ultimi 12 mesi: " strong { (n) } ". "
+                        a href="/statistiche#h-reclamo" { "Vedere le statistiche" }
                     }
                 }
             }

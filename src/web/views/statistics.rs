@@ -132,8 +132,22 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
                     }
                 }
                 div class="row" {
-                    @for t in now.tables.iter().filter(|t| t.dimension != Dimension::AgeSex) {
+                    @for t in now.tables.iter().filter(|t| t.dimension != Dimension::AgeSex && !t.dimension.is_supply()) {
                         (table(v, now, before, t))
+                    }
+                }
+                section aria-labelledby="h-offerta" {
+                    h2 id="h-offerta" class="h4" { "Servizi scelti, bisogni non soddisfatti e reclami" }
+                    p {
+                        "I bisogni per cui nessun servizio del territorio ha potuto rispondere, con il motivo: "
+                        "le lacune dell'offerta"
+                        @if v.district { " in tutti i comuni dell'Ambito" }
+                        ". Il file CSV di ogni tabella si scarica con «Scarica CSV»."
+                    }
+                    div class="row" {
+                        @for t in now.tables.iter().filter(|t| t.dimension.is_supply()) {
+                            (table(v, now, before, t))
+                        }
                     }
                 }
             }
