@@ -7,8 +7,10 @@ use crate::domain::comune::is_istat_code;
 use crate::domain::instance::InstanceRole;
 use crate::domain::policy;
 use crate::domain::reference::Reference;
+use crate::domain::referral::Target;
 use crate::domain::Invalid;
 use crate::stats::aggregate::WHOLE;
+use crate::stats::referrals::{summarize as referral_report, ReferralFacts, ReferralReport};
 use crate::stats::{Dimension, Month, Period, Report};
 
 /// The months and, at the district, the desk (ISTAT code of its comune) asked for.
@@ -36,9 +38,23 @@ pub struct Statistics {
     pub district: bool,
     /// Names of the directory's services, by id (for the tables of services).
     pub services: std::collections::HashMap<String, String>,
+    /// The referrals sent in the period, and in the same months a year earlier.
+    pub referrals: ReferralReport,
+    pub referrals_before: ReferralReport,
 }
 
 impl Statistics {
+    /// Every table as CSV (or `only` the one of that code), as the page and the API give it.
+    pub fn csv(&self, reference: &Reference, only: Option<&str>) -> String {
+        crate::stats::csv(
+            &self.now,
+            &self.before,
+            Some((&self.referrals, &self.referrals_before)),
+            &|d, code| self.label(reference, d, code),
+            only,
+        )
+    }
+
     /// The Italian label of a code in a table.
     pub fn label(&self, reference: &Reference, dimension: Dimension, code: &str) -> String {
         label(reference, &self.services, dimension, code)
@@ -152,6 +168,9 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         .map(|code| (code.clone(), comune_name(ctx.reference, code)))
         .collect();
     desks.sort_by(|a, b| a.1.cmp(&b.1));
+    let facts = referral_facts(ctx, district, desk.as_deref())?;
+    let referrals = referral_report(now, facts.iter().cloned());
+    let referrals_before = referral_report(before, facts);
     let services = ctx
         .store
         .directory()?
@@ -167,7 +186,65 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         desk,
         district,
         services,
+        referrals,
+        referrals_before,
     })
+}
+
+/// The referrals counted: the desk's own (sent), or at the district those received from every
+/// desk (or from `desk`), with the district's answers. Counts only: nothing of the person is read
+/// out.
+fn referral_facts(
+    ctx: &Ctx,
+    district: bool,
+    desk: Option<&str>,
+) -> Result<Vec<ReferralFacts>, AppError> {
+    if district {
+        return Ok(ctx
+            .store
+            .inbox()?
+            .into_iter()
+            .filter(|e| desk.is_none_or(|d| d == e.comune_istat))
+            .filter_map(|e| {
+                let r = &e.record.referral;
+                let sent_at = r
+                    .history
+                    .iter()
+                    .find(|h| h.status != crate::domain::referral::ReferralStatus::Bozza)
+                    .map_or(r.created_at, |h| h.at);
+                Some(ReferralFacts {
+                    sent_at,
+                    answered_at: crate::stats::referrals::first_answer(&e.decisions, sent_at),
+                    status: e.status,
+                    to_ssp: true,
+                })
+            })
+            .collect());
+    }
+    // As everywhere in the statistics, nothing of a person whose processing is restricted.
+    let mut restricted = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for r in ctx.store.referrals()? {
+        let is_restricted = match restricted.get(&r.person_id) {
+            Some(v) => *v,
+            None => {
+                let v = ctx
+                    .store
+                    .person(r.person_id)?
+                    .is_some_and(|p| p.is_restricted());
+                restricted.insert(r.person_id, v);
+                v
+            }
+        };
+        if !is_restricted {
+            out.extend(ReferralFacts::of(
+                &r.history,
+                r.status,
+                r.target == Target::Ssp,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Complaints about a service in the last twelve months, for the responsabile (`None` for

@@ -8,16 +8,19 @@ use super::documents::desk_lines;
 use super::{Block, Chart, Document, Table};
 use crate::domain::instance::{DeskContacts, Instance};
 use crate::domain::text::{capitalized, percent, share, signed_percent, thousands};
+use crate::stats::referrals::{lines, ReferralReport};
 use crate::stats::{growth, Dimension, Report, FIGURES};
 
 /// The period's figures; `scope` names what they count ("questo sportello", "tutto l'Ambito",
 /// "sportello di Capurso"); `label` names a code.
+#[allow(clippy::too_many_arguments)]
 pub fn statistics_report(
     instance: &Instance,
     contacts: &DeskContacts,
     scope: &str,
     now: &Report,
     before: &Report,
+    referrals: (&ReferralReport, &ReferralReport),
     label: &dyn Fn(Dimension, &str) -> String,
     printed: NaiveDate,
 ) -> Document {
@@ -54,6 +57,29 @@ pub fn statistics_report(
         ));
     } else {
         blocks.extend(months(now, before));
+        if referrals.0.sent + referrals.1.sent > 0 {
+            blocks.push(Block::Heading("Invii e risposte dei servizi".into()));
+            blocks.push(Block::Table(Table {
+                head: vec![
+                    "Voce".into(),
+                    capitalized(&p.label()),
+                    capitalized(&before.period.label()),
+                    "Variazione".into(),
+                ],
+                rows: lines(referrals.0, referrals.1)
+                    .into_iter()
+                    .map(|l| {
+                        let change = if l.count {
+                            signed_percent(l.change())
+                        } else {
+                            String::new()
+                        };
+                        vec![l.label.clone(), l.text(l.now), l.text(l.before), change]
+                    })
+                    .collect(),
+                total: false,
+            }));
+        }
         blocks.extend(channels(now, label));
         for (d, title) in [
             (Dimension::Channel, "Quote degli accessi per canale"),

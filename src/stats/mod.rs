@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod period;
+pub mod referrals;
 
 use std::collections::{HashMap, HashSet};
 
@@ -530,6 +531,7 @@ pub const MONTHS: [&str; 12] = [
 pub fn csv(
     now: &Report,
     before: &Report,
+    referrals: Option<(&referrals::ReferralReport, &referrals::ReferralReport)>,
     label: &dyn Fn(Dimension, &str) -> String,
     only: Option<&str>,
 ) -> String {
@@ -573,6 +575,25 @@ pub fn csv(
             ));
         }
     }
+    if let Some((n, b)) = referrals.filter(|_| only.is_none_or(|t| t == REFERRALS)) {
+        for l in referrals::lines(n, b) {
+            let num = |v: Option<f64>| match v {
+                Some(v) if l.count => format!("{v:.0}"),
+                Some(v) => format!("{v:.1}").replace('.', ","),
+                None => String::new(),
+            };
+            let change = l
+                .change()
+                .map_or(String::new(), |g| format!("{g:.1}").replace('.', ","));
+            let sent = l.code_is_sent();
+            let mut f = vec![REFERRALS.to_string(), l.code, l.label];
+            f.extend([num(l.now), num(l.before), change]);
+            if sent {
+                f.extend(n.by_month.iter().map(u64::to_string));
+            }
+            row(f);
+        }
+    }
     for t in &now.tables {
         if only.is_some_and(|o| o != t.dimension.code()) {
             continue;
@@ -593,6 +614,9 @@ pub fn csv(
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
 }
+
+/// The table code of the referrals in the CSV.
+pub const REFERRALS: &str = "invii";
 
 /// The figures of [`Figures`], by code and name, in the order the report shows them.
 pub const FIGURES: [(&str, &str); 5] = [
@@ -777,7 +801,13 @@ mod tests {
             None,
             &[Dimension::Channel],
         );
-        let text = csv(&now, &before, &|d, c| format!("{}:{c}", d.code()), None);
+        let text = csv(
+            &now,
+            &before,
+            None,
+            &|d, c| format!("{}:{c}", d.code()),
+            None,
+        );
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
@@ -791,7 +821,7 @@ mod tests {
             text.contains("canale;phone;canale:phone;3;3;0,0;1;2\n"),
             "{text}"
         );
-        let one = csv(&now, &before, &|_, c| c.to_string(), Some("canale"));
+        let one = csv(&now, &before, None, &|_, c| c.to_string(), Some("canale"));
         assert!(!one.contains("totali;") && one.contains("canale;in_person"));
     }
 }

@@ -163,6 +163,7 @@ pub fn statistics_pdf(
         &c.scope(),
         &c.now,
         &c.before,
+        (&c.referrals, &c.referrals_before),
         &labeller,
         chrono::Local::now().date_naive(),
     ))

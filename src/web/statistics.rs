@@ -12,7 +12,7 @@ use super::state::{blocking, AppState};
 use super::views;
 use super::views::layout::Chrome;
 use crate::app::{self, AppError};
-use crate::stats::{self, Dimension, Month};
+use crate::stats::{Dimension, Month};
 
 /// The page's query: `da`/`a` (`YYYY-MM`), or the four selectors of the form, or `anno`.
 #[derive(serde::Deserialize, Default)]
@@ -105,6 +105,7 @@ pub async fn page(
             label: &labeller,
             today: this_month(),
             scope: &c.scope(),
+            referrals: (&c.referrals, &c.referrals_before),
             errors: errors.as_ref(),
         },
     );
@@ -122,8 +123,7 @@ pub async fn csv(
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, PageError> {
     let c = compute(&state, &auth, query.query()).await?;
-    let labeller = |d: Dimension, code: &str| c.label(&state.reference, d, code);
-    let text = stats::csv(&c.now, &c.before, &labeller, None);
+    let text = c.csv(&state.reference, None);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

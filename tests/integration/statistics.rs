@@ -283,8 +283,24 @@ async fn at_the_district_two_desks_add_up_and_a_person_seen_at_both_counts_once(
     assert_eq!(sum("people"), 2);
     assert_eq!(whole["people"].as_u64(), Some(1));
     assert_eq!(whole["new_people"].as_u64(), Some(1));
+    // The referrals received: two, none answered yet.
+    let line = |j: &serde_json::Value, code: &str| {
+        j["referrals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["code"] == code)
+            .map(|l| l["value"].clone())
+    };
+    assert_eq!(line(&whole, "inviati"), Some(2.0.into()));
+    assert_eq!(line(&desks[1], "inviati"), Some(1.0.into()));
+    assert_eq!(
+        line(&whole, "giorni_risposta"),
+        Some(serde_json::Value::Null)
+    );
     let page = c.get("/statistiche").await;
     assert_eq!(value(&page.body, "stat-persone"), "1");
+    assert_eq!(value(&page.body, "invii-inviati"), "2");
     assert!(page.body.contains("Capurso") && page.body.contains("Triggiano"));
     let csv = c.get("/api/v1/stats.csv?table=sportello").await;
     assert_eq!(csv.status, 200);

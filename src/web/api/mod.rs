@@ -211,7 +211,7 @@ impl Modify for SecuritySchemes {
         accesses::AccessInput, accesses::AnonymousInput, accesses::AccessJson, accesses::ReservedNotes,
         accesses::AppointmentInput, accesses::AppointmentJson,
         orientation::ServiceSummary, orientation::ImportResult, orientation::ReferralInput, orientation::ReferralJson,
-        statistics::StatisticsJson, statistics::TableJson, statistics::RowJson, statistics::PeriodJson, statistics::FiguresJson, statistics::GrowthJson, statistics::MonthJson,
+        statistics::StatisticsJson, statistics::TableJson, statistics::RowJson, statistics::PeriodJson, statistics::ReferralLineJson, statistics::FiguresJson, statistics::GrowthJson, statistics::MonthJson,
         persons::ConsentInput, orientation::UnmetRowJson,
         orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
         orientation_access::SuggestionJson, orientation_access::OrientationJson,

@@ -124,8 +124,25 @@ pub struct StatisticsJson {
     /// Accesses per month of the period.
     pub by_month: Vec<u64>,
     pub tables: Vec<TableJson>,
+    /// The referrals sent in the period: counts, where they stand, the median days to an
+    /// answer; as the page's table.
+    pub referrals: Vec<ReferralLineJson>,
+    /// Referrals sent in each month of the period.
+    pub referrals_by_month: Vec<u64>,
     /// Years with data, newest first.
     pub years: Vec<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralLineJson {
+    /// `inviati`, `al_ssp`, `ad_altri_servizi`, a status (`accettato`, …), `risposte`,
+    /// `giorni_risposta`.
+    pub code: String,
+    pub label: String,
+    /// A count, or for `giorni_risposta` the median days (null when nothing was answered).
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    pub growth: Option<f64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -208,6 +225,17 @@ fn to_json(state: &AppState, s: &app::statistics::Statistics) -> StatisticsJson 
             .collect(),
         by_month: now.months.iter().map(|f| f.accesses).collect(),
         tables,
+        referrals: crate::stats::referrals::lines(&s.referrals, &s.referrals_before)
+            .into_iter()
+            .map(|l| ReferralLineJson {
+                growth: l.change(),
+                code: l.code,
+                label: l.label,
+                value: l.now,
+                previous: l.before,
+            })
+            .collect(),
+        referrals_by_month: s.referrals.by_month.clone(),
         years: s.years.clone(),
     }
 }
@@ -256,6 +284,7 @@ pub async fn statistics_csv(
 ) -> Result<HttpResponse, ApiError> {
     if let Some(t) = &query.table {
         let known = t == "totali"
+            || t == stats::REFERRALS
             || crate::stats::Dimension::DESK
                 .iter()
                 .chain(
@@ -279,8 +308,7 @@ pub async fn statistics_csv(
         app::statistics::compute(ctx, &q)
     })
     .await?;
-    let labeller = |d, code: &str| s.label(&state.reference, d, code);
-    let text = stats::csv(&s.now, &s.before, &labeller, query.table.as_deref());
+    let text = s.csv(&state.reference, query.table.as_deref());
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

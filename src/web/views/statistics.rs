@@ -9,6 +9,7 @@ use super::form::field_errors;
 use super::layout::{page as frame, Chrome};
 use crate::domain::text::{capitalized, share};
 use crate::domain::Invalid;
+use crate::stats::referrals::{lines, ReferralReport};
 use crate::stats::{growth, Dimension, Month, Report, Table, FIGURES, MONTHS};
 
 /// What the page shows besides the figures.
@@ -25,6 +26,8 @@ pub struct StatsView<'a> {
     pub label: &'a dyn Fn(Dimension, &str) -> String,
     /// This month (for the shortcuts).
     pub today: Month,
+    /// The referrals sent in the period and a year earlier.
+    pub referrals: (&'a ReferralReport, &'a ReferralReport),
     /// What the figures count: "questo sportello", "tutto l'Ambito", "sportello di …".
     pub scope: &'a str,
     /// The span asked for was refused (the page shows this year instead).
@@ -116,6 +119,7 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
                 p class="alert alert-info" role="status" { "Nessun accesso registrato in questo periodo." }
             } @else {
                 (monthly(now, before))
+                (referrals(v))
                 (by_channel(v, now))
                 div class="row" {
                     @if let Some(t) = now.table(Dimension::Channel) {
@@ -312,6 +316,41 @@ fn monthly(now: &Report, before: &Report) -> Markup {
                 }
             }
             p class="small" { "Le persone distinte del periodo non sono la somma dei mesi: chi torna in più mesi conta una volta." }
+        }
+    }
+}
+
+fn referrals(v: &StatsView) -> Markup {
+    let (now, before) = v.referrals;
+    html! {
+        section class="mb-4" aria-labelledby="h-invii" {
+            h2 id="h-invii" class="h4" { "Invii e risposte dei servizi" }
+            @if now.sent + before.sent == 0 {
+                p { "Nessun invio in questo periodo né un anno prima." }
+            } @else {
+                div class="table-responsive" {
+                    table class="table table-sm w-auto" id="tabella-invii" {
+                        caption class="visually-hidden" { "Invii di " (v.now.period.label()) " e di " (v.before.period.label()) }
+                        thead { tr {
+                            th scope="col" { "Voce" }
+                            th scope="col" class="text-end" { (capitalized(&v.now.period.label())) }
+                            th scope="col" class="text-end" { (capitalized(&v.before.period.label())) }
+                            th scope="col" class="text-end" { "Variazione" }
+                        } }
+                        tbody {
+                            @for l in lines(now, before) {
+                                tr {
+                                    th scope="row" class="fw-normal" { (l.label) }
+                                    td class="text-end text-nowrap" id={"invii-" (l.code)} { (l.text(l.now)) }
+                                    td class="text-end text-nowrap" { (l.text(l.before)) }
+                                    td class="text-end text-nowrap" { @if l.count { (fmt_growth(l.change())) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                p class="small" { "Il tempo di risposta va dall'invio alla prima risposta del servizio (accettato o respinto); lo stato è quello di oggi." }
+            }
         }
     }
 }
