@@ -662,8 +662,33 @@ async function district(page) {
   const st = await visit(page, '/statistiche');
   await checkPage(page, st, 'district /statistiche');
   const accesses = (await page.locator('#stat-accessi').innerText()).trim();
-  if (!/^[1-9][0-9]*$/.test(accesses)) fail(`district statistics count no accesses (${accesses})`);
+  if (!/^[1-9][0-9.]*$/.test(accesses)) fail(`district statistics count no accesses (${accesses})`);
   else ok(`district statistics: ${accesses} accesses from the desk`);
+
+  step('district: statistics charts (server-drawn SVG) and another period');
+  const charts = page.locator('svg.grafico');
+  const n = await charts.count();
+  if (n < 3) fail(`expected at least 3 charts on /statistiche, found ${n}`);
+  for (let i = 0; i < n; i++) {
+    const c = charts.nth(i);
+    const box = await c.boundingBox();
+    const title = await c.locator('title').first().textContent();
+    if (!box || box.width < 100 || box.height < 40) fail(`chart ${i} (${title}) is not drawn: ${JSON.stringify(box)}`);
+    if (!title || !title.trim()) fail(`chart ${i} has no title`);
+  }
+  ok(`${n} charts drawn, each with a title`);
+  const periodForm = page.locator('form[action="/statistiche"]').first();
+  await setField(page, periodForm, 'da_mese', '1');
+  await setField(page, periodForm, 'a_mese', '12');
+  await submitAndWait(page, periodForm.locator('[type=submit]').first());
+  const lead = (await page.locator('#stat-periodo').innerText()).trim();
+  if (!/^Anno \d{4}, tutto l'Ambito/.test(lead)) fail(`period form gave: ${lead}`);
+  else ok(`period chosen: ${lead}`);
+  await checkPage(page, null, 'district /statistiche (year)');
+  const pdf = await page.request.get(`${BASE}/statistiche/rapporto.pdf`);
+  const head = (await pdf.body()).subarray(0, 5).toString();
+  if (pdf.status() !== 200 || head !== '%PDF-') fail(`report PDF: HTTP ${pdf.status()}, starts ${head}`);
+  else ok('printable report is a PDF');
 
   step('district: exchanges (/scambi)');
   const s = await visit(page, '/scambi');
