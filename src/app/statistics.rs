@@ -3,6 +3,7 @@
 //! responsabile; the same figures for the page, the CSV, the PDF and the API.
 
 use super::{AppError, Ctx};
+use crate::domain::audit::Action;
 use crate::domain::comune::is_istat_code;
 use crate::domain::instance::InstanceRole;
 use crate::domain::policy;
@@ -38,12 +39,20 @@ pub struct Statistics {
     pub district: bool,
     /// Names of the directory's services, by id (for the tables of services).
     pub services: std::collections::HashMap<String, String>,
+    /// Residents of the comuni in the tables by comune (for the rates per 1,000).
+    pub population: std::collections::HashMap<String, Population>,
     /// The referrals sent in the period, and in the same months a year earlier.
     pub referrals: ReferralReport,
     pub referrals_before: ReferralReport,
 }
 
 impl Statistics {
+    /// Accesses per 1,000 residents of the comune `code`, when its residents are known.
+    pub fn per_thousand(&self, code: &str, count: u64) -> Option<f64> {
+        let residents = self.population.get(code)?.residents()?;
+        Some(count as f64 * 1000.0 / f64::from(residents.max(1)))
+    }
+
     /// Every table as CSV (or `only` the one of that code), as the page and the API give it.
     pub fn csv(&self, reference: &Reference, only: Option<&str>) -> String {
         crate::stats::csv(
@@ -168,6 +177,15 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         .map(|code| (code.clone(), comune_name(ctx.reference, code)))
         .collect();
     desks.sort_by(|a, b| a.1.cmp(&b.1));
+    let population = {
+        let mut codes: Vec<&str> = Vec::new();
+        for d in [Dimension::Comune, Dimension::Desk] {
+            if let Some(t) = now_r.table(d) {
+                codes.extend(t.rows.iter().map(|r| r.code.as_str()));
+            }
+        }
+        residents_of(ctx, codes.into_iter())?
+    };
     let facts = referral_facts(ctx, district, desk.as_deref())?;
     let referrals = referral_report(now, facts.iter().cloned());
     let referrals_before = referral_report(before, facts);
@@ -186,6 +204,7 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
         desk,
         district,
         services,
+        population,
         referrals,
         referrals_before,
     })
@@ -205,19 +224,19 @@ fn referral_facts(
             .inbox()?
             .into_iter()
             .filter(|e| desk.is_none_or(|d| d == e.comune_istat))
-            .filter_map(|e| {
+            .map(|e| {
                 let r = &e.record.referral;
                 let sent_at = r
                     .history
                     .iter()
                     .find(|h| h.status != crate::domain::referral::ReferralStatus::Bozza)
                     .map_or(r.created_at, |h| h.at);
-                Some(ReferralFacts {
+                ReferralFacts {
                     sent_at,
                     answered_at: crate::stats::referrals::first_answer(&e.decisions, sent_at),
                     status: e.status,
                     to_ssp: true,
-                })
+                }
             })
             .collect());
     }
@@ -371,4 +390,115 @@ mod tests {
         };
         assert!(e.message("from").unwrap().contains("dopo"));
     }
+}
+
+/// The setting that holds the residents of each comune, as the responsabile entered them.
+const POPULATION: &str = "stats_population";
+
+/// One comune of the population form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Population {
+    pub istat: String,
+    pub name: String,
+    /// Residents as entered by the responsabile.
+    pub entered: Option<u32>,
+    /// Residents at the 2011 census (the fallback, to be updated).
+    pub census: Option<u32>,
+}
+
+impl Population {
+    /// The residents the rates use: what was entered, else the census.
+    pub fn residents(&self) -> Option<u32> {
+        self.entered.or(self.census)
+    }
+}
+
+fn entered_populations(ctx: &Ctx) -> Result<std::collections::BTreeMap<String, u32>, AppError> {
+    Ok(ctx.store.setting(POPULATION)?.unwrap_or_default())
+}
+
+/// The residents of `codes` (entered, else the 2011 census).
+fn residents_of<'a>(
+    ctx: &Ctx,
+    codes: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, Population>, AppError> {
+    let entered = entered_populations(ctx)?;
+    Ok(codes
+        .filter(|c| is_istat_code(c))
+        .map(|c| {
+            (
+                c.to_string(),
+                Population {
+                    istat: c.to_string(),
+                    name: comune_name(ctx.reference, c),
+                    entered: entered.get(c).copied(),
+                    census: ctx.reference.comuni.get(c).and_then(|i| i.population_2011),
+                },
+            )
+        })
+        .collect())
+}
+
+/// The comuni whose residents the rates per 1,000 use: this installation's comune, the desks
+/// with data (district), the comuni of residence counted this year, and those entered before.
+pub fn populations(ctx: &Ctx) -> Result<Vec<Population>, AppError> {
+    policy::responsabile(ctx.actor)?;
+    let s = compute(ctx, &StatsQuery::default())?;
+    let instance = ctx.store.instance()?;
+    let mut codes: Vec<String> = instance.map(|i| i.comune.istat).into_iter().collect();
+    codes.extend(s.desks.iter().map(|(c, _)| c.clone()));
+    if let Some(t) = s.now.table(Dimension::Comune) {
+        codes.extend(t.rows.iter().map(|r| r.code.clone()));
+    }
+    codes.extend(entered_populations(ctx)?.into_keys());
+    let mut seen = std::collections::BTreeSet::new();
+    codes.retain(|c| is_istat_code(c) && seen.insert(c.clone()));
+    let mut all: Vec<Population> = residents_of(ctx, codes.iter().map(String::as_str))?
+        .into_values()
+        .collect();
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(all)
+}
+
+/// Saves the residents entered for each comune (`(istat, text)`; an empty text forgets the
+/// entry, so the census is used again).
+pub fn set_populations(ctx: &Ctx, values: &[(String, String)]) -> Result<(), AppError> {
+    policy::responsabile(ctx.actor)?;
+    let mut entered = entered_populations(ctx)?;
+    let mut invalid = Invalid::new();
+    for (istat, text) in values {
+        if !is_istat_code(istat) || ctx.reference.comuni.get(istat).is_none() {
+            invalid.add("population", format!("Comune sconosciuto: {istat}."));
+            continue;
+        }
+        let t = text.trim().replace(['.', ' ', '\u{a0}'], "");
+        if t.is_empty() {
+            entered.remove(istat);
+            continue;
+        }
+        match t.parse::<u32>() {
+            Ok(n) if (1..=5_000_000).contains(&n) => {
+                entered.insert(istat.clone(), n);
+            }
+            _ => invalid.add(
+                "population",
+                format!(
+                    "Residenti di {}: un numero intero di abitanti (per esempio 27.130).",
+                    comune_name(ctx.reference, istat)
+                ),
+            ),
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(invalid.into());
+    }
+    let details = format!("{} comuni", entered.len());
+    ctx.store.set_setting(
+        POPULATION,
+        &entered,
+        &ctx.actor.username,
+        Action::StatsPopulation,
+        &details,
+    )?;
+    Ok(())
 }

@@ -23,6 +23,8 @@ pub struct ComuneInfo {
     pub province: String,
     pub region: String,
     pub belfiore: String,
+    /// Residents at the 2011 census (ISTAT), where known.
+    pub population_2011: Option<u32>,
 }
 
 /// The ISTAT list of comuni (as of its reference date), looked up by code.
@@ -48,6 +50,8 @@ struct Row {
     province: String,
     region: String,
     belfiore: String,
+    #[serde(default)]
+    population_2011: Option<u32>,
 }
 
 impl ComuneRegistry {
@@ -65,6 +69,7 @@ impl ComuneRegistry {
                     province: row.province,
                     region: row.region,
                     belfiore: row.belfiore,
+                    population_2011: row.population_2011,
                 },
             );
         }

@@ -183,3 +183,8 @@ pub fn capitalized(s: &str) -> String {
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
+
+/// A number with one decimal, Italian style: "12,4"; "–" when there is none.
+pub fn one_decimal(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |v| format!("{v:.1}").replace('.', ","))
+}

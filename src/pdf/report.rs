@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::documents::desk_lines;
 use super::{Block, Chart, Document, Table};
 use crate::domain::instance::{DeskContacts, Instance};
-use crate::domain::text::{capitalized, percent, share, signed_percent, thousands};
+use crate::domain::text::{capitalized, one_decimal, percent, share, signed_percent, thousands};
 use crate::stats::referrals::{lines, ReferralReport};
 use crate::stats::{growth, Dimension, Report, FIGURES};
 
@@ -22,6 +22,7 @@ pub fn statistics_report(
     before: &Report,
     referrals: (&ReferralReport, &ReferralReport),
     label: &dyn Fn(Dimension, &str) -> String,
+    per_thousand: &dyn Fn(&str, u64) -> Option<f64>,
     printed: NaiveDate,
 ) -> Document {
     let p = now.period;
@@ -132,7 +133,7 @@ pub fn statistics_report(
             .iter()
             .filter(|t| t.dimension != Dimension::AgeSex && !t.dimension.is_supply())
         {
-            blocks.extend(dimension_table(now, before, t, label));
+            blocks.extend(dimension_table(now, before, t, label, per_thousand));
         }
         let supply: Vec<_> = now
             .tables
@@ -149,7 +150,7 @@ pub fn statistics_report(
                     .into(),
             ));
             for t in supply {
-                blocks.extend(dimension_table(now, before, t, label));
+                blocks.extend(dimension_table(now, before, t, label, per_thousand));
             }
         }
     }
@@ -335,30 +336,38 @@ fn dimension_table(
     before: &Report,
     t: &crate::stats::Table,
     label: &dyn Fn(Dimension, &str) -> String,
+    per_thousand: &dyn Fn(&str, u64) -> Option<f64>,
 ) -> Vec<Block> {
     if t.rows.is_empty() {
         return Vec::new();
     }
     let base = now.share_base(t);
     let earlier = before.table(t.dimension);
+    let rates = matches!(t.dimension, Dimension::Comune | Dimension::Desk);
+    let mut head = vec!["Voce", "Numero", "Quota"];
+    if rates {
+        head.push("Per 1.000 residenti");
+    }
+    head.extend(["Un anno prima", "Variazione"]);
     vec![
         Block::Heading(t.dimension.title().into()),
         Block::Table(Table {
-            head: ["Voce", "Numero", "Quota", "Un anno prima", "Variazione"]
-                .map(String::from)
-                .to_vec(),
+            head: head.into_iter().map(String::from).collect(),
             rows: t
                 .rows
                 .iter()
                 .map(|r| {
                     let b = earlier.map_or(0, |e| e.count(&r.code));
-                    vec![
+                    let mut row = vec![
                         label(t.dimension, &r.code),
                         thousands(r.count),
                         percent(r.count, base),
-                        thousands(b),
-                        signed_percent(growth(r.count, b)),
-                    ]
+                    ];
+                    if rates {
+                        row.push(one_decimal(per_thousand(&r.code, r.count)));
+                    }
+                    row.extend([thousands(b), signed_percent(growth(r.count, b))]);
+                    row
                 })
                 .collect(),
             total: false,

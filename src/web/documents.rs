@@ -165,6 +165,7 @@ pub fn statistics_pdf(
         &c.before,
         (&c.referrals, &c.referrals_before),
         &labeller,
+        &|code, n| c.per_thousand(code, n),
         chrono::Local::now().date_naive(),
     ))
 }

@@ -106,6 +106,7 @@ pub async fn page(
             today: this_month(),
             scope: &c.scope(),
             referrals: (&c.referrals, &c.referrals_before),
+            per_thousand: &|code, n| c.per_thousand(code, n),
             errors: errors.as_ref(),
         },
     );
@@ -145,9 +146,71 @@ pub async fn report(
     Ok(super::respond::pdf(bytes, &c.file_name("pdf")))
 }
 
+/// The residents of each comune, for the rates per 1,000.
+pub async fn population(
+    auth: Auth,
+    state: web::Data<AppState>,
+    query: web::Query<SavedQuery>,
+) -> Result<HttpResponse, PageError> {
+    let comuni = blocking(&state, &auth.actor, app::statistics::populations).await?;
+    let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+    let chrome = Chrome::for_user(&auth, Some(&instance), "/statistiche");
+    Ok(super::respond::ok(views::statistics::population_page(
+        &chrome,
+        &comuni,
+        None,
+        query.avviso == "salvato",
+    )))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    #[serde(default)]
+    avviso: String,
+}
+
+pub async fn save_population(
+    auth: Auth,
+    state: web::Data<AppState>,
+    form: super::forms::Fields,
+) -> Result<HttpResponse, PageError> {
+    let values: Vec<(String, String)> = form
+        .all("istat")
+        .into_iter()
+        .zip(form.all("residenti"))
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let typed: std::collections::HashMap<String, String> = values.iter().cloned().collect();
+    match blocking(&state, &auth.actor, move |ctx| {
+        app::statistics::set_populations(ctx, &values)
+    })
+    .await
+    {
+        Ok(()) => Ok(super::respond::see_other(
+            "/statistiche/popolazione?avviso=salvato",
+        )),
+        Err(AppError::Invalid(e)) => {
+            let comuni = blocking(&state, &auth.actor, app::statistics::populations).await?;
+            let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
+            let chrome = Chrome::for_user(&auth, Some(&instance), "/statistiche");
+            Ok(super::respond::html(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                views::statistics::population_page(&chrome, &comuni, Some((&e, &typed)), false),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The routes of this area, each with its gate.
 pub(crate) fn configure(r: &mut Routes) {
     r.get("/statistiche", Gate::Responsabile, page);
     r.get("/statistiche.csv", Gate::Responsabile, csv);
     r.get("/statistiche/rapporto.pdf", Gate::Responsabile, report);
+    r.get("/statistiche/popolazione", Gate::Responsabile, population);
+    r.post(
+        "/statistiche/popolazione",
+        Gate::Responsabile,
+        save_population,
+    );
 }

@@ -124,6 +124,8 @@ const ALLOW: &[Row] = &[
     ("GET", "/statistiche", "r", "r"),
     ("GET", "/statistiche.csv", "r", "r"),
     ("GET", "/statistiche/rapporto.pdf", "r", "r"),
+    ("GET", "/statistiche/popolazione", "r", "r"),
+    ("POST", "/statistiche/popolazione", "r", "r"),
     // Administration: the administrator alone.
     ("GET", "/amministrazione", "a", "a"),
     ("POST", "/amministrazione/utenti", "a", "a"),

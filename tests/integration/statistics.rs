@@ -618,3 +618,62 @@ async fn complaints_and_unmet_needs_name_the_service_and_reach_the_districts_gap
         .contains("Bisogni non soddisfatti, per sportello comunale"));
     assert!(page.body.contains("Reclami per servizio"));
 }
+
+#[actix_rt::test]
+async fn rates_per_thousand_residents_use_the_population_entered_or_else_the_census() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, _district) = pair(dir.path());
+    desk_records_a_referral(&desk, "Triggiano").await;
+    add_user(&desk, "resp", "responsabile");
+    let server = Server::on(&desk);
+    let mut c = server.logged_in("resp").await;
+    let rate = |j: &serde_json::Value| {
+        j["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["dimension"] == "comune_residenza")
+            .unwrap()["rows"][0]["per_thousand"]
+            .as_f64()
+    };
+    // Rossi lives in Triggiano: 1 access over its 27,007 residents of the 2011 census.
+    let json = c.get("/api/v1/stats").await.json();
+    let census = rate(&json).unwrap();
+    assert!((census - 1000.0 / 27_007.0).abs() < 1e-9, "{census}");
+    let form = c.get("/statistiche/popolazione").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Triggiano") && form.body.contains("27.007"));
+    // A wrong number is refused next to the field and what was typed stays.
+    let bad = c
+        .submit(
+            "/statistiche/popolazione",
+            "/statistiche/popolazione",
+            &[("istat", "072046"), ("residenti", "ventimila")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad
+        .body
+        .contains("Residenti di Triggiano: un numero intero di abitanti"));
+    assert!(bad.body.contains("value=\"ventimila\""));
+    let saved = c
+        .submit(
+            "/statistiche/popolazione",
+            "/statistiche/popolazione",
+            &[("istat", "072046"), ("residenti", "10.000")],
+        )
+        .await;
+    assert_eq!(saved.location(), "/statistiche/popolazione?avviso=salvato");
+    let json = c.get("/api/v1/stats").await.json();
+    assert_eq!(rate(&json), Some(0.1));
+    let page = c.get("/statistiche").await;
+    assert!(page.body.contains("Per 1.000 residenti"));
+    // Emptied, the census is used again.
+    c.submit(
+        "/statistiche/popolazione",
+        "/statistiche/popolazione",
+        &[("istat", "072046"), ("residenti", "")],
+    )
+    .await;
+    assert_eq!(rate(&c.get("/api/v1/stats").await.json()), Some(census));
+}

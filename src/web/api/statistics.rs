@@ -161,6 +161,9 @@ pub struct RowJson {
     /// The same months a year earlier.
     pub previous: u64,
     pub growth: Option<f64>,
+    /// Tables by comune: accesses per 1,000 residents, where the residents are known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_thousand: Option<f64>,
     /// Each month of the period.
     pub by_month: Vec<u64>,
 }
@@ -186,6 +189,12 @@ fn to_json(state: &AppState, s: &app::statistics::Statistics) -> StatisticsJson 
                             count: r.count,
                             previous,
                             growth: growth(r.count, previous),
+                            per_thousand: matches!(
+                                t.dimension,
+                                crate::stats::Dimension::Comune | crate::stats::Dimension::Desk
+                            )
+                            .then(|| s.per_thousand(&r.code, r.count))
+                            .flatten(),
                             by_month: r.by_month.clone(),
                         }
                     })

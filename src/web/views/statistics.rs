@@ -7,7 +7,7 @@ use super::charts::{self, percent, Group};
 use super::fmt::{growth as fmt_growth, thousands};
 use super::form::field_errors;
 use super::layout::{page as frame, Chrome};
-use crate::domain::text::{capitalized, share};
+use crate::domain::text::{capitalized, one_decimal, share};
 use crate::domain::Invalid;
 use crate::stats::referrals::{lines, ReferralReport};
 use crate::stats::{growth, Dimension, Month, Report, Table, FIGURES, MONTHS};
@@ -26,6 +26,8 @@ pub struct StatsView<'a> {
     pub label: &'a dyn Fn(Dimension, &str) -> String,
     /// This month (for the shortcuts).
     pub today: Month,
+    /// Accesses per 1,000 residents of a comune (code, count), when its residents are known.
+    pub per_thousand: &'a dyn Fn(&str, u64) -> Option<f64>,
     /// The referrals sent in the period and a year earlier.
     pub referrals: (&'a ReferralReport, &'a ReferralReport),
     /// What the figures count: "questo sportello", "tutto l'Ambito", "sportello di …".
@@ -490,6 +492,8 @@ fn cross(v: &StatsView, now: &Report, t: &Table) -> Markup {
 
 fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
     let code = t.dimension.code();
+    // Accesses per 1,000 residents, for the tables by comune.
+    let rates = matches!(t.dimension, Dimension::Comune | Dimension::Desk);
     let base = now.share_base(t);
     let earlier = before.table(t.dimension);
     html! {
@@ -505,6 +509,7 @@ fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
                             th scope="col" { "Voce" }
                             th scope="col" class="text-end" { "Numero" }
                             th scope="col" class="text-end" { "Quota" }
+                            @if rates { th scope="col" class="text-end" { "Per 1.000 residenti" } }
                             th scope="col" class="text-end" { "Un anno prima" }
                             th scope="col" class="text-end" { "Variazione" }
                         } }
@@ -515,6 +520,7 @@ fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
                                     th scope="row" class="fw-normal" { ((v.label)(t.dimension, &r.code)) }
                                     td class="text-end" { (thousands(r.count)) }
                                     td class="text-end text-nowrap" { (percent(r.count, base)) }
+                                    @if rates { td class="text-end text-nowrap" { (one_decimal((v.per_thousand)(&r.code, r.count))) } }
                                     td class="text-end" { (thousands(b)) }
                                     td class="text-end text-nowrap" { (fmt_growth(growth(r.count, b))) }
                                 }
@@ -522,7 +528,66 @@ fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
                         }
                     }
                 }
+                @if rates {
+                    p class="small" {
+                        "Per 1.000 residenti: sulla popolazione inserita dal responsabile o, dove manca, su quella del censimento ISTAT 2011. "
+                        a href="/statistiche/popolazione" { "Aggiorna la popolazione dei comuni" }
+                    }
+                }
             }
         }
     }
+}
+
+/// The residents of each comune, for the rates per 1,000.
+pub fn population_page(
+    chrome: &Chrome,
+    comuni: &[crate::app::statistics::Population],
+    // A refused form: the problems, and what was typed for each comune (kept in the fields).
+    errors: Option<(&Invalid, &std::collections::HashMap<String, String>)>,
+    saved: bool,
+) -> Markup {
+    frame(
+        chrome,
+        "Popolazione dei comuni",
+        html! {
+            h1 { "Popolazione dei comuni" }
+            p { "I residenti di ogni comune servono a calcolare gli accessi ogni 1.000 residenti nelle statistiche. "
+                "Dove non è inserito un dato, si usa quello del censimento ISTAT 2011: inserire il dato dell'anagrafe comunale più recente." }
+            @if saved { div class="alert alert-success" role="status" { "Popolazione salvata." } }
+            @if let Some((e, _)) = errors { (field_errors(e, "population")) }
+            form method="post" action="/statistiche/popolazione" novalidate {
+                (crate::web::views::layout::csrf_field(chrome.csrf))
+                div class="table-responsive" {
+                    table class="table table-sm w-auto" {
+                        caption class="visually-hidden" { "Residenti per comune" }
+                        thead { tr {
+                            th scope="col" { "Comune" }
+                            th scope="col" { "Residenti" }
+                            th scope="col" class="text-end" { "Censimento 2011" }
+                        } }
+                        tbody {
+                            @for c in comuni {
+                                tr {
+                                    th scope="row" class="fw-normal" { label for={"pop-" (c.istat)} { (c.name) } }
+                                    td {
+                                        input type="hidden" name="istat" value=(c.istat);
+                                        input type="text" inputmode="numeric" class="form-control" id={"pop-" (c.istat)} name="residenti"
+                                            aria-describedby=[errors.map(|_| crate::web::views::form::error_anchor("population"))]
+                                            value=(errors.and_then(|(_, typed)| typed.get(&c.istat).cloned())
+                                                .unwrap_or_else(|| c.entered.map(|n| thousands(u64::from(n))).unwrap_or_default()))
+                                            autocomplete="off";
+                                    }
+                                    td class="text-end" { (c.census.map_or("–".to_string(), |n| thousands(u64::from(n)))) }
+                                }
+                            }
+                        }
+                    }
+                }
+                button type="submit" class="btn btn-primary" { "Salva" }
+                " "
+                a class="btn btn-outline-primary" href="/statistiche" { "Torna alle statistiche" }
+            }
+        },
+    )
 }
