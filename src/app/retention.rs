@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{AppError, Ctx};
 use crate::domain::audit::Action;
+use crate::domain::district::InboxReferral;
 use crate::domain::person::Person;
 use crate::domain::policy;
 use crate::domain::retention::Proposal;
@@ -26,6 +27,37 @@ pub struct RetentionView {
     pub responsabili: usize,
     /// The proposal was made by the user looking at it.
     pub own_proposal: bool,
+    /// District: received cases past the term, and those of the proposal.
+    pub cases_due: usize,
+    pub cases: Vec<Case>,
+}
+
+/// District: a received case of the proposal with its last activity.
+pub type Case = (InboxReferral, DateTime<Utc>);
+
+/// The cases of the proposal still past the term.
+fn proposal_cases(ctx: &Ctx, proposal: &Proposal) -> Result<Vec<Case>, AppError> {
+    if proposal.cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(ctx
+        .store
+        .cases_due(Utc::now(), proposal.years)?
+        .into_iter()
+        .filter(|(e, _)| proposal.cases.contains(&e.record.referral.id))
+        .collect())
+}
+
+/// Audits that the cases were shown (their persons are named on the page or the sheet).
+fn audit_cases_shown(ctx: &Ctx, cases: &[Case], channel: &str) -> Result<(), AppError> {
+    for (e, _) in cases {
+        ctx.audit(
+            Action::InboxView,
+            e.record.referral.id.to_string(),
+            channel.to_string(),
+        )?;
+    }
+    Ok(())
 }
 
 fn responsabili(ctx: &Ctx) -> Result<usize, AppError> {
@@ -58,7 +90,14 @@ pub fn view(ctx: &Ctx) -> Result<RetentionView, AppError> {
     };
     let shown: Vec<Person> = listed.iter().map(|(p, _)| p.clone()).collect();
     ctx.audit_shown(&shown, "proposta di scarto")?;
+    let cases = match &proposal {
+        Some(p) => proposal_cases(ctx, p)?,
+        None => Vec::new(),
+    };
+    audit_cases_shown(ctx, &cases, "proposta di scarto")?;
     Ok(RetentionView {
+        cases_due: ctx.store.cases_due(Utc::now(), years)?.len(),
+        cases,
         years,
         due,
         own_proposal: proposal
@@ -84,19 +123,21 @@ pub fn propose(ctx: &Ctx) -> Result<(), AppError> {
     policy::responsabile(ctx.actor)?;
     let years = ctx.store.retention_years()?;
     let due = ctx.store.retention_due(Utc::now(), years)?;
+    let cases = ctx.store.cases_due(Utc::now(), years)?;
     let proposal = Proposal {
         created_at: Utc::now(),
         by: ctx.actor.username.clone(),
         years,
         persons: due.iter().map(|(p, _)| p.id).collect(),
+        cases: cases.iter().map(|(e, _)| e.record.referral.id).collect(),
     };
     Ok(ctx
         .store
         .save_retention_proposal(&proposal, &ctx.actor.username)?)
 }
 
-/// The proposal and its persons, for the printed list (audited as shown).
-pub fn for_print(ctx: &Ctx) -> Result<(Proposal, Vec<Due>), AppError> {
+/// The proposal, its persons and (district) its cases, for the printed list (audited as shown).
+pub fn for_print(ctx: &Ctx) -> Result<(Proposal, Vec<Due>, Vec<Case>), AppError> {
     policy::responsabile(ctx.actor)?;
     let proposal = ctx
         .store
@@ -105,7 +146,9 @@ pub fn for_print(ctx: &Ctx) -> Result<(Proposal, Vec<Due>), AppError> {
     let rows = proposal_rows(ctx, &proposal)?;
     let shown: Vec<Person> = rows.iter().map(|(p, _)| p.clone()).collect();
     ctx.audit_shown(&shown, "stampa proposta di scarto")?;
-    Ok((proposal, rows))
+    let cases = proposal_cases(ctx, &proposal)?;
+    audit_cases_shown(ctx, &cases, "stampa proposta di scarto")?;
+    Ok((proposal, rows, cases))
 }
 
 /// Approves the proposal and anonymizes its persons still past the term; returns how many
@@ -130,14 +173,28 @@ pub fn approve(ctx: &Ctx, confirmed_alone: bool) -> Result<(usize, usize), AppEr
         let cf = p.codice_fiscale.as_ref()?;
         Some(pseudonyms.as_ref()?.of(cf.as_str()))
     };
-    let done = ctx
-        .store
-        .anonymize(&still_due, &district_key, &ctx.actor.username)?;
+    let (persons, accesses) =
+        ctx.store
+            .anonymize(&still_due, &district_key, &ctx.actor.username)?;
+    let cases: Vec<Uuid> = proposal_cases(ctx, &proposal)?
+        .iter()
+        .map(|(e, _)| e.record.referral.id)
+        .collect();
+    let cases_done = if cases.is_empty() {
+        0
+    } else {
+        ctx.store.anonymize_cases(&cases, &ctx.actor.username)?
+    };
+    let done = (persons + cases_done, accesses);
     ctx.audit_about(
         Action::RetentionApprove,
         still_due.iter().copied(),
         "conservazione",
-        format!("{} persone; {how}", still_due.len()),
+        format!(
+            "{} persone, {} casi ricevuti; {how}",
+            still_due.len(),
+            cases.len()
+        ),
     )?;
     Ok(done)
 }

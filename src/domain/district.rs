@@ -221,9 +221,48 @@ pub struct InboxReferral {
     /// Referrals with the same codice fiscale that the coordinator said are a different person.
     #[serde(default)]
     pub unlinked: Vec<Uuid>,
+    /// When the desk anonymized its record of the person: a case the district took in charge
+    /// stays, under the district's own retention term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk_discarded: Option<DateTime<Utc>>,
 }
 
 impl InboxReferral {
+    /// The district accepted the referral (took the person in charge) at some point.
+    pub fn taken_in_charge(&self) -> bool {
+        self.decisions
+            .iter()
+            .any(|d| d.status == ReferralStatus::Accettato)
+    }
+
+    /// The last thing that happened to the case at the district.
+    pub fn last_activity(&self) -> DateTime<Utc> {
+        self.decisions
+            .iter()
+            .map(|d| d.at)
+            .fold(self.received_at, DateTime::max)
+    }
+
+    pub fn is_anonymized(&self) -> bool {
+        self.record.person.is_anonymized()
+    }
+
+    /// Every identifying field and every free text removed; the case keeps its course
+    /// (statuses and dates) for the statistics.
+    pub fn anonymize(&mut self) {
+        self.record.person.anonymize();
+        self.record.referral.reason.clear();
+        for h in &mut self.record.referral.history {
+            h.note.clear();
+        }
+        for n in &mut self.record.needs {
+            n.description.clear();
+        }
+        for d in &mut self.decisions {
+            d.note.clear();
+        }
+    }
+
     /// Other referrals for a person with the same codice fiscale, from other comuni, unless the
     /// coordinator unlinked them: shown as linked, never merged.
     pub fn linked<'a>(&self, all: &'a [InboxReferral]) -> Vec<&'a InboxReferral> {

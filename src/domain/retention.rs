@@ -24,6 +24,9 @@ pub struct Proposal {
     pub by: String,
     pub years: u32,
     pub persons: Vec<Uuid>,
+    /// District: the received cases past the term (inbox referrals).
+    #[serde(default)]
+    pub cases: Vec<Uuid>,
 }
 
 /// Placeholder for removed names.

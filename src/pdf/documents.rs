@@ -681,6 +681,7 @@ pub fn discard_proposal(
     contacts: &DeskContacts,
     years: u32,
     rows: &[(Person, DateTime<Utc>)],
+    cases: &[(crate::domain::district::InboxReferral, DateTime<Utc>)],
     created_at: DateTime<Utc>,
 ) -> Document {
     let mut blocks = vec![
@@ -690,9 +691,25 @@ pub fn discard_proposal(
             instance.comune.name
         )),
         Block::Field { label: "Data della proposta".into(), value: created_at.with_timezone(&Local).format("%d/%m/%Y").to_string() },
-        Block::Field { label: "Fascicoli".into(), value: rows.len().to_string() },
+        Block::Field { label: "Fascicoli".into(), value: (rows.len() + cases.len()).to_string() },
         Block::Heading("Elenco".into()),
     ];
+    if !cases.is_empty() {
+        blocks.push(Block::Bullets(
+            cases
+                .iter()
+                .map(|(e, last)| {
+                    format!(
+                        "{} {} – caso ricevuto da {} – ultima attività {}",
+                        e.record.person.surname,
+                        e.record.person.given_names,
+                        e.comune_name,
+                        last.with_timezone(&Local).format("%d/%m/%Y")
+                    )
+                })
+                .collect(),
+        ));
+    }
     blocks.push(Block::Bullets(
         rows.iter()
             .map(|(p, last)| {

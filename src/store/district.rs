@@ -254,6 +254,9 @@ impl Store {
             )?;
             let mut imports = txn.open_table(BUNDLE_IMPORTS)?;
             let mut inbox = txn.open_table(INBOX)?;
+            // Persons the desk anonymized under its retention rule.
+            let gone: std::collections::BTreeSet<Uuid> =
+                b.anonymizations.iter().map(|a| a.person_id).collect();
             for r in &b.referrals {
                 let key = r.referral.id.as_u128();
                 let existing: Option<InboxReferral> = match inbox.get(key)? {
@@ -263,7 +266,13 @@ impl Store {
                 let entry = match existing {
                     // The desk's newer copy; the district's own decisions stay.
                     Some(mut e) => {
-                        e.record = r.clone();
+                        // The desk's anonymization does not reach a case taken in charge: the
+                        // district keeps its copy, under its own retention term.
+                        if e.taken_in_charge() && gone.contains(&r.person.id) {
+                            e.desk_discarded.get_or_insert(now);
+                        } else {
+                            e.record = r.clone();
+                        }
                         e
                     }
                     None => InboxReferral {
@@ -280,21 +289,28 @@ impl Store {
                             note: format!("pacchetto {} di {}", b.sequence, b.comune_name),
                         }],
                         unlinked: Vec::new(),
+                        desk_discarded: None,
                     },
                 };
                 inbox.insert(key, encode(&entry)?.as_slice())?;
                 changelog::record(&txn, "inbox", r.referral.id, ChangeOp::Upsert)?;
             }
             if !b.anonymizations.is_empty() {
-                let gone: std::collections::BTreeSet<Uuid> =
-                    b.anonymizations.iter().map(|a| a.person_id).collect();
                 let mut changed = Vec::new();
                 for row in inbox.iter()? {
                     let (k, v) = row?;
                     let mut e: InboxReferral = decode(v.value())?;
                     if e.source_instance == b.source_instance && gone.contains(&e.record.person.id)
                     {
-                        e.record.person.anonymize();
+                        // A case taken in charge follows the district's own retention.
+                        if e.taken_in_charge() {
+                            if e.desk_discarded.is_some() {
+                                continue;
+                            }
+                            e.desk_discarded = Some(now);
+                        } else {
+                            e.anonymize();
+                        }
                         changed.push((k.value(), e));
                     }
                 }

@@ -12,6 +12,7 @@ use super::{audit, persons, Store, StoreError};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
 use crate::domain::audit::AuditEvent;
+use crate::domain::district::InboxReferral;
 use crate::domain::person::Person;
 use crate::domain::referral::Referral;
 use crate::domain::retention::{
@@ -185,5 +186,59 @@ impl Store {
         txn.open_table(META)?.remove("retention_proposal")?;
         super::stats::commit(txn)?;
         Ok((people, changed_accesses))
+    }
+}
+
+impl Store {
+    /// District: the received cases not yet anonymized whose last activity is past the term
+    /// at `now`, oldest first.
+    pub fn cases_due(
+        &self,
+        now: DateTime<Utc>,
+        years: u32,
+    ) -> Result<Vec<(InboxReferral, DateTime<Utc>)>, StoreError> {
+        let mut out: Vec<(InboxReferral, DateTime<Utc>)> = self
+            .inbox()?
+            .into_iter()
+            .filter(|e| !e.is_anonymized())
+            .map(|e| {
+                let last = e.last_activity();
+                (e, last)
+            })
+            .filter(|(_, last)| is_due(*last, now, years))
+            .collect();
+        out.sort_by_key(|(_, last)| *last);
+        Ok(out)
+    }
+
+    /// District: anonymizes the received cases of an approved proposal in one transaction;
+    /// returns how many were changed.
+    pub fn anonymize_cases(&self, ids: &[Uuid], actor: &str) -> Result<usize, StoreError> {
+        let txn = self.db.begin_write()?;
+        let mut done = 0;
+        {
+            let mut inbox = txn.open_table(INBOX)?;
+            for id in ids {
+                let held: Option<InboxReferral> = inbox
+                    .get(id.as_u128())?
+                    .map(|v| decode(v.value()))
+                    .transpose()?;
+                let Some(mut e) = held.filter(|e| !e.is_anonymized()) else {
+                    continue;
+                };
+                e.anonymize();
+                inbox.insert(id.as_u128(), encode(&e)?.as_slice())?;
+                changelog::record(&txn, "inbox", *id, ChangeOp::Upsert)?;
+                audit::append(
+                    &txn,
+                    AuditEvent::new(actor, Action::RetentionAnonymize, id.to_string())
+                        .details(format!("caso ricevuto da {}", e.comune_name)),
+                )?;
+                done += 1;
+            }
+        }
+        txn.open_table(META)?.remove("retention_proposal")?;
+        super::stats::commit(txn)?;
+        Ok(done)
     }
 }

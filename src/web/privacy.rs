@@ -274,7 +274,7 @@ pub async fn proposal_pdf(
     auth: Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let (proposal, rows) = app::retention::for_print(&auth.ctx(&state))?;
+    let (proposal, rows, cases) = app::retention::for_print(&auth.ctx(&state))?;
     let instance = state.store.instance()?.ok_or(PageError::NotSetUp)?;
     let contacts = state.store.desk_contacts()?;
     let doc = crate::pdf::documents::discard_proposal(
@@ -282,6 +282,7 @@ pub async fn proposal_pdf(
         &contacts,
         proposal.years,
         &rows,
+        &cases,
         proposal.created_at,
     );
     let bytes = super::documents::render_pdf(doc).await?;

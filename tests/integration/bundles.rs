@@ -509,17 +509,71 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
     );
     let inbox = store.inbox().unwrap();
     let triggiano = inbox.iter().find(|e| e.comune_name == "Triggiano").unwrap();
+    // Taken in charge: the district keeps the case, under its own retention term.
+    assert!(triggiano.taken_in_charge());
     assert!(
-        triggiano.record.person.is_anonymized(),
+        !triggiano.record.person.is_anonymized(),
         "{:?}",
         triggiano.record.person
     );
-    assert!(triggiano.record.person.phone.is_empty());
+    assert_eq!(triggiano.record.person.surname, "Rossi");
+    assert!(triggiano.desk_discarded.is_some());
     let capurso = inbox.iter().find(|e| e.comune_name == "Capurso").unwrap();
     assert!(
-        !capurso.record.person.is_anonymized(),
+        !capurso.record.person.is_anonymized() && capurso.desk_discarded.is_none(),
         "only that desk's person"
     );
+    // The district's term (2 years from the last decision) then anonymizes it, statistics kept.
+    let id = triggiano.record.referral.id;
+    let later = chrono::Utc::now() + chrono::Duration::days(3 * 366);
+    assert!(store.cases_due(chrono::Utc::now(), 2).unwrap().is_empty());
+    let due = store.cases_due(later, 2).unwrap();
+    assert!(due.iter().any(|(e, _)| e.record.referral.id == id));
+    let before = stat_rows(&store);
+    assert_eq!(store.anonymize_cases(&[id], "coord").unwrap(), 1);
+    let case = store
+        .inbox()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.record.referral.id == id)
+        .unwrap();
+    assert!(case.is_anonymized() && case.record.person.phone.is_empty());
+    assert!(case.record.referral.reason.is_empty());
+    assert!(case.decisions.iter().all(|d| d.note.is_empty()));
+    assert_eq!(
+        case.status,
+        sportello::domain::referral::ReferralStatus::Accettato
+    );
+    assert_eq!(stat_rows(&store), before);
+    assert!(store.verify_audit().unwrap().is_ok());
+    store.close().unwrap();
+
+    // A case never taken in charge follows the desk: Capurso anonymizes, the district too.
+    {
+        let store = sportello::store::Store::open(&rogue).unwrap();
+        let rossi = store.person_by_code("RSSMRA80A01H501U").unwrap().unwrap();
+        store.anonymize(&[rossi.id], &|_| None, "resp").unwrap();
+        store.close().unwrap();
+    }
+    let capurso_3 = dir.path().join("capurso-3.age");
+    let out = cli(
+        &rogue,
+        &["export", "--out", capurso_3.to_str().unwrap()],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = cli(&district, &["import", capurso_3.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = sportello::store::Store::open(&district).unwrap();
+    let capurso = store
+        .inbox()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.comune_name == "Capurso")
+        .unwrap();
+    assert!(!capurso.taken_in_charge());
+    assert!(capurso.is_anonymized() && capurso.desk_discarded.is_none());
+    assert!(capurso.record.referral.reason.is_empty());
     store.close().unwrap();
 
     // Key rotation: the desk's next bundle is signed with the old key and announces the new one;

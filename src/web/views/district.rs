@@ -123,6 +123,13 @@ pub fn inbox_detail_page(
             @if let Some(n) = notice { (alert("success", n)) }
             h1 { "Invio da " (e.comune_name) }
             p class="lead" { (badge(e.status)) " – " (person_name(e)) }
+            @if let Some(at) = e.desk_discarded {
+                div class="alert alert-info" role="status" id="scarto-comune" {
+                    "Il Comune di " (e.comune_name) " ha anonimizzato i propri dati di questa persona il "
+                    (crate::web::views::fmt::local_date(at))
+                    " (conservazione). Il caso, preso in carico, resta qui e segue il termine di conservazione dell'Ambito."
+                }
+            }
             @if !linked.is_empty() {
                 div class="alert alert-info" role="status" {
                     p { "Stesso codice fiscale in invii di altri comuni (collegati, non uniti):" }

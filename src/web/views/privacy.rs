@@ -147,20 +147,28 @@ pub fn retention_page(
                 }
                 div class="col-12 col-md-6" { button type="submit" class="btn btn-outline-primary mb-3" { "Salva il termine" } }
             }
-            p { "Oggi sono oltre il termine: " strong { (due) } " persone." }
+            @if view.cases_due > 0 || !view.cases.is_empty() {
+                p { "Casi ricevuti dagli sportelli oltre il termine (dall'ultima attività): " strong { (view.cases_due) } ". "
+                    "Un caso preso in carico resta qui anche quando il Comune cancella i propri dati: segue questo termine." }
+            } @else {
+                p { "Oggi sono oltre il termine: " strong { (due) } " persone." }
+            }
             @match &view.proposal {
                 None => {
                     form method="post" action="/privacy/conservazione/proposta" {
                         (csrf_field(chrome.csrf))
-                        button type="submit" class="btn btn-primary" disabled[due == 0] { "Prepara la proposta di scarto" }
+                        button type="submit" class="btn btn-primary" disabled[due + view.cases_due == 0] { "Prepara la proposta di scarto" }
                     }
                 }
                 Some(p) => {
-                    h2 class="h4" { "Proposta del " (fmt::local_date(p.created_at)) " (" (p.persons.len()) " persone)" }
+                    h2 class="h4" { "Proposta del " (fmt::local_date(p.created_at)) " (" (p.persons.len() + p.cases.len()) " fascicoli)" }
                     p { a href="/privacy/conservazione/proposta.pdf" { "Stampa la proposta per l'autorità archivistica" } }
                     ul {
                         @for (person, last) in listed {
                             li { (person.display_name()) " – " (person.code().unwrap_or("senza codice")) " – ultimo contatto " (fmt::local_date(*last)) }
+                        }
+                        @for (case, last) in &view.cases {
+                            li { (case.record.person.surname) " " (case.record.person.given_names) " – caso ricevuto da " (case.comune_name) " – ultima attività " (fmt::local_date(*last)) }
                         }
                     }
                     p { "Proposta da " strong { (p.by) } "." }
