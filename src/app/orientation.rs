@@ -81,7 +81,7 @@ pub fn orientation_of(
         .iter()
         .map(|s| (s.id, s.name.clone()))
         .collect();
-    all.sort_by(|a, b| a.1.cmp(&b.1));
+    all.sort_by_key(|s| s.1.to_lowercase());
     Ok(Orientation {
         suggestions,
         chosen,

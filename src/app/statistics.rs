@@ -60,6 +60,11 @@ impl Statistics {
             &self.before,
             Some((&self.referrals, &self.referrals_before)),
             &|d, code| self.label(reference, d, code),
+            &|d, code, n| {
+                matches!(d, Dimension::Comune | Dimension::Desk)
+                    .then(|| self.per_thousand(code, n))
+                    .flatten()
+            },
             only,
         )
     }
@@ -105,7 +110,7 @@ pub fn period(query: &StatsQuery, today: Month) -> Result<Period, AppError> {
     let year = |y: i32| {
         Month::new(y, 1)
             .map(|_| Period::year(y))
-            .ok_or_else(|| Invalid::one("year", "Un anno di quattro cifre."))
+            .ok_or_else(|| Invalid::one("year", "Un anno di quattro cifre, tra il 1900 e il 2100."))
     };
     Ok(match (from, to) {
         (None, None) => match query.year {
@@ -142,7 +147,25 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
     let today = this_month();
     let now = period(query, today)?;
     let before = now.a_year_earlier();
-    let desk = query.desk.clone().filter(|d| district && is_istat_code(d));
+    let desk = match query
+        .desk
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => None,
+        Some(d) if district && is_istat_code(d) => Some(d.to_string()),
+        Some(_) if !district => {
+            return Err(Invalid::one("desk", "Uno sportello si sceglie solo all'Ambito.").into())
+        }
+        Some(d) => {
+            return Err(Invalid::one(
+                "desk",
+                format!("Sportello sconosciuto: «{d}» (il codice ISTAT del comune, sei cifre)."),
+            )
+            .into())
+        }
+    };
     let mut dimensions = Vec::new();
     dimensions.extend(Dimension::DESK);
     // The whole Ambito: also by sending desk.
@@ -159,10 +182,23 @@ pub fn compute(ctx: &Ctx, query: &StatsQuery) -> Result<Statistics, AppError> {
     let read = ctx
         .store
         .stat_reports(scope, people, &dimensions, &[now, before])?;
+    if let Some(d) = &desk {
+        if !read.scopes.contains(d) {
+            return Err(Invalid::one(
+                "desk",
+                format!(
+                    "Nessun dato ricevuto dallo sportello di {}.",
+                    comune_name(ctx.reference, d)
+                ),
+            )
+            .into());
+        }
+    }
     let mut reports = read.reports.into_iter();
-    let (Some(now_r), Some(before_r)) = (reports.next(), reports.next()) else {
+    let (Some(mut now_r), Some(before_r)) = (reports.next(), reports.next()) else {
         return Err(AppError::Internal("statistiche incomplete".into()));
     };
+    now_r.keep_rows_of(&before_r);
     let mut years = read.years;
     for y in [today.year, now.from.year, now.to.year] {
         if !years.contains(&y) {
@@ -346,6 +382,22 @@ pub fn label(
             "M" => "Maschi".into(),
             other => other.into(),
         },
+        Dimension::AgeSex => {
+            let (sex, band) = code.split_once('|').unwrap_or(("unknown", code));
+            let sex = match sex {
+                "F" => "Femmine",
+                "M" => "Maschi",
+                _ => "Sesso non indicato",
+            };
+            let band = if band == "unknown" {
+                "età non indicata".to_string()
+            } else {
+                reference
+                    .label(crate::domain::vocabulary::Kind::AgeBand, band)
+                    .to_string()
+            };
+            format!("{sex}, {band}")
+        }
         Dimension::Comune | Dimension::Desk => comune_name(reference, code),
         d => match d.vocabulary() {
             Some(kind) => reference.label(kind, code).to_string(),
@@ -477,13 +529,15 @@ pub fn set_populations(ctx: &Ctx, values: &[(String, String)]) -> Result<(), App
             continue;
         }
         match t.parse::<u32>() {
-            Ok(n) if (1..=5_000_000).contains(&n) => {
+            // The smallest comune of Italy has about thirty residents, the largest under three
+            // million.
+            Ok(n) if (20..=5_000_000).contains(&n) => {
                 entered.insert(istat.clone(), n);
             }
             _ => invalid.add(
                 "population",
                 format!(
-                    "Residenti di {}: un numero intero di abitanti (per esempio 27.130).",
+                    "Residenti di {}: un numero intero di abitanti, da 20 a 5.000.000 (per esempio 27.130).",
                     comune_name(ctx.reference, istat)
                 ),
             ),

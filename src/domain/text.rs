@@ -118,7 +118,11 @@ mod tests {
 /// A cell for a spreadsheet: a leading = + - @ is neutralised with an apostrophe, so that
 /// spreadsheets never run text that came from a form or a bundle as a formula.
 pub fn spreadsheet_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
+    // A negative number (−55,0 as -55,0) is a number, not a formula.
+    let number = s
+        .strip_prefix('-')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == ','));
+    if s.starts_with(['=', '+', '-', '@']) && !number {
         format!("'{s}")
     } else {
         s.to_string()
@@ -184,7 +188,26 @@ pub fn capitalized(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A number with one decimal, Italian style: "12,4"; "–" when there is none.
+/// A number with one decimal, Italian style: "12,4", "1.970,0"; "–" when there is none.
 pub fn one_decimal(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".into(), |v| format!("{v:.1}").replace('.', ","))
+    let Some(v) = v.filter(|v| v.is_finite()) else {
+        return "–".into();
+    };
+    let tenths = (v.abs() * 10.0).round() as u64;
+    let sign = if v < 0.0 && tenths > 0 { "-" } else { "" };
+    format!("{sign}{},{}", thousands(tenths / 10), tenths % 10)
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    #[test]
+    fn one_decimal_groups_thousands() {
+        assert_eq!(super::one_decimal(Some(197_000.0)), "197.000,0");
+        assert_eq!(super::one_decimal(Some(0.037)), "0,0");
+        assert_eq!(super::one_decimal(Some(12.44)), "12,4");
+        assert_eq!(super::one_decimal(None), "–");
+        assert_eq!(super::spreadsheet_safe("-55,0"), "-55,0");
+        assert_eq!(super::spreadsheet_safe("-cmd"), "'-cmd");
+        assert_eq!(super::spreadsheet_safe("=1+1"), "'=1+1");
+    }
 }

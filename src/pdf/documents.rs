@@ -24,10 +24,13 @@ pub fn desk_lines(instance: &Instance, contacts: &DeskContacts) -> Vec<String> {
             format!("{} – Servizio Sociale Professionale", instance.ambito.name)
         }
     };
-    let mut lines = vec![
-        office,
-        format!("Ambito territoriale: {}", instance.ambito.name),
-    ];
+    // "Ambito territoriale di Triggiano" names itself; a bare name gets the word.
+    let ambito = if instance.ambito.name.to_lowercase().starts_with("ambito") {
+        instance.ambito.name.clone()
+    } else {
+        format!("Ambito territoriale: {}", instance.ambito.name)
+    };
+    let mut lines = vec![office, ambito];
     lines.extend(contacts.lines());
     lines
 }

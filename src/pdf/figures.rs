@@ -158,6 +158,8 @@ impl Engine<'_> {
         match block {
             Block::Chart { chart, .. } => chart_height(chart) + BODY_SIZE * LEADING + 4.0,
             Block::Table(_) => SMALL_SIZE * LEADING * 4.0,
+            // A paragraph introduces what follows: keep a few lines of it too.
+            Block::Paragraph(_) => BODY_SIZE * LEADING * 5.0,
             _ => BODY_SIZE * LEADING,
         }
     }
@@ -201,12 +203,13 @@ impl Engine<'_> {
         let plot_h = 140.0;
         let axis_w = 36.0;
         let base_y = top - plot_h;
-        let max = groups
-            .iter()
-            .flat_map(|g| g.1.iter().copied())
-            .max()
-            .unwrap_or(0)
-            .max(1);
+        let max = crate::stats::nice_ceiling(
+            groups
+                .iter()
+                .flat_map(|g| g.1.iter().copied())
+                .max()
+                .unwrap_or(0),
+        );
         let group_w = (CONTENT_WIDTH - axis_w) / groups.len().max(1) as f32;
         let bar_w = (group_w * 0.8) / series.len().max(1) as f32;
         for v in [0, max / 2, max] {

@@ -122,6 +122,11 @@ fn render_with_warnings(doc: &Document) -> Result<(Vec<u8>, Vec<PdfWarnMsg>), Pd
     let mut pdf = PdfDocument::new(&prepared.title);
     pdf.metadata.info.creator = "Sportello".to_string();
     pdf.metadata.info.producer = "Sportello (printpdf)".to_string();
+    // printpdf would write 1970-01-01.
+    let now = printpdf::OffsetDateTime::now();
+    pdf.metadata.info.creation_date = now;
+    pdf.metadata.info.modification_date = now;
+    pdf.metadata.info.metadata_date = now;
     let font_ids: Vec<((Family, Weight), FontId)> = fonts
         .faces()
         .into_iter()

@@ -46,7 +46,9 @@ pub fn statistics_report(
         Block::Paragraph(
             "Conteggi degli accessi al Segretariato Sociale: nessun nome né codice fiscale. \
              Le persone distinte sono contate una volta nel periodo anche se tornano in più mesi; \
-             le persone nuove sono al primo accesso in assoluto."
+             le persone nuove sono al primo accesso qui (allo sportello, o per l'Ambito intero in uno \
+             qualsiasi dei suoi sportelli). Gli invii al Servizio Sociale Professionale sono quelli \
+             partiti, non le proposte di presa in carico."
                 .into(),
         ),
         Block::Heading("Totali".into()),

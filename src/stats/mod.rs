@@ -117,6 +117,19 @@ impl Dimension {
         }
     }
 
+    /// How a table's shares are counted, where it is not plain.
+    pub fn share_note(self) -> Option<&'static str> {
+        match self {
+            Dimension::Area | Dimension::Outcome => Some(
+                "Un accesso può rientrare in più voci: le quote sono sugli accessi e insieme possono superare il 100 %.",
+            ),
+            Dimension::Category | Dimension::Urgency => {
+                Some("Un accesso può avere più bisogni: le quote sono sul totale dei bisogni rilevati.")
+            }
+            _ => None,
+        }
+    }
+
     /// What the services could offer (chosen, unmet, complaints), as against the demand.
     pub fn is_supply(self) -> bool {
         matches!(
@@ -215,7 +228,8 @@ pub struct Figures {
     pub accesses: u64,
     /// Distinct people among the identified (a person seen twice counts once).
     pub people: u64,
-    /// People seen for the first time (their first access ever, here or in the Ambito).
+    /// People seen for the first time: at this desk, or for the whole Ambito anywhere in it (a
+    /// person new at two desks is new at each, and once for the Ambito).
     pub new_people: u64,
     /// Accesses without an identified person (anonymous, or a person without codice fiscale
     /// towards the district).
@@ -335,6 +349,34 @@ impl Report {
         let t = self.table(Dimension::Sex)?;
         let (f, m) = (t.count("F"), t.count("M"));
         (f + m > 0).then(|| f as f64 * 100.0 / (f + m) as f64)
+    }
+
+    /// Adds to each table, as zero, the codes that `before` counted and this period did not,
+    /// so that a row that fell to nothing still shows what it was (and the columns of the year
+    /// before add up).
+    pub fn keep_rows_of(&mut self, before: &Report) {
+        let len = self.period.len();
+        for t in &mut self.tables {
+            let Some(b) = before.table(t.dimension) else {
+                continue;
+            };
+            for r in &b.rows {
+                if !t.rows.iter().any(|x| x.code == r.code) {
+                    t.rows.push(Row {
+                        code: r.code.clone(),
+                        count: 0,
+                        by_month: vec![0; len],
+                    });
+                }
+            }
+            if matches!(
+                t.dimension,
+                Dimension::AgeBand | Dimension::Sex | Dimension::AgeSex
+            ) {
+                let d = t.dimension;
+                t.rows.sort_by_key(|r| rank(d, &r.code));
+            }
+        }
     }
 
     /// The age pyramid from the age × sex table: (age band code, women, men, sex not given),
@@ -482,6 +524,22 @@ impl Counter {
     }
 }
 
+/// The top of a chart's axis: the next round number (1, 2 or 5 times a power of ten) at or
+/// above `max`, so that the ticks at half and at the top are round too.
+pub fn nice_ceiling(max: u64) -> u64 {
+    let mut step = 1u64;
+    loop {
+        for m in [1, 2, 5] {
+            let v = step.saturating_mul(m);
+            // 1 alone has no round half: 2 at least.
+            if v >= max.max(2) {
+                return v;
+            }
+        }
+        step = step.saturating_mul(10);
+    }
+}
+
 /// The months' figures added up (distinct people excepted: they are not a sum).
 pub fn sum(months: &[Figures]) -> Figures {
     let mut t = Figures::default();
@@ -533,6 +591,7 @@ pub fn csv(
     before: &Report,
     referrals: Option<(&referrals::ReferralReport, &referrals::ReferralReport)>,
     label: &dyn Fn(Dimension, &str) -> String,
+    per_thousand: &dyn Fn(Dimension, &str, u64) -> Option<f64>,
     only: Option<&str>,
 ) -> String {
     let mut w = csv::WriterBuilder::new()
@@ -552,13 +611,22 @@ pub fn csv(
     head.push(now.period.label());
     head.push(before.period.label());
     head.push("variazione %".into());
+    head.push("per 1.000 residenti".into());
     head.extend(now.period.months().map(Month::key));
     row(head);
-    let line = |table: &str, code: &str, name: &str, n: u64, b: u64, by_month: Vec<u64>| {
+    let decimal = |v: Option<f64>| v.map_or(String::new(), |g| format!("{g:.1}").replace('.', ","));
+    let line = |table: &str,
+                code: &str,
+                name: &str,
+                n: u64,
+                b: u64,
+                rate: Option<f64>,
+                by_month: Vec<u64>| {
         let mut f = vec![table.to_string(), code.to_string(), name.to_string()];
         f.push(n.to_string());
         f.push(b.to_string());
-        f.push(growth(n, b).map_or(String::new(), |g| format!("{g:.1}").replace('.', ",")));
+        f.push(decimal(growth(n, b)));
+        f.push(decimal(rate));
         f.extend(by_month.iter().map(u64::to_string));
         f
     };
@@ -571,6 +639,7 @@ pub fn csv(
                 name,
                 pick(&now.totals, k),
                 pick(&before.totals, k),
+                None,
                 now.months.iter().map(|f| pick(f, k)).collect(),
             ));
         }
@@ -587,7 +656,7 @@ pub fn csv(
                 .map_or(String::new(), |g| format!("{g:.1}").replace('.', ","));
             let sent = l.code_is_sent();
             let mut f = vec![REFERRALS.to_string(), l.code, l.label];
-            f.extend([num(l.now), num(l.before), change]);
+            f.extend([num(l.now), num(l.before), change, String::new()]);
             if sent {
                 f.extend(n.by_month.iter().map(u64::to_string));
             }
@@ -607,6 +676,7 @@ pub fn csv(
                 &label(t.dimension, &r.code),
                 r.count,
                 b,
+                per_thousand(t.dimension, &r.code, r.count),
                 r.by_month.clone(),
             ));
         }
@@ -622,7 +692,7 @@ pub const REFERRALS: &str = "invii";
 pub const FIGURES: [(&str, &str); 5] = [
     ("accessi", "Accessi"),
     ("persone", "Persone distinte"),
-    ("nuove_persone", "Persone nuove (primo accesso)"),
+    ("nuove_persone", "Persone nuove (al primo accesso qui)"),
     (
         "senza_codice_fiscale",
         "Accessi senza codice fiscale (anonimi o persone senza codice)",
@@ -772,6 +842,37 @@ mod tests {
     }
 
     #[test]
+    fn a_row_that_fell_to_nothing_stays_with_its_year_before() {
+        let mut now = summarize(&dataset(), Period::year(2026), None, &[Dimension::Desk]);
+        let before = summarize(&dataset(), Period::year(2025), None, &[Dimension::Desk]);
+        let mut records = dataset();
+        records.retain(|r| !(r.month.starts_with("2026") && r.desk.as_deref() == Some("B")));
+        let mut only_a = summarize(&records, Period::year(2026), None, &[Dimension::Desk]);
+        assert!(only_a
+            .table(Dimension::Desk)
+            .unwrap()
+            .rows
+            .iter()
+            .all(|r| r.code != "B"));
+        only_a.keep_rows_of(&before);
+        let t = only_a.table(Dimension::Desk).unwrap();
+        let b = t.rows.iter().find(|r| r.code == "B").expect("desk B kept");
+        assert_eq!((b.count, b.by_month.len()), (0, 12));
+        // Nothing doubles when both periods have the row.
+        now.keep_rows_of(&before);
+        assert_eq!(now.table(Dimension::Desk).unwrap().rows.len(), 2);
+    }
+
+    #[test]
+    fn chart_axes_end_on_round_numbers() {
+        assert_eq!(nice_ceiling(0), 2);
+        assert_eq!(nice_ceiling(139), 200);
+        assert_eq!(nice_ceiling(494), 500);
+        assert_eq!(nice_ceiling(1_000), 1_000);
+        assert_eq!(nice_ceiling(1_001), 2_000);
+    }
+
+    #[test]
     fn ages_and_sexes_keep_their_natural_order() {
         let t = Table::ordered(
             Dimension::AgeBand,
@@ -806,22 +907,30 @@ mod tests {
             &before,
             None,
             &|d, c| format!("{}:{c}", d.code()),
+            &|_, c, n| (c == "phone").then_some(n as f64 * 1.5),
             None,
         );
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
-            Some("tabella;codice;voce;gennaio–febbraio 2026;gennaio–febbraio 2025;variazione %;2026-01;2026-02")
+            Some("tabella;codice;voce;gennaio–febbraio 2026;gennaio–febbraio 2025;variazione %;per 1.000 residenti;2026-01;2026-02")
         );
         assert!(
-            text.contains("totali;accessi;Accessi;6;3;100,0;3;3\n"),
+            text.contains("totali;accessi;Accessi;6;3;100,0;;3;3\n"),
             "{text}"
         );
         assert!(
-            text.contains("canale;phone;canale:phone;3;3;0,0;1;2\n"),
+            text.contains("canale;phone;canale:phone;3;3;0,0;4,5;1;2\n"),
             "{text}"
         );
-        let one = csv(&now, &before, None, &|_, c| c.to_string(), Some("canale"));
+        let one = csv(
+            &now,
+            &before,
+            None,
+            &|_, c| c.to_string(),
+            &|_, _, _| None,
+            Some("canale"),
+        );
         assert!(!one.contains("totali;") && one.contains("canale;in_person"));
     }
 }

@@ -16,7 +16,7 @@ pub const MAX_MONTHS: usize = 120;
 
 impl Month {
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        ((1..=12).contains(&month) && (1000..=9999).contains(&year))
+        ((1..=12).contains(&month) && (1900..=2100).contains(&year))
             .then_some(Month { year, month })
     }
 

@@ -17,8 +17,9 @@ use crate::stats::{Dimension, Month};
 /// The page's query: `da`/`a` (`YYYY-MM`), or the four selectors of the form, or `anno`.
 #[derive(serde::Deserialize, Default)]
 pub struct StatsQuery {
+    /// Text, so that a wrong year gets its message on the page (not a bare 400).
     #[serde(default)]
-    anno: Option<i32>,
+    anno: Option<String>,
     #[serde(default)]
     da: Option<String>,
     #[serde(default)]
@@ -47,7 +48,11 @@ impl StatsQuery {
                 .clone()
                 .or_else(|| month(self.da_mese, self.da_anno)),
             to: self.a.clone().or_else(|| month(self.a_mese, self.a_anno)),
-            year: self.anno,
+            // Not a number: a year no report covers, refused with its message.
+            year: self
+                .anno
+                .as_deref()
+                .map(|a| a.trim().parse::<i32>().unwrap_or(i32::MIN)),
             desk: self.sportello.clone().filter(|s| !s.is_empty()),
         }
     }
@@ -82,10 +87,7 @@ pub async fn page(
     let (c, errors) = match compute(&state, &auth, asked.clone()).await {
         Ok(c) => (c, None),
         Err(AppError::Invalid(e)) => {
-            let fallback = app::statistics::StatsQuery {
-                desk: asked.desk,
-                ..Default::default()
-            };
+            let fallback = app::statistics::StatsQuery::default();
             (compute(&state, &auth, fallback).await?, Some(e))
         }
         Err(e) => return Err(e.into()),

@@ -311,6 +311,15 @@ async fn at_the_district_two_desks_add_up_and_a_person_seen_at_both_counts_once(
     );
     assert!(!csv.body.contains("totali;"));
     assert_eq!(c.get("/api/v1/stats.csv?table=nulla").await.status, 422);
+    // A desk that is not one: refused, never the Ambito's figures passed off as one desk's.
+    for desk in ["xyz", "072099"] {
+        let r = c.get(&format!("/api/v1/stats?desk={desk}")).await;
+        assert_eq!(r.status, 422, "{desk}: {}", r.body);
+        assert!(r.body.contains("desk"), "{}", r.body);
+    }
+    let page = c.get("/statistiche?sportello=xyz").await;
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("Sportello sconosciuto"), "{}", page.body);
 }
 
 /// The number in a CSV line `table;code;label;count;…`.
@@ -399,6 +408,28 @@ async fn on_the_demo_data_the_page_csv_json_and_pdf_agree() {
                 );
             }
         }
+        // A row that fell to nothing stays, with the year before: each access has one
+        // channel, so the column of the year before adds up to its total.
+        let channel = json["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["dimension"] == "canale")
+            .unwrap();
+        let previous: u64 = channel["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["previous"].as_u64().unwrap())
+            .sum();
+        assert_eq!(previous, json["previous"]["accesses"].as_u64().unwrap());
+        // Negative changes are numbers in a spreadsheet; codes are never labels.
+        assert!(!csv.contains(";'-"), "{csv}");
+        for t in json["tables"].as_array().unwrap() {
+            for r in t["rows"].as_array().unwrap() {
+                assert!(!r["label"].as_str().unwrap().contains('|'), "{r}");
+            }
+        }
         // Age bands in age order.
         let ages = json["tables"]
             .as_array()
@@ -437,7 +468,7 @@ async fn on_the_demo_data_the_page_csv_json_and_pdf_agree() {
                 "Quota di donne",
                 "Accessi per mese e canale",
                 "Piramide delle età",
-                "Persone nuove (primo accesso)",
+                "Persone nuove (al primo accesso qui)",
                 "Un anno prima",
             ] {
                 assert!(text.contains(expected), "{expected}: {text}");
@@ -455,6 +486,20 @@ async fn on_the_demo_data_the_page_csv_json_and_pdf_agree() {
     let api = c.get("/api/v1/stats?from=2026-13").await;
     assert_eq!(api.status, 422);
     assert!(api.body.contains("from"), "{}", api.body);
+    // A year that is no number: the page says so, not a bare error.
+    let bad = c.get("/statistiche?anno=abc").await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("Un anno di quattro cifre"),
+        "{}",
+        bad.body
+    );
+    // One desk is chosen only at the district.
+    assert_eq!(c.get("/api/v1/stats?desk=072046").await.status, 422);
+    // An empty table name is the whole file.
+    let all = c.get("/api/v1/stats.csv?table=").await;
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains("totali;accessi;"));
 }
 
 /// A desk records a complaint about a service, and the same need as one a full service could not
@@ -656,6 +701,15 @@ async fn rates_per_thousand_residents_use_the_population_entered_or_else_the_cen
         .body
         .contains("Residenti di Triggiano: un numero intero di abitanti"));
     assert!(bad.body.contains("value=\"ventimila\""));
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    let absurd = c
+        .submit(
+            "/statistiche/popolazione",
+            "/statistiche/popolazione",
+            &[("istat", "072046"), ("residenti", "1")],
+        )
+        .await;
+    assert_eq!(absurd.status, 422, "one resident is no comune");
     let saved = c
         .submit(
             "/statistiche/popolazione",

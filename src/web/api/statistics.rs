@@ -62,7 +62,8 @@ pub struct FiguresJson {
     pub accesses: u64,
     /// Distinct identified persons.
     pub people: u64,
-    /// Persons first seen (their first access ever, here or in the Ambito).
+    /// Persons first seen here: at this desk (`desk`: at that desk), or for the whole Ambito
+    /// anywhere in it.
     pub new_people: u64,
     /// Accesses without an identified person.
     pub unidentified: u64,
@@ -291,7 +292,7 @@ pub async fn statistics_csv(
     state: web::Data<AppState>,
     query: web::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(t) = &query.table {
+    if let Some(t) = query.table.as_deref().filter(|t| !t.is_empty()) {
         let known = t == "totali"
             || t == stats::REFERRALS
             || crate::stats::Dimension::DESK
@@ -307,7 +308,7 @@ pub async fn statistics_csv(
         if !known {
             return Err(AppError::Invalid(crate::domain::Invalid::one(
                 "table",
-                "Tabella sconosciuta: «totali» o il codice di una tabella (canale, area, …).",
+                "Tabella sconosciuta: usare «totali», «invii» o il codice di una tabella (canale, area, …).",
             ))
             .into());
         }
@@ -317,7 +318,10 @@ pub async fn statistics_csv(
         app::statistics::compute(ctx, &q)
     })
     .await?;
-    let text = s.csv(&state.reference, query.table.as_deref());
+    let text = s.csv(
+        &state.reference,
+        query.table.as_deref().filter(|t| !t.is_empty()),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

@@ -30,12 +30,13 @@ fn fmt(n: u64) -> String {
 
 /// Vertical bars per group (months), one bar per series (this period, the year before).
 pub fn columns(id: &str, title: &str, desc: &str, series: &[&str], groups: &[Group]) -> Markup {
-    let max = groups
-        .iter()
-        .flat_map(|g| g.values.iter().copied())
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = crate::stats::nice_ceiling(
+        groups
+            .iter()
+            .flat_map(|g| g.values.iter().copied())
+            .max()
+            .unwrap_or(0),
+    );
     let (left, top, plot_h, group_w) = (48.0, 16.0, 180.0, 44.0);
     let bar_w = (group_w - 10.0) / series.len().max(1) as f64;
     let width = left + group_w * groups.len() as f64 + 10.0;

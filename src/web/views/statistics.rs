@@ -108,7 +108,7 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
                         }
                     }
                     li class="list-inline-item" {
-                        a href={"/statistiche?" (query(v.today.plus(-11), v.today, v.desk))} { "Ultimi 12 mesi" }
+                        a href={"/statistiche?" (query(v.today.plus(-12), v.today.plus(-1), v.desk))} { "Ultimi 12 mesi completi" }
                     }
                 }
             }
@@ -117,10 +117,15 @@ pub fn page(chrome: &Chrome, v: &StatsView) -> Markup {
                 a class="btn btn-outline-primary" href={"/statistiche/rapporto.pdf?" (q)} { "Rapporto PDF da stampare" }
             }
             (totals(now, before))
+            @if now.period.position(v.today).is_some() {
+                p class="small" id="mese-in-corso" {
+                    "Il mese in corso (" (v.today.label()) ") è contato fino a oggi; un anno prima, il mese intero."
+                }
+            }
             @if now.totals.accesses == 0 {
                 p class="alert alert-info" role="status" { "Nessun accesso registrato in questo periodo." }
             } @else {
-                (monthly(now, before))
+                (monthly(now, before, v.today))
                 (referrals(v))
                 (by_channel(v, now))
                 div class="row" {
@@ -168,7 +173,7 @@ fn period_form(v: &StatsView) -> Markup {
         form method="get" action="/statistiche" class="mb-3" novalidate {
             @if let Some(e) = errors {
                 div class="alert alert-danger" role="alert" id="errore-periodo" {
-                    p class="mb-0" { "Il periodo chiesto non è valido: sono mostrati i dati di quest'anno." }
+                    p class="mb-0" { "La richiesta non è valida (periodo o sportello): sono mostrati i dati di quest'anno." }
                     @if let Some(m) = e.message("year") { p class="mb-0" { (m) } }
                 }
             }
@@ -201,6 +206,7 @@ fn period_form(v: &StatsView) -> Markup {
                                 option value=(code) selected[v.desk == Some(code.as_str())] { (name) }
                             }
                         }
+                        @if let Some(e) = errors { (field_errors(e, "desk")) }
                     }
                 }
                 div class="col-auto" {
@@ -244,6 +250,9 @@ fn totals(now: &Report, before: &Report) -> Markup {
                         }
                     }
                 }
+            p class="small" {
+                "Gli invii al Servizio Sociale Professionale sono quelli partiti; l'esito «Proposta di presa in carico» conta le proposte fatte durante gli accessi."
+            }
             }
         }
     }
@@ -257,27 +266,58 @@ fn month_label(m: Month, long: bool) -> String {
     }
 }
 
-fn monthly(now: &Report, before: &Report) -> Markup {
+/// The columns of the charts and cross-tables: each month, or each year of a span longer
+/// than two years (a month per column would not read); with the months each one sums.
+fn columns(p: crate::stats::Period) -> Vec<(String, Vec<usize>)> {
+    if p.len() <= 24 {
+        let long = p.from.year != p.to.year;
+        return p
+            .months()
+            .enumerate()
+            .map(|(i, m)| (month_label(m, long), vec![i]))
+            .collect();
+    }
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, m) in p.months().enumerate() {
+        match out.last_mut() {
+            Some((y, idx)) if *y == m.year.to_string() => idx.push(i),
+            _ => out.push((m.year.to_string(), vec![i])),
+        }
+    }
+    out
+}
+
+fn sum_of(values: &[u64], idx: &[usize]) -> u64 {
+    idx.iter().filter_map(|i| values.get(*i)).sum()
+}
+
+fn monthly(now: &Report, before: &Report, today: Month) -> Markup {
     let p = now.period;
-    // Labels with the year when the span crosses one.
-    let long = p.from.year != p.to.year;
-    let labels: Vec<String> = p.months().map(|m| month_label(m, long)).collect();
-    let groups: Vec<Group> = labels
+    let cols = columns(p);
+    let (now_acc, before_acc): (Vec<u64>, Vec<u64>) = (
+        now.months.iter().map(|f| f.accesses).collect(),
+        before.months.iter().map(|f| f.accesses).collect(),
+    );
+    let groups: Vec<Group> = cols
         .iter()
-        .zip(now.months.iter().zip(&before.months))
-        .map(|(l, (n, b))| Group {
+        .map(|(l, idx)| Group {
             label: l,
-            values: vec![n.accesses, b.accesses],
+            values: vec![sum_of(&now_acc, idx), sum_of(&before_acc, idx)],
         })
         .collect();
+    let chart_title = if p.len() > 24 {
+        "Accessi per anno"
+    } else {
+        "Accessi per mese"
+    };
     let (this, last) = (capitalized(&p.label()), capitalized(&before.period.label()));
     html! {
         section class="mb-4" aria-labelledby="h-months" {
             h2 id="h-months" class="h4" { "Andamento mese per mese" }
-            figure class="grafico-figura" {
-                (charts::columns("g-mesi", "Accessi per mese", &format!("Barre degli accessi di ogni mese di {} (piene) e degli stessi mesi di {} (tratteggiate); i valori sono nella tabella che segue.", p.label(), before.period.label()), &[&this, &last], &groups))
+            figure class="grafico-figura" tabindex="0" aria-label="Grafico degli accessi" {
+                (charts::columns("g-mesi", chart_title, &format!("Barre degli accessi di {} (piene) e di {} (tratteggiate); i valori di ogni mese sono nella tabella che segue.", p.label(), before.period.label()), &[&this, &last], &groups))
             }
-            div class="table-responsive" tabindex="0" role="region" aria-labelledby="h-months" {
+            div class="table-responsive" tabindex="0" role="region" aria-label="Tabella scorrevole: figure di ogni mese" {
                 table class="table table-sm" id="tabella-mesi" {
                     caption class="visually-hidden" { "Figure di ogni mese di " (p.label()) }
                     thead {
@@ -294,7 +334,7 @@ fn monthly(now: &Report, before: &Report) -> Markup {
                     tbody {
                         @for ((m, n), b) in p.months().zip(&now.months).zip(&before.months) {
                             tr {
-                                th scope="row" class="fw-normal text-nowrap" { (m.label()) }
+                                th scope="row" class="fw-normal text-nowrap" { (m.label()) @if m == today { " (in corso)" } }
                                 td class="text-end" { (thousands(n.accesses)) }
                                 td class="text-end" { (thousands(b.accesses)) }
                                 td class="text-end" { (thousands(n.people)) }
@@ -365,7 +405,7 @@ fn by_channel(v: &StatsView, now: &Report) -> Markup {
     html! {
         section class="mb-4" aria-labelledby="h-mese-canale" {
             h2 id="h-mese-canale" class="h4" { "Accessi per mese e canale" }
-            div class="table-responsive" tabindex="0" role="region" aria-labelledby="h-mese-canale" {
+            div class="table-responsive" tabindex="0" role="region" aria-label="Tabella scorrevole: accessi per mese e canale" {
                 table class="table table-sm" id="tabella-mese-canale" {
                     caption class="visually-hidden" { "Accessi per mese e canale, " (now.period.label()) }
                     thead {
@@ -404,7 +444,7 @@ fn share_chart(v: &StatsView, now: &Report, t: &Table, id: &str, title: &str) ->
         .map(|r| ((v.label)(t.dimension, &r.code), r.count))
         .collect();
     html! {
-        figure class="col-12 col-xl-6 mb-4 grafico-figura" {
+        figure class="col-12 col-xl-6 mb-4 grafico-figura" tabindex="0" aria-label={"Grafico: " (title)} {
             figcaption class="h5" { (title) }
             (charts::shares(id, title, &format!("Barre orizzontali: ogni voce con la sua quota; i numeri sono nella tabella «{}».", t.dimension.title()), &rows, now.share_base(t)))
         }
@@ -425,7 +465,7 @@ fn pyramid(v: &StatsView, now: &Report) -> Markup {
         section class="mb-4" aria-labelledby="h-piramide" {
             h2 id="h-piramide" class="h4" { "Accessi per fascia d'età e sesso" }
             div class="row" {
-                figure class="col-12 col-xl-7 grafico-figura" {
+                figure class="col-12 col-xl-7 grafico-figura" tabindex="0" aria-label="Grafico: piramide delle età" {
                     (charts::pyramid("g-piramide", "Piramide delle età", "Femmine a sinistra (barre piene), maschi a destra (tratteggiate), dalle età più giovani in basso; i numeri sono nella tabella accanto.", &drawn))
                 }
                 div class="col-12 col-xl-5 table-responsive" {
@@ -457,21 +497,24 @@ fn pyramid(v: &StatsView, now: &Report) -> Markup {
 /// Codes down, months across (month × area, month × need).
 fn cross(v: &StatsView, now: &Report, t: &Table) -> Markup {
     let id = format!("h-mese-{}", t.dimension.code());
-    let title = match t.dimension {
-        Dimension::Area => "Accessi per area di utenza, mese per mese",
-        _ => "Bisogni rilevati, mese per mese",
+    let by_year = now.period.len() > 24;
+    let title = match (t.dimension, by_year) {
+        (Dimension::Area, false) => "Accessi per area di utenza, mese per mese",
+        (Dimension::Area, true) => "Accessi per area di utenza, anno per anno",
+        (_, false) => "Bisogni rilevati, mese per mese",
+        (_, true) => "Bisogni rilevati, anno per anno",
     };
-    let long = now.period.from.year != now.period.to.year;
+    let cols = columns(now.period);
     html! {
         section class="mb-4" aria-labelledby=(id) {
             h2 id=(id) class="h4" { (title) }
-            div class="table-responsive" tabindex="0" role="region" aria-labelledby=(id) {
+            div class="table-responsive" tabindex="0" role="region" aria-label={"Tabella scorrevole: " (title)} {
                 table class="table table-sm" {
                     caption class="visually-hidden" { (title) ", " (now.period.label()) }
                     thead {
                         tr {
                             th scope="col" { "Voce" }
-                            @for m in now.period.months() { th scope="col" class="text-end text-nowrap" { (month_label(m, long)) } }
+                            @for (label, _) in &cols { th scope="col" class="text-end text-nowrap" { (label) } }
                             th scope="col" class="text-end" { "Totale" }
                         }
                     }
@@ -479,7 +522,7 @@ fn cross(v: &StatsView, now: &Report, t: &Table) -> Markup {
                         @for r in &t.rows {
                             tr {
                                 th scope="row" class="fw-normal" { ((v.label)(t.dimension, &r.code)) }
-                                @for n in &r.by_month { td class="text-end" { (thousands(*n)) } }
+                                @for (_, idx) in &cols { td class="text-end" { (thousands(sum_of(&r.by_month, idx))) } }
                                 td class="text-end fw-bold" { (thousands(r.count)) }
                             }
                         }
@@ -491,6 +534,8 @@ fn cross(v: &StatsView, now: &Report, t: &Table) -> Markup {
 }
 
 fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
+    // Under the section of the services' answer the tables are its subsections.
+    let sub = t.dimension.is_supply();
     let code = t.dimension.code();
     // Accesses per 1,000 residents, for the tables by comune.
     let rates = matches!(t.dimension, Dimension::Comune | Dimension::Desk);
@@ -498,7 +543,11 @@ fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
     let earlier = before.table(t.dimension);
     html! {
         section class="col-12 col-xl-6 mb-4" aria-labelledby={"h-" (code)} {
-            h2 id={"h-" (code)} class="h5" { (t.dimension.title()) }
+            @if sub {
+                h3 id={"h-" (code)} class="h5" { (t.dimension.title()) }
+            } @else {
+                h2 id={"h-" (code)} class="h5" { (t.dimension.title()) }
+            }
             @if t.rows.is_empty() {
                 p { "Nessun dato." }
             } @else {
@@ -527,6 +576,9 @@ fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
                             }
                         }
                     }
+                }
+                @if let Some(note) = t.dimension.share_note() {
+                    p class="small" { (note) }
                 }
                 @if rates {
                     p class="small" {
@@ -574,6 +626,7 @@ pub fn population_page(
                                         input type="hidden" name="istat" value=(c.istat);
                                         input type="text" inputmode="numeric" class="form-control" id={"pop-" (c.istat)} name="residenti"
                                             aria-describedby=[errors.map(|_| crate::web::views::form::error_anchor("population"))]
+                                            aria-invalid=[errors.filter(|(e, _)| e.0.iter().any(|f| f.message.contains(&format!(" {}:", c.name)))).map(|_| "true")]
                                             value=(errors.and_then(|(_, typed)| typed.get(&c.istat).cloned())
                                                 .unwrap_or_else(|| c.entered.map(|n| thousands(u64::from(n))).unwrap_or_default()))
                                             autocomplete="off";
