@@ -230,6 +230,8 @@ pub struct Tally {
     /// The distinct persons of the period when it is a calendar year (kept per year).
     year_people: Option<u64>,
     counts: Vec<HashMap<String, Vec<u64>>>,
+    /// The last period seen and where it falls (counters come sorted by period).
+    last: (String, Option<Month>, Option<usize>),
 }
 
 impl Tally {
@@ -243,13 +245,34 @@ impl Tally {
             months: vec![Figures::default(); period.len()],
             year_people: None,
             counts: vec![HashMap::new(); dimensions.len()],
+            last: (String::new(), None, None),
+        }
+    }
+
+    /// Adds `n` to the count of `value` in month `i` of dimension `d`.
+    fn bump(&mut self, d: usize, value: &str, i: usize, n: u64) {
+        let len = self.period.len();
+        match self.counts[d].get_mut(value) {
+            Some(v) => v[i] += n,
+            None => {
+                let mut v = vec![0; len];
+                v[i] = n;
+                self.counts[d].insert(value.to_string(), v);
+            }
         }
     }
 
     /// One counter (rows of other periods are ignored).
     pub fn add(&mut self, scope: &str, period: &str, dim: &str, value: &str, n: u64) {
-        let month = Month::parse(period);
-        let i = month.and_then(|m| self.period.position(m));
+        if self.last.0 != period {
+            let month = Month::parse(period);
+            self.last = (
+                period.to_string(),
+                month,
+                month.and_then(|m| self.period.position(m)),
+            );
+        }
+        let (month, i) = (self.last.1, self.last.2);
         if dim == PEOPLE || dim == NEW {
             if scope != self.people_scope {
                 return;
@@ -277,7 +300,6 @@ impl Tally {
         if scope == WHOLE {
             return;
         }
-        let len = self.period.len();
         if dim == TOTAL {
             let f = &mut self.months[i];
             match value {
@@ -285,9 +307,7 @@ impl Tally {
                     f.accesses += n;
                     if let Some(d) = self.dimensions.iter().position(|d| *d == Dimension::Desk) {
                         let code = if scope.is_empty() { "unknown" } else { scope };
-                        self.counts[d]
-                            .entry(code.to_string())
-                            .or_insert_with(|| vec![0; len])[i] += n;
+                        self.bump(d, code, i, n);
                     }
                 }
                 UNIDENTIFIED => f.unidentified += n,
@@ -297,9 +317,7 @@ impl Tally {
             return;
         }
         if let Some(d) = self.dimensions.iter().position(|d| d.code() == dim) {
-            self.counts[d]
-                .entry(value.to_string())
-                .or_insert_with(|| vec![0; len])[i] += n;
+            self.bump(d, value, i, n);
         }
         // The desks' gaps: the counters of each desk's unmet needs, under that desk.
         if dim == Dimension::Unmet.code() {
@@ -310,9 +328,7 @@ impl Tally {
             {
                 let category = value.split_once('|').map_or(value, |(c, _)| c);
                 let desk = if scope.is_empty() { "unknown" } else { scope };
-                self.counts[d]
-                    .entry(format!("{category}|{desk}"))
-                    .or_insert_with(|| vec![0; len])[i] += n;
+                self.bump(d, &format!("{category}|{desk}"), i, n);
             }
         }
     }

@@ -421,17 +421,11 @@ impl Store {
         })
     }
 
-    /// The counters of the months `from`–`to` (`YYYY-MM`) and of their years, for `scope`
-    /// (`None`: every scope), in one read.
-    pub fn stat_counters(
-        &self,
-        scope: Option<&str>,
-        from: &str,
-        to: &str,
-    ) -> Result<StatCounters, StoreError> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(STAT_COUNTS)?;
-        // Skip-scan: one seek per scope and per year, however many counters there are.
+    /// The scopes with counters and the years with data (newest first): a skip-scan, one seek
+    /// per scope and per year, however many counters there are.
+    fn scopes_and_years(
+        table: &impl ReadableTable<(&'static str, &'static str, &'static str, &'static str), u64>,
+    ) -> Result<(Vec<String>, Vec<i32>), StoreError> {
         let mut scopes = Vec::new();
         let mut next = String::new();
         while let Some(row) = table.range((next.as_str(), "", "", "")..)?.next() {
@@ -458,10 +452,24 @@ impl Store {
                 from = format!("{:04}", y + 1);
             }
         }
+        Ok((scopes, years.into_iter().rev().collect()))
+    }
+
+    /// Calls `f` with every counter of the months `from`–`to` (`YYYY-MM`) and of their years,
+    /// for `scope` (`None`: every scope), in one read; returns the scopes and years with data.
+    fn for_each_counter(
+        &self,
+        scope: Option<&str>,
+        from: &str,
+        to: &str,
+        mut f: impl FnMut(&str, &str, &str, &str, u64),
+    ) -> Result<(Vec<String>, Vec<i32>), StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(STAT_COUNTS)?;
+        let (scopes, years) = Self::scopes_and_years(&table)?;
         // From the year of `from` (its `YYYY` key sorts before its months) to the end of `to`.
         let lo = from.get(..4).unwrap_or(from);
         let hi = format!("{to}\u{10ffff}");
-        let mut rows = Vec::new();
         for s in scopes
             .iter()
             .filter(|s| scope.is_none_or(|w| w == s.as_str()))
@@ -469,13 +477,28 @@ impl Store {
             for row in table.range((s.as_str(), lo, "", "")..(s.as_str(), hi.as_str(), "", ""))? {
                 let (k, v) = row?;
                 let (a, b, c, d) = k.value();
-                rows.push((a.into(), b.into(), c.into(), d.into(), v.value()));
+                f(a, b, c, d, v.value());
             }
         }
+        Ok((scopes, years))
+    }
+
+    /// The counters of the months `from`–`to` (`YYYY-MM`) and of their years, for `scope`
+    /// (`None`: every scope), in one read.
+    pub fn stat_counters(
+        &self,
+        scope: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<StatCounters, StoreError> {
+        let mut rows = Vec::new();
+        let (scopes, years) = self.for_each_counter(scope, from, to, |a, b, c, d, n| {
+            rows.push((a.into(), b.into(), c.into(), d.into(), n));
+        })?;
         Ok(StatCounters {
             rows,
             scopes,
-            years: years.into_iter().rev().collect(),
+            years,
         })
     }
 
@@ -494,13 +517,19 @@ impl Store {
         ) else {
             return Ok(StatReports::default());
         };
-        let counters = self.stat_counters(scope, &from.key(), &to.key())?;
+        let mut tallies: Vec<crate::stats::aggregate::Tally> = periods
+            .iter()
+            .map(|p| crate::stats::aggregate::Tally::new(*p, dimensions, people))
+            .collect();
+        // Each counter straight into every tally: nothing copied.
+        let (scopes, years) =
+            self.for_each_counter(scope, &from.key(), &to.key(), |s, p, d, v, n| {
+                for t in &mut tallies {
+                    t.add(s, p, d, v, n);
+                }
+            })?;
         let mut reports = Vec::with_capacity(periods.len());
-        for p in periods {
-            let mut tally = crate::stats::aggregate::Tally::new(*p, dimensions, people);
-            for (s, period, dim, value, n) in &counters.rows {
-                tally.add(s, period, dim, value, *n);
-            }
+        for (p, tally) in periods.iter().zip(tallies) {
             let scanned = if tally.needs_people() {
                 Some(self.people_between(people, p.from.index(), p.to.index())?)
             } else {
@@ -510,8 +539,8 @@ impl Store {
         }
         Ok(StatReports {
             reports,
-            scopes: counters.scopes,
-            years: counters.years,
+            scopes,
+            years,
         })
     }
 

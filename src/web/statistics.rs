@@ -24,6 +24,11 @@ pub struct StatsQuery {
     da: Option<String>,
     #[serde(default)]
     a: Option<String>,
+    /// `from` and `to` as in the API (for links written by scripts).
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
     #[serde(default)]
     da_mese: Option<u32>,
     #[serde(default)]
@@ -46,8 +51,13 @@ impl StatsQuery {
             from: self
                 .da
                 .clone()
+                .or_else(|| self.from.clone())
                 .or_else(|| month(self.da_mese, self.da_anno)),
-            to: self.a.clone().or_else(|| month(self.a_mese, self.a_anno)),
+            to: self
+                .a
+                .clone()
+                .or_else(|| self.to.clone())
+                .or_else(|| month(self.a_mese, self.a_anno)),
             // Not a number: a year no report covers, refused with its message.
             year: self
                 .anno

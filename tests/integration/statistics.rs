@@ -459,6 +459,19 @@ async fn on_the_demo_data_the_page_csv_json_and_pdf_agree() {
             .get_bytes(&format!("/api/v1/stats/report.pdf?{api_q}"))
             .await;
         assert!(api_pdf.starts_with(b"%PDF-"));
+        // The page's report also takes the API's names of the months.
+        let same = c
+            .get_bytes(&format!("/statistiche/rapporto.pdf?{api_q}"))
+            .await;
+        if let (Some(a), Some(b)) = (pdf_text(&same), pdf_text(&pdf)) {
+            let strip = |t: &str| {
+                t.lines()
+                    .filter(|l| !l.contains("/20"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(strip(&a), strip(&b));
+        }
         if let Some(text) = pdf_text(&pdf) {
             let label = json["period"]["label"].as_str().unwrap();
             assert!(text.contains("Osservatorio dei bisogni"), "{text}");
