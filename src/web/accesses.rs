@@ -398,6 +398,20 @@ pub async fn remove_service(
     Ok(see_other(&format!("/accessi/{id}#h-orientation")))
 }
 
+/// The need (its index) and the service (none when left blank) of the access page's small forms;
+/// they come from the page's own selects, so anything else is a bad request.
+fn need_and_service(form: &Fields) -> Result<(usize, Option<Uuid>), PageError> {
+    let need = form
+        .get("need")
+        .parse()
+        .map_err(|_| PageError::BadRequest)?;
+    let service = match form.get("service") {
+        "" => None,
+        s => Some(Uuid::parse_str(s).map_err(|_| PageError::BadRequest)?),
+    };
+    Ok((need, service))
+}
+
 /// Names the directory service a complaint of the access is about.
 pub async fn complaint(
     auth: Auth,
@@ -406,14 +420,7 @@ pub async fn complaint(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let need: usize = form
-        .get("need")
-        .parse()
-        .map_err(|_| PageError::BadRequest)?;
-    let service = match form.get("service") {
-        "" => None,
-        s => Some(Uuid::parse_str(s).map_err(|_| PageError::BadRequest)?),
-    };
+    let (need, service) = need_and_service(&form)?;
     app::orientation::name_complaint_service(&auth.ctx(&state), id, need, service)?;
     Ok(see_other(&format!(
         "/accessi/{id}?avviso=reclamo#h-orientation"
@@ -428,14 +435,7 @@ pub async fn mark_unmet(
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let need: usize = form
-        .get("need")
-        .parse()
-        .map_err(|_| PageError::BadRequest)?;
-    let service = match form.get("service") {
-        "" => None,
-        s => Some(Uuid::parse_str(s).map_err(|_| PageError::BadRequest)?),
-    };
+    let (need, service) = need_and_service(&form)?;
     let input = app::orientation::Unmet {
         need,
         reason: form.get("reason"),

@@ -133,11 +133,7 @@ pub fn report_pdf(
     state: &AppState,
     r: &app::privacy::SubjectReport,
 ) -> Result<crate::pdf::Document, AppError> {
-    let instance = state
-        .store
-        .instance()?
-        .ok_or(AppError::NotFound("Installazione"))?;
-    let contacts = state.store.desk_contacts()?;
+    let (instance, contacts) = letterhead(state)?;
     Ok(crate::pdf::documents::subject_report(
         &instance,
         &contacts,
@@ -151,11 +147,7 @@ pub fn statistics_pdf(
     state: &AppState,
     c: &app::statistics::Statistics,
 ) -> Result<crate::pdf::Document, AppError> {
-    let instance = state
-        .store
-        .instance()?
-        .ok_or(AppError::NotFound("Installazione"))?;
-    let contacts = state.store.desk_contacts()?;
+    let (instance, contacts) = letterhead(state)?;
     let labeller = |d: crate::stats::Dimension, code: &str| c.label(&state.reference, d, code);
     Ok(crate::pdf::report::statistics_report(
         &instance,

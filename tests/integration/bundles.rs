@@ -725,7 +725,8 @@ fn write_a_bundle_for_the_stock_tools() {
             .status
             .success()
     );
-    let desk_pub = dir.join("desk.pub.json");
+    // Written by `enrol` for the desk of comune 072046.
+    let desk_pub = dir.join("desk-072046.pub.json");
     let id: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(desk_pub).unwrap()).unwrap();
     std::fs::write(

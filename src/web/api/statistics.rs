@@ -250,6 +250,19 @@ fn to_json(state: &AppState, s: &app::statistics::Statistics) -> StatisticsJson 
     }
 }
 
+/// The statistics asked for, off the request threads.
+async fn compute(
+    state: &web::Data<AppState>,
+    auth: &ApiAuth,
+    query: &StatisticsQuery,
+) -> Result<app::statistics::Statistics, AppError> {
+    let q = query.query();
+    blocking(state, &auth.actor, move |ctx| {
+        app::statistics::compute(ctx, &q)
+    })
+    .await
+}
+
 /// The statistics of a period (responsabile), as on the statistics page, with the same months a
 /// year earlier.
 #[utoipa::path(get, path = "/api/v1/stats", params(StatisticsQuery),
@@ -261,11 +274,7 @@ pub async fn statistics(
     state: web::Data<AppState>,
     query: web::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.query();
-    let s = blocking(&state, &auth.actor, move |ctx| {
-        app::statistics::compute(ctx, &q)
-    })
-    .await?;
+    let s = compute(&state, &auth, &query).await?;
     Ok(HttpResponse::Ok().json(to_json(&state, &s)))
 }
 
@@ -313,11 +322,7 @@ pub async fn statistics_csv(
             .into());
         }
     }
-    let q = query.query();
-    let s = blocking(&state, &auth.actor, move |ctx| {
-        app::statistics::compute(ctx, &q)
-    })
-    .await?;
+    let s = compute(&state, &auth, &query).await?;
     let text = s.csv(
         &state.reference,
         query.table.as_deref().filter(|t| !t.is_empty()),
@@ -341,11 +346,7 @@ pub async fn statistics_report(
     state: web::Data<AppState>,
     query: web::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.query();
-    let s = blocking(&state, &auth.actor, move |ctx| {
-        app::statistics::compute(ctx, &q)
-    })
-    .await?;
+    let s = compute(&state, &auth, &query).await?;
     let doc = crate::web::documents::statistics_pdf(&state, &s)?;
     let bytes = crate::web::documents::render_pdf(doc).await?;
     Ok(crate::web::respond::pdf(bytes, &s.file_name("pdf")))
