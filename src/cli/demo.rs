@@ -566,7 +566,11 @@ pub(super) fn desk_time(
             9 + rng.below(4)
         } as u32;
         let time = NaiveTime::from_hms_opt(hour, rng.below(60) as u32, 0)?;
-        return local_instant(day, time);
+        // Today only up to now: no access recorded in the future.
+        match local_instant(day, time) {
+            Some(t) if t > Utc::now() => continue,
+            other => return other,
+        }
     }
     None
 }

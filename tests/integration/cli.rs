@@ -317,6 +317,13 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
         cli(&data, &["audit", "verify"], &[])
     };
     assert!(verify.status.success());
+    // Fictional, but never in the future: statistics of the month in course stay true.
+    let store = sportello::store::Store::open(&data).unwrap();
+    let now = chrono::Utc::now();
+    let later = store
+        .accesses_between(now, now + chrono::Duration::days(400))
+        .unwrap();
+    assert!(later.is_empty(), "{} accesses after now", later.len());
 }
 
 #[actix_rt::test]
