@@ -7,13 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::wire::{AnonymousProfileJson, NeedJson};
+use super::wire::{access_json, appointment_json, AccessJson, AppointmentJson, NeedJson};
 use super::{invalid_error, Created};
 use crate::app;
 use crate::app::agenda::{NewAppointment, With};
 use crate::app::reception::{NewAccess, Who};
-use crate::domain::access::{local_instant, Access, AccessForm};
-use crate::domain::appointment::Appointment;
+use crate::domain::access::{local_instant, AccessForm};
 use crate::domain::policy;
 use crate::domain::Invalid;
 use crate::web::error::ApiError;
@@ -66,62 +65,6 @@ pub struct AccessInput {
     /// Only assistente_sociale and responsabile may write (and read) them.
     #[serde(default)]
     pub reserved_notes: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccessJson {
-    pub id: Uuid,
-    pub time: DateTime<Utc>,
-    pub person_id: Option<Uuid>,
-    pub anonymous: Option<AnonymousProfileJson>,
-    pub channel: String,
-    pub interlocutor: String,
-    pub interlocutor_name: String,
-    pub interlocutor_relation: String,
-    pub reason: String,
-    pub sending_service: String,
-    pub operator: String,
-    pub duration_minutes: Option<u32>,
-    pub needs: Vec<NeedJson>,
-    pub outcomes: Vec<String>,
-    pub notes: String,
-    /// Present only for roles allowed to read reserved notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reserved_notes: Option<String>,
-    pub has_reserved_notes: bool,
-    pub appointment_id: Option<Uuid>,
-    /// Every correction, oldest first (reserved notes only for the roles allowed).
-    pub corrections: Vec<super::corrections::CorrectionJson>,
-}
-
-pub(super) fn access_json(a: Access, can_reserved: bool) -> AccessJson {
-    let has = a.has_reserved_notes();
-    let corrections = a
-        .history
-        .iter()
-        .map(|c| super::corrections::CorrectionJson::of(c, can_reserved))
-        .collect();
-    AccessJson {
-        corrections,
-        interlocutor_name: a.interlocutor_name,
-        interlocutor_relation: a.interlocutor_relation,
-        id: a.id,
-        time: a.time,
-        person_id: a.person_id,
-        anonymous: a.anonymous.map(Into::into),
-        channel: a.channel,
-        interlocutor: a.interlocutor,
-        reason: a.reason,
-        sending_service: a.sending_service,
-        operator: a.operator_name,
-        duration_minutes: a.duration_minutes,
-        needs: a.needs.into_iter().map(Into::into).collect(),
-        outcomes: a.outcomes,
-        notes: a.notes,
-        reserved_notes: can_reserved.then_some(a.reserved_notes),
-        has_reserved_notes: has,
-        appointment_id: a.appointment_id,
-    }
 }
 
 /// Record an access (for a person, or anonymous).
@@ -286,39 +229,6 @@ pub struct AppointmentInput {
     /// Username of the worker; default: the caller.
     #[serde(default)]
     pub operator: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AppointmentJson {
-    pub id: Uuid,
-    pub person_id: Uuid,
-    pub access_id: Option<Uuid>,
-    pub operator: String,
-    pub start: DateTime<Utc>,
-    pub duration_minutes: u32,
-    pub place: String,
-    pub purpose: String,
-    pub cancelled: bool,
-    /// Why it was cancelled.
-    pub cancel_reason: String,
-    /// `held` (svolto), `missed` (non presentato), `postponed` (rinviato), or none yet.
-    pub outcome: Option<String>,
-}
-
-pub(super) fn appointment_json(a: Appointment) -> AppointmentJson {
-    AppointmentJson {
-        id: a.id,
-        person_id: a.person_id,
-        access_id: a.access_id,
-        operator: a.operator_name,
-        start: a.start,
-        duration_minutes: a.duration_minutes,
-        place: a.place,
-        purpose: a.purpose,
-        cancelled: a.cancelled,
-        cancel_reason: a.cancel_reason,
-        outcome: a.outcome.map(|o| o.code().to_string()),
-    }
 }
 
 /// Fix an appointment.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::accesses::{appointment_json, AppointmentJson};
+use super::wire::{appointment_json, AppointmentJson};
 use crate::app::agenda::{self, Move, With};
 use crate::app::persons::Warnings;
 use crate::domain::Invalid;

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::accesses::{access_json, AccessJson};
 use super::wire::NeedJson;
+use super::wire::{access_json, AccessJson};
 use crate::app::corrections::{self, Identity};
 use crate::domain::access::AccessForm;
 use crate::domain::correction::AccessChange;

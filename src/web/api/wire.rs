@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::access::{AnonymousProfile, Need};
+use uuid::Uuid;
+
+use crate::domain::access::{Access, AnonymousProfile, Need};
+use crate::domain::appointment::Appointment;
 use crate::domain::person::Sex;
 use crate::domain::referral::{ReferralStatus, StatusChange};
 use crate::domain::vocabulary::{Term, Vocabularies};
@@ -175,5 +178,94 @@ impl From<&Vocabularies> for VocabulariesJson {
             age_band: terms(&v.age_band),
             citizenship_area: terms(&v.citizenship_area),
         }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessJson {
+    pub id: Uuid,
+    pub time: DateTime<Utc>,
+    pub person_id: Option<Uuid>,
+    pub anonymous: Option<AnonymousProfileJson>,
+    pub channel: String,
+    pub interlocutor: String,
+    pub interlocutor_name: String,
+    pub interlocutor_relation: String,
+    pub reason: String,
+    pub sending_service: String,
+    pub operator: String,
+    pub duration_minutes: Option<u32>,
+    pub needs: Vec<NeedJson>,
+    pub outcomes: Vec<String>,
+    pub notes: String,
+    /// Present only for roles allowed to read reserved notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved_notes: Option<String>,
+    pub has_reserved_notes: bool,
+    pub appointment_id: Option<Uuid>,
+    /// Every correction, oldest first (reserved notes only for the roles allowed).
+    pub corrections: Vec<super::corrections::CorrectionJson>,
+}
+
+pub fn access_json(a: Access, can_reserved: bool) -> AccessJson {
+    let has = a.has_reserved_notes();
+    let corrections = a
+        .history
+        .iter()
+        .map(|c| super::corrections::CorrectionJson::of(c, can_reserved))
+        .collect();
+    AccessJson {
+        corrections,
+        interlocutor_name: a.interlocutor_name,
+        interlocutor_relation: a.interlocutor_relation,
+        id: a.id,
+        time: a.time,
+        person_id: a.person_id,
+        anonymous: a.anonymous.map(Into::into),
+        channel: a.channel,
+        interlocutor: a.interlocutor,
+        reason: a.reason,
+        sending_service: a.sending_service,
+        operator: a.operator_name,
+        duration_minutes: a.duration_minutes,
+        needs: a.needs.into_iter().map(Into::into).collect(),
+        outcomes: a.outcomes,
+        notes: a.notes,
+        reserved_notes: can_reserved.then_some(a.reserved_notes),
+        has_reserved_notes: has,
+        appointment_id: a.appointment_id,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentJson {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub access_id: Option<Uuid>,
+    pub operator: String,
+    pub start: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub place: String,
+    pub purpose: String,
+    pub cancelled: bool,
+    /// Why it was cancelled.
+    pub cancel_reason: String,
+    /// `held` (svolto), `missed` (non presentato), `postponed` (rinviato), or none yet.
+    pub outcome: Option<String>,
+}
+
+pub fn appointment_json(a: Appointment) -> AppointmentJson {
+    AppointmentJson {
+        id: a.id,
+        person_id: a.person_id,
+        access_id: a.access_id,
+        operator: a.operator_name,
+        start: a.start,
+        duration_minutes: a.duration_minutes,
+        place: a.place,
+        purpose: a.purpose,
+        cancelled: a.cancelled,
+        cancel_reason: a.cancel_reason,
+        outcome: a.outcome.map(|o| o.code().to_string()),
     }
 }
