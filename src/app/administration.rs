@@ -214,6 +214,8 @@ pub struct Overview {
     pub backup_settings: BackupSettings,
     pub last_backup: Option<crate::store::LastBackup>,
     pub last_good_backup: Option<crate::store::LastBackup>,
+    /// Usernames locked now after failed logins, and from where.
+    pub lockouts: Vec<crate::domain::login::Lockout>,
 }
 
 pub fn overview(ctx: &Ctx) -> Result<Overview, AppError> {
@@ -232,6 +234,7 @@ pub fn overview(ctx: &Ctx) -> Result<Overview, AppError> {
         backup_settings: ctx.store.backup_settings()?,
         last_backup: ctx.store.last_backup()?,
         last_good_backup: ctx.store.last_good_backup()?,
+        lockouts: ctx.store.login_lockouts(chrono::Utc::now())?,
     })
 }
 

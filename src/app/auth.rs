@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use super::AppError;
 use crate::domain::audit::{Action, AuditEvent};
-use crate::domain::login::{is_locked, unlocked_at};
+use crate::domain::login::{lock_for, Lock};
 use crate::domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
 use crate::domain::user::{normalize_username, User};
 use crate::domain::Invalid;
@@ -27,14 +27,23 @@ pub enum Login {
     Refused { message: String, locked: bool },
 }
 
-fn locked_message(failures: &[chrono::DateTime<Utc>], now: chrono::DateTime<Utc>) -> String {
-    let minutes = unlocked_at(failures, now)
-        .map(|t| ((t - now).num_seconds() + 59) / 60)
-        .unwrap_or(15)
-        .max(1);
+/// What the locked user reads: for how long, until what time, and from where.
+fn locked_message(lock: &Lock, now: chrono::DateTime<Utc>) -> String {
+    let minutes = (((lock.until - now).num_seconds() + 59) / 60).max(1);
+    let until = lock
+        .until
+        .with_timezone(&chrono::Local)
+        .format("%H:%M")
+        .to_string();
+    let place = if lock.everywhere {
+        "da qualsiasi computer"
+    } else {
+        "da questo computer"
+    };
     format!(
-        "Troppi tentativi falliti: l'accesso con questo nome utente è bloccato per {minutes} minut{}. \
-         Riprovi più tardi, oppure chieda all'amministratore di reimpostare la password.",
+        "Troppi tentativi falliti: l'accesso con questo nome utente {place} è bloccato per \
+         {minutes} minut{} (si potrà riprovare dalle {until}). Riprovi più tardi, oppure chieda \
+         all'amministratore di reimpostare la password.",
         if minutes == 1 { "o" } else { "i" }
     )
 }
@@ -57,12 +66,12 @@ pub fn login(
     let who = user
         .as_ref()
         .map_or_else(|| UNKNOWN_USER.to_string(), |u| u.username.clone());
-    if let Attempt::Locked(recent) = store.begin_login_attempt(&username, now)? {
+    if let Attempt::Locked(lock) = store.begin_login_attempt(&username, ip, now)? {
         store.login_failed(
             AuditEvent::new(who.clone(), Action::LoginLocked, who).details(format!("da {ip}")),
         )?;
         return Ok(Login::Refused {
-            message: locked_message(&recent, now),
+            message: locked_message(&lock, now),
             locked: true,
         });
     }
@@ -91,8 +100,8 @@ pub fn login(
                 AuditEvent::new(who.clone(), Action::LoginFailed, who)
                     .details(format!("{reason}, tentativo {} da {ip}", recent.len())),
             )?;
-            let message = if is_locked(&recent, now) {
-                locked_message(&recent, now)
+            let message = if let Some(lock) = lock_for(&recent, ip, now) {
+                locked_message(&lock, now)
             } else {
                 "Nome utente o password non corretti.".to_string()
             };
@@ -117,8 +126,9 @@ pub fn change_password(
 ) -> Result<String, AppError> {
     let now = Utc::now();
     let mut invalid = Invalid::new();
-    match store.begin_login_attempt(&user.username, now)? {
-        Attempt::Locked(recent) => invalid.add("current_password", locked_message(&recent, now)),
+    // Its own ledger: wrong guesses here never lock the user's login.
+    match store.begin_password_attempt(user, ip, now)? {
+        Attempt::Locked(lock) => invalid.add("current_password", locked_message(&lock, now)),
         Attempt::Allowed => {
             if !verify_password(current, &user.password_hash) {
                 store.login_failed(

@@ -12,7 +12,7 @@ use super::codec::{decode, encode};
 use super::tables::{LOGIN_FAILURES, META};
 use super::{audit, sessions, Store, StoreError};
 use crate::domain::audit::AuditEvent;
-use crate::domain::login::{is_locked, recent_failures};
+use crate::domain::login::{lock_for, locks_in_force, recent_failures, Failure, Lock, Lockout};
 use crate::domain::session::Session;
 use crate::domain::user::User;
 
@@ -25,6 +25,37 @@ pub(super) fn key_in(txn: &WriteTransaction, username: &str) -> Result<String, S
             .ok_or_else(|| StoreError::Codec("segreto dell'installazione mancante".into()))?;
         decode(v.value())?
     };
+    keyed(&secret, username)
+}
+
+/// Table key of the failed "current password" attempts at a user's own password change: a
+/// ledger apart from the login's (never a hex digest alone), so they lock only that form.
+pub(super) fn password_key_in(txn: &WriteTransaction, user: &User) -> Result<String, StoreError> {
+    Ok(format!("password:{}", key_in(txn, &user.id.to_string())?))
+}
+
+/// Failures stored under a key; the pre-address format (bare times) reads as address unknown.
+fn failures_at(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<Vec<Failure>, StoreError> {
+    let Some(v) = table.get(key)? else {
+        return Ok(Vec::new());
+    };
+    decode::<Vec<Failure>>(v.value()).or_else(|_| {
+        decode::<Vec<DateTime<Utc>>>(v.value()).map(|times| {
+            times
+                .into_iter()
+                .map(|at| Failure {
+                    at,
+                    from: String::new(),
+                })
+                .collect()
+        })
+    })
+}
+
+fn keyed(secret: &[u8], username: &str) -> Result<String, StoreError> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&secret)
         .map_err(|e| StoreError::Codec(e.to_string()))?;
     mac.update(username.as_bytes());
@@ -35,36 +66,57 @@ pub(super) fn key_in(txn: &WriteTransaction, username: &str) -> Result<String, S
 pub enum Attempt {
     /// Go ahead: a failure has been provisionally recorded and is cleared on success.
     Allowed,
-    /// Too many recent failures; when the oldest counted one leaves the window.
-    Locked(Vec<DateTime<Utc>>),
+    /// Too many recent failures from this address (or from all of them).
+    Locked(Lock),
+}
+
+/// Counts an attempt under `key` unless it is locked.
+fn reserve(
+    txn: &WriteTransaction,
+    key: &str,
+    from: &str,
+    now: DateTime<Utc>,
+) -> Result<Attempt, StoreError> {
+    let mut table = txn.open_table(LOGIN_FAILURES)?;
+    let mut recent = recent_failures(&failures_at(&table, key)?, now);
+    if let Some(lock) = lock_for(&recent, from, now) {
+        return Ok(Attempt::Locked(lock));
+    }
+    recent.push(Failure {
+        at: now,
+        from: from.to_string(),
+    });
+    table.insert(key, encode(&recent)?.as_slice())?;
+    Ok(Attempt::Allowed)
 }
 
 impl Store {
-    /// Reserves one attempt for `username` at `now`, in one transaction: refuses when locked,
-    /// otherwise counts it as a failure straight away, so concurrent guesses cannot slip past the
-    /// limit while a password is being checked.
+    /// Reserves one attempt for `username` from address `from` at `now`, in one transaction:
+    /// refuses when locked, otherwise counts it as a failure straight away, so concurrent
+    /// guesses cannot slip past the limit while a password is being checked.
     pub fn begin_login_attempt(
         &self,
         username: &str,
+        from: &str,
         now: DateTime<Utc>,
     ) -> Result<Attempt, StoreError> {
         let txn = self.db.begin_write()?;
         let key = key_in(&txn, username)?;
-        let outcome = {
-            let mut table = txn.open_table(LOGIN_FAILURES)?;
-            let failures: Vec<DateTime<Utc>> = match table.get(key.as_str())? {
-                Some(v) => decode(v.value())?,
-                None => Vec::new(),
-            };
-            let mut recent = recent_failures(&failures, now);
-            if is_locked(&recent, now) {
-                Attempt::Locked(recent)
-            } else {
-                recent.push(now);
-                table.insert(key.as_str(), encode(&recent)?.as_slice())?;
-                Attempt::Allowed
-            }
-        };
+        let outcome = reserve(&txn, &key, from, now)?;
+        txn.commit()?;
+        Ok(outcome)
+    }
+
+    /// The same for the "current password" of a user's own password change.
+    pub fn begin_password_attempt(
+        &self,
+        user: &User,
+        from: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt, StoreError> {
+        let txn = self.db.begin_write()?;
+        let key = password_key_in(&txn, user)?;
+        let outcome = reserve(&txn, &key, from, now)?;
         txn.commit()?;
         Ok(outcome)
     }
@@ -74,19 +126,36 @@ impl Store {
         &self,
         username: &str,
         now: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    ) -> Result<Vec<Failure>, StoreError> {
         let txn = self.db.begin_write()?;
         let key = key_in(&txn, username)?;
-        let failures: Vec<DateTime<Utc>> = {
-            let table = txn.open_table(LOGIN_FAILURES)?;
-            let value = table.get(key.as_str())?;
-            value
-                .map(|v| decode(v.value()))
-                .transpose()?
-                .unwrap_or_default()
-        };
+        let failures = failures_at(&txn.open_table(LOGIN_FAILURES)?, &key)?;
         txn.abort()?;
         Ok(recent_failures(&failures, now))
+    }
+
+    /// The lockouts in force on the users' names at `now`.
+    pub fn login_lockouts(&self, now: DateTime<Utc>) -> Result<Vec<Lockout>, StoreError> {
+        let users = self.users()?;
+        let txn = self.db.begin_write()?;
+        let mut out = Vec::new();
+        {
+            let table = txn.open_table(LOGIN_FAILURES)?;
+            for user in users {
+                let key = key_in(&txn, &user.username)?;
+                let failures = recent_failures(&failures_at(&table, &key)?, now);
+                for (from, lock) in locks_in_force(&failures, now) {
+                    out.push(Lockout {
+                        user: user.clone(),
+                        from,
+                        lock,
+                        failures: failures.len(),
+                    });
+                }
+            }
+        }
+        txn.abort()?;
+        Ok(out)
     }
 
     /// Writes an audit entry for a failed or refused login (the attempt itself is already counted).
@@ -105,7 +174,17 @@ impl Store {
     ) -> Result<(String, Session), StoreError> {
         let txn = self.db.begin_write()?;
         let key = key_in(&txn, typed)?;
-        txn.open_table(LOGIN_FAILURES)?.remove(key.as_str())?;
+        {
+            // Failures from elsewhere stay counted: a login here does not clear a guesser there.
+            let mut table = txn.open_table(LOGIN_FAILURES)?;
+            let mut failures = failures_at(&table, &key)?;
+            failures.retain(|f| f.from != ip);
+            if failures.is_empty() {
+                table.remove(key.as_str())?;
+            } else {
+                table.insert(key.as_str(), encode(&failures)?.as_slice())?;
+            }
+        }
         if let Some(old) = previous_session {
             sessions::remove_in(&txn, &sessions::key_of(old))?;
         }
@@ -152,7 +231,7 @@ impl Store {
             let mut stale = Vec::new();
             for row in table.iter()? {
                 let (k, v) = row?;
-                let failures: Vec<DateTime<Utc>> = decode(v.value())?;
+                let failures: Vec<Failure> = decode(v.value()).unwrap_or_default();
                 if recent_failures(&failures, now).is_empty() {
                     stale.push(k.value().to_string());
                 }
@@ -180,19 +259,23 @@ mod tests {
         // Five attempts reserved before any password check finished.
         for _ in 0..5 {
             assert!(matches!(
-                store.begin_login_attempt("anna", now).unwrap(),
+                store.begin_login_attempt("anna", "10.0.0.9", now).unwrap(),
                 Attempt::Allowed
             ));
         }
         assert!(matches!(
-            store.begin_login_attempt("anna", now).unwrap(),
+            store.begin_login_attempt("anna", "10.0.0.9", now).unwrap(),
             Attempt::Locked(_)
         ));
         assert!(matches!(
-            store.begin_login_attempt("bruno", now).unwrap(),
+            store.begin_login_attempt("anna", "10.0.0.7", now).unwrap(),
             Attempt::Allowed
         ));
-        assert_eq!(store.login_failures("anna", now).unwrap().len(), 5);
+        assert!(matches!(
+            store.begin_login_attempt("bruno", "10.0.0.9", now).unwrap(),
+            Attempt::Allowed
+        ));
+        assert_eq!(store.login_failures("anna", now).unwrap().len(), 6);
         // Keys are keyed hashes, never what was typed.
         let txn = store.db.begin_read().unwrap();
         let table = txn.open_table(LOGIN_FAILURES).unwrap();

@@ -280,8 +280,11 @@ impl Store {
         put(&txn, &user)?;
         sessions::revoke_all_in(&txn, id)?;
         let failures_key = super::login::key_in(&txn, &user.username)?;
-        txn.open_table(LOGIN_FAILURES)?
-            .remove(failures_key.as_str())?;
+        let password_key = super::login::password_key_in(&txn, &user)?;
+        let mut failures = txn.open_table(LOGIN_FAILURES)?;
+        failures.remove(failures_key.as_str())?;
+        failures.remove(password_key.as_str())?;
+        drop(failures);
         let act = if actor == user.username && !temporary {
             Action::PasswordChange
         } else {

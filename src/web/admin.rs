@@ -69,6 +69,7 @@ async fn render(
             health: &health,
             users: &o.users,
             events: &o.events,
+            lockouts: &o.lockouts,
         },
         notice,
         values,

@@ -42,6 +42,63 @@ async fn five_wrong_passwords_lock_the_username_and_unknown_names_get_the_same_a
 }
 
 #[actix_rt::test]
+async fn a_username_locked_from_one_address_still_logs_in_from_another() {
+    let server = Server::with_users(&[("m.rossi", "operatore")]);
+    // Someone at another PC guesses the colleague's password five times.
+    let mut intruder = Client::from_address(&server.base, "127.0.0.2");
+    for _ in 0..5 {
+        assert_eq!(
+            intruder.login("m.rossi", "password-sbagliata").await.status,
+            401
+        );
+    }
+    let refused = intruder.login("m.rossi", USER_PASSWORD).await;
+    assert_eq!(refused.status, 429);
+    assert!(
+        refused.body.contains("da questo computer") && refused.body.contains("riprovare dalle"),
+        "{}",
+        refused.body
+    );
+    // The colleague at her own PC logs in with her password.
+    let mut own = server.client();
+    assert_eq!(own.login("m.rossi", USER_PASSWORD).await.location(), "/");
+
+    // Wrong "current password" at her password change do not lock her login.
+    let page = own.get("/password").await;
+    let csrf = page.csrf();
+    for _ in 0..6 {
+        let r = own
+            .post_form(
+                "/password",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("current_password", "non-la-mia-password"),
+                    ("new_password", "una-nuova-password-9"),
+                    ("confirm_password", "una-nuova-password-9"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+    }
+    let mut again = server.client();
+    assert_eq!(again.login("m.rossi", USER_PASSWORD).await.location(), "/");
+
+    // The administrator sees the lockout, with the address it came from.
+    let mut admin = server.client();
+    assert_eq!(admin.login(ADMIN, ADMIN_PASSWORD).await.location(), "/");
+    let page = admin.get("/amministrazione").await;
+    assert!(
+        page.body
+            .contains("Accesso bloccato dall&#39;indirizzo 127.0.0.2")
+            || page
+                .body
+                .contains("Accesso bloccato dall'indirizzo 127.0.0.2"),
+        "{}",
+        page.body
+    );
+}
+
+#[actix_rt::test]
 async fn a_user_created_by_the_admin_must_change_the_temporary_password() {
     let server = Server::initialized();
     let mut admin = server.client();

@@ -325,6 +325,20 @@ impl Client {
         }
     }
 
+    /// A client whose connections come from another loopback address (another office PC).
+    pub fn from_address(base: &str, source: &str) -> Client {
+        let ip: std::net::IpAddr = source.parse().expect("source address");
+        Client {
+            base: base.to_string(),
+            http: awc::Client::builder()
+                .connector(awc::Connector::new().local_address(ip))
+                .disable_redirects()
+                .timeout(Duration::from_secs(30))
+                .finish(),
+            cookies: HashMap::new(),
+        }
+    }
+
     /// Another client with the same cookies (the same session), for concurrent requests.
     pub fn clone_session(&self) -> Client {
         let mut c = Client::new(&self.base);

@@ -9,6 +9,7 @@ use super::form::{alert, error_summary, field_errors, input};
 use super::layout::{csrf_field, page as frame, Chrome};
 use crate::domain::audit::AuditEntry;
 use crate::domain::instance::{DeskContacts, Instance};
+use crate::domain::login::Lockout;
 use crate::domain::password::MIN_PASSWORD_CHARS;
 use crate::domain::role::Role;
 use crate::domain::user::User;
@@ -138,6 +139,21 @@ pub struct AdminPage<'a> {
     pub health: &'a HealthView,
     pub users: &'a [User],
     pub events: &'a [AuditEntry],
+    pub lockouts: &'a [Lockout],
+}
+
+/// A lockout in force, as the user table states it.
+fn lockout_note(l: &Lockout) -> String {
+    let until = l.lock.until.with_timezone(&Local).format("%H:%M");
+    let place = if l.lock.everywhere {
+        "da qualsiasi computer".to_string()
+    } else {
+        format!("dall'indirizzo {}", l.from)
+    };
+    format!(
+        "Accesso bloccato {place} fino alle {until} dopo {} tentativi falliti",
+        l.failures
+    )
 }
 
 pub fn page(
@@ -155,6 +171,7 @@ pub fn page(
         health,
         users,
         events,
+        lockouts,
     } = *state;
     let pw_help = format!(
         "Temporanea, almeno {MIN_PASSWORD_CHARS} caratteri: l'utente dovrà cambiarla al primo accesso."
@@ -269,7 +286,12 @@ pub fn page(
                             @for u in users {
                                 tr {
                                     td { strong { (u.username) } br; (u.full_name) }
-                                    td { (user_state(u)) }
+                                    td {
+                                        (user_state(u))
+                                        @for l in lockouts.iter().filter(|l| l.user.id == u.id) {
+                                            br; span class="badge bg-danger text-wrap text-start" { (lockout_note(l)) }
+                                        }
+                                    }
                                     td {
                                         form method="post" action={"/amministrazione/utenti/" (u.id) "/ruoli"} {
                                             (csrf_field(chrome.csrf))
