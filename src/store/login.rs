@@ -56,7 +56,7 @@ fn failures_at(
 }
 
 fn keyed(secret: &[u8], username: &str) -> Result<String, StoreError> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&secret)
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
         .map_err(|e| StoreError::Codec(e.to_string()))?;
     mac.update(username.as_bytes());
     Ok(hex::encode(mac.finalize().into_bytes()))
