@@ -467,6 +467,8 @@ pub type Restored = (DumpHeader, Vec<(String, u64)>, Store);
 
 /// Restores a backup into `data_dir`, which must be empty or absent; then opens it (running any
 /// migrations) and verifies the audit chain. Returns the header and the rows restored per table.
+/// All or nothing: the data is built in a staging folder beside the target and moved into place
+/// only once it verifies, so a failed restore leaves the folder as it was and can be retried.
 pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Restored, StoreError> {
     if data_dir.exists() && std::fs::read_dir(data_dir).map_err(err)?.next().is_some() {
         return Err(err(format!(
@@ -474,6 +476,56 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
             data_dir.display()
         )));
     }
+    let staging = staging_dir(data_dir);
+    if staging.exists() {
+        // Left by a restore that was cut off (power lost, process killed): never data in use.
+        std::fs::remove_dir_all(&staging).map_err(err)?;
+    }
+    let restored = restore_into(input, &staging, unseal);
+    let (header, rows) = match restored {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    let moved = (|| {
+        if data_dir.exists() {
+            std::fs::remove_dir(data_dir)?;
+        }
+        std::fs::rename(&staging, data_dir)
+    })();
+    if let Err(e) = moved {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(err(format!(
+            "impossibile spostare i dati ripristinati in {}: {e}",
+            data_dir.display()
+        )));
+    }
+    let store = Store::open(data_dir)?;
+    Ok((header, rows, store))
+}
+
+/// The staging folder of a restore into `data_dir`: a hidden sibling, on the same disk so the
+/// final move is a rename.
+fn staging_dir(data_dir: &Path) -> std::path::PathBuf {
+    let name = data_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dati".into());
+    let parent = data_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.ripristino-in-corso"))
+}
+
+/// The restore proper, into a folder of its own (created here).
+fn restore_into(
+    input: impl Read,
+    data_dir: &Path,
+    unseal: &Unseal,
+) -> Result<(DumpHeader, Vec<(String, u64)>), StoreError> {
     let decryptor = age::Decryptor::new(BufReader::new(input))
         .map_err(|e| err(format!("file di backup non riconosciuto: {e}")))?;
     let reader = match unseal {
@@ -575,7 +627,8 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
             "registro di audit del backup non integro: {broken}"
         )));
     }
-    Ok((header, rows, store))
+    drop(store);
+    Ok((header, rows))
 }
 
 #[cfg(test)]

@@ -68,7 +68,26 @@ fn backup_then_restore_gives_the_same_data_and_a_verified_audit() {
     );
     assert!(stderr(&busy).contains("non è vuota"), "{}", stderr(&busy));
 
-    let _ = std::fs::remove_dir_all(&restored);
+    // A truncated copy fails too, and leaves nothing behind either: the retry needs no cleanup.
+    let bytes = std::fs::read(&file).unwrap();
+    let cut = dir.path().join("cut.age");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let truncated = cli(
+        &restored,
+        &["restore", cut.to_str().unwrap()],
+        &[("SPORTELLO_BACKUP_PASSPHRASE", PASS)],
+    );
+    assert!(!truncated.status.success());
+    assert!(!stderr(&truncated).contains("panicked"), "{}", stderr(&truncated));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !restored.join("sportello.redb").exists() && !left.iter().any(|n| n.contains("ripristino")),
+        "a failed restore left {left:?}"
+    );
+
     let ok = cli(
         &restored,
         &["restore", file.to_str().unwrap()],
@@ -174,7 +193,6 @@ fn a_backup_to_a_public_key_opens_only_with_its_private_key() {
         &[("SPORTELLO_BACKUP_PASSPHRASE", PASS)],
     );
     assert!(!no_key.status.success());
-    let _ = std::fs::remove_dir_all(&restored);
     let ok = cli(
         &restored,
         &[
