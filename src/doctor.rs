@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::domain::health::{self, Check};
 use crate::domain::instance::InstanceRole;
 use crate::domain::referral::ReferralStatus;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::tls::CertInfo;
 
 /// How the database's integrity was established.
@@ -96,11 +96,26 @@ fn integrity_check(store: &Store, integrity: Integrity) -> Check {
 }
 
 fn backup(store: &Store, now: DateTime<Utc>) -> Check {
-    match (store.backup_settings(), store.last_good_backup()) {
-        (Ok(settings), Ok(last)) => {
-            health::backup(!settings.folder.trim().is_empty(), last.map(|b| b.at), now)
+    let facts = (|| {
+        Ok::<_, StoreError>((
+            store.backup_settings()?,
+            store.last_good_backup()?,
+            store.last_backup()?,
+        ))
+    })();
+    match facts {
+        Ok((settings, good, last)) => {
+            let failed = last.as_ref().filter(|b| !b.ok);
+            health::backup(
+                &health::BackupFacts {
+                    configured: !settings.folder.trim().is_empty(),
+                    last_good: good.map(|b| b.at),
+                    failed: failed.map(|b| (b.at, b.message.as_str())),
+                },
+                now,
+            )
         }
-        (Err(e), _) | (_, Err(e)) => failed("Backup", e),
+        Err(e) => failed("Backup", e),
     }
 }
 

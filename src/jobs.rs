@@ -1,17 +1,14 @@
 //! Background work of the running server: the nightly backup to the configured folder, with
 //! rotation. The job holds only a weak handle on the store, so it never delays shutdown.
 
-use chrono::{Local, Timelike, Utc};
+use chrono::{Local, Utc};
 use std::path::Path;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use crate::domain::backup_plan::{date_of, file_name, to_delete};
+use crate::domain::backup_plan::{attempt_due, date_of, file_name, to_delete, LastAttempt};
 use crate::store::backup::Seal;
 use crate::store::{LastBackup, Store, StoreError};
-
-/// Local hour from which the nightly backup may run.
-const NIGHTLY_FROM_HOUR: u32 = 1;
 
 /// Writes today's backup to the configured folder and prunes old ones. `Ok(None)` when backups
 /// are not configured yet.
@@ -69,7 +66,8 @@ fn prune(folder: &Path, today: chrono::NaiveDate) {
     }
 }
 
-/// Starts the nightly backup thread: after 01:00, once a day, if configured.
+/// Starts the nightly backup thread: after 01:00, once a day, if configured; after a failure,
+/// again every hour until one succeeds.
 pub fn start_nightly_backups(store: &Arc<Store>) {
     let weak: Weak<Store> = Arc::downgrade(store);
     let spawned = std::thread::Builder::new()
@@ -77,20 +75,19 @@ pub fn start_nightly_backups(store: &Arc<Store>) {
         .spawn(move || loop {
             std::thread::sleep(Duration::from_secs(60));
             let Some(store) = weak.upgrade() else { return };
-            let now = Local::now();
-            if now.hour() < NIGHTLY_FROM_HOUR {
-                continue;
-            }
-            let done_today = store
-                .last_backup()
-                .ok()
-                .flatten()
-                .is_some_and(|b| b.at.with_timezone(&Local).date_naive() == now.date_naive());
-            if !done_today {
+            let last = match store.last_backup() {
+                Ok(last) => last.map(|b| LastAttempt { at: b.at, ok: b.ok }),
+                Err(e) => {
+                    tracing::error!("stato dei backup illeggibile: {e}");
+                    continue;
+                }
+            };
+            if attempt_due(Local::now(), last) {
                 match backup_now(&store, "sistema:backup-notturno") {
-                    Ok(Some(outcome)) if !outcome.ok => {
-                        tracing::error!("backup notturno non riuscito: {}", outcome.message)
-                    }
+                    Ok(Some(outcome)) if !outcome.ok => tracing::error!(
+                        "backup notturno non riuscito (nuovo tentativo tra un'ora): {}",
+                        outcome.message
+                    ),
                     Ok(_) => {}
                     Err(e) => tracing::error!("backup notturno non riuscito: {e}"),
                 }

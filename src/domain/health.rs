@@ -94,9 +94,27 @@ pub fn integrity(result: Result<String, String>) -> Check {
 }
 
 /// Backups: none configured or none in two days is a problem (a lost PC would lose the records).
-pub fn backup(configured: bool, last_good: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Check {
+/// The facts of the backup check: whether a folder is set, the last good backup, and the last
+/// attempt when it failed after that (with its reason).
+pub struct BackupFacts<'a> {
+    pub configured: bool,
+    pub last_good: Option<DateTime<Utc>>,
+    pub failed: Option<(DateTime<Utc>, &'a str)>,
+}
+
+pub fn backup(facts: &BackupFacts, now: DateTime<Utc>) -> Check {
     let name = "Backup";
-    match (configured, last_good) {
+    let failure = facts.failed.map(|(at, why)| {
+        format!(
+            "ultimo tentativo non riuscito il {}: {why}",
+            at.format("%d/%m/%Y alle %H:%M")
+        )
+    });
+    let retry =
+        "Il programma riprova da solo ogni ora finché il backup riesce: controllare che la \
+                 chiavetta o il disco di rete siano collegati e la cartella esista, poi premere \
+                 «Esegui il backup ora».";
+    match (facts.configured, facts.last_good) {
         (false, None) => check(
             name,
             Level::Problem,
@@ -107,13 +125,17 @@ pub fn backup(configured: bool, last_good: Option<DateTime<Utc>>, now: DateTime<
         (_, None) => check(
             name,
             Level::Problem,
-            "nessun backup riuscito finora".into(),
+            failure.unwrap_or_else(|| "nessun backup riuscito finora".into()),
             "In Amministrazione premere «Esegui il backup ora» e controllare che la cartella indicata \
              sia collegata (chiavetta inserita, disco di rete raggiungibile).",
         ),
         (_, Some(at)) => {
             let age = now - at;
-            let finding = format!("ultimo backup riuscito il {}", at.format("%d/%m/%Y alle %H:%M"));
+            let good = format!("ultimo backup riuscito il {}", at.format("%d/%m/%Y alle %H:%M"));
+            let finding = match &failure {
+                Some(f) => format!("{f}; {good}"),
+                None => good,
+            };
             if age > Duration::days(2) {
                 check(
                     name,
@@ -122,6 +144,8 @@ pub fn backup(configured: bool, last_good: Option<DateTime<Utc>>, now: DateTime<
                     "Il backup notturno non riesce da più di due giorni: controllare che la chiavetta \
                      o il disco di rete siano collegati e premere «Esegui il backup ora».",
                 )
+            } else if failure.is_some() {
+                check(name, Level::Attention, finding, retry)
             } else {
                 check(name, Level::Ok, finding, "")
             }
@@ -380,15 +404,36 @@ mod tests {
     #[test]
     fn backup_age() {
         let now = at("2026-11-23T10:00:00Z");
-        assert_eq!(backup(false, None, now).level, Level::Problem);
-        assert_eq!(backup(true, None, now).level, Level::Problem);
+        let facts = |configured, last_good, failed| BackupFacts {
+            configured,
+            last_good,
+            failed,
+        };
+        assert_eq!(backup(&facts(false, None, None), now).level, Level::Problem);
+        assert_eq!(backup(&facts(true, None, None), now).level, Level::Problem);
         let yesterday = at("2026-11-22T02:00:00Z");
-        assert_eq!(backup(true, Some(yesterday), now).level, Level::Ok);
+        assert_eq!(
+            backup(&facts(true, Some(yesterday), None), now).level,
+            Level::Ok
+        );
         let old = at("2026-11-19T02:00:00Z");
-        let c = backup(true, Some(old), now);
+        let c = backup(&facts(true, Some(old), None), now);
         assert_eq!(c.level, Level::Problem);
         assert!(c.finding.contains("19/11/2026"));
         assert!(!c.suggestion.is_empty());
+        // A failure since the last good backup is shown with its reason until one succeeds.
+        let failed = at("2026-11-23T01:01:00Z");
+        let c = backup(
+            &facts(
+                true,
+                Some(yesterday),
+                Some((failed, "cartella E:\\ non disponibile")),
+            ),
+            now,
+        );
+        assert_eq!(c.level, Level::Attention);
+        assert!(c.finding.contains("non riuscito il 23/11/2026") && c.finding.contains("E:\\"));
+        assert!(c.suggestion.contains("ogni ora"));
     }
 
     #[test]

@@ -78,7 +78,11 @@ fn backup_then_restore_gives_the_same_data_and_a_verified_audit() {
         &[("SPORTELLO_BACKUP_PASSPHRASE", PASS)],
     );
     assert!(!truncated.status.success());
-    assert!(!stderr(&truncated).contains("panicked"), "{}", stderr(&truncated));
+    assert!(
+        !stderr(&truncated).contains("panicked"),
+        "{}",
+        stderr(&truncated)
+    );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -275,7 +279,32 @@ async fn the_administrator_sets_up_backups_from_the_page_and_they_restore() {
         .unwrap()
         .to_string_lossy()
         .starts_with("sportello-"));
+
+    // The stick is pulled out: the attempt fails, and the page and `doctor` say so with the
+    // reason (and that it is retried every hour) until one succeeds.
+    let pulled = dir.path().join("chiavetta-tolta");
+    std::fs::rename(&folder, &pulled).unwrap();
+    std::fs::write(&folder, b"non una cartella").unwrap();
+    admin
+        .submit("/amministrazione", "/amministrazione/backup/ora", &[])
+        .await;
+    let page = admin.get("/amministrazione").await;
+    assert!(
+        page.body.contains("Ultimo tentativo non riuscito")
+            && page.body.contains("riprova da solo ogni ora")
+            && page.body.contains("non disponibile"),
+        "{}",
+        page.body
+    );
     assert!(server.stop());
+    let doctor = cli(&server.data, &["doctor"], &[]);
+    assert!(
+        stdout(&doctor).contains("ultimo tentativo non riuscito"),
+        "{}",
+        stdout(&doctor)
+    );
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::rename(&pulled, &folder).unwrap();
 
     let key = dir.path().join("key.txt");
     std::fs::write(&key, format!("{secret}\n")).unwrap();
