@@ -8,7 +8,7 @@ use super::{AppError, Ctx};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
 use crate::domain::audit::AuditEntry;
-use crate::domain::audit::{Action, ChainError};
+use crate::domain::audit::{verify_copy, Action, ChainError, CopyVerified};
 use crate::domain::person::{Person, PersonChange};
 use crate::domain::policy;
 use crate::domain::privacy::{Consent, Restriction, CONSENT_PURPOSES};
@@ -122,6 +122,53 @@ pub fn audit_log(
         verified,
         person,
     })
+}
+
+/// The copy of the whole log for the DPO, with what to note down to verify it later.
+pub struct AuditCopy {
+    pub text: String,
+    pub count: usize,
+    pub head: String,
+}
+
+pub fn audit_copy(ctx: &Ctx) -> Result<AuditCopy, AppError> {
+    policy::responsabile(ctx.actor)?;
+    let entries = ctx.store.audit_entries()?;
+    let head = entries.last().map_or_else(String::new, |e| e.hash.clone());
+    ctx.audit(
+        Action::AuditExport,
+        "audit",
+        format!("copia di {} voci, ultimo hash {head}", entries.len()),
+    )?;
+    Ok(AuditCopy {
+        text: crate::domain::audit::copy_lines(&entries),
+        count: entries.len(),
+        head,
+    })
+}
+
+/// Verifies a copy brought back (e.g. by the DPO) against the head noted at export.
+pub fn verify_audit_copy(
+    ctx: &Ctx,
+    bytes: &[u8],
+    noted_head: &str,
+) -> Result<CopyVerified, AppError> {
+    policy::responsabile(ctx.actor)?;
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        AppError::Invalid(Invalid::one(
+            "file",
+            "Il file non è una copia del registro (testo non leggibile).",
+        ))
+    })?;
+    if noted_head.trim().is_empty() {
+        return Err(AppError::Invalid(Invalid::one(
+            "head",
+            "Indicare l'ultimo hash annotato quando la copia è stata esportata: senza, una copia \
+             tagliata alla fine sembrerebbe integra.",
+        )));
+    }
+    verify_copy(text, Some(noted_head))
+        .map_err(|e| AppError::Invalid(Invalid::one("file", format!("Copia NON valida: {e}."))))
 }
 
 /// Years identified records are kept after the last access (shown in the default notice).

@@ -140,6 +140,9 @@ pub enum AuditCommand {
         /// An exported copy (JSON lines) to verify instead of the database.
         #[arg(long)]
         file: Option<PathBuf>,
+        /// The last hash noted down when the copy was exported: a copy cut short fails.
+        #[arg(long, requires = "file")]
+        head: Option<String>,
     },
     /// Export the audit log as JSON lines (one entry per line, then the head), e.g. for the DPO.
     Export {
@@ -246,8 +249,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Directory(cmd)) => directory::run(&cli.data, cmd),
         Some(Command::User(cmd)) => users::user(&cli.data, cmd),
         Some(Command::Token(cmd)) => users::token(&cli.data, cmd),
-        Some(Command::Audit(AuditCommand::Verify { file: None })) => audit_verify(&cli.data),
-        Some(Command::Audit(AuditCommand::Verify { file: Some(f) })) => audit_verify_file(&f),
+        Some(Command::Audit(AuditCommand::Verify { file: None, .. })) => audit_verify(&cli.data),
+        Some(Command::Audit(AuditCommand::Verify {
+            file: Some(f),
+            head,
+        })) => audit_verify_file(&f, head.as_deref()),
         Some(Command::Audit(AuditCommand::Export { out })) => audit_export(&cli.data, &out),
         Some(Command::Retention(RetentionCommand::Propose)) => retention_propose(&cli.data),
         Some(Command::Stats(StatsCommand::Rebuild)) => stats_rebuild(&cli.data),
@@ -325,11 +331,7 @@ fn retention_propose(data: &Path) -> Result<(), String> {
 fn audit_export(data: &Path, out: &Path) -> Result<(), String> {
     let store = open_store(data)?;
     let entries = store.audit_entries().map_err(|e| e.to_string())?;
-    let mut text = String::new();
-    for e in &entries {
-        text.push_str(&serde_json::to_string(e).map_err(|e| e.to_string())?);
-        text.push('\n');
-    }
+    let text = sportello::domain::audit::copy_lines(&entries);
     std::fs::write(out, text)
         .map_err(|e| format!("Impossibile scrivere {}: {e}", out.display()))?;
     store
@@ -341,31 +343,38 @@ fn audit_export(data: &Path, out: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let head = entries.last().map_or("-", |e| e.hash.as_str());
     println!(
-        "Esportate {} voci in {}. Ultimo hash (da annotare): {head}",
+        "Esportate {} voci in {}.\nDa annotare: {} voci, ultimo hash {head}\nPer verificare la copia: sportello audit verify --file {} --head {head}",
+        entries.len(),
+        out.display(),
         entries.len(),
         out.display()
     );
     Ok(())
 }
 
-fn audit_verify_file(file: &Path) -> Result<(), String> {
+fn audit_verify_file(file: &Path, head: Option<&str>) -> Result<(), String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("Impossibile leggere {}: {e}", file.display()))?;
-    let mut entries = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let entry: sportello::domain::audit::AuditEntry =
-            serde_json::from_str(line).map_err(|e| format!("Riga {} non leggibile: {e}", i + 1))?;
-        entries.push(entry);
-    }
-    match sportello::domain::audit::verify_chain(entries) {
-        Ok((count, head)) => {
-            println!("Copia del registro integra: {count} voci (ultima: {head}).");
+    match sportello::domain::audit::verify_copy(&text, head) {
+        Ok(v) => {
+            println!(
+                "Copia del registro integra: {} voci (ultima: {}).",
+                v.count, v.head
+            );
+            match v.noted_at {
+                Some(seq) if seq == v.count => {
+                    println!("Arriva fino all'ultimo hash annotato: nessuna voce manca.")
+                }
+                Some(seq) => println!(
+                    "L'hash annotato è la voce {seq}: la copia continua con voci più recenti."
+                ),
+                None => println!(
+                    "Senza --head non si può escludere che manchino le ultime voci: indicare \
+                     l'ultimo hash annotato all'esportazione."
+                ),
+            }
             Ok(())
         }
-        Err(broken) => Err(format!("Copia del registro ALTERATA: {broken}.")),
+        Err(e) => Err(format!("Copia del registro NON valida: {e}.")),
     }
 }

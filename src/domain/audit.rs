@@ -548,6 +548,89 @@ where
     Ok((expected_seq - 1, prev_hash))
 }
 
+/// Why an exported copy of the log does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CopyError {
+    #[error("riga {line} non leggibile: {reason}")]
+    Line { line: usize, reason: String },
+    #[error("la copia non contiene alcuna voce")]
+    Empty,
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error(
+        "la copia è incompleta: termina alla voce {last} (hash {last_hash}) e l'ultimo hash annotato \
+         ({head}) non c'è; mancano le voci dopo la {last}, tagliate alla fine (o la copia è di un \
+         altro registro)"
+    )]
+    CutShort {
+        last: u64,
+        last_hash: String,
+        head: String,
+    },
+}
+
+/// A copy verified: its entries, its head, and where the head noted down was found in it
+/// (`None`: none was given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyVerified {
+    pub count: u64,
+    pub head: String,
+    pub noted_at: Option<u64>,
+}
+
+/// The exported copy of the log: one JSON entry per line, oldest first.
+pub fn copy_lines(entries: &[AuditEntry]) -> String {
+    let mut text = String::new();
+    for e in entries {
+        // An entry is plain strings and numbers: it always serializes.
+        if let Ok(line) = serde_json::to_string(e) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Verifies an exported copy (JSON lines, as `audit export` writes them) and, when the head
+/// noted down at export is given, that the copy reaches it: a chain cut at the end is still a
+/// valid chain, so only the head can show that its tail is missing.
+pub fn verify_copy(text: &str, noted_head: Option<&str>) -> Result<CopyVerified, CopyError> {
+    let mut entries = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let entry: AuditEntry = serde_json::from_str(line).map_err(|e| CopyError::Line {
+            line: i + 1,
+            reason: e.to_string(),
+        })?;
+        entries.push(entry);
+    }
+    if entries.is_empty() {
+        return Err(CopyError::Empty);
+    }
+    let noted = noted_head
+        .map(|h| h.trim().to_lowercase())
+        .filter(|h| !h.is_empty());
+    let noted_at = noted
+        .as_ref()
+        .and_then(|h| entries.iter().find(|e| e.hash == *h).map(|e| e.seq));
+    let (count, head) = verify_chain(entries)?;
+    match noted {
+        Some(h) if noted_at.is_none() => Err(CopyError::CutShort {
+            last: count,
+            last_hash: head,
+            head: h,
+        }),
+        _ => Ok(CopyVerified {
+            count,
+            head,
+            noted_at,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,6 +643,36 @@ mod tests {
             out.push(AuditEntry::seal(ev, Utc::now(), prev));
         }
         out
+    }
+
+    #[test]
+    fn a_copy_cut_at_the_end_is_refused_against_the_noted_head() {
+        let entries = chain(5);
+        let head = entries[4].hash.clone();
+        let lines = |n: usize| {
+            entries[..n]
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap() + "\n")
+                .collect::<String>()
+        };
+        let whole = verify_copy(&lines(5), Some(&head)).unwrap();
+        assert_eq!((whole.count, whole.noted_at), (5, Some(5)));
+        // Without the head a cut copy is a valid chain; with it, the missing tail is named.
+        assert_eq!(verify_copy(&lines(3), None).unwrap().count, 3);
+        let cut = verify_copy(&lines(3), Some(&head.to_uppercase())).unwrap_err();
+        assert!(matches!(cut, CopyError::CutShort { last: 3, .. }), "{cut}");
+        assert!(cut.to_string().contains("mancano le voci dopo la 3"));
+        // A copy taken later than the head noted still reaches it.
+        let noted = entries[2].hash.clone();
+        assert_eq!(
+            verify_copy(&lines(5), Some(&noted)).unwrap().noted_at,
+            Some(3)
+        );
+        assert_eq!(verify_copy("", None), Err(CopyError::Empty));
+        assert!(matches!(
+            verify_copy("{non json}\n", None),
+            Err(CopyError::Line { line: 1, .. })
+        ));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use futures_util::StreamExt;
 
 use super::error::PageError;
 use super::forms::Fields;
@@ -128,23 +127,14 @@ pub async fn download(
 }
 
 /// The one file of a multipart upload (field `file`), with a size limit.
-async fn upload(mut payload: Multipart) -> Result<Option<Vec<u8>>, String> {
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| format!("invio del file non riuscito: {e}"))?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| format!("invio del file non riuscito: {e}"))?;
-            if bytes.len() + chunk.len() > MAX_UPLOAD {
-                return Err("file troppo grande: non è un pacchetto di Sportello".into());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok((!bytes.is_empty()).then_some(bytes));
-    }
-    Ok(None)
+async fn upload(payload: Multipart) -> Result<Option<Vec<u8>>, String> {
+    super::forms::upload(
+        payload,
+        MAX_UPLOAD,
+        "file troppo grande: non è un pacchetto di Sportello",
+    )
+    .await
+    .map(|u| u.file)
 }
 
 /// Applies a bundle from the other side.

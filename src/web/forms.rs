@@ -43,3 +43,59 @@ impl FromRequest for Fields {
         })
     }
 }
+
+/// A multipart upload: the file of field `file` (none when empty) and the other text fields.
+pub struct Upload {
+    pub file: Option<Vec<u8>>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Upload {
+    pub fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Reads a multipart upload, refusing (with `too_big`) a file over `max` bytes; text fields are
+/// kept up to 4 KB each.
+pub async fn upload(
+    mut payload: actix_multipart::Multipart,
+    max: usize,
+    too_big: &str,
+) -> Result<Upload, String> {
+    use futures_util::StreamExt;
+    const MAX_FIELD: usize = 4096;
+    let mut out = Upload {
+        file: None,
+        fields: Vec::new(),
+    };
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| format!("invio del file non riuscito: {e}"))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let limit = if name == "file" { max } else { MAX_FIELD };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| format!("invio del file non riuscito: {e}"))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(if name == "file" {
+                    too_big.to_string()
+                } else {
+                    format!("campo «{name}» troppo lungo")
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if name == "file" {
+            if out.file.is_none() && !bytes.is_empty() {
+                out.file = Some(bytes);
+            }
+        } else {
+            out.fields
+                .push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    Ok(out)
+}

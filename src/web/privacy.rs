@@ -154,28 +154,78 @@ pub async fn audit(
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, PageError> {
+    audit_view(&auth, &state, &query, Invalid::new(), None)
+}
+
+fn audit_view(
+    auth: &Auth,
+    state: &AppState,
+    query: &AuditQuery,
+    mut invalid: Invalid,
+    checked: Option<&crate::domain::audit::CopyVerified>,
+) -> Result<HttpResponse, PageError> {
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/privacy");
-    match app::privacy::audit_log(&auth.ctx(&state), query.query(), 500, false) {
-        Ok(log) => Ok(ok(views::privacy::audit_page(
-            &chrome,
-            &query,
-            &log,
-            &Invalid::new(),
-        ))),
-        Err(app::AppError::Invalid(invalid)) => Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::privacy::audit_page(
-                &chrome,
-                &query,
-                &app::privacy::AuditLog {
-                    entries: Vec::new(),
-                    verified: state.store.verify_audit()?,
-                    person: None,
-                },
-                &invalid,
-            ),
-        )),
+    let chrome = Chrome::for_user(auth, instance.as_ref(), "/privacy");
+    let log = match app::privacy::audit_log(&auth.ctx(state), query.query(), 500, false) {
+        Ok(log) => log,
+        Err(app::AppError::Invalid(more)) => {
+            // Only the page's own filter can be invalid here (a copy is checked unfiltered).
+            if invalid.is_empty() {
+                invalid = more;
+            }
+            app::privacy::AuditLog {
+                entries: Vec::new(),
+                verified: state.store.verify_audit()?,
+                person: None,
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let status = if invalid.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(html(
+        status,
+        views::privacy::audit_page(&chrome, query, &log, &invalid, checked),
+    ))
+}
+
+/// The whole log as JSON lines, for the DPO (the download is audited with its head).
+pub async fn audit_copy(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let copy = app::privacy::audit_copy(&auth.ctx(&state))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-ndjson; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"registro-audit.jsonl\"",
+        ))
+        .body(copy.text))
+}
+
+/// Checks a copy brought back against the head noted at export.
+pub async fn verify_copy(
+    auth: Auth,
+    state: web::Data<AppState>,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, PageError> {
+    const MAX_COPY: usize = 512 * 1024 * 1024;
+    let query = AuditQuery::default();
+    let upload = match super::forms::upload(payload, MAX_COPY, "file troppo grande").await {
+        Ok(u) => u,
+        Err(message) => {
+            return audit_view(&auth, &state, &query, Invalid::one("file", message), None)
+        }
+    };
+    let Some(bytes) = upload.file.as_deref() else {
+        let missing = Invalid::one("file", "Scegliere il file della copia.");
+        return audit_view(&auth, &state, &query, missing, None);
+    };
+    let (ctx, head) = (auth.ctx(&state), upload.get("head"));
+    match app::privacy::verify_audit_copy(&ctx, bytes, head) {
+        Ok(done) => audit_view(&auth, &state, &query, Invalid::new(), Some(&done)),
+        Err(app::AppError::Invalid(invalid)) => audit_view(&auth, &state, &query, invalid, None),
         Err(e) => Err(e.into()),
     }
 }
@@ -341,6 +391,8 @@ pub(crate) fn configure(r: &mut Routes) {
     r.post("/privacy/informativa", Gate::Responsabile, save_notice);
     r.get("/privacy/audit", Gate::Responsabile, audit);
     r.get("/privacy/audit.csv", Gate::Responsabile, audit_csv);
+    r.get("/privacy/audit.jsonl", Gate::Responsabile, audit_copy);
+    r.post("/privacy/audit/verifica", Gate::Responsabile, verify_copy);
     r.get("/privacy/conservazione", Gate::Responsabile, retention);
     r.get(
         "/privacy/registro.pdf",

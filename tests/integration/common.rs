@@ -453,11 +453,31 @@ impl Client {
     /// Posts one file as `multipart/form-data` (field `file`) to `action`, which carries the CSRF
     /// token in its query string, as the pages' upload forms do.
     pub async fn upload(&mut self, action: &str, filename: &str, bytes: &[u8]) -> Resp {
+        self.upload_with(action, filename, bytes, &[]).await
+    }
+
+    /// A multipart upload of `bytes` as field `file`, with text fields before it.
+    pub async fn upload_with(
+        &mut self,
+        action: &str,
+        filename: &str,
+        bytes: &[u8],
+        fields: &[(&str, &str)],
+    ) -> Resp {
         let boundary = "sportello-test-boundary-7f3a";
-        let mut body = format!(
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
         )
-        .into_bytes();
+        .as_bytes());
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let req = self

@@ -336,3 +336,104 @@ async fn notice_consents_restriction_report_and_audit() {
         .body
         .contains("Nessuna persona con questo codice fiscale"));
 }
+
+#[actix_rt::test]
+async fn a_copy_of_the_audit_cut_at_the_end_is_refused_against_the_noted_head() {
+    let mut server = Server::with_users(&[("resp", "responsabile")]);
+    let mut c = server.logged_in("resp").await;
+    let page = c.get("/privacy/audit").await;
+    assert!(
+        page.body.contains("Scarica la copia completa"),
+        "{}",
+        page.body
+    );
+    let copy = String::from_utf8(c.get_bytes("/privacy/audit.jsonl").await).unwrap();
+    let lines: Vec<&str> = copy.lines().collect();
+    let head = serde_json::from_str::<serde_json::Value>(lines[lines.len() - 1]).unwrap()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cut: String = lines[..lines.len() - 2]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+
+    let page = c.get("/privacy/audit").await;
+    let action = format!("/privacy/audit/verifica?csrf={}", page.csrf());
+    let refused = c
+        .upload_with(&action, "copia.jsonl", cut.as_bytes(), &[("head", &head)])
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("Copia NON valida") && refused.body.contains("mancano le voci dopo"),
+        "{}",
+        refused.body
+    );
+    let no_head = c
+        .upload_with(&action, "copia.jsonl", cut.as_bytes(), &[])
+        .await;
+    assert_eq!(no_head.status, 422);
+    let whole = c
+        .upload_with(&action, "copia.jsonl", copy.as_bytes(), &[("head", &head)])
+        .await;
+    assert_eq!(whole.status, 200, "{}", whole.body);
+    assert!(
+        whole.body.contains("Copia integra e completa"),
+        "{}",
+        whole.body
+    );
+
+    // The same from the command line: export prints what to note down, verify names the tail.
+    assert!(server.stop());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registro.jsonl");
+    let export = cli(
+        &server.data,
+        &["audit", "export", "--out", file.to_str().unwrap()],
+        &[],
+    );
+    assert!(export.status.success(), "{}", stderr(&export));
+    let printed = stdout(&export);
+    assert!(
+        printed.contains("Da annotare:") && printed.contains("--head"),
+        "{printed}"
+    );
+    let noted = printed
+        .split("ultimo hash ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let kept: Vec<&str> = text.lines().collect();
+    let cut_file = dir.path().join("tagliata.jsonl");
+    std::fs::write(&cut_file, kept[..kept.len() - 1].join("\n")).unwrap();
+    let file_arg = cut_file.to_str().unwrap();
+    let plain = cli(&server.data, &["audit", "verify", "--file", file_arg], &[]);
+    assert!(plain.status.success(), "a cut chain is still a chain");
+    let against = cli(
+        &server.data,
+        &["audit", "verify", "--file", file_arg, "--head", &noted],
+        &[],
+    );
+    assert!(!against.status.success());
+    assert!(
+        stderr(&against).contains("mancano le voci dopo"),
+        "{}",
+        stderr(&against)
+    );
+    let whole = cli(
+        &server.data,
+        &[
+            "audit",
+            "verify",
+            "--file",
+            file.to_str().unwrap(),
+            "--head",
+            &noted,
+        ],
+        &[],
+    );
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    assert!(stdout(&whole).contains("nessuna voce manca"));
+}

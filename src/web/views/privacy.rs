@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use super::fmt;
 use super::form::{alert, error_summary, textarea};
 use super::layout::{csrf_field, page as frame, Chrome};
-use crate::domain::audit::label_of;
+use crate::domain::audit::{label_of, CopyVerified};
 use crate::domain::privacy::NoticeText;
 use crate::domain::Invalid;
 use crate::web::privacy::AuditQuery;
@@ -53,6 +53,7 @@ pub fn audit_page(
     q: &AuditQuery,
     log: &crate::app::privacy::AuditLog,
     invalid: &crate::domain::Invalid,
+    checked: Option<&CopyVerified>,
 ) -> Markup {
     let (entries, verified) = (&log.entries, &log.verified);
     let csv = format!(
@@ -111,8 +112,51 @@ pub fn audit_page(
                     }
                 }
             }
+            (copy_section(chrome, verified, invalid, checked))
         },
     )
+}
+
+/// The copy of the log for the DPO: what to note down, the download, and the check of a copy
+/// brought back against the head noted then.
+fn copy_section(
+    chrome: &Chrome,
+    verified: &Result<(u64, String), crate::domain::audit::ChainError>,
+    invalid: &crate::domain::Invalid,
+    checked: Option<&CopyVerified>,
+) -> Markup {
+    html! {
+        section class="mt-5" aria-labelledby="h-copy" {
+            h2 id="h-copy" class="h4" { "Copia del registro" }
+            @if let Ok((n, head)) = verified {
+                p {
+                    a href="/privacy/audit.jsonl" { "Scarica la copia completa (JSON, una voce per riga)" }
+                    ". Da annotare con la data, per poterla verificare in seguito: "
+                    strong { (n) " voci" } ", ultimo hash " code class="text-break" { (head) } "."
+                }
+            }
+            @if let Some(c) = checked {
+                (alert("success", &match c.noted_at {
+                    Some(seq) if seq == c.count => format!("Copia integra e completa: {} voci, arriva fino all'ultimo hash annotato.", c.count),
+                    Some(seq) => format!("Copia integra: {} voci; l'hash annotato è la voce {seq}, la copia continua con voci più recenti.", c.count),
+                    None => format!("Copia integra: {} voci.", c.count),
+                }))
+            }
+            form method="post" enctype="multipart/form-data" action={"/privacy/audit/verifica?csrf=" (chrome.csrf)} {
+                div class="form-group" {
+                    label class="active" for="f-file" { "Copia da verificare" }
+                    input type="file" name="file" id="f-file"
+                        class=(if invalid.message("file").is_some() { "form-control is-invalid" } else { "form-control" })
+                        aria-invalid=[invalid.message("file").map(|_| "true")]
+                        aria-describedby=[invalid.message("file").map(|_| "f-file-error")];
+                    (super::form::field_errors(invalid, "file"))
+                }
+                (super::form::input("text", "head", "Ultimo hash annotato all'esportazione", "", invalid,
+                    Some("Senza l'hash annotato una copia tagliata alla fine sembrerebbe integra."), "off"))
+                button type="submit" class="btn btn-outline-primary" { "Verifica la copia" }
+            }
+        }
+    }
 }
 
 fn urlencode(s: &str) -> String {
