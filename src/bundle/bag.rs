@@ -504,6 +504,14 @@ fn check_manifest(bag: &Bag, manifest: &str, prefix: &str) -> Result<usize, Bund
 }
 
 /// Verifies the signature on the tag manifest (first), then every hash and the Payload-Oxum.
+/// The content digest of a bag: SHA-256 of its tag manifest, which names the hash of every
+/// other file (bag-info included), so two bags with the same digest hold the same bytes.
+pub fn content_digest(bag: &Bag) -> Result<String, BundleError> {
+    use sha2::Digest;
+    let tagmanifest = text(bag, "tagmanifest-sha256.txt")?;
+    Ok(hex::encode(sha2::Sha256::digest(tagmanifest.as_bytes())))
+}
+
 pub fn verify(
     bag: &Bag,
     signer: &minisign::PublicKey,

@@ -29,6 +29,22 @@ pub struct PublicIdentity {
     pub age_recipient: String,
 }
 
+/// An identity announced in a bundle: its texts as a person could type them, its keys parsed
+/// by the import.
+impl crate::domain::bundle_check::BundleRecord for PublicIdentity {
+    fn id(&self) -> Option<u128> {
+        None
+    }
+
+    fn check(&self, _: &crate::domain::reference::Reference) -> Result<(), String> {
+        use crate::domain::bundle_check::text;
+        text("instance_id", &self.instance_id)?;
+        text("comune_name", &self.comune_name)?;
+        text("ambito_name", &self.ambito_name)?;
+        text("age_recipient", &self.age_recipient)
+    }
+}
+
 impl PublicIdentity {
     /// A short fingerprint of both public keys, to read over the phone.
     pub fn fingerprint(&self) -> String {

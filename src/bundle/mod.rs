@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use self::bag::Spool;
 use self::keys::{InstanceKeys, PublicIdentity};
+use crate::domain::bundle_check::BundleRecord;
 use crate::domain::district::{
     AccessRecord, AnonymizationRecord, ReferralRecord, ReferredPerson, SentReferral,
 };
@@ -24,7 +25,7 @@ use crate::domain::instance::{Instance, InstanceRole};
 use crate::domain::reference::Reference;
 use crate::domain::referral::{Carried, Target};
 pub use crate::store::district::ImportOutcome;
-use crate::store::district::{IncomingDeskBundle, IncomingReturnBundle};
+use crate::store::district::{IncomingDeskBundle, IncomingReturnBundle, KeyAdoption};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -936,23 +937,24 @@ pub struct Records {
     pub directory: Option<serde_json::Value>,
 }
 
-pub fn read_records(bag: &bag::Bag) -> Result<Records, BundleError> {
+pub fn read_records(bag: &bag::Bag, reference: &Reference) -> Result<Records, BundleError> {
     Ok(Records {
-        accesses: records(bag, "accesses.jsonl")?,
-        referrals: records(bag, "referrals.jsonl")?,
-        anonymizations: records(bag, "anonymizations.jsonl")?,
-        statuses: records(bag, "statuses.jsonl")?,
-        directory: records::<serde_json::Value>(bag, "directory.jsonl")?
+        accesses: records(bag, "accesses.jsonl", reference)?,
+        referrals: records(bag, "referrals.jsonl", reference)?,
+        anonymizations: records(bag, "anonymizations.jsonl", reference)?,
+        statuses: records(bag, "statuses.jsonl", reference)?,
+        directory: records::<serde_json::Value>(bag, "directory.jsonl", reference)?
             .into_iter()
             .next(),
     })
 }
 
-fn records<T: serde::de::DeserializeOwned>(
+fn records<T: serde::de::DeserializeOwned + BundleRecord>(
     bag: &bag::Bag,
     name: &'static str,
+    reference: &Reference,
 ) -> Result<Vec<T>, BundleError> {
-    JsonLines::open(bag, name)?
+    JsonLines::open(bag, name, reference)?
         .map(|r| r.map_err(refused))
         .collect()
 }
@@ -960,29 +962,42 @@ fn records<T: serde::de::DeserializeOwned>(
 /// The longest line a payload file may have.
 const MAX_LINE: u64 = 1024 * 1024;
 
-/// The records of a JSON-lines payload file as an iterator, read line by line; a line that does
-/// not parse comes as `StoreError::Rejected` with its line number, which refuses the bundle.
+/// The records of a JSON-lines payload file as an iterator, read line by line, each checked
+/// (`BundleRecord::check`, ids unique in the file); a line that does not parse or check comes
+/// as `StoreError::Rejected` naming the file and line, which refuses the whole bundle.
 struct JsonLines<'a, T> {
     name: &'static str,
     reader: Option<Box<dyn BufRead + 'a>>,
+    reference: &'a Reference,
+    seen: std::collections::HashSet<u128>,
     line: Vec<u8>,
     number: usize,
     _of: std::marker::PhantomData<T>,
 }
 
 impl<'a, T> JsonLines<'a, T> {
-    fn open(bag: &'a bag::Bag, name: &'static str) -> Result<Self, BundleError> {
+    fn open(
+        bag: &'a bag::Bag,
+        name: &'static str,
+        reference: &'a Reference,
+    ) -> Result<Self, BundleError> {
         Ok(JsonLines {
             name,
             reader: bag.lines(&format!("data/{name}"))?,
+            reference,
+            seen: std::collections::HashSet::new(),
             line: Vec::new(),
             number: 0,
             _of: std::marker::PhantomData,
         })
     }
+
+    fn rejected(&self, why: impl std::fmt::Display) -> StoreError {
+        StoreError::Rejected(format!("{}, riga {}: {why}", self.name, self.number))
+    }
 }
 
-impl<T: serde::de::DeserializeOwned> Iterator for JsonLines<'_, T> {
+impl<T: serde::de::DeserializeOwned + BundleRecord> Iterator for JsonLines<'_, T> {
     type Item = Result<T, StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1001,21 +1016,26 @@ impl<T: serde::de::DeserializeOwned> Iterator for JsonLines<'_, T> {
             }
             self.number += 1;
             if self.line.len() as u64 > MAX_LINE {
-                return Some(Err(StoreError::Rejected(format!(
-                    "{}, riga {}: riga troppo lunga",
-                    self.name, self.number
-                ))));
+                return Some(Err(self.rejected("riga troppo lunga")));
             }
             let text = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
             if text.is_empty() {
                 continue;
             }
-            return Some(serde_json::from_slice(text).map_err(|e| {
-                StoreError::Rejected(format!(
-                    "{}, riga {}: record non valido ({e})",
-                    self.name, self.number
-                ))
-            }));
+            let record: T = match serde_json::from_slice(text) {
+                Ok(r) => r,
+                Err(e) => return Some(Err(self.rejected(format!("record non valido ({e})")))),
+            };
+            if let Err(why) = record.check(self.reference) {
+                return Some(Err(self.rejected(why)));
+            }
+            if let Some(id) = record.id() {
+                if !self.seen.insert(id) {
+                    let id = Uuid::from_u128(id);
+                    return Some(Err(self.rejected(format!("identificativo {id} ripetuto"))));
+                }
+            }
+            return Some(Ok(record));
         }
     }
 }
@@ -1073,8 +1093,9 @@ fn import_checked(
     let bundle_id: Uuid = info_field(&info, "Bundle-Id")?
         .parse()
         .map_err(|_| BundleError::Format("Bundle-Id non valido".into()))?;
-    let announced_identity: Option<PublicIdentity> =
-        records(&bag, "identity.jsonl")?.into_iter().next();
+    let announced_identity: Option<PublicIdentity> = records(&bag, "identity.jsonl", reference)?
+        .into_iter()
+        .next();
     if let Some(new) = &announced_identity {
         if new.instance_id != peer.identity.instance_id || new.role != peer.identity.role {
             return Err(BundleError::Refused(
@@ -1084,8 +1105,10 @@ fn import_checked(
         minisign::PublicKey::from_base64(&new.minisign_public_key)
             .map_err(|e| BundleError::Crypto(format!("nuova chiave di firma non valida: {e}")))?;
     }
+    let digest = bag::content_digest(&bag)?;
+    let adoption = adoption(store, announced_identity)?;
     if me.role == InstanceRole::Desk {
-        let parsed = read_records(&bag)?;
+        let parsed = read_records(&bag, reference)?;
         let directory = match &parsed.directory {
             Some(doc) => Some(crate::domain::hsds::import(doc, &reference.vocab).map_err(
                 |errors| {
@@ -1100,32 +1123,32 @@ fn import_checked(
         let incoming = IncomingReturnBundle {
             bundle_id,
             sequence,
+            digest,
+            adoption,
             source_instance: peer.identity.instance_id.clone(),
             source_name: peer.identity.ambito_name.clone(),
             statuses: parsed.statuses,
             directory,
         };
-        let outcome = store
-            .apply_return_bundle(&incoming, actor)
-            .map_err(refused)?;
-        return adopt(store, announced_identity, outcome, actor);
+        return store.apply_return_bundle(&incoming, actor).map_err(refused);
     }
     let incoming = IncomingDeskBundle {
         bundle_id,
         sequence,
+        digest,
+        adoption,
         source_instance: peer.identity.instance_id.clone(),
         comune_istat: peer.identity.comune_istat.clone(),
         comune_name: peer.identity.comune_name.clone(),
         accesses: Vec::new(),
-        referrals: records(&bag, "referrals.jsonl")?,
-        anonymizations: records(&bag, "anonymizations.jsonl")?,
+        referrals: records(&bag, "referrals.jsonl", reference)?,
+        anonymizations: records(&bag, "anonymizations.jsonl", reference)?,
     };
     // The access records, possibly a million, go from the file into the transaction one by one.
-    let accesses = JsonLines::<AccessRecord>::open(&bag, "accesses.jsonl")?;
-    let outcome = store
+    let accesses = JsonLines::<AccessRecord>::open(&bag, "accesses.jsonl", reference)?;
+    store
         .apply_desk_bundle_with(&incoming, accesses, actor)
-        .map_err(refused)?;
-    adopt(store, announced_identity, outcome, actor)
+        .map_err(refused)
 }
 
 /// A sequence the store refuses is a refusal of the bundle, with the store's reason.
@@ -1134,26 +1157,35 @@ fn refused(e: StoreError) -> BundleError {
         return BundleError::Format(reason);
     }
     match e {
-        e @ (StoreError::SequenceGap { .. } | StoreError::SequenceConflict { .. }) => {
-            BundleError::Refused(e.to_string())
-        }
+        e @ (StoreError::SequenceGap { .. }
+        | StoreError::SequenceConflict { .. }
+        | StoreError::BundleConflict { .. }) => BundleError::Refused(e.to_string()),
         e => e.into(),
     }
 }
 
-/// Trusts the new keys a counterpart announced in a bundle signed with its old key. Done also when
-/// the bundle was applied before, so an interrupted import heals by importing the file again.
-fn adopt(
+/// The new keys a counterpart announced in a bundle signed with its old key, to be trusted in
+/// the transaction that applies that bundle: a bundle applied before (a replay) changes no key.
+fn adoption(
     store: &Store,
     announced: Option<PublicIdentity>,
-    outcome: ImportOutcome,
-    actor: &str,
-) -> Result<ImportOutcome, BundleError> {
-    if let Some(new) = announced {
-        let current = peers(store)?;
-        if !current.iter().any(|p| p.identity == new) {
-            add_peer(store, new, actor)?;
-        }
+) -> Result<Option<KeyAdoption>, BundleError> {
+    let Some(new) = announced else {
+        return Ok(None);
+    };
+    let mut all = peers(store)?;
+    if all.iter().any(|p| p.identity == new) {
+        return Ok(None);
     }
-    Ok(outcome)
+    all.retain(|p| p.identity.instance_id != new.instance_id);
+    let fingerprint = new.fingerprint();
+    let details = format!(
+        "{} {} ({}), nuova impronta {fingerprint} annunciata nel pacchetto",
+        new.role, new.comune_name, new.instance_id
+    );
+    all.push(Peer {
+        identity: new,
+        enrolled_at: Utc::now(),
+    });
+    Ok(Some(KeyAdoption::new(PEERS, &all, fingerprint, details)?))
 }

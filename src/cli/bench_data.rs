@@ -295,6 +295,8 @@ fn district(
                         &IncomingDeskBundle {
                             bundle_id: Uuid::now_v7(),
                             sequence: sequence[d],
+                            digest: String::new(),
+                            adoption: None,
                             source_instance: format!("sportello-{comune}"),
                             comune_istat: comune.clone(),
                             comune_name: name,

@@ -150,10 +150,7 @@ pub fn import(data: &Path, file: &Path) -> Result<(), String> {
     let reference = sportello::assets::reference()?;
     match bundle::import(&store, data, &reference, f, &cli_actor()) {
         Ok(bundle::ImportOutcome::Applied(r)) => {
-            println!(
-                "Pacchetto {} di {} applicato: {} accessi, {} invii, {} anonimizzazioni.",
-                r.sequence, r.comune_name, r.accesses, r.referrals, r.anonymizations
-            );
+            println!("{}", r.applied_message());
             Ok(())
         }
         Ok(bundle::ImportOutcome::AlreadyApplied(r)) => {

@@ -300,6 +300,13 @@ pub struct ImportRecord {
     pub accesses: usize,
     pub referrals: usize,
     pub anonymizations: usize,
+    /// SHA-256 of the signed tag manifest: the bundle's content, whatever its id says (empty
+    /// for bundles applied before it was kept).
+    #[serde(default)]
+    pub digest: String,
+    /// The fingerprint of the sender's new signing key, when this bundle announced one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted_key: Option<String>,
 }
 
 /// What to do with an incoming bundle given the last sequence applied from its sender.
@@ -312,6 +319,30 @@ pub enum SequenceCheck {
     Gap(u64),
     /// Same or older sequence but a different bundle: the desk was probably restored from a backup.
     Conflicting,
+}
+
+impl ImportRecord {
+    /// What an applied bundle did, in one sentence for the CLI and the page.
+    pub fn applied_message(&self) -> String {
+        let mut text = format!(
+            "Pacchetto {} di {} applicato: {} accessi, {} invii, {} anonimizzazioni.",
+            self.sequence, self.comune_name, self.accesses, self.referrals, self.anonymizations
+        );
+        if let Some(fp) = &self.adopted_key {
+            text.push_str(&format!(
+                " Nuova chiave di firma di {} adottata (impronta {fp}): i prossimi pacchetti \
+                 devono essere firmati con questa.",
+                self.comune_name
+            ));
+        }
+        text
+    }
+}
+
+/// Whether a bundle with an id already applied is that same bundle: same content, or applied
+/// before its content digest was kept.
+pub fn same_content(applied: &ImportRecord, digest: &str) -> bool {
+    applied.digest.is_empty() || applied.digest == digest
 }
 
 pub fn check_sequence(last_applied: u64, incoming: u64, same_bundle_seen: bool) -> SequenceCheck {

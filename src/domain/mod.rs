@@ -5,6 +5,7 @@ pub mod appointment;
 pub mod audit;
 pub mod backup_plan;
 pub mod belfiore;
+pub mod bundle_check;
 pub mod codice_fiscale;
 pub mod comune;
 pub mod conflict;

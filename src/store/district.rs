@@ -12,17 +12,63 @@ use super::tables::{BUNDLE_IMPORTS, DISTRICT_ACCESSES, INBOX, REFERRALS};
 use super::{audit, Store, StoreError};
 use crate::domain::audit::AuditEvent;
 use crate::domain::district::{
-    check_sequence, AccessRecord, AnonymizationRecord, ImportRecord, InboxReferral, ReferralRecord,
-    SequenceCheck, StatusRecord,
+    check_sequence, same_content, AccessRecord, AnonymizationRecord, ImportRecord, InboxReferral,
+    ReferralRecord, SequenceCheck, StatusRecord,
 };
 use crate::domain::hsds::Directory;
 use crate::domain::referral::{Referral, ReferralStatus, StatusChange};
+
+/// New keys announced by the sender, adopted in the transaction that applies its bundle (so
+/// never by a replay of a bundle applied before): the peers setting to store, encoded, and
+/// what the audit says of it.
+#[derive(Debug, Clone)]
+pub struct KeyAdoption {
+    pub setting: &'static str,
+    pub encoded: Vec<u8>,
+    pub fingerprint: String,
+    pub details: String,
+}
+
+impl KeyAdoption {
+    pub fn new<T: serde::Serialize>(
+        setting: &'static str,
+        peers: &T,
+        fingerprint: String,
+        details: String,
+    ) -> Result<Self, StoreError> {
+        Ok(KeyAdoption {
+            setting,
+            encoded: encode(peers)?,
+            fingerprint,
+            details,
+        })
+    }
+}
+
+fn adopt_in(
+    txn: &WriteTransaction,
+    adoption: Option<&KeyAdoption>,
+    actor: &str,
+) -> Result<Option<String>, StoreError> {
+    let Some(a) = adoption else {
+        return Ok(None);
+    };
+    txn.open_table(super::tables::META)?
+        .insert(a.setting, a.encoded.as_slice())?;
+    audit::append(
+        txn,
+        AuditEvent::new(actor, Action::KeysTrust, a.setting).details(a.details.clone()),
+    )?;
+    Ok(Some(a.fingerprint.clone()))
+}
 
 /// A verified bundle from a desk, parsed and ready to apply.
 #[derive(Debug, Clone)]
 pub struct IncomingDeskBundle {
     pub bundle_id: Uuid,
     pub sequence: u64,
+    pub digest: String,
+    pub adoption: Option<KeyAdoption>,
     pub source_instance: String,
     pub comune_istat: String,
     pub comune_name: String,
@@ -41,6 +87,7 @@ pub enum ImportOutcome {
 fn sequence_gate(
     txn: &WriteTransaction,
     bundle_id: Uuid,
+    digest: &str,
     source: &str,
     sequence: u64,
     source_name: &str,
@@ -57,6 +104,9 @@ fn sequence_gate(
         if rec.source_instance == source {
             last = last.max(rec.sequence);
         }
+    }
+    if seen.as_ref().is_some_and(|s| !same_content(s, digest)) {
+        return Err(StoreError::BundleConflict { bundle_id });
     }
     match check_sequence(last, sequence, seen.is_some()) {
         SequenceCheck::AlreadyApplied => Ok(seen),
@@ -78,6 +128,8 @@ fn sequence_gate(
 pub struct IncomingReturnBundle {
     pub bundle_id: Uuid,
     pub sequence: u64,
+    pub digest: String,
+    pub adoption: Option<KeyAdoption>,
     pub source_instance: String,
     pub source_name: String,
     pub statuses: Vec<StatusRecord>,
@@ -96,6 +148,7 @@ impl Store {
         if let Some(rec) = sequence_gate(
             &txn,
             b.bundle_id,
+            &b.digest,
             &b.source_instance,
             b.sequence,
             &b.source_name,
@@ -164,6 +217,8 @@ impl Store {
             accesses: 0,
             referrals: updated,
             anonymizations: 0,
+            digest: b.digest.clone(),
+            adopted_key: adopt_in(&txn, b.adoption.as_ref(), actor)?,
         };
         txn.open_table(BUNDLE_IMPORTS)?
             .insert(b.bundle_id.as_u128(), encode(&rec)?.as_slice())?;
@@ -231,6 +286,7 @@ impl Store {
             if let Some(rec) = sequence_gate(
                 &txn,
                 b.bundle_id,
+                &b.digest,
                 &b.source_instance,
                 b.sequence,
                 &b.comune_name,
@@ -328,6 +384,8 @@ impl Store {
                 accesses: stored,
                 referrals: b.referrals.len(),
                 anonymizations: b.anonymizations.len(),
+                digest: b.digest.clone(),
+                adopted_key: adopt_in(&txn, b.adoption.as_ref(), actor)?,
             };
             imports.insert(b.bundle_id.as_u128(), encode(&rec)?.as_slice())?;
             audit::append(

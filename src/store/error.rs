@@ -68,6 +68,12 @@ pub enum StoreError {
          (il mittente è stato forse ripristinato da un backup): contattare il mittente"
     )]
     SequenceConflict { sequence: u64, source_name: String },
+    #[error(
+        "il pacchetto {bundle_id} è già stato applicato con un contenuto diverso: rifiutato come \
+         conflitto (lo stesso identificativo non può portare dati diversi; chiedere al mittente un \
+         pacchetto nuovo)"
+    )]
+    BundleConflict { bundle_id: uuid::Uuid },
     #[error("generatore casuale non disponibile: {0}")]
     Random(String),
     #[error("Backup: {0}.")]

@@ -511,6 +511,8 @@ fn run_district(bundles: &[Bundle]) -> Result<(), TestCaseError> {
         let incoming = IncomingDeskBundle {
             bundle_id: Uuid::now_v7(),
             sequence: sequence[b.desk],
+            digest: String::new(),
+            adoption: None,
             source_instance: format!("desk-{}", b.desk),
             comune_istat: COMUNI[b.desk].into(),
             comune_name: format!("Comune {}", b.desk),

@@ -147,6 +147,8 @@ fn main() {
                 .map(|i| record(&mut rng, 2022 + ((made + i) % 15).min(4) as i32))
                 .collect();
             let bundle = IncomingDeskBundle {
+                digest: String::new(),
+                adoption: None,
                 bundle_id: Uuid::now_v7(),
                 sequence: sequence[d],
                 source_instance: format!("desk-{d}"),

@@ -588,6 +588,13 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         assert!(out.status.success(), "{}", stderr(&out));
         let out = cli(&district, &["import", f.to_str().unwrap()], &[]);
         assert!(out.status.success(), "bundle {n}: {}", stderr(&out));
+        // The bundle that announces the new key says it was adopted; the next one is plain.
+        assert_eq!(
+            stdout(&out).contains("Nuova chiave di firma di Triggiano adottata"),
+            n == 5,
+            "bundle {n}: {}",
+            stdout(&out)
+        );
     }
     let out = cli(&district, &["keys", "rotate"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -1032,4 +1039,200 @@ async fn a_referral_to_the_ssp_says_sent_only_once_a_bundle_carried_it() {
     let health = admin.get("/amministrazione").await;
     assert!(!health.body.contains("non ancora partito"));
     assert!(server.stop());
+}
+
+/// The desk's bundle at `bundle`, opened with the district's key, changed by `edit` (bag-info
+/// fields, payload files) and signed again with the desk's own key: what a buggy or older desk
+/// could send, validly signed.
+fn resigned(
+    bundle: &Path,
+    desk: &Path,
+    district: &Path,
+    edit: impl FnOnce(&mut Vec<(String, String)>, &mut Vec<(String, Vec<u8>)>),
+) -> Vec<u8> {
+    use sportello::bundle::{bag, keys::InstanceKeys};
+    use std::io::Write;
+    let district_keys = InstanceKeys::load_or_create(district).unwrap();
+    let desk_keys = InstanceKeys::load_or_create(desk).unwrap();
+    let file = std::io::BufReader::new(std::fs::File::open(bundle).unwrap());
+    let plain = age::Decryptor::new(file)
+        .unwrap()
+        .decrypt(std::iter::once(&district_keys.age as &dyn age::Identity))
+        .unwrap();
+    let b = bag::unpack(plain).unwrap();
+    let mut info: Vec<(String, String)> = bag::bag_info(&b)
+        .unwrap()
+        .into_iter()
+        .filter(|(k, _)| k != "Payload-Oxum")
+        .collect();
+    let mut payload: Vec<(String, Vec<u8>)> = b
+        .payload_lines()
+        .unwrap()
+        .into_iter()
+        .map(|(name, _)| {
+            let bytes = b.read_all(&format!("data/{name}")).unwrap().unwrap();
+            (name, bytes)
+        })
+        .collect();
+    edit(&mut info, &mut payload);
+    let files: Vec<(&str, Vec<u8>)> = payload
+        .iter()
+        .map(|(n, bytes)| (n.as_str(), bytes.clone()))
+        .collect();
+    let targz = bag::build(&info, &files, &desk_keys.signing, &desk_keys.signing_public).unwrap();
+    let recipient = district_keys.age.to_public();
+    let mut out = Vec::new();
+    let mut w = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+        .unwrap()
+        .wrap_output(&mut out)
+        .unwrap();
+    w.write_all(&targz).unwrap();
+    w.finish().unwrap();
+    out
+}
+
+/// Edits every record of payload file `name` with `f`.
+fn edit_records(
+    payload: &mut [(String, Vec<u8>)],
+    name: &str,
+    f: impl Fn(&mut Vec<serde_json::Value>),
+) {
+    let (_, bytes) = payload.iter_mut().find(|(n, _)| n == name).unwrap();
+    let mut records: Vec<serde_json::Value> = String::from_utf8(bytes.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    f(&mut records);
+    *bytes = records
+        .iter()
+        .map(|r| format!("{r}\n"))
+        .collect::<String>()
+        .into_bytes();
+}
+
+#[actix_rt::test]
+async fn a_signed_bundle_with_bad_content_or_a_replayed_id_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, district) = pair(dir.path());
+    desk_records_a_referral(&desk, "Triggiano").await;
+    let bundle = dir.path().join("bundle-1.age");
+    let out = cli(&desk, &["export", "--out", bundle.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = db_bytes(&district);
+
+    type Edit = fn(&mut Vec<serde_json::Value>);
+    let cases: [(&str, Edit, &str); 5] = [
+        (
+            "accesses.jsonl",
+            |r| r[0]["month"] = "2026-13".into(),
+            "non è un mese",
+        ),
+        (
+            "accesses.jsonl",
+            |r| r[0]["channel"] = "teleport".into(),
+            "«teleport» sconosciuto",
+        ),
+        (
+            "referrals.jsonl",
+            |r| r[0]["referral"]["reason"] = "sfratto\u{0}".into(),
+            "U+0000",
+        ),
+        (
+            "accesses.jsonl",
+            |r| {
+                let first = r[0].clone();
+                r.push(first);
+            },
+            "ripetuto",
+        ),
+        (
+            "referrals.jsonl",
+            |r| r[0]["person"]["residence_istat"] = "000000".into(),
+            "codice ISTAT",
+        ),
+    ];
+    for (i, (file, edit, why)) in cases.into_iter().enumerate() {
+        let bad = dir.path().join(format!("bad-{i}.age"));
+        std::fs::write(
+            &bad,
+            resigned(&bundle, &desk, &district, |_, p| {
+                edit_records(p, file, edit)
+            }),
+        )
+        .unwrap();
+        let out = cli(&district, &["import", bad.to_str().unwrap()], &[]);
+        assert!(!out.status.success(), "case {i} applied: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(file) && err.contains("riga") && err.contains(why),
+            "case {i}: {err}"
+        );
+        assert_eq!(db_bytes(&district), before, "case {i} changed the district");
+    }
+
+    let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let applied = db_bytes(&district);
+    let peers_before = {
+        let store = sportello::store::Store::open(&district).unwrap();
+        sportello::bundle::peers(&store).unwrap()
+    };
+
+    // The same Bundle-Id with other content: refused as a conflict naming the id.
+    let other = dir.path().join("other.age");
+    let mut id = String::new();
+    std::fs::write(
+        &other,
+        resigned(&bundle, &desk, &district, |info, p| {
+            id = info
+                .iter()
+                .find(|(k, _)| k == "Bundle-Id")
+                .unwrap()
+                .1
+                .clone();
+            edit_records(p, "accesses.jsonl", |r| {
+                r.truncate(1);
+                r[0]["outcomes"] = serde_json::json!(["information_given"]);
+            });
+        }),
+    )
+    .unwrap();
+    let out = cli(&district, &["import", other.to_str().unwrap()], &[]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(&id) && stderr(&out).contains("contenuto diverso"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A replay that slips in a new signing key: refused, the key stays.
+    let swapped = dir.path().join("swapped.age");
+    std::fs::write(
+        &swapped,
+        resigned(&bundle, &desk, &district, |_, p| {
+            let mut identity = serde_json::to_value(&peers_before[0].identity).unwrap();
+            let rogue = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+            identity["minisign_public_key"] = rogue.pk.to_base64().into();
+            p.push((
+                "identity.jsonl".into(),
+                format!("{identity}\n").into_bytes(),
+            ));
+        }),
+    )
+    .unwrap();
+    let out = cli(&district, &["import", swapped.to_str().unwrap()], &[]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("contenuto diverso"),
+        "{}",
+        stderr(&out)
+    );
+    // The very same bundle again: nothing to do, and nothing changed.
+    let out = cli(&district, &["import", bundle.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("già applicato"));
+    assert_eq!(db_bytes(&district), applied);
+    let store = sportello::store::Store::open(&district).unwrap();
+    assert_eq!(sportello::bundle::peers(&store).unwrap(), peers_before);
 }

@@ -96,7 +96,7 @@ pub fn page(chrome: &Chrome, v: &ExchangeView, outcome: Option<&Outcome>) -> Mar
                     @if *again {
                         (alert("info", &format!("Il pacchetto {} di {} era già stato applicato il {}: nessuna modifica.", record.sequence, record.comune_name, fmt::local_datetime(record.at))))
                     } @else {
-                        (alert("success", &format!("Pacchetto {} di {} applicato: {} accessi, {} invii, {} anonimizzazioni.", record.sequence, record.comune_name, record.accesses, record.referrals, record.anonymizations)))
+                        (alert("success", &record.applied_message()))
                     }
                 }
                 Some(Outcome::Enrolled { name, ambito, fingerprint, reply }) => {

@@ -27,6 +27,8 @@ fn split(mut data: &[u8]) -> bag::Bag {
 }
 
 static KEY: std::sync::OnceLock<minisign::PublicKey> = std::sync::OnceLock::new();
+static REFERENCE: std::sync::OnceLock<sportello::domain::reference::Reference> =
+    std::sync::OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let b = split(data);
@@ -37,5 +39,7 @@ fuzz_target!(|data: &[u8]| {
             .pk
     });
     let _ = bag::verify(&b, key);
-    let _ = read_records(&b);
+    let reference =
+        REFERENCE.get_or_init(|| sportello::assets::reference().expect("embedded reference data"));
+    let _ = read_records(&b, reference);
 });
