@@ -323,12 +323,15 @@ pub fn unpack(targz: impl Read) -> Result<Bag, BundleError> {
 /// are hashed, so that memory stays small whatever the bundle holds; at most [`MAX_UNPACKED`]
 /// bytes in all, tag files at most 1 MiB each.
 pub fn unpack_into(targz: impl Read, spool: Option<&std::path::Path>) -> Result<Bag, BundleError> {
-    let limited = flate2::read::GzDecoder::new(targz).take(MAX_UNPACKED + 1);
+    let limited = RatioCapped::new(targz).take(MAX_UNPACKED + 1);
     let mut archive = tar::Archive::new(limited);
     let mut bag = Bag::default();
     let mut total = 0u64;
+    // Raw: GNU long names, PAX headers and sparse maps (which tar would read whole into memory,
+    // whatever size they claim) come as members of their own, and are refused below.
     let entries = archive
         .entries()
+        .map(|e| e.raw(true))
         .map_err(|e| BundleError::Format(format!("archivio illeggibile: {e}")))?;
     for entry in entries {
         let mut entry = entry
@@ -399,6 +402,59 @@ pub fn unpack_into(targz: impl Read, spool: Option<&std::path::Path>) -> Result<
     std::io::copy(&mut archive.into_inner(), &mut std::io::sink())
         .map_err(|e| BundleError::Format(format!("archivio troncato o illeggibile: {e}")))?;
     Ok(bag)
+}
+
+/// Most plain bytes one compressed byte may become: JSON lines shrink about eightfold, so a
+/// stream that grows a hundredfold is a decompression bomb, refused before it fills the disk.
+const MAX_RATIO: u64 = 100;
+/// Output below which the ratio is not judged (small files can shrink oddly well).
+const RATIO_FROM: u64 = 4 * 1024 * 1024;
+
+/// The gzip layer of a bundle, refusing output out of proportion to its input.
+struct RatioCapped<R: Read> {
+    inner: flate2::read::GzDecoder<Counted<R>>,
+    read_in: std::rc::Rc<std::cell::Cell<u64>>,
+    out: u64,
+}
+
+struct Counted<R> {
+    inner: R,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl<R: Read> RatioCapped<R> {
+    fn new(input: R) -> Self {
+        let read_in = std::rc::Rc::new(std::cell::Cell::new(0));
+        RatioCapped {
+            inner: flate2::read::GzDecoder::new(Counted {
+                inner: input,
+                count: read_in.clone(),
+            }),
+            read_in,
+            out: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for RatioCapped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.out += n as u64;
+        if self.out > RATIO_FROM && self.out > MAX_RATIO * self.read_in.get().max(1) {
+            return Err(std::io::Error::other(format!(
+                "compressione anomala (oltre {MAX_RATIO} a 1): possibile bomba di decompressione"
+            )));
+        }
+        Ok(n)
+    }
 }
 
 /// Copies a member into a new file of `dir`, hashing it, refusing more than `room` bytes.

@@ -1236,3 +1236,96 @@ async fn a_signed_bundle_with_bad_content_or_a_replayed_id_changes_nothing() {
     let store = sportello::store::Store::open(&district).unwrap();
     assert_eq!(sportello::bundle::peers(&store).unwrap(), peers_before);
 }
+
+/// A bundle-shaped bomb for `recipient`: `mib` MiB that compress to almost nothing, as the
+/// member `path` of type `kind` (or as bare gzip without any tar around it).
+fn bomb(
+    recipient: &age::x25519::Recipient,
+    kind: Option<tar::EntryType>,
+    path: &str,
+    mib: u64,
+) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    let sealed = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+        .unwrap()
+        .wrap_output(&mut out)
+        .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(sealed, flate2::Compression::fast());
+    let size = mib * 1024 * 1024;
+    let filler = || std::io::Read::take(std::io::repeat(b'a'), size);
+    match kind {
+        Some(kind) => {
+            let mut tar = tar::Builder::new(&mut gz);
+            let mut header = tar::Header::new_gnu();
+            header.set_entry_type(kind);
+            header.set_path(path).unwrap();
+            header.set_size(size);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append(&header, filler()).unwrap();
+            tar.finish().unwrap();
+        }
+        None => {
+            std::io::copy(&mut filler(), &mut gz).unwrap();
+        }
+    }
+    let mut sealed = gz.finish().unwrap();
+    sealed.flush().unwrap();
+    sealed.finish().unwrap();
+    out
+}
+
+#[test]
+fn decompression_bombs_are_refused_within_the_memory_cap() {
+    const CAP: usize = 64 * 1024 * 1024;
+    let mib: u64 = std::env::var("SPORTELLO_BOMB_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, district) = pair(dir.path());
+    let recipient = sportello::bundle::keys::InstanceKeys::load_or_create(&district)
+        .unwrap()
+        .age
+        .to_public();
+    let bombs = [
+        (
+            "un file del pacchetto",
+            Some(tar::EntryType::Regular),
+            "bag/data/accesses.jsonl",
+        ),
+        (
+            "un nome lungo GNU",
+            Some(tar::EntryType::GNULongName),
+            "LongLink",
+        ),
+        (
+            "un'intestazione PAX",
+            Some(tar::EntryType::XHeader),
+            "bag/PaxHeader",
+        ),
+        ("gzip senza archivio", None, ""),
+    ];
+    let store = sportello::store::Store::open(&district).unwrap();
+    let reference = sportello::assets::reference().unwrap();
+    let before = store.records_digest().unwrap();
+    for (what, kind, path) in bombs {
+        let bytes = bomb(&recipient, kind, path, mib);
+        let (result, peak) = crate::memory::peak_heap(|| {
+            sportello::bundle::import(&store, &district, &reference, bytes.as_slice(), "prova")
+        });
+        let err = result.expect_err(what).to_string();
+        println!(
+            "bomba in {what}: {mib} MiB compressi in {} KiB, rifiutata con al più {:.1} MiB di memoria: {err}",
+            bytes.len() / 1024,
+            peak as f64 / (1024.0 * 1024.0)
+        );
+        assert!(peak < CAP, "{what}: {peak} bytes held before the refusal");
+        assert_eq!(store.records_digest().unwrap(), before, "{what}");
+    }
+    // Nothing left in the import spool either.
+    let spool = district.join("tmp").join("import");
+    let left = std::fs::read_dir(&spool).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "files left in {}", spool.display());
+}

@@ -2,6 +2,10 @@
 //! One test binary for all of them (each file in tests/ would link its own).
 
 mod common;
+mod memory;
+
+#[global_allocator]
+static HEAP: memory::Counting = memory::Counting;
 
 mod agenda;
 mod api;
