@@ -93,14 +93,9 @@ pub enum PdfError {
     FontMissing(&'static str),
     #[error("il font {0} non è leggibile")]
     FontUnreadable(&'static str),
-    #[error("documento troppo lungo: {pages} pagine, al massimo {max}")]
-    TooLong { pages: usize, max: usize },
     #[error("la creazione del PDF non è riuscita")]
     Serialization,
 }
-
-/// More pages than any desk document should have: a guard against runaway input.
-const MAX_PAGES: usize = 100;
 
 /// Lays out and serializes `doc` as an A4 PDF.
 pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
@@ -111,13 +106,9 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
 /// there: printpdf then embeds the whole font and carries on).
 fn render_with_warnings(doc: &Document) -> Result<(Vec<u8>, Vec<PdfWarnMsg>), PdfError> {
     let (fonts, prepared) = prepare(doc)?;
+    // No page cap: a document's length follows its data, and some (the art. 15 report of a
+    // long history) are a legal duty whatever their length.
     let pages = layout::layout(&prepared, &fonts);
-    if pages.len() > MAX_PAGES {
-        return Err(PdfError::TooLong {
-            pages: pages.len(),
-            max: MAX_PAGES,
-        });
-    }
 
     let mut pdf = PdfDocument::new(&prepared.title);
     pdf.metadata.info.creator = "Sportello".to_string();

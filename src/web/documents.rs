@@ -128,8 +128,26 @@ pub async fn render_pdf(doc: crate::pdf::Document) -> Result<Vec<u8>, AppError> 
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// The art. 15 report as a PDF (`how`: the format and channel, audited). Gathered and rendered
+/// off the request threads, whatever its length: a history of thousands of accesses takes
+/// seconds and hundreds of pages.
+pub async fn subject_report(
+    state: &web::Data<AppState>,
+    actor: &Actor,
+    id: Uuid,
+    how: &'static str,
+) -> Result<Vec<u8>, AppError> {
+    let st = state.clone();
+    super::state::blocking(state, actor, move |ctx| {
+        let report = app::privacy::report(ctx, id, how)?;
+        crate::pdf::render(&report_pdf(&st, &report)?)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+}
+
 /// The art. 15 report as a document.
-pub fn report_pdf(
+fn report_pdf(
     state: &AppState,
     r: &app::privacy::SubjectReport,
 ) -> Result<crate::pdf::Document, AppError> {

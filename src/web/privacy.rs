@@ -271,8 +271,9 @@ pub async fn report(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let r = app::privacy::report(&auth.ctx(&state), path.into_inner(), "PDF art. 15")?;
-    let bytes = super::documents::render_pdf(super::documents::report_pdf(&state, &r)?).await?;
+    let bytes =
+        super::documents::subject_report(&state, &auth.actor, path.into_inner(), "PDF art. 15")
+            .await?;
     Ok(super::respond::pdf(bytes, "dati-personali.pdf"))
 }
 

@@ -437,3 +437,64 @@ async fn a_copy_of_the_audit_cut_at_the_end_is_refused_against_the_noted_head() 
     assert!(whole.status.success(), "{}", stderr(&whole));
     assert!(stdout(&whole).contains("nessuna voce manca"));
 }
+
+#[actix_rt::test]
+async fn the_art_15_report_of_a_five_thousand_access_history_renders() {
+    const ACCESSES: usize = 5_000;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(init_desk(&data).status.success());
+    crate::bundles::desk_records_a_referral(&data, "Triggiano").await;
+    // Years of visits: the one recorded at the desk, repeated back in time.
+    let person_id = {
+        let store = sportello::store::Store::open(&data).unwrap();
+        let person = store.person_by_code("RSSMRA80A01H501U").unwrap().unwrap();
+        let first = store.accesses_of(person.id).unwrap().remove(0);
+        let history: Vec<_> = (1..ACCESSES)
+            .map(|i| sportello::domain::access::Access {
+                id: uuid::Uuid::now_v7(),
+                time: first.time - chrono::Duration::hours(7 * i as i64),
+                ..first.clone()
+            })
+            .collect();
+        store
+            .bulk_insert(&[], &history, &[], "prova", "storia lunga")
+            .unwrap();
+        store.close().unwrap();
+        person.id
+    };
+    let server = Server::on(&data);
+    let mut c = server.logged_in("assistente1").await;
+    let started = std::time::Instant::now();
+    let pdf = c
+        .get_bytes(&format!("/persone/{person_id}/rapporto.pdf"))
+        .await;
+    let took = started.elapsed();
+    assert!(
+        pdf.starts_with(b"%PDF"),
+        "{}",
+        String::from_utf8_lossy(&pdf[..pdf.len().min(300)])
+    );
+    println!(
+        "rapporto art. 15 di {ACCESSES} accessi: {} KiB in {:.1} s (build di debug)",
+        pdf.len() / 1024,
+        took.as_secs_f64()
+    );
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("Sfratto imminente"));
+        let oldest = chrono::Local::now() - chrono::Duration::hours(7 * (ACCESSES as i64 - 1));
+        assert!(
+            text.contains(&oldest.format("%d/%m/%Y").to_string())
+                || text.contains(
+                    &(oldest - chrono::Duration::days(1))
+                        .format("%d/%m/%Y")
+                        .to_string()
+                ),
+            "the oldest access is in the report"
+        );
+        // pdftotext ends every page with a form feed.
+        let pages = text.matches('\u{c}').count();
+        println!("{pages} pagine");
+        assert!(pages > 100, "{pages} pages: more than the old cap");
+    }
+}

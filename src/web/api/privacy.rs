@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
 use crate::app::privacy::report;
-use crate::web::documents::{render_pdf, report_pdf};
+use crate::web::documents::subject_report;
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
@@ -33,8 +33,7 @@ pub async fn report_pdf_api(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = report(&auth.ctx(&state), path.into_inner(), "PDF art. 15 (API)")?;
-    let bytes = render_pdf(report_pdf(&state, &report)?).await?;
+    let bytes = subject_report(&state, &auth.actor, path.into_inner(), "PDF art. 15 (API)").await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .body(bytes))
