@@ -93,6 +93,8 @@ const ALLOW: &[Row] = &[
     ("POST", "/privacy/informativa", "r", "r"),
     ("GET", "/privacy/audit", "r", "r"),
     ("GET", "/privacy/audit.csv", "r", "r"),
+    ("GET", "/privacy/audit.jsonl", "r", "r"),
+    ("POST", "/privacy/audit/verifica", "r", "r"),
     ("GET", "/privacy/conservazione", "r", "r"),
     ("GET", "/privacy/registro.pdf", "r", "r"),
     ("POST", "/privacy/conservazione/termine", "r", "r"),
