@@ -528,6 +528,29 @@ impl Client {
         collect!(self, resp)
     }
 
+    /// A JSON request that may fail (the server killed under it): `None` unless a whole answer
+    /// came back.
+    pub async fn try_json(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Option<(u16, serde_json::Value)> {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).ok()?;
+        let mut req = self.with_cookies(self.http.request(method, self.url(path)));
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        let mut resp = match body {
+            Some(b) => req.send_json(b).await.ok()?,
+            None => req.send().await.ok()?,
+        };
+        let status = resp.status().as_u16();
+        let bytes = resp.body().limit(8 * 1024 * 1024).await.ok()?;
+        Some((status, serde_json::from_slice(&bytes).unwrap_or_default()))
+    }
+
     /// Logs in through the form; returns the response to the POST.
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {
         let page = self.get("/login").await;

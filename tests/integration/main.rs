@@ -14,6 +14,7 @@ mod backup;
 mod bundles;
 mod cli;
 mod corrections;
+mod crash;
 mod directory;
 mod drafts;
 mod matrix;
