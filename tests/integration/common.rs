@@ -528,6 +528,43 @@ impl Client {
         collect!(self, resp)
     }
 
+    /// A JSON body sent with any method.
+    pub async fn post_json_method(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("JSON");
+        self.request(method, path, headers, Some(("application/json", &bytes)))
+            .await
+    }
+
+    /// A raw request that may be cut off (a body the server refuses before reading it all):
+    /// the status, or `None` when no answer came.
+    pub async fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        content_type: &str,
+        body: &[u8],
+    ) -> Option<u16> {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).ok()?;
+        let mut req = self.with_cookies(self.http.request(method, self.url(path)));
+        for (k, v) in headers {
+            req = req.insert_header((k.to_string(), v.to_string()));
+        }
+        let mut resp = req
+            .insert_header(("Content-Type", content_type))
+            .send_body(body.to_vec())
+            .await
+            .ok()?;
+        let _ = resp.body().limit(8 * 1024 * 1024).await;
+        Some(resp.status().as_u16())
+    }
+
     /// A JSON request that may fail (the server killed under it): `None` unless a whole answer
     /// came back.
     pub async fn try_json(

@@ -17,6 +17,7 @@ mod corrections;
 mod crash;
 mod directory;
 mod drafts;
+mod hostile;
 mod matrix;
 mod merges;
 mod operation;
