@@ -40,7 +40,7 @@ impl Rng {
 }
 
 /// What the server acknowledged (2xx with the new record's id), across rounds.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Acked {
     persons: Vec<String>,
     /// (access, person)
@@ -233,7 +233,8 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
     let rounds = rounds();
     for round in 0..rounds {
         let mut server = Server::on(&data);
-        check_all_there(&server, &token, &acked.borrow()).await;
+        let so_far = acked.borrow().clone();
+        check_all_there(&server, &token, &so_far).await;
         let stop = Rc::new(Cell::new(false));
         let writers: Vec<_> = (0..4)
             .map(|w| {
@@ -264,7 +265,8 @@ async fn acknowledged_writes_survive_sigkill_at_random_moments() {
         drop(store);
     }
     let server = Server::on(&data);
-    check_all_there(&server, &token, &acked.borrow()).await;
+    let so_far = acked.borrow().clone();
+    check_all_there(&server, &token, &so_far).await;
     drop(server);
 
     // Every audited read answered has its entry.
