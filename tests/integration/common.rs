@@ -166,6 +166,33 @@ impl Server {
         server
     }
 
+    /// Starts the server on `data` with its log at the most verbose level, written (stdout and
+    /// stderr) to `log`.
+    pub fn logged_to(data: &Path, log: &Path) -> Server {
+        let port = free_port();
+        let file = std::fs::File::create(log).expect("log file");
+        let child = Command::new(BIN)
+            .arg("--data")
+            .arg(data)
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .env_remove("SPORTELLO_TLS")
+            .env("SPORTELLO_LOG", "trace")
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file)
+            .spawn()
+            .expect("start server");
+        let server = Server {
+            child: Some(child),
+            base: format!("http://127.0.0.1:{port}"),
+            data: data.to_path_buf(),
+            _dir: None,
+        };
+        server.wait_healthy();
+        server
+    }
+
     fn wait_healthy(&self) {
         let addr = self
             .base

@@ -12,6 +12,7 @@ mod api;
 mod auth;
 mod backup;
 mod bundles;
+mod canary;
 mod cli;
 mod corrections;
 mod crash;
