@@ -288,6 +288,9 @@ async function main(page) {
   // 5b. the new operatore: forced password change, then the desk's daily work
   await reception(page);
 
+  // 5c. hostile input shown back: no script of it runs (a dialog would open)
+  await hostileDisplay(page);
+
   // 6. mobile width rendering of home (visual check only)
   step('mobile viewport screenshot');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -307,6 +310,40 @@ async function main(page) {
   await visit(page, '/');
   if (pathOf(page) !== '/login') fail(`after logout GET / landed on ${page.url()}, expected /login`);
   else ok('after logout, / redirects to /login');
+}
+
+/**
+ * A person whose names and notes are XSS payloads, then every page that shows them: the runner's
+ * dialog handler fails the test if any of them opens an alert.
+ */
+async function hostileDisplay(page) {
+  step('hostile input displayed: person, access, search, audit (no dialog may open)');
+  const xss = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>', "'><svg/onload=alert(3)>"];
+  await visit(page, '/persone/nuova');
+  const pf = page.locator('form[action="/persone/nuova"]').first();
+  await fillForm(page, pf, [['surname', `Ostile${xss[0]}`], ['given_names', `Prova${xss[1]}`], ['phone', xss[2]]]);
+  await submitAndWait(page, pf.locator('[type=submit]').first());
+  if ((await page.locator('#avvisi').count()) > 0) await submitAndWait(page, page.locator('form[action="/persone/nuova"] [type=submit]').first());
+  const shown = [pathOf(page)];
+  if (!/^\/persone\/[0-9a-f-]{36}$/.test(shown[0])) {
+    fail(`hostile person not saved: ${page.url()}; ${await pageSummary(page)}`);
+    return;
+  }
+  await submitAndWait(page, page.locator('a', { hasText: 'Nuovo accesso' }).first());
+  const af = page.locator('form[action="/accessi/nuovo"]').first();
+  await fillForm(page, af, [['channel', 'phone'], ['interlocutor', 'user'], ['reason', 'spontaneous']]);
+  await af.locator('[name="need_area"]').nth(0).selectOption('poverty');
+  await af.locator('[name="need_category"]').nth(0).selectOption('housing');
+  await af.locator('[name="need_description"]').nth(0).fill(xss.join(' '));
+  await setField(page, af, 'outcome', 'oriented');
+  await submitAndWait(page, af.locator('[type=submit]').first());
+  shown.push(pathOf(page));
+  for (const p of [...shown, '/persone?q=Ostile', '/', '/agenda']) {
+    await visit(page, p);
+    const body = await page.content();
+    if (body.includes('<script>alert(1)') || body.includes('<img src=x onerror') || body.includes('<svg/onload')) fail(`unescaped payload on ${p}`);
+  }
+  ok(`hostile names and notes shown escaped on ${shown.length + 3} pages, no dialog`);
 }
 
 async function logout(page) {
@@ -732,6 +769,11 @@ async function run() {
       else if (msg.type() === 'error') addOnce(consoleErrors, `${where}: ${short}`);
     });
     page.on('pageerror', (err) => addOnce(pageErrors, `${page.url()}: ${err.message}`));
+    // A dialog is only ever opened by a script: on these pages that means injected markup ran.
+    page.on('dialog', async (d) => {
+      fail(`a ${d.type()} dialog opened on ${page.url()}: ${d.message()}`);
+      await d.dismiss();
+    });
     page.on('response', (r) => {
       const u = new URL(r.url());
       if (u.pathname.startsWith('/assets/') && r.status() >= 400) fail(`asset ${u.pathname}: HTTP ${r.status()}`);
