@@ -100,11 +100,7 @@ impl Store {
         from: &str,
         now: DateTime<Utc>,
     ) -> Result<Attempt, StoreError> {
-        let txn = self.db.begin_write()?;
-        let key = key_in(&txn, username)?;
-        let outcome = reserve(&txn, &key, from, now)?;
-        txn.commit()?;
-        Ok(outcome)
+        self.attempt(|txn| key_in(txn, username), from, now)
     }
 
     /// The same for the "current password" of a user's own password change.
@@ -114,8 +110,18 @@ impl Store {
         from: &str,
         now: DateTime<Utc>,
     ) -> Result<Attempt, StoreError> {
+        self.attempt(|txn| password_key_in(txn, user), from, now)
+    }
+
+    /// One attempt reserved under the ledger `key` names, in its own transaction.
+    fn attempt(
+        &self,
+        key: impl FnOnce(&WriteTransaction) -> Result<String, StoreError>,
+        from: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt, StoreError> {
         let txn = self.db.begin_write()?;
-        let key = password_key_in(&txn, user)?;
+        let key = key(&txn)?;
         let outcome = reserve(&txn, &key, from, now)?;
         txn.commit()?;
         Ok(outcome)
