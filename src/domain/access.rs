@@ -5,8 +5,9 @@ use chrono::{DateTime, Duration, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::person::{parse_date, Sex};
+use super::person::Sex;
 use super::vocabulary::{Kind, Vocabularies};
+use super::when::{read_date, read_time};
 use super::Invalid;
 
 /// One need: user area + need category, in the worker's words, with its urgency.
@@ -183,11 +184,7 @@ pub fn local_instant(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> 
 }
 
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
-    let t = text.trim();
-    NaiveTime::parse_from_str(t, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(t, "%H.%M"))
-        .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
-        .ok()
+    super::when::read_time(text).ok()
 }
 
 fn code(
@@ -219,20 +216,21 @@ impl AccessForm {
         let time = match (self.date.trim(), self.time.trim()) {
             ("", "") => Some(now),
             (d, t) => match (
-                parse_date(d),
+                read_date(d),
                 if t.is_empty() {
-                    Some(NaiveTime::MIN)
+                    Ok(NaiveTime::MIN)
                 } else {
-                    parse_time(t)
+                    read_time(t)
                 },
             ) {
-                (Some(d), Some(t)) => local_instant(d, t),
-                (None, _) => {
-                    invalid.add("date", "Data non valida: usare il formato gg/mm/aaaa.");
-                    None
-                }
-                (_, None) => {
-                    invalid.add("time", "Ora non valida: usare il formato hh:mm.");
+                (Ok(d), Ok(t)) => local_instant(d, t),
+                (d, t) => {
+                    if let Err(e) = d {
+                        invalid.add("date", e.to_string());
+                    }
+                    if let Err(e) = t {
+                        invalid.add("time", e.to_string());
+                    }
                     None
                 }
             },
@@ -429,8 +427,8 @@ impl AccessForm {
 
         let appointment = match (self.appointment_date.trim(), self.appointment_time.trim()) {
             ("", "") => None,
-            (d, t) => match (parse_date(d), parse_time(t)) {
-                (Some(d), Some(t)) => match local_instant(d, t) {
+            (d, t) => match (read_date(d), read_time(t)) {
+                (Ok(d), Ok(t)) => match local_instant(d, t) {
                     Some(at) if at < now - Duration::minutes(5) => {
                         invalid.add(
                             "appointment_date",
@@ -452,18 +450,13 @@ impl AccessForm {
                         None
                     }
                 },
-                (None, _) => {
-                    invalid.add(
-                        "appointment_date",
-                        "Data dell'appuntamento non valida (gg/mm/aaaa).",
-                    );
-                    None
-                }
-                (_, None) => {
-                    invalid.add(
-                        "appointment_time",
-                        "Ora dell'appuntamento non valida (hh:mm).",
-                    );
+                (d, t) => {
+                    if let Err(e) = d {
+                        invalid.add("appointment_date", e.to_string());
+                    }
+                    if let Err(e) = t {
+                        invalid.add("appointment_time", e.to_string());
+                    }
                     None
                 }
             },

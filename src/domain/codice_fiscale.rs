@@ -209,6 +209,7 @@ impl CodiceFiscale {
         Ok(Decoded {
             sex: self.sex(),
             birth_date,
+            possible_dates: candidates,
             place_code,
             omocodic: self.is_omocodic(),
         })
@@ -225,6 +226,9 @@ fn two_digits(b: &[u8], at: usize) -> u32 {
 pub struct Decoded {
     pub sex: Sex,
     pub birth_date: NaiveDate,
+    /// Every birth date the code allows (a code does not say the century: a person born in 1925
+    /// and one born in 2025 on the same day share the digits). `birth_date` is one of them.
+    pub possible_dates: Vec<NaiveDate>,
     /// Belfiore code: a comune, or a foreign state (Z…).
     pub place_code: String,
     pub omocodic: bool,
@@ -256,7 +260,7 @@ pub fn mismatches(
         }
     }
     if let Some(date) = birth_date {
-        if date != decoded.birth_date {
+        if !decoded.possible_dates.contains(&date) {
             out.push((
                 "birth_date",
                 format!(

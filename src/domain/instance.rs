@@ -216,6 +216,9 @@ impl DeskContacts {
         if !c.email.is_empty() && (!c.email.contains('@') || !c.email.contains('.')) {
             invalid.add("email", "Indirizzo e-mail non valido.");
         }
+        if let Err(msg) = super::when::check_times_in(&c.hours) {
+            invalid.add("hours", msg);
+        }
         invalid.into_result(c)
     }
 

@@ -34,5 +34,6 @@ pub mod text;
 pub mod user;
 pub mod validation;
 pub mod vocabulary;
+pub mod when;
 
 pub use validation::{FieldError, Invalid};

@@ -234,12 +234,7 @@ pub struct PersonData {
 
 /// Parses a date typed as 2024-03-01 (HTML date input) or 01/03/2024.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
-        .ok()
-        // Dates the desk deals with; far-off years would only overflow date arithmetic.
-        .filter(|d| (1800..=2200).contains(&d.year()))
+    super::when::read_date(text).ok()
 }
 
 fn limit(
@@ -282,18 +277,13 @@ impl PersonForm {
 
         let mut birth_date = None;
         if !self.birth_date.trim().is_empty() {
-            match parse_date(&self.birth_date) {
-                Some(d) if d > today => {
-                    invalid.add("birth_date", "La data di nascita è nel futuro.")
-                }
-                Some(d) if d.year() < 1900 => {
+            match super::when::read_date(&self.birth_date) {
+                Ok(d) if d > today => invalid.add("birth_date", "La data di nascita è nel futuro."),
+                Ok(d) if d.year() < 1900 => {
                     invalid.add("birth_date", "La data di nascita è precedente al 1900.")
                 }
-                Some(d) => birth_date = Some(d),
-                None => invalid.add(
-                    "birth_date",
-                    "Data non valida: usare il formato gg/mm/aaaa.",
-                ),
+                Ok(d) => birth_date = Some(d),
+                Err(e) => invalid.add("birth_date", e.to_string()),
             }
         }
 
@@ -311,7 +301,13 @@ impl PersonForm {
                 Err(e) => invalid.add("codice_fiscale", e.to_string()),
                 Ok(cf) => match cf.decode(today, Some(places.belfiore)) {
                     Err(e) => invalid.add("codice_fiscale", e.to_string()),
-                    Ok(decoded) => {
+                    Ok(mut decoded) => {
+                        // A typed date in the other century the code allows is the one that holds.
+                        if let Some(date) =
+                            birth_date.filter(|d| decoded.possible_dates.contains(d))
+                        {
+                            decoded.birth_date = date;
+                        }
                         for (_, msg) in mismatches(&decoded, sex, birth_date) {
                             invalid.add("codice_fiscale", msg);
                         }
@@ -734,6 +730,52 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].contains("sesso maschile"));
         assert!(msgs[1].contains("02/04/1988"));
+    }
+
+    #[test]
+    fn a_centenarian_and_a_baby_share_the_code_digits_and_both_are_accepted() {
+        let (c, b) = places();
+        let places = Places {
+            comuni: &c,
+            belfiore: &b,
+        };
+        for (born, typed) in [("1925-09-12", "12/09/1925"), ("2025-09-12", "12/09/2025")] {
+            let born = NaiveDate::parse_from_str(born, "%Y-%m-%d").unwrap();
+            let cf = compose("Haran", "Nadia", Sex::F, born, "H501");
+            assert!(cf.as_str().starts_with("HRNNDA25P52"), "{cf}");
+            let form = PersonForm {
+                codice_fiscale: cf.to_string(),
+                surname: "Haran".into(),
+                given_names: "Nadia".into(),
+                birth_date: typed.into(),
+                ..Default::default()
+            };
+            let data = form.validate(&places, today()).unwrap();
+            assert_eq!(data.birth_date, Some(born));
+            assert_eq!(data.sex, Some(Sex::F));
+        }
+        // With no date typed, decoding keeps the most recent century in the past.
+        let cf = compose(
+            "Haran",
+            "Nadia",
+            Sex::F,
+            NaiveDate::from_ymd_opt(1925, 9, 12).unwrap(),
+            "H501",
+        );
+        let form = PersonForm {
+            codice_fiscale: cf.to_string(),
+            surname: "Haran".into(),
+            given_names: "Nadia".into(),
+            ..Default::default()
+        };
+        let data = form.validate(&places, today()).unwrap();
+        assert_eq!(data.birth_date, NaiveDate::from_ymd_opt(2025, 9, 12));
+        // A date in neither century still contradicts the code.
+        let wrong = PersonForm {
+            birth_date: "12/09/1825".into(),
+            ..form
+        };
+        assert!(wrong.validate(&places, today()).is_err());
     }
 
     #[test]

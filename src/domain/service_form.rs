@@ -1,6 +1,6 @@
 //! A directory service as typed by the responsabile in the edit form, and its checks.
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::comune::{is_istat_code, ComuneRegistry};
@@ -8,6 +8,7 @@ use super::directory::{Closure, Location, Service, ServiceStatus, Slot};
 use super::person::parse_date;
 use super::text::fold;
 use super::vocabulary::{Kind, Vocabularies};
+use super::when::{read_date, read_time};
 use super::Invalid;
 
 /// Every field as text (checkbox groups as lists); multi-value fields one per line or comma.
@@ -84,10 +85,7 @@ pub fn parse_hours(text: &str) -> Result<Vec<Slot>, String> {
             let (a, b) = range.split_once(['-', '–']).ok_or_else(|| {
                 format!("Orario «{range}»: scrivere inizio e fine, es. 09:00-12:00.")
             })?;
-            let parse = |t: &str| {
-                NaiveTime::parse_from_str(t.trim(), "%H:%M")
-                    .or_else(|_| NaiveTime::parse_from_str(t.trim(), "%H.%M"))
-            };
+            let parse = read_time;
             match (parse(a), parse(b)) {
                 (Ok(opens), Ok(closes)) if opens < closes => slots.push(Slot {
                     weekday,
@@ -252,13 +250,14 @@ impl ServiceForm {
         });
         let verified_on = match self.verified_on.trim() {
             "" => None,
-            t => match parse_date(t) {
-                Some(d) if d <= today => Some(d),
-                _ => {
-                    invalid.add(
-                        "verified_on",
-                        "Data di verifica non valida (gg/mm/aaaa, non futura).",
-                    );
+            t => match read_date(t) {
+                Ok(d) if d <= today => Some(d),
+                Ok(_) => {
+                    invalid.add("verified_on", "La data di verifica è nel futuro.");
+                    None
+                }
+                Err(e) => {
+                    invalid.add("verified_on", e.to_string());
                     None
                 }
             },

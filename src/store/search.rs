@@ -112,7 +112,8 @@ fn score_word(w: &str, name: &std::collections::BTreeSet<String>) -> u32 {
         .map(|n| {
             if n == w {
                 EXACT
-            } else if len >= 2 && n.starts_with(w) {
+            } else if n.starts_with(w) {
+                // A single letter is an initial ("Scarano A").
                 PREFIX
             } else if (3..=MAX_TYPO_WORD_CHARS).contains(&len) && within_one_edit(w, n) {
                 TYPO
@@ -133,6 +134,14 @@ fn looks_like_code(code: &str) -> bool {
             || code.starts_with("PROVV-"))
 }
 
+/// Whether the query could be the beginning of a codice fiscale by its letters only: the six
+/// letters of surname and name ("SCRNNA"), perhaps followed by more of the code.
+fn looks_like_stem(code: &str) -> bool {
+    (6..=15).contains(&code.len())
+        && code.bytes().take(6).all(|b| b.is_ascii_alphabetic())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 impl Store {
     /// Persons matching `query`, best first, at most `limit`.
     pub fn search_persons(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
@@ -146,7 +155,8 @@ impl Store {
         };
 
         let code = normalize(query);
-        if looks_like_code(&code) {
+        let mut stem_hits = Vec::new();
+        if looks_like_code(&code) || looks_like_stem(&code) {
             let by_code = txn.open_table(PERSON_BY_CODE)?;
             let mut hits = Vec::new();
             for row in by_code.range(code.as_str()..)? {
@@ -159,9 +169,11 @@ impl Store {
                     hits.push(SearchHit { person, score });
                 }
             }
-            if !hits.is_empty() {
+            if looks_like_code(&code) && !hits.is_empty() {
                 return Ok(hits);
             }
+            // Six letters may be a code's beginning or a name: both are shown, codes first.
+            stem_hits = hits;
         }
 
         // A birth date (gg/mm/aaaa) or a birth year in the query narrows the names found.
@@ -222,14 +234,20 @@ impl Store {
         for w in &query_words {
             ordered.push((by_word.get(w.as_str())?.take(COUNT_CAP).count(), w));
         }
-        ordered.sort_by_key(|(count, w)| (*count, std::cmp::Reverse(w.len())));
+        // An initial ("Scarano A") only narrows what the other words found.
+        let initial = |w: &str| w.chars().count() == 1;
+        let all_initials = query_words.iter().all(|w| initial(w));
+        ordered.sort_by_key(|(count, w)| (initial(w), *count, std::cmp::Reverse(w.len())));
         // Candidates so far, when a birth date already narrowed them.
         let mut totals: Option<HashMap<u128, u32>> =
             born.as_ref().map(|b| b.iter().map(|id| (*id, 0)).collect());
         // The name words of candidates already read (only the two name fields are decoded).
         let mut names: HashMap<u128, std::collections::BTreeSet<String>> = HashMap::new();
         for (_, w) in ordered {
-            if let Some(candidates) = totals.as_ref().filter(|t| t.len() <= SCORE_OWN_NAMES_UP_TO) {
+            if let Some(candidates) = totals
+                .as_ref()
+                .filter(|t| t.len() <= SCORE_OWN_NAMES_UP_TO || initial(w))
+            {
                 let mut next = HashMap::with_capacity(candidates.len());
                 for (&id, &score) in candidates {
                     let name = match names.entry(id) {
@@ -268,7 +286,7 @@ impl Store {
             for id in by_word.get(w.as_str())? {
                 add(id?.value(), EXACT);
             }
-            if w.chars().count() >= 2 {
+            if w.chars().count() >= 2 || all_initials {
                 for (n, row) in by_word.range(w.as_str()..)?.enumerate() {
                     let (key, ids) = row?;
                     if n >= MAX_PREFIX_KEYS || !key.value().starts_with(w.as_str()) {
@@ -308,6 +326,11 @@ impl Store {
                 .cmp(&a.score)
                 .then_with(|| a.person.display_name().cmp(&b.person.display_name()))
         });
+        if !stem_hits.is_empty() {
+            let shown: HashSet<Uuid> = stem_hits.iter().map(|h| h.person.id).collect();
+            stem_hits.extend(hits.into_iter().filter(|h| !shown.contains(&h.person.id)));
+            hits = stem_hits;
+        }
         hits.truncate(limit);
         Ok(hits)
     }
@@ -430,6 +453,41 @@ mod tests {
             names(dangelo.temporary_code.as_deref().unwrap()),
             vec!["D'Angelò"]
         );
+    }
+
+    #[test]
+    fn a_surname_with_an_initial_and_the_six_letters_of_a_code_find_the_person() {
+        let (_dir, store) = temp_store();
+        let anna = person("Scarano", "Anna", true);
+        let bruno = person("Scarano", "Bruno", true);
+        let other = person("Scarpa", "Anna", false);
+        for p in [&anna, &bruno, &other] {
+            store.create_person(p, "test").unwrap();
+        }
+        let names = |q: &str| -> Vec<String> {
+            store
+                .search_persons(q, 10)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.person.display_name())
+                .collect()
+        };
+        assert_eq!(names("Scarano A"), vec![anna.display_name()]);
+        assert_eq!(names("a scarano"), vec![anna.display_name()]);
+        assert_eq!(names("Scarano B."), vec![bruno.display_name()]);
+        assert!(names("Scarano C").is_empty());
+        // The first six letters of her codice fiscale (surname and name letters).
+        assert!(anna
+            .codice_fiscale
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .starts_with("SCRNNA"));
+        assert_eq!(names("SCRNNA"), vec![anna.display_name()]);
+        assert_eq!(names("scrnna"), vec![anna.display_name()]);
+        assert_eq!(names("SCRBRN"), vec![bruno.display_name()]);
+        // Six letters that are a name still find the name.
+        assert_eq!(names("Scarpa"), vec![other.display_name()]);
     }
 
     #[test]

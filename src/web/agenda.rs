@@ -18,9 +18,9 @@ use super::views::layout::Chrome;
 use crate::app::agenda::{Move, NewAppointment, With};
 use crate::app::persons::Warnings;
 use crate::app::{self, AppError};
-use crate::domain::access::{local_instant, parse_time};
+use crate::domain::access::local_instant;
 use crate::domain::appointment::{Appointment, DEFAULT_MINUTES};
-use crate::domain::person::parse_date;
+use crate::domain::when::{read_date, read_time};
 use crate::domain::Invalid;
 
 #[derive(serde::Deserialize)]
@@ -40,7 +40,15 @@ pub async fn page(
     state: web::Data<AppState>,
     query: web::Query<AgendaQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let day = parse_date(&query.giorno).unwrap_or_else(|| Local::now().date_naive());
+    let today = Local::now().date_naive();
+    let mut invalid = Invalid::new();
+    let day = match query.giorno.trim() {
+        "" => today,
+        typed => read_date(typed).unwrap_or_else(|e| {
+            invalid.add("giorno", e.to_string());
+            today
+        }),
+    };
     let week = query.vista == "settimana";
     let (from, days) = if week {
         (
@@ -75,10 +83,12 @@ pub async fn page(
             from,
             days: days as u32,
             week,
-            today: chrono::Local::now().date_naive(),
+            today,
             operator,
             operators: &operators,
             items: &items,
+            typed_day: query.giorno.trim(),
+            invalid: &invalid,
         },
         notice,
     )))
@@ -131,14 +141,12 @@ fn slot_page(
 /// The slot typed in an appointment form: start, duration and the problems reading them.
 fn typed_slot(v: &AppointmentValues) -> (Option<DateTime<Utc>>, Option<u32>, Invalid) {
     let mut invalid = Invalid::new();
-    let date = parse_date(&v.date);
-    if date.is_none() {
-        invalid.add("date", "Data non valida: usare il formato gg/mm/aaaa.");
-    }
-    let time = parse_time(&v.time);
-    if time.is_none() {
-        invalid.add("time", "Ora non valida: usare il formato hh:mm.");
-    }
+    let date = read_date(&v.date)
+        .map_err(|e| invalid.add("date", e.to_string()))
+        .ok();
+    let time = read_time(&v.time)
+        .map_err(|e| invalid.add("time", e.to_string()))
+        .ok();
     let duration = match v.duration_minutes.trim() {
         "" => Some(DEFAULT_MINUTES),
         d => d.parse::<u32>().ok(),

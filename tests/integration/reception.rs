@@ -37,7 +37,8 @@ async fn register_a_person_record_an_access_find_again_and_see_the_timeline() {
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("carattere di controllo"));
     assert!(bad.body.contains("Indicare il cognome."));
-    assert!(bad.body.contains("formato gg/mm/aaaa"));
+    // The format is right; the day does not exist, and the message says so.
+    assert!(bad.body.contains("Il 31/02/1980 non esiste."));
     // A CF that disagrees with the sex typed names the mismatch.
     let mismatch = op
         .submit(

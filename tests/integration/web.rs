@@ -165,10 +165,16 @@ async fn every_form_with_errors_leads_to_its_fields() {
         .submit(
             "/accessi/nuovo",
             "/accessi/nuovo",
-            &[("person_mode", "anonymous"), ("date", "31/02/2026")],
+            &[
+                ("person_mode", "anonymous"),
+                ("date", "31/02/2026"),
+                ("time", "25:00"),
+            ],
         )
         .await;
     assert_eq!(full.status, 422);
+    assert!(full.body.contains("Il 31/02/2026 non esiste."));
+    assert!(full.body.contains("Ora non valida (00:00–23:59)."));
     assert_summary_leads_to_fields(&full.body, "nuovo accesso");
 
     let mut admin = server.client();

@@ -21,6 +21,9 @@ pub struct AgendaView<'a> {
     pub operator: Option<Uuid>,
     pub operators: &'a [User],
     pub items: &'a [(Appointment, Option<Person>)],
+    /// The day as typed, shown back when it could not be read.
+    pub typed_day: &'a str,
+    pub invalid: &'a Invalid,
 }
 
 fn link(day: NaiveDate, week: bool, operator: Option<Uuid>) -> String {
@@ -51,10 +54,8 @@ pub fn page(chrome: &Chrome, v: &AgendaView, notice: Option<&str>) -> Markup {
             h1 { "Agenda" }
             form method="get" action="/agenda" class="row align-items-end mb-3" {
                 div class="col-12 col-md-3" {
-                    div class="form-group" {
-                        label class="active" for="giorno" { "Giorno" }
-                        input type="date" class="form-control" id="giorno" name="giorno" value=(v.from.format("%Y-%m-%d"));
-                    }
+                    @let shown = if v.invalid.is_empty() { v.from.format("%d/%m/%Y").to_string() } else { v.typed_day.to_string() };
+                    (input("text", "giorno", "Giorno", &shown, v.invalid, Some("gg/mm/aaaa"), "off"))
                 }
                 div class="col-12 col-md-3" {
                     div class="select-wrapper mb-3" {
