@@ -7,11 +7,10 @@ use uuid::Uuid;
 
 use super::{check_len, AppError, Ctx};
 use crate::domain::access::{Access, Need, UnmetNeed, COMPLAINT};
-use crate::domain::directory::{
-    suggest, NeedProfile, Organization, Service, Suggestion, UNMET_REASONS,
-};
+use crate::domain::directory::{NeedProfile, Organization, Service, Suggestion, UNMET_REASONS};
 use crate::domain::person::Person;
 use crate::domain::policy;
+use crate::domain::suggestion::{offer, territory, Offer};
 use crate::domain::Invalid;
 
 /// How many suggestions an access shows.
@@ -39,12 +38,29 @@ pub fn need_profile(access: &Access, person: Option<&Person>) -> NeedProfile {
             .and_then(|p| crate::domain::hsds::language_code(&p.language))
             .filter(|code| *code != "it")
             .map(str::to_string),
+        sex: person
+            .and_then(|p| p.sex)
+            .or_else(|| access.anonymous.as_ref().and_then(|a| a.sex)),
+        // Known only for a registered person: without a home, or with a residence or domicile.
+        homeless: person.and_then(|p| {
+            if p.homeless {
+                Some(true)
+            } else if p.residence_istat.is_some() || p.domicile_istat.is_some() {
+                Some(false)
+            } else {
+                None
+            }
+        }),
     }
 }
 
-/// The services of the directory that fit an access, best first, and those already chosen.
+/// The services of the directory that fit an access, under each need, and those already chosen.
 pub struct Orientation {
-    pub suggestions: Vec<(Service, Suggestion)>,
+    /// Under each need of the access, the services suggested for it, best first.
+    pub groups: Vec<(usize, Vec<(Service, Suggestion)>)>,
+    /// The person lives outside the comuni the directory covers: only services open to
+    /// everyone are suggested.
+    pub outside_territory: bool,
     pub chosen: Vec<Service>,
     /// Every service of the directory (id, name), by name: what an unmet need or a complaint
     /// may name.
@@ -58,19 +74,38 @@ pub fn orientation_of(
     person: Option<&Person>,
 ) -> Result<Orientation, AppError> {
     let directory = ctx.store.directory()?;
-    let need = need_profile(access, person);
+    let profile = need_profile(access, person);
     let now = Local::now().naive_local();
-    let mut suggestions: Vec<(Service, Suggestion)> = directory
-        .services
+    let own = ctx.store.instance()?.map(|i| i.comune.istat);
+    let needs: Vec<(String, String)> = access
+        .needs
         .iter()
-        .filter_map(|s| suggest(s, &need, now).map(|sug| (s.clone(), sug)))
+        .map(|n| (n.area.clone(), n.category.clone()))
         .collect();
-    suggestions.sort_by(|a, b| {
-        b.1.score
-            .cmp(&a.1.score)
-            .then_with(|| a.0.name.cmp(&b.0.name))
-    });
-    suggestions.truncate(SUGGESTIONS);
+    let Offer {
+        groups,
+        outside_territory,
+    } = offer(
+        &directory.services,
+        &needs,
+        &profile,
+        &access.services,
+        &territory(&directory.services, own.as_deref()),
+        now,
+        SUGGESTIONS,
+    );
+    let by_id = |id: Uuid| directory.services.iter().find(|s| s.id == id).cloned();
+    let groups = groups
+        .into_iter()
+        .map(|g| {
+            let list = g
+                .suggestions
+                .into_iter()
+                .filter_map(|sug| by_id(sug.service_id).map(|s| (s, sug)))
+                .collect();
+            (g.need, list)
+        })
+        .collect();
     let chosen = access
         .services
         .iter()
@@ -83,10 +118,33 @@ pub fn orientation_of(
         .collect();
     all.sort_by_key(|s| s.1.to_lowercase());
     Ok(Orientation {
-        suggestions,
+        groups,
+        outside_territory,
         chosen,
         all,
     })
+}
+
+impl Orientation {
+    /// Every suggestion once, best first (a service that answers two needs counts its best).
+    pub fn flat(&self) -> Vec<(&Service, &Suggestion)> {
+        let mut out: Vec<(&Service, &Suggestion)> = Vec::new();
+        for (_, list) in &self.groups {
+            for (s, sug) in list {
+                match out.iter_mut().find(|(o, _)| o.id == s.id) {
+                    Some(e) if e.1.score < sug.score => e.1 = sug,
+                    Some(_) => {}
+                    None => out.push((s, sug)),
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            b.1.score
+                .cmp(&a.1.score)
+                .then_with(|| a.0.name.cmp(&b.0.name))
+        });
+        out
+    }
 }
 
 /// The suggestions for an access (audited read of the access).

@@ -5,6 +5,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::person::Sex;
+pub use super::suggestion::{suggest, NeedProfile, Suggestion};
 use super::text::fold;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +130,12 @@ pub struct Service {
     pub phones: Vec<String>,
     /// ISTAT codes of the comuni served (empty: everyone).
     pub comuni_served: Vec<String>,
+    /// Only for women (F) or only for men (M); none: for both.
+    #[serde(default)]
+    pub for_sex: Option<Sex>,
+    /// Only for persons without a home (night shelters, street units).
+    #[serde(default)]
+    pub homeless_only: bool,
     pub locations: Vec<Location>,
     pub hours: Vec<Slot>,
     pub closures: Vec<Closure>,
@@ -251,102 +259,6 @@ pub fn weekday(wd: u8) -> Weekday {
     }
 }
 
-/// What a suggestion is matched against: the needs of one access and the person's traits.
-#[derive(Debug, Clone, Default)]
-pub struct NeedProfile {
-    pub areas: Vec<String>,
-    pub categories: Vec<String>,
-    pub age: Option<u32>,
-    pub comune_istat: Option<String>,
-    /// ISO 639-1 code of the language the person speaks, if not Italian.
-    pub language: Option<String>,
-}
-
-/// A service ranked for a need, with the reasons shown to the worker.
-#[derive(Debug, Clone)]
-pub struct Suggestion {
-    pub service_id: Uuid,
-    pub score: i32,
-    pub reasons: Vec<String>,
-    pub open_now: bool,
-    pub next_opening: Option<NaiveDateTime>,
-}
-
-/// Scores a service for a need profile; `None` when it cannot serve the person at all
-/// (inactive, outside the age range, another comune) or matches nothing of the need.
-pub fn suggest(service: &Service, need: &NeedProfile, now: NaiveDateTime) -> Option<Suggestion> {
-    if service.status == ServiceStatus::Inactive {
-        return None;
-    }
-    if let Some(age) = need.age {
-        if service.min_age.is_some_and(|m| age < m) || service.max_age.is_some_and(|m| age > m) {
-            return None;
-        }
-    }
-    if let Some(c) = &need.comune_istat {
-        if !service.comuni_served.is_empty() && !service.comuni_served.contains(c) {
-            return None;
-        }
-    }
-    let mut score = 0;
-    let mut reasons = Vec::new();
-    let categories = need
-        .categories
-        .iter()
-        .filter(|c| service.categories.contains(c))
-        .count() as i32;
-    let areas = need
-        .areas
-        .iter()
-        .filter(|a| service.areas.contains(a))
-        .count() as i32;
-    if categories == 0 && areas == 0 {
-        return None;
-    }
-    if categories > 0 {
-        score += 50 * categories;
-        reasons.push("risponde al bisogno".to_string());
-    }
-    if areas > 0 {
-        score += 20 * areas;
-        reasons.push("area di utenza".to_string());
-    }
-    if need.age.is_some() && (service.min_age.is_some() || service.max_age.is_some()) {
-        score += 5;
-        reasons.push("età adatta".to_string());
-    }
-    if need.comune_istat.is_some() && !service.comuni_served.is_empty() {
-        score += 5;
-        reasons.push("comune servito".to_string());
-    }
-    if let Some(lang) = &need.language {
-        if service.languages.contains(lang) {
-            score += 10;
-            reasons.push("parla la lingua della persona".to_string());
-        }
-    }
-    let open_now = service.open_at(now);
-    let next_opening = service.next_opening(now);
-    if open_now {
-        score += 8;
-        reasons.push("aperto ora".to_string());
-    } else if next_opening.is_some_and(|t| t - now <= Duration::days(2)) {
-        score += 4;
-        reasons.push("apre a breve".to_string());
-    }
-    if service.status == ServiceStatus::TemporarilyClosed {
-        score -= 40;
-        reasons.push("temporaneamente chiuso".to_string());
-    }
-    Some(Suggestion {
-        service_id: service.id,
-        score,
-        reasons,
-        open_now,
-        next_opening,
-    })
-}
-
 /// Why a need found no service (for the gaps evidence of the Piano di Zona).
 pub const UNMET_REASONS: [(&str, &str); 4] = [
     ("no_service", "Nessun servizio adatto nel territorio"),
@@ -363,10 +275,10 @@ pub fn unmet_reason_label(code: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn service(categories: &[&str], areas: &[&str]) -> Service {
+    pub(crate) fn service(categories: &[&str], areas: &[&str]) -> Service {
         Service {
             id: Uuid::now_v7(),
             organization_id: Uuid::now_v7(),
@@ -388,6 +300,8 @@ mod tests {
             email: String::new(),
             phones: vec![],
             comuni_served: vec!["072046".into()],
+            for_sex: None,
+            homeless_only: false,
             locations: vec![],
             hours: vec![Slot {
                 weekday: 1,
@@ -426,42 +340,5 @@ mod tests {
         assert_eq!(s.hours_lines(), vec!["lunedì 09:00–12:00"]);
         assert!(!s.needs_verification(NaiveDate::from_ymd_opt(2027, 8, 1).unwrap()));
         assert!(s.needs_verification(NaiveDate::from_ymd_opt(2027, 9, 2).unwrap()));
-    }
-
-    #[test]
-    fn suggestions_rank_by_need_and_respect_age_and_comune() {
-        let home_care = service(&["home_care"], &["elderly"]);
-        let info = service(&["information"], &["elderly"]);
-        let need = NeedProfile {
-            areas: vec!["elderly".into()],
-            categories: vec!["home_care".into()],
-            age: Some(82),
-            comune_istat: Some("072046".into()),
-            language: None,
-        };
-        let now = at("2026-11-23 10:00");
-        let a = suggest(&home_care, &need, now).unwrap();
-        let b = suggest(&info, &need, now).unwrap();
-        assert!(a.score > b.score);
-        assert!(a.open_now);
-        let young = NeedProfile {
-            age: Some(40),
-            ..need.clone()
-        };
-        assert!(suggest(&home_care, &young, now).is_none(), "minimum age 65");
-        let elsewhere = NeedProfile {
-            comune_istat: Some("072014".into()),
-            ..need.clone()
-        };
-        assert!(
-            suggest(&home_care, &elsewhere, now).is_none(),
-            "comune not served"
-        );
-        let unrelated = NeedProfile {
-            areas: vec!["poverty".into()],
-            categories: vec!["housing".into()],
-            ..need
-        };
-        assert!(suggest(&home_care, &unrelated, now).is_none());
     }
 }

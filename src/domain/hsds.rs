@@ -12,6 +12,7 @@ use super::comune::{is_istat_code, ComuneRegistry};
 use super::directory::{
     weekday_code, weekday_of, Closure, Location, Organization, Service, ServiceStatus, Slot,
 };
+use super::person::Sex;
 use super::vocabulary::{Kind, Vocabularies};
 
 pub const PROFILE: &str = "sportello-1";
@@ -56,6 +57,14 @@ fn phones(parent: Uuid, owner_key: &str, numbers: &[String]) -> Value {
 fn put_if(map: &mut Map<String, Value>, key: &str, value: &str) {
     if !value.is_empty() {
         map.insert(key.into(), Value::String(value.into()));
+    }
+}
+
+fn eligibility_label(value: &str) -> &'static str {
+    match value {
+        "women" => "Riservato alle donne",
+        "men" => "Riservato agli uomini",
+        _ => "Riservato alle persone senza dimora",
     }
 }
 
@@ -205,6 +214,19 @@ fn service_json(s: &Service, vocab: &Vocabularies, comuni: &ComuneRegistry) -> V
                 "taxonomy_term": term(kind, code, vocab.label(vkind, code)),
             }));
         }
+    }
+    // Who may use it, beyond age: kept as attributes so the file stays plain HSDS.
+    let eligibility = [
+        (s.for_sex == Some(Sex::F), "women"),
+        (s.for_sex == Some(Sex::M), "men"),
+        (s.homeless_only, "homeless"),
+    ];
+    for (i, (_, value)) in eligibility.iter().filter(|(on, _)| *on).enumerate() {
+        attributes.push(json!({
+            "id": sub_id(s.id, "eligibility", i), "link_id": id, "link_entity": "service",
+            "link_type": "eligibility", "value": value,
+            "taxonomy_term": term("eligibility", value, eligibility_label(value)),
+        }));
     }
     if s.example {
         attributes.push(
@@ -523,6 +545,8 @@ fn read_service(
     let mut areas = Vec::new();
     let mut categories = Vec::new();
     let mut example = false;
+    let mut for_sex = None;
+    let mut homeless_only = false;
     for attr in r.array("attributes") {
         let value = text(attr, "value");
         match text(attr, "link_type").as_str() {
@@ -532,6 +556,12 @@ fn read_service(
                 r.err(format!("codice di classificazione sconosciuto «{value}»"))
             }
             "example_data" => example = value == "true",
+            "eligibility" => match value.as_str() {
+                "women" => for_sex = Some(Sex::F),
+                "men" => for_sex = Some(Sex::M),
+                "homeless" => homeless_only = true,
+                _ => r.err(format!("requisito sconosciuto «{value}»")),
+            },
             _ => {}
         }
     }
@@ -568,6 +598,8 @@ fn read_service(
         email: r.string("email"),
         phones,
         comuni_served,
+        for_sex,
+        homeless_only,
         locations,
         hours,
         closures,

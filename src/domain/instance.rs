@@ -47,6 +47,36 @@ pub struct Ambito {
     pub name: String,
 }
 
+impl Ambito {
+    /// The Ambito as a title: "Ambito territoriale di Triggiano" names itself; a bare name
+    /// ("BA05 Triggiano") gets the words, so no page says "Ambito territoriale: Ambito …".
+    pub fn title(&self) -> String {
+        if self.name.to_lowercase().starts_with("ambito") {
+            self.name.clone()
+        } else {
+            format!("Ambito territoriale {}", self.name)
+        }
+    }
+}
+
+impl Instance {
+    /// The administration this installation serves, as Bootstrap Italia puts it in the header.
+    pub fn administration(&self) -> String {
+        match self.role {
+            InstanceRole::Desk => format!("Comune di {}", self.comune.name),
+            InstanceRole::District => self.ambito.title(),
+        }
+    }
+
+    /// The office within it.
+    pub fn office(&self) -> &'static str {
+        match self.role {
+            InstanceRole::Desk => "Segretariato Sociale",
+            InstanceRole::District => "Servizio Sociale Professionale",
+        }
+    }
+}
+
 /// Identity of this installation, fixed at setup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {

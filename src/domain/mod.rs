@@ -30,6 +30,7 @@ pub mod retention;
 pub mod role;
 pub mod service_form;
 pub mod session;
+pub mod suggestion;
 pub mod text;
 pub mod user;
 pub mod validation;

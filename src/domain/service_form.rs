@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::comune::{is_istat_code, ComuneRegistry};
 use super::directory::{Closure, Location, Service, ServiceStatus, Slot};
-use super::person::parse_date;
+use super::person::{parse_date, Sex};
 use super::text::fold;
 use super::vocabulary::{Kind, Vocabularies};
 use super::when::{read_date, read_time};
@@ -22,6 +22,9 @@ pub struct ServiceForm {
     pub eligibility: String,
     pub min_age: String,
     pub max_age: String,
+    /// "F", "M" or empty (both).
+    pub for_sex: String,
+    pub homeless_only: bool,
     pub required_documents: String,
     pub application_process: String,
     pub fees: String,
@@ -70,6 +73,32 @@ fn weekday_from_name(word: &str) -> Option<u8> {
         .iter()
         .position(|p| w.starts_with(p))
         .map(|i| i as u8 + 1)
+}
+
+/// A website as typed: "www.comune.it" is completed to "https://www.comune.it", as a browser
+/// would; only what cannot be an address (spaces, no dot, another scheme) is refused.
+pub fn website(typed: &str) -> Result<String, String> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(String::new());
+    }
+    let lower = t.to_ascii_lowercase();
+    let url = if lower.starts_with("https://") || lower.starts_with("http://") {
+        t.to_string()
+    } else if t.contains("://") || lower.starts_with("javascript:") || lower.starts_with("data:") {
+        return Err("L'indirizzo del sito inizia con https://".into());
+    } else {
+        format!("https://{t}")
+    };
+    let host = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
+        .unwrap_or("");
+    if host.contains('.') && !url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(url)
+    } else {
+        Err("Indirizzo del sito non valido (es. www.comune.esempio.it).".into())
+    }
 }
 
 /// "lunedì 09:00-12:00, 15:00-17:00" → slots.
@@ -162,6 +191,8 @@ impl ServiceForm {
             eligibility: s.eligibility.clone(),
             min_age: s.min_age.map(|a| a.to_string()).unwrap_or_default(),
             max_age: s.max_age.map(|a| a.to_string()).unwrap_or_default(),
+            for_sex: s.for_sex.map(|x| x.code().to_string()).unwrap_or_default(),
+            homeless_only: s.homeless_only,
             required_documents: s.required_documents.join("\n"),
             application_process: s.application_process.clone(),
             fees: s.fees.clone(),
@@ -279,10 +310,10 @@ impl ServiceForm {
         if !email.is_empty() && (!email.contains('@') || !email.contains('.')) {
             invalid.add("email", "Indirizzo e-mail non valido.");
         }
-        let url = self.url.trim().to_string();
-        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
-            invalid.add("url", "L'indirizzo del sito inizia con https://");
-        }
+        let url = website(&self.url).unwrap_or_else(|msg| {
+            invalid.add("url", msg);
+            self.url.trim().to_string()
+        });
         let mut comuni_served = Vec::new();
         for c in list(&self.comuni_served) {
             if is_istat_code(&c) {
@@ -346,6 +377,13 @@ impl ServiceForm {
             ])
             .0,
         );
+        let for_sex = match self.for_sex.trim() {
+            "" => None,
+            code => Sex::from_code(code).or_else(|| {
+                invalid.add("for_sex", "Scegliere a chi è riservato il servizio.");
+                None
+            }),
+        };
         match organization_id {
             Some(organization_id) if invalid.is_empty() => Ok(Service {
                 id: existing.map_or_else(Uuid::now_v7, |s| s.id),
@@ -368,6 +406,8 @@ impl ServiceForm {
                 email,
                 phones: list(&self.phones),
                 comuni_served,
+                for_sex,
+                homeless_only: self.homeless_only,
                 locations,
                 hours,
                 closures,
@@ -471,6 +511,32 @@ pub fn service_cap_problems(s: &Service) -> Invalid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_website_without_the_scheme_is_completed() {
+        assert_eq!(
+            website("www.comune.triggiano.ba.it").as_deref(),
+            Ok("https://www.comune.triggiano.ba.it")
+        );
+        assert_eq!(
+            website(" https://caritas.it/sportello ").as_deref(),
+            Ok("https://caritas.it/sportello")
+        );
+        assert_eq!(
+            website("http://old.example.it").as_deref(),
+            Ok("http://old.example.it")
+        );
+        assert_eq!(website(""), Ok(String::new()));
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x.it",
+            "comune",
+            "www.comune .it",
+            "data:text/html,x",
+        ] {
+            assert!(website(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn hours_and_closures_parse_from_plain_lines() {

@@ -18,19 +18,11 @@ fn when(t: DateTime<Utc>) -> String {
 
 /// The office, its Ambito and how to reach it: the small lines at the top of every document.
 pub fn desk_lines(instance: &Instance, contacts: &DeskContacts) -> Vec<String> {
-    let office = match instance.role {
-        InstanceRole::Desk => format!("Comune di {} – Segretariato Sociale", instance.comune.name),
-        InstanceRole::District => {
-            format!("{} – Servizio Sociale Professionale", instance.ambito.name)
-        }
-    };
-    // "Ambito territoriale di Triggiano" names itself; a bare name gets the word.
-    let ambito = if instance.ambito.name.to_lowercase().starts_with("ambito") {
-        instance.ambito.name.clone()
-    } else {
-        format!("Ambito territoriale: {}", instance.ambito.name)
-    };
-    let mut lines = vec![office, ambito];
+    let office = format!("{} – {}", instance.administration(), instance.office());
+    let mut lines = vec![office];
+    if instance.role == InstanceRole::Desk {
+        lines.push(instance.ambito.title());
+    }
     lines.extend(contacts.lines());
     lines
 }
@@ -752,7 +744,7 @@ pub fn processing_record(
     let blocks = vec![
         f("Titolare", &format!("Comune di {} (ISTAT {})", instance.comune.name, instance.comune.istat)),
         f("Trattamento", "Segretariato Sociale: accoglienza, registrazione della domanda, orientamento e invio ai servizi"),
-        f("Ambito territoriale", &format!("{} ({})", instance.ambito.name, instance.ambito.code)),
+        f("Ambito", &format!("{} ({})", instance.ambito.title(), instance.ambito.code)),
         Block::Heading("Finalità e basi giuridiche".into()),
         Block::Bullets(vec![
             "Accoglienza, ascolto, orientamento e invio ai servizi sociali e socio-sanitari (L. 328/2000): interesse pubblico, art. 6.1.e GDPR".into(),

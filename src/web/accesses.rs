@@ -320,7 +320,11 @@ pub async fn view(
     let file = app::reception::view(&ctx, path.into_inner(), "")?;
     let orientation = app::orientation::orientation_of(&ctx, &file.access, file.person.as_ref())?;
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
+    let name = file.person.as_ref().map(|p| (p.display_name(), p.id));
+    let mut chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
+    if let Some((name, id)) = &name {
+        chrome = chrome.under(name, format!("/persone/{id}"));
+    }
     let notice = match query.avviso.as_str() {
         "registrato" => Some("Accesso registrato."),
         "servizio" => Some("Servizio aggiunto all'orientamento."),
@@ -334,11 +338,17 @@ pub async fn view(
     };
     let orientation = views::accesses::Orientation {
         chosen: orientation.chosen.iter().collect(),
-        suggestions: orientation
-            .suggestions
+        groups: orientation
+            .groups
             .iter()
-            .map(|(s, sug)| (s, sug.clone()))
+            .map(|(need, list)| {
+                (
+                    *need,
+                    list.iter().map(|(s, sug)| (s, sug.clone())).collect(),
+                )
+            })
             .collect(),
+        outside_territory: orientation.outside_territory,
         referrals: file.referrals.clone(),
         all: &orientation.all,
     };

@@ -46,6 +46,13 @@ pub fn person_form(f: &Fields) -> PersonForm {
                 birth_year: years.get(i).unwrap_or(&"").to_string(),
                 code: codes.get(i).unwrap_or(&"").to_string(),
             })
+            // The form always offers two blank rows: those left blank are not rows at all,
+            // or every failed submit would add two more.
+            .filter(|m| {
+                [&m.name, &m.relation, &m.birth_year, &m.code]
+                    .iter()
+                    .any(|v| !v.trim().is_empty())
+            })
             .collect(),
     }
 }
@@ -191,7 +198,9 @@ pub async fn edit_form(
     let id = path.into_inner();
     let person = app::persons::usable(&auth.ctx(&state), id, "modifica")?;
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/persone");
+    let name = person.display_name();
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/persone")
+        .under(&name, format!("/persone/{id}"));
     Ok(ok(views::persons::form_page(
         &chrome,
         &FormMode::Edit(id),

@@ -139,6 +139,8 @@ fn service_form(f: &Fields) -> ServiceForm {
         eligibility: g("eligibility"),
         min_age: g("min_age"),
         max_age: g("max_age"),
+        for_sex: g("for_sex"),
+        homeless_only: g("homeless_only") == "1",
         required_documents: g("required_documents"),
         application_process: g("application_process"),
         fees: g("fees"),

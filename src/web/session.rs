@@ -72,6 +72,8 @@ pub struct Auth {
     pub actor: Actor,
     /// The request's audit events, awaited by the route's gate before the answer.
     pub pending: Option<std::rc::Rc<super::audit_wait::PendingAudit>>,
+    /// The page asked for, for the breadcrumbs.
+    pub path: String,
 }
 
 impl Auth {
@@ -113,6 +115,7 @@ pub(super) fn authenticate_page(req: &HttpRequest) -> Result<Auth, PageError> {
         session,
         session_id,
         pending: None,
+        path: req.path().to_string(),
     })
 }
 

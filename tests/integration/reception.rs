@@ -39,6 +39,8 @@ async fn register_a_person_record_an_access_find_again_and_see_the_timeline() {
     assert!(bad.body.contains("Indicare il cognome."));
     // The format is right; the day does not exist, and the message says so.
     assert!(bad.body.contains("Il 31/02/1980 non esiste."));
+    // The two blank household rows come back as two, not four.
+    assert_eq!(bad.body.matches("name=\"hh_name\"").count(), 2);
     // A CF that disagrees with the sex typed names the mismatch.
     let mismatch = op
         .submit(

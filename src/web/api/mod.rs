@@ -214,7 +214,7 @@ impl Modify for SecuritySchemes {
         statistics::StatisticsJson, statistics::TableJson, statistics::RowJson, statistics::PeriodJson, statistics::ReferralLineJson, statistics::FiguresJson, statistics::GrowthJson, statistics::MonthJson,
         persons::ConsentInput, orientation::UnmetRowJson,
         orientation::StatusInput, orientation::NoticeInput, orientation::ReceivedReferralJson,
-        orientation_access::SuggestionJson, orientation_access::OrientationJson,
+        orientation_access::SuggestionJson, orientation_access::NeedSuggestionsJson, orientation_access::OrientationJson,
         orientation_access::ChooseInput, orientation_access::Chosen, orientation_access::UnmetInput, orientation_access::ComplaintInput,
         corrections::AccessCorrection, corrections::AccessPerson, corrections::CorrectionJson,
         corrections::FieldChangeJson, agenda::CancelInput, agenda::OutcomeInput, agenda::MoveInput,

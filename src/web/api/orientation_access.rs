@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app;
+use crate::domain::directory::{Service, Suggestion};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAuth;
 use crate::web::state::AppState;
@@ -21,13 +22,25 @@ pub struct SuggestionJson {
     /// Why it fits, in Italian.
     pub reasons: Vec<String>,
     pub open_now: bool,
-    /// Already chosen for this access.
-    pub chosen: bool,
+}
+
+/// The suggestions for one need of the access.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedSuggestionsJson {
+    /// Index of the need in the access.
+    pub need: usize,
+    pub suggestions: Vec<SuggestionJson>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrientationJson {
+    /// Every suggestion once, best first; services already chosen are not suggested.
     pub suggestions: Vec<SuggestionJson>,
+    /// The same, under each need.
+    pub by_need: Vec<NeedSuggestionsJson>,
+    /// The person lives outside the comuni the directory covers: only services open to
+    /// everyone are suggested.
+    pub outside_territory: bool,
     /// Ids of the services chosen for the access.
     pub chosen: Vec<Uuid>,
 }
@@ -43,19 +56,24 @@ pub async fn suggestions(
 ) -> Result<HttpResponse, ApiError> {
     let o = app::orientation::suggestions(&auth.ctx(&state), path.into_inner())?;
     let chosen: Vec<Uuid> = o.chosen.iter().map(|s| s.id).collect();
+    let json = |(s, sug): (&Service, &Suggestion)| SuggestionJson {
+        service_id: s.id,
+        name: s.name.clone(),
+        score: sug.score,
+        reasons: sug.reasons.clone(),
+        open_now: sug.open_now,
+    };
     Ok(HttpResponse::Ok().json(OrientationJson {
-        suggestions: o
-            .suggestions
-            .into_iter()
-            .map(|(s, sug)| SuggestionJson {
-                chosen: chosen.contains(&s.id),
-                service_id: s.id,
-                name: s.name,
-                score: sug.score,
-                reasons: sug.reasons,
-                open_now: sug.open_now,
+        suggestions: o.flat().into_iter().map(json).collect(),
+        by_need: o
+            .groups
+            .iter()
+            .map(|(need, list)| NeedSuggestionsJson {
+                need: *need,
+                suggestions: list.iter().map(|(s, sug)| json((s, sug))).collect(),
             })
             .collect(),
+        outside_territory: o.outside_territory,
         chosen,
     }))
 }

@@ -4,12 +4,12 @@ use maud::{html, Markup};
 
 use super::fmt;
 use super::form::{
-    alert, checkbox, error_summary, field_errors, input, select, textarea, warnings_box,
+    alert, checkbox, error_summary, field_errors, input, select, textarea_max, warnings_box,
     warnings_seen,
 };
 use super::layout::{csrf_field, page as frame, Chrome};
 use super::persons::{code_badge, identity_fields};
-use crate::domain::access::{Access, AccessForm, Need, COMPLAINT};
+use crate::domain::access::{Access, AccessForm, Need, COMPLAINT, MAX_NOTE_CHARS};
 use crate::domain::directory::{unmet_reason_label, Service, Suggestion, UNMET_REASONS};
 use crate::domain::person::{Person, PersonForm};
 use crate::domain::reference::Reference;
@@ -99,7 +99,7 @@ pub(super) fn need_rows(reference: &Reference, needs: &[Need], invalid: &Invalid
                 }
                 div class="form-group" {
                     label class="active" for={"need-description-" (i)} { "Descrizione della domanda" }
-                    textarea class="form-control" id={"need-description-" (i)} name="need_description" rows="2" { (n.description) }
+                    textarea class="form-control" id={"need-description-" (i)} name="need_description" rows="2" maxlength=(MAX_NOTE_CHARS) { (n.description) }
                 }
             }
         }
@@ -129,10 +129,10 @@ pub(super) fn needs_and_outcome(
             div class="row" {
                 div class="col-12 col-md-4" { (input("text", "duration_minutes", "Durata (minuti)", &v.duration_minutes, invalid, None, "off")) }
             }
-            (textarea("notes", "Note", &v.notes, invalid, None, 3))
+            (textarea_max("notes", "Note", &v.notes, invalid, None, 3, MAX_NOTE_CHARS))
             @if can_write_reserved {
-                (textarea("reserved_notes", "Note riservate", &v.reserved_notes, invalid,
-                    Some("Visibili solo ad assistenti sociali e responsabile."), 3))
+                (textarea_max("reserved_notes", "Note riservate", &v.reserved_notes, invalid,
+                    Some("Visibili solo ad assistenti sociali e responsabile."), 3, MAX_NOTE_CHARS))
             }
         }
     }
@@ -330,7 +330,9 @@ pub fn quick_page(
 /// What the orientation part of an access page shows.
 pub struct Orientation<'a> {
     pub chosen: Vec<&'a Service>,
-    pub suggestions: Vec<(&'a Service, Suggestion)>,
+    /// Under each need (its index in the access), the services suggested for it.
+    pub groups: Vec<(usize, Vec<(&'a Service, Suggestion)>)>,
+    pub outside_territory: bool,
     pub referrals: Vec<crate::domain::referral::Referral>,
     /// Every service of the directory (id, name).
     pub all: &'a [(uuid::Uuid, String)],
@@ -339,7 +341,7 @@ pub struct Orientation<'a> {
 /// The services chosen for the access, then those suggested, each once.
 fn considered<'a>(o: &'a Orientation) -> Vec<&'a Service> {
     let mut out: Vec<&Service> = o.chosen.clone();
-    for (s, _) in &o.suggestions {
+    for (s, _) in o.groups.iter().flat_map(|(_, list)| list) {
         if !out.iter().any(|c| c.id == s.id) {
             out.push(s);
         }
@@ -378,18 +380,25 @@ fn orientation_section(
                 }
             }
             h3 class="h5" { "Servizi suggeriti per i bisogni registrati" }
-            @if o.suggestions.is_empty() {
-                p { "Nessun servizio dell'elenco corrisponde a questi bisogni: si può registrare il bisogno come non soddisfatto." }
-            } @else {
-                ol {
-                    @for (s, sug) in &o.suggestions {
-                        li class="mb-2" {
-                            a href={"/servizi/" (s.id)} { strong { (s.name) } }
-                            @if sug.open_now { " " span class="badge bg-success" { "aperto ora" } }
-                            br;
-                            span class="small" { (sug.reasons.join(", ")) }
-                            @if !s.phones.is_empty() { span class="small" { " · Tel. " (phone_links(&s.phones)) } }
-                            @if !o.chosen.iter().any(|c| c.id == s.id) {
+            @if o.outside_territory {
+                (alert("info", "La persona risiede fuori dai comuni dell'Ambito: si suggeriscono solo i servizi aperti a tutti. Per i servizi del suo comune, indirizzarla al Segretariato Sociale del comune di residenza."))
+            }
+            @for (need, list) in &o.groups {
+                @let n = &a.needs[*need];
+                h4 class="h6 mt-3" {
+                    (reference.label(Kind::Category, &n.category)) " · " span class="fw-normal" { (reference.label(Kind::Area, &n.area)) }
+                }
+                @if list.is_empty() {
+                    p { "Nessun altro servizio dell'elenco risponde a questo bisogno per questa persona: si può registrare il bisogno come non soddisfatto." }
+                } @else {
+                    ol {
+                        @for (s, sug) in list {
+                            li class="mb-2" {
+                                a href={"/servizi/" (s.id)} { strong { (s.name) } }
+                                @if sug.open_now { " " span class="badge bg-success" { "aperto ora" } }
+                                br;
+                                span class="small" { (sug.reasons.join(", ")) }
+                                @if !s.phones.is_empty() { span class="small" { " · Tel. " (phone_links(&s.phones)) } }
                                 form method="post" action={"/accessi/" (a.id) "/servizi"} class="d-inline ms-2" {
                                     (csrf_field(chrome.csrf))
                                     input type="hidden" name="service_id" value=(s.id);

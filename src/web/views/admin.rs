@@ -209,7 +209,7 @@ pub fn page(
                 dl class="row" {
                     dt class="col-sm-3" { "Tipo" } dd class="col-sm-9" { (instance.role.label()) }
                     dt class="col-sm-3" { "Comune" } dd class="col-sm-9" { (instance.comune.name) " (ISTAT " (instance.comune.istat) ")" }
-                    dt class="col-sm-3" { "Ambito" } dd class="col-sm-9" { (instance.ambito.name) " (" (instance.ambito.code) ")" }
+                    dt class="col-sm-3" { "Ambito" } dd class="col-sm-9" { (instance.ambito.title()) " (" (instance.ambito.code) ")" }
                     dt class="col-sm-3" { "Identificativo" } dd class="col-sm-9" { code { (instance.id) } }
                 }
             }

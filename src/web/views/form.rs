@@ -114,6 +114,40 @@ pub fn textarea(
     help: Option<&str>,
     rows: u8,
 ) -> Markup {
+    textarea_capped(name, label, value, invalid, help, rows, None)
+}
+
+/// A text area with a cap: the browser stops at it, and the help says how much room is left
+/// (counted on the server: the pages work without scripts).
+pub fn textarea_max(
+    name: &str,
+    label: &str,
+    value: &str,
+    invalid: &Invalid,
+    help: Option<&str>,
+    rows: u8,
+    max: usize,
+) -> Markup {
+    textarea_capped(name, label, value, invalid, help, rows, Some(max))
+}
+
+fn textarea_capped(
+    name: &str,
+    label: &str,
+    value: &str,
+    invalid: &Invalid,
+    help: Option<&str>,
+    rows: u8,
+    max: Option<usize>,
+) -> Markup {
+    let room = max.map(|max| {
+        let left = max.saturating_sub(value.chars().count());
+        match help {
+            Some(h) => format!("{h} Al massimo {max} caratteri, ne restano {left}."),
+            None => format!("Al massimo {max} caratteri, ne restano {left}."),
+        }
+    });
+    let help = room.as_deref().or(help);
     let error = invalid.message(name);
     let id = format!("f-{name}");
     let described = match (error.is_some(), help.is_some()) {
@@ -124,7 +158,7 @@ pub fn textarea(
     html! {
         div class="form-group" {
             label class="active" for=(id) { (label) }
-            textarea id=(id) name=(name) rows=(rows)
+            textarea id=(id) name=(name) rows=(rows) maxlength=[max]
                 class=(if error.is_some() { "form-control is-invalid" } else { "form-control" })
                 aria-invalid=[error.map(|_| "true")]
                 aria-describedby=[described] { (value) }

@@ -29,7 +29,7 @@ pub fn page(
                         dl class="mb-0" {
                             dt { "Tipo" } dd { (instance.role.label()) }
                             dt { "Comune" } dd { (instance.comune.name) " (ISTAT " (instance.comune.istat) ")" }
-                            dt { "Ambito territoriale" } dd { (instance.ambito.name) " (" (instance.ambito.code) ")" }
+                            dt { "Ambito" } dd { (instance.ambito.title()) " (" (instance.ambito.code) ")" }
                         }
                     } } }
                 }

@@ -17,6 +17,10 @@ pub struct Chrome<'a> {
     /// Path of the current section, to mark it in the navigation.
     pub current: &'a str,
     pub must_change_password: bool,
+    /// The page's own path: below the first level it gets breadcrumbs.
+    pub path: &'a str,
+    /// A level between the section and the page (the person of an access, …).
+    pub parent: Option<(&'a str, String)>,
 }
 
 impl<'a> Chrome<'a> {
@@ -28,6 +32,8 @@ impl<'a> Chrome<'a> {
             csrf,
             current: "",
             must_change_password: false,
+            path: "",
+            parent: None,
         }
     }
 
@@ -39,7 +45,15 @@ impl<'a> Chrome<'a> {
             csrf: &auth.session.csrf_token,
             current,
             must_change_password: auth.user.must_change_password,
+            path: &auth.path,
+            parent: None,
         }
+    }
+
+    /// The same frame with a level between the section and the page.
+    pub fn under(mut self, label: &'a str, href: String) -> Self {
+        self.parent = Some((label, href));
+        self
     }
 
     /// Whether the user passes `gate` (the same question the route asks), to offer a link or a
@@ -123,12 +137,46 @@ pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(token); }
 }
 
+/// Bootstrap Italia breadcrumbs on every page below the first level of the navigation.
+fn breadcrumbs(chrome: &Chrome, title: &str) -> Markup {
+    let first_level = chrome.path.is_empty()
+        || chrome.must_change_password
+        || SECTIONS.iter().any(|s| s.path == chrome.path);
+    if first_level || chrome.user_name.is_none() {
+        return html! {};
+    }
+    let section = SECTIONS
+        .iter()
+        .find(|s| s.path == chrome.current && s.path != "/");
+    html! {
+        nav class="breadcrumb-container" aria-label="Percorso di navigazione" {
+            ol class="breadcrumb p-0" {
+                li class="breadcrumb-item" { a href="/" { "Home" } span class="separator" { "/" } }
+                @if let Some(s) = section {
+                    li class="breadcrumb-item" { a href=(s.path) { (s.label) } span class="separator" { "/" } }
+                }
+                @if let Some((label, href)) = &chrome.parent {
+                    li class="breadcrumb-item" { a href=(href) { (label) } span class="separator" { "/" } }
+                }
+                li class="breadcrumb-item active" aria-current="page" { (title) }
+            }
+        }
+    }
+}
+
 pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
-    let place = chrome.instance.map(|i| match i.role {
-        crate::domain::instance::InstanceRole::Desk => format!("Comune di {}", i.comune.name),
-        crate::domain::instance::InstanceRole::District => i.ambito.name.clone(),
+    // Bootstrap Italia: the administration is the title, the office the tagline.
+    let administration = chrome.instance.map(|i| i.administration());
+    let office = chrome
+        .instance
+        .map_or("Segretariato Sociale", |i| i.office());
+    // The slim bar names what the administration belongs to (or leads).
+    let parent = chrome.instance.map(|i| match i.role {
+        crate::domain::instance::InstanceRole::Desk => i.ambito.title(),
+        crate::domain::instance::InstanceRole::District => {
+            format!("Comune capofila: {}", i.comune.name)
+        }
     });
-    let ambito = chrome.instance.map(|i| i.ambito.name.clone());
     html! {
         (DOCTYPE)
         html lang="it" {
@@ -150,7 +198,7 @@ pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                     div class="it-header-slim-wrapper" {
                         div class="container" { div class="row" { div class="col-12" {
                             div class="it-header-slim-wrapper-content" {
-                                span class="navbar-brand d-none d-lg-inline" { (ambito.as_deref().unwrap_or("Segretariato Sociale")) }
+                                span class="navbar-brand d-none d-lg-inline" { (parent.as_deref().unwrap_or("Segretariato Sociale")) }
                                 @if let Some(name) = chrome.user_name {
                                     div class="it-header-slim-right-zone" {
                                         span class="text-white me-3 d-none d-sm-inline" {
@@ -176,11 +224,8 @@ pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                                         a href="/" {
                                             (icon("it-pa", ""))
                                             div class="it-brand-text" {
-                                                div class="it-brand-title" { "Sportello" }
-                                                div class="it-brand-tagline d-none d-md-block" {
-                                                    "Segretariato Sociale"
-                                                    @if let Some(place) = &place { " – " (place) }
-                                                }
+                                                div class="it-brand-title" { (administration.as_deref().unwrap_or("Sportello")) }
+                                                div class="it-brand-tagline d-none d-md-block" { (office) }
                                             }
                                         }
                                     }
@@ -211,6 +256,7 @@ pub fn page(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                     }
                 }
                 main id="main" class="container my-4" {
+                    (breadcrumbs(chrome, title))
                     (content)
                 }
                 footer class="it-footer" {

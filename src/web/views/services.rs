@@ -306,7 +306,15 @@ pub fn form_page(
     v: &crate::domain::service_form::ServiceForm,
     invalid: &crate::domain::Invalid,
 ) -> Markup {
-    use super::form::{checkbox, error_summary, field_errors, input, select, textarea};
+    use super::form::{
+        checkbox, error_summary, field_errors, input, select, textarea, textarea_max,
+    };
+    let cap = |field: &str| {
+        crate::domain::service_form::TEXT_CAPS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(4000, |(_, m)| *m)
+    };
     let orgs: Vec<(String, String)> = organizations
         .iter()
         .map(|o| (o.id.to_string(), o.name.clone()))
@@ -340,7 +348,7 @@ pub fn form_page(
                     legend class="h4" { "Servizio" }
                     (select("organization_id", "Ente", &org_opts, &v.organization_id, invalid, Some("—")))
                     (input("text", "name", "Nome del servizio", &v.name, invalid, None, "off"))
-                    (textarea("description", "Che cosa offre", &v.description, invalid, None, 3))
+                    (textarea_max("description", "Che cosa offre", &v.description, invalid, None, 3, cap("description")))
                     div class="row" {
                         div class="col-12 col-md-4" { (select("status", "Stato", &statuses, &v.status, invalid, None)) }
                         div class="col-12 col-md-4" { (input("text", "verified_on", "Verificato il", &v.verified_on, invalid, Some("gg/mm/aaaa; vuoto: mai"), "off")) }
@@ -364,11 +372,19 @@ pub fn form_page(
                         div class="col-6 col-md-3" { (input("text", "max_age", "Età massima", &v.max_age, invalid, None, "off")) }
                         div class="col-12 col-md-6" { (input("text", "comuni_served", "Comuni serviti", &v.comuni_served, invalid, Some("Nomi o codici ISTAT separati da virgola; vuoto: tutti."), "off")) }
                     }
-                    (textarea("eligibility", "Chi può accedere", &v.eligibility, invalid, None, 2))
+                    div class="row" {
+                        div class="col-12 col-md-6" {
+                            (select("for_sex", "Riservato a", &[("F", "solo donne"), ("M", "solo uomini")], &v.for_sex, invalid, Some("donne e uomini")))
+                        }
+                        div class="col-12 col-md-6 pt-md-4" {
+                            (checkbox("homeless_only", "1", "Solo per persone senza dimora (non suggerito a chi ha una casa)", v.homeless_only, "f-homeless_only"))
+                        }
+                    }
+                    (textarea_max("eligibility", "Chi può accedere", &v.eligibility, invalid, None, 2, cap("eligibility")))
                 }
                 fieldset {
                     legend class="h4 mt-4" { "Come accedere" }
-                    (textarea("application_process", "Come fare domanda", &v.application_process, invalid, None, 2))
+                    (textarea_max("application_process", "Come fare domanda", &v.application_process, invalid, None, 2, cap("application_process")))
                     (textarea("required_documents", "Documenti da portare", &v.required_documents, invalid, Some("Uno per riga."), 3))
                     (input("text", "fees", "Costi", &v.fees, invalid, None, "off"))
                     div class="row" {
