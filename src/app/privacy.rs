@@ -4,20 +4,25 @@ use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{AppError, Ctx};
+use super::{check_len, AppError, Ctx};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
+use crate::domain::audit::sentence;
 use crate::domain::audit::AuditEntry;
 use crate::domain::audit::{verify_copy, Action, ChainError, CopyVerified};
 use crate::domain::person::{Person, PersonChange};
 use crate::domain::policy;
-use crate::domain::privacy::{Consent, Restriction, CONSENT_PURPOSES};
+use crate::domain::privacy::{
+    art15_information, Consent, Restriction, SubjectFacts, CONSENT_PURPOSES,
+};
 use crate::domain::referral::Referral;
+use crate::domain::user::described;
 use crate::domain::Invalid;
 use crate::store::Store;
 use crate::store::{AuditFilter, StoreError};
 
-/// Everything held about a person (art. 15), with who accessed it.
+/// Everything held about a person (art. 15), with who accessed it, in words the person reads:
+/// users by name and role, operations as sentences, never a code or a username alone.
 #[derive(Debug, Serialize)]
 pub struct SubjectReport {
     pub generated_at: chrono::DateTime<Utc>,
@@ -27,15 +32,96 @@ pub struct SubjectReport {
     pub referrals: Vec<Referral>,
     pub appointments: Vec<Appointment>,
     /// Every audited read, change or print of the person's records: who and when.
-    pub audit: Vec<AuditEntry>,
+    pub audit: Vec<AuditLine>,
+    /// What art. 15.1 a–h asks to tell besides the data: purposes, recipients, retention, rights.
+    pub information: Vec<InformationSection>,
+    /// Reserved notes were left out (art. 15.4: they would harm others); the reason is in
+    /// the audit log, not here (it could itself tell about others).
+    pub reserved_notes_withheld: bool,
 }
 
-/// The art. 15 report, for a social worker or the responsabile; giving it is audited (`how`:
-/// the format and channel).
-pub fn report(ctx: &Ctx, id: Uuid, how: &str) -> Result<SubjectReport, AppError> {
+/// One audited operation on the person's records, as a sentence.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditLine {
+    pub time: chrono::DateTime<Utc>,
+    /// Full name and role.
+    pub by: String,
+    /// "12/03/2026 10:14 — Maria Rossi (operatore) ha consultato la scheda della persona".
+    pub sentence: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InformationSection {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+/// How the report is to be given: its format and channel (audited), and whether the reserved
+/// notes are withheld, with the reason (recorded in the audit and told in the report).
+#[derive(Debug, Default)]
+pub struct Release<'a> {
+    pub how: &'a str,
+    pub withhold_reserved: Option<&'a str>,
+}
+
+/// The longest reason for withholding reserved notes.
+pub const MAX_WITHHOLD_REASON: usize = 500;
+
+/// The art. 15 report, for a social worker or the responsabile; giving it is audited with how
+/// and with any reserved notes withheld.
+pub fn report(ctx: &Ctx, id: Uuid, release: &Release) -> Result<SubjectReport, AppError> {
+    policy::subject_report(ctx.actor)?;
+    let reason = match release.withhold_reserved.map(str::trim) {
+        None => None,
+        Some("") => {
+            let mut invalid = Invalid::new();
+            invalid.add(
+                "withhold_reason",
+                "Indicare perché le note riservate non vengono date (art. 15.4: diritti di altre persone).",
+            );
+            return Err(AppError::Invalid(invalid));
+        }
+        Some(r) => {
+            let mut invalid = Invalid::new();
+            check_len(
+                &mut invalid,
+                "withhold_reason",
+                "Motivo",
+                r,
+                MAX_WITHHOLD_REASON,
+            );
+            if !invalid.is_empty() {
+                return Err(AppError::Invalid(invalid));
+            }
+            Some(r.to_string())
+        }
+    };
+    let mut report = subject_report(ctx.store, id)?;
+    if reason.is_some() {
+        for a in &mut report.accesses {
+            a.reserved_notes.clear();
+        }
+        report.reserved_notes_withheld = true;
+    }
+    let details = match &reason {
+        Some(r) => format!("{}; note riservate non date: {r}", release.how),
+        None => release.how.to_string(),
+    };
+    ctx.audit_about(Action::PersonReport, [id], id.to_string(), &details)?;
+    Ok(report)
+}
+
+/// What will be given, for the review before release: the whole report, reserved notes
+/// included (the read is audited as such, not as a report given).
+pub fn report_preview(ctx: &Ctx, id: Uuid) -> Result<SubjectReport, AppError> {
     policy::subject_report(ctx.actor)?;
     let report = subject_report(ctx.store, id)?;
-    ctx.audit_about(Action::PersonReport, [id], id.to_string(), how)?;
+    ctx.audit_about(
+        Action::PersonView,
+        [id],
+        id.to_string(),
+        "verifica del rapporto art. 15 prima della consegna",
+    )?;
     Ok(report)
 }
 
@@ -52,15 +138,90 @@ fn subject_report(store: &Store, id: Uuid) -> Result<SubjectReport, AppError> {
     }
     audit.sort_by_key(|e| e.seq);
     audit.dedup_by_key(|e| e.seq);
+    let users = store.users()?;
+    let name = |username: &str| described(username, users.iter().find(|u| u.username == username));
+    let audit = audit.iter().map(|e| audit_line(e, &name)).collect();
+    let mut change_history = snap.person_history(id)?;
+    for c in &mut change_history {
+        c.user = name(&c.user);
+    }
+    let mut person = person;
+    for c in &mut person.consents {
+        c.recorded_by = name(&c.recorded_by);
+    }
+    if let Some(n) = &mut person.privacy_notice {
+        n.recorded_by = name(&n.recorded_by);
+    }
+    if let Some(r) = &mut person.restriction {
+        r.by = name(&r.by);
+    }
+    let mut accesses = accesses;
+    for a in &mut accesses {
+        for u in &mut a.unmet {
+            u.recorded_by = name(&u.recorded_by);
+        }
+    }
+    let mut referrals = referrals;
+    for r in &mut referrals {
+        for h in &mut r.history {
+            h.by = name(&h.by);
+        }
+    }
+    let mut appointments = appointments;
+    for a in &mut appointments {
+        for h in &mut a.history {
+            h.by = name(&h.by);
+        }
+    }
+    let instance = store
+        .instance()?
+        .ok_or(AppError::NotFound("Installazione"))?;
+    let contacts = store.desk_contacts()?;
+    let controller = format!("{} – {}", instance.administration(), instance.office());
+    let ambito = instance.ambito.title();
+    let mut referred_to: Vec<String> = referrals.iter().map(|r| r.target_name.clone()).collect();
+    referred_to.sort();
+    referred_to.dedup();
+    let facts = SubjectFacts {
+        controller: &controller,
+        ambito: &ambito,
+        retention_years: store.retention_years()?,
+        referred_to,
+        dpo: &contacts.dpo,
+        office_contact: &contacts.reach(),
+    };
+    let information = art15_information(&facts)
+        .into_iter()
+        .map(|(title, lines)| InformationSection {
+            title: title.to_string(),
+            lines,
+        })
+        .collect();
     Ok(SubjectReport {
         generated_at: Utc::now(),
-        change_history: snap.person_history(id)?,
+        change_history,
         audit,
         person,
         accesses,
         referrals,
         appointments,
+        information,
+        reserved_notes_withheld: false,
     })
+}
+
+fn audit_line(e: &AuditEntry, name: &impl Fn(&str) -> String) -> AuditLine {
+    let by = name(&e.user);
+    let when = e
+        .time
+        .with_timezone(&chrono::Local)
+        .format("%d/%m/%Y %H:%M")
+        .to_string();
+    AuditLine {
+        time: e.time,
+        sentence: sentence(&when, &by, &e.action),
+        by,
+    }
 }
 
 /// What the responsabile asks of the audit log; `person` is a codice fiscale, a temporary code

@@ -366,9 +366,86 @@ impl Action {
         }
     }
 
+    /// What the user did, as the end of an Italian sentence whose subject is the user
+    /// ("Maria Rossi (operatore) ha consultato la scheda"): what a citizen reads in the art. 15
+    /// report and the responsabile in the audit viewer.
+    pub fn deed(self) -> Option<&'static str> {
+        Some(match self {
+            Action::PersonView => "ha consultato la scheda della persona",
+            Action::PersonCreate => "ha registrato la persona",
+            Action::PersonUpdate => "ha modificato i dati anagrafici o di contatto",
+            Action::PersonReport => "ha preparato il rapporto sui dati trattati (art. 15)",
+            Action::PersonPrivacyNotice => "ha registrato la consegna dell'informativa privacy",
+            Action::PersonPrintNotice => "ha stampato l'informativa privacy",
+            Action::PersonConsentGiven => "ha registrato un consenso",
+            Action::PersonConsentWithdrawn => "ha registrato la revoca di un consenso",
+            Action::PersonRestrict => "ha limitato il trattamento dei dati (art. 18)",
+            Action::PersonRestrictionLifted => "ha tolto la limitazione del trattamento",
+            Action::PersonMerge => "ha unito due schede della stessa persona",
+            Action::PersonMergeUndo => "ha annullato l'unione di due schede",
+            Action::AccessCreate => "ha registrato un accesso allo sportello",
+            Action::AccessView => "ha consultato un accesso",
+            Action::AccessEdit => "ha corretto un accesso",
+            Action::AccessIdentify => "ha collegato alla scheda un accesso registrato come anonimo",
+            Action::AccessList => "ha consultato l'elenco degli accessi",
+            Action::AccessPrint => "ha stampato la scheda di un accesso",
+            Action::AccessPrintOrientation => "ha stampato il foglio di orientamento",
+            Action::AccessReservedNotesView => "ha letto le note riservate",
+            Action::AccessOrientation => "ha indicato i servizi a cui rivolgersi",
+            Action::AccessUnmetNeed => "ha registrato un bisogno non soddisfatto",
+            Action::AccessComplaintService => "ha indicato il servizio oggetto di un reclamo",
+            Action::AccessDenied => {
+                "ha tentato un'operazione non consentita, che è stata rifiutata"
+            }
+            Action::AppointmentCreate => "ha fissato un appuntamento",
+            Action::AppointmentCancel => "ha annullato un appuntamento",
+            Action::AppointmentRestore => "ha ripristinato un appuntamento",
+            Action::AppointmentMove => "ha spostato un appuntamento",
+            Action::AppointmentOutcome => "ha registrato l'esito di un appuntamento",
+            Action::AppointmentList => "ha consultato gli appuntamenti",
+            Action::AppointmentPrint => "ha stampato il promemoria di un appuntamento",
+            Action::DraftSave => "ha conservato un modulo rimasto a metà",
+            Action::DraftDiscard => "ha inviato o scartato un modulo conservato",
+            Action::ReferralCreate => "ha inviato la persona a un servizio",
+            Action::ReferralView => "ha consultato un invio",
+            Action::ReferralList => "ha consultato gli invii",
+            Action::ReferralPrint => "ha stampato la scheda di invio",
+            Action::ReferralStatus => "ha aggiornato lo stato di un invio",
+            Action::ReferralPrivacyOverride => {
+                "ha inviato la persona prima della consegna dell'informativa, motivandolo"
+            }
+            Action::InboxList => "ha consultato gli invii ricevuti",
+            Action::InboxView => "ha consultato un invio ricevuto",
+            Action::InboxStatus => "ha preso una decisione su un invio ricevuto",
+            Action::InboxUnlink => "ha scollegato degli invii ricevuti",
+            Action::BundleExport => "ha preparato il pacchetto per l'Ambito",
+            Action::BundleImport => "ha importato un pacchetto",
+            Action::RetentionPropose => "ha proposto lo scarto dei dati per fine conservazione",
+            Action::RetentionApprove => "ha approvato lo scarto dei dati per fine conservazione",
+            Action::RetentionAnonymize => "ha reso anonimi i dati per fine conservazione",
+            Action::AuditView => "ha consultato il registro degli accessi",
+            Action::AuditExport => "ha esportato il registro degli accessi",
+            _ => return None,
+        })
+    }
+
     pub fn from_code(code: &str) -> Option<Action> {
         Action::ALL.iter().copied().find(|a| a.code() == code)
     }
+}
+
+/// One audit entry as a sentence: "12/03/2026 10:14 — Maria Rossi (operatore) ha consultato la
+/// scheda della persona". `when` is the local time already written; `who` the user's name and
+/// role. Never an action code: an unknown one reads as an unspecified operation.
+pub fn sentence(when: &str, who: &str, code: &str) -> String {
+    let deed = match Action::from_code(code) {
+        Some(a) => a
+            .deed()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("ha eseguito l'operazione «{}»", a.label())),
+        None => "ha eseguito un'operazione di una versione più recente del programma".into(),
+    };
+    format!("{when} — {who} {deed}")
 }
 
 /// The Italian label of a stored code (the code itself for one this build does not know).
@@ -634,6 +711,20 @@ pub fn verify_copy(text: &str, noted_head: Option<&str>) -> Result<CopyVerified,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_entry_reads_as_an_italian_sentence_without_its_code() {
+        assert_eq!(
+            sentence("12/03/2026 10:14", "Maria Rossi (operatore)", "person.view"),
+            "12/03/2026 10:14 — Maria Rossi (operatore) ha consultato la scheda della persona"
+        );
+        for a in Action::ALL {
+            let s = sentence("01/01/2026 10:00", "Maria Rossi (operatore)", a.code());
+            assert!(!s.contains(a.code()), "{s}");
+            assert!(s.contains(" ha "), "{s}");
+        }
+        assert!(!sentence("", "X", "future.thing").contains("future.thing"));
+    }
 
     fn chain(n: usize) -> Vec<AuditEntry> {
         let mut out: Vec<AuditEntry> = Vec::new();

@@ -221,6 +221,9 @@ pub struct DeskContacts {
     pub phone: String,
     pub email: String,
     pub hours: String,
+    /// The DPO (*RPD*) of the comune: name and contact, told to citizens in the art. 15 report.
+    #[serde(default)]
+    pub dpo: String,
 }
 
 impl DeskContacts {
@@ -232,12 +235,14 @@ impl DeskContacts {
             phone: trim(self.phone),
             email: trim(self.email),
             hours: trim(self.hours),
+            dpo: trim(self.dpo),
         };
         for (field, value, max) in [
             ("address", &c.address, 200),
             ("phone", &c.phone, 60),
             ("email", &c.email, 120),
             ("hours", &c.hours, 300),
+            ("dpo", &c.dpo, 200),
         ] {
             if value.chars().count() > max {
                 invalid.add(field, format!("Al massimo {max} caratteri."));
@@ -252,19 +257,29 @@ impl DeskContacts {
         invalid.into_result(c)
     }
 
+    /// Whether citizens can be told how to reach the desk (a phone or an e-mail).
+    pub fn reachable(&self) -> bool {
+        !self.phone.is_empty() || !self.email.is_empty()
+    }
+
+    /// Phone and e-mail on one line ("Tel. 080 123 · sportello@comune.it").
+    pub fn reach(&self) -> String {
+        [("Tel. ", &self.phone), ("", &self.email)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(p, v)| format!("{p}{v}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     /// Lines for the header of printed documents.
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
         if !self.address.is_empty() {
             out.push(self.address.clone());
         }
-        let reach: Vec<String> = [("Tel. ", &self.phone), ("", &self.email)]
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(p, v)| format!("{p}{v}"))
-            .collect();
-        if !reach.is_empty() {
-            out.push(reach.join(" · "));
+        if self.reachable() {
+            out.push(self.reach());
         }
         if !self.hours.is_empty() {
             out.push(self.hours.clone());

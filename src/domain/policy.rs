@@ -41,7 +41,7 @@ impl Actor {
     pub fn command_line(mode: Option<InstanceRole>) -> Actor {
         Actor {
             id: Uuid::nil(),
-            username: "sistema".into(),
+            username: super::user::SYSTEM_USERNAME.into(),
             full_name: "Riga di comando".into(),
             roles: Role::ALL.to_vec(),
             mode,

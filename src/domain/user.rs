@@ -40,6 +40,26 @@ pub struct OversightNotice {
     pub acknowledged: Option<(String, DateTime<Utc>)>,
 }
 
+/// The user behind the desk's own automatic work (retention, nightly backups).
+pub const SYSTEM_USERNAME: &str = "sistema";
+
+/// How a user is named to others (a citizen, the DPO): full name and roles, never the username
+/// alone. `user` is `None` for a username this installation does not know.
+pub fn described(username: &str, user: Option<&User>) -> String {
+    match user {
+        Some(u) => {
+            let roles: Vec<String> = u.roles.iter().map(|r| r.label().to_lowercase()).collect();
+            if roles.is_empty() {
+                u.full_name.clone()
+            } else {
+                format!("{} ({})", u.full_name, roles.join(", "))
+            }
+        }
+        None if username == SYSTEM_USERNAME => "Il programma (operazione automatica)".into(),
+        None => "Un utente di un'altra installazione o non più registrato".into(),
+    }
+}
+
 impl User {
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)

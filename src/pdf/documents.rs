@@ -485,6 +485,8 @@ pub fn subject_report(
         appointments,
         audit,
         generated_at: now,
+        information,
+        reserved_notes_withheld,
     } = report;
     let now = *now;
     let places = reference.places();
@@ -494,8 +496,9 @@ pub fn subject_report(
     };
     let mut b = vec![
         Block::Paragraph(format!(
-            "Dati personali trattati dal Segretariato Sociale del Comune di {} al {}, e registro di chi li ha consultati.",
-            instance.comune.name,
+            "Dati personali trattati da {} – {} al {}, e registro di chi li ha consultati, come chiede l'art. 15 del Regolamento europeo sulla protezione dei dati (GDPR).",
+            instance.administration(),
+            instance.office(),
             now.with_timezone(&Local).format("%d/%m/%Y")
         )),
         Block::Heading("Dati anagrafici e di contatto".into()),
@@ -558,10 +561,18 @@ pub fn subject_report(
             format!("dal {}: {}", r.since.format("%d/%m/%Y"), r.reason),
         ));
     }
+    // What art. 15.1 asks to tell besides the data, on the first pages, before the histories.
+    b.push(Block::Heading(
+        "Informazioni sul trattamento (art. 15.1 GDPR)".into(),
+    ));
+    for s in information {
+        b.push(Block::Paragraph(s.title.clone()));
+        b.push(Block::Bullets(s.lines.clone()));
+    }
     b.push(Block::Heading(format!("Accessi ({})", accesses.len())));
     for a in accesses {
         let mut lines = vec![format!(
-            "{} – {} – {}",
+            "{} – {} – con {}",
             when(a.time),
             reference.label(Kind::Channel, &a.channel),
             a.operator_name
@@ -657,11 +668,17 @@ pub fn subject_report(
         audit.len()
     )));
     b.push(Block::Bullets(
-        audit
-            .iter()
-            .map(|e| format!("{} – {} – {}", when(e.time), e.user, e.action))
-            .collect(),
+        audit.iter().map(|e| e.sentence.clone()).collect(),
     ));
+    if *reserved_notes_withheld {
+        b.push(Block::Paragraph(
+            "Alcune note riservate degli operatori non sono riportate perché riguardano altre persone \
+             e darle lederebbe i loro diritti (art. 15.4 GDPR). La decisione è registrata; \
+             si può chiedere un riesame al titolare o proporre reclamo al Garante."
+                .into(),
+        ));
+    }
+
     Document {
         title: "Dati personali trattati (art. 15 GDPR)".into(),
         header_lines: desk_lines(instance, contacts),
@@ -746,18 +763,14 @@ pub fn processing_record(
         f("Trattamento", "Segretariato Sociale: accoglienza, registrazione della domanda, orientamento e invio ai servizi"),
         f("Ambito", &format!("{} ({})", instance.ambito.title(), instance.ambito.code)),
         Block::Heading("Finalità e basi giuridiche".into()),
-        Block::Bullets(vec![
-            "Accoglienza, ascolto, orientamento e invio ai servizi sociali e socio-sanitari (L. 328/2000): interesse pubblico, art. 6.1.e GDPR".into(),
-            "Dati relativi alla salute e ad altre categorie particolari: motivi di interesse pubblico rilevante, art. 9.2.g GDPR; artt. 2-ter e 2-sexies D.Lgs. 196/2003".into(),
-            "Promemoria via SMS/e-mail e condivisione con enti del terzo settore: consenso dell'interessato, revocabile".into(),
-            "Statistiche per l'Ambito e il Piano di Zona: dati pseudonimi o anonimi".into(),
-        ]),
+        Block::Bullets(crate::domain::privacy::PURPOSES.iter().map(|s| s.to_string()).collect()),
         Block::Heading("Interessati e categorie di dati".into()),
-        Block::Bullets(vec![
-            "Cittadini che si rivolgono allo sportello e componenti del loro nucleo familiare".into(),
-            "Dati anagrafici e di contatto, codice fiscale, cittadinanza, residenza".into(),
-            "Bisogni espressi, anche relativi a salute, situazione economica, violenza; note degli operatori (note riservate per i soli assistenti sociali)".into(),
-        ]),
+        Block::Bullets(
+            std::iter::once("Cittadini che si rivolgono allo sportello e componenti del loro nucleo familiare")
+                .chain(crate::domain::privacy::DATA_CATEGORIES)
+                .map(str::to_string)
+                .collect(),
+        ),
         Block::Heading("Destinatari".into()),
         Block::Bullets(vec![
             "Servizio Sociale Professionale dell'Ambito: solo i casi inviati; dati statistici pseudonimi per gli altri accessi".into(),

@@ -278,6 +278,7 @@ pub async fn save_contacts(
         phone: form.get("desk_phone").to_string(),
         email: form.get("desk_email").to_string(),
         hours: form.get("desk_hours").to_string(),
+        dpo: form.get("desk_dpo").to_string(),
     };
     match app::administration::save_contacts(&auth.ctx(&state), contacts) {
         Ok(()) => Ok(back("contatti")),
@@ -292,6 +293,7 @@ pub async fn save_contacts(
                             "address" => "desk_address",
                             "phone" => "desk_phone",
                             "email" => "desk_email",
+                            "dpo" => "desk_dpo",
                             _ => "desk_hours",
                         };
                         e

@@ -136,10 +136,15 @@ pub async fn subject_report(
     actor: &Actor,
     id: Uuid,
     how: &'static str,
+    withhold_reserved: Option<String>,
 ) -> Result<Vec<u8>, AppError> {
     let st = state.clone();
     super::state::blocking(state, actor, move |ctx| {
-        let report = app::privacy::report(ctx, id, how)?;
+        let release = app::privacy::Release {
+            how,
+            withhold_reserved: withhold_reserved.as_deref(),
+        };
+        let report = app::privacy::report(ctx, id, &release)?;
         crate::pdf::render(&report_pdf(&st, &report)?)
             .map_err(|e| AppError::Internal(e.to_string()))
     })

@@ -11,10 +11,10 @@ use super::error::PageError;
 use super::forms::Fields;
 use super::respond::{html, ok, see_other};
 use super::session::Auth;
-use super::state::AppState;
+use super::state::{blocking, AppState};
 use super::views;
 use super::views::layout::Chrome;
-use crate::app;
+use crate::app::{self, AppError};
 use crate::domain::access::local_instant;
 use crate::domain::person::parse_date;
 use crate::domain::Invalid;
@@ -266,15 +266,74 @@ pub async fn audit_csv(
         .body(out))
 }
 
-pub async fn report(
+/// The art. 15 report before it is given: what it holds, and the choice on reserved notes.
+pub async fn report_review(
     auth: Auth,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let bytes =
-        super::documents::subject_report(&state, &auth.actor, path.into_inner(), "PDF art. 15")
-            .await?;
-    Ok(super::respond::pdf(bytes, "dati-personali.pdf"))
+    review_page(
+        &auth,
+        &state,
+        path.into_inner(),
+        false,
+        "",
+        &Invalid::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn review_page(
+    auth: &Auth,
+    state: &web::Data<AppState>,
+    id: Uuid,
+    withhold: bool,
+    reason: &str,
+    invalid: &Invalid,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let report = blocking(state, &auth.actor, move |ctx| {
+        app::privacy::report_preview(ctx, id)
+    })
+    .await?;
+    let instance = state.store.instance()?;
+    let name = report.person.display_name();
+    let chrome = Chrome::for_user(auth, instance.as_ref(), "/persone")
+        .under(&name, format!("/persone/{id}"));
+    Ok(super::respond::html(
+        status,
+        views::subject_report::review(&chrome, &report, withhold, reason, invalid),
+    ))
+}
+
+/// The art. 15 report as released after the review (PDF, rendered off the request threads).
+pub async fn report(
+    auth: Auth,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let withhold = form.get("withhold") == "1";
+    let reason = form.get("withhold_reason").to_string();
+    let held = withhold.then(|| reason.clone());
+    match super::documents::subject_report(&state, &auth.actor, id, "PDF art. 15", held).await {
+        Ok(bytes) => Ok(super::respond::pdf(bytes, "dati-personali.pdf")),
+        Err(AppError::Invalid(invalid)) => {
+            review_page(
+                &auth,
+                &state,
+                id,
+                withhold,
+                &reason,
+                &invalid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Retention: the term, a dry run, the saved proposal and its approval (responsabile).
@@ -387,7 +446,8 @@ pub(crate) fn configure(r: &mut Routes) {
         Gate::Responsabile,
         lift_restriction,
     );
-    r.get("/persone/{id}/rapporto.pdf", Gate::SocialWork, report);
+    r.get("/persone/{id}/rapporto", Gate::SocialWork, report_review);
+    r.post("/persone/{id}/rapporto.pdf", Gate::SocialWork, report);
     r.get("/privacy", Gate::Responsabile, page);
     r.post("/privacy/informativa", Gate::Responsabile, save_notice);
     r.get("/privacy/audit", Gate::Responsabile, audit);

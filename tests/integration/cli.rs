@@ -311,6 +311,81 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
     );
     let week = c.get("/agenda?vista=settimana").await;
     assert_eq!(week.status, 200);
+
+    // The art. 15 report of a demo person, reviewed then given: Italian sentences with names
+    // and roles, the art. 15.1 sections, no action code, no username alone.
+    let person_id = search
+        .body
+        .match_indices("href=\"/persone/")
+        .filter_map(|(i, m)| search.body.get(i + m.len()..i + m.len() + 36))
+        .find(|id| uuid::Uuid::parse_str(id).is_ok())
+        .expect("a person in the results")
+        .to_string();
+    let mut sw = server.client();
+    assert_eq!(
+        sw.login("assistente", "demo-assistente-2026")
+            .await
+            .location(),
+        "/"
+    );
+    // The operatore reads the person, so that the report names him.
+    c.get(&format!("/persone/{person_id}")).await;
+    let review_path = format!("/persone/{person_id}/rapporto");
+    let review = sw.get(&review_path).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    assert!(review.body.contains("Che cosa contiene"), "{}", review.body);
+    assert!(review
+        .body
+        .contains("Ottavio Operatore (operatore) ha consultato la scheda della persona"));
+    let (status, pdf) = sw
+        .submit_bytes(
+            &review_path,
+            &format!("/persone/{person_id}/rapporto.pdf"),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needed in [
+            "Ottavio Operatore (operatore) ha consultato la scheda della persona",
+            "Finalità e basi giuridiche",
+            "Destinatari",
+            "Periodo di conservazione",
+            "Diritti",
+            "Garante per la protezione dei dati personali",
+        ] {
+            assert!(flat.contains(needed), "«{needed}» missing: {flat}");
+        }
+        for a in sportello::domain::audit::Action::ALL {
+            assert!(
+                !flat.contains(a.code()),
+                "action code {} in the report",
+                a.code()
+            );
+        }
+        for username in ["operatore", "assistente", "responsabile", "admin"] {
+            for shape in [
+                format!("– {username} –"),
+                format!("({username})"),
+                format!(" {username} ha "),
+            ] {
+                if username == "operatore" && shape == "(operatore)" {
+                    continue; // the role, after a name
+                }
+                assert!(!flat.contains(&shape), "username alone: {shape}");
+            }
+        }
+    }
+    let json = sw
+        .get_with(&format!("/api/v1/persons/{person_id}/report.json"), &[])
+        .await;
+    assert_eq!(json.status, 200, "{}", json.body);
+    for line in json.json()["audit"].as_array().unwrap() {
+        let by = line["by"].as_str().unwrap();
+        assert!(by.contains(" (") || by.starts_with("Il programma"), "{by}");
+    }
     let verify = {
         let mut s = server;
         assert!(s.stop());

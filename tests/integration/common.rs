@@ -631,6 +631,25 @@ impl Client {
     }
 
     /// Posts a form found at `page_path`, using that page's CSRF token.
+    /// The raw bytes answered to a form posted from `page_path` (a PDF made after a review).
+    pub async fn submit_bytes(
+        &mut self,
+        page_path: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, Vec<u8>) {
+        let page = self.get(page_path).await;
+        assert_eq!(page.status, 200, "GET {page_path}: {}", page.body);
+        let csrf = page.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        all.extend_from_slice(fields);
+        let req = self.with_cookies(self.http.post(self.url(action)));
+        let mut resp = req.send_form(&all).await.expect("POST");
+        let status = resp.status().as_u16();
+        let body = resp.body().limit(16 * 1024 * 1024).await.expect("body");
+        (status, body.to_vec())
+    }
+
     pub async fn submit(&mut self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Resp {
         let page = self.get(page_path).await;
         assert_eq!(page.status, 200, "GET {page_path}: {}", page.body);

@@ -88,7 +88,8 @@ const ALLOW: &[Row] = &[
     // Privacy duties.
     ("POST", "/persone/{id}/limitazione", "r", "r"),
     ("POST", "/persone/{id}/limitazione/rimuovi", "r", "r"),
-    ("GET", "/persone/{id}/rapporto.pdf", "sr", ""),
+    ("GET", "/persone/{id}/rapporto", "sr", ""),
+    ("POST", "/persone/{id}/rapporto.pdf", "sr", ""),
     ("GET", "/privacy", "r", "r"),
     ("POST", "/privacy/informativa", "r", "r"),
     ("GET", "/privacy/audit", "r", "r"),

@@ -236,47 +236,71 @@ async fn notice_consents_restriction_report_and_audit() {
     assert_eq!(r["appointments"].as_array().unwrap().len(), 1);
     assert_eq!(r["person"]["consents"][0]["purpose"], "reminders");
     assert!(r["person"]["consents"][0]["withdrawn_on"].is_string());
-    let actions: Vec<&str> = r["audit"]
+    // Every operation as an Italian sentence with the user's name and role, never a code.
+    let sentences: Vec<&str> = r["audit"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["action"].as_str().unwrap())
+        .map(|e| e["sentence"].as_str().unwrap())
         .collect();
     for expected in [
-        "person.create",
-        "access.create",
-        "appointment.create",
-        "person.view",
-        "access.view",
-        "person.print_notice",
-        "person.privacy_notice",
-        "person.consent_given",
-        "person.consent_withdrawn",
-        "person.restrict",
-        "person.restriction_lifted",
+        "ha registrato la persona",
+        "ha registrato un accesso allo sportello",
+        "ha fissato un appuntamento",
+        "ha consultato la scheda della persona",
+        "ha consultato un accesso",
+        "ha stampato l'informativa privacy",
+        "ha registrato la consegna dell'informativa privacy",
+        "ha registrato un consenso",
+        "ha registrato la revoca di un consenso",
+        "ha limitato il trattamento dei dati (art. 18)",
+        "ha tolto la limitazione del trattamento",
     ] {
         assert!(
-            actions.contains(&expected),
-            "audit of the person lacks {expected}: {actions:?}"
+            sentences.iter().any(|s| s.contains(expected)),
+            "audit of the person lacks «{expected}»: {sentences:?}"
         );
     }
     let users: Vec<&str> = r["audit"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["user"].as_str().unwrap())
+        .map(|e| e["by"].as_str().unwrap())
         .collect();
-    assert!(users.contains(&"operatore1") && users.contains(&"resp1"));
+    assert!(
+        users.iter().any(|u| u.ends_with("(operatore)"))
+            && users.iter().any(|u| u.contains("(responsabile")),
+        "{users:?}"
+    );
+    // (Here the users' full names are their usernames; the demo test checks names apart.)
+    assert!(!report.body.contains("person.view"));
+    let info: Vec<&str> = r["information"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    for section in [
+        "Finalità e basi giuridiche",
+        "Destinatari",
+        "Periodo di conservazione",
+        "Diritti",
+        "Titolare del trattamento",
+    ] {
+        assert!(info.contains(&section), "{info:?}");
+    }
     assert_eq!(
-        op.get(&format!("/persone/{person_id}/rapporto.pdf"))
+        op.get(&format!("/persone/{person_id}/rapporto"))
             .await
             .status,
         403,
         "operatori do not print the art. 15 report"
     );
-    let pdf = resp
-        .get_bytes(&format!("/persone/{person_id}/rapporto.pdf"))
+    let review = format!("/persone/{person_id}/rapporto");
+    let (status, pdf) = resp
+        .submit_bytes(&review, &format!("/persone/{person_id}/rapporto.pdf"), &[])
         .await;
+    assert_eq!(status, 200);
     if let Some(text) = pdf_text(&pdf) {
         assert!(
             text.contains("Semeraro") && text.contains("Chi ha consultato"),
@@ -466,8 +490,12 @@ async fn the_art_15_report_of_a_five_thousand_access_history_renders() {
     let server = Server::on(&data);
     let mut c = server.logged_in("assistente1").await;
     let started = std::time::Instant::now();
-    let pdf = c
-        .get_bytes(&format!("/persone/{person_id}/rapporto.pdf"))
+    let (_, pdf) = c
+        .submit_bytes(
+            &format!("/persone/{person_id}/rapporto"),
+            &format!("/persone/{person_id}/rapporto.pdf"),
+            &[],
+        )
         .await;
     let took = started.elapsed();
     assert!(
@@ -497,4 +525,87 @@ async fn the_art_15_report_of_a_five_thousand_access_history_renders() {
         println!("{pages} pagine");
         assert!(pages > 100, "{pages} pages: more than the old cap");
     }
+}
+
+#[actix_rt::test]
+async fn reserved_notes_can_be_withheld_from_the_art_15_report_with_a_reason() {
+    let server = Server::with_users(&[("sara", "assistente_sociale"), ("resp", "responsabile")]);
+    let mut c = server.logged_in("sara").await;
+    let done = c
+        .submit(
+            "/accessi/nuovo",
+            "/accessi/nuovo",
+            &[
+                ("person_mode", "new"),
+                ("surname", "Caputo"),
+                ("given_names", "Lidia"),
+                ("sex", "F"),
+                ("channel", "in_person"),
+                ("interlocutor", "user"),
+                ("reason", "spontaneous"),
+                ("need_area", "poverty"),
+                ("need_category", "housing"),
+                ("outcome", "information_given"),
+                (
+                    "reserved_notes",
+                    "Il fratello Marco riferisce minacce del marito",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let access = c.get(done.location()).await;
+    let at = access.body.find("href=\"/persone/").unwrap() + "href=\"/persone/".len();
+    let person_id = access.body[at..at + 36].to_string();
+    let review_path = format!("/persone/{person_id}/rapporto");
+    let action = format!("/persone/{person_id}/rapporto.pdf");
+
+    // The review shows what will be given, reserved notes included, and offers to withhold them.
+    let review = c.get(&review_path).await;
+    assert_eq!(review.status, 200);
+    assert!(review
+        .body
+        .contains("Il fratello Marco riferisce minacce del marito"));
+    assert!(review
+        .body
+        .contains("Omettere le note riservate (art. 15.4)"));
+    // Withholding needs a reason.
+    let refused = c.submit(&review_path, &action, &[("withhold", "1")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused
+        .body
+        .contains("Indicare perché le note riservate non vengono date"));
+
+    let reason = "Riguardano il fratello, che ha chiesto riservatezza";
+    let (status, pdf) = c
+        .submit_bytes(
+            &review_path,
+            &action,
+            &[("withhold", "1"), ("withhold_reason", reason)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(!flat.contains("fratello Marco"), "{flat}");
+        assert!(
+            flat.contains("Alcune note riservate degli operatori non sono riportate"),
+            "{flat}"
+        );
+        assert!(!flat.contains(reason), "the reason stays in the audit log");
+    }
+    // Given in full, the notes are there.
+    let (_, full) = c.submit_bytes(&review_path, &action, &[]).await;
+    if let Some(text) = pdf_text(&full) {
+        assert!(text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("fratello Marco"));
+    }
+    // The reason is recorded with the report given.
+    let mut r = server.logged_in("resp").await;
+    let csv = String::from_utf8(r.get_bytes("/privacy/audit.csv").await).unwrap();
+    assert!(csv.contains(reason), "{csv}");
 }

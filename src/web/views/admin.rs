@@ -226,7 +226,8 @@ pub fn page(
                         div class="col-12 col-md-3" { (input("tel", "desk_phone", "Telefono", &contacts.phone, invalid, None, "off")) }
                         div class="col-12 col-md-3" { (input("email", "desk_email", "E-mail", &contacts.email, invalid, None, "off")) }
                     }
-                    (input("text", "desk_hours", "Orari di apertura", &contacts.hours, invalid, Some("Per esempio: lunedì–venerdì 9–12, martedì e giovedì anche 15–17."), "off"))
+                    (input("text", "desk_hours", "Orari di apertura", &contacts.hours, invalid, Some("Per esempio: lunedì–venerdì 9:00–12:00, martedì e giovedì anche 15:00–17:00."), "off"))
+                    (input("text", "desk_dpo", "Responsabile della protezione dei dati (RPD)", &contacts.dpo, invalid, Some("Nome e recapito, come nell'informativa: è scritto nel rapporto dato ai cittadini (art. 15)."), "off"))
                     button type="submit" class="btn btn-outline-primary" { "Salva i contatti" }
                 }
             }

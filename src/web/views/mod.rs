@@ -23,3 +23,4 @@ pub mod services;
 pub mod setup;
 pub mod sportello;
 pub mod statistics;
+pub mod subject_report;

@@ -399,7 +399,7 @@ pub fn person_page(
                         }
                     }
                     @if chrome.may(crate::web::routes::Gate::SocialWork) {
-                        p { a href={"/persone/" (p.id) "/rapporto.pdf"} { "Dati trattati e accessi (art. 15), PDF" } }
+                        p { a href={"/persone/" (p.id) "/rapporto"} { "Dati trattati e accessi (art. 15): verifica e stampa" } }
                     }
                     @if chrome.may(crate::web::routes::Gate::Responsabile) {
                         @if p.is_restricted() {
