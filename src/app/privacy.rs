@@ -237,7 +237,34 @@ pub struct AuditLog {
     pub verified: Result<(u64, String), ChainError>,
     /// The person the log was filtered on.
     pub person: Option<Person>,
+    /// Persons whose names match what was typed, when more than one: the responsabile picks.
+    pub candidates: Vec<Person>,
+    /// Every user of the installation (username, name and roles), for the filter and the lines.
+    pub users: Vec<(String, String)>,
+    /// The names of the persons the shown entries concern.
+    pub person_names: std::collections::HashMap<Uuid, String>,
 }
+
+impl AuditLog {
+    /// How a username is shown: name and roles.
+    pub fn who(&self, username: &str) -> String {
+        self.users
+            .iter()
+            .find(|(u, _)| u == username)
+            .map_or_else(|| described(username, None), |(_, d)| d.clone())
+    }
+
+    /// The persons an entry concerns, by name.
+    pub fn persons_of(&self, e: &AuditEntry) -> Vec<&str> {
+        e.persons
+            .iter()
+            .filter_map(|id| self.person_names.get(id).map(String::as_str))
+            .collect()
+    }
+}
+
+/// How many persons a name typed in the audit filter may match before asking for more.
+const AUDIT_PERSON_CANDIDATES: usize = 20;
 
 /// The audit viewer and its CSV (`export`): responsabile only; reading the log is audited too.
 pub fn audit_log(
@@ -249,23 +276,70 @@ pub fn audit_log(
     policy::responsabile(ctx.actor)?;
     let mut filter = query.filter;
     let wanted = query.person.trim();
+    let users: Vec<(String, String)> = ctx
+        .store
+        .users()?
+        .iter()
+        .map(|u| (u.username.clone(), described(&u.username, Some(u))))
+        .collect();
+    let mut candidates = Vec::new();
     let person = if wanted.is_empty() {
         None
     } else {
+        // A record id or a code is one person; a name may be several, to choose from.
         let found = match Uuid::parse_str(wanted) {
             Ok(id) => ctx.store.person(id)?,
             Err(_) => ctx.store.person_by_code(&wanted.to_uppercase())?,
         };
-        let Some(person) = found else {
-            return Err(AppError::Invalid(Invalid::one(
-                "persona",
-                "Nessuna persona con questo codice fiscale o codice temporaneo.",
-            )));
+        let found = match found {
+            Some(p) => Some(p),
+            None => {
+                let mut hits: Vec<Person> = ctx
+                    .store
+                    .search_persons(wanted, AUDIT_PERSON_CANDIDATES)?
+                    .into_iter()
+                    .map(|h| h.person)
+                    .collect();
+                if hits.len() == 1 {
+                    hits.pop()
+                } else {
+                    candidates = hits;
+                    None
+                }
+            }
         };
-        filter.person = Some(person.id);
-        Some(person)
+        match found {
+            Some(person) => {
+                filter.person = Some(person.id);
+                Some(person)
+            }
+            None if candidates.is_empty() => {
+                return Err(AppError::Invalid(Invalid::one(
+                    "persona",
+                    "Nessuna persona con questo nome o codice.",
+                )))
+            }
+            None => None,
+        }
     };
-    let entries = ctx.store.audit_filtered(&filter, limit)?;
+    // With several persons to choose from, nothing is listed until one is chosen.
+    let entries = if candidates.is_empty() {
+        ctx.store.audit_filtered(&filter, limit)?
+    } else {
+        Vec::new()
+    };
+    let mut ids: Vec<Uuid> = entries
+        .iter()
+        .flat_map(|e| e.persons.iter().copied())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let person_names = ctx
+        .store
+        .persons_by_ids(&ids)?
+        .into_iter()
+        .map(|p| (p.id, p.display_name()))
+        .collect();
     let verified = ctx.store.verify_audit()?;
     let (action, what) = if export {
         (Action::AuditExport, "voci in CSV")
@@ -282,6 +356,9 @@ pub fn audit_log(
         entries,
         verified,
         person,
+        candidates,
+        users,
+        person_names,
     })
 }
 

@@ -177,6 +177,9 @@ fn audit_view(
                 entries: Vec::new(),
                 verified: state.store.verify_audit()?,
                 person: None,
+                candidates: Vec::new(),
+                users: Vec::new(),
+                person_names: Default::default(),
             }
         }
         Err(e) => return Err(e.into()),

@@ -324,7 +324,9 @@ async fn notice_consents_restriction_report_and_audit() {
         .get(&format!("/privacy/audit?soggetto={person_id}"))
         .await;
     assert!(viewer.body.contains("Catena integra"));
-    assert!(viewer.body.contains("person.restrict"));
+    assert!(viewer
+        .body
+        .contains("ha limitato il trattamento dei dati (art. 18)"));
     let csv = resp
         .get(&format!(
             "/privacy/audit.csv?soggetto={person_id}&azione=person."
@@ -342,23 +344,43 @@ async fn notice_consents_restriction_report_and_audit() {
         .await;
     assert_eq!(by_person.status, 200);
     assert!(
-        by_person.body.contains("Consultazione di un accesso"),
+        by_person
+            .body
+            .contains("resp1 (responsabile) ha consultato un accesso")
+            || by_person
+                .body
+                .contains("(operatore) ha consultato un accesso"),
         "{}",
         by_person.body
     );
     assert!(by_person
         .body
-        .contains("Limitazione del trattamento (art. 18)"));
-    assert!(by_person.body.contains("Semeraro"));
+        .contains("ha limitato il trattamento dei dati (art. 18)"));
+    assert!(by_person.body.contains("SEMERARO"));
     assert!(
-        !by_person.body.contains("Accesso al programma"),
+        !by_person.body.contains("«Accesso al programma»"),
         "logins concern no person"
     );
+    assert!(
+        !by_person.body.contains("<td>person."),
+        "no action codes in the lines"
+    );
+    assert!(
+        !by_person.body.contains(&format!("<td>{person_id}")),
+        "no record ids in the lines"
+    );
+    // By name, as the responsabile knows her: the same lines.
+    let by_name = resp.get("/privacy/audit?persona=semeraro").await;
+    assert_eq!(by_name.status, 200, "{}", by_name.body);
+    assert!(by_name.body.contains("Operazioni che riguardano"));
+    assert!(by_name
+        .body
+        .contains("ha limitato il trattamento dei dati (art. 18)"));
     let unknown = resp.get("/privacy/audit?persona=XXXXXX00X00X000X").await;
     assert_eq!(unknown.status, 422);
     assert!(unknown
         .body
-        .contains("Nessuna persona con questo codice fiscale"));
+        .contains("Nessuna persona con questo nome o codice"));
 }
 
 #[actix_rt::test]

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use super::fmt;
 use super::form::{alert, error_summary, textarea};
 use super::layout::{csrf_field, page as frame, Chrome};
-use crate::domain::audit::{label_of, CopyVerified};
+use crate::domain::audit::{sentence, Action, AuditEntry, CopyVerified};
 use crate::domain::privacy::NoticeText;
 use crate::domain::Invalid;
 use crate::web::privacy::AuditQuery;
@@ -48,6 +48,14 @@ pub fn page(
     )
 }
 
+/// An entry as the viewer shows it: who (name and roles) did what, without the time (it has
+/// its own column) and without codes.
+fn sentence_of(log: &crate::app::privacy::AuditLog, e: &AuditEntry) -> String {
+    sentence("", &log.who(&e.user), &e.action)
+        .trim_start_matches(" — ")
+        .to_string()
+}
+
 pub fn audit_page(
     chrome: &Chrome,
     q: &AuditQuery,
@@ -76,38 +84,81 @@ pub fn audit_page(
             }
             (super::form::error_summary(invalid))
             form method="get" action="/privacy/audit" class="row align-items-end mb-3" {
-                div class="col-12 col-md-4 col-lg-2" {
+                div class="col-12 col-md-6 col-lg-4" {
                     div class="form-group" {
-                        label class="active" for="a-persona" { "Persona (codice fiscale o temporaneo)" }
+                        label class="active" for="a-persona" { "Persona" }
                         input type="text" class="form-control" id="a-persona" name="persona" value=(q.persona) autocomplete="off"
                             aria-invalid=[invalid.message("persona").map(|_| "true")]
-                            aria-describedby=[invalid.message("persona").map(|_| "f-persona-error")];
+                            aria-describedby=(if invalid.message("persona").is_some() { "f-persona-error" } else { "a-persona-help" });
                         (super::form::field_errors(invalid, "persona"))
+                        small class="form-text" id="a-persona-help" { "Cognome e nome, codice fiscale o codice temporaneo." }
                     }
                 }
-                @for (name, label, value) in [("utente", "Utente", &q.utente), ("azione", "Azione (inizio del codice, es. person.)", &q.azione),
-                                               ("soggetto", "Oggetto (id della persona o del record)", &q.soggetto),
-                                               ("dal", "Dal (gg/mm/aaaa)", &q.dal), ("al", "Al (gg/mm/aaaa)", &q.al)] {
-                    div class="col-12 col-md-4 col-lg-2" {
+                div class="col-12 col-md-6 col-lg-4" {
+                    div class="select-wrapper mb-3" {
+                        label for="a-utente" { "Utente" }
+                        select id="a-utente" name="utente" {
+                            option value="" selected[q.utente.is_empty()] { "Tutti" }
+                            @for (username, name) in &log.users { option value=(username) selected[q.utente == *username] { (name) } }
+                        }
+                    }
+                }
+                div class="col-12 col-md-6 col-lg-4" {
+                    div class="select-wrapper mb-3" {
+                        label for="a-azione" { "Operazione" }
+                        select id="a-azione" name="azione" {
+                            option value="" selected[q.azione.is_empty()] { "Tutte" }
+                            @for a in Action::ALL { option value=(a.code()) selected[q.azione == a.code()] { (a.label()) } }
+                        }
+                    }
+                }
+                @for (name, label, value) in [("dal", "Dal (gg/mm/aaaa)", &q.dal), ("al", "Al (gg/mm/aaaa)", &q.al)] {
+                    div class="col-6 col-md-3 col-lg-2" {
                         div class="form-group" {
                             label class="active" for={"a-" (name)} { (label) }
                             input type="text" class="form-control" id={"a-" (name)} name=(name) value=(value) autocomplete="off";
                         }
                     }
                 }
+                div class="col-12 col-md-6 col-lg-4" {
+                    div class="form-group" {
+                        label class="active" for="a-soggetto" { "Id di un record (facoltativo)" }
+                        input type="text" class="form-control" id="a-soggetto" name="soggetto" value=(q.soggetto) autocomplete="off";
+                    }
+                }
                 div class="col-12 col-lg-2" { button type="submit" class="btn btn-primary mb-3" { "Filtra" } }
             }
+            @if !log.candidates.is_empty() {
+                div class="alert alert-info" role="status" {
+                    p { "Più persone corrispondono a «" (q.persona) "»: scegliere quale." }
+                    ul class="mb-0" {
+                        @for p in &log.candidates {
+                            li {
+                                a href={"/privacy/audit?persona=" (p.id)} { (p.display_name()) }
+                                @if let Some(code) = p.code() { " – " (code) }
+                                @if let Some(d) = p.birth_date { ", nata/o il " (fmt::date(d)) }
+                            }
+                        }
+                    }
+                }
+            }
             @if let Some(p) = &log.person {
-                p { "Voci che riguardano " strong { (p.surname) " " (p.given_names) } " (dall'indice per persona)." }
+                p { "Operazioni che riguardano " strong { (p.display_name()) } " (dall'indice per persona)." }
             }
             p { a href=(csv) { "Esporta in CSV" } " · " (entries.len()) " voci (al massimo 500 mostrate)" }
-            div class="table-responsive" {
+            div class="table-responsive" tabindex="0" role="region" aria-label="Voci del registro, scorrevole" {
                 table class="table table-sm" {
                     caption class="visually-hidden" { "Voci del registro" }
-                    thead { tr { th scope="col" { "N." } th scope="col" { "Quando" } th scope="col" { "Chi" } th scope="col" { "Azione" } th scope="col" { "Oggetto" } th scope="col" { "Dettagli" } } }
+                    thead { tr { th scope="col" { "N." } th scope="col" { "Quando" } th scope="col" { "Che cosa" } th scope="col" { "Persona" } th scope="col" { "Dettagli" } } }
                     tbody {
                         @for e in entries {
-                            tr { td { (e.seq) } td { (fmt::local_datetime(e.time)) } td { (e.user) } td { (label_of(&e.action)) br; small class="text-muted" { (e.action) } } td class="text-break" { (e.subject) } td { (e.details) } }
+                            tr {
+                                td { (e.seq) }
+                                td { (fmt::local_datetime(e.time)) }
+                                td { (sentence_of(log, e)) }
+                                td { (log.persons_of(e).join(", ")) }
+                                td { (e.details) }
+                            }
                         }
                     }
                 }
