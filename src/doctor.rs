@@ -38,6 +38,12 @@ pub fn checks(
         ),
     ];
     out.extend(exchanges(store, data, now));
+    if store.instance().ok().flatten().is_some() {
+        out.push(match store.desk_contacts() {
+            Ok(c) => health::desk_contacts(&c),
+            Err(e) => failed("Recapiti dello sportello", e),
+        });
+    }
     out
 }
 

@@ -3,7 +3,7 @@
 
 use super::AppError;
 use crate::domain::comune::ComuneRegistry;
-use crate::domain::instance::{Instance, InstanceForm};
+use crate::domain::instance::{DeskContacts, Instance, InstanceForm};
 use crate::domain::password::hash_password;
 use crate::domain::role::Role;
 use crate::domain::user::{NewUser, User};
@@ -18,6 +18,8 @@ pub struct SetupForm {
     pub admin_password: String,
     /// The password typed twice (the wizard); `None` where it was read once (the command line).
     pub admin_password_confirm: Option<String>,
+    /// The desk's contacts, printed on the citizens' sheets (the wizard asks; may be left empty).
+    pub contacts: DeskContacts,
 }
 
 pub struct SetUp {
@@ -63,22 +65,45 @@ pub fn setup(
             invalid.add(field, err.message.clone());
         }
     }
+    let contacts = form.contacts.validate().map_err(|e| {
+        for err in e.0 {
+            invalid.add(
+                match err.field {
+                    "address" => "desk_address",
+                    "phone" => "desk_phone",
+                    "email" => "desk_email",
+                    "dpo" => "desk_dpo",
+                    _ => "desk_hours",
+                },
+                err.message,
+            );
+        }
+    });
     if let (Ok(a), Some(confirm)) = (&admin, &form.admin_password_confirm) {
         if &a.password != confirm {
             invalid.add("admin_password_confirm", "Le due password non coincidono.");
         }
     }
-    let (checked, admin) = match (checked, admin) {
-        (Ok(c), Ok(a)) if invalid.is_empty() => (c, a),
+    let (checked, admin, contacts) = match (checked, admin, contacts) {
+        (Ok(c), Ok(a), Ok(d)) if invalid.is_empty() => (c, a, d),
         _ => return Err(AppError::Invalid(invalid)),
     };
     let hash = hash_password(&admin.password).map_err(|e| AppError::Internal(e.to_string()))?;
     match store.setup(&checked, &admin, hash, actor) {
-        Ok((instance, admin)) => Ok(SetUp {
-            instance,
-            admin,
-            warnings: checked.warnings,
-        }),
+        Ok((instance, admin)) => {
+            let mut warnings = checked.warnings;
+            if contacts != DeskContacts::default() {
+                // The installation exists now; contacts not saved are asked again by the checks.
+                if let Err(e) = store.set_desk_contacts(&contacts, actor) {
+                    warnings.push(format!("Recapiti dello sportello non salvati: {e}"));
+                }
+            }
+            Ok(SetUp {
+                instance,
+                admin,
+                warnings,
+            })
+        }
         Err(StoreError::AlreadySetUp) => Err(AppError::AlreadySetUp),
         Err(e) => Err(e.into()),
     }

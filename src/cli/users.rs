@@ -156,6 +156,8 @@ pub fn init(data: &Path, args: InitArgs) -> Result<(), String> {
         admin_username: args.admin,
         admin_password: read_password("SPORTELLO_ADMIN_PASSWORD")?,
         admin_password_confirm: None,
+        // Entered afterwards on the admin page; `doctor` reminds until they are.
+        contacts: Default::default(),
     };
     let done = match sportello::app::setup::setup(&store, &comuni, form, &cli_actor()) {
         Ok(done) => done,

@@ -214,6 +214,28 @@ pub fn certificate(not_after: Option<DateTime<Utc>>, generated: bool, now: DateT
     }
 }
 
+/// The desk's contacts, printed on every sheet a citizen takes home: without a phone or an
+/// e-mail the sheets cannot say how to reach the desk to move an appointment.
+pub fn desk_contacts(c: &crate::domain::instance::DeskContacts) -> Check {
+    let name = "Recapiti dello sportello";
+    if c.reachable() {
+        check(
+            name,
+            Level::Ok,
+            format!("sui fogli per i cittadini: {}", c.reach()),
+            "",
+        )
+    } else {
+        check(
+            name,
+            Level::Attention,
+            "telefono ed e-mail dello sportello non inseriti: i fogli consegnati ai cittadini non dicono come avvisare"
+                .into(),
+            "Inserirli in «Amministrazione», «Recapiti dello sportello» (indirizzo, telefono, e-mail, orari).",
+        )
+    }
+}
+
 /// The signing and encryption keys, and enrollment with the other side.
 pub fn keys(present: bool, counterparts: usize, district: bool) -> Check {
     let name = "Chiavi per gli scambi";
@@ -377,6 +399,22 @@ pub fn overall(checks: &[Check]) -> Level {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_desk_contacts_are_flagged_until_a_phone_or_an_email_is_entered() {
+        let mut c = crate::domain::instance::DeskContacts::default();
+        assert_eq!(desk_contacts(&c).level, Level::Attention);
+        c.address = "Piazza Municipio 1".into();
+        assert_eq!(
+            desk_contacts(&c).level,
+            Level::Attention,
+            "an address alone cannot be called"
+        );
+        c.phone = "080 4628 111".into();
+        let ok = desk_contacts(&c);
+        assert_eq!(ok.level, Level::Ok);
+        assert!(ok.finding.contains("080 4628 111"));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

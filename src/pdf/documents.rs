@@ -116,16 +116,25 @@ pub fn access_promemoria(
         blocks.push(Block::Heading("Prossimo appuntamento".into()));
         blocks.extend(appointment_blocks(a));
         blocks.push(Block::Spacer);
-        blocks.push(Block::Paragraph(
-            "Se non può venire, avvisi il Segretariato Sociale: l'appuntamento sarà spostato."
-                .into(),
-        ));
+        blocks.push(Block::Paragraph(format!(
+            "Se non può venire, avvisi {}: l'appuntamento sarà spostato.",
+            whom_to_tell(contacts)
+        )));
     }
     Document {
         title: "Promemoria del colloquio".into(),
         header_lines: desk_lines(instance, contacts),
         blocks,
         footer: footer(instance),
+    }
+}
+
+/// Whom a citizen tells when she cannot come, with how to reach them when it is known.
+fn whom_to_tell(contacts: &DeskContacts) -> String {
+    if contacts.reachable() {
+        format!("il Segretariato Sociale ({})", contacts.reach())
+    } else {
+        "il Segretariato Sociale, allo sportello o al centralino del Comune".into()
     }
 }
 
@@ -142,11 +151,11 @@ pub fn appointment_reminder(
     }];
     blocks.extend(appointment_blocks(appointment));
     blocks.push(Block::Spacer);
-    blocks.push(Block::Paragraph(
+    blocks.push(Block::Paragraph(format!(
         "Porti con sé un documento di identità e i documenti di cui si è parlato. Se non può venire, \
-         avvisi il Segretariato Sociale: l'appuntamento sarà spostato."
-            .into(),
-    ));
+         avvisi {}: l'appuntamento sarà spostato.",
+        whom_to_tell(contacts)
+    )));
     Document {
         title: "Promemoria dell'appuntamento".into(),
         header_lines: desk_lines(instance, contacts),

@@ -73,6 +73,13 @@ pub async fn setup_submit(
         ambito_name: form.get("ambito_name").to_string(),
         admin_username: form.get("admin_username").to_string(),
         admin_full_name: form.get("admin_full_name").to_string(),
+        contacts: crate::domain::instance::DeskContacts {
+            address: form.get("desk_address").to_string(),
+            phone: form.get("desk_phone").to_string(),
+            email: form.get("desk_email").to_string(),
+            hours: form.get("desk_hours").to_string(),
+            dpo: form.get("desk_dpo").to_string(),
+        },
     };
     let setup = app::setup::SetupForm {
         instance: InstanceForm {
@@ -86,6 +93,7 @@ pub async fn setup_submit(
         admin_full_name: values.admin_full_name.clone(),
         admin_password: form.get("admin_password").to_string(),
         admin_password_confirm: Some(form.get("admin_password_confirm").to_string()),
+        contacts: values.contacts.clone(),
     };
     let st = state.clone();
     let result = web::block(move || {

@@ -209,6 +209,52 @@ async function checkPage(page, resp, label) {
   }
   await runAxe(page, label);
   await screenshot(page, label);
+  await phoneWidth(page, label);
+  await breadcrumbs(page, label);
+}
+
+/** Pages at the first level of the navigation (and those outside it): no breadcrumbs. */
+const FIRST_LEVEL = ['/', '/persone', '/servizi', '/invii', '/agenda', '/ambito', '/statistiche',
+  '/privacy', '/scambi', '/amministrazione', '/login', '/setup'];
+
+/** Below the first level, a logged-in page shows Bootstrap Italia breadcrumbs. */
+async function breadcrumbs(page, label) {
+  const path = pathOf(page);
+  if (FIRST_LEVEL.includes(path)) return;
+  if ((await page.locator('nav[aria-label="Navigazione principale"]').count()) === 0) return;
+  const crumbs = page.locator('nav.breadcrumb-container ol.breadcrumb li');
+  const n = await crumbs.count();
+  if (n < 2) fail(`${label}: no breadcrumbs on ${path}`);
+  else ok(`${label}: breadcrumbs (${(await crumbs.allInnerTexts()).map((t) => t.replace('/', '').trim()).join(' › ')})`);
+}
+
+/** The same page on a 390 px phone: axe again, and nothing wider than the screen. */
+async function phoneWidth(page, label) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await runAxe(page, `${label} @390px`);
+    const w = await page.evaluate(() => {
+      const view = document.documentElement.clientWidth;
+      const doc = document.documentElement.scrollWidth;
+      let widest = '';
+      if (doc > view) {
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.right > view + 1 && !el.closest('.table-responsive, figure.grafico-figura')) {
+            widest = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (${Math.round(r.right)}px)`;
+            break;
+          }
+        }
+      }
+      return { view, doc, widest };
+    });
+    if (w.doc > w.view) fail(`${label} @390px: the page is ${w.doc}px wide on a ${w.view}px screen; first too wide: ${w.widest}`);
+    else ok(`${label} @390px: no horizontal scroll (${w.doc}px)`);
+    await screenshot(page, `${label}-390`);
+  } finally {
+    await page.setViewportSize(before);
+  }
 }
 
 // ---------------------------------------------------------------- main flow
@@ -293,7 +339,7 @@ async function main(page) {
   await page.setViewportSize({ width: 390, height: 844 });
   await visit(page, '/');
   await screenshot(page, 'home-mobile');
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewportSize({ width: 1366, height: 900 });
   ok('home rendered at 390px');
 
   // 7. logout
@@ -748,7 +794,7 @@ async function run() {
     ],
   });
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'it-IT' });
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     page.setDefaultNavigationTimeout(TIMEOUT);

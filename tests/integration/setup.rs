@@ -51,10 +51,14 @@ async fn the_wizard_sets_up_the_instance_then_login_and_logout_work() {
                 ("admin_full_name", "Anna Bianchi"),
                 ("admin_password", "corta"),
                 ("admin_password_confirm", "corta"),
+                ("desk_hours", "lunedì 9:00-25:00"),
             ],
         )
         .await;
     assert_eq!(bad.status, 422);
+    assert!(bad
+        .body
+        .contains("Orario «25:00» non valido (00:00–23:59)."));
     assert!(bad.body.contains("6 cifre"), "{}", bad.body);
     assert!(bad.body.contains("codice dell&#39;Ambito") || bad.body.contains("codice dell'Ambito"));
     assert!(bad.body.contains("almeno 12 caratteri"));
@@ -79,6 +83,8 @@ async fn the_wizard_sets_up_the_instance_then_login_and_logout_work() {
                 ("admin_full_name", "Anna Amministratrice"),
                 ("admin_password", ADMIN_PASSWORD),
                 ("admin_password_confirm", ADMIN_PASSWORD),
+                ("desk_phone", "080 4628 111"),
+                ("desk_hours", "lunedì–venerdì 9:00–12:00"),
             ],
         )
         .await;
@@ -99,6 +105,14 @@ async fn the_wizard_sets_up_the_instance_then_login_and_logout_work() {
         "name filled in from the ISTAT list"
     );
     assert_eq!(home.header("cache-control"), Some("no-store"));
+    // The desk's contacts typed in the wizard are the ones the sheets print.
+    let admin = c.get("/amministrazione").await;
+    assert!(
+        admin.body.contains("value=\"080 4628 111\""),
+        "{}",
+        admin.body
+    );
+    assert!(admin.body.contains("Recapiti dello sportello"));
 
     let old_cookie = c
         .cookies

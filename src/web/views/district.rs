@@ -43,7 +43,7 @@ pub fn inbox_page(
             }
             @for comune in &comuni {
                 h2 class="h4 mt-4" { "Comune di " (comune) }
-                div class="table-responsive" {
+                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
                     table class="table table-sm" {
                         caption class="visually-hidden" { "Invii dal Comune di " (comune) }
                         thead { tr {

@@ -59,7 +59,7 @@ pub fn search_page(
                 @if hits.is_empty() {
                     p { "Nessuna persona trovata per «" (query) "». Controllare la grafia o registrare la persona." }
                 } @else {
-                    div class="table-responsive" {
+                    div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
                         table class="table table-striped table-hover" {
                             caption { (fmt::count(hits.len(), "risultato", "risultati")) " per «" (query) "», i più pertinenti per primi" }
                             thead { tr {

@@ -61,7 +61,7 @@ pub fn list_page(
             @if rows.is_empty() {
                 p { "Nessun invio." }
             } @else {
-                div class="table-responsive" {
+                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
                     table class="table table-hover" {
                         caption class="visually-hidden" { "Invii" }
                         thead { tr {

@@ -142,7 +142,7 @@ pub fn list_page(chrome: &Chrome, reference: &Reference, list: &ServiceList) -> 
                     p { "Il responsabile può caricarlo dall'Ambito o, per prova, caricare l'elenco di esempio." }
                 }
             } @else {
-                div class="table-responsive" {
+                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
                     table class="table table-striped table-hover" {
                         caption { (shown.len()) " servizi su " (dir.services.len()) }
                         thead { tr {
@@ -272,7 +272,7 @@ pub fn unmet_page(chrome: &Chrome, reference: &Reference, rows: &[UnmetRow]) -> 
             @if rows.is_empty() {
                 p { "Nessun bisogno non soddisfatto registrato." }
             } @else {
-                div class="table-responsive" {
+                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
                     table class="table table-striped" {
                         caption class="visually-hidden" { "Bisogni non soddisfatti per area, bisogno, comune e motivo" }
                         thead { tr {

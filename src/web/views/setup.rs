@@ -18,6 +18,7 @@ pub struct SetupValues {
     pub ambito_name: String,
     pub admin_username: String,
     pub admin_full_name: String,
+    pub contacts: crate::domain::instance::DeskContacts,
 }
 
 pub fn page(chrome: &Chrome, v: &SetupValues, invalid: &Invalid) -> Markup {
@@ -71,6 +72,15 @@ pub fn page(chrome: &Chrome, v: &SetupValues, invalid: &Invalid) -> Markup {
                     (input("text", "admin_full_name", "Nome e cognome", &v.admin_full_name, invalid, None, "name"))
                     (input("password", "admin_password", "Password", "", invalid, Some(&pw_help), "new-password"))
                     (input("password", "admin_password_confirm", "Ripeta la password", "", invalid, None, "new-password"))
+                }
+                fieldset class="mb-4" {
+                    legend class="h4" { "4. Recapiti dello sportello (facoltativo)" }
+                    p { "Sono stampati sui fogli consegnati ai cittadini, perché sappiano come avvisare o richiamare. Si possono inserire anche dopo, da «Amministrazione»." }
+                    (input("text", "desk_address", "Indirizzo", &v.contacts.address, invalid, None, "off"))
+                    (input("tel", "desk_phone", "Telefono", &v.contacts.phone, invalid, None, "off"))
+                    (input("email", "desk_email", "E-mail", &v.contacts.email, invalid, None, "off"))
+                    (input("text", "desk_hours", "Orari di apertura", &v.contacts.hours, invalid, Some("Per esempio: lunedì–venerdì 9:00–12:00."), "off"))
+                    (input("text", "desk_dpo", "Responsabile della protezione dei dati (RPD)", &v.contacts.dpo, invalid, Some("Nome e recapito, come nell'informativa."), "off"))
                 }
                 button type="submit" class="btn btn-primary" { "Completa la configurazione" }
             }
