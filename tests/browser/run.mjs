@@ -241,8 +241,19 @@ async function phoneWidth(page, label) {
       if (doc > view) {
         for (const el of document.querySelectorAll('body *')) {
           const r = el.getBoundingClientRect();
-          if (r.right > view + 1 && !el.closest('.table-responsive, figure.grafico-figura')) {
+          const inScroller = el.parentElement && el.parentElement.closest('.table-responsive, figure.grafico-figura');
+          if (r.right > view + 1 && !inScroller) {
             widest = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (${Math.round(r.right)}px)`;
+            break;
+          }
+        }
+      }
+      if (doc > view && !widest) {
+        // Nothing in the flow is too wide: an absolutely positioned element escaped its scroller.
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.right > view + 1 && getComputedStyle(el).position === 'absolute') {
+            widest = `absolute ${el.tagName.toLowerCase()}.${[...el.classList].join('.')} (${Math.round(r.right)}px)`;
             break;
           }
         }
