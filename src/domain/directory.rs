@@ -147,15 +147,7 @@ pub struct Service {
 /// Entries not verified for this long are flagged.
 pub const VERIFY_EVERY_DAYS: i64 = 365;
 
-pub const WEEKDAY_NAMES: [&str; 7] = [
-    "lunedì",
-    "martedì",
-    "mercoledì",
-    "giovedì",
-    "venerdì",
-    "sabato",
-    "domenica",
-];
+pub use super::when::WEEKDAYS as WEEKDAY_NAMES;
 
 impl Service {
     pub fn needs_verification(&self, today: NaiveDate) -> bool {
@@ -201,6 +193,15 @@ impl Service {
 
     /// Lines for any set of slots.
     pub fn hours_text(hours: &[Slot]) -> Vec<String> {
+        Self::hours_text_in(hours, &WEEKDAY_NAMES)
+    }
+
+    /// Weekly hours with the weekday names of another language (Monday first).
+    pub fn hours_lines_in(&self, names: &[&str; 7]) -> Vec<String> {
+        Self::hours_text_in(&self.hours, names)
+    }
+
+    fn hours_text_in(hours: &[Slot], names: &[&str; 7]) -> Vec<String> {
         (1..=7u8)
             .filter_map(|wd| {
                 let mut slots: Vec<&Slot> = hours.iter().filter(|s| s.weekday == wd).collect();
@@ -214,7 +215,7 @@ impl Service {
                     .collect();
                 Some(format!(
                     "{} {}",
-                    WEEKDAY_NAMES[usize::from(wd - 1)],
+                    names[usize::from(wd - 1)],
                     times.join(", ")
                 ))
             })

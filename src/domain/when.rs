@@ -4,6 +4,44 @@
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use thiserror::Error;
 
+/// Italian weekday names, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+];
+
+/// Italian month names, January first.
+pub const MONTHS: [&str; 12] = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+];
+
+/// A date as a letter writes it: "giovedì 10 dicembre 2026".
+pub fn long_date(d: NaiveDate) -> String {
+    format!(
+        "{} {} {} {}",
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+        d.day(),
+        MONTHS[d.month0() as usize],
+        d.year()
+    )
+}
+
 /// Why a typed date was not read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DateError {
@@ -103,6 +141,16 @@ pub fn check_times_in(text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_date_has_its_weekday() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+        assert_eq!(long_date(d), "giovedì 10 dicembre 2026");
+        assert_eq!(
+            long_date(NaiveDate::from_ymd_opt(2027, 3, 1).unwrap()),
+            "lunedì 1 marzo 2027"
+        );
+    }
 
     #[test]
     fn a_date_in_the_right_shape_that_does_not_exist_says_so() {

@@ -16,6 +16,16 @@ fn when(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// An appointment's time as the citizen reads it: "giovedì 10 dicembre 2026 alle 10:30".
+fn when_long(t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&Local);
+    format!(
+        "{} alle {}",
+        crate::domain::when::long_date(local.date_naive()),
+        local.format("%H:%M")
+    )
+}
+
 /// The office, its Ambito and how to reach it: the small lines at the top of every document.
 pub fn desk_lines(instance: &Instance, contacts: &DeskContacts) -> Vec<String> {
     let office = format!("{} – {}", instance.administration(), instance.office());
@@ -45,7 +55,7 @@ fn person_value(p: &Person) -> String {
 fn appointment_blocks(a: &Appointment) -> Vec<Block> {
     let mut blocks = vec![Block::Field {
         label: "Quando".into(),
-        value: when(a.start),
+        value: when_long(a.start),
     }];
     blocks.push(Block::Field {
         label: "Con".into(),
@@ -176,6 +186,20 @@ pub fn orientation_sheet(
 ) -> Document {
     let (person, services) = (sheet.person.as_ref(), &sheet.services);
     let l = |key| reference.labels.get(lang, key).to_string();
+    let weekdays: [&str; 7] = [1, 2, 3, 4, 5, 6, 7].map(|d| {
+        reference.labels.get(
+            lang,
+            [
+                "weekday_1",
+                "weekday_2",
+                "weekday_3",
+                "weekday_4",
+                "weekday_5",
+                "weekday_6",
+                "weekday_7",
+            ][d - 1],
+        )
+    });
     let mut blocks = vec![Block::Paragraph(l("intro"))];
     if let Some(p) = person {
         blocks.push(Block::Field {
@@ -192,7 +216,7 @@ pub fn orientation_sheet(
     });
     for (s, org) in services {
         blocks.push(Block::Heading(if s.example {
-            format!("{} (dati di esempio)", s.name)
+            format!("{} ({})", s.name, l("example"))
         } else {
             s.name.clone()
         }));
@@ -255,7 +279,7 @@ pub fn orientation_sheet(
                 value: s.email.clone(),
             });
         }
-        let mut hours = s.hours_lines().join("\n");
+        let mut hours = s.hours_lines_in(&weekdays).join("\n");
         if hours.is_empty() {
             hours = l("no_hours");
         }

@@ -130,6 +130,14 @@ pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
                 let keep = next.map_or(BODY_SIZE * LEADING, |n| engine.keep_height(n));
                 engine.heading(text, keep);
             }
+            // Signatures never stand alone on a page: they go with the block before them.
+            (_, Some(signatures @ Block::SignatureLines(_))) => {
+                let together = engine.height_of(block) + engine.height_of(signatures);
+                if together <= engine.body_height() {
+                    engine.ensure(together);
+                }
+                engine.block(block);
+            }
             _ => engine.block(block),
         }
     }
@@ -410,6 +418,24 @@ impl Engine<'_> {
 
     pub(super) fn body_height(&self) -> f32 {
         TOP - self.bottom
+    }
+
+    /// How tall `block` is when set at the top of a page (a page's height or more when it
+    /// does not fit on one).
+    fn height_of(&self, block: &Block) -> f32 {
+        let mut scratch = Engine {
+            m: self.m,
+            done: Vec::new(),
+            current: Page::default(),
+            y: TOP,
+            bottom: self.bottom,
+        };
+        scratch.block(block);
+        if scratch.done.is_empty() {
+            TOP - scratch.y
+        } else {
+            f32::INFINITY
+        }
     }
 
     fn line(&mut self, line: &WrappedLine, x: f32, size: f32, weight: Weight, tone: Tone) {
@@ -731,6 +757,43 @@ mod tests {
         assert!((segments[1].x - 25.0).abs() < EPSILON);
         assert!((segments[2].x - 100.0).abs() < EPSILON);
         assert!((lines[0].width - 140.0).abs() < EPSILON);
+    }
+
+    #[test]
+    fn a_signature_block_never_stands_alone_on_a_page() {
+        let signatures = Block::SignatureLines(vec!["L'operatore".into(), "La persona".into()]);
+        // Fill the first page so that the last paragraph would fit but not its signatures.
+        for filler in 20..60 {
+            let mut blocks: Vec<Block> = (0..filler)
+                .map(|i| Block::Field {
+                    label: "Voce".into(),
+                    value: format!("riga {i}"),
+                })
+                .collect();
+            blocks.push(Block::Paragraph(
+                "Dichiaro di aver ricevuto le informazioni.".into(),
+            ));
+            blocks.push(signatures.clone());
+            let doc = Document {
+                title: "Scheda di invio".into(),
+                header_lines: vec![],
+                blocks,
+                footer: String::new(),
+            };
+            let pages = layout(&doc, &Fixed);
+            let page_of = |needle: &str| {
+                pages.iter().position(|p| {
+                    p.items
+                        .iter()
+                        .any(|i| matches!(i, Item::Text(t) if t.text.contains(needle)))
+                })
+            };
+            assert_eq!(
+                page_of("Dichiaro"),
+                page_of("L'operatore"),
+                "with {filler} lines before, the signatures left their paragraph"
+            );
+        }
     }
 
     #[test]

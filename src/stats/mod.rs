@@ -567,20 +567,7 @@ pub fn summarize(
 }
 
 /// Month names for the tables.
-pub const MONTHS: [&str; 12] = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-];
+pub use crate::domain::when::MONTHS;
 
 /// The report as CSV (semicolon-separated, as Italian spreadsheets expect), one row per code:
 /// table, code, label, the period's count, the same months a year earlier, the change in

@@ -19,15 +19,7 @@ pub fn local_datetime(t: DateTime<Utc>) -> String {
 }
 
 /// Italian weekday names, Monday first.
-pub const WEEKDAYS: [&str; 7] = [
-    "lunedì",
-    "martedì",
-    "mercoledì",
-    "giovedì",
-    "venerdì",
-    "sabato",
-    "domenica",
-];
+pub use crate::domain::when::WEEKDAYS;
 
 /// "lunedì 23/11/2026".
 pub fn day_heading(d: NaiveDate) -> String {
