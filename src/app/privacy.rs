@@ -9,7 +9,7 @@ use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
 use crate::domain::audit::sentence;
 use crate::domain::audit::AuditEntry;
-use crate::domain::audit::{verify_copy, Action, ChainError, CopyVerified};
+use crate::domain::audit::{compare_with_log, verify_copy, Action, ChainError, CopyVerified};
 use crate::domain::person::{Person, PersonChange};
 use crate::domain::policy;
 use crate::domain::privacy::{
@@ -405,8 +405,22 @@ pub fn verify_audit_copy(
              tagliata alla fine sembrerebbe integra.",
         )));
     }
-    verify_copy(text, Some(noted_head))
-        .map_err(|e| AppError::Invalid(Invalid::one("file", format!("Copia NON valida: {e}."))))
+    let live = ctx.store.audit_entries()?;
+    let checked = verify_copy(text, Some(noted_head)).and_then(|v| {
+        compare_with_log(text, &live)?;
+        Ok(v)
+    });
+    // Who checked which copy, against which head, and what it showed.
+    let outcome = match &checked {
+        Ok(v) => format!(
+            "integra: {} voci, hash annotato {}",
+            v.count,
+            noted_head.trim()
+        ),
+        Err(e) => format!("non valida ({e}); hash annotato {}", noted_head.trim()),
+    };
+    ctx.audit(Action::AuditVerifyCopy, "audit", outcome)?;
+    checked.map_err(|e| AppError::Invalid(Invalid::one("file", format!("Copia NON valida: {e}."))))
 }
 
 /// Years identified records are kept after the last access (shown in the default notice).

@@ -96,6 +96,7 @@ pub enum Action {
     KeysAnnounced,
     AuditView,
     AuditExport,
+    AuditVerifyCopy,
 }
 
 impl Action {
@@ -184,6 +185,7 @@ impl Action {
         Action::KeysAnnounced,
         Action::AuditView,
         Action::AuditExport,
+        Action::AuditVerifyCopy,
     ];
 
     /// The stored code, e.g. `person.view`.
@@ -273,6 +275,7 @@ impl Action {
             Action::KeysAnnounced => "keys.announced",
             Action::AuditView => "audit.view",
             Action::AuditExport => "audit.export",
+            Action::AuditVerifyCopy => "audit.verify_copy",
         }
     }
 
@@ -363,6 +366,7 @@ impl Action {
             Action::KeysAnnounced => "Nuova chiave di un'altra installazione ricevuta",
             Action::AuditView => "Consultazione del registro degli accessi",
             Action::AuditExport => "Esportazione del registro degli accessi",
+            Action::AuditVerifyCopy => "Verifica di una copia del registro degli accessi",
         }
     }
 
@@ -425,6 +429,7 @@ impl Action {
             Action::RetentionAnonymize => "ha reso anonimi i dati per fine conservazione",
             Action::AuditView => "ha consultato il registro degli accessi",
             Action::AuditExport => "ha esportato il registro degli accessi",
+            Action::AuditVerifyCopy => "ha verificato una copia del registro degli accessi",
             _ => return None,
         })
     }
@@ -644,6 +649,13 @@ pub enum CopyError {
         last_hash: String,
         head: String,
     },
+    #[error("riga {line}: la voce non è scritta come la scrive il programma (campi aggiunti, tolti o riformattati)")]
+    NotCanonical { line: usize },
+    #[error(
+        "la voce {seq} della copia non è nel registro di questo programma (aggiunta o alterata dopo \
+         l'esportazione)"
+    )]
+    NotInLog { seq: u64 },
 }
 
 /// A copy verified: its entries, its head, and where the head noted down was found in it
@@ -682,6 +694,10 @@ pub fn verify_copy(text: &str, noted_head: Option<&str>) -> Result<CopyVerified,
             line: i + 1,
             reason: e.to_string(),
         })?;
+        // Only what is hashed may be in a line: a field added beside it would pass unseen.
+        if serde_json::to_string(&entry).ok().as_deref() != Some(line.trim()) {
+            return Err(CopyError::NotCanonical { line: i + 1 });
+        }
         entries.push(entry);
     }
     if entries.is_empty() {
@@ -706,6 +722,26 @@ pub fn verify_copy(text: &str, noted_head: Option<&str>) -> Result<CopyVerified,
             noted_at,
         }),
     }
+}
+
+/// Checks a verified copy entry by entry against the live log: the chain's hash is public, so
+/// entries can be appended to a copy beyond the head noted down, and only the log itself shows
+/// they were never written.
+pub fn compare_with_log(text: &str, live: &[AuditEntry]) -> Result<(), CopyError> {
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: AuditEntry = serde_json::from_str(line).map_err(|e| CopyError::Line {
+            line: 0,
+            reason: e.to_string(),
+        })?;
+        let found = live
+            .binary_search_by_key(&entry.seq, |e| e.seq)
+            .ok()
+            .map(|i| &live[i]);
+        if found.is_none_or(|e| e.hash != entry.hash) {
+            return Err(CopyError::NotInLog { seq: entry.seq });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -477,10 +477,19 @@ pub fn restore(input: impl Read, data_dir: &Path, unseal: &Unseal) -> Result<Res
         )));
     }
     let staging = staging_dir(data_dir);
-    if staging.exists() {
-        // Left by a restore that was cut off (power lost, process killed): never data in use.
-        std::fs::remove_dir_all(&staging).map_err(err)?;
-    }
+    // Left by a restore that was cut off (power lost, process killed): never data in use. A
+    // link or a file there is removed as such, never followed.
+    let cleared = match std::fs::symlink_metadata(&staging) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(&staging),
+        Ok(_) => std::fs::remove_file(&staging),
+        Err(_) => Ok(()),
+    };
+    cleared.map_err(|e| {
+        err(format!(
+            "impossibile togliere {} (resto di un ripristino interrotto): {e}; rimuoverlo a mano",
+            staging.display()
+        ))
+    })?;
     let restored = restore_into(input, &staging, unseal);
     let (header, rows) = match restored {
         Ok(done) => done,
@@ -563,7 +572,15 @@ fn restore_into(
             supported: super::SCHEMA_VERSION,
         });
     }
-    super::create_private_dir(data_dir).map_err(|source| StoreError::DataDir {
+    // Created here and now, not reused: anything put at this path meanwhile (a link to a folder
+    // of someone else's) makes the restore fail instead of writing the data and keys there.
+    if let Some(parent) = data_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        super::create_private_dir(parent).map_err(|source| StoreError::DataDir {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    super::create_new_private_dir(data_dir).map_err(|source| StoreError::DataDir {
         path: data_dir.to_path_buf(),
         source,
     })?;

@@ -68,13 +68,24 @@ pub async fn upload(
 ) -> Result<Upload, String> {
     use futures_util::StreamExt;
     const MAX_FIELD: usize = 4096;
+    // The upload forms have a file and a few short fields: more parts are not a form of ours,
+    // and would only hold memory.
+    const MAX_PARTS: usize = 16;
+    let mut parts = 0;
     let mut out = Upload {
         file: None,
         fields: Vec::new(),
     };
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|e| format!("invio del file non riuscito: {e}"))?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err("modulo con troppi campi: usare il modulo della pagina".into());
+        }
         let name = field.name().unwrap_or_default().to_string();
+        if name == "file" && out.file.is_some() {
+            return Err("un file alla volta".into());
+        }
         let limit = if name == "file" { max } else { MAX_FIELD };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {

@@ -224,7 +224,7 @@ async fn appointments_warn_cancel_with_a_reason_restore_take_an_outcome_and_move
     assert!(pdf.starts_with(b"%PDF-"));
     if let Some(text) = pdf_text(&pdf) {
         assert!(
-            text.contains("04/03/2099"),
+            text.contains("mercoledì 4 marzo 2099"),
             "the reminder shows the new day: {text}"
         );
     }

@@ -92,12 +92,26 @@ fn backup_then_restore_gives_the_same_data_and_a_verified_audit() {
         "a failed restore left {left:?}"
     );
 
+    // Something planted at the staging path (a link to another folder) is removed as a link,
+    // never followed: the data and keys land in the target, the other folder stays untouched.
+    #[cfg(unix)]
+    let elsewhere = {
+        let elsewhere = dir.path().join("altrove");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.path().join(".b.ripristino-in-corso")).unwrap();
+        elsewhere
+    };
     let ok = cli(
         &restored,
         &["restore", file.to_str().unwrap()],
         &[("SPORTELLO_BACKUP_PASSPHRASE", PASS)],
     );
     assert!(ok.status.success(), "{}", stderr(&ok));
+    #[cfg(unix)]
+    {
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+        assert!(std::fs::symlink_metadata(&restored).unwrap().is_dir());
+    }
     assert!(stdout(&ok).contains("registro di audit integro"));
     assert!(
         stdout(&ok).contains("Ripristinate anche le chiavi"),

@@ -428,6 +428,52 @@ async fn a_copy_of_the_audit_cut_at_the_end_is_refused_against_the_noted_head() 
         "{}",
         whole.body
     );
+    // An entry invented after the noted head, with its hash computed as the chain does: the
+    // live log shows it was never written.
+    use sportello::domain::audit::{Action, AuditEntry, AuditEvent};
+    let last: AuditEntry = serde_json::from_str(lines[lines.len() - 1]).unwrap();
+    let forged = AuditEntry::seal(
+        AuditEvent::new("resp", Action::PersonView, "inventata"),
+        last.time,
+        Some((last.seq, &last.hash)),
+    );
+    let padded = format!("{copy}{}\n", serde_json::to_string(&forged).unwrap());
+    let refused = c
+        .upload_with(
+            &action,
+            "copia.jsonl",
+            padded.as_bytes(),
+            &[("head", &head)],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("non è nel registro di questo programma"),
+        "{}",
+        refused.body
+    );
+    // A field added beside the hashed ones.
+    let extra = copy.replacen("{\"seq\"", "{\"nota\":\"aggiunta\",\"seq\"", 1);
+    let refused = c
+        .upload_with(&action, "copia.jsonl", extra.as_bytes(), &[("head", &head)])
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("non è scritta come la scrive il programma"),
+        "{}",
+        refused.body
+    );
+    // Each check is in the log, with its outcome.
+    let log = String::from_utf8(c.get_bytes("/privacy/audit.jsonl").await).unwrap();
+    assert!(
+        log.contains("audit.verify_copy")
+            && log.contains("integra: ")
+            && log.contains("non valida")
+    );
 
     // The same from the command line: export prints what to note down, verify names the tail.
     assert!(server.stop());

@@ -472,7 +472,7 @@ async fn the_promemoria_and_the_reminder_print_names_with_accents() {
             "Interventi domiciliari e domiciliarità",
             "non più autosufficiente",
             "Orientamento a servizio",
-            "03/03/2099 alle 09:15",
+            "martedì 3 marzo 2099 alle 09:15",
             "Comune di Triggiano",
         ] {
             assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
