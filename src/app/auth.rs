@@ -28,6 +28,27 @@ pub enum Login {
 }
 
 /// What the locked user reads: for how long, until what time, and from where.
+/// The lock of the password page: it never concerns the login, and says so.
+fn password_locked_message(lock: &Lock, now: chrono::DateTime<Utc>) -> String {
+    let (minutes, until) = lock_wait(lock, now);
+    format!(
+        "Troppi tentativi con la password attuale sbagliata: il cambio della password è sospeso per \
+         {minutes} minut{} (si potrà riprovare dalle {until}). L'accesso al programma non è bloccato.",
+        if minutes == 1 { "o" } else { "i" }
+    )
+}
+
+/// Minutes left (rounded up) and the local time a lock ends.
+fn lock_wait(lock: &Lock, now: chrono::DateTime<Utc>) -> (i64, String) {
+    let minutes = (((lock.until - now).num_seconds() + 59) / 60).max(1);
+    let until = lock
+        .until
+        .with_timezone(&chrono::Local)
+        .format("%H:%M")
+        .to_string();
+    (minutes, until)
+}
+
 fn locked_message(lock: &Lock, now: chrono::DateTime<Utc>) -> String {
     let minutes = (((lock.until - now).num_seconds() + 59) / 60).max(1);
     let until = lock
@@ -128,7 +149,9 @@ pub fn change_password(
     let mut invalid = Invalid::new();
     // Its own ledger: wrong guesses here never lock the user's login.
     match store.begin_password_attempt(user, ip, now)? {
-        Attempt::Locked(lock) => invalid.add("current_password", locked_message(&lock, now)),
+        Attempt::Locked(lock) => {
+            invalid.add("current_password", password_locked_message(&lock, now))
+        }
         Attempt::Allowed => {
             if !verify_password(current, &user.password_hash) {
                 store.login_failed(
@@ -140,6 +163,8 @@ pub fn change_password(
                     .details(format!("password attuale errata, da {ip}")),
                 )?;
                 invalid.add("current_password", "La password attuale non è corretta.");
+            } else {
+                store.password_verified(user, ip)?;
             }
         }
     }

@@ -71,6 +71,19 @@ pub enum Attempt {
 }
 
 /// Counts an attempt under `key` unless it is locked.
+/// Forgets the failures recorded under `key` from address `from`.
+fn forget_from(txn: &WriteTransaction, key: &str, from: &str) -> Result<(), StoreError> {
+    let mut table = txn.open_table(LOGIN_FAILURES)?;
+    let mut failures = failures_at(&table, key)?;
+    failures.retain(|f| f.from != from);
+    if failures.is_empty() {
+        table.remove(key)?;
+    } else {
+        table.insert(key, encode(&failures)?.as_slice())?;
+    }
+    Ok(())
+}
+
 fn reserve(
     txn: &WriteTransaction,
     key: &str,
@@ -165,6 +178,16 @@ impl Store {
     }
 
     /// Writes an audit entry for a failed or refused login (the attempt itself is already counted).
+    /// The current password was typed right on the password page: the attempt reserved for it
+    /// from this address is not a failure, whatever else the form got wrong.
+    pub fn password_verified(&self, user: &User, ip: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        let key = password_key_in(&txn, user)?;
+        forget_from(&txn, &key, ip)?;
+        txn.commit()?;
+        Ok(())
+    }
+
     pub fn login_failed(&self, event: AuditEvent) -> Result<(), StoreError> {
         self.audit(event).map(|_| ())
     }
@@ -180,17 +203,8 @@ impl Store {
     ) -> Result<(String, Session), StoreError> {
         let txn = self.db.begin_write()?;
         let key = key_in(&txn, typed)?;
-        {
-            // Failures from elsewhere stay counted: a login here does not clear a guesser there.
-            let mut table = txn.open_table(LOGIN_FAILURES)?;
-            let mut failures = failures_at(&table, &key)?;
-            failures.retain(|f| f.from != ip);
-            if failures.is_empty() {
-                table.remove(key.as_str())?;
-            } else {
-                table.insert(key.as_str(), encode(&failures)?.as_slice())?;
-            }
-        }
+        // Failures from elsewhere stay counted: a login here does not clear a guesser there.
+        forget_from(&txn, &key, ip)?;
         if let Some(old) = previous_session {
             sessions::remove_in(&txn, &sessions::key_of(old))?;
         }

@@ -168,8 +168,8 @@ pub async fn password_submit(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let ip = client_ip(&req);
-    // The current password is guessed no more freely here than at login.
-    if !state.allow_login_attempt(ip) {
+    // The current password is guessed no more freely here than at login (in its own bucket).
+    if !state.allow_password_attempt(ip) {
         return Err(PageError::TooManyRequests);
     }
     let (st, user) = (state.clone(), auth.user.clone());

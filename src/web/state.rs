@@ -21,6 +21,8 @@ pub struct AppState {
     /// Installation secret that keys form tokens for visitors not logged in.
     pub secret: Vec<u8>,
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// The password page's own bucket: mistakes there never slow down a colleague's login.
+    pub password_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// Whether cookies carry `Secure` (on when served over TLS).
     pub secure_cookies: bool,
     /// The HTTPS certificate in use, shown on the admin page.
@@ -49,6 +51,7 @@ impl AppState {
             reference,
             secret,
             login_limiter: RateLimiter::keyed(Quota::per_minute(LOGIN_BURST)),
+            password_limiter: RateLimiter::keyed(Quota::per_minute(LOGIN_BURST)),
             secure_cookies: tls.is_some(),
             tls,
         })
@@ -66,6 +69,12 @@ impl AppState {
     pub fn allow_login_attempt(&self, ip: IpAddr) -> bool {
         self.login_limiter.retain_recent();
         self.login_limiter.check_key(&ip).is_ok()
+    }
+
+    /// Whether a password change from `ip` may proceed now (its own bucket).
+    pub fn allow_password_attempt(&self, ip: IpAddr) -> bool {
+        self.password_limiter.retain_recent();
+        self.password_limiter.check_key(&ip).is_ok()
     }
 }
 

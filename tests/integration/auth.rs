@@ -66,7 +66,7 @@ async fn a_username_locked_from_one_address_still_logs_in_from_another() {
     // Wrong "current password" at her password change do not lock her login.
     let page = own.get("/password").await;
     let csrf = page.csrf();
-    for _ in 0..6 {
+    for i in 0..6 {
         let r = own
             .post_form(
                 "/password",
@@ -79,6 +79,15 @@ async fn a_username_locked_from_one_address_still_logs_in_from_another() {
             )
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
+        if i == 5 {
+            // The page's own lock says it is not the login's.
+            assert!(
+                r.body.contains("L&#39;accesso al programma non è bloccato")
+                    || r.body.contains("L'accesso al programma non è bloccato"),
+                "{}",
+                r.body
+            );
+        }
     }
     let mut again = server.client();
     assert_eq!(again.login("m.rossi", USER_PASSWORD).await.location(), "/");
@@ -96,6 +105,27 @@ async fn a_username_locked_from_one_address_still_logs_in_from_another() {
         "{}",
         page.body
     );
+    // The right current password with a mistyped confirmation is not a failed guess: six
+    // such mistakes never suspend the change (from the administrator's own PC).
+    let mut admin = Client::from_address(&server.base, "127.0.0.4");
+    assert_eq!(admin.login(ADMIN, ADMIN_PASSWORD).await.location(), "/");
+    let csrf = admin.get("/password").await.csrf();
+    for _ in 0..6 {
+        let r = admin
+            .post_form(
+                "/password",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("current_password", ADMIN_PASSWORD),
+                    ("new_password", "una-nuova-password-9"),
+                    ("confirm_password", "una-nuova-password-8"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Le due password non coincidono."));
+        assert!(!r.body.contains("Troppi tentativi"), "{}", r.body);
+    }
 }
 
 #[actix_rt::test]
