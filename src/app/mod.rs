@@ -12,6 +12,7 @@ pub mod district;
 pub mod drafts;
 pub mod exchange;
 pub mod merges;
+pub mod names;
 pub mod orientation;
 pub mod persons;
 pub mod privacy;

@@ -217,7 +217,15 @@ pub fn file(ctx: &Ctx, id: Uuid, channel: &str) -> Result<PersonFile, AppError> 
             .collect::<Result<_, AppError>>()?,
         accesses: snap.accesses_of(id)?,
         appointments: snap.appointments_of(id)?,
-        history: snap.person_history(id)?,
+        history: {
+            // Shown to colleagues: who changed what, by name.
+            let names = super::names::Names::load(ctx.store)?;
+            let mut history = snap.person_history(id)?;
+            for c in &mut history {
+                c.user = names.of(&c.user);
+            }
+            history
+        },
         referrals: snap.referrals_of_person(id)?,
         person,
     };

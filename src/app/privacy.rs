@@ -138,8 +138,8 @@ fn subject_report(store: &Store, id: Uuid) -> Result<SubjectReport, AppError> {
     }
     audit.sort_by_key(|e| e.seq);
     audit.dedup_by_key(|e| e.seq);
-    let users = store.users()?;
-    let name = |username: &str| described(username, users.iter().find(|u| u.username == username));
+    let names = super::names::Names::load(store)?;
+    let name = |username: &str| names.of(username);
     let audit = audit.iter().map(|e| audit_line(e, &name)).collect();
     let mut change_history = snap.person_history(id)?;
     for c in &mut change_history {
@@ -442,7 +442,7 @@ pub fn current_notice(store: &Store) -> Result<(u32, String), AppError> {
         crate::domain::privacy::default_notice(
             &template,
             &instance.comune.name,
-            &instance.ambito.name,
+            &instance.ambito.title(),
             DEFAULT_RETENTION_YEARS,
         ),
     ))
@@ -563,7 +563,12 @@ pub fn notice_texts(
 ) -> Result<(u32, String, Vec<crate::domain::privacy::NoticeText>), AppError> {
     policy::responsabile(ctx.actor)?;
     let (version, text) = current_notice(ctx.store)?;
-    Ok((version, text, ctx.store.notice_texts()?))
+    let names = super::names::Names::load(ctx.store)?;
+    let mut versions = ctx.store.notice_texts()?;
+    for v in &mut versions {
+        v.by = names.of(&v.by);
+    }
+    Ok((version, text, versions))
 }
 
 /// A new version of the notice text (from 200 to 20,000 characters); returns its number.

@@ -281,6 +281,12 @@ pub fn detail(ctx: &Ctx, id: Uuid) -> Result<ReferralFile, AppError> {
         .filter(|to| usable && policy::referral_step(Side::Desk, &r.target, r.status, *to).is_ok())
         .collect();
     ctx.audit_about(Action::ReferralView, [r.person_id], id.to_string(), "")?;
+    // Each step as colleagues read it: by name and role.
+    let names = super::names::Names::load(ctx.store)?;
+    let mut r = r;
+    for h in &mut r.history {
+        h.by = names.of(&h.by);
+    }
     Ok(ReferralFile {
         steps,
         overdue: r.is_overdue(Utc::now(), days),

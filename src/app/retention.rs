@@ -27,6 +27,8 @@ pub struct RetentionView {
     pub responsabili: usize,
     /// The proposal was made by the user looking at it.
     pub own_proposal: bool,
+    /// Who made the proposal, by name and role.
+    pub proposed_by: String,
     /// District: received cases past the term, and those of the proposal.
     pub cases_due: usize,
     pub cases: Vec<Case>,
@@ -103,6 +105,10 @@ pub fn view(ctx: &Ctx) -> Result<RetentionView, AppError> {
         own_proposal: proposal
             .as_ref()
             .is_some_and(|p| p.by == ctx.actor.username),
+        proposed_by: match &proposal {
+            Some(p) => super::names::Names::load(ctx.store)?.of(&p.by),
+            None => String::new(),
+        },
         proposal,
         listed,
         responsabili: responsabili(ctx)?,

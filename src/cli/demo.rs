@@ -7,7 +7,9 @@ use std::path::Path;
 use uuid::Uuid;
 
 use super::{cli_actor, open_store};
-use sportello::domain::access::{local_instant, Access, AnonymousProfile, Need};
+use sportello::domain::access::{
+    local_instant, Access, AnonymousProfile, Need, UnmetNeed, COMPLAINT,
+};
 use sportello::domain::appointment::Appointment;
 use sportello::domain::codice_fiscale::{compose, with_omocodia};
 use sportello::domain::instance::InstanceForm;
@@ -657,7 +659,11 @@ pub fn run(data: &Path) -> Result<(), String> {
     for back in (0..12i32).rev() {
         let index = today.year() * 12 + today.month0() as i32 - back;
         let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
-        let count = ACCESSES as u32 * MONTH_WEIGHTS[month as usize - 1] / total_weight;
+        let mut count = ACCESSES as u32 * MONTH_WEIGHTS[month as usize - 1] / total_weight;
+        if back == 0 {
+            // The month in course only so far: its accesses must not crowd into the first days.
+            count = count * today.day() / 30;
+        }
         for _ in 0..count {
             let Some(time) = desk_time(&mut rng, year, month, today) else {
                 continue;
@@ -673,6 +679,38 @@ pub fn run(data: &Path) -> Result<(), String> {
                 Who::of(&persons[idx])
             });
             accesses.push(access(&mut rng, time, worker, who.as_ref()));
+        }
+    }
+
+    // Some needs found no service (the gaps of the Piano di Zona), and a few complaints.
+    for a in accesses.iter_mut().filter(|a| a.person_id.is_some()) {
+        if rng.chance(4) {
+            let reason = *rng.pick(&["no_service", "full", "not_eligible", "waiting_list"]);
+            a.unmet.push(UnmetNeed {
+                need: 0,
+                reason: reason.into(),
+                service: None,
+                note: String::new(),
+                recorded_by: workers
+                    .iter()
+                    .find(|w| w.id == a.operator_id)
+                    .map_or_else(String::new, |w| w.username.clone()),
+                at: a.time,
+            });
+        } else if rng.chance(1) {
+            a.needs.push(Need {
+                area: "multi".into(),
+                category: COMPLAINT.into(),
+                description: rng
+                    .pick(&[
+                        "Attesa troppo lunga per la risposta alla domanda",
+                        "Orari dello sportello poco chiari",
+                        "Nessuno ha richiamato come promesso",
+                    ])
+                    .to_string(),
+                urgency: "ordinary".into(),
+                service: None,
+            });
         }
     }
 

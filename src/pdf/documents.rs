@@ -465,12 +465,37 @@ pub fn privacy_notice(
     person: &Person,
     today: chrono::NaiveDate,
 ) -> Document {
-    let mut blocks: Vec<Block> = text
+    const TITLE: &str = "Informativa sul trattamento dei dati personali";
+    let mut paragraphs: Vec<String> = text
         .split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    // The text opens with the title the page already prints: keep only what follows it.
+    if let Some(first) = paragraphs.first_mut() {
+        let (head, rest) = first.split_once('\n').unwrap_or((first.as_str(), ""));
+        if head.trim().to_lowercase() == TITLE.to_lowercase() {
+            *first = rest.trim().to_string();
+        }
+    }
+    let mut blocks: Vec<Block> = paragraphs
+        .iter()
+        .filter(|p| !p.is_empty())
         .map(|p| Block::Paragraph(p.replace('\n', " ")))
         .collect();
+    // The optional consents, to be ticked by the person and then recorded on her page.
+    blocks.push(Block::Heading("Consensi facoltativi".into()));
+    blocks.push(Block::Paragraph(
+        "Si possono dare o negare liberamente e revocare in ogni momento; negarli non cambia il \
+         servizio ricevuto."
+            .into(),
+    ));
+    for (_, label) in crate::domain::privacy::CONSENT_PURPOSES {
+        blocks.push(Block::Paragraph(format!(
+            "☐ acconsento   ☐ non acconsento — {label}"
+        )));
+    }
     blocks.push(Block::Spacer);
     blocks.push(Block::Field {
         label: "Consegnata a".into(),
@@ -496,7 +521,7 @@ pub fn privacy_notice(
         "L'operatore".into(),
     ]));
     Document {
-        title: "Informativa sul trattamento dei dati personali".into(),
+        title: TITLE.into(),
         header_lines: desk_lines(instance, contacts),
         blocks,
         footer: format!("Informativa versione {version} – Reg. UE 2016/679, art. 13"),

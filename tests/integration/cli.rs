@@ -399,6 +399,20 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
         .accesses_between(now, now + chrono::Duration::days(400))
         .unwrap();
     assert!(later.is_empty(), "{} accesses after now", later.len());
+    // Gaps and complaints to look at, and the month in course not crowded into its first days.
+    let year = store
+        .accesses_between(now - chrono::Duration::days(400), now)
+        .unwrap();
+    assert!(year.iter().filter(|a| !a.unmet.is_empty()).count() >= 20);
+    assert!(year
+        .iter()
+        .any(|a| a.needs.iter().any(|n| n.category == "complaint")));
+    let today = chrono::Local::now().date_naive();
+    let on_today = year
+        .iter()
+        .filter(|a| a.time.with_timezone(&chrono::Local).date_naive() == today)
+        .count();
+    assert!(on_today <= 40, "{on_today} accesses today");
 }
 
 #[actix_rt::test]

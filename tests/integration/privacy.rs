@@ -81,17 +81,29 @@ async fn notice_consents_restriction_report_and_audit() {
     let notice = op.get_bytes(&format!("{person_url}/informativa.pdf")).await;
     if let Some(text) = pdf_text(&notice) {
         for expected in [
-            "INFORMATIVA SUL TRATTAMENTO",
+            "Informativa sul trattamento dei dati personali",
             "Onofrio Semeraro",
             "Firma della persona interessata",
             "Comune di Triggiano",
             "art. 9",
+            "Consensi facoltativi",
+            "☐ acconsento",
+            "Promemoria degli appuntamenti",
         ] {
             assert!(
                 text.contains(expected),
                 "missing «{expected}» in the notice:\n{text}"
             );
         }
+        // The title once, and the Ambito named once.
+        assert_eq!(
+            text.to_lowercase()
+                .matches("informativa sul trattamento dei dati personali")
+                .count(),
+            1,
+            "{text}"
+        );
+        assert!(!text.contains("Ambito territoriale Ambito"), "{text}");
     }
     let rec = op
         .submit(

@@ -106,6 +106,13 @@ async fn a_referral_walks_its_whole_lifecycle_and_every_step_is_audited() {
     let page = c.get(&format!("/invii/{referral_id}")).await;
     assert!(page.body.contains("Bozza"));
     assert!(page.body.contains("Servizio Sociale Professionale"));
+    // Each step names who took it, as colleagues know her.
+    assert!(
+        page.body.contains("Sara Sociale (assistente sociale)"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(", assistente1"), "no username alone");
 
     // Sending the draft: still refused until the notice is given; then it goes.
     let status_url = format!("/invii/{referral_id}/stato");

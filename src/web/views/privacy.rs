@@ -266,7 +266,7 @@ pub fn retention_page(
                             li { (case.record.person.surname) " " (case.record.person.given_names) " – caso ricevuto da " (case.comune_name) " – ultima attività " (fmt::local_date(*last)) }
                         }
                     }
-                    p { "Proposta da " strong { (p.by) } "." }
+                    p { "Proposta da " strong { (view.proposed_by) } "." }
                     @if view.own_proposal && view.responsabili > 1 {
                         (alert("info", "La proposta va approvata da un altro responsabile: chi l'ha preparata non può approvarla."))
                     } @else {
