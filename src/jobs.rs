@@ -1,5 +1,6 @@
 //! Background work of the running server: the nightly backup to the configured folder, with
-//! rotation. The job holds only a weak handle on the store, so it never delays shutdown.
+//! rotation, and the housekeeping of records that only matter for a while (failed-login ledgers,
+//! expired sessions). Each job holds only a weak handle on the store, so it never delays shutdown.
 
 use chrono::{Local, Utc};
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::domain::backup_plan::{attempt_due, date_of, file_name, to_delete, LastAttempt};
+use crate::domain::user::SYSTEM_USERNAME;
 use crate::store::backup::Seal;
 use crate::store::{LastBackup, Store, StoreError};
 
@@ -83,7 +85,7 @@ pub fn start_nightly_backups(store: &Arc<Store>) {
                 }
             };
             if attempt_due(Local::now(), last) {
-                match backup_now(&store, "sistema:backup-notturno") {
+                match backup_now(&store, &format!("{SYSTEM_USERNAME}:backup-notturno")) {
                     Ok(Some(outcome)) if !outcome.ok => tracing::error!(
                         "backup notturno non riuscito (nuovo tentativo tra un'ora): {}",
                         outcome.message
@@ -95,5 +97,39 @@ pub fn start_nightly_backups(store: &Arc<Store>) {
         });
     if let Err(e) = spawned {
         tracing::error!("backup notturno non avviato: {e}");
+    }
+}
+
+/// How often the housekeeping runs: a guessing run over made-up usernames leaves a ledger per
+/// name, and each is forgotten once its failures leave the lockout window.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// Starts the housekeeping thread: failed-login ledgers past their window and expired sessions
+/// are removed every few minutes, so neither grows while the server runs.
+pub fn start_housekeeping(store: &Arc<Store>) {
+    let weak: Weak<Store> = Arc::downgrade(store);
+    let spawned = std::thread::Builder::new()
+        .name("pulizie".into())
+        .spawn(move || loop {
+            std::thread::sleep(HOUSEKEEPING_EVERY);
+            let Some(store) = weak.upgrade() else { return };
+            housekeeping(&store);
+        });
+    if let Err(e) = spawned {
+        tracing::error!("pulizie periodiche non avviate: {e}");
+    }
+}
+
+/// One round of housekeeping (also run at start).
+pub fn housekeeping(store: &Store) {
+    match store.purge_stale_login_failures(Utc::now()) {
+        Ok(n) if n > 0 => tracing::debug!(nomi = n, "tentativi di accesso scaduti eliminati"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("pulizia dei tentativi di accesso non riuscita: {e}"),
+    }
+    match store.purge_expired_sessions() {
+        Ok(n) if n > 0 => tracing::info!(sessioni = n, "sessioni scadute eliminate"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("pulizia delle sessioni non riuscita: {e}"),
     }
 }

@@ -21,6 +21,8 @@ pub enum Login {
         session_id: String,
         user_id: uuid::Uuid,
         must_change_password: bool,
+        /// The browser's mark, renewed at each login (see `domain::login`).
+        device_token: String,
     },
     /// Refused, with the message to show (also for a disabled user: it confirms nothing);
     /// `locked`: refused without checking the password, the name being locked already.
@@ -56,28 +58,39 @@ fn locked_message(lock: &Lock, now: chrono::DateTime<Utc>) -> String {
         .with_timezone(&chrono::Local)
         .format("%H:%M")
         .to_string();
-    let place = if lock.everywhere {
-        "da qualsiasi computer"
+    let (place, still) = if lock.everywhere {
+        (
+            "da qualsiasi computer",
+            " Dal browser dove ha già avuto accesso di recente può entrare comunque.",
+        )
     } else {
-        "da questo computer"
+        ("da questo computer", "")
     };
     format!(
         "Troppi tentativi falliti: l'accesso con questo nome utente {place} è bloccato per \
-         {minutes} minut{} (si potrà riprovare dalle {until}). Riprovi più tardi, oppure chieda \
-         all'amministratore di reimpostare la password.",
+         {minutes} minut{} (si potrà riprovare dalle {until}).{still} Riprovi più tardi, oppure \
+         chieda all'amministratore di reimpostare la password.",
         if minutes == 1 { "o" } else { "i" }
     )
 }
 
-/// Checks the credentials typed at the login form (`previous`: the session the browser had,
-/// ended at a successful login).
+/// What the browser brought to the login form besides the credentials.
+pub struct Browser<'a> {
+    /// The session it had, ended at a successful login.
+    pub previous: Option<&'a str>,
+    /// Its mark from an earlier login (a recognised browser is a source of its own).
+    pub device: Option<&'a str>,
+    pub ip: &'a str,
+}
+
+/// Checks the credentials typed at the login form.
 pub fn login(
     store: &Store,
     typed: &str,
     password: &str,
-    previous: Option<&str>,
-    ip: &str,
+    browser: &Browser,
 ) -> Result<Login, AppError> {
+    let ip = browser.ip;
     // Usernames that cannot exist are treated like unknown ones: same answer, same work.
     let username = normalize_username(typed)
         .unwrap_or_else(|_| typed.trim().to_lowercase().chars().take(64).collect());
@@ -87,10 +100,19 @@ pub fn login(
     let who = user
         .as_ref()
         .map_or_else(|| UNKNOWN_USER.to_string(), |u| u.username.clone());
-    if let Attempt::Locked(lock) = store.begin_login_attempt(&username, ip, now)? {
-        store.login_failed(
-            AuditEvent::new(who.clone(), Action::LoginLocked, who).details(format!("da {ip}")),
-        )?;
+    // Failures from a browser the user logged in at before count under that browser's mark.
+    let recognised = match (&user, browser.device) {
+        (Some(u), Some(token)) => store.device_source(token, u, now)?,
+        _ => None,
+    };
+    let source = recognised.as_deref().unwrap_or(ip);
+    let from = if recognised.is_some() {
+        format!("da {ip}, browser riconosciuto")
+    } else {
+        format!("da {ip}")
+    };
+    if let Attempt::Locked(lock) = store.begin_login_attempt(&username, source, now)? {
+        store.login_failed(AuditEvent::new(who.clone(), Action::LoginLocked, who).details(from))?;
         return Ok(Login::Refused {
             message: locked_message(&lock, now),
             locked: true,
@@ -102,13 +124,15 @@ pub fn login(
     let verified = verify_password(password, &hash);
     match user {
         Some(user) if verified && !user.disabled => {
-            let (id, _) = store.login_succeeded(&user, &username, previous, ip)?;
+            let (id, _) =
+                store.login_succeeded(&user, &username, browser.previous, (ip, source))?;
             store.purge_expired_sessions()?;
             store.purge_stale_drafts()?;
             Ok(Login::In {
                 session_id: id,
                 user_id: user.id,
                 must_change_password: user.must_change_password,
+                device_token: store.device_token(&user, now)?,
             })
         }
         other => {
@@ -119,9 +143,9 @@ pub fn login(
             let recent = store.login_failures(&username, now)?;
             store.login_failed(
                 AuditEvent::new(who.clone(), Action::LoginFailed, who)
-                    .details(format!("{reason}, tentativo {} da {ip}", recent.len())),
+                    .details(format!("{reason}, tentativo {} {from}", recent.len())),
             )?;
-            let message = if let Some(lock) = lock_for(&recent, ip, now) {
+            let message = if let Some(lock) = lock_for(&recent, source, now) {
                 locked_message(&lock, now)
             } else {
                 "Nome utente o password non corretti.".to_string()

@@ -4,6 +4,7 @@
 use crate::domain::audit::Action;
 use uuid::Uuid;
 
+use super::names::Names;
 use super::{check_len, AppError, Ctx};
 use crate::domain::district::ImportRecord;
 use crate::domain::district::InboxReferral;
@@ -20,7 +21,8 @@ pub fn inbox(
 ) -> Result<(Vec<InboxReferral>, Vec<ImportRecord>), AppError> {
     policy::district_inbox(ctx.actor)?;
     let entries = ctx.store.inbox()?;
-    let imports = ctx.store.imports()?;
+    let mut imports = ctx.store.imports()?;
+    Names::load(ctx.store)?.name_imports(&mut imports);
     ctx.audit(
         Action::InboxList,
         "",
@@ -39,6 +41,16 @@ pub fn detail(ctx: &Ctx, id: Uuid) -> Result<(InboxReferral, Vec<InboxReferral>)
     let all = ctx.store.inbox()?;
     let linked = entry.linked(&all).into_iter().cloned().collect();
     ctx.audit(Action::InboxView, id.to_string(), entry.comune_name.clone())?;
+    // Steps by name: the desk's under the desk's name, the district's by user.
+    let names = Names::load(ctx.store)?;
+    let mut entry = entry;
+    let desk = format!("Segretariato Sociale di {}", entry.comune_name);
+    for h in &mut entry.record.referral.history {
+        h.by = names.of_or(&h.by, &desk);
+    }
+    for d in &mut entry.decisions {
+        d.by = names.of(&d.by);
+    }
     Ok((entry, linked))
 }
 

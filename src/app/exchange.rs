@@ -75,11 +75,13 @@ pub fn overview(ctx: &Ctx) -> Result<Overview, AppError> {
         })
         .unwrap_or_default();
     sent.sort_by(|a, b| b.cmp(a));
+    let mut imports = ctx.store.imports()?;
+    super::names::Names::load(ctx.store)?.name_imports(&mut imports);
     Ok(Overview {
         district: instance.role == InstanceRole::District,
         fingerprint: identity.fingerprint(),
         peers: bundle::peers(ctx.store).map_err(internal)?,
-        imports: ctx.store.imports()?,
+        imports,
         sent,
     })
 }

@@ -763,11 +763,23 @@ pub fn run(data: &Path) -> Result<(), String> {
         )
         .map_err(|e| e.to_string())?;
     let directory = load_example_directory(&store, &reference, &actor)?;
+    let referrals = super::demo_referrals::referrals(
+        &mut rng,
+        &accesses,
+        &persons,
+        &directory.services,
+        &workers,
+        Utc::now(),
+    );
+    store
+        .bulk_insert_referrals(&referrals, &actor, "dati di esempio")
+        .map_err(|e| e.to_string())?;
     println!("Dati di esempio (fittizi) caricati in {}:", data.display());
     println!(
-        "  {} persone, {} accessi in 12 mesi, {} appuntamenti nelle prossime settimane.",
+        "  {} persone, {} accessi in 12 mesi, {} invii, {} appuntamenti nelle prossime settimane.",
         persons.len(),
         accesses.len(),
+        referrals.len(),
         appointments.len()
     );
     println!(

@@ -5,6 +5,7 @@ mod backup;
 mod bench_data;
 mod bundles;
 mod demo;
+mod demo_referrals;
 mod directory;
 mod doctor;
 mod serve;
@@ -140,7 +141,8 @@ pub enum AuditCommand {
         /// An exported copy (JSON lines) to verify instead of the database.
         #[arg(long)]
         file: Option<PathBuf>,
-        /// The last hash noted down when the copy was exported: a copy cut short fails.
+        /// The last hash noted down when the copy was exported (needed with --file): a copy cut
+        /// short fails.
         #[arg(long, requires = "file")]
         head: Option<String>,
     },
@@ -197,7 +199,7 @@ pub fn cli_actor() -> String {
     let os_user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "sconosciuto".into());
-    format!("riga-di-comando:{os_user}")
+    format!("{}{os_user}", sportello::domain::user::COMMAND_LINE_PREFIX)
 }
 
 pub fn serve_options(cli: &Cli) -> serve::Options {
@@ -253,7 +255,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Audit(AuditCommand::Verify {
             file: Some(f),
             head,
-        })) => audit_verify_file(&f, head.as_deref()),
+        })) => audit_verify_file(&cli.data, &f, head.as_deref()),
         Some(Command::Audit(AuditCommand::Export { out })) => audit_export(&cli.data, &out),
         Some(Command::Retention(RetentionCommand::Propose)) => retention_propose(&cli.data),
         Some(Command::Stats(StatsCommand::Rebuild)) => stats_rebuild(&cli.data),
@@ -352,29 +354,70 @@ fn audit_export(data: &Path, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn audit_verify_file(file: &Path, head: Option<&str>) -> Result<(), String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("Impossibile leggere {}: {e}", file.display()))?;
-    match sportello::domain::audit::verify_copy(&text, head) {
-        Ok(v) => {
-            println!(
-                "Copia del registro integra: {} voci (ultima: {}).",
-                v.count, v.head
-            );
-            match v.noted_at {
-                Some(seq) if seq == v.count => {
-                    println!("Arriva fino all'ultimo hash annotato: nessuna voce manca.")
-                }
-                Some(seq) => println!(
-                    "L'hash annotato è la voce {seq}: la copia continua con voci più recenti."
-                ),
-                None => println!(
-                    "Senza --head non si può escludere che manchino le ultime voci: indicare \
-                     l'ultimo hash annotato all'esportazione."
-                ),
+/// A copy of the audit log checked against the head noted at export and, where this PC holds
+/// the installation's database, entry by entry against the live log (the same use case as the
+/// Privacy page, audited). With no database here (the DPO's own PC) only the chain up to the
+/// noted head can be trusted, so a copy that goes on past it is refused.
+fn audit_verify_file(data: &Path, file: &Path, head: Option<&str>) -> Result<(), String> {
+    let bytes =
+        std::fs::read(file).map_err(|e| format!("Impossibile leggere {}: {e}", file.display()))?;
+    let Some(head) = head.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Err(
+            "Indicare --head con l'ultimo hash annotato quando la copia è stata \
+             esportata: senza, una copia tagliata alla fine sembrerebbe integra."
+                .into(),
+        );
+    };
+    let verified = if data.join(sportello::store::DB_FILE).exists() {
+        let store = open_store(data).map_err(|e| {
+            format!(
+                "Il registro di questa installazione non si apre ({e}): per confrontare la copia \
+                 voce per voce fermare il servizio, oppure usare la pagina Privacy → Registro di audit."
+            )
+        })?;
+        let reference = sportello::assets::reference()?;
+        let mut actor = sportello::domain::policy::Actor::command_line(
+            store.instance().map_err(|e| e.to_string())?.map(|i| i.role),
+        );
+        actor.username = cli_actor();
+        let ctx = sportello::app::Ctx::new(&store, &reference, &actor);
+        let checked = sportello::app::privacy::verify_audit_copy(&ctx, &bytes, head);
+        match checked {
+            Ok(v) => v,
+            Err(sportello::app::AppError::Invalid(invalid)) => {
+                return Err(users::describe(&invalid))
             }
-            Ok(())
+            Err(e) => return Err(e.to_string()),
         }
-        Err(e) => Err(format!("Copia del registro NON valida: {e}.")),
+    } else {
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            "Il file non è una copia del registro (testo non leggibile).".to_string()
+        })?;
+        let v = sportello::domain::audit::verify_copy(text, Some(head))
+            .map_err(|e| format!("Copia del registro NON valida: {e}."))?;
+        if v.noted_at != Some(v.count) {
+            return Err(format!(
+                "Copia del registro NON verificabile oltre la voce {}: l'hash annotato è quella \
+                 voce e le {} successive si possono confrontare solo con il registro, sul PC \
+                 dello sportello.",
+                v.noted_at.unwrap_or(0),
+                v.count - v.noted_at.unwrap_or(0)
+            ));
+        }
+        v
+    };
+    println!(
+        "Copia del registro integra: {} voci (ultima: {}).",
+        verified.count, verified.head
+    );
+    match verified.noted_at {
+        Some(seq) if seq == verified.count => {
+            println!("Arriva fino all'ultimo hash annotato: nessuna voce manca.")
+        }
+        Some(seq) => println!(
+            "L'hash annotato è la voce {seq}; le voci più recenti della copia sono nel registro."
+        ),
+        None => {}
     }
+    Ok(())
 }

@@ -87,19 +87,11 @@ pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<bool>>) -> 
     };
     let address = browser_address(bind, tls.is_some());
     let reference = Arc::new(sportello::assets::reference()?);
-    match store.purge_expired_sessions() {
-        Ok(n) if n > 0 => tracing::info!(sessioni = n, "sessioni scadute eliminate"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!("pulizia delle sessioni non riuscita: {e}"),
-    }
+    sportello::jobs::housekeeping(&store);
     match store.purge_stale_drafts() {
         Ok(n) if n > 0 => tracing::info!(bozze = n, "bozze scadute eliminate"),
         Ok(_) => {}
         Err(e) => tracing::warn!("pulizia delle bozze non riuscita: {e}"),
-    }
-    match store.purge_stale_login_failures(chrono::Utc::now()) {
-        Ok(_) => {}
-        Err(e) => tracing::warn!("pulizia dei tentativi di accesso non riuscita: {e}"),
     }
     // Computed now, so that the first login with an unknown name takes no longer than the others.
     sportello::domain::password::dummy_hash();
@@ -109,6 +101,7 @@ pub fn run(options: &Options, stop: Option<std::sync::mpsc::Receiver<bool>>) -> 
         );
     }
     sportello::jobs::start_nightly_backups(&store);
+    sportello::jobs::start_housekeeping(&store);
     let result = actix_web::rt::System::new().block_on(sportello::web::serve(
         Arc::clone(&store),
         reference,

@@ -99,7 +99,7 @@ fn read_password(env: &str) -> Result<String, String> {
     Ok(first)
 }
 
-fn describe(invalid: &Invalid) -> String {
+pub(super) fn describe(invalid: &Invalid) -> String {
     invalid
         .0
         .iter()

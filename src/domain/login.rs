@@ -1,6 +1,9 @@
 //! Lockout rule for repeated failed logins on one username. Failures are counted per source
 //! address, so guesses from one computer cannot lock a colleague out at another; a larger
-//! ceiling over all addresses still stops a guessing run spread across many.
+//! ceiling over all addresses still stops a guessing run spread across many. A browser where
+//! the user has logged in before (a *device cookie*, as OWASP suggests) is a source of its own
+//! that the ceiling does not lock: a run from a few addresses cannot keep the user out of the
+//! PC she works at, and a guesser holding no such cookie gains nothing from it.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,6 +14,10 @@ pub const MAX_FAILURES: usize = 5;
 pub const MAX_FAILURES_ALL: usize = 20;
 /// The window (and the lockout) length.
 pub const WINDOW_MINUTES: i64 = 15;
+/// How the source of an attempt from a recognised browser is written (then a short id).
+pub const DEVICE_PREFIX: &str = "dispositivo:";
+/// Days a browser stays recognised after the user's last login there.
+pub const DEVICE_DAYS: i64 = 180;
 
 /// One failed (or still unverified) attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +59,8 @@ pub fn lock_for(failures: &[Failure], from: &str, now: DateTime<Utc>) -> Option<
     let window = Duration::minutes(WINDOW_MINUTES);
     let here: Vec<_> = recent.iter().filter(|f| f.from == from).collect();
     let local = (here.len() >= MAX_FAILURES).then(|| here[here.len() - MAX_FAILURES].at + window);
-    let global = (recent.len() >= MAX_FAILURES_ALL)
+    let recognised = from.starts_with(DEVICE_PREFIX);
+    let global = (!recognised && recent.len() >= MAX_FAILURES_ALL)
         .then(|| recent[recent.len() - MAX_FAILURES_ALL].at + window);
     match (local, global) {
         (_, Some(until)) => Some(Lock {
@@ -67,18 +75,24 @@ pub fn lock_for(failures: &[Failure], from: &str, now: DateTime<Utc>) -> Option<
     }
 }
 
-/// Every lockout in force on a username at `now`: one per locked address, or one for all.
+/// Every lockout in force on a username at `now`: one for all addresses (the ceiling), or one
+/// per locked address; and one per recognised browser locked by its own failures.
 pub fn locks_in_force(failures: &[Failure], now: DateTime<Utc>) -> Vec<(String, Lock)> {
     let recent = recent_failures(failures, now);
     let mut sources: Vec<&str> = recent.iter().map(|f| f.from.as_str()).collect();
     sources.sort_unstable();
     sources.dedup();
-    let mut out: Vec<(String, Lock)> = Vec::new();
+    // An address never seen stands for "any computer": locked only by the ceiling.
+    let everywhere = lock_for(&recent, "", now).filter(|l| l.everywhere);
+    let mut out: Vec<(String, Lock)> = everywhere
+        .map(|lock| vec![(String::new(), lock)])
+        .unwrap_or_default();
     for from in sources {
+        let device = from.starts_with(DEVICE_PREFIX);
+        if everywhere.is_some() && !device {
+            continue;
+        }
         if let Some(lock) = lock_for(&recent, from, now) {
-            if lock.everywhere {
-                return vec![(String::new(), lock)];
-            }
             out.push((from.to_string(), lock));
         }
     }
@@ -131,5 +145,12 @@ mod tests {
         let lock = lock_for(&f, "10.0.0.7", at).unwrap();
         assert!(lock.everywhere);
         assert_eq!(locks_in_force(&f, at), vec![(String::new(), lock)]);
+        // The browser where the user logged in before is not locked by the run…
+        let mine = format!("{DEVICE_PREFIX}a1b2c3");
+        assert_eq!(lock_for(&f, &mine, at), None);
+        // …but its own five failures lock it like an address.
+        let mut f = f;
+        f.extend(fails(t0, 5, &mine));
+        assert!(!lock_for(&f, &mine, at).unwrap().everywhere);
     }
 }

@@ -43,6 +43,19 @@ pub struct OversightNotice {
 /// The user behind the desk's own automatic work (retention, nightly backups).
 pub const SYSTEM_USERNAME: &str = "sistema";
 
+/// The actor of a command typed at the PC's terminal, followed by the operating system's user.
+pub const COMMAND_LINE_PREFIX: &str = "riga-di-comando:";
+
+/// Whether `username` is the program's own work: "sistema" alone, or "sistema:backup-notturno"
+/// for a named job.
+pub fn is_program(username: &str) -> bool {
+    username.split(':').next() == Some(SYSTEM_USERNAME)
+}
+
+/// Appended to the username of a district user in a desk's referral history, where the
+/// district's decisions arrive by bundle.
+pub const DISTRICT_SUFFIX: &str = " (Ambito)";
+
 /// How a user is named to others (a citizen, the DPO): full name and roles, never the username
 /// alone. `user` is `None` for a username this installation does not know.
 pub fn described(username: &str, user: Option<&User>) -> String {
@@ -55,7 +68,14 @@ pub fn described(username: &str, user: Option<&User>) -> String {
                 format!("{} ({})", u.full_name, roles.join(", "))
             }
         }
-        None if username == SYSTEM_USERNAME => "Il programma (operazione automatica)".into(),
+        None if is_program(username) => "Il programma (operazione automatica)".into(),
+        None if username.starts_with(COMMAND_LINE_PREFIX) => format!(
+            "Un comando dato sul PC dello sportello (utente del sistema «{}»)",
+            &username[COMMAND_LINE_PREFIX.len()..]
+        ),
+        None if username.ends_with(DISTRICT_SUFFIX) => {
+            "Il Servizio sociale professionale dell'Ambito".into()
+        }
         None => "Un utente di un'altra installazione o non più registrato".into(),
     }
 }
@@ -167,5 +187,27 @@ mod tests {
         let fields: Vec<_> = invalid.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["username", "full_name", "roles", "password"]);
         assert!(invalid.message("password").unwrap().contains("12"));
+    }
+
+    #[test]
+    fn who_others_are_named_without_usernames() {
+        assert_eq!(
+            described("sistema", None),
+            "Il programma (operazione automatica)"
+        );
+        assert_eq!(
+            described("sistema:backup-notturno", None),
+            "Il programma (operazione automatica)"
+        );
+        assert_eq!(
+            described("coordinatrice (Ambito)", None),
+            "Il Servizio sociale professionale dell'Ambito"
+        );
+        let cli = described(&format!("{COMMAND_LINE_PREFIX}mario"), None);
+        assert!(
+            cli.contains("«mario»") && !cli.contains("riga-di-comando"),
+            "{cli}"
+        );
+        assert!(described("m.rossi", None).contains("non più registrato"));
     }
 }

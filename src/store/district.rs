@@ -186,7 +186,7 @@ impl Store {
                 r.history.push(StatusChange {
                     status: d.status,
                     at: d.at,
-                    by: format!("{} (Ambito)", d.by),
+                    by: format!("{}{}", d.by, crate::domain::user::DISTRICT_SUFFIX),
                     note: d.note.clone(),
                 });
             }

@@ -7,25 +7,21 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use redb::{ReadableTable, WriteTransaction};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use super::codec::{decode, encode};
 use super::tables::{LOGIN_FAILURES, META};
 use super::{audit, sessions, Store, StoreError};
 use crate::domain::audit::AuditEvent;
-use crate::domain::login::{lock_for, locks_in_force, recent_failures, Failure, Lock, Lockout};
+use crate::domain::login::{
+    lock_for, locks_in_force, recent_failures, Failure, Lock, Lockout, DEVICE_DAYS, DEVICE_PREFIX,
+};
 use crate::domain::session::Session;
 use crate::domain::user::User;
 
 /// Table key for a typed username: HMAC-SHA256 under the installation secret.
 pub(super) fn key_in(txn: &WriteTransaction, username: &str) -> Result<String, StoreError> {
-    let secret: Vec<u8> = {
-        let meta = txn.open_table(META)?;
-        let v = meta
-            .get("secret")?
-            .ok_or_else(|| StoreError::Codec("segreto dell'installazione mancante".into()))?;
-        decode(v.value())?
-    };
-    keyed(&secret, username)
+    keyed(&secret_in(txn)?, username)
 }
 
 /// Table key of the failed "current password" attempts at a user's own password change: a
@@ -103,7 +99,64 @@ fn reserve(
     Ok(Attempt::Allowed)
 }
 
+/// The HMAC a browser mark carries: the user, when it was given, and the password hash, so that
+/// a new password (or a reset) unmarks every browser.
+fn device_mac(secret: &[u8], user: &User, issued: i64) -> Result<String, StoreError> {
+    keyed(
+        secret,
+        &format!("dispositivo|{}|{issued}|{}", user.id, user.password_hash),
+    )
+}
+
+fn secret_in(txn: &WriteTransaction) -> Result<Vec<u8>, StoreError> {
+    let meta = txn.open_table(META)?;
+    let v = meta
+        .get("secret")?
+        .ok_or_else(|| StoreError::Codec("segreto dell'installazione mancante".into()))?;
+    decode(v.value())
+}
+
 impl Store {
+    /// A mark for the browser where `user` has just logged in: `user-id.issued.mac`.
+    pub fn device_token(&self, user: &User, now: DateTime<Utc>) -> Result<String, StoreError> {
+        let txn = self.db.begin_write()?;
+        let secret = secret_in(&txn)?;
+        txn.abort()?;
+        let issued = now.timestamp();
+        let mac = device_mac(&secret, user, issued)?;
+        Ok(format!("{}.{issued}.{mac}", user.id.simple()))
+    }
+
+    /// The source an attempt from a browser carrying `token` counts under, when the mark is
+    /// this user's, still valid and made since the last password change; otherwise `None`.
+    pub fn device_source(
+        &self,
+        token: &str,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let mut parts = token.splitn(3, '.');
+        let (Some(id), Some(issued), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
+            return Ok(None);
+        };
+        let Ok(issued) = issued.parse::<i64>() else {
+            return Ok(None);
+        };
+        if id != user.id.simple().to_string()
+            || now.timestamp() - issued > DEVICE_DAYS * 86_400
+            || issued > now.timestamp() + 60
+        {
+            return Ok(None);
+        }
+        let txn = self.db.begin_write()?;
+        let secret = secret_in(&txn)?;
+        txn.abort()?;
+        let expected = device_mac(&secret, user, issued)?;
+        // Compared in constant time: the mark is a credential of sorts.
+        let same: bool = expected.as_bytes().ct_eq(mac.as_bytes()).into();
+        Ok(same.then(|| format!("{DEVICE_PREFIX}{}", &expected[..12])))
+    }
+
     /// Reserves one attempt for `username` from address `from` at `now`, in one transaction:
     /// refuses when locked, otherwise counts it as a failure straight away, so concurrent
     /// guesses cannot slip past the limit while a password is being checked.
@@ -199,12 +252,12 @@ impl Store {
         user: &User,
         typed: &str,
         previous_session: Option<&str>,
-        ip: &str,
+        (ip, source): (&str, &str),
     ) -> Result<(String, Session), StoreError> {
         let txn = self.db.begin_write()?;
         let key = key_in(&txn, typed)?;
         // Failures from elsewhere stay counted: a login here does not clear a guesser there.
-        forget_from(&txn, &key, ip)?;
+        forget_from(&txn, &key, source)?;
         if let Some(old) = previous_session {
             sessions::remove_in(&txn, &sessions::key_of(old))?;
         }

@@ -369,7 +369,9 @@ pub async fn reserved_notes(
 ) -> Result<HttpResponse, PageError> {
     let access = app::reception::reserved_notes(&auth.ctx(&state), path.into_inner())?;
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
+    let crumb = views::accesses::crumb(&access);
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/")
+        .under(&crumb, format!("/accessi/{}", access.id));
     Ok(ok(views::accesses::reserved_notes_page(&chrome, &access)))
 }
 

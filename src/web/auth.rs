@@ -8,7 +8,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::csrf::anonymous_form_token;
 use super::error::PageError;
 use super::forms::Fields;
-use super::session::{current_session, removal_cookie, session_cookie, Auth, SESSION_COOKIE};
+use super::session::{
+    current_session, device_cookie, removal_cookie, session_cookie, Auth, DEVICE_COOKIE,
+    SESSION_COOKIE,
+};
 use super::state::AppState;
 use super::views;
 use super::views::layout::Chrome;
@@ -93,15 +96,15 @@ pub async fn login_submit(
     let typed = form.get("username").to_string();
     let password = form.get("password").to_string();
     let previous = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
     let (st, who) = (state.clone(), typed.clone());
     let outcome = web::block(move || {
-        app::auth::login(
-            &st.store,
-            &who,
-            &password,
-            previous.as_deref(),
-            &ip.to_string(),
-        )
+        let browser = app::auth::Browser {
+            previous: previous.as_deref(),
+            device: device.as_deref(),
+            ip: &ip.to_string(),
+        };
+        app::auth::login(&st.store, &who, &password, &browser)
     })
     .await??;
     match outcome {
@@ -109,6 +112,7 @@ pub async fn login_submit(
             session_id,
             user_id,
             must_change_password,
+            device_token,
         } => {
             let next = if must_change_password {
                 "/password"
@@ -117,6 +121,8 @@ pub async fn login_submit(
             };
             let mut resp = see_other(next);
             resp.add_cookie(&session_cookie(session_id, state.secure_cookies))
+                .map_err(|e| PageError::Internal(e.to_string()))?;
+            resp.add_cookie(&device_cookie(device_token, state.secure_cookies))
                 .map_err(|e| PageError::Internal(e.to_string()))?;
             Ok(resp)
         }

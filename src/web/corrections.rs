@@ -27,7 +27,9 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, PageError> {
     let file = corrections::editable(&auth.ctx(&state), path.into_inner())?;
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
+    let crumb = views::accesses::crumb(&file.access);
+    let chrome = Chrome::for_user(&auth, instance.as_ref(), "/")
+        .under(&crumb, format!("/accessi/{}", file.access.id));
     Ok(ok(views::corrections::edit_page(
         &chrome,
         &state.reference,
@@ -53,7 +55,9 @@ pub async fn edit_submit(
         Err(AppError::Invalid(invalid)) => {
             let file = corrections::editable(&auth.ctx(&state), id)?;
             let instance = state.store.instance()?;
-            let chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
+            let crumb = views::accesses::crumb(&file.access);
+            let chrome = Chrome::for_user(&auth, instance.as_ref(), "/")
+                .under(&crumb, format!("/accessi/{id}"));
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::corrections::edit_page(
@@ -93,7 +97,9 @@ fn identify_page(
     }
     let hits = app::persons::search(&ctx, query)?;
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(auth, instance.as_ref(), "/");
+    let crumb = views::accesses::crumb(&file.access);
+    let chrome =
+        Chrome::for_user(auth, instance.as_ref(), "/").under(&crumb, format!("/accessi/{id}"));
     Ok(Some(views::corrections::identify_page(
         &chrome,
         &state.reference,

@@ -46,7 +46,9 @@ fn compare_page(
 ) -> Result<maud::Markup, PageError> {
     let (sa, sb) = app::merges::compare(&auth.ctx(state), a, b)?;
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(auth, instance.as_ref(), "/persone");
+    let name = sa.person.display_name();
+    let chrome =
+        Chrome::for_user(auth, instance.as_ref(), "/persone").under(&name, format!("/persone/{a}"));
     Ok(views::merges::compare_page(&chrome, &sa, &sb, invalid))
 }
 

@@ -177,7 +177,15 @@ fn render_form(
 ) -> Result<HttpResponse, PageError> {
     let organizations = app::directory::organizations(&auth.ctx(state))?;
     let instance = state.store.instance()?;
-    let chrome = Chrome::for_user(auth, instance.as_ref(), "/servizi");
+    let mut chrome = Chrome::for_user(auth, instance.as_ref(), "/servizi");
+    if let Some(id) = id {
+        let label = if v.name.trim().is_empty() {
+            "Servizio"
+        } else {
+            v.name.as_str()
+        };
+        chrome = chrome.under(label, format!("/servizi/{id}"));
+    }
     Ok(html(
         status,
         views::services::form_page(&chrome, &state.reference, &organizations, id, v, invalid),

@@ -24,6 +24,22 @@ pub fn session_cookie(id: String, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
+/// The mark of a browser where a user logged in (lockout, `domain::login`): it opens nothing
+/// by itself, so it outlives the session; only the login path reads it.
+pub const DEVICE_COOKIE: &str = "sportello_dispositivo";
+
+pub fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(DEVICE_COOKIE, token)
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .max_age(actix_web::cookie::time::Duration::days(
+            crate::domain::login::DEVICE_DAYS,
+        ))
+        .finish()
+}
+
 /// A cookie that tells the browser to forget `name`.
 pub fn removal_cookie(name: &'static str, secure: bool) -> Cookie<'static> {
     let mut c = Cookie::build(name, "")

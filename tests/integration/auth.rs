@@ -129,6 +129,47 @@ async fn a_username_locked_from_one_address_still_logs_in_from_another() {
 }
 
 #[actix_rt::test]
+async fn a_run_from_several_addresses_does_not_keep_the_user_out_of_her_own_browser() {
+    let server = Server::with_users(&[("m.rossi", "operatore")]);
+    // She works at this browser: a login leaves its mark.
+    let mut own = server.client();
+    assert_eq!(own.login("m.rossi", USER_PASSWORD).await.location(), "/");
+    assert!(own.cookies.contains_key("sportello_dispositivo"));
+    let page = own.get("/").await;
+    own.post_form("/logout", &[("csrf", page.csrf().as_str())])
+        .await;
+    // Four failures from each of five other addresses reach the ceiling over all of them.
+    for a in 2..7 {
+        let mut intruder = Client::from_address(&server.base, &format!("127.0.0.{a}"));
+        for _ in 0..4 {
+            let r = intruder.login("m.rossi", "password-sbagliata").await;
+            assert!(r.status == 401 || r.status == 429, "{}", r.status);
+        }
+    }
+    let mut fresh = Client::from_address(&server.base, "127.0.0.8");
+    let refused = fresh.login("m.rossi", USER_PASSWORD).await;
+    assert_eq!(refused.status, 429);
+    assert!(
+        refused.body.contains("da qualsiasi computer"),
+        "{}",
+        refused.body
+    );
+    // Her browser is a source of its own: she is in.
+    assert_eq!(own.login("m.rossi", USER_PASSWORD).await.location(), "/");
+    // A forged or foreign mark is worth nothing.
+    let mut forger = Client::from_address(&server.base, "127.0.0.9");
+    let mark = own.cookies["sportello_dispositivo"].clone();
+    let forged = format!("{}0", &mark[..mark.len() - 1]);
+    forger
+        .cookies
+        .insert("sportello_dispositivo".into(), forged);
+    assert_eq!(forger.login("m.rossi", USER_PASSWORD).await.status, 429);
+    let mut other = server.client();
+    other.cookies.insert("sportello_dispositivo".into(), mark);
+    assert_eq!(other.login(ADMIN, "password-sbagliata").await.status, 401);
+}
+
+#[actix_rt::test]
 async fn a_user_created_by_the_admin_must_change_the_temporary_password() {
     let server = Server::initialized();
     let mut admin = server.client();

@@ -435,6 +435,23 @@ async fn a_desk_bundle_is_verified_by_its_district_and_bad_files_are_refused() {
         assert_eq!(done.status, 303, "{}", done.body);
         let after = c.get(&page).await;
         assert!(after.body.contains("Accettato (presa in carico)"));
+        // Steps by name: the desk's under the desk's name, the coordinator's with her roles.
+        assert!(
+            after.body.contains("Segretariato Sociale di Triggiano"),
+            "{}",
+            after.body
+        );
+        assert!(after.body.contains("Anna Coordinatrice (responsabile)"));
+        assert!(!after.body.contains(", coordinatrice"));
+        let inbox = c.get("/ambito").await;
+        assert!(
+            inbox
+                .body
+                .contains("Un comando dato sul PC dello sportello"),
+            "{}",
+            inbox.body
+        );
+        assert!(!inbox.body.contains("riga-di-comando"));
         assert!(server.stop());
     }
 

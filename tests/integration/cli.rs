@@ -371,7 +371,9 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
                 format!("({username})"),
                 format!(" {username} ha "),
             ] {
-                if username == "operatore" && shape == "(operatore)" {
+                if matches!(username, "operatore" | "responsabile")
+                    && shape == format!("({username})")
+                {
                     continue; // the role, after a name
                 }
                 assert!(!flat.contains(&shape), "username alone: {shape}");
@@ -413,6 +415,51 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
         .filter(|a| a.time.with_timezone(&chrono::Local).date_naive() == today)
         .count();
     assert!(on_today <= 40, "{on_today} accesses today");
+    // Referrals in every state, some to the Ambito accepted by the district, none in the future.
+    use sportello::domain::referral::{ReferralStatus, Target};
+    let referrals = store.referrals().unwrap();
+    for status in ReferralStatus::ALL {
+        assert!(
+            referrals.iter().any(|r| r.status == status),
+            "no demo referral {status:?}"
+        );
+    }
+    let by_district = |r: &&sportello::domain::referral::Referral| {
+        r.target == Target::Ssp
+            && r.history.iter().any(|h| {
+                h.status == ReferralStatus::Accettato
+                    && h.by.ends_with(sportello::domain::user::DISTRICT_SUFFIX)
+            })
+    };
+    let accepted = referrals
+        .iter()
+        .find(by_district)
+        .expect("one accepted by the district");
+    assert!(referrals
+        .iter()
+        .any(|r| matches!(r.target, Target::Service(_))));
+    assert!(referrals
+        .iter()
+        .all(|r| r.history.iter().all(|h| h.at <= now) && !r.history.is_empty()));
+    let accepted_id = accepted.id;
+    drop(store);
+    let server = Server::on(&data);
+    let mut c = server.client();
+    c.login("operatore", "demo-operatore-2026").await;
+    let page = c.get(&format!("/invii/{accepted_id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Il Servizio sociale professionale dell&#39;Ambito")
+            || page
+                .body
+                .contains("Il Servizio sociale professionale dell'Ambito"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("coordinatrice"), "{}", page.body);
+    let list = c.get("/invii").await;
+    assert_eq!(list.status, 200);
 }
 
 #[actix_rt::test]
@@ -515,12 +562,25 @@ fn an_exported_audit_copy_reveals_a_modified_removed_or_reordered_entry() {
         &[],
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    let noted = stdout(&out)
+        .split("ultimo hash ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap()
+        .to_string();
     let verify = |lines: &[String]| {
         let f = dir.path().join("tampered.jsonl");
         std::fs::write(&f, lines.join("\n")).unwrap();
         cli(
             &data,
-            &["audit", "verify", "--file", f.to_str().unwrap()],
+            &[
+                "audit",
+                "verify",
+                "--file",
+                f.to_str().unwrap(),
+                "--head",
+                &noted,
+            ],
             &[],
         )
     };

@@ -514,7 +514,11 @@ async fn a_copy_of_the_audit_cut_at_the_end_is_refused_against_the_noted_head() 
     std::fs::write(&cut_file, kept[..kept.len() - 1].join("\n")).unwrap();
     let file_arg = cut_file.to_str().unwrap();
     let plain = cli(&server.data, &["audit", "verify", "--file", file_arg], &[]);
-    assert!(plain.status.success(), "a cut chain is still a chain");
+    assert!(
+        !plain.status.success() && stderr(&plain).contains("--head"),
+        "without the noted head a cut copy would pass: {}",
+        stdout(&plain)
+    );
     let against = cli(
         &server.data,
         &["audit", "verify", "--file", file_arg, "--head", &noted],
@@ -540,6 +544,78 @@ async fn a_copy_of_the_audit_cut_at_the_end_is_refused_against_the_noted_head() 
     );
     assert!(whole.status.success(), "{}", stderr(&whole));
     assert!(stdout(&whole).contains("nessuna voce manca"));
+
+    // An entry appended past the noted head (the chain's hash is public): the live log shows it
+    // was never written.
+    let last: sportello::domain::audit::AuditEntry =
+        serde_json::from_str(kept[kept.len() - 1]).unwrap();
+    let event = sportello::domain::audit::AuditEvent::new(
+        "responsabile",
+        sportello::domain::audit::Action::Login,
+        "inventata",
+    );
+    let extra = sportello::domain::audit::AuditEntry::seal(
+        event,
+        chrono::Utc::now(),
+        Some((last.seq, last.hash.as_str())),
+    );
+    let mut forged_text: Vec<String> = kept.iter().map(|l| l.to_string()).collect();
+    forged_text.push(serde_json::to_string(&extra).unwrap());
+    let forged_file = dir.path().join("allungata.jsonl");
+    std::fs::write(&forged_file, forged_text.join("\n")).unwrap();
+    let out = cli(
+        &server.data,
+        &[
+            "audit",
+            "verify",
+            "--file",
+            forged_file.to_str().unwrap(),
+            "--head",
+            &noted,
+        ],
+        &[],
+    );
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("non è nel registro"),
+        "{}",
+        stderr(&out)
+    );
+
+    // On a PC without the database (the DPO's), only up to the noted head can be trusted.
+    let elsewhere = dir.path().join("altro-pc");
+    let whole_there = cli(
+        &elsewhere,
+        &[
+            "audit",
+            "verify",
+            "--file",
+            file.to_str().unwrap(),
+            "--head",
+            &noted,
+        ],
+        &[],
+    );
+    assert!(whole_there.status.success(), "{}", stderr(&whole_there));
+    let earlier: serde_json::Value = serde_json::from_str(kept[kept.len() - 2]).unwrap();
+    let past_head = cli(
+        &elsewhere,
+        &[
+            "audit",
+            "verify",
+            "--file",
+            file.to_str().unwrap(),
+            "--head",
+            earlier["hash"].as_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!past_head.status.success());
+    assert!(
+        stderr(&past_head).contains("NON verificabile"),
+        "{}",
+        stderr(&past_head)
+    );
 }
 
 #[actix_rt::test]

@@ -598,3 +598,8 @@ pub fn reserved_notes_page(chrome: &Chrome, a: &Access) -> Markup {
         },
     )
 }
+
+/// The breadcrumb of a page below an access: "Accesso del 12/03/2026".
+pub fn crumb(a: &Access) -> String {
+    format!("Accesso del {}", fmt::local_date(a.time))
+}

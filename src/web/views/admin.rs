@@ -146,7 +146,9 @@ pub struct AdminPage<'a> {
 fn lockout_note(l: &Lockout) -> String {
     let until = l.lock.until.with_timezone(&Local).format("%H:%M");
     let place = if l.lock.everywhere {
-        "da qualsiasi computer".to_string()
+        "da qualsiasi computer (tranne i browser dove l'utente ha già avuto accesso)".to_string()
+    } else if l.from.starts_with(crate::domain::login::DEVICE_PREFIX) {
+        "da un browser dove l'utente aveva già avuto accesso".to_string()
     } else {
         format!("dall'indirizzo {}", l.from)
     };
