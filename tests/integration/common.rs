@@ -366,6 +366,11 @@ impl Client {
         }
     }
 
+    /// The same browser (cookies, session) pointed at a restarted server.
+    pub fn rebase(&mut self, base: &str) {
+        self.base = base.to_string();
+    }
+
     /// Another client with the same cookies (the same session), for concurrent requests.
     pub fn clone_session(&self) -> Client {
         let mut c = Client::new(&self.base);

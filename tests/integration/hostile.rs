@@ -198,6 +198,22 @@ async fn records_digest(server: &mut Server) -> String {
     stdout(&out)
 }
 
+/// The records digest between two stretches of requests: the server stops, the digest is read,
+/// it starts again and the clients keep their sessions.
+async fn digest_and_restart(server: &mut Server, clients: [&mut Client; 2]) -> String {
+    let digest = records_digest(server).await;
+    *server = Server::on(&server.data.clone());
+    for c in clients {
+        c.rebase(&server.base);
+    }
+    digest
+}
+
+/// A refusal: the request was answered 4xx, so it must have changed nothing.
+fn refused(status: Option<u16>) -> bool {
+    status.is_some_and(|s| (400..500).contains(&s))
+}
+
 #[actix_rt::test]
 async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unescaped() {
     let dir = tempfile::tempdir().unwrap();
@@ -364,7 +380,7 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
     // Phase 2: hostile strings in every field of every form and every property of every
     // JSON endpoint (a sample of the corpus per field, the whole corpus in the long mode).
     let corpus = corpus();
-    let server = Server::on(&data);
+    let mut server = Server::on(&data);
     let mut c = server.client();
     assert_eq!(c.login("tutto", USER_PASSWORD).await.location(), "/");
     let mut admin = server.client();
@@ -394,10 +410,18 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
     }
     let mut form_posts = 0usize;
     let mut posted_routes: BTreeSet<&str> = BTreeSet::new();
+    // Forms whose every hostile post was refused: the records must be as before it (no half
+    // save). The digest of the records as they are now, when known.
+    let mut known: Option<String> = None;
+    let mut refusals_checked = 0usize;
     for (action, (is_admin, form)) in &by_action {
         if spared(action) || form.multipart {
             continue;
         }
+        if known.is_none() {
+            known = Some(digest_and_restart(&mut server, [&mut c, &mut admin]).await);
+        }
+        let mut all_refused = true;
         let client = if *is_admin { &mut admin } else { &mut c };
         // Invalid UTF-8 in every field, percent-encoded as a browser would send it.
         let raw: Vec<String> = form
@@ -421,6 +445,7 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
             .await;
         requests += 1;
         form_posts += 1;
+        all_refused &= refused(status);
         if let Some(s) = status.filter(|s| *s >= 500) {
             fives.push(format!("POST {action} with invalid UTF-8: {s}"));
         }
@@ -441,6 +466,7 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
             let r = client.post_form(action, &refs).await;
             requests += 1;
             form_posts += 1;
+            all_refused &= refused(Some(r.status));
             if r.status >= 500 {
                 fives.push(format!(
                     "POST {action} with {:?}: {}",
@@ -457,6 +483,18 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
                     .is_some_and(|p| action.split('?').next() == Some(p.as_str()))
         }) {
             posted_routes.insert(route.path);
+        }
+        if all_refused {
+            let now = digest_and_restart(&mut server, [&mut c, &mut admin]).await;
+            assert_eq!(
+                known.as_deref(),
+                Some(now.as_str()),
+                "POST {action}: refused, yet the records changed (half-saved)"
+            );
+            refusals_checked += 1;
+            known = Some(now);
+        } else {
+            known = None;
         }
     }
     // Routes whose form was not on any page crawled (shown only in some states): every field
@@ -531,6 +569,10 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
         } else {
             &tok
         };
+        if known.is_none() {
+            known = Some(digest_and_restart(&mut server, [&mut c, &mut admin]).await);
+        }
+        let mut all_refused = true;
         for payload in &corpus {
             let body: serde_json::Map<String, Value> = names
                 .iter()
@@ -546,6 +588,7 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
                 .await;
             requests += 1;
             json_posts += 1;
+            all_refused &= refused(Some(r.status));
             if r.status >= 500 {
                 fives.push(format!(
                     "{method} {path} with {:?}: {}",
@@ -555,6 +598,18 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
             }
         }
         posted_routes.insert(route);
+        if all_refused {
+            let now = digest_and_restart(&mut server, [&mut c, &mut admin]).await;
+            assert_eq!(
+                known.as_deref(),
+                Some(now.as_str()),
+                "{method} {path}: refused, yet the records changed (half-saved)"
+            );
+            refusals_checked += 1;
+            known = Some(now);
+        } else {
+            known = None;
+        }
     }
 
     // Phase 3: every page again, now that hostile values are stored: escaped everywhere.
@@ -590,7 +645,7 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
     println!(
         "ostili: {} stringhe; {invalid_requests} corpi non validi (nessuna modifica), {form_posts} invii di moduli \
          su {} moduli, {json_posts} corpi JSON, {crawled} pagine rilette; {requests} richieste, 0 risposte ≥ 500, \
-         0 non sottoposte a escape",
+         0 non sottoposte a escape; {refusals_checked} moduli ed endpoint sempre rifiutati, e nessuna modifica ai dati",
         corpus.len(),
         by_action.len()
     );
