@@ -33,6 +33,12 @@ pub type CountKey = (String, String, String, String);
 /// Dimension code of the people first seen in a month (in a scope, or in the whole Ambito).
 pub const NEW: &str = "_nuove";
 
+/// Dimension code of the people seen in a month by the month they were seen before (value
+/// `YYYY-MM`, or empty when it is their first): the distinct persons of any span of months are
+/// those of its months whose previous month falls before the span, so no span needs a count of
+/// its own and none is counted from the presences.
+pub const PREVIOUS: &str = "_precedente";
+
 /// The key of a person's presence: 8 bytes of a hash of the person key (a collision among a
 /// million people is about one in thirty million).
 pub fn presence_key(person_key: &str) -> [u8; 8] {
@@ -68,10 +74,12 @@ impl Presence {
             .filter(|(_, n)| *n > 0)
     }
 
-    /// Whether she was seen between the months `from` and `to` (running indexes, included), in
-    /// `scope` or (`None`) anywhere.
-    pub fn seen_between(&self, scope: Option<&str>, from: i32, to: i32) -> bool {
-        self.months(scope).any(|(m, _)| (from..=to).contains(&m))
+    /// The months she was seen in, ascending, in `scope` or (`None`) anywhere.
+    fn months_seen(&self, scope: Option<&str>) -> Vec<i32> {
+        let mut out: Vec<i32> = self.months(scope).map(|(m, _)| m).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     fn seen(&self, scope: Option<&str>, month: i32) -> Seen {
@@ -99,6 +107,7 @@ impl Presence {
         counts: &mut HashMap<CountKey, i64>,
     ) {
         let before = (self.seen(Some(scope), month), self.seen(None, month));
+        let months_before = (self.months_seen(Some(scope)), self.months_seen(None));
         let i = match self.0.iter().position(|(s, _)| s == scope) {
             Some(i) => i,
             None => {
@@ -126,11 +135,51 @@ impl Presence {
             self.0.remove(i);
         }
         let after = (self.seen(Some(scope), month), self.seen(None, month));
+        let months_after = (self.months_seen(Some(scope)), self.months_seen(None));
         step(counts, scope, month, before.0, after.0);
+        previous(counts, scope, month, &months_before.0, &months_after.0);
         // At the desk the scope is the whole installation already.
         if !scope.is_empty() {
             step(counts, WHOLE, month, before.1, after.1);
+            previous(counts, WHOLE, month, &months_before.1, &months_after.1);
         }
+    }
+}
+
+/// The months whose previous month depends on whether she was seen in `month`: that month
+/// itself and the next one she was seen in, each with the month seen before it.
+fn around(months: &[i32], month: i32) -> Vec<(i32, Option<i32>)> {
+    let at = months.partition_point(|&m| m < month);
+    let prev = at.checked_sub(1).map(|j| months[j]);
+    let mut out = Vec::with_capacity(2);
+    match months.get(at) {
+        Some(&m) if m == month => {
+            out.push((m, prev));
+            if let Some(&next) = months.get(at + 1) {
+                out.push((next, Some(m)));
+            }
+        }
+        Some(&next) => out.push((next, prev)),
+        None => {}
+    }
+    out
+}
+
+/// The counters of [`PREVIOUS`] that change when `month` joins or leaves her months.
+fn previous(counts: &mut HashMap<CountKey, i64>, scope: &str, month: i32, b: &[i32], a: &[i32]) {
+    let key = |m: i32, prev: Option<i32>| {
+        (
+            scope.to_string(),
+            Month::from_index(m).key(),
+            PREVIOUS.to_string(),
+            prev.map(|p| Month::from_index(p).key()).unwrap_or_default(),
+        )
+    };
+    for (m, prev) in around(b, month) {
+        *counts.entry(key(m, prev)).or_default() -= 1;
+    }
+    for (m, prev) in around(a, month) {
+        *counts.entry(key(m, prev)).or_default() += 1;
     }
 }
 
@@ -229,6 +278,10 @@ pub struct Tally {
     months: Vec<Figures>,
     /// The distinct persons of the period when it is a calendar year (kept per year).
     year_people: Option<u64>,
+    /// The persons of the period's months not seen in an earlier month of it ([`PREVIOUS`]).
+    span_people: u64,
+    /// The period's first month as `YYYY-MM`, against which [`PREVIOUS`] values are compared.
+    from_key: String,
     counts: Vec<HashMap<String, Vec<u64>>>,
     /// The last period seen and where it falls (counters come sorted by period).
     last: (String, Option<Month>, Option<usize>),
@@ -244,6 +297,8 @@ impl Tally {
             people_scope: people_scope.to_string(),
             months: vec![Figures::default(); period.len()],
             year_people: None,
+            span_people: 0,
+            from_key: period.from.key(),
             counts: vec![HashMap::new(); dimensions.len()],
             last: (String::new(), None, None),
         }
@@ -273,6 +328,15 @@ impl Tally {
             );
         }
         let (month, i) = (self.last.1, self.last.2);
+        if dim == PREVIOUS {
+            if scope == self.people_scope
+                && i.is_some()
+                && (value.is_empty() || value < self.from_key.as_str())
+            {
+                self.span_people += n;
+            }
+            return;
+        }
         if dim == PEOPLE || dim == NEW {
             if scope != self.people_scope {
                 return;
@@ -333,14 +397,8 @@ impl Tally {
         }
     }
 
-    /// Whether the distinct persons of the period must be counted from the presences (a span
-    /// that is neither one month nor one calendar year has no counter of its own).
-    pub fn needs_people(&self) -> bool {
-        self.period.len() > 1 && self.period.calendar_year().is_none()
-    }
-
-    /// The report; `people` is the count of the presences when [`Tally::needs_people`].
-    pub fn finish(self, people: Option<u64>) -> Report {
+    /// The report.
+    pub fn finish(self) -> Report {
         let tables = self
             .dimensions
             .iter()
@@ -348,11 +406,10 @@ impl Tally {
             .map(|(&dimension, counts)| Table::ordered(dimension, counts.into_iter()))
             .collect();
         let mut totals = sum(&self.months);
-        totals.people = match (self.period.len(), self.year_people, people) {
-            (1, _, _) => self.months[0].people,
-            (_, Some(n), _) => n,
-            (_, None, Some(n)) => n,
-            _ => 0,
+        totals.people = match (self.period.len(), self.year_people) {
+            (1, _) => self.months[0].people,
+            (_, Some(n)) => n,
+            _ => self.span_people,
         };
         Report {
             period: self.period,
@@ -419,8 +476,49 @@ mod tests {
         assert_eq!(get(&counts, "", "2025-11", NEW), 1);
         assert_eq!(get(&counts, "", "2025", PEOPLE), 1);
         assert_eq!(get(&counts, "", "2026", PEOPLE), 1);
-        assert!(p.seen_between(Some(""), at("2025-12"), at("2026-06")));
-        assert!(!p.seen_between(Some(""), at("2025-12"), at("2026-02")));
-        assert!(p.seen_between(None, at("2025-01"), at("2025-11")));
+        assert_eq!(previous_of(&counts, "", "2025-11", ""), 1);
+        assert_eq!(previous_of(&counts, "", "2026-03", "2025-11"), 1);
+        assert_eq!(previous_of(&counts, "", "2026-03", ""), 0);
+    }
+
+    fn previous_of(c: &HashMap<CountKey, i64>, s: &str, month: &str, prev: &str) -> i64 {
+        c.get(&(s.into(), month.into(), PREVIOUS.into(), prev.into()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn each_month_knows_the_month_she_was_seen_before() {
+        let mut counts = HashMap::new();
+        let mut p = Presence::default();
+        p.change("072001", at("2025-01"), 1, &mut counts);
+        p.change("072001", at("2025-06"), 1, &mut counts);
+        p.change("072002", at("2025-03"), 1, &mut counts);
+        // At each desk on its own, and in the Ambito where March comes between.
+        assert_eq!(previous_of(&counts, "072001", "2025-06", "2025-01"), 1);
+        assert_eq!(previous_of(&counts, "072002", "2025-03", ""), 1);
+        assert_eq!(previous_of(&counts, WHOLE, "2025-03", "2025-01"), 1);
+        assert_eq!(previous_of(&counts, WHOLE, "2025-06", "2025-03"), 1);
+        assert_eq!(previous_of(&counts, WHOLE, "2025-06", "2025-01"), 0);
+        // A second access in a month changes nothing; its removal leaves the links as they were.
+        p.change("072001", at("2025-06"), 1, &mut counts);
+        p.change("072001", at("2025-06"), -1, &mut counts);
+        assert_eq!(previous_of(&counts, "072001", "2025-06", "2025-01"), 1);
+        p.change("072002", at("2025-03"), -1, &mut counts);
+        assert_eq!(previous_of(&counts, WHOLE, "2025-06", "2025-01"), 1);
+        assert_eq!(previous_of(&counts, WHOLE, "2025-03", "2025-01"), 0);
+        // A span counts those of its months first seen in it: April–June holds one person.
+        let span = Period::new(
+            Month::parse("2025-04").unwrap(),
+            Month::parse("2025-06").unwrap(),
+        )
+        .unwrap();
+        let mut t = Tally::new(span, &[], WHOLE);
+        for ((s, per, d, v), n) in &counts {
+            if *n > 0 {
+                t.add(s, per, d, v, n.unsigned_abs());
+            }
+        }
+        assert_eq!(t.finish().totals.people, 1);
     }
 }

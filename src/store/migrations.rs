@@ -67,10 +67,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "statistiche di qualsiasi periodo: persone nuove per mese, presenze su più anni",
         apply: v10_statistics_by_period,
     },
+    Migration {
+        version: 11,
+        name:
+            "statistiche di qualsiasi intervallo di mesi dai contatori: persone per mese precedente",
+        apply: v11_statistics_of_any_span,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -109,6 +115,12 @@ fn v9_drafts_and_merges(txn: &WriteTransaction) -> Result<(), StoreError> {
 /// Presences were kept per year; from version 10 they span every month, so that a person's first
 /// month is known: recounted from the records.
 fn v10_statistics_by_period(txn: &WriteTransaction) -> Result<(), StoreError> {
+    super::stats::rebuild_in(txn).map(|_| ())
+}
+
+/// From version 11 each month's persons are counted by the month they were seen before, so that
+/// any span of months reads its distinct persons from counters: recounted from the records.
+fn v11_statistics_of_any_span(txn: &WriteTransaction) -> Result<(), StoreError> {
     super::stats::rebuild_in(txn).map(|_| ())
 }
 

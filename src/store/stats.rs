@@ -20,7 +20,7 @@ use crate::domain::audit::{Action, AuditEvent};
 use crate::domain::district::{AccessRecord, InboxReferral};
 use crate::domain::person::Person;
 use crate::domain::referral::{Referral, Target};
-use crate::stats::aggregate::{CountKey, Delta, Presence, WHOLE};
+use crate::stats::aggregate::{CountKey, Delta, Presence};
 
 /// The last change-log entry whose effect the statistics hold.
 const CURSOR: &str = "stats_cursor";
@@ -503,7 +503,7 @@ impl Store {
     }
 
     /// The reports of `periods` from the counters of `scope` (`None`: every scope), the distinct
-    /// and new persons from `people` (a desk's scope, or [`WHOLE`]): what `/statistiche` shows.
+    /// and new persons from `people` (a desk's scope, or [`crate::stats::aggregate::WHOLE`]): what `/statistiche` shows.
     pub fn stat_reports(
         &self,
         scope: Option<&str>,
@@ -528,35 +528,11 @@ impl Store {
                     t.add(s, p, d, v, n);
                 }
             })?;
-        let mut reports = Vec::with_capacity(periods.len());
-        for (p, tally) in periods.iter().zip(tallies) {
-            let scanned = if tally.needs_people() {
-                Some(self.people_between(people, p.from.index(), p.to.index())?)
-            } else {
-                None
-            };
-            reports.push(tally.finish(scanned));
-        }
         Ok(StatReports {
-            reports,
+            reports: tallies.into_iter().map(|t| t.finish()).collect(),
             scopes,
             years,
         })
-    }
-
-    /// Distinct persons seen between the months `from` and `to` (running indexes, included) in
-    /// `scope` ([`WHOLE`]: anywhere), counted from the presences: for a span that has no
-    /// counter of its own.
-    pub fn people_between(&self, scope: &str, from: i32, to: i32) -> Result<u64, StoreError> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(STAT_PRESENCE)?;
-        let scope = (scope != WHOLE).then_some(scope);
-        let mut n = 0;
-        for row in table.iter()? {
-            let p: Presence = decode(row?.1.value())?;
-            n += u64::from(p.seen_between(scope, from, to));
-        }
-        Ok(n)
     }
 
     /// The desk's statistical records, as its statistics count them (for a recount).

@@ -209,6 +209,46 @@ async fn digest_and_restart(server: &mut Server, clients: [&mut Client; 2]) -> S
     digest
 }
 
+/// The half-save check: a form or endpoint whose every hostile post was refused must leave the
+/// records as they were before its posts (digest before and after).
+#[derive(Default)]
+struct HalfSaves {
+    /// The digest of the records as they are now, when known.
+    known: Option<String>,
+    checked: usize,
+}
+
+impl HalfSaves {
+    /// Before a form's or endpoint's posts: the digest, unless the last check left it known.
+    async fn before(&mut self, server: &mut Server, clients: [&mut Client; 2]) {
+        if self.known.is_none() {
+            self.known = Some(digest_and_restart(server, clients).await);
+        }
+    }
+
+    /// After them: when all were refused, the records must be unchanged.
+    async fn after(
+        &mut self,
+        all_refused: bool,
+        what: &str,
+        server: &mut Server,
+        clients: [&mut Client; 2],
+    ) {
+        if !all_refused {
+            self.known = None;
+            return;
+        }
+        let now = digest_and_restart(server, clients).await;
+        assert_eq!(
+            self.known.as_deref(),
+            Some(now.as_str()),
+            "{what}: refused, yet the records changed (half-saved)"
+        );
+        self.checked += 1;
+        self.known = Some(now);
+    }
+}
+
 /// A refusal: the request was answered 4xx, so it must have changed nothing.
 fn refused(status: Option<u16>) -> bool {
     status.is_some_and(|s| (400..500).contains(&s))
@@ -410,17 +450,13 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
     }
     let mut form_posts = 0usize;
     let mut posted_routes: BTreeSet<&str> = BTreeSet::new();
-    // Forms whose every hostile post was refused: the records must be as before it (no half
-    // save). The digest of the records as they are now, when known.
-    let mut known: Option<String> = None;
-    let mut refusals_checked = 0usize;
+    // Forms whose every hostile post was refused: the records must be as before it.
+    let mut half = HalfSaves::default();
     for (action, (is_admin, form)) in &by_action {
         if spared(action) || form.multipart {
             continue;
         }
-        if known.is_none() {
-            known = Some(digest_and_restart(&mut server, [&mut c, &mut admin]).await);
-        }
+        half.before(&mut server, [&mut c, &mut admin]).await;
         let mut all_refused = true;
         let client = if *is_admin { &mut admin } else { &mut c };
         // Invalid UTF-8 in every field, percent-encoded as a browser would send it.
@@ -484,18 +520,9 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
         }) {
             posted_routes.insert(route.path);
         }
-        if all_refused {
-            let now = digest_and_restart(&mut server, [&mut c, &mut admin]).await;
-            assert_eq!(
-                known.as_deref(),
-                Some(now.as_str()),
-                "POST {action}: refused, yet the records changed (half-saved)"
-            );
-            refusals_checked += 1;
-            known = Some(now);
-        } else {
-            known = None;
-        }
+        let what = format!("POST {action}");
+        half.after(all_refused, &what, &mut server, [&mut c, &mut admin])
+            .await;
     }
     // Routes whose form was not on any page crawled (shown only in some states): every field
     // name seen on any form, as each payload, with the token.
@@ -569,9 +596,7 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
         } else {
             &tok
         };
-        if known.is_none() {
-            known = Some(digest_and_restart(&mut server, [&mut c, &mut admin]).await);
-        }
+        half.before(&mut server, [&mut c, &mut admin]).await;
         let mut all_refused = true;
         for payload in &corpus {
             let body: serde_json::Map<String, Value> = names
@@ -598,18 +623,9 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
             }
         }
         posted_routes.insert(route);
-        if all_refused {
-            let now = digest_and_restart(&mut server, [&mut c, &mut admin]).await;
-            assert_eq!(
-                known.as_deref(),
-                Some(now.as_str()),
-                "{method} {path}: refused, yet the records changed (half-saved)"
-            );
-            refusals_checked += 1;
-            known = Some(now);
-        } else {
-            known = None;
-        }
+        let what = format!("{method} {path}");
+        half.after(all_refused, &what, &mut server, [&mut c, &mut admin])
+            .await;
     }
 
     // Phase 3: every page again, now that hostile values are stored: escaped everywhere.
@@ -645,9 +661,10 @@ async fn hostile_input_on_every_form_and_endpoint_gets_no_500_and_nothing_unesca
     println!(
         "ostili: {} stringhe; {invalid_requests} corpi non validi (nessuna modifica), {form_posts} invii di moduli \
          su {} moduli, {json_posts} corpi JSON, {crawled} pagine rilette; {requests} richieste, 0 risposte ≥ 500, \
-         0 non sottoposte a escape; {refusals_checked} moduli ed endpoint sempre rifiutati, e nessuna modifica ai dati",
+         0 non sottoposte a escape; {} moduli ed endpoint sempre rifiutati, e nessuna modifica ai dati",
         corpus.len(),
-        by_action.len()
+        by_action.len(),
+        half.checked
     );
     drop(server);
     let store = sportello::store::Store::open(&data).unwrap();
