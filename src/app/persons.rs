@@ -1,7 +1,7 @@
 //! Persons: search (art. 18 aware), register with the duplicate-person policy, read their file
 //! (audited), correct their data with history.
 
-use crate::domain::audit::Action;
+use crate::domain::audit::{self, Action};
 use chrono::{Local, Utc};
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ pub fn search(ctx: &Ctx, query: &str) -> Result<Vec<SearchHit>, AppError> {
         }
     }
     let shown: Vec<Person> = hits.iter().map(|h| h.person.clone()).collect();
-    ctx.audit_shown(&shown, "ricerca")?;
+    ctx.audit_shown(&shown, audit::SHOWN_IN_SEARCH)?;
     Ok(hits)
 }
 
@@ -109,7 +109,7 @@ pub fn check_duplicates(ctx: &Ctx, data: &PersonData, confirm_new: bool) -> Resu
             } else {
                 p
             };
-            ctx.audit_shown(std::slice::from_ref(&same), "codice già registrato")?;
+            ctx.audit_shown(std::slice::from_ref(&same), audit::SHOWN_SAME_CODE)?;
             return Err(AppError::ExistingPerson(Box::new(same)));
         }
     }
@@ -127,7 +127,7 @@ pub fn check_duplicates(ctx: &Ctx, data: &PersonData, confirm_new: bool) -> Resu
     if duplicates.is_empty() || confirm_new {
         return Ok(());
     }
-    ctx.audit_shown(&duplicates, "possibili doppioni")?;
+    ctx.audit_shown(&duplicates, audit::SHOWN_AS_DUPLICATE)?;
     Err(AppError::PossibleDuplicate(duplicates))
 }
 

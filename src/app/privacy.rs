@@ -219,7 +219,7 @@ fn audit_line(e: &AuditEntry, name: &impl Fn(&str) -> String) -> AuditLine {
         .to_string();
     AuditLine {
         time: e.time,
-        sentence: sentence(&when, &by, &e.action),
+        sentence: sentence(&when, &by, &e.action, &e.subject),
         by,
     }
 }

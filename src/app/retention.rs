@@ -91,7 +91,7 @@ pub fn view(ctx: &Ctx) -> Result<RetentionView, AppError> {
         None => Vec::new(),
     };
     let shown: Vec<Person> = listed.iter().map(|(p, _)| p.clone()).collect();
-    ctx.audit_shown(&shown, "proposta di scarto")?;
+    ctx.audit_shown(&shown, crate::domain::audit::SHOWN_IN_RETENTION)?;
     let cases = match &proposal {
         Some(p) => proposal_cases(ctx, p)?,
         None => Vec::new(),
@@ -151,7 +151,7 @@ pub fn for_print(ctx: &Ctx) -> Result<(Proposal, Vec<Due>, Vec<Case>), AppError>
         .ok_or(AppError::NotFound("Proposta di scarto"))?;
     let rows = proposal_rows(ctx, &proposal)?;
     let shown: Vec<Person> = rows.iter().map(|(p, _)| p.clone()).collect();
-    ctx.audit_shown(&shown, "stampa proposta di scarto")?;
+    ctx.audit_shown(&shown, crate::domain::audit::SHOWN_IN_RETENTION_PRINT)?;
     let cases = proposal_cases(ctx, &proposal)?;
     audit_cases_shown(ctx, &cases, "stampa proposta di scarto")?;
     Ok((proposal, rows, cases))

@@ -442,8 +442,11 @@ impl Action {
 /// One audit entry as a sentence: "12/03/2026 10:14 — Maria Rossi (operatore) ha consultato la
 /// scheda della persona". `when` is the local time already written; `who` the user's name and
 /// role. Never an action code: an unknown one reads as an unspecified operation.
-pub fn sentence(when: &str, who: &str, code: &str) -> String {
+pub fn sentence(when: &str, who: &str, code: &str, subject: &str) -> String {
     let deed = match Action::from_code(code) {
+        Some(Action::PersonView) if shown_in(subject).is_some() => {
+            shown_in(subject).unwrap_or_default().to_string()
+        }
         Some(a) => a
             .deed()
             .map(str::to_string)
@@ -451,6 +454,31 @@ pub fn sentence(when: &str, who: &str, code: &str) -> String {
         None => "ha eseguito un'operazione di una versione più recente del programma".into(),
     };
     format!("{when} — {who} {deed}")
+}
+
+/// Where a person was shown in a list rather than her file being opened (the subject of a
+/// [`Action::PersonView`] entry written for each person of a list).
+pub const SHOWN_IN_SEARCH: &str = "ricerca";
+pub const SHOWN_SAME_CODE: &str = "codice già registrato";
+pub const SHOWN_AS_DUPLICATE: &str = "possibili doppioni";
+pub const SHOWN_IN_RETENTION: &str = "proposta di scarto";
+pub const SHOWN_IN_RETENTION_PRINT: &str = "stampa proposta di scarto";
+
+/// The deed of a person shown in a list, by the list's subject: so that a search result does
+/// not read as her file consulted.
+fn shown_in(subject: &str) -> Option<&'static str> {
+    Some(match subject {
+        SHOWN_IN_SEARCH => "ha visto la persona tra i risultati di una ricerca",
+        SHOWN_SAME_CODE => {
+            "ha visto la persona, già registrata con lo stesso codice fiscale, registrandone una nuova"
+        }
+        SHOWN_AS_DUPLICATE => {
+            "ha visto la persona tra i possibili doppioni di una nuova registrazione"
+        }
+        SHOWN_IN_RETENTION => "ha visto la persona nella proposta di scarto dei dati",
+        SHOWN_IN_RETENTION_PRINT => "ha stampato la proposta di scarto dei dati, che nomina la persona",
+        _ => return None,
+    })
 }
 
 /// The Italian label of a stored code (the code itself for one this build does not know).
@@ -751,15 +779,39 @@ mod tests {
     #[test]
     fn every_entry_reads_as_an_italian_sentence_without_its_code() {
         assert_eq!(
-            sentence("12/03/2026 10:14", "Maria Rossi (operatore)", "person.view"),
+            sentence(
+                "12/03/2026 10:14",
+                "Maria Rossi (operatore)",
+                "person.view",
+                "0190e0aa-0000-7000-8000-000000000001"
+            ),
             "12/03/2026 10:14 — Maria Rossi (operatore) ha consultato la scheda della persona"
         );
+        // A person among a search's results: not her file consulted.
+        assert_eq!(
+            sentence(
+                "",
+                "Maria Rossi (operatore)",
+                "person.view",
+                SHOWN_IN_SEARCH
+            ),
+            " — Maria Rossi (operatore) ha visto la persona tra i risultati di una ricerca"
+        );
+        for subject in [
+            SHOWN_SAME_CODE,
+            SHOWN_AS_DUPLICATE,
+            SHOWN_IN_RETENTION,
+            SHOWN_IN_RETENTION_PRINT,
+        ] {
+            let s = sentence("", "X", "person.view", subject);
+            assert!(!s.contains("consultato la scheda"), "{s}");
+        }
         for a in Action::ALL {
-            let s = sentence("01/01/2026 10:00", "Maria Rossi (operatore)", a.code());
+            let s = sentence("01/01/2026 10:00", "Maria Rossi (operatore)", a.code(), "");
             assert!(!s.contains(a.code()), "{s}");
             assert!(s.contains(" ha "), "{s}");
         }
-        assert!(!sentence("", "X", "future.thing").contains("future.thing"));
+        assert!(!sentence("", "X", "future.thing", "").contains("future.thing"));
     }
 
     fn chain(n: usize) -> Vec<AuditEntry> {

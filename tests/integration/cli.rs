@@ -337,6 +337,10 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
     assert!(review
         .body
         .contains("Ottavio Operatore (operatore) ha consultato la scheda della persona"));
+    // She was first among the results of his search: said so, not as her file consulted.
+    assert!(review.body.contains(
+        "Ottavio Operatore (operatore) ha visto la persona tra i risultati di una ricerca"
+    ));
     let (status, pdf) = sw
         .submit_bytes(
             &review_path,

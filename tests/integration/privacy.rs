@@ -663,7 +663,11 @@ async fn the_art_15_report_of_a_five_thousand_access_history_renders() {
         "rapporto art. 15 di {ACCESSES} accessi: {} KiB in {:.1} s (build {})",
         pdf.len() / 1024,
         took.as_secs_f64(),
-        if cfg!(debug_assertions) { "di debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "di debug"
+        } else {
+            "release"
+        }
     );
     if let Some(text) = pdf_text(&pdf) {
         assert!(text.contains("Sfratto imminente"));

@@ -51,7 +51,7 @@ pub fn page(
 /// An entry as the viewer shows it: who (name and roles) did what, without the time (it has
 /// its own column) and without codes.
 fn sentence_of(log: &crate::app::privacy::AuditLog, e: &AuditEntry) -> String {
-    sentence("", &log.who(&e.user), &e.action)
+    sentence("", &log.who(&e.user), &e.action, &e.subject)
         .trim_start_matches(" — ")
         .to_string()
 }
