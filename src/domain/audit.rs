@@ -443,15 +443,13 @@ impl Action {
 /// scheda della persona". `when` is the local time already written; `who` the user's name and
 /// role. Never an action code: an unknown one reads as an unspecified operation.
 pub fn sentence(when: &str, who: &str, code: &str, subject: &str) -> String {
-    let deed = match Action::from_code(code) {
-        Some(Action::PersonView) if shown_in(subject).is_some() => {
-            shown_in(subject).unwrap_or_default().to_string()
-        }
-        Some(a) => a
+    let deed = match (Action::from_code(code), shown_in(subject)) {
+        (Some(Action::PersonView), Some(shown)) => shown.to_string(),
+        (Some(a), _) => a
             .deed()
             .map(str::to_string)
             .unwrap_or_else(|| format!("ha eseguito l'operazione «{}»", a.label())),
-        None => "ha eseguito un'operazione di una versione più recente del programma".into(),
+        (None, _) => "ha eseguito un'operazione di una versione più recente del programma".into(),
     };
     format!("{when} — {who} {deed}")
 }

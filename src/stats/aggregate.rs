@@ -425,7 +425,11 @@ mod tests {
     use super::*;
 
     fn get(c: &HashMap<CountKey, i64>, s: &str, per: &str, dim: &str) -> i64 {
-        c.get(&(s.into(), per.into(), dim.into(), String::new()))
+        count(c, s, per, dim, "")
+    }
+
+    fn count(c: &HashMap<CountKey, i64>, s: &str, per: &str, dim: &str, value: &str) -> i64 {
+        c.get(&(s.into(), per.into(), dim.into(), value.into()))
             .copied()
             .unwrap_or(0)
     }
@@ -482,9 +486,7 @@ mod tests {
     }
 
     fn previous_of(c: &HashMap<CountKey, i64>, s: &str, month: &str, prev: &str) -> i64 {
-        c.get(&(s.into(), month.into(), PREVIOUS.into(), prev.into()))
-            .copied()
-            .unwrap_or(0)
+        count(c, s, month, PREVIOUS, prev)
     }
 
     #[test]
