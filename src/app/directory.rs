@@ -225,11 +225,13 @@ pub fn create_organization(ctx: &Ctx, f: &OrganizationForm) -> Result<Organizati
         MAX_ORGANIZATION_DESCRIPTION,
     );
     super::check_len(&mut invalid, "phone", "I telefoni", f.phone.trim(), 200);
-    if !(website.is_empty() || website.starts_with("https://") || website.starts_with("http://")) {
-        invalid.add("website", "L'indirizzo del sito inizia con https://");
-    }
-    super::check_len(&mut invalid, "website", "Il sito", website, 500);
-    if !email.is_empty() && (!email.contains('@') || !email.contains('.') || email.len() > 254) {
+    let website = crate::domain::contact::website(website).unwrap_or_else(|message| {
+        invalid.add("website", message);
+        website.to_string()
+    });
+    super::check_len(&mut invalid, "website", "Il sito", &website, 500);
+    if !email.is_empty() && (!crate::domain::contact::looks_like_email(email) || email.len() > 254)
+    {
         invalid.add("email", "Indirizzo e-mail non valido.");
     }
     if !invalid.is_empty() {
@@ -240,7 +242,7 @@ pub fn create_organization(ctx: &Ctx, f: &OrganizationForm) -> Result<Organizati
         name: name.to_string(),
         description: f.description.trim().to_string(),
         email: email.to_string(),
-        website: website.to_string(),
+        website,
         phones: f
             .phone
             .split(',')

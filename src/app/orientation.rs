@@ -61,6 +61,8 @@ pub struct Orientation {
     /// The person lives outside the comuni the directory covers: only services open to
     /// everyone are suggested.
     pub outside_territory: bool,
+    /// The person has no home and no residence: services for a comune's residents are left out.
+    pub without_residence: bool,
     pub chosen: Vec<Service>,
     /// Every service of the directory (id, name), by name: what an unmet need or a complaint
     /// may name.
@@ -85,6 +87,7 @@ pub fn orientation_of(
     let Offer {
         groups,
         outside_territory,
+        without_residence,
     } = offer(
         &directory.services,
         &needs,
@@ -120,6 +123,7 @@ pub fn orientation_of(
     Ok(Orientation {
         groups,
         outside_territory,
+        without_residence,
         chosen,
         all,
     })

@@ -224,12 +224,35 @@ fn audit_line(e: &AuditEntry, name: &impl Fn(&str) -> String) -> AuditLine {
     }
 }
 
-/// What the responsabile asks of the audit log; `person` is a codice fiscale, a temporary code
-/// or a record id, resolved through the person index.
+/// What the responsabile asks of the audit log, as typed: `person` is a name, a codice fiscale,
+/// a temporary code or a record id, resolved through the person index; `from` and `to` are
+/// dates (gg/mm/aaaa), read here so a wrong one is named instead of ignored.
 #[derive(Debug, Default)]
 pub struct AuditQuery {
-    pub filter: AuditFilter,
+    pub user: String,
+    pub action: String,
+    pub subject: String,
     pub person: String,
+    pub from: String,
+    pub to: String,
+    /// The person picked from a list of namesakes: kept while `person` is still her name.
+    pub chosen: Option<Uuid>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> Result<AuditFilter, AppError> {
+        let (start, end) = crate::domain::when::read_period(&self.from, &self.to)?;
+        let midnight =
+            |d: chrono::NaiveDate| crate::domain::access::local_instant(d, chrono::NaiveTime::MIN);
+        Ok(AuditFilter {
+            user: self.user.trim().to_string(),
+            action: self.action.trim().to_string(),
+            subject: self.subject.trim().to_string(),
+            person: None,
+            from: start.and_then(midnight),
+            to: end.and_then(|d| midnight(d + chrono::Duration::days(1))),
+        })
+    }
 }
 
 pub struct AuditLog {
@@ -274,7 +297,7 @@ pub fn audit_log(
     export: bool,
 ) -> Result<AuditLog, AppError> {
     policy::responsabile(ctx.actor)?;
-    let mut filter = query.filter;
+    let mut filter = query.filter()?;
     let wanted = query.person.trim();
     let users: Vec<(String, String)> = ctx
         .store
@@ -287,9 +310,14 @@ pub fn audit_log(
         None
     } else {
         // A record id or a code is one person; a name may be several, to choose from.
-        let found = match Uuid::parse_str(wanted) {
-            Ok(id) => ctx.store.person(id)?,
-            Err(_) => ctx.store.person_by_code(&wanted.to_uppercase())?,
+        let picked = match query.chosen {
+            Some(id) => ctx.store.person(id)?.filter(|p| p.display_name() == wanted),
+            None => None,
+        };
+        let found = match (picked, Uuid::parse_str(wanted)) {
+            (Some(p), _) => Some(p),
+            (None, Ok(id)) => ctx.store.person(id)?,
+            (None, Err(_)) => ctx.store.person_by_code(&wanted.to_uppercase())?,
         };
         let found = match found {
             Some(p) => Some(p),

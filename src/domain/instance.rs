@@ -248,7 +248,7 @@ impl DeskContacts {
                 invalid.add(field, format!("Al massimo {max} caratteri."));
             }
         }
-        if !c.email.is_empty() && (!c.email.contains('@') || !c.email.contains('.')) {
+        if !c.email.is_empty() && !super::contact::looks_like_email(&c.email) {
             invalid.add("email", "Indirizzo e-mail non valido.");
         }
         if let Err(msg) = super::when::check_times_in(&c.hours) {

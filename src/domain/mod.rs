@@ -3,12 +3,14 @@
 pub mod access;
 pub mod appointment;
 pub mod audit;
+pub mod audit_details;
 pub mod backup_plan;
 pub mod belfiore;
 pub mod bundle_check;
 pub mod codice_fiscale;
 pub mod comune;
 pub mod conflict;
+pub mod contact;
 pub mod correction;
 pub mod directory;
 pub mod district;

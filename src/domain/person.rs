@@ -391,7 +391,7 @@ impl PersonForm {
             );
         }
         let email = limit(&mut invalid, "email", &self.email, 120, "E-mail");
-        if !email.is_empty() && !looks_like_email(&email) {
+        if !email.is_empty() && !super::contact::looks_like_email(&email) {
             invalid.add(
                 "email",
                 "Indirizzo e-mail non valido (esempio: nome@dominio.it).",
@@ -460,17 +460,6 @@ impl PersonForm {
             warnings,
         })
     }
-}
-
-fn looks_like_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
 }
 
 /// One field that changed, for the history of a person.

@@ -29,8 +29,7 @@ impl Places<'_> {
                 ComuneInput::Unknown(t.to_string())
             });
         }
-        let wanted = fold(t);
-        let found: Vec<_> = self.comuni.find_by_name(&wanted);
+        let found = self.named(t);
         match found.as_slice() {
             [one] => Ok(ComuneInput::Known(one.istat.clone())),
             [] => Err(format!(
@@ -39,6 +38,47 @@ impl Places<'_> {
             _ => Err(format!(
                 "Più comuni si chiamano «{t}»: indicare il codice ISTAT (6 cifre)."
             )),
+        }
+    }
+
+    /// The comuni called `typed`, which may end with its province as labels write it
+    /// ("Triggiano (BA)").
+    fn named(&self, typed: &str) -> Vec<&super::comune::ComuneInfo> {
+        let (name, province) = name_and_province(typed);
+        self.comuni
+            .find_by_name(&fold(name))
+            .into_iter()
+            .filter(|c| province.is_none_or(|p| c.province.eq_ignore_ascii_case(p)))
+            .collect()
+    }
+
+    /// How a stored comune is put back in a form: its label when the label reads back as the
+    /// same comune, else its code (which always does).
+    pub fn comune_typed(&self, istat: &str) -> String {
+        let label = self.comune_label(istat);
+        match self.comune(&label) {
+            Ok(ComuneInput::Known(code)) if code == istat => label,
+            _ => istat.to_string(),
+        }
+    }
+
+    /// How a stored birth place is put back in a form (label, or code when ambiguous).
+    pub fn birth_place_typed(&self, code: &str) -> String {
+        let label = self.birth_place_label(code);
+        if self.birth_place(&label).as_deref() == Ok(code) {
+            label
+        } else {
+            code.to_string()
+        }
+    }
+
+    /// How a stored citizenship is put back in a form (label, or code).
+    pub fn citizenship_typed(&self, code: &str) -> String {
+        let label = self.citizenship_label(code);
+        if self.citizenship(&label).as_deref() == Ok(code) {
+            label
+        } else {
+            code.to_string()
         }
     }
 
@@ -65,7 +105,7 @@ impl Places<'_> {
                 .ok_or_else(|| format!("Codice ISTAT {t} non trovato nell'elenco dei comuni."));
         }
         let wanted = fold(t);
-        let comuni = self.comuni.find_by_name(&wanted);
+        let comuni = self.named(t);
         if let [one] = comuni.as_slice() {
             return Ok(one.belfiore.clone());
         }
@@ -123,5 +163,45 @@ impl Places<'_> {
             STATELESS => "Apolide".into(),
             other => self.birth_place_label(other),
         }
+    }
+}
+
+/// "Triggiano (BA)" → ("Triggiano", Some("BA")); any other text as it is.
+fn name_and_province(typed: &str) -> (&str, Option<&str>) {
+    let t = typed.trim();
+    t.strip_suffix(')')
+        .and_then(|inner| inner.rsplit_once(" ("))
+        .filter(|(_, p)| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+        .map_or((t, None), |(name, p)| (name.trim(), Some(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review of issue 16: the person's edit form showed A662, IT and 072046.
+    #[test]
+    fn a_stored_place_goes_back_to_the_form_as_its_name_and_reads_back_the_same() {
+        let (comuni, belfiore) = (
+            crate::assets::comuni().unwrap(),
+            crate::assets::belfiore().unwrap(),
+        );
+        let places = Places {
+            comuni: &comuni,
+            belfiore: &belfiore,
+        };
+        assert_eq!(places.comune_typed("072046"), "Triggiano (BA)");
+        assert!(matches!(
+            places.comune("Triggiano (BA)"),
+            Ok(ComuneInput::Known(c)) if c == "072046"
+        ));
+        assert_eq!(places.birth_place_typed("A662"), "Bari (BA)");
+        assert_eq!(places.birth_place("bari (ba)").as_deref(), Ok("A662"));
+        assert_eq!(places.citizenship_typed("IT"), "Italiana");
+        assert_eq!(places.citizenship_typed("Z129"), "Romania");
+        // A province that does not match is not taken for another comune of that name.
+        assert!(places.comune("Triggiano (MI)").is_err());
+        // A code missing from the lists stays a code.
+        assert_eq!(places.comune_typed("999999"), "999999");
     }
 }

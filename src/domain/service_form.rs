@@ -4,6 +4,7 @@ use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::comune::{is_istat_code, ComuneRegistry};
+use super::contact::{looks_like_email, website};
 use super::directory::{Closure, Location, Service, ServiceStatus, Slot};
 use super::person::{parse_date, Sex};
 use super::text::fold;
@@ -73,32 +74,6 @@ fn weekday_from_name(word: &str) -> Option<u8> {
         .iter()
         .position(|p| w.starts_with(p))
         .map(|i| i as u8 + 1)
-}
-
-/// A website as typed: "www.comune.it" is completed to "https://www.comune.it", as a browser
-/// would; only what cannot be an address (spaces, no dot, another scheme) is refused.
-pub fn website(typed: &str) -> Result<String, String> {
-    let t = typed.trim();
-    if t.is_empty() {
-        return Ok(String::new());
-    }
-    let lower = t.to_ascii_lowercase();
-    let url = if lower.starts_with("https://") || lower.starts_with("http://") {
-        t.to_string()
-    } else if t.contains("://") || lower.starts_with("javascript:") || lower.starts_with("data:") {
-        return Err("L'indirizzo del sito inizia con https://".into());
-    } else {
-        format!("https://{t}")
-    };
-    let host = url
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
-        .unwrap_or("");
-    if host.contains('.') && !url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Ok(url)
-    } else {
-        Err("Indirizzo del sito non valido (es. www.comune.esempio.it).".into())
-    }
 }
 
 /// "lunedì 09:00-12:00, 15:00-17:00" → slots.
@@ -307,7 +282,7 @@ impl ServiceForm {
             );
         }
         let email = self.email.trim().to_string();
-        if !email.is_empty() && (!email.contains('@') || !email.contains('.')) {
+        if !email.is_empty() && !looks_like_email(&email) {
             invalid.add("email", "Indirizzo e-mail non valido.");
         }
         let url = website(&self.url).unwrap_or_else(|msg| {
@@ -511,32 +486,6 @@ pub fn service_cap_problems(s: &Service) -> Invalid {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_website_without_the_scheme_is_completed() {
-        assert_eq!(
-            website("www.comune.triggiano.ba.it").as_deref(),
-            Ok("https://www.comune.triggiano.ba.it")
-        );
-        assert_eq!(
-            website(" https://caritas.it/sportello ").as_deref(),
-            Ok("https://caritas.it/sportello")
-        );
-        assert_eq!(
-            website("http://old.example.it").as_deref(),
-            Ok("http://old.example.it")
-        );
-        assert_eq!(website(""), Ok(String::new()));
-        for bad in [
-            "javascript:alert(1)",
-            "ftp://x.it",
-            "comune",
-            "www.comune .it",
-            "data:text/html,x",
-        ] {
-            assert!(website(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn hours_and_closures_parse_from_plain_lines() {

@@ -48,6 +48,12 @@ fn eligible(service: &Service, p: &NeedProfile) -> bool {
             return false;
         }
     }
+    // A service of some comuni serves their residents; a person without a home and without a
+    // residence is a resident of none, so only services open to all or meant for persons
+    // without a home are hers.
+    if without_residence(p) && !service.comuni_served.is_empty() && !service.homeless_only {
+        return false;
+    }
     if let (Some(only), Some(sex)) = (service.for_sex, p.sex) {
         if only != sex {
             return false;
@@ -57,6 +63,11 @@ fn eligible(service: &Service, p: &NeedProfile) -> bool {
         return false;
     }
     true
+}
+
+/// Known to be without a home and with no comune of residence or domicile.
+fn without_residence(p: &NeedProfile) -> bool {
+    p.homeless == Some(true) && p.comune_istat.is_none()
 }
 
 /// Scores a service for a need profile; `None` when it cannot serve the person at all
@@ -154,6 +165,9 @@ pub struct Offer {
     /// The person lives in a comune the directory's services do not cover (outside the Ambito):
     /// only services open to everyone are offered, and the page says so.
     pub outside_territory: bool,
+    /// The person has no home and no residence: services reserved to a comune's residents are
+    /// not offered, and the page says so (and how a residence is obtained).
+    pub without_residence: bool,
 }
 
 /// The comuni the directory covers: every comune a service names, and the installation's own.
@@ -211,6 +225,7 @@ pub fn offer(
     Offer {
         groups,
         outside_territory,
+        without_residence: without_residence(person),
     }
 }
 
@@ -277,6 +292,38 @@ mod tests {
             homeless: Some(homeless),
             ..Default::default()
         }
+    }
+
+    /// Review of issue 16: a man without a home or a residence was offered a comune's services
+    /// for its residents (the Ufficio Casa, a utilities contribution).
+    #[test]
+    fn a_person_without_home_or_residence_is_offered_no_service_reserved_to_residents() {
+        let dir = directory();
+        let mut homeless = person(Sex::M, true, "072046", 40);
+        homeless.comune_istat = None;
+        let territory = territory(&dir, Some("072046"));
+        let offer = offer(&dir, &housing(), &homeless, &[], &territory, now(), 5);
+        assert_eq!(
+            names(&dir, &offer.groups[0]),
+            ["Dormitorio", "Numero verde anti tratta"],
+            "the night shelter and what is open to all; not the agency of two comuni"
+        );
+        assert!(offer.without_residence && !offer.outside_territory);
+        // With a residence (even a fictitious street of the comune) the comune's services return.
+        let resident = person(Sex::M, true, "072046", 40);
+        let offer_r = super::offer(&dir, &housing(), &resident, &[], &territory, now(), 5);
+        assert!(
+            names(&dir, &offer_r.groups[0]).contains(&"Agenzia sociale per l'abitare".to_string())
+        );
+        assert!(!offer_r.without_residence);
+        // Not known to be homeless (an anonymous caller): nothing is excluded for it.
+        let mut unknown = homeless.clone();
+        unknown.homeless = None;
+        let offer_u = super::offer(&dir, &housing(), &unknown, &[], &territory, now(), 5);
+        assert!(!offer_u.without_residence);
+        assert!(
+            names(&dir, &offer_u.groups[0]).contains(&"Agenzia sociale per l'abitare".to_string())
+        );
     }
 
     #[test]

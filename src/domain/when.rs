@@ -107,6 +107,35 @@ fn is_digits(p: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A period typed as two optional dates (a filter's "dal" and "al"): each read as every date
+/// is, and the end not before the start, so a wrong filter says so instead of showing nothing.
+pub fn read_period(
+    from: &str,
+    to: &str,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), super::validation::Invalid> {
+    let mut invalid = super::validation::Invalid::new();
+    let mut one = |field: &'static str, text: &str| match text.trim() {
+        "" => None,
+        t => read_date(t)
+            .map_err(|e| invalid.add(field, e.to_string()))
+            .ok(),
+    };
+    let (start, end) = (one("dal", from), one("al", to));
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            invalid.add(
+                "al",
+                format!(
+                    "La fine del periodo ({}) è prima del suo inizio ({}).",
+                    e.format("%d/%m/%Y"),
+                    s.format("%d/%m/%Y")
+                ),
+            );
+        }
+    }
+    invalid.into_result((start, end))
+}
+
 /// Every clock time written in a free text ("lun–ven 9:00–12:30") must be a real one.
 pub fn check_times_in(text: &str) -> Result<(), String> {
     let bytes: Vec<char> = text.chars().collect();
@@ -182,6 +211,25 @@ mod tests {
             read_date("01.03.2024"),
             NaiveDate::from_ymd_opt(2024, 3, 1).ok_or(DateError::Format)
         );
+    }
+
+    #[test]
+    fn a_period_names_the_wrong_date_or_the_reversed_order() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(read_period("", ""), Ok((None, None)));
+        assert_eq!(read_period("01/03/2024", " "), Ok((day(2024, 3, 1), None)));
+        let bad = read_period("31/02/2024", "ieri").unwrap_err();
+        assert_eq!(bad.message("dal"), Some("Il 31/02/2024 non esiste."));
+        assert_eq!(
+            bad.message("al"),
+            Some("Data non valida: usare il formato gg/mm/aaaa.")
+        );
+        let reversed = read_period("10/03/2024", "01/03/2024").unwrap_err();
+        assert_eq!(
+            reversed.message("al"),
+            Some("La fine del periodo (01/03/2024) è prima del suo inizio (10/03/2024).")
+        );
+        assert_eq!(reversed.message("dal"), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The documents handed to citizens, built from records as plain `Document`s.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Datelike, Local, Utc};
 
 use super::{Block, Document};
 use crate::domain::access::Access;
@@ -88,7 +88,7 @@ pub fn access_promemoria(
     let mut blocks = vec![
         Block::Field {
             label: "Data del colloquio".into(),
-            value: when(access.time),
+            value: when_long(access.time),
         },
         Block::Field {
             label: "Persona".into(),
@@ -132,6 +132,7 @@ pub fn access_promemoria(
         )));
     }
     Document {
+        pages: Default::default(),
         title: "Promemoria del colloquio".into(),
         header_lines: desk_lines(instance, contacts),
         blocks,
@@ -167,6 +168,7 @@ pub fn appointment_reminder(
         whom_to_tell(contacts)
     )));
     Document {
+        pages: Default::default(),
         title: "Promemoria dell'appuntamento".into(),
         header_lines: desk_lines(instance, contacts),
         blocks,
@@ -207,12 +209,18 @@ pub fn orientation_sheet(
             value: format!("{} {}", p.given_names, p.surname),
         });
     }
+    let printed = when_printed.with_timezone(&Local).date_naive();
     blocks.push(Block::Field {
         label: l("date"),
-        value: when_printed
-            .with_timezone(&Local)
-            .format("%d/%m/%Y")
-            .to_string(),
+        value: format!(
+            "{} {} {} {}",
+            weekdays[printed.weekday().num_days_from_monday() as usize],
+            printed.day(),
+            reference
+                .labels
+                .get(lang, &format!("month_{}", printed.month())),
+            printed.year()
+        ),
     });
     for (s, org) in services {
         blocks.push(Block::Heading(if s.example {
@@ -331,6 +339,10 @@ pub fn orientation_sheet(
     blocks.push(Block::Heading(l("desk")));
     blocks.push(Block::Paragraph(desk_lines(instance, contacts).join("\n")));
     Document {
+        pages: crate::pdf::PageWords {
+            page: l("page"),
+            of: l("page_of"),
+        },
         title: l("title"),
         header_lines: desk_lines(instance, contacts),
         blocks,
@@ -448,6 +460,7 @@ pub fn referral_letter(
         "Per ricevuta, il servizio".into(),
     ]));
     Document {
+        pages: Default::default(),
         title: "Scheda di invio".into(),
         header_lines: desk_lines(instance, contacts),
         blocks,
@@ -521,6 +534,7 @@ pub fn privacy_notice(
         "L'operatore".into(),
     ]));
     Document {
+        pages: Default::default(),
         title: TITLE.into(),
         header_lines: desk_lines(instance, contacts),
         blocks,
@@ -738,6 +752,7 @@ pub fn subject_report(
     }
 
     Document {
+        pages: Default::default(),
         title: "Dati personali trattati (art. 15 GDPR)".into(),
         header_lines: desk_lines(instance, contacts),
         blocks: b,
@@ -798,6 +813,7 @@ pub fn discard_proposal(
         "Per l'archivio".into(),
     ]));
     Document {
+        pages: Default::default(),
         title: "Proposta di scarto".into(),
         header_lines: desk_lines(instance, contacts),
         blocks,
@@ -854,6 +870,7 @@ pub fn processing_record(
         ]),
     ];
     Document {
+        pages: Default::default(),
         title: "Registro delle attività di trattamento (art. 30 GDPR)".into(),
         header_lines: desk_lines(instance, contacts),
         blocks,

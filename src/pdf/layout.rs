@@ -7,7 +7,7 @@
 //! without them).
 
 use super::fonts::{Family, Weight};
-use super::{Block, Document};
+use super::{Block, Document, PageWords};
 
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
@@ -110,7 +110,7 @@ pub struct Page {
 
 /// Lays the document out on as many pages as it needs, footer and page numbers included.
 pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
-    let footer = footer_lines(&doc.footer, m);
+    let footer = footer_lines(&doc.footer, &doc.pages, m);
     let footer_height = footer.len().max(1) as f32 * SMALL_SIZE * LEADING;
     let footer_rule_y = MARGIN + footer_height + 4.0;
 
@@ -125,14 +125,38 @@ pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
     engine.title(&doc.title);
     for (i, block) in doc.blocks.iter().enumerate() {
         match (block, doc.blocks.get(i + 1)) {
-            // A heading stays with the start of what follows it (a chart: all of it).
+            // A heading stays with its whole section when that is short (a service on the
+            // orientation sheet is not split), else with the start of it (a chart: all of it).
             (Block::Heading(text), next) => {
-                let keep = next.map_or(BODY_SIZE * LEADING, |n| engine.keep_height(n));
+                let start = next.map_or(BODY_SIZE * LEADING, |n| engine.keep_height(n));
+                let short = engine.body_height() / 2.0;
+                let mut section = 0.0;
+                for b in doc.blocks[i + 1..]
+                    .iter()
+                    .take_while(|b| !matches!(b, Block::Heading(_)))
+                {
+                    section += engine.height_of(b);
+                    if section > short {
+                        break;
+                    }
+                }
+                let keep = if section <= short {
+                    section.max(start)
+                } else {
+                    start
+                };
                 engine.heading(text, keep);
             }
-            // Signatures never stand alone on a page: they go with the block before them.
-            (_, Some(signatures @ Block::SignatureLines(_))) => {
-                let together = engine.height_of(block) + engine.height_of(signatures);
+            // Signatures never stand alone on a page: they go with the block of content before
+            // them, over any spacer in between (a spacer at the top of a page takes no room).
+            _ if signatures_after(&doc.blocks, i).is_some() => {
+                let between: f32 = doc.blocks[i + 1..]
+                    .iter()
+                    .take_while(|b| matches!(b, Block::Spacer))
+                    .map(|_| BODY_SIZE * LEADING)
+                    .sum();
+                let signatures = signatures_after(&doc.blocks, i).unwrap_or(block);
+                let together = engine.height_of(block) + between + engine.height_of(signatures);
                 if together <= engine.body_height() {
                     engine.ensure(together);
                 }
@@ -145,9 +169,25 @@ pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
 
     let total = pages.len();
     for (index, page) in pages.iter_mut().enumerate() {
-        add_footer(page, index + 1, total, &footer, footer_rule_y, m);
+        let label = doc.pages.label(index + 1, total);
+        add_footer(page, &label, &footer, footer_rule_y, m);
     }
     pages
+}
+
+/// The signature lines that follow block `i`, with only spacers in between, when block `i` is
+/// content (not itself a spacer).
+fn signatures_after(blocks: &[Block], i: usize) -> Option<&Block> {
+    if matches!(
+        blocks.get(i),
+        None | Some(Block::Spacer | Block::SignatureLines(_))
+    ) {
+        return None;
+    }
+    blocks[i + 1..]
+        .iter()
+        .find(|b| !matches!(b, Block::Spacer))
+        .filter(|b| matches!(b, Block::SignatureLines(_)))
 }
 
 /// A piece of a line set in one family; `x` is relative to the start of the line.
@@ -312,9 +352,9 @@ pub(super) fn push_line(
     }
 }
 
-fn footer_lines(footer: &str, m: &dyn Measure) -> Vec<WrappedLine> {
+fn footer_lines(footer: &str, pages: &PageWords, m: &dyn Measure) -> Vec<WrappedLine> {
     // Room on the right for the widest page label we will ever print.
-    let widest_label = "Pagina 999 di 999";
+    let widest_label = &pages.label(999, 999);
     let family = m.family_for(widest_label, Weight::Regular);
     let reserved = m.width(widest_label, family, Weight::Regular, SMALL_SIZE) + 12.0;
     let mut lines = wrap(
@@ -328,14 +368,7 @@ fn footer_lines(footer: &str, m: &dyn Measure) -> Vec<WrappedLine> {
     lines
 }
 
-fn add_footer(
-    page: &mut Page,
-    number: usize,
-    total: usize,
-    footer: &[WrappedLine],
-    rule_y: f32,
-    m: &dyn Measure,
-) {
+fn add_footer(page: &mut Page, label: &str, footer: &[WrappedLine], rule_y: f32, m: &dyn Measure) {
     page.items.push(Item::Rule(Rule {
         x1: LEFT,
         x2: RIGHT,
@@ -356,9 +389,8 @@ fn add_footer(
         );
         baseline -= SMALL_SIZE * LEADING;
     }
-    let label = format!("Pagina {number} di {total}");
-    let family = m.family_for(&label, Weight::Regular);
-    let width = m.width(&label, family, Weight::Regular, SMALL_SIZE);
+    let family = m.family_for(label, Weight::Regular);
+    let width = m.width(label, family, Weight::Regular, SMALL_SIZE);
     page.items.push(Item::Text(TextRun {
         x: RIGHT - width,
         baseline: first_baseline,
@@ -366,7 +398,7 @@ fn add_footer(
         weight: Weight::Regular,
         family,
         tone: Tone::Muted,
-        text: label,
+        text: label.to_string(),
     }));
 }
 
@@ -773,8 +805,13 @@ mod tests {
             blocks.push(Block::Paragraph(
                 "Dichiaro di aver ricevuto le informazioni.".into(),
             ));
+            // The privacy notice puts a spacer before its signatures (review of issue 16).
+            if filler % 2 == 0 {
+                blocks.push(Block::Spacer);
+            }
             blocks.push(signatures.clone());
             let doc = Document {
+                pages: Default::default(),
                 title: "Scheda di invio".into(),
                 header_lines: vec![],
                 blocks,
@@ -796,9 +833,65 @@ mod tests {
         }
     }
 
+    /// Review of issue 16: a service of the orientation sheet broke across pages, leaving its
+    /// last field ("Costs …") alone at the top of the next one.
+    #[test]
+    fn a_short_section_is_never_split_across_pages() {
+        let section = |n: usize| {
+            let mut blocks = vec![Block::Heading(format!("Servizio {n}"))];
+            blocks.extend(
+                ["Ente", "Indirizzo", "Telefono", "Orari", "Costi"].map(|label| Block::Field {
+                    label: label.into(),
+                    value: format!("{label} del servizio {n}"),
+                }),
+            );
+            blocks
+        };
+        for intro in 0..40 {
+            let mut blocks: Vec<Block> = (0..intro)
+                .map(|i| Block::Paragraph(format!("riga {i}")))
+                .collect();
+            for n in 0..6 {
+                blocks.extend(section(n));
+            }
+            let doc = Document {
+                pages: PageWords {
+                    page: "Page".into(),
+                    of: "of".into(),
+                },
+                title: "Guidance sheet".into(),
+                header_lines: vec![],
+                blocks,
+                footer: String::new(),
+            };
+            let pages = layout(&doc, &Fixed);
+            let page_of = |needle: &str| {
+                pages.iter().position(|p| {
+                    p.items
+                        .iter()
+                        .any(|i| matches!(i, Item::Text(t) if t.text.contains(needle)))
+                })
+            };
+            for n in 0..6 {
+                assert_eq!(
+                    page_of(&format!("Servizio {n}")),
+                    page_of(&format!("Costi del servizio {n}")),
+                    "with {intro} lines before, service {n} was split"
+                );
+            }
+            let last = pages.len();
+            assert!(page_of(&format!("Page 1 of {last}")) == Some(0));
+            assert!(
+                page_of("Pagina").is_none(),
+                "the page number speaks English"
+            );
+        }
+    }
+
     #[test]
     fn long_lists_flow_onto_numbered_pages_within_the_margins() {
         let doc = Document {
+            pages: Default::default(),
             title: "Promemoria".into(),
             header_lines: vec!["Comune di Prova".into()],
             blocks: vec![

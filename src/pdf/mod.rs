@@ -37,6 +37,30 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Printed at the bottom of every page, next to the page number.
     pub footer: String,
+    /// How the page number reads, in the document's language.
+    pub pages: PageWords,
+}
+
+/// The words around a page number: "Pagina 1 di 2", "Page 1 of 2".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageWords {
+    pub page: String,
+    pub of: String,
+}
+
+impl Default for PageWords {
+    fn default() -> Self {
+        PageWords {
+            page: "Pagina".into(),
+            of: "di".into(),
+        }
+    }
+}
+
+impl PageWords {
+    pub fn label(&self, number: usize, total: usize) -> String {
+        format!("{} {number} {} {total}", self.page, self.of)
+    }
 }
 
 /// A piece of content. Text may contain `'\n'` for forced line breaks.
@@ -228,6 +252,7 @@ fn map_texts(doc: &Document, f: &dyn Fn(&str, Weight) -> String) -> Document {
             .collect::<Vec<_>>()
     };
     Document {
+        pages: doc.pages.clone(),
         title: f(doc.title.as_str(), Weight::Bold),
         header_lines: regular(doc.header_lines.as_slice()),
         blocks: doc
@@ -450,6 +475,7 @@ mod tests {
             "Firma dell'operatore".into(),
         ]));
         Document {
+            pages: Default::default(),
             title: "Promemoria dell'accesso".into(),
             header_lines: vec![
                 "Comune di Forlì – Segretariato Sociale".into(),
@@ -536,6 +562,7 @@ mod tests {
     #[test]
     fn names_titillium_cannot_draw_use_dejavu() {
         let doc = Document {
+            pages: Default::default(),
             title: "Promemoria dell'accesso".into(),
             header_lines: vec![],
             blocks: vec![
@@ -578,6 +605,7 @@ mod tests {
     #[test]
     fn an_empty_document_is_one_numbered_page() {
         let doc = Document {
+            pages: Default::default(),
             title: String::new(),
             header_lines: vec![],
             blocks: vec![],

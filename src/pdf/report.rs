@@ -157,6 +157,7 @@ pub fn statistics_report(
         }
     }
     Document {
+        pages: Default::default(),
         title: format!("Osservatorio dei bisogni – {}", p.label()),
         header_lines: desk_lines(instance, contacts),
         blocks,

@@ -105,7 +105,7 @@ impl Store {
             &txn,
             AuditEvent::new(actor, Action::Setup, instance.id.to_string()).details(format!(
                 "{} – {} ({}), Ambito {} – {}",
-                instance.role.code(),
+                instance.role.label(),
                 instance.comune.name,
                 instance.comune.istat,
                 instance.ambito.code,
@@ -296,10 +296,11 @@ impl Store {
     }
 }
 
+/// Roles as the audit viewer and the DPO's copy read them.
 fn roles_text(roles: &[Role]) -> String {
     roles
         .iter()
-        .map(|r| r.code())
+        .map(|r| r.label())
         .collect::<Vec<_>>()
         .join(", ")
 }

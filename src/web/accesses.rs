@@ -349,6 +349,7 @@ pub async fn view(
             })
             .collect(),
         outside_territory: orientation.outside_territory,
+        without_residence: orientation.without_residence,
         referrals: file.referrals.clone(),
         all: &orientation.all,
     };

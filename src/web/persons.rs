@@ -204,7 +204,7 @@ pub async fn edit_form(
     Ok(ok(views::persons::form_page(
         &chrome,
         &FormMode::Edit(id),
-        &form_of(&person),
+        &form_of(&person, &state.reference.places()),
         &Invalid::new(),
         &[],
         &[],

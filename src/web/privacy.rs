@@ -4,7 +4,6 @@
 use crate::web::routes::{Gate, Routes};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use chrono::NaiveTime;
 use uuid::Uuid;
 
 use super::error::PageError;
@@ -15,10 +14,7 @@ use super::state::{blocking, AppState};
 use super::views;
 use super::views::layout::Chrome;
 use crate::app::{self, AppError};
-use crate::domain::access::local_instant;
-use crate::domain::person::parse_date;
 use crate::domain::Invalid;
-use crate::store::AuditFilter;
 
 /// The notice as PDF with the person's name and signature lines (printing is audited).
 pub async fn notice_pdf(
@@ -126,24 +122,21 @@ pub struct AuditQuery {
     pub dal: String,
     #[serde(default)]
     pub al: String,
+    /// Set by the link of a person chosen among namesakes.
+    #[serde(default)]
+    pub scelta: String,
 }
 
 impl AuditQuery {
     fn query(&self) -> app::privacy::AuditQuery {
-        let day = |s: &str, plus: i64| {
-            parse_date(s)
-                .and_then(|d| local_instant(d + chrono::Duration::days(plus), NaiveTime::MIN))
-        };
         app::privacy::AuditQuery {
-            filter: AuditFilter {
-                user: self.utente.trim().to_string(),
-                action: self.azione.trim().to_string(),
-                subject: self.soggetto.trim().to_string(),
-                person: None,
-                from: day(&self.dal, 0),
-                to: day(&self.al, 1),
-            },
+            user: self.utente.clone(),
+            action: self.azione.clone(),
+            subject: self.soggetto.clone(),
             person: self.persona.clone(),
+            from: self.dal.clone(),
+            to: self.al.clone(),
+            chosen: uuid::Uuid::parse_str(self.scelta.trim()).ok(),
         }
     }
 }

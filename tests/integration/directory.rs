@@ -300,6 +300,17 @@ async fn an_old_woman_alone_gets_home_care_first_and_a_sheet_without_the_shelter
                 && text.contains("Confidential address"),
             "{text}"
         );
+        // Review of issue 16: the page number and the date spoke Italian, the date had no weekday.
+        assert!(text.contains("Page 1 of"), "{text}");
+        assert!(!text.contains("Pagina"), "{text}");
+        let today = chrono::Local::now().date_naive();
+        let english = today.format("%A %-d %B %Y").to_string();
+        assert!(text.contains(&english), "missing «{english}»:\n{text}");
+    }
+    if let Some(text) = pdf_text(&pdf) {
+        let today = chrono::Local::now().date_naive();
+        let italian = sportello::domain::when::long_date(today);
+        assert!(text.contains(&italian), "missing «{italian}»:\n{text}");
     }
 
     // A need no service meets is recorded, and counted without personal data.
@@ -378,10 +389,16 @@ async fn the_responsabile_edits_the_directory_and_bad_input_is_named() {
             &[
                 ("name", "Cooperativa Sociale Il Faro"),
                 ("phone", "080 555 0199"),
+                // As on the service form, a website typed without its scheme is completed.
+                ("website", "www.ilfaro-coop.it"),
             ],
         )
         .await;
-    assert_eq!(org.location(), "/servizi/nuovo");
+    assert_eq!(org.location(), "/servizi/nuovo", "{}", org.body);
+    // The description has its cap shown, as every long text does.
+    let blank = resp.get("/servizi/enti/nuovo").await;
+    assert!(blank.body.contains("maxlength=\"2000\""), "{}", blank.body);
+    assert!(blank.body.contains("ne restano 2000"));
     let form = resp.get("/servizi/nuovo").await;
     let marker = "<option value=\"";
     let opt = form.body.find("Cooperativa Sociale Il Faro").unwrap();
@@ -445,6 +462,11 @@ async fn the_responsabile_edits_the_directory_and_bad_input_is_named() {
     assert!(page.body.contains("Triggiano (BA), Capurso (BA)"));
     assert!(page.body.contains("Via della Pace 3, 70019 Triggiano (BA)"));
     assert!(page.body.contains("href=\"tel:0805550199\""));
+    assert!(
+        page.body.contains("https://www.ilfaro-coop.it"),
+        "{}",
+        page.body
+    );
     let id = saved
         .location()
         .trim_start_matches("/servizi/")

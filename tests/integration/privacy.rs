@@ -104,6 +104,15 @@ async fn notice_consents_restriction_report_and_audit() {
             "{text}"
         );
         assert!(!text.contains("Ambito territoriale Ambito"), "{text}");
+        // Review of issue 16: the signatures were left alone on the last page.
+        let signed = text
+            .split('\u{c}')
+            .find(|page| page.contains("Firma della persona interessata"))
+            .unwrap_or_default();
+        assert!(
+            signed.contains("Versione dell'informativa"),
+            "the signatures are on a page of their own:\n{signed}"
+        );
     }
     let rec = op
         .submit(
@@ -769,4 +778,166 @@ async fn reserved_notes_can_be_withheld_from_the_art_15_report_with_a_reason() {
     let mut r = server.logged_in("resp").await;
     let csv = String::from_utf8(r.get_bytes("/privacy/audit.csv").await).unwrap();
     assert!(csv.contains(reason), "{csv}");
+}
+
+/// Review of issue 16: the viewer showed record ids, role and installation codes, put a chosen
+/// namesake's id in the Persona box, and ignored a date that does not exist or a reversed period.
+#[actix_rt::test]
+async fn the_audit_viewer_names_persons_and_roles_and_says_what_is_wrong_with_a_period() {
+    let server = Server::with_users(&[("resp", "responsabile"), ("as1", "assistente_sociale")]);
+    let mut resp = server.logged_in("resp").await;
+    let mut persons = Vec::new();
+    for birth in ["01/02/1950", "03/04/1960"] {
+        let done = resp
+            .submit(
+                "/accessi/nuovo",
+                "/accessi/nuovo",
+                &[
+                    ("person_mode", "new"),
+                    ("surname", "Lopane"),
+                    ("given_names", "Vito"),
+                    ("sex", "M"),
+                    ("birth_date", birth),
+                    ("channel", "in_person"),
+                    ("interlocutor", "user"),
+                    ("reason", "spontaneous"),
+                    ("need_area", "elderly"),
+                    ("need_category", "home_care"),
+                    ("outcome", "information_given"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let access = done.location().trim_start_matches("/accessi/");
+        let access = access.split(['?', '#']).next().unwrap().to_string();
+        let printed = resp
+            .get_bytes(&format!("/accessi/{access}/promemoria.pdf"))
+            .await;
+        assert!(printed.starts_with(b"%PDF-"));
+        let page = resp.get(&format!("/accessi/{access}")).await;
+        let at = page.body.find("href=\"/persone/").unwrap() + "href=\"/persone/".len();
+        persons.push(page.body[at..at + 36].to_string());
+    }
+
+    let all = resp.get("/privacy/audit").await;
+    assert_eq!(all.status, 200);
+    let table = &all.body[all.body.find("<tbody>").unwrap()..];
+    let table = &table[..table.find("</tbody>").unwrap()];
+    assert!(
+        !has_uuid(table),
+        "no record id in the lines of the log:\n{table}"
+    );
+    assert!(table.contains("Assistente sociale"), "{table}");
+    assert!(!table.contains("assistente_sociale"), "{table}");
+    assert!(
+        table.contains("Sportello comunale (Segretariato Sociale)"),
+        "{table}"
+    );
+    assert!(!table.contains("desk –"), "{table}");
+    assert!(table.contains("persona LOPANE Vito"), "{table}");
+    assert!(
+        table.contains("Utente as1 (assistente sociale): Assistente sociale"),
+        "a new user's row names the user: {table}"
+    );
+
+    // Two namesakes: choosing one keeps her name in the box and lists her lines only.
+    let both = resp
+        .get("/privacy/audit?persona=lopane&dal=01/01/2020")
+        .await;
+    assert!(
+        both.body.contains("Più persone corrispondono"),
+        "{}",
+        both.body
+    );
+    let at = both.body.find("href=\"/privacy/audit?persona=").unwrap() + "href=\"".len();
+    let link = both.body[at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let chosen = resp.get(&link).await;
+    assert_eq!(chosen.status, 200, "{}", chosen.body);
+    assert!(
+        chosen.body.contains("Operazioni che riguardano"),
+        "{}",
+        chosen.body
+    );
+    let boxed = chosen.body.find("id=\"a-persona\"").unwrap();
+    let input = &chosen.body[chosen.body[..boxed].rfind('<').unwrap()..];
+    let input = &input[..input.find('>').unwrap()];
+    assert!(input.contains("LOPANE Vito"), "{input}");
+    assert!(
+        !has_uuid(input),
+        "the box shows her name, not her id: {input}"
+    );
+    assert!(
+        chosen.body.contains("value=\"01/01/2020\""),
+        "the period is kept"
+    );
+    // The filter stays on her when the page's own form is sent again.
+    let again = resp
+        .get(&format!(
+            "/privacy/audit?persona={}&scelta={}",
+            urlencoding(&persons_name(&chosen.body)),
+            chosen_id(&chosen.body)
+        ))
+        .await;
+    assert!(
+        again.body.contains("Operazioni che riguardano"),
+        "{}",
+        again.body
+    );
+    assert!(persons.contains(&chosen_id(&chosen.body)));
+
+    // Dates: a day that does not exist, a wrong shape, a reversed period: each said at its field.
+    let bad = resp
+        .get("/privacy/audit?dal=31/02/2024&al=99/99/9999")
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("Il 31/02/2024 non esiste."),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("id=\"f-al-error\""), "{}", bad.body);
+    let reversed = resp
+        .get("/privacy/audit?dal=10/03/2024&al=01/03/2024")
+        .await;
+    assert_eq!(reversed.status, 422);
+    assert!(reversed
+        .body
+        .contains("La fine del periodo (01/03/2024) è prima del suo inizio (10/03/2024)."));
+    let csv = resp.get("/privacy/audit.csv?dal=31/02/2024").await;
+    assert_eq!(csv.status, 422, "the CSV refuses it too");
+}
+
+fn has_uuid(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(35)).any(|i| {
+        b[i..i + 36].iter().enumerate().all(|(j, c)| match j {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+    })
+}
+
+fn chosen_id(body: &str) -> String {
+    let at = body.find("name=\"scelta\" value=\"").unwrap() + "name=\"scelta\" value=\"".len();
+    body[at..at + 36].to_string()
+}
+
+fn persons_name(body: &str) -> String {
+    let at = body.find("id=\"a-persona\"").unwrap();
+    let tail = &body[at..];
+    let v = tail.find("value=\"").unwrap() + "value=\"".len();
+    tail[v..].split('"').next().unwrap().to_string()
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

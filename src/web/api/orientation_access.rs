@@ -41,6 +41,9 @@ pub struct OrientationJson {
     /// The person lives outside the comuni the directory covers: only services open to
     /// everyone are suggested.
     pub outside_territory: bool,
+    /// The person has no home and no residence: services reserved to a comune's residents are
+    /// not suggested.
+    pub without_residence: bool,
     /// Ids of the services chosen for the access.
     pub chosen: Vec<Uuid>,
 }
@@ -74,6 +77,7 @@ pub async fn suggestions(
             })
             .collect(),
         outside_territory: o.outside_territory,
+        without_residence: o.without_residence,
         chosen,
     }))
 }

@@ -225,10 +225,10 @@ pub fn form_page(chrome: &Chrome, reference: &Reference, form: &AccessFormPage) 
                                 label for="mode-new" { "Registra ora una nuova persona" }
                             }
                             (field_errors(invalid, "person_mode"))
-                            h3 class="h6 mt-3" { "Se anonima" }
+                            h2 class="h6 mt-3" { "Se anonima" }
                             (alert("warning", ANONYMOUS_WARNING))
                             (anonymous_fields(reference, v, invalid))
-                            h3 class="h6 mt-3" { "Se nuova persona" }
+                            h2 class="h6 mt-3" { "Se nuova persona" }
                             @if !duplicates.is_empty() {
                                 div class="alert alert-warning" role="alert" {
                                     "Potrebbe essere già registrata: "
@@ -333,6 +333,7 @@ pub struct Orientation<'a> {
     /// Under each need (its index in the access), the services suggested for it.
     pub groups: Vec<(usize, Vec<(&'a Service, Suggestion)>)>,
     pub outside_territory: bool,
+    pub without_residence: bool,
     pub referrals: Vec<crate::domain::referral::Referral>,
     /// Every service of the directory (id, name).
     pub all: &'a [(uuid::Uuid, String)],
@@ -382,6 +383,9 @@ fn orientation_section(
             h3 class="h5" { "Servizi suggeriti per i bisogni registrati" }
             @if o.outside_territory {
                 (alert("info", "La persona risiede fuori dai comuni dell'Ambito: si suggeriscono solo i servizi aperti a tutti. Per i servizi del suo comune, indirizzarla al Segretariato Sociale del comune di residenza."))
+            }
+            @if o.without_residence {
+                (alert("info", "La persona è senza dimora e non ha una residenza: non si suggeriscono i servizi riservati ai residenti di un comune. Per la residenza anagrafica (anche in una via fittizia del comune) indirizzarla all'Ufficio anagrafe."))
             }
             @for (need, list) in &o.groups {
                 @let n = &a.needs[*need];

@@ -95,7 +95,7 @@ fn health_section(health: &HealthView) -> Markup {
         section class="mb-5" aria-labelledby="h-health" {
             h2 id="h-health" class="h4" { "Stato dell'installazione" }
             p { "Controlli aggiornati a ogni apertura di questa pagina." }
-            div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+            div class="table-responsive" tabindex="0" role="region" aria-label={ "Controlli dell'installazione" ", scorre in orizzontale" } {
                 table class="table" {
                     caption class="visually-hidden" { "Controlli dell'installazione" }
                     thead { tr { th scope="col" { "Controllo" } th scope="col" { "Esito" } th scope="col" { "Dettaglio" } th scope="col" { "Cosa fare" } } }
@@ -276,7 +276,7 @@ pub fn page(
 
             section class="mb-5" aria-labelledby="h-users" {
                 h2 id="h-users" class="h4" { "Utenti" }
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Utenti del programma" ", scorre in orizzontale" } {
                     table class="table table-striped" {
                         caption class="visually-hidden" { "Utenti del programma" }
                         thead { tr {
@@ -355,7 +355,7 @@ pub fn page(
 
             section aria-labelledby="h-events" {
                 h2 id="h-events" class="h4" { "Ultimi eventi di sicurezza" }
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Accessi e modifiche agli utenti più recenti" ", scorre in orizzontale" } {
                     table class="table table-sm" {
                         caption class="visually-hidden" { "Accessi e modifiche agli utenti più recenti" }
                         thead { tr {

@@ -89,7 +89,7 @@ pub fn page(chrome: &Chrome, v: &AgendaView, notice: Option<&str>) -> Markup {
                 @if today.is_empty() {
                     p class="text-secondary" { "Nessun appuntamento." }
                 } @else {
-                    div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                    div class="table-responsive" tabindex="0" role="region" aria-label={ "Appuntamenti di " (fmt::day_heading(day)) ", scorre in orizzontale" } {
                         table class="table table-sm" {
                             caption class="visually-hidden" { "Appuntamenti di " (fmt::day_heading(day)) }
                             thead { tr {

@@ -43,7 +43,7 @@ pub fn inbox_page(
             }
             @for comune in &comuni {
                 h2 class="h4 mt-4" { "Comune di " (comune) }
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Invii dal Comune di " (comune) ", scorre in orizzontale" } {
                     table class="table table-sm" {
                         caption class="visually-hidden" { "Invii dal Comune di " (comune) }
                         thead { tr {
@@ -74,7 +74,7 @@ pub fn inbox_page(
                 ul {
                     @for i in imports {
                         li { "Pacchetto " (i.sequence) " di " (i.comune_name) ", " (fmt::local_datetime(i.at)) " (" (i.by) "): "
-                            (i.accesses) " accessi, " (i.referrals) " invii, " (i.anonymizations) " anonimizzazioni" }
+                            (fmt::count(i.accesses, "accesso", "accessi")) ", " (fmt::count(i.referrals, "invio", "invii")) ", " (fmt::count(i.anonymizations, "anonimizzazione", "anonimizzazioni")) }
                     }
                 }
             }

@@ -85,8 +85,8 @@ pub fn page(chrome: &Chrome, v: &ExchangeView, outcome: Option<&Outcome>) -> Mar
                 Some(Outcome::Exported { name, sequence, accesses, referrals }) => {
                     div class="alert alert-success" role="status" {
                         "Pacchetto " (sequence) " pronto ("
-                        @if v.district { (referrals) " risposte agli invii e l'elenco dei servizi" }
-                        @else { (accesses) " accessi, " (referrals) " invii" }
+                        @if v.district { (fmt::count(*referrals, "risposta agli invii", "risposte agli invii")) " e l'elenco dei servizi" }
+                        @else { (fmt::count(*accesses, "accesso", "accessi")) ", " (fmt::count(*referrals, "invio", "invii")) }
                         "). "
                         a href={"/scambi/inviati/" (name)} { "Scarica " (name) }
                         " e consegnarlo (chiavetta, PEC o cartella condivisa)."

@@ -59,7 +59,7 @@ pub fn search_page(
                 @if hits.is_empty() {
                     p { "Nessuna persona trovata per «" (query) "». Controllare la grafia o registrare la persona." }
                 } @else {
-                    div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                    div class="table-responsive" tabindex="0" role="region" aria-label={ (fmt::count(hits.len(), "risultato", "risultati")) " per «" (query) "», i più pertinenti per primi" ", scorre in orizzontale" } {
                         table class="table table-striped table-hover" {
                             caption { (fmt::count(hits.len(), "risultato", "risultati")) " per «" (query) "», i più pertinenti per primi" }
                             thead { tr {
@@ -95,8 +95,8 @@ pub fn search_page(
     )
 }
 
-/// Prefilled form values from a stored person.
-pub fn form_of(p: &Person) -> PersonForm {
+/// Prefilled form values from a stored person: places by name, as they are typed.
+pub fn form_of(p: &Person, places: &crate::domain::place::Places) -> PersonForm {
     PersonForm {
         codice_fiscale: p
             .codice_fiscale
@@ -107,10 +107,26 @@ pub fn form_of(p: &Person) -> PersonForm {
         given_names: p.given_names.clone(),
         sex: p.sex.map(|s| s.code().to_string()).unwrap_or_default(),
         birth_date: p.birth_date.map(fmt::date).unwrap_or_default(),
-        birth_place: p.birth_place.clone().unwrap_or_default(),
-        citizenship: p.citizenship.clone().unwrap_or_default(),
-        residence_istat: p.residence_istat.clone().unwrap_or_default(),
-        domicile_istat: p.domicile_istat.clone().unwrap_or_default(),
+        birth_place: p
+            .birth_place
+            .as_deref()
+            .map(|c| places.birth_place_typed(c))
+            .unwrap_or_default(),
+        citizenship: p
+            .citizenship
+            .as_deref()
+            .map(|c| places.citizenship_typed(c))
+            .unwrap_or_default(),
+        residence_istat: p
+            .residence_istat
+            .as_deref()
+            .map(|c| places.comune_typed(c))
+            .unwrap_or_default(),
+        domicile_istat: p
+            .domicile_istat
+            .as_deref()
+            .map(|c| places.comune_typed(c))
+            .unwrap_or_default(),
         homeless: p.homeless,
         phone: p.phone.clone(),
         email: p.email.clone(),

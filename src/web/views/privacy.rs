@@ -6,6 +6,7 @@ use super::fmt;
 use super::form::{alert, error_summary, textarea};
 use super::layout::{csrf_field, page as frame, Chrome};
 use crate::domain::audit::{sentence, Action, AuditEntry, CopyVerified};
+use crate::domain::audit_details::readable_details;
 use crate::domain::privacy::NoticeText;
 use crate::domain::Invalid;
 use crate::web::privacy::AuditQuery;
@@ -50,6 +51,27 @@ pub fn page(
 
 /// An entry as the viewer shows it: who (name and roles) did what, without the time (it has
 /// its own column) and without codes.
+/// What the Persona box shows: the name of the person filtered on when she was given by her
+/// record id (a link), what was typed otherwise.
+fn shown_person(q: &AuditQuery, log: &crate::app::privacy::AuditLog) -> String {
+    match &log.person {
+        Some(p) if uuid::Uuid::parse_str(q.persona.trim()).is_ok() => p.display_name(),
+        _ => q.persona.clone(),
+    }
+}
+
+/// The Dettagli column: persons and roles by name; an entry about a user names the user.
+fn details_of(log: &crate::app::privacy::AuditLog, e: &AuditEntry) -> String {
+    let details = readable_details(&e.action, &e.details, |id| {
+        log.person_names.get(&id).map(String::as_str)
+    });
+    match e.action.starts_with("user.") {
+        true if details.is_empty() => log.who(&e.subject),
+        true => format!("{}: {details}", log.who(&e.subject)),
+        false => details,
+    }
+}
+
 fn sentence_of(log: &crate::app::privacy::AuditLog, e: &AuditEntry) -> String {
     sentence("", &log.who(&e.user), &e.action, &e.subject)
         .trim_start_matches(" — ")
@@ -65,11 +87,12 @@ pub fn audit_page(
 ) -> Markup {
     let (entries, verified) = (&log.entries, &log.verified);
     let csv = format!(
-        "/privacy/audit.csv?utente={}&azione={}&soggetto={}&persona={}&dal={}&al={}",
+        "/privacy/audit.csv?utente={}&azione={}&soggetto={}&persona={}&scelta={}&dal={}&al={}",
         urlencode(&q.utente),
         urlencode(&q.azione),
         urlencode(&q.soggetto),
         urlencode(&q.persona),
+        urlencode(&q.scelta),
         urlencode(&q.dal),
         urlencode(&q.al)
     );
@@ -79,7 +102,7 @@ pub fn audit_page(
         html! {
             h1 { "Registro degli accessi ai dati" }
             @match verified {
-                Ok((n, head)) => (alert("success", &format!("Catena integra: {n} voci (ultima {}…).", &head[..head.len().min(12)]))),
+                Ok((n, head)) => (alert("success", &format!("Catena integra: {} (ultima {}…).", fmt::count(*n as usize, "voce", "voci"), &head[..head.len().min(12)]))),
                 Err(e) => (alert("danger", &format!("Registro ALTERATO: {e}"))),
             }
             (super::form::error_summary(invalid))
@@ -87,7 +110,8 @@ pub fn audit_page(
                 div class="col-12 col-md-6 col-lg-4" {
                     div class="form-group" {
                         label class="active" for="a-persona" { "Persona" }
-                        input type="text" class="form-control" id="a-persona" name="persona" value=(q.persona) autocomplete="off"
+                        @if let Some(p) = &log.person { input type="hidden" name="scelta" value=(p.id); }
+                        input type="text" class="form-control" id="a-persona" name="persona" value=(shown_person(q, log)) autocomplete="off"
                             aria-invalid=[invalid.message("persona").map(|_| "true")]
                             aria-describedby=(if invalid.message("persona").is_some() { "f-persona-error" } else { "a-persona-help" });
                         (super::form::field_errors(invalid, "persona"))
@@ -116,7 +140,10 @@ pub fn audit_page(
                     div class="col-6 col-md-3 col-lg-2" {
                         div class="form-group" {
                             label class="active" for={"a-" (name)} { (label) }
-                            input type="text" class="form-control" id={"a-" (name)} name=(name) value=(value) autocomplete="off";
+                            input type="text" class="form-control" id={"a-" (name)} name=(name) value=(value) autocomplete="off"
+                                aria-invalid=[invalid.message(name).map(|_| "true")]
+                                aria-describedby=[invalid.message(name).map(|_| format!("f-{name}-error"))];
+                            (super::form::field_errors(invalid, name))
                         }
                     }
                 }
@@ -134,7 +161,7 @@ pub fn audit_page(
                     ul class="mb-0" {
                         @for p in &log.candidates {
                             li {
-                                a href={"/privacy/audit?persona=" (p.id)} { (p.display_name()) }
+                                a href={"/privacy/audit?persona=" (urlencode(&p.display_name())) "&scelta=" (p.id) "&dal=" (urlencode(&q.dal)) "&al=" (urlencode(&q.al))} { (p.display_name()) }
                                 @if let Some(code) = p.code() { " – " (code) }
                                 @if let Some(d) = p.birth_date { ", nata/o il " (fmt::date(d)) }
                             }
@@ -145,7 +172,7 @@ pub fn audit_page(
             @if let Some(p) = &log.person {
                 p { "Operazioni che riguardano " strong { (p.display_name()) } " (dall'indice per persona)." }
             }
-            p { a href=(csv) { "Esporta in CSV" } " · " (entries.len()) " voci (al massimo 500 mostrate)" }
+            p { a href=(csv) { "Esporta in CSV" } " · " (fmt::count(entries.len(), "voce", "voci")) " (al massimo 500 mostrate)" }
             div class="table-responsive" tabindex="0" role="region" aria-label="Voci del registro, scorrevole" {
                 table class="table table-sm" {
                     caption class="visually-hidden" { "Voci del registro" }
@@ -157,7 +184,7 @@ pub fn audit_page(
                                 td { (fmt::local_datetime(e.time)) }
                                 td { (sentence_of(log, e)) }
                                 td { (log.persons_of(e).join(", ")) }
-                                td { (e.details) }
+                                td { (details_of(log, e)) }
                             }
                         }
                     }
@@ -183,14 +210,14 @@ fn copy_section(
                 p {
                     a href="/privacy/audit.jsonl" { "Scarica la copia completa (JSON, una voce per riga)" }
                     ". Da annotare con la data, per poterla verificare in seguito: "
-                    strong { (n) " voci" } ", ultimo hash " code class="text-break" { (head) } "."
+                    strong { (fmt::count(*n as usize, "voce", "voci")) } ", ultimo hash " code class="text-break" { (head) } "."
                 }
             }
             @if let Some(c) = checked {
                 (alert("success", &match c.noted_at {
-                    Some(seq) if seq == c.count => format!("Copia integra e completa: {} voci, arriva fino all'ultimo hash annotato.", c.count),
-                    Some(seq) => format!("Copia integra: {} voci; l'hash annotato è la voce {seq}, la copia continua con voci più recenti.", c.count),
-                    None => format!("Copia integra: {} voci.", c.count),
+                    Some(seq) if seq == c.count => format!("Copia integra e completa: {}, arriva fino all'ultimo hash annotato.", fmt::count(c.count as usize, "voce", "voci")),
+                    Some(seq) => format!("Copia integra: {}; l'hash annotato è la voce {seq}, la copia continua con voci più recenti.", fmt::count(c.count as usize, "voce", "voci")),
+                    None => format!("Copia integra: {}.", fmt::count(c.count as usize, "voce", "voci")),
                 }))
             }
             form method="post" enctype="multipart/form-data" action={"/privacy/audit/verifica?csrf=" (chrome.csrf)} {

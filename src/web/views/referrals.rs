@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 
 use super::fmt;
-use super::form::{alert, error_summary, select, textarea};
+use super::form::{alert, error_summary, select, textarea, textarea_max};
 use super::layout::{csrf_field, page as frame, Chrome};
 use super::persons::code_badge;
 use crate::domain::access::Access;
@@ -61,7 +61,7 @@ pub fn list_page(
             @if rows.is_empty() {
                 p { "Nessun invio." }
             } @else {
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Invii" ", scorre in orizzontale" } {
                     table class="table table-hover" {
                         caption class="visually-hidden" { "Invii" }
                         thead { tr {
@@ -145,7 +145,7 @@ pub fn new_page(
             form method="post" action={"/invii/nuovo?accesso=" (access.id)} {
                 (csrf_field(chrome.csrf))
                 (select("target", "Destinatario", &target_opts, &v.target, invalid, None))
-                (textarea("reason", "Motivo dell'invio", &v.reason, invalid, Some("Che cosa si chiede al servizio che riceve."), 4))
+                (textarea_max("reason", "Motivo dell'invio", &v.reason, invalid, Some("Che cosa si chiede al servizio che riceve."), 4, crate::app::referrals::MAX_REASON))
                 (select("urgency", "Urgenza", &urgencies, &v.urgency, invalid, None))
                 @if person.privacy_notice.is_none() {
                     (alert("warning", "L'informativa privacy non risulta consegnata a questa persona. Consegnarla prima (dalla sua scheda), oppure indicare qui perché si procede comunque: l'eccezione viene registrata."))

@@ -142,7 +142,7 @@ pub fn list_page(chrome: &Chrome, reference: &Reference, list: &ServiceList) -> 
                     p { "Il responsabile può caricarlo dall'Ambito o, per prova, caricare l'elenco di esempio." }
                 }
             } @else {
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ (shown.len()) " servizi su " (dir.services.len()) ", scorre in orizzontale" } {
                     table class="table table-striped table-hover" {
                         caption { (shown.len()) " servizi su " (dir.services.len()) }
                         thead { tr {
@@ -185,7 +185,16 @@ pub fn detail_page(
         html! {
             @if let Some(n) = notice { (alert("success", n)) }
             h1 { (s.name) (badges(s, today)) }
-            @if let Some(o) = org { p class="lead" { (o.name) } }
+            @if let Some(o) = org {
+                p class="lead mb-1" { (o.name) }
+                @if !(o.phones.is_empty() && o.email.is_empty() && o.website.is_empty()) {
+                    p class="small" {
+                        @if !o.phones.is_empty() { "Ente: " (phone_links(&o.phones)) " " }
+                        @if !o.email.is_empty() { a href={"mailto:" (o.email)} { (o.email) } " " }
+                        @if !o.website.is_empty() { (o.website) }
+                    }
+                }
+            }
             @if can_edit {
                 p {
                     a class="btn btn-outline-primary btn-sm me-2" href={"/servizi/" (s.id) "/modifica"} { "Modifica" }
@@ -272,7 +281,7 @@ pub fn unmet_page(chrome: &Chrome, reference: &Reference, rows: &[UnmetRow]) -> 
             @if rows.is_empty() {
                 p { "Nessun bisogno non soddisfatto registrato." }
             } @else {
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Bisogni non soddisfatti per area, bisogno, comune e motivo" ", scorre in orizzontale" } {
                     table class="table table-striped" {
                         caption class="visually-hidden" { "Bisogni non soddisfatti per area, bisogno, comune e motivo" }
                         thead { tr {
@@ -357,12 +366,12 @@ pub fn form_page(
                 }
                 fieldset {
                     legend class="h4 mt-4" { "A chi si rivolge" }
-                    h3 class="h6" { "Aree di utenza" }
+                    h2 class="h6" { "Aree di utenza" }
                     (field_errors(invalid, "areas"))
                     @for t in &reference.vocab.area {
                         (checkbox("areas", &t.code, &t.label, v.areas.contains(&t.code), &format!("area-{}", t.code)))
                     }
-                    h3 class="h6 mt-3" { "Bisogni a cui risponde" }
+                    h2 class="h6 mt-3" { "Bisogni a cui risponde" }
                     (field_errors(invalid, "categories"))
                     @for t in &reference.vocab.category {
                         (checkbox("categories", &t.code, &t.label, v.categories.contains(&t.code), &format!("cat-{}", t.code)))
@@ -426,7 +435,7 @@ pub fn organization_page(
     values: &[(&str, &str)],
     invalid: &crate::domain::Invalid,
 ) -> Markup {
-    use super::form::{error_summary, input, textarea};
+    use super::form::{error_summary, input, textarea_max};
     let get = |k: &str| values.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| *v);
     frame(
         chrome,
@@ -437,7 +446,7 @@ pub fn organization_page(
             form method="post" action="/servizi/enti/nuovo" {
                 (csrf_field(chrome.csrf))
                 (input("text", "name", "Nome dell'ente", get("name"), invalid, None, "off"))
-                (textarea("description", "Descrizione", get("description"), invalid, None, 2))
+                (textarea_max("description", "Descrizione", get("description"), invalid, None, 3, crate::app::directory::MAX_ORGANIZATION_DESCRIPTION))
                 div class="row" {
                     div class="col-12 col-md-4" { (input("text", "phone", "Telefono", get("phone"), invalid, None, "off")) }
                     div class="col-12 col-md-4" { (input("email", "email", "E-mail", get("email"), invalid, None, "off")) }

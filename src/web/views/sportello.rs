@@ -37,7 +37,7 @@ pub fn page(
             @if accesses.is_empty() {
                 p { "Nessun accesso registrato oggi." }
             } @else {
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Accessi di oggi" ", scorre in orizzontale" } {
                     table class="table table-striped" {
                         caption class="visually-hidden" { "Accessi di oggi" }
                         thead { tr {

@@ -221,7 +221,7 @@ fn totals(now: &Report, before: &Report) -> Markup {
     html! {
         section class="mb-4" aria-labelledby="h-totals" {
             h2 id="h-totals" class="h4" { "Totali" }
-            div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+            div class="table-responsive" tabindex="0" role="region" aria-label={ "Totali di " (now.period.label()) " e di " (before.period.label()) ", scorre in orizzontale" } {
                 table class="table table-sm w-auto" {
                     caption class="visually-hidden" { "Totali di " (now.period.label()) " e di " (before.period.label()) }
                     thead {
@@ -370,7 +370,7 @@ fn referrals(v: &StatsView) -> Markup {
             @if now.sent + before.sent == 0 {
                 p { "Nessun invio in questo periodo né un anno prima." }
             } @else {
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Invii di " (v.now.period.label()) " e di " (v.before.period.label()) ", scorre in orizzontale" } {
                     table class="table table-sm w-auto" id="tabella-invii" {
                         caption class="visually-hidden" { "Invii di " (v.now.period.label()) " e di " (v.before.period.label()) }
                         thead { tr {
@@ -468,7 +468,7 @@ fn pyramid(v: &StatsView, now: &Report) -> Markup {
                 figure class="col-12 col-xl-7 grafico-figura" tabindex="0" aria-label="Grafico: piramide delle età" {
                     (charts::pyramid("g-piramide", "Piramide delle età", "Femmine a sinistra (barre piene), maschi a destra (tratteggiate), dalle età più giovani in basso; i numeri sono nella tabella accanto.", &drawn))
                 }
-                div class="col-12 col-xl-5 table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="col-12 col-xl-5 table-responsive" tabindex="0" role="region" aria-label={ "Accessi per fascia d'età e sesso" ", scorre in orizzontale" } {
                     table class="table table-sm" id="tabella-piramide" {
                         caption class="visually-hidden" { "Accessi per fascia d'età e sesso" }
                         thead { tr {
@@ -551,7 +551,7 @@ fn table(v: &StatsView, now: &Report, before: &Report, t: &Table) -> Markup {
             @if t.rows.is_empty() {
                 p { "Nessun dato." }
             } @else {
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ (t.dimension.title()) ", " (now.period.label()) ", scorre in orizzontale" } {
                     table class="table table-sm" id={"tabella-" (code)} {
                         caption class="visually-hidden" { (t.dimension.title()) ", " (now.period.label()) }
                         thead { tr {
@@ -610,7 +610,7 @@ pub fn population_page(
             @if let Some((e, _)) = errors { (field_errors(e, "population")) }
             form method="post" action="/statistiche/popolazione" novalidate {
                 (crate::web::views::layout::csrf_field(chrome.csrf))
-                div class="table-responsive" tabindex="0" role="region" aria-label="Tabella, scorre in orizzontale" {
+                div class="table-responsive" tabindex="0" role="region" aria-label={ "Residenti per comune" ", scorre in orizzontale" } {
                     table class="table table-sm w-auto" {
                         caption class="visually-hidden" { "Residenti per comune" }
                         thead { tr {

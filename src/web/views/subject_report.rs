@@ -41,11 +41,11 @@ pub fn review(
                     h2 class="h5" { "Che cosa contiene" }
                     ul {
                         li { "Dati anagrafici, di contatto, informativa e consensi" }
-                        li { (r.accesses.len()) " accessi allo sportello" }
-                        li { (r.referrals.len()) " invii" }
-                        li { (r.appointments.len()) " appuntamenti" }
-                        li { (r.change_history.len()) " modifiche ai dati" }
-                        li { (r.audit.len()) " operazioni registrate (chi ha consultato o modificato i dati)" }
+                        li { (fmt::count(r.accesses.len(), "accesso", "accessi")) " allo sportello" }
+                        li { (fmt::count(r.referrals.len(), "invio", "invii")) }
+                        li { (fmt::count(r.appointments.len(), "appuntamento", "appuntamenti")) }
+                        li { (fmt::count(r.change_history.len(), "modifica", "modifiche")) " ai dati" }
+                        li { (fmt::count(r.audit.len(), "operazione registrata", "operazioni registrate")) " (chi ha consultato o modificato i dati)" }
                         li { "Informazioni sul trattamento: " (r.information.iter().map(|s| s.title.as_str()).collect::<Vec<_>>().join(", ")) }
                     }
                 }
