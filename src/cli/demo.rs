@@ -10,7 +10,7 @@ use super::{cli_actor, open_store};
 use sportello::domain::access::{
     local_instant, Access, AnonymousProfile, Need, UnmetNeed, COMPLAINT,
 };
-use sportello::domain::appointment::Appointment;
+use sportello::domain::appointment::{holiday, Appointment};
 use sportello::domain::codice_fiscale::{compose, with_omocodia};
 use sportello::domain::instance::InstanceForm;
 use sportello::domain::password::hash_password;
@@ -558,7 +558,10 @@ pub(super) fn desk_time(
 ) -> Option<chrono::DateTime<Utc>> {
     for _ in 0..20 {
         let day = NaiveDate::from_ymd_opt(year, month, 1 + rng.below(28) as u32)?;
-        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) || day > today {
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+            || holiday(day).is_some()
+            || day > today
+        {
             continue;
         }
         let afternoon = matches!(day.weekday(), Weekday::Tue | Weekday::Thu) && rng.chance(30);
@@ -652,6 +655,10 @@ pub fn run(data: &Path) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
     for p in &mut persons {
         unique_code(p, &mut seen);
+        // Notices were handed over by the desk's own workers.
+        if let Some(n) = &mut p.privacy_notice {
+            n.recorded_by = rng.pick(&workers).username.clone();
+        }
     }
 
     let total_weight: u32 = MONTH_WEIGHTS.iter().sum();
@@ -679,6 +686,20 @@ pub fn run(data: &Path) -> Result<(), String> {
                 Who::of(&persons[idx])
             });
             accesses.push(access(&mut rng, time, worker, who.as_ref()));
+        }
+    }
+
+    // This morning's visitors so far, so that the desk's day is not empty.
+    if !matches!(today.weekday(), Weekday::Sat | Weekday::Sun) && holiday(today).is_none() {
+        for (hour, minute) in [(9, 5), (9, 40), (10, 20), (11, 10), (12, 0)] {
+            let time =
+                NaiveTime::from_hms_opt(hour, minute, 0).and_then(|t| local_instant(today, t));
+            let Some(time) = time.filter(|t| *t <= Utc::now()) else {
+                continue;
+            };
+            let worker = *rng.pick(&workers);
+            let who = Who::of(&persons[rng.below(PERSONS)]);
+            accesses.push(access(&mut rng, time, worker, Some(&who)));
         }
     }
 
@@ -717,7 +738,7 @@ pub fn run(data: &Path) -> Result<(), String> {
     let mut appointments = Vec::new();
     for i in 0..24 {
         let day = today + Duration::days(1 + (i / 3) as i64);
-        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) || holiday(day).is_some() {
             continue;
         }
         let Some(start) = local_instant(

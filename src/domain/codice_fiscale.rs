@@ -261,11 +261,18 @@ pub fn mismatches(
     }
     if let Some(date) = birth_date {
         if !decoded.possible_dates.contains(&date) {
+            let mut allowed = decoded.possible_dates.clone();
+            allowed.sort();
             out.push((
                 "birth_date",
                 format!(
                     "Il codice fiscale indica la data di nascita {}, diversa da quella indicata ({}).",
-                    decoded.birth_date.format("%d/%m/%Y"),
+                    // Every century the code allows: it does not say which.
+                    allowed
+                        .iter()
+                        .map(|d| d.format("%d/%m/%Y").to_string())
+                        .collect::<Vec<_>>()
+                        .join(" o "),
                     date.format("%d/%m/%Y")
                 ),
             ));

@@ -761,10 +761,18 @@ mod tests {
         assert_eq!(data.birth_date, NaiveDate::from_ymd_opt(2025, 9, 12));
         // A date in neither century still contradicts the code.
         let wrong = PersonForm {
-            birth_date: "12/09/1825".into(),
+            birth_date: "12/09/1975".into(),
             ..form
         };
-        assert!(wrong.validate(&places, today()).is_err());
+        let refused = wrong.validate(&places, today()).unwrap_err();
+        assert_eq!(
+            refused.message("codice_fiscale"),
+            Some(
+                "Il codice fiscale indica la data di nascita 12/09/1925 o 12/09/2025, diversa da \
+                 quella indicata (12/09/1975)."
+            ),
+            "both centuries the code allows are named (review of issue 16)"
+        );
     }
 
     #[test]

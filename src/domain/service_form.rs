@@ -6,10 +6,10 @@ use uuid::Uuid;
 use super::comune::{is_istat_code, ComuneRegistry};
 use super::contact::{looks_like_email, website};
 use super::directory::{Closure, Location, Service, ServiceStatus, Slot};
-use super::person::{parse_date, Sex};
+use super::person::Sex;
 use super::text::fold;
 use super::vocabulary::{Kind, Vocabularies};
-use super::when::{read_date, read_time};
+use super::when::{read_date, read_time, DateError};
 use super::Invalid;
 
 /// Every field as text (checkbox groups as lists); multi-value fields one per line or comma.
@@ -120,18 +120,28 @@ pub fn parse_closures(text: &str) -> Result<Vec<Closure>, String> {
             .split_once(char::is_whitespace)
             .unwrap_or((line.as_str(), ""));
         let (from, to) = dates.split_once('-').unwrap_or((dates, dates));
-        match (parse_date(from), parse_date(to)) {
-            (Some(from), Some(to)) if from <= to => out.push(Closure {
-                from,
-                to,
-                note: note.trim().to_string(),
-            }),
-            _ => {
-                return Err(format!(
-                "Chiusura «{line}»: scrivere le date come gg/mm/aaaa-gg/mm/aaaa e poi il motivo."
-            ))
-            }
+        // A day that does not exist is named as such; only a wrong shape asks for the format.
+        let read = |t: &str| {
+            read_date(t).map_err(|e| match e {
+                DateError::Format => format!(
+                    "Chiusura «{line}»: scrivere le date come gg/mm/aaaa-gg/mm/aaaa e poi il motivo."
+                ),
+                other => format!("Chiusura «{line}»: {other}"),
+            })
+        };
+        let (from, to) = (read(from)?, read(to)?);
+        if to < from {
+            return Err(format!(
+                "Chiusura «{line}»: la fine ({}) è prima dell'inizio ({}).",
+                to.format("%d/%m/%Y"),
+                from.format("%d/%m/%Y")
+            ));
         }
+        out.push(Closure {
+            from,
+            to,
+            note: note.trim().to_string(),
+        });
     }
     Ok(out)
 }
@@ -505,5 +515,13 @@ mod tests {
         assert_eq!(c[1].from, c[1].to);
         assert_eq!(parse_closures(&format_closures(&c)).unwrap(), c);
         assert!(parse_closures("domani").is_err());
+        // Review of issue 16: a day that does not exist got the format message.
+        assert_eq!(
+            parse_closures("31/02/2027 Chiuso").unwrap_err(),
+            "Chiusura «31/02/2027 Chiuso»: Il 31/02/2027 non esiste."
+        );
+        assert!(parse_closures("10/01/2027-01/01/2027")
+            .unwrap_err()
+            .contains("la fine (01/01/2027) è prima dell'inizio (10/01/2027)"));
     }
 }

@@ -321,7 +321,9 @@ pub async fn view(
     let orientation = app::orientation::orientation_of(&ctx, &file.access, file.person.as_ref())?;
     let instance = state.store.instance()?;
     let name = file.person.as_ref().map(|p| (p.display_name(), p.id));
-    let mut chrome = Chrome::for_user(&auth, instance.as_ref(), "/");
+    // A registered person's access sits under Persone › her name; an anonymous one under Home.
+    let section = if name.is_some() { "/persone" } else { "/" };
+    let mut chrome = Chrome::for_user(&auth, instance.as_ref(), section);
     if let Some((name, id)) = &name {
         chrome = chrome.under(name, format!("/persone/{id}"));
     }

@@ -179,7 +179,14 @@ impl ResponseError for PageError {
         };
         let mut res = HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")
-            .body(views::errors::page(self.status_code().as_u16(), title, message).into_string());
+            .body(
+                views::errors::page(None, self.status_code().as_u16(), title, message)
+                    .into_string(),
+            );
+        res.extensions_mut().insert(ErrorPage {
+            title: title.to_string(),
+            message: message.to_string(),
+        });
         if matches!(
             self,
             PageError::Forbidden
@@ -192,6 +199,40 @@ impl ResponseError for PageError {
         }
         res
     }
+}
+
+/// What an error page says, kept on its response: the error has no store to name the
+/// installation with, so [`named_error_pages`] renders it again under the comune's name.
+#[derive(Clone)]
+pub struct ErrorPage {
+    pub title: String,
+    pub message: String,
+}
+
+/// Error pages under the installation's name, like every other page.
+pub async fn named_error_pages<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    use actix_web::body::{BoxBody, EitherBody};
+    let state = req
+        .app_data::<actix_web::web::Data<super::state::AppState>>()
+        .cloned();
+    let res = next.call(req).await?;
+    let page = res.response().extensions().get::<ErrorPage>().cloned();
+    let instance = match (&page, state) {
+        (Some(_), Some(state)) => state.store.instance().ok().flatten(),
+        _ => None,
+    };
+    Ok(match (page, instance) {
+        (Some(page), Some(instance)) => {
+            let status = res.status().as_u16();
+            let body = views::errors::page(Some(&instance), status, &page.title, &page.message)
+                .into_string();
+            res.map_body(|_, _| EitherBody::right(BoxBody::new(body)))
+        }
+        _ => res.map_into_left_body(),
+    })
 }
 
 /// An API error: `{"error": {"code", "message", "field"}}` with a 4xx (or 500) status.

@@ -233,7 +233,7 @@ fn italian_errors<B: 'static>(
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(
-                views::errors::page(status.as_u16(), "Richiesta non eseguita", message)
+                views::errors::page(None, status.as_u16(), "Richiesta non eseguita", message)
                     .into_string(),
             )
     };
@@ -269,6 +269,7 @@ pub async fn serve(
                     .error_handler(json_error),
             )
             .wrap(from_fn(csrf::guard))
+            .wrap(from_fn(error::named_error_pages))
             .wrap(from_fn(denials::audit))
             .wrap(ErrorHandlers::new().default_handler(italian_errors))
             .wrap(security::headers())

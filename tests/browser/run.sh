@@ -68,3 +68,10 @@ port=$(free_port)
 start "$data/a" "$port"
 SPORTELLO_URL="http://127.0.0.1:$port" SPORTELLO_PHASE=district DISTRICT_USER=assistente \
   DISTRICT_PASSWORD="$district_password" node run.mjs || { echo "--- server log"; cat "$data/server.log"; exit 1; }
+stop
+
+echo "### phase 3: demo (a year of fictional records: full lists, late referrals)"
+"$bin" --data "$data/demo" demo > /dev/null
+port=$(free_port)
+start "$data/demo" "$port"
+SPORTELLO_URL="http://127.0.0.1:$port" SPORTELLO_PHASE=demo node run.mjs || { echo "--- server log"; cat "$data/server.log"; exit 1; }

@@ -419,6 +419,43 @@ async fn demo_fills_a_fresh_data_dir_and_refuses_a_used_one() {
         .filter(|a| a.time.with_timezone(&chrono::Local).date_naive() == today)
         .count();
     assert!(on_today <= 40, "{on_today} accesses today");
+    // Review of issue 16: no visitor yet today, appointments on 8 December, notices handed over
+    // by "a user no longer registered".
+    use chrono::{Datelike, Timelike};
+    let local = chrono::Local::now();
+    let working = !matches!(local.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun)
+        && sportello::domain::appointment::holiday(today).is_none();
+    if working && (local.hour(), local.minute()) >= (9, 6) {
+        assert!(on_today >= 1, "a working day with no visitor so far");
+    }
+    let booked = store
+        .appointments_between(now, now + chrono::Duration::days(60))
+        .unwrap();
+    assert!(!booked.is_empty());
+    for a in &booked {
+        let day = a.start.with_timezone(&chrono::Local).date_naive();
+        assert!(
+            sportello::domain::appointment::holiday(day).is_none(),
+            "an appointment on a public holiday, {day}"
+        );
+    }
+    let users: Vec<String> = store
+        .users()
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    let ids: Vec<uuid::Uuid> = year.iter().filter_map(|a| a.person_id).collect();
+    let persons = store.persons_by_ids(&ids).unwrap();
+    let notices: Vec<_> = persons
+        .iter()
+        .filter_map(|p| p.privacy_notice.as_ref())
+        .collect();
+    assert!(!notices.is_empty());
+    assert!(
+        notices.iter().all(|n| users.contains(&n.recorded_by)),
+        "notices recorded by someone who is not a user"
+    );
     // Referrals in every state, some to the Ambito accepted by the district, none in the future.
     use sportello::domain::referral::{ReferralStatus, Target};
     let referrals = store.referrals().unwrap();

@@ -293,7 +293,8 @@ macro_rules! collect {
             headers.insert(k.as_str().to_string(), v);
         }
         $client.keep_cookies(set_cookies.clone());
-        let body = resp.body().limit(8 * 1024 * 1024).await.expect("body");
+        // Downloads (the audit log's copy after a long hostile run) are large; pages are not.
+        let body = resp.body().limit(256 * 1024 * 1024).await.expect("body");
         Resp {
             status,
             headers,

@@ -815,6 +815,12 @@ async fn the_audit_viewer_names_persons_and_roles_and_says_what_is_wrong_with_a_
             .await;
         assert!(printed.starts_with(b"%PDF-"));
         let page = resp.get(&format!("/accessi/{access}")).await;
+        assert!(
+            page.body
+                .contains("<li class=\"breadcrumb-item\"><a href=\"/persone\">Persone</a>"),
+            "the access sits under Persone › her name: {}",
+            page.body
+        );
         let at = page.body.find("href=\"/persone/").unwrap() + "href=\"/persone/".len();
         persons.push(page.body[at..at + 36].to_string());
     }

@@ -25,10 +25,25 @@ async fn headers_errors_openapi_and_assets() {
     assert_eq!(admin.status, 200);
     assert_eq!(admin.header("cache-control"), Some("no-store"));
     assert!(!admin.body.contains("style=\""));
+    // Security events name who, not the username (review of issue 16).
+    let events = &admin.body[admin.body.find("id=\"h-events\"").unwrap()..];
+    assert!(
+        events.contains("<td>Anna Amministratrice (amministratore)</td>"),
+        "{events}"
+    );
+    assert!(!events.contains(&format!("<td>{ADMIN}</td>")), "{events}");
 
     let missing = c.get("/non-esiste").await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("Pagina non trovata"));
+    // Under the comune's name, as every page (review of issue 16: it said "Sportello").
+    assert!(
+        missing
+            .body
+            .contains("<div class=\"it-brand-title\">Comune di Triggiano</div>"),
+        "{}",
+        missing.body
+    );
     let bad_id = c.get("/amministrazione/utenti/non-un-id/ruoli").await;
     assert_eq!(bad_id.status, 404);
     let api_missing = c.get("/api/v1/non-esiste").await;

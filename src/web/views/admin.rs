@@ -158,6 +158,21 @@ fn lockout_note(l: &Lockout) -> String {
     )
 }
 
+/// Who did it: the user's name and roles, or what the program or a command is.
+fn who(users: &[User], username: &str) -> String {
+    crate::domain::user::described(username, users.iter().find(|u| u.username == username))
+}
+
+/// What an event is about: a user by name; a username typed at a failed login as typed (it may
+/// be no one's); a token or the setup as the details say.
+fn subject_of(users: &[User], e: &AuditEntry) -> String {
+    match users.iter().find(|u| u.username == e.subject) {
+        Some(u) => crate::domain::user::described(&u.username, Some(u)),
+        None if e.action.starts_with("auth.") => e.subject.clone(),
+        None => String::new(),
+    }
+}
+
 pub fn page(
     chrome: &Chrome,
     state: &AdminPage,
@@ -369,10 +384,10 @@ pub fn page(
                             @for e in events {
                                 tr {
                                     td { (when(e)) }
-                                    td { (e.user) }
+                                    td { (who(users, &e.user)) }
                                     td { (crate::domain::audit::label_of(&e.action)) }
-                                    td { (e.subject) }
-                                    td { (e.details) }
+                                    td { (subject_of(users, e)) }
+                                    td { (crate::domain::audit_details::readable_details(&e.action, &e.details, |_| None)) }
                                 }
                             }
                         }

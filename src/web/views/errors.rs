@@ -4,9 +4,15 @@ use maud::{html, Markup};
 
 use super::layout::{page as frame, Chrome};
 
-pub fn page(status: u16, title: &str, message: &str) -> Markup {
+/// An error page; `instance` names the administration in the header, when known.
+pub fn page(
+    instance: Option<&crate::domain::instance::Instance>,
+    status: u16,
+    title: &str,
+    message: &str,
+) -> Markup {
     frame(
-        &Chrome::anonymous(None, ""),
+        &Chrome::anonymous(instance, ""),
         title,
         html! {
             h1 { (title) }

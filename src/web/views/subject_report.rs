@@ -51,8 +51,10 @@ pub fn review(
                 }
                 div class="col-12 col-lg-6" {
                     h2 class="h5" { "Le ultime operazioni, come saranno scritte" }
+                    // In the report's order (oldest first), so the two read alike.
+                    p class="small mb-1" { "In ordine di tempo, come nel rapporto." }
                     ul class="small" {
-                        @for line in r.audit.iter().rev().take(AUDIT_SHOWN) { li { (line.sentence) } }
+                        @for line in r.audit.iter().skip(r.audit.len().saturating_sub(AUDIT_SHOWN)) { li { (line.sentence) } }
                     }
                 }
             }
