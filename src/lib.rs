@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod domain;
 pub mod jobs;
 pub mod pdf;
+pub mod seal;
 pub mod stats;
 pub mod store;
 pub mod tls;
