@@ -277,6 +277,17 @@ impl AuditLog {
             .map_or_else(|| described(username, None), |(_, d)| d.clone())
     }
 
+    /// Who made `e`: as [`AuditLog::who`], and a login attempt under an unknown name as typed.
+    pub fn who_made(&self, e: &AuditEntry) -> String {
+        match self.users.iter().find(|(u, _)| *u == e.user) {
+            Some((_, d)) => d.clone(),
+            None if e.action.starts_with("auth.") => {
+                crate::domain::user::described_at_login(&e.user, None)
+            }
+            None => described(&e.user, None),
+        }
+    }
+
     /// The persons an entry concerns, by name.
     pub fn persons_of(&self, e: &AuditEntry) -> Vec<&str> {
         e.persons
@@ -370,15 +381,15 @@ pub fn audit_log(
         .collect();
     let verified = ctx.store.verify_audit()?;
     let (action, what) = if export {
-        (Action::AuditExport, "voci in CSV")
+        (Action::AuditExport, ("voce in CSV", "voci in CSV"))
     } else {
-        (Action::AuditView, "voci mostrate")
+        (Action::AuditView, ("voce mostrata", "voci mostrate"))
     };
     ctx.audit_about(
         action,
         person.as_ref().map(|p| p.id),
         "audit",
-        format!("{} {what}", entries.len()),
+        crate::domain::text::count(entries.len(), what.0, what.1),
     )?;
     Ok(AuditLog {
         entries,

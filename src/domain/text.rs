@@ -129,6 +129,11 @@ pub fn spreadsheet_safe(s: &str) -> String {
     }
 }
 
+/// "1 voce", "2 voci": a number with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A whole number with the Italian thousands separator (1.234.567).
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -57,6 +57,17 @@ pub fn is_program(username: &str) -> bool {
 pub const DISTRICT_SUFFIX: &str = " (Ambito)";
 
 /// How a user is named to others (a citizen, the DPO): full name and roles, never the username
+/// Who made a login attempt under a name that is no user's (a typo, or someone trying names):
+/// said as typed, not as "a user no longer registered".
+pub fn described_at_login(username: &str, user: Option<&User>) -> String {
+    match user {
+        None if !is_program(username) && !username.starts_with(COMMAND_LINE_PREFIX) => {
+            format!("Qualcuno che ha digitato il nome utente «{username}»")
+        }
+        user => described(username, user),
+    }
+}
+
 /// alone. `user` is `None` for a username this installation does not know.
 pub fn described(username: &str, user: Option<&User>) -> String {
     match user {
@@ -187,6 +198,19 @@ mod tests {
         let fields: Vec<_> = invalid.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["username", "full_name", "roles", "password"]);
         assert!(invalid.message("password").unwrap().contains("12"));
+    }
+
+    /// Review of issue 16: a failed login as "nessuno" read as "a user no longer registered".
+    #[test]
+    fn a_login_under_an_unknown_name_is_said_as_typed() {
+        assert_eq!(
+            described_at_login("nessuno", None),
+            "Qualcuno che ha digitato il nome utente «nessuno»"
+        );
+        assert_eq!(
+            described_at_login("sistema:backup-notturno", None),
+            described("sistema:backup-notturno", None)
+        );
     }
 
     #[test]

@@ -123,43 +123,47 @@ pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
     };
     engine.header(&doc.header_lines);
     engine.title(&doc.title);
+    let signed = signature_groups(&doc.blocks);
     for (i, block) in doc.blocks.iter().enumerate() {
+        // Signatures never stand alone on a page: they go with the fields just before them (the
+        // "received by, on, version" of a notice), over any spacer in between.
+        if let Some(&(_, last)) = signed.iter().find(|(first, _)| *first == i) {
+            let together: f32 = doc.blocks[i..=last]
+                .iter()
+                .map(|b| engine.flow_height(b))
+                .sum();
+            if together <= engine.body_height() {
+                engine.ensure(together);
+            }
+        }
         match (block, doc.blocks.get(i + 1)) {
-            // A heading stays with its whole section when that is short (a service on the
-            // orientation sheet is not split), else with the start of it (a chart: all of it).
+            // A heading stays with its whole section when that fits on a page (a service on the
+            // orientation sheet is never split), else with the start of it (a chart: all of it).
             (Block::Heading(text), next) => {
                 let start = next.map_or(BODY_SIZE * LEADING, |n| engine.keep_height(n));
-                let short = engine.body_height() / 2.0;
+                let whole = engine.body_height() - HEADING_SIZE * LEADING * 2.0;
                 let mut section = 0.0;
                 for b in doc.blocks[i + 1..]
                     .iter()
                     .take_while(|b| !matches!(b, Block::Heading(_)))
                 {
-                    section += engine.height_of(b);
-                    if section > short {
+                    section += engine.flow_height(b);
+                    if section > whole {
                         break;
                     }
                 }
-                let keep = if section <= short {
+                let keep = if section <= whole {
                     section.max(start)
                 } else {
                     start
                 };
                 engine.heading(text, keep);
             }
-            // Signatures never stand alone on a page: they go with the block of content before
-            // them, over any spacer in between (a spacer at the top of a page takes no room).
-            _ if signatures_after(&doc.blocks, i).is_some() => {
-                let between: f32 = doc.blocks[i + 1..]
-                    .iter()
-                    .take_while(|b| matches!(b, Block::Spacer))
-                    .map(|_| BODY_SIZE * LEADING)
-                    .sum();
-                let signatures = signatures_after(&doc.blocks, i).unwrap_or(block);
-                let together = engine.height_of(block) + between + engine.height_of(signatures);
-                if together <= engine.body_height() {
-                    engine.ensure(together);
-                }
+            // A label with no value introduces what follows ("Documenti da portare" and its
+            // list): it does not end a page alone.
+            (Block::Field { value, .. }, Some(next)) if value.is_empty() => {
+                let together = engine.flow_height(block) + engine.keep_height(next);
+                engine.ensure(together);
                 engine.block(block);
             }
             _ => engine.block(block),
@@ -175,19 +179,38 @@ pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
     pages
 }
 
-/// The signature lines that follow block `i`, with only spacers in between, when block `i` is
-/// content (not itself a spacer).
-fn signatures_after(blocks: &[Block], i: usize) -> Option<&Block> {
-    if matches!(
-        blocks.get(i),
-        None | Some(Block::Spacer | Block::SignatureLines(_))
-    ) {
-        return None;
+/// How many fields before a signature block are kept with it, at most.
+const SIGNED_FIELDS: usize = 6;
+
+/// For each signature block, the first and last index of what stays on its page with it: the
+/// run of fields just before it (at most [`SIGNED_FIELDS`]), or the one block of content before
+/// it, and any spacers in between.
+fn signature_groups(blocks: &[Block]) -> Vec<(usize, usize)> {
+    let mut groups = Vec::new();
+    for (last, block) in blocks.iter().enumerate() {
+        if !matches!(block, Block::SignatureLines(_)) {
+            continue;
+        }
+        let mut first = last;
+        while first > 0 && matches!(blocks[first - 1], Block::Spacer) {
+            first -= 1;
+        }
+        if first == 0 {
+            continue;
+        }
+        first -= 1;
+        let mut fields = 1;
+        while matches!(blocks[first], Block::Field { .. })
+            && first > 0
+            && matches!(blocks[first - 1], Block::Field { .. })
+            && fields < SIGNED_FIELDS
+        {
+            first -= 1;
+            fields += 1;
+        }
+        groups.push((first, last));
     }
-    blocks[i + 1..]
-        .iter()
-        .find(|b| !matches!(b, Block::Spacer))
-        .filter(|b| matches!(b, Block::SignatureLines(_)))
+    groups
 }
 
 /// A piece of a line set in one family; `x` is relative to the start of the line.
@@ -452,6 +475,15 @@ impl Engine<'_> {
         TOP - self.bottom
     }
 
+    /// How tall `block` is in the flow of a page: as at the top of one, and a spacer its line
+    /// (at the top of a page it would take none).
+    fn flow_height(&self, block: &Block) -> f32 {
+        match block {
+            Block::Spacer => BODY_SIZE * LEADING,
+            other => self.height_of(other),
+        }
+    }
+
     /// How tall `block` is when set at the top of a page (a page's height or more when it
     /// does not fit on one).
     fn height_of(&self, block: &Block) -> f32 {
@@ -565,9 +597,9 @@ impl Engine<'_> {
     fn heading(&mut self, text: &str, keep: f32) {
         self.skip(10.0);
         let lines = wrap(self.m, text, Weight::Bold, HEADING_SIZE, CONTENT_WIDTH);
-        // Keep the heading with `keep` points of what follows it.
-        let height =
-            lines.len() as f32 * HEADING_SIZE * LEADING + keep.min(self.body_height() / 2.0);
+        // Keep the heading with `keep` points of what follows it (never more than a page holds).
+        let own = lines.len() as f32 * HEADING_SIZE * LEADING;
+        let height = own + keep.min(self.body_height() - own);
         self.ensure(height);
         for line in &lines {
             self.line(line, LEFT, HEADING_SIZE, Weight::Bold, Tone::Normal);
@@ -829,6 +861,48 @@ mod tests {
                 page_of("Dichiaro"),
                 page_of("L'operatore"),
                 "with {filler} lines before, the signatures left their paragraph"
+            );
+        }
+    }
+
+    /// Review of issue 16: the privacy notice left its signatures on page 2 with only its last
+    /// field ("Versione dell'informativa"), splitting the fields the signatures confirm.
+    #[test]
+    fn signatures_keep_the_fields_they_confirm() {
+        for filler in 20..60 {
+            let mut blocks: Vec<Block> = (0..filler)
+                .map(|i| Block::Paragraph(format!("testo {i}")))
+                .collect();
+            for label in ["Consegnata a", "Codice", "Data", "Versione"] {
+                blocks.push(Block::Field {
+                    label: label.into(),
+                    value: "valore".into(),
+                });
+            }
+            blocks.push(Block::Spacer);
+            blocks.push(Block::SignatureLines(vec![
+                "La persona".into(),
+                "L'operatore".into(),
+            ]));
+            let doc = Document {
+                pages: PageWords::default(),
+                title: "Informativa".into(),
+                header_lines: vec![],
+                blocks,
+                footer: String::new(),
+            };
+            let pages = layout(&doc, &Fixed);
+            let page_of = |needle: &str| {
+                pages.iter().position(|p| {
+                    p.items
+                        .iter()
+                        .any(|i| matches!(i, Item::Text(t) if t.text == needle))
+                })
+            };
+            assert_eq!(
+                page_of("Consegnata a"),
+                page_of("La persona"),
+                "with {filler} paragraphs before, the fields left their signatures"
             );
         }
     }

@@ -110,8 +110,8 @@ async fn notice_consents_restriction_report_and_audit() {
             .find(|page| page.contains("Firma della persona interessata"))
             .unwrap_or_default();
         assert!(
-            signed.contains("Versione dell'informativa"),
-            "the signatures are on a page of their own:\n{signed}"
+            signed.contains("Consegnata a") && signed.contains("Versione dell'informativa"),
+            "the signatures left the fields they confirm:\n{signed}"
         );
     }
     let rec = op

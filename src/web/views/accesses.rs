@@ -562,7 +562,7 @@ pub fn access_page(
                 @for n in &a.needs {
                     li {
                         strong { (label(Kind::Category, &n.category)) } " – " (label(Kind::Area, &n.area))
-                        " – urgenza " (label(Kind::Urgency, &n.urgency).to_lowercase())
+                        " – " (urgency_words(&label(Kind::Urgency, &n.urgency).to_lowercase()))
                         @if !n.description.is_empty() { br; (n.description) }
                     }
                 }
@@ -606,4 +606,12 @@ pub fn reserved_notes_page(chrome: &Chrome, a: &Access) -> Markup {
 /// The breadcrumb of a page below an access: "Accesso del 12/03/2026".
 pub fn crumb(a: &Access) -> String {
     format!("Accesso del {}", fmt::local_date(a.time))
+}
+
+/// "urgenza ordinaria", but "urgente" rather than "urgenza urgente" (and "emergenza" alone).
+fn urgency_words(label: &str) -> String {
+    match label {
+        "urgente" | "emergenza" => label.to_string(),
+        other => format!("urgenza {other}"),
+    }
 }

@@ -158,9 +158,15 @@ fn lockout_note(l: &Lockout) -> String {
     )
 }
 
-/// Who did it: the user's name and roles, or what the program or a command is.
-fn who(users: &[User], username: &str) -> String {
-    crate::domain::user::described(username, users.iter().find(|u| u.username == username))
+/// Who did it: the user's name and roles, what the program or a command is, or the name typed
+/// at a login that is no user's.
+fn who(users: &[User], e: &AuditEntry) -> String {
+    let user = users.iter().find(|u| u.username == e.user);
+    if e.action.starts_with("auth.") {
+        crate::domain::user::described_at_login(&e.user, user)
+    } else {
+        crate::domain::user::described(&e.user, user)
+    }
 }
 
 /// What an event is about: a user by name; a username typed at a failed login as typed (it may
@@ -384,7 +390,7 @@ pub fn page(
                             @for e in events {
                                 tr {
                                     td { (when(e)) }
-                                    td { (who(users, &e.user)) }
+                                    td { (who(users, e)) }
                                     td { (crate::domain::audit::label_of(&e.action)) }
                                     td { (subject_of(users, e)) }
                                     td { (crate::domain::audit_details::readable_details(&e.action, &e.details, |_| None)) }

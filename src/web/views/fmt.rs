@@ -32,9 +32,7 @@ pub fn day_heading(d: NaiveDate) -> String {
 }
 
 /// "1 accesso", "3 accessi".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::domain::text::count;
 
 pub use crate::domain::text::{percent, thousands};
 

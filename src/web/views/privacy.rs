@@ -73,7 +73,7 @@ fn details_of(log: &crate::app::privacy::AuditLog, e: &AuditEntry) -> String {
 }
 
 fn sentence_of(log: &crate::app::privacy::AuditLog, e: &AuditEntry) -> String {
-    sentence("", &log.who(&e.user), &e.action, &e.subject)
+    sentence("", &log.who_made(e), &e.action, &e.subject)
         .trim_start_matches(" — ")
         .to_string()
 }
@@ -111,7 +111,8 @@ pub fn audit_page(
                     div class="form-group" {
                         label class="active" for="a-persona" { "Persona" }
                         @if let Some(p) = &log.person { input type="hidden" name="scelta" value=(p.id); }
-                        input type="text" class="form-control" id="a-persona" name="persona" value=(shown_person(q, log)) autocomplete="off"
+                        input type="text" id="a-persona" name="persona" value=(shown_person(q, log)) autocomplete="off"
+                            class=(if invalid.message("persona").is_some() { "form-control is-invalid" } else { "form-control" })
                             aria-invalid=[invalid.message("persona").map(|_| "true")]
                             aria-describedby=(if invalid.message("persona").is_some() { "f-persona-error" } else { "a-persona-help" });
                         (super::form::field_errors(invalid, "persona"))
@@ -140,7 +141,8 @@ pub fn audit_page(
                     div class="col-6 col-md-3 col-lg-2" {
                         div class="form-group" {
                             label class="active" for={"a-" (name)} { (label) }
-                            input type="text" class="form-control" id={"a-" (name)} name=(name) value=(value) autocomplete="off"
+                            input type="text" id={"a-" (name)} name=(name) value=(value) autocomplete="off"
+                                class=(if invalid.message(name).is_some() { "form-control is-invalid" } else { "form-control" })
                                 aria-invalid=[invalid.message(name).map(|_| "true")]
                                 aria-describedby=[invalid.message(name).map(|_| format!("f-{name}-error"))];
                             (super::form::field_errors(invalid, name))

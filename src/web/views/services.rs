@@ -191,7 +191,7 @@ pub fn detail_page(
                     p class="small" {
                         @if !o.phones.is_empty() { "Ente: " (phone_links(&o.phones)) " " }
                         @if !o.email.is_empty() { a href={"mailto:" (o.email)} { (o.email) } " " }
-                        @if !o.website.is_empty() { (o.website) }
+                        @if !o.website.is_empty() { (web_link(&o.website)) }
                     }
                 }
             }
@@ -237,7 +237,7 @@ pub fn detail_page(
                 @if !s.languages.is_empty() { dt class="col-sm-3" { "Lingue" } dd class="col-sm-9" { (s.languages.iter().map(|l| language_name(l)).collect::<Vec<_>>().join(", ")) } }
                 @if !s.phones.is_empty() { dt class="col-sm-3" { "Telefono" } dd class="col-sm-9" { (phone_links(&s.phones)) } }
                 @if !s.email.is_empty() { dt class="col-sm-3" { "E-mail" } dd class="col-sm-9" { a href={"mailto:" (s.email)} { (s.email) } } }
-                @if !s.url.is_empty() { dt class="col-sm-3" { "Sito" } dd class="col-sm-9" { (s.url) } }
+                @if !s.url.is_empty() { dt class="col-sm-3" { "Sito" } dd class="col-sm-9" { (web_link(&s.url)) } }
                 dt class="col-sm-3" { "Comuni serviti" } dd class="col-sm-9" {
                     @if s.comuni_served.is_empty() { "tutti" } @else { (s.comuni_served.iter().map(|c| places.comune_label(c)).collect::<Vec<_>>().join(", ")) }
                 }
@@ -247,7 +247,11 @@ pub fn detail_page(
             @let hours = s.hours_lines();
             @if hours.is_empty() { p { "Su appuntamento telefonico." } } @else { ul { @for h in &hours { li { (h) } } } }
             @for c in &s.closures {
-                p { "Chiuso dal " (c.from.format("%d/%m/%Y")) " al " (c.to.format("%d/%m/%Y")) @if !c.note.is_empty() { ": " (c.note) } }
+                p {
+                    @if c.from == c.to { "Chiuso il " (c.from.format("%d/%m/%Y")) }
+                    @else { "Chiuso dal " (c.from.format("%d/%m/%Y")) " al " (c.to.format("%d/%m/%Y")) }
+                    @if !c.note.is_empty() { ": " (c.note) }
+                }
             }
             h2 class="h4" { "Sedi" }
             @for l in &s.locations {
@@ -456,4 +460,16 @@ pub fn organization_page(
             }
         },
     )
+}
+
+/// A website as a link, only when it is one (http or https, as every form stores it).
+fn web_link(url: &str) -> Markup {
+    let lower = url.to_ascii_lowercase();
+    html! {
+        @if lower.starts_with("https://") || lower.starts_with("http://") {
+            a href=(url) rel="noopener noreferrer" { (url) }
+        } @else {
+            (url)
+        }
+    }
 }
