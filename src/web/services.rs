@@ -174,6 +174,7 @@ fn render_form(
     v: &ServiceForm,
     invalid: &Invalid,
     status: StatusCode,
+    notice: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     let organizations = app::directory::organizations(&auth.ctx(state))?;
     let instance = state.store.instance()?;
@@ -188,18 +189,48 @@ fn render_form(
     }
     Ok(html(
         status,
-        views::services::form_page(&chrome, &state.reference, &organizations, id, v, invalid),
+        views::services::form_page(
+            &chrome,
+            &state.reference,
+            &organizations,
+            id,
+            v,
+            invalid,
+            notice,
+        ),
     ))
 }
 
-pub async fn new_form(auth: Auth, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+#[derive(serde::Deserialize)]
+pub struct NewServiceQuery {
+    /// The organisation just created, chosen for the new service.
+    #[serde(default)]
+    ente: String,
+}
+
+pub async fn new_form(
+    auth: Auth,
+    state: web::Data<AppState>,
+    query: web::Query<NewServiceQuery>,
+) -> Result<HttpResponse, PageError> {
+    let created = Uuid::parse_str(query.ente.trim()).ok();
     let v = ServiceForm {
         status: "active".into(),
         languages: "it".into(),
         verified_on: Local::now().date_naive().format("%d/%m/%Y").to_string(),
+        organization_id: created.map(|id| id.to_string()).unwrap_or_default(),
         ..Default::default()
     };
-    render_form(&auth, &state, None, &v, &Invalid::new(), StatusCode::OK)
+    let notice = created.map(|_| "Ente salvato: è già scelto qui sotto per il nuovo servizio.");
+    render_form(
+        &auth,
+        &state,
+        None,
+        &v,
+        &Invalid::new(),
+        StatusCode::OK,
+        notice,
+    )
 }
 
 pub async fn edit_form(
@@ -215,6 +246,7 @@ pub async fn edit_form(
         &ServiceForm::of(&s),
         &Invalid::new(),
         StatusCode::OK,
+        None,
     )
 }
 
@@ -237,6 +269,7 @@ async fn save(
             &v,
             &invalid,
             StatusCode::UNPROCESSABLE_ENTITY,
+            None,
         ),
         Err(e) => Err(e.into()),
     }
@@ -297,7 +330,7 @@ pub async fn create_organization(
         website: form.get("website").to_string(),
     };
     match app::directory::create_organization(&auth.ctx(&state), &org) {
-        Ok(_) => Ok(see_other("/servizi/nuovo")),
+        Ok(org) => Ok(see_other(&format!("/servizi/nuovo?ente={}", org.id))),
         Err(app::AppError::Invalid(invalid)) => {
             let instance = state.store.instance()?;
             let chrome = Chrome::for_user(&auth, instance.as_ref(), "/servizi");

@@ -394,7 +394,18 @@ async fn the_responsabile_edits_the_directory_and_bad_input_is_named() {
             ],
         )
         .await;
-    assert_eq!(org.location(), "/servizi/nuovo", "{}", org.body);
+    assert!(
+        org.location().starts_with("/servizi/nuovo?ente="),
+        "{}",
+        org.location()
+    );
+    // Said, and already chosen for the new service (a review of issue 16: nothing was said).
+    let chosen = resp.get(org.location()).await;
+    assert!(chosen.body.contains("Ente salvato"), "{}", chosen.body);
+    let created = org.location().trim_start_matches("/servizi/nuovo?ente=");
+    assert!(chosen
+        .body
+        .contains(&format!("<option value=\"{created}\" selected")));
     // The description has its cap shown, as every long text does.
     let blank = resp.get("/servizi/enti/nuovo").await;
     assert!(blank.body.contains("maxlength=\"2000\""), "{}", blank.body);

@@ -245,7 +245,7 @@ pub fn detail_page(
             }
             h2 class="h4" { "Orari" }
             @let hours = s.hours_lines();
-            @if hours.is_empty() { p { "Su appuntamento telefonico." } } @else { ul { @for h in &hours { li { (h) } } } }
+            @if hours.is_empty() { p { "Orari non indicati: telefonare per sapere quando riceve." } } @else { ul { @for h in &hours { li { (h) } } } }
             @for c in &s.closures {
                 p {
                     @if c.from == c.to { "Chiuso il " (c.from.format("%d/%m/%Y")) }
@@ -318,6 +318,7 @@ pub fn form_page(
     id: Option<uuid::Uuid>,
     v: &crate::domain::service_form::ServiceForm,
     invalid: &crate::domain::Invalid,
+    notice: Option<&str>,
 ) -> Markup {
     use super::form::{
         checkbox, error_summary, field_errors, input, select, textarea, textarea_max,
@@ -350,6 +351,7 @@ pub fn form_page(
         &title,
         html! {
             h1 { (title) }
+            @if let Some(n) = notice { (alert("success", n)) }
             (error_summary(invalid))
             @if organizations.is_empty() {
                 (alert("warning", "Prima di inserire un servizio, registrare l'ente che lo offre."))
