@@ -64,22 +64,12 @@ impl Places<'_> {
 
     /// How a stored birth place is put back in a form (label, or code when ambiguous).
     pub fn birth_place_typed(&self, code: &str) -> String {
-        let label = self.birth_place_label(code);
-        if self.birth_place(&label).as_deref() == Ok(code) {
-            label
-        } else {
-            code.to_string()
-        }
+        reads_back(code, self.birth_place_label(code), |t| self.birth_place(t))
     }
 
     /// How a stored citizenship is put back in a form (label, or code).
     pub fn citizenship_typed(&self, code: &str) -> String {
-        let label = self.citizenship_label(code);
-        if self.citizenship(&label).as_deref() == Ok(code) {
-            label
-        } else {
-            code.to_string()
-        }
+        reads_back(code, self.citizenship_label(code), |t| self.citizenship(t))
     }
 
     /// "Triggiano (BA)" for an ISTAT code, or the code itself when unknown.
@@ -163,6 +153,15 @@ impl Places<'_> {
             STATELESS => "Apolide".into(),
             other => self.birth_place_label(other),
         }
+    }
+}
+
+/// `label` when reading it back gives `code` again, else `code` (which always does).
+fn reads_back(code: &str, label: String, read: impl Fn(&str) -> Result<String, String>) -> String {
+    if read(&label).as_deref() == Ok(code) {
+        label
+    } else {
+        code.to_string()
     }
 }
 

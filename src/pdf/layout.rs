@@ -754,6 +754,15 @@ mod tests {
         line.segments.iter().map(|s| s.text.as_str()).collect()
     }
 
+    /// The first page with a text run `wanted` accepts.
+    fn page_where(pages: &[Page], wanted: impl Fn(&str) -> bool) -> Option<usize> {
+        pages.iter().position(|p| {
+            p.items
+                .iter()
+                .any(|i| matches!(i, Item::Text(t) if wanted(&t.text)))
+        })
+    }
+
     #[test]
     fn wrapped_lines_fit_the_width_and_keep_every_word() {
         let text = "Il cittadino si è presentato allo sportello per chiedere informazioni \
@@ -850,13 +859,7 @@ mod tests {
                 footer: String::new(),
             };
             let pages = layout(&doc, &Fixed);
-            let page_of = |needle: &str| {
-                pages.iter().position(|p| {
-                    p.items
-                        .iter()
-                        .any(|i| matches!(i, Item::Text(t) if t.text.contains(needle)))
-                })
-            };
+            let page_of = |needle: &str| page_where(&pages, |t| t.contains(needle));
             assert_eq!(
                 page_of("Dichiaro"),
                 page_of("L'operatore"),
@@ -892,13 +895,7 @@ mod tests {
                 footer: String::new(),
             };
             let pages = layout(&doc, &Fixed);
-            let page_of = |needle: &str| {
-                pages.iter().position(|p| {
-                    p.items
-                        .iter()
-                        .any(|i| matches!(i, Item::Text(t) if t.text == needle))
-                })
-            };
+            let page_of = |needle: &str| page_where(&pages, |t| t == needle);
             assert_eq!(
                 page_of("Consegnata a"),
                 page_of("La persona"),
@@ -939,13 +936,7 @@ mod tests {
                 footer: String::new(),
             };
             let pages = layout(&doc, &Fixed);
-            let page_of = |needle: &str| {
-                pages.iter().position(|p| {
-                    p.items
-                        .iter()
-                        .any(|i| matches!(i, Item::Text(t) if t.text.contains(needle)))
-                })
-            };
+            let page_of = |needle: &str| page_where(&pages, |t| t.contains(needle));
             for n in 0..6 {
                 assert_eq!(
                     page_of(&format!("Servizio {n}")),
