@@ -49,36 +49,32 @@ pub(crate) fn random<const N: usize>() -> Result<[u8; N], SealError> {
 }
 
 /// The key that seals personal data. It lives only in memory, and is wiped when dropped.
-pub struct DataKey(Zeroizing<[u8; 32]>);
+pub struct DataKey {
+    key: Zeroizing<[u8; 32]>,
+    /// The sealing key derived from it, once (every record read or written uses it).
+    sealing: Zeroizing<[u8; 32]>,
+}
 
 impl DataKey {
     pub fn generate() -> Result<Self, SealError> {
-        Ok(DataKey(Zeroizing::new(random::<32>()?)))
+        Ok(DataKey::from_bytes(random::<32>()?))
     }
 
     pub(crate) fn from_bytes(bytes: [u8; 32]) -> Self {
-        DataKey(Zeroizing::new(bytes))
+        let key = Zeroizing::new(bytes);
+        let sealing = derive(&key, "seal");
+        DataKey { key, sealing }
     }
 
     pub(crate) fn bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// A key of its own for one use, derived from the data key (HMAC-SHA-256 as a PRF over the
-    /// purpose): the index key never seals, the sealing key never hashes.
-    fn derived(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0[..])
-            .expect("HMAC takes a key of any length");
-        mac.update(b"sportello/");
-        mac.update(purpose.as_bytes());
-        Zeroizing::new(mac.finalize().into_bytes().into())
+        &self.key
     }
 
     /// Seals `plain` for its place: `table` and record `key` are authenticated with it, so a
     /// value copied under another record or table does not open.
     pub fn seal(&self, table: &str, key: &[u8], plain: &[u8]) -> Result<Vec<u8>, SealError> {
         let nonce = random::<NONCE>()?;
-        let cipher = XChaCha20Poly1305::new(self.derived("seal").as_slice().into());
+        let cipher = XChaCha20Poly1305::new(self.sealing.as_slice().into());
         let aad = place(table, key);
         let sealed = cipher
             .encrypt(
@@ -106,7 +102,7 @@ impl DataKey {
             return Err(SealError::Truncated);
         }
         let (nonce, body) = rest.split_at(NONCE);
-        let cipher = XChaCha20Poly1305::new(self.derived("seal").as_slice().into());
+        let cipher = XChaCha20Poly1305::new(self.sealing.as_slice().into());
         let aad = place(table, key);
         cipher
             .decrypt(
@@ -121,8 +117,18 @@ impl DataKey {
 
     /// The key of the keyed hashes that replace clear index keys.
     pub fn index_key(&self) -> IndexKey {
-        IndexKey(self.derived("index"))
+        IndexKey(derive(&self.key, "index"))
     }
+}
+
+/// A key of its own for one use, derived from the data key (HMAC-SHA-256 as a PRF over the
+/// purpose): the index key never seals, the sealing key never hashes.
+fn derive(key: &[u8; 32], purpose: &str) -> Zeroizing<[u8; 32]> {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(&key[..]).expect("HMAC takes a key of any length");
+    mac.update(b"sportello/");
+    mac.update(purpose.as_bytes());
+    Zeroizing::new(mac.finalize().into_bytes().into())
 }
 
 /// Associated data: the table's name, a separator no table name holds, the record's key.
@@ -211,6 +217,6 @@ mod tests {
         let other = DataKey::generate().unwrap().index_key();
         assert_ne!(index.hash("cf", "RSSMRA"), other.hash("cf", "RSSMRA"));
         // The index key is not the sealing key.
-        assert_ne!(&key.derived("index")[..], &key.derived("seal")[..]);
+        assert_ne!(&key.index_key().0[..], &key.sealing[..]);
     }
 }

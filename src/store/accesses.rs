@@ -2,11 +2,11 @@
 
 use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
-use super::codec::{decode, encode};
+use super::codec::{open_id, seal_id};
 use super::tables::{
     ACCESSES, ACCESSES_BY_PERSON, ACCESSES_BY_TIME, APPOINTMENTS, APPOINTMENTS_BY_PERSON,
     APPOINTMENTS_BY_TIME, PERSONS,
@@ -17,9 +17,11 @@ use crate::domain::appointment::Appointment;
 use crate::domain::audit::AuditEvent;
 use crate::domain::person::Person;
 
-fn put_appointment(txn: &WriteTransaction, a: &Appointment) -> Result<(), StoreError> {
-    txn.open_table(APPOINTMENTS)?
-        .insert(a.id.as_u128(), encode(a)?.as_slice())?;
+fn put_appointment(txn: &super::Write, a: &Appointment) -> Result<(), StoreError> {
+    txn.open_table(APPOINTMENTS)?.insert(
+        a.id.as_u128(),
+        seal_id(txn.sealing(), APPOINTMENTS, a.id.as_u128(), a)?.as_slice(),
+    )?;
     txn.open_table(APPOINTMENTS_BY_TIME)?
         .insert((a.start.timestamp_millis(), a.id.as_u128()), ())?;
     txn.open_multimap_table(APPOINTMENTS_BY_PERSON)?
@@ -38,7 +40,7 @@ impl Store {
         appointment: Option<&Appointment>,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         if let Some(p) = new_person {
             persons::insert_in(&txn, p, actor)?;
         }
@@ -49,8 +51,10 @@ impl Store {
             txn.open_multimap_table(ACCESSES_BY_PERSON)?
                 .insert(pid.as_u128(), access.id.as_u128())?;
         }
-        txn.open_table(ACCESSES)?
-            .insert(access.id.as_u128(), encode(access)?.as_slice())?;
+        txn.open_table(ACCESSES)?.insert(
+            access.id.as_u128(),
+            seal_id(txn.sealing(), ACCESSES, access.id.as_u128(), access)?.as_slice(),
+        )?;
         txn.open_table(ACCESSES_BY_TIME)?
             .insert((access.time.timestamp_millis(), access.id.as_u128()), ())?;
         changelog::record(&txn, "access", access.id, ChangeOp::Upsert)?;
@@ -96,7 +100,7 @@ impl Store {
     }
 
     pub fn create_appointment(&self, a: &Appointment, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         if txn
             .open_table(PERSONS)?
             .get(a.person_id.as_u128())?
@@ -127,13 +131,13 @@ impl Store {
     where
         F: FnOnce(&mut Appointment) -> Result<String, StoreError>,
     {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut a: Appointment = {
             let table = txn.open_table(APPOINTMENTS)?;
             let v = table
                 .get(id.as_u128())?
                 .ok_or(StoreError::NotFound("Appuntamento"))?;
-            decode(v.value())?
+            open_id(txn.sealing(), APPOINTMENTS, id.as_u128(), v.value())?
         };
         let before = a.start;
         let details = change(&mut a)?;
@@ -142,8 +146,10 @@ impl Store {
             by_time.remove((before.timestamp_millis(), id.as_u128()))?;
             by_time.insert((a.start.timestamp_millis(), id.as_u128()), ())?;
         }
-        txn.open_table(APPOINTMENTS)?
-            .insert(id.as_u128(), encode(&a)?.as_slice())?;
+        txn.open_table(APPOINTMENTS)?.insert(
+            id.as_u128(),
+            seal_id(txn.sealing(), APPOINTMENTS, id.as_u128(), &a)?.as_slice(),
+        )?;
         changelog::record(&txn, "appointment", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
@@ -156,10 +162,11 @@ impl Store {
     }
 
     pub fn appointment(&self, id: Uuid) -> Result<Option<Appointment>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(APPOINTMENTS)?;
         let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        v.map(|v| open_id(txn.sealing(), APPOINTMENTS, id.as_u128(), v.value()))
+            .transpose()
     }
 
     /// Appointments starting in `[from, to)`, in time order.
@@ -188,7 +195,7 @@ impl Store {
         actor: &str,
         what: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         for p in persons {
             persons::insert_quietly(&txn, p)?;
         }
@@ -197,7 +204,10 @@ impl Store {
             let mut by_time = txn.open_table(ACCESSES_BY_TIME)?;
             let mut by_person = txn.open_multimap_table(ACCESSES_BY_PERSON)?;
             for a in accesses {
-                table.insert(a.id.as_u128(), encode(a)?.as_slice())?;
+                table.insert(
+                    a.id.as_u128(),
+                    seal_id(txn.sealing(), ACCESSES, a.id.as_u128(), a)?.as_slice(),
+                )?;
                 by_time.insert((a.time.timestamp_millis(), a.id.as_u128()), ())?;
                 if let Some(pid) = a.person_id {
                     by_person.insert(pid.as_u128(), a.id.as_u128())?;
@@ -238,17 +248,19 @@ impl Store {
     where
         F: FnOnce(&mut Access) -> Result<(), StoreError>,
     {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut access: Access = {
             let table = txn.open_table(ACCESSES)?;
             let v = table
                 .get(id.as_u128())?
                 .ok_or(StoreError::NotFound("Accesso"))?;
-            decode(v.value())?
+            open_id(txn.sealing(), ACCESSES, id.as_u128(), v.value())?
         };
         change(&mut access)?;
-        txn.open_table(ACCESSES)?
-            .insert(id.as_u128(), encode(&access)?.as_slice())?;
+        txn.open_table(ACCESSES)?.insert(
+            id.as_u128(),
+            seal_id(txn.sealing(), ACCESSES, id.as_u128(), &access)?.as_slice(),
+        )?;
         changelog::record(&txn, "access", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,
@@ -264,22 +276,22 @@ impl Store {
 impl Store {
     /// Accesses with at least one unmet need, each with the comune of residence of its person.
     pub fn accesses_with_unmet_needs(&self) -> Result<Vec<(Access, Option<String>)>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let accesses = txn.open_table(ACCESSES)?;
         let persons = txn.open_table(PERSONS)?;
         let mut out = Vec::new();
         for row in accesses.iter()? {
-            let (_, v) = row?;
-            let a: Access = decode(v.value())?;
+            let (k, v) = row?;
+            let a: Access = open_id(txn.sealing(), ACCESSES, k.value(), v.value())?;
             if a.unmet.is_empty() {
                 continue;
             }
             let comune = match a.person_id {
                 Some(pid) => persons
                     .get(pid.as_u128())?
-                    .map(|v| decode::<Person>(v.value()))
+                    .map(|v| open_id(txn.sealing(), PERSONS, pid.as_u128(), v.value()))
                     .transpose()?
-                    .and_then(|p| p.residence_istat),
+                    .and_then(|p: Person| p.residence_istat),
                 None => None,
             };
             out.push((a, comune));

@@ -1,7 +1,7 @@
 //! Append-only, hash-chained audit log.
 
 use chrono::Utc;
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 
 use serde::{Deserialize, Serialize};
 
@@ -138,7 +138,7 @@ pub(super) fn append(txn: &WriteTransaction, event: AuditEvent) -> Result<AuditE
 impl Store {
     /// Records an event that changes nothing else (a login, a failed login, a read).
     pub fn audit(&self, event: AuditEvent) -> Result<AuditEntry, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let entry = append(&txn, event)?;
         txn.commit()?;
         Ok(entry)
@@ -146,7 +146,7 @@ impl Store {
 
     /// Records several events in one durable commit, in order (bulk work, benchmarks).
     pub fn audit_batch(&self, events: Vec<AuditEvent>) -> Result<u64, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut last = 0;
         for event in events {
             last = append(&txn, event)?.seq;
@@ -161,7 +161,7 @@ impl Store {
         limit: usize,
         action_prefixes: &[&str],
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(AUDIT)?;
         let mut out = Vec::new();
         for row in table.iter()?.rev() {
@@ -181,7 +181,7 @@ impl Store {
 
     /// Every entry in order.
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(AUDIT)?;
         table
             .iter()?
@@ -207,7 +207,7 @@ impl Store {
         let start: Option<Checkpoint> = self.get_meta_value(CHECKPOINT)?;
         let start = start.map(|c| (c.seq, c.hash));
         let result = {
-            let txn = self.db.begin_read()?;
+            let txn = self.begin_read()?;
             let table = txn.open_table(AUDIT)?;
             // The checkpoint's own entry must still be there, whole: a log cut back to it, or
             // whose entry was rewritten, is broken.
@@ -240,7 +240,7 @@ impl Store {
     }
 
     fn record_checkpoint(&self, seq: u64, hash: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
             let current: Option<Checkpoint> = meta
@@ -293,7 +293,7 @@ impl Store {
         filter: &AuditFilter,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(AUDIT)?;
         if let Some(person) = filter.person {
             let mut out = Vec::new();
@@ -323,7 +323,7 @@ impl Store {
 
     /// Every entry concerning `person`, oldest first: an index range, the rest of the log unread.
     pub fn audit_of_person(&self, person: uuid::Uuid) -> Result<Vec<AuditEntry>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         person_entries(&txn, person)
     }
 }
@@ -364,7 +364,7 @@ mod tests {
                     .about(p),
             )
             .unwrap();
-        let txn = store.db.begin_read().unwrap();
+        let txn = store.begin_read().unwrap();
         let table = txn.open_table(AUDIT).unwrap();
         let raw = table.get(e.seq).unwrap().unwrap().value().to_vec();
         assert_eq!(raw[0], FORMAT_COMPACT);
@@ -401,7 +401,7 @@ mod tests {
         let forge = |seq: u64| {
             let mut e = store.audit_entries().unwrap()[seq as usize - 1].clone();
             e.user = "mallory".into();
-            let txn = store.db.begin_write().unwrap();
+            let txn = store.begin_write().unwrap();
             txn.open_table(AUDIT)
                 .unwrap()
                 .insert(seq, encode(&e).unwrap().as_slice())
@@ -444,7 +444,7 @@ mod tests {
         assert_eq!(store.verify_audit().unwrap().unwrap(), (2, b.hash.clone()));
 
         // Tamper with the first entry behind the program's back.
-        let txn = store.db.begin_write().unwrap();
+        let txn = store.begin_write().unwrap();
         {
             let mut table = txn.open_table(AUDIT).unwrap();
             let mut forged = a.clone();

@@ -14,8 +14,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use redb::{
-    Key, MultimapTableDefinition, ReadTransaction, ReadableDatabase, ReadableMultimapTable,
-    ReadableTable, TableDefinition, Value, WriteTransaction,
+    Key, MultimapTableDefinition, ReadTransaction, ReadableMultimapTable, ReadableTable,
+    TableDefinition, Value, WriteTransaction,
 };
 use serde::{Deserialize, Serialize};
 
@@ -359,7 +359,7 @@ impl<R: Read> Restorer<'_, R> {
 impl Store {
     /// Writes an encrypted, compressed dump of every table to `out`, from one consistent snapshot.
     pub fn backup_to<W: Write>(&self, out: W, seal: &Seal) -> Result<DumpHeader, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let schema_version = {
             let meta = txn.open_table(META)?;
             let v = meta.get("schema_version")?;
@@ -430,7 +430,7 @@ impl Store {
                 Ok(())
             }
         }
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let mut hasher = Hashing(sha2::Sha256::new());
         {
             let mut d = Dumper {
@@ -687,7 +687,7 @@ mod tests {
             .backup_to(&mut out, &Seal::Passphrase("una-password-di-prova"))
             .unwrap();
         let dumped: Vec<&str> = header.rows.iter().map(|(n, _)| n.as_str()).collect();
-        let txn = store.db.begin_read().unwrap();
+        let txn = store.begin_read().unwrap();
         let mut all: Vec<String> = txn
             .list_tables()
             .unwrap()

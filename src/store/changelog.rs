@@ -2,7 +2,7 @@
 //! Bundles to the district are built from it.
 
 use chrono::{DateTime, Utc};
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -52,7 +52,7 @@ pub(super) fn record(
 impl Store {
     /// Changes with a sequence number greater than `after`, in order.
     pub fn changes_since(&self, after: u64) -> Result<Vec<ChangeEntry>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(CHANGELOG)?;
         table
             .range(after.saturating_add(1)..)?

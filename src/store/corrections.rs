@@ -5,7 +5,7 @@ use redb::ReadableTable;
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
-use super::codec::{decode, encode};
+use super::codec::{open_id, seal_id};
 use super::tables::{ACCESSES, ACCESSES_BY_PERSON, PERSONS};
 use super::{audit, persons, Store, StoreError};
 use crate::domain::access::Access;
@@ -27,13 +27,13 @@ impl Store {
     where
         F: FnOnce(&mut Access) -> Result<Option<String>, StoreError>,
     {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut access: Access = {
             let table = txn.open_table(ACCESSES)?;
             let value = table
                 .get(id.as_u128())?
                 .ok_or(StoreError::NotFound("Accesso"))?;
-            decode(value.value())?
+            open_id(txn.sealing(), ACCESSES, id.as_u128(), value.value())?
         };
         let before = access.person_id;
         let Some(details) = change(&mut access)? else {
@@ -55,8 +55,10 @@ impl Store {
                 index.insert(new.as_u128(), id.as_u128())?;
             }
         }
-        txn.open_table(ACCESSES)?
-            .insert(id.as_u128(), encode(&access)?.as_slice())?;
+        txn.open_table(ACCESSES)?.insert(
+            id.as_u128(),
+            seal_id(txn.sealing(), ACCESSES, id.as_u128(), &access)?.as_slice(),
+        )?;
         changelog::record(&txn, "access", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,

@@ -1,7 +1,7 @@
 //! The service directory: organizations and services (small tables, read whole).
 
 use crate::domain::audit::Action;
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
@@ -29,7 +29,7 @@ pub(super) fn put_organization(txn: &WriteTransaction, o: &Organization) -> Resu
 impl Store {
     /// The whole directory, services by name.
     pub fn directory(&self) -> Result<Directory, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let mut organizations: Vec<Organization> = txn
             .open_table(ORGANIZATIONS)?
             .iter()?
@@ -51,14 +51,14 @@ impl Store {
     }
 
     pub fn service(&self, id: Uuid) -> Result<Option<Service>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(SERVICES)?;
         let v = table.get(id.as_u128())?;
         v.map(|v| decode(v.value())).transpose()
     }
 
     pub fn organization(&self, id: Uuid) -> Result<Option<Organization>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(ORGANIZATIONS)?;
         let v = table.get(id.as_u128())?;
         v.map(|v| decode(v.value())).transpose()
@@ -66,7 +66,7 @@ impl Store {
 
     /// Creates or replaces a service (its organization must exist).
     pub fn save_service(&self, s: &Service, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         if txn
             .open_table(ORGANIZATIONS)?
             .get(s.organization_id.as_u128())?
@@ -84,7 +84,7 @@ impl Store {
     }
 
     pub fn save_organization(&self, o: &Organization, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put_organization(&txn, o)?;
         audit::append(
             &txn,
@@ -102,7 +102,7 @@ impl Store {
         actor: &str,
         source: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         for o in &dir.organizations {
             put_organization(&txn, o)?;
         }

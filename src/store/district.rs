@@ -3,11 +3,11 @@
 
 use crate::domain::audit::Action;
 use chrono::Utc;
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, open_id, seal_id};
 use super::tables::{BUNDLE_IMPORTS, DISTRICT_ACCESSES, INBOX, REFERRALS};
 use super::{audit, Store, StoreError};
 use crate::domain::audit::AuditEvent;
@@ -144,7 +144,7 @@ impl Store {
         b: &IncomingReturnBundle,
         actor: &str,
     ) -> Result<ImportOutcome, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         if let Some(rec) = sequence_gate(
             &txn,
             b.bundle_id,
@@ -162,7 +162,7 @@ impl Store {
                 let Some(v) = table.get(s.referral_id.as_u128())? else {
                     continue;
                 };
-                decode(v.value())?
+                open_id(txn.sealing(), REFERRALS, s.referral_id.as_u128(), v.value())?
             };
             let before = r.history.len();
             for d in &s.decisions {
@@ -281,7 +281,7 @@ impl Store {
         accesses: impl Iterator<Item = Result<AccessRecord, StoreError>>,
         actor: &str,
     ) -> Result<ImportOutcome, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             if let Some(rec) = sequence_gate(
                 &txn,
@@ -316,7 +316,7 @@ impl Store {
             for r in &b.referrals {
                 let key = r.referral.id.as_u128();
                 let existing: Option<InboxReferral> = match inbox.get(key)? {
-                    Some(v) => Some(decode(v.value())?),
+                    Some(v) => Some(open_id(txn.sealing(), INBOX, key, v.value())?),
                     None => None,
                 };
                 let entry = match existing {
@@ -348,14 +348,14 @@ impl Store {
                         desk_discarded: None,
                     },
                 };
-                inbox.insert(key, encode(&entry)?.as_slice())?;
+                inbox.insert(key, seal_id(txn.sealing(), INBOX, key, &entry)?.as_slice())?;
                 changelog::record(&txn, "inbox", r.referral.id, ChangeOp::Upsert)?;
             }
             if !b.anonymizations.is_empty() {
                 let mut changed = Vec::new();
                 for row in inbox.iter()? {
                     let (k, v) = row?;
-                    let mut e: InboxReferral = decode(v.value())?;
+                    let mut e: InboxReferral = open_id(txn.sealing(), INBOX, k.value(), v.value())?;
                     if e.source_instance == b.source_instance && gone.contains(&e.record.person.id)
                     {
                         // A case taken in charge follows the district's own retention.
@@ -371,7 +371,7 @@ impl Store {
                     }
                 }
                 for (k, e) in changed {
-                    inbox.insert(k, encode(&e)?.as_slice())?;
+                    inbox.insert(k, seal_id(txn.sealing(), INBOX, k, &e)?.as_slice())?;
                 }
             }
             let rec = ImportRecord {
@@ -405,7 +405,7 @@ impl Store {
 
     /// Every bundle applied, newest first.
     pub fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(BUNDLE_IMPORTS)?;
         let mut all = table
             .iter()?
@@ -417,22 +417,25 @@ impl Store {
 
     /// The district's inbox, newest first. Reading it shows personal data: the caller audits.
     pub fn inbox(&self) -> Result<Vec<InboxReferral>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(INBOX)?;
         let mut all = table
             .iter()?
-            .map(|row| decode::<InboxReferral>(row?.1.value()))
+            .map(|row| {
+                let (k, v) = row?;
+                open_id::<InboxReferral>(txn.sealing(), INBOX, k.value(), v.value())
+            })
             .collect::<Result<Vec<_>, _>>()?;
         all.sort_by_key(|r| std::cmp::Reverse(r.received_at));
         Ok(all)
     }
 
     pub fn inbox_referral(&self, id: Uuid) -> Result<Option<InboxReferral>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(INBOX)?;
         table
             .get(id.as_u128())?
-            .map(|v| decode(v.value()))
+            .map(|v| open_id(txn.sealing(), INBOX, id.as_u128(), v.value()))
             .transpose()
     }
 
@@ -444,11 +447,11 @@ impl Store {
         note: &str,
         actor: &str,
     ) -> Result<InboxReferral, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let entry = {
             let mut table = txn.open_table(INBOX)?;
             let mut e: InboxReferral = match table.get(id.as_u128())? {
-                Some(v) => decode(v.value())?,
+                Some(v) => open_id(txn.sealing(), INBOX, id.as_u128(), v.value())?,
                 None => return Err(StoreError::NotFound("Invio ricevuto")),
             };
             if !e.status.next().contains(&to) {
@@ -461,7 +464,10 @@ impl Store {
                 by: actor.to_string(),
                 note: note.trim().chars().take(1000).collect(),
             });
-            table.insert(id.as_u128(), encode(&e)?.as_slice())?;
+            table.insert(
+                id.as_u128(),
+                seal_id(txn.sealing(), INBOX, id.as_u128(), &e)?.as_slice(),
+            )?;
             e
         };
         changelog::record(&txn, "inbox", id, ChangeOp::Upsert)?;
@@ -476,18 +482,21 @@ impl Store {
     /// Records that two received referrals with the same codice fiscale are not the same person;
     /// kept across later bundles.
     pub fn unlink_inbox(&self, id: Uuid, other: Uuid, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut table = txn.open_table(INBOX)?;
             for (a, b) in [(id, other), (other, id)] {
                 let mut e: InboxReferral = match table.get(a.as_u128())? {
-                    Some(v) => decode(v.value())?,
+                    Some(v) => open_id(txn.sealing(), INBOX, a.as_u128(), v.value())?,
                     None => return Err(StoreError::NotFound("Invio ricevuto")),
                 };
                 if !e.unlinked.contains(&b) {
                     e.unlinked.push(b);
                 }
-                table.insert(a.as_u128(), encode(&e)?.as_slice())?;
+                table.insert(
+                    a.as_u128(),
+                    seal_id(txn.sealing(), INBOX, a.as_u128(), &e)?.as_slice(),
+                )?;
             }
         }
         audit::append(
@@ -505,17 +514,22 @@ impl Store {
         &self,
         mut f: impl FnMut(&AccessRecord),
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(DISTRICT_ACCESSES)?;
         for row in table.iter()? {
-            let (_, v) = row?;
-            f(&decode(v.value())?);
+            let (k, v) = row?;
+            f(&open_id(
+                txn.sealing(),
+                DISTRICT_ACCESSES,
+                k.value(),
+                v.value(),
+            )?);
         }
         Ok(())
     }
 
     pub fn district_access_count(&self) -> Result<usize, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         Ok(txn.open_table(DISTRICT_ACCESSES)?.len()? as usize)
     }
 }

@@ -2,10 +2,10 @@
 //! the SHA-256 of a random id held in the browser's cookie, and only for the user who typed them.
 
 use chrono::Utc;
-use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable, TableError};
+use redb::{ReadableMultimapTable, ReadableTable, TableError, TableHandle};
 use uuid::Uuid;
 
-use super::codec::{decode, encode};
+use super::codec::{open, seal};
 use super::sessions::{key_of, random_secret};
 use super::tables::{DRAFTS, DRAFTS_BY_USER};
 use super::{audit, Store, StoreError};
@@ -19,7 +19,7 @@ impl Store {
         let id = random_secret()?;
         let key = key_of(&id);
         let now = Utc::now();
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut drafts = txn.open_table(DRAFTS)?;
             let mut by_user = txn.open_multimap_table(DRAFTS_BY_USER)?;
@@ -27,7 +27,10 @@ impl Store {
             for k in by_user.get(draft.user_id.as_u128())? {
                 let k = k?.value().to_vec();
                 if let Some(v) = drafts.get(k.as_slice())? {
-                    mine.push((k.clone(), decode(v.value())?));
+                    mine.push((
+                        k.clone(),
+                        open(txn.sealing(), DRAFTS.name(), &k, v.value())?,
+                    ));
                 }
             }
             mine.sort_by_key(|(_, d)| d.created_at);
@@ -38,7 +41,8 @@ impl Store {
                     by_user.remove(draft.user_id.as_u128(), k.as_slice())?;
                 }
             }
-            drafts.insert(key.as_slice(), encode(draft)?.as_slice())?;
+            let sealed = seal(txn.sealing(), DRAFTS.name(), &key, draft)?;
+            drafts.insert(key.as_slice(), sealed.as_slice())?;
             by_user.insert(draft.user_id.as_u128(), key.as_slice())?;
         }
         audit::append(
@@ -52,28 +56,31 @@ impl Store {
 
     /// The draft behind a cookie, if it is `user`'s and not stale.
     pub fn draft(&self, id: &str, user: Uuid) -> Result<Option<Draft>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let drafts = match txn.open_table(DRAFTS) {
             Ok(t) => t,
             // A database restored from a backup has no drafts until one is kept.
             Err(TableError::TableDoesNotExist(_)) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let Some(v) = drafts.get(key_of(id).as_slice())? else {
+        let key = key_of(id);
+        let Some(v) = drafts.get(key.as_slice())? else {
             return Ok(None);
         };
-        let d: Draft = decode(v.value())?;
+        let d: Draft = open(txn.sealing(), DRAFTS.name(), &key, v.value())?;
         Ok((d.user_id == user && !d.is_stale(Utc::now())).then_some(d))
     }
 
     /// Removes `user`'s draft (sent again, or discarded). `Ok(false)`: there was none.
     pub fn discard_draft(&self, id: &str, user: Uuid, username: &str) -> Result<bool, StoreError> {
         let key = key_of(id);
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let found = {
             let mut drafts = txn.open_table(DRAFTS)?;
             let owned = match drafts.get(key.as_slice())? {
-                Some(v) => decode::<Draft>(v.value())?.user_id == user,
+                Some(v) => {
+                    open::<Draft>(txn.sealing(), DRAFTS.name(), &key, v.value())?.user_id == user
+                }
                 None => false,
             };
             if owned {
@@ -97,7 +104,7 @@ impl Store {
     pub fn purge_stale_drafts(&self) -> Result<usize, StoreError> {
         let now = Utc::now();
         let stale: Vec<(Vec<u8>, Uuid)> = {
-            let txn = self.db.begin_read()?;
+            let txn = self.begin_read()?;
             let drafts = match txn.open_table(DRAFTS) {
                 Ok(t) => t,
                 Err(TableError::TableDoesNotExist(_)) => return Ok(0),
@@ -106,7 +113,7 @@ impl Store {
             let mut out = Vec::new();
             for row in drafts.iter()? {
                 let (k, v) = row?;
-                let d: Draft = decode(v.value())?;
+                let d: Draft = open(txn.sealing(), DRAFTS.name(), k.value(), v.value())?;
                 if d.is_stale(now) {
                     out.push((k.value().to_vec(), d.user_id));
                 }
@@ -114,7 +121,7 @@ impl Store {
             out
         };
         if !stale.is_empty() {
-            let txn = self.db.begin_write()?;
+            let txn = self.begin_write()?;
             {
                 let mut drafts = txn.open_table(DRAFTS)?;
                 let mut by_user = txn.open_multimap_table(DRAFTS_BY_USER)?;

@@ -88,6 +88,22 @@ pub enum StoreError {
     /// valid: nothing is applied.
     #[error("{0}")]
     Rejected(String),
+    /// The data key is not in memory: personal records stay sealed until a user with a key
+    /// slot logs in (issue 17).
+    #[error(
+        "L'archivio è chiuso a chiave: i dati delle persone si aprono con l'accesso di un \
+         operatore, di un'assistente sociale o del responsabile."
+    )]
+    Locked,
+    #[error("L'archivio è già sigillato.")]
+    AlreadySealed,
+    #[error("L'archivio non è sigillato: non c'è una chiave da aprire.")]
+    NotSealed,
+    #[error("La chiave offerta non è quella di questo archivio.")]
+    WrongDataKey,
+    /// A sealed value or a key slot did not open.
+    #[error("Dato sigillato: {0}")]
+    Seal(#[from] crate::seal::SealError),
     /// The record changed meanwhile so that the write no longer makes sense.
     #[error(transparent)]
     Conflict(crate::domain::conflict::Conflict),

@@ -119,7 +119,7 @@ fn secret_in(txn: &WriteTransaction) -> Result<Vec<u8>, StoreError> {
 impl Store {
     /// A mark for the browser where `user` has just logged in: `user-id.issued.mac`.
     pub fn device_token(&self, user: &User, now: DateTime<Utc>) -> Result<String, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let secret = secret_in(&txn)?;
         txn.abort()?;
         let issued = now.timestamp();
@@ -148,7 +148,7 @@ impl Store {
         {
             return Ok(None);
         }
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let secret = secret_in(&txn)?;
         txn.abort()?;
         let expected = device_mac(&secret, user, issued)?;
@@ -186,7 +186,7 @@ impl Store {
         from: &str,
         now: DateTime<Utc>,
     ) -> Result<Attempt, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let key = key(&txn)?;
         let outcome = reserve(&txn, &key, from, now)?;
         txn.commit()?;
@@ -199,7 +199,7 @@ impl Store {
         username: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Failure>, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let key = key_in(&txn, username)?;
         let failures = failures_at(&txn.open_table(LOGIN_FAILURES)?, &key)?;
         txn.abort()?;
@@ -209,7 +209,7 @@ impl Store {
     /// The lockouts in force on the users' names at `now`.
     pub fn login_lockouts(&self, now: DateTime<Utc>) -> Result<Vec<Lockout>, StoreError> {
         let users = self.users()?;
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut out = Vec::new();
         {
             let table = txn.open_table(LOGIN_FAILURES)?;
@@ -234,7 +234,7 @@ impl Store {
     /// The current password was typed right on the password page: the attempt reserved for it
     /// from this address is not a failure, whatever else the form got wrong.
     pub fn password_verified(&self, user: &User, ip: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let key = password_key_in(&txn, user)?;
         forget_from(&txn, &key, ip)?;
         txn.commit()?;
@@ -254,7 +254,7 @@ impl Store {
         previous_session: Option<&str>,
         (ip, source): (&str, &str),
     ) -> Result<(String, Session), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let key = key_in(&txn, typed)?;
         // Failures from elsewhere stay counted: a login here does not clear a guesser there.
         forget_from(&txn, &key, source)?;
@@ -273,7 +273,7 @@ impl Store {
 
     /// Ends a session and audits the logout, together. Returns the user, if the session was live.
     pub fn logout(&self, session_id: &str) -> Result<Option<User>, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let user = match sessions::remove_in(&txn, &sessions::key_of(session_id))? {
             Some(session) => {
                 let users = txn.open_table(super::tables::USERS)?;
@@ -298,7 +298,7 @@ impl Store {
 
     /// Forgets usernames whose failures have all left the window; returns how many.
     pub fn purge_stale_login_failures(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let removed = {
             let mut table = txn.open_table(LOGIN_FAILURES)?;
             let mut stale = Vec::new();
@@ -323,7 +323,6 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::test_support::temp_store;
-    use redb::ReadableDatabase;
 
     #[test]
     fn the_sixth_attempt_in_the_window_is_refused_even_if_all_are_concurrent() {
@@ -350,7 +349,7 @@ mod tests {
         ));
         assert_eq!(store.login_failures("anna", now).unwrap().len(), 6);
         // Keys are keyed hashes, never what was typed.
-        let txn = store.db.begin_read().unwrap();
+        let txn = store.begin_read().unwrap();
         let table = txn.open_table(LOGIN_FAILURES).unwrap();
         for row in table.iter().unwrap() {
             let (k, _) = row.unwrap();

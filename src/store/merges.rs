@@ -3,11 +3,11 @@
 //! record stays as a tombstone pointing to the one kept.
 
 use chrono::{DateTime, Utc};
-use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable, WriteTransaction};
+use redb::{ReadableMultimapTable, ReadableTable};
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
-use super::codec::{decode, encode};
+use super::codec::{open_id, seal_id};
 use super::persons::{code_owner, get_in, index_in, unindex_names_in};
 use super::tables::{
     ACCESSES, ACCESSES_BY_PERSON, APPOINTMENTS, APPOINTMENTS_BY_PERSON, MERGES, MERGES_BY_INTO,
@@ -24,7 +24,7 @@ use crate::domain::referral::Referral;
 
 /// The ids a multimap index holds for `person`.
 fn ids_of(
-    txn: &WriteTransaction,
+    txn: &super::Write,
     table: redb::MultimapTableDefinition<u128, u128>,
     person: Uuid,
 ) -> Result<Vec<Uuid>, StoreError> {
@@ -39,7 +39,7 @@ fn ids_of(
 /// Moves the records named by `ids` from `from` to `to`: each value's person, the index, the
 /// change log. Records that are no longer `from`'s (changed since) are left alone.
 fn move_records<T, F>(
-    txn: &WriteTransaction,
+    txn: &super::Write,
     tables: (
         redb::TableDefinition<u128, &[u8]>,
         redb::MultimapTableDefinition<u128, u128>,
@@ -58,14 +58,17 @@ where
     let mut index = txn.open_multimap_table(tables.1)?;
     for id in ids {
         let mut value: T = match table.get(id.as_u128())? {
-            Some(v) => decode(v.value())?,
+            Some(v) => open_id(txn.sealing(), tables.0, id.as_u128(), v.value())?,
             None => continue,
         };
         match person_of(&mut value) {
             Some(person) if *person == from => *person = to,
             _ => continue,
         }
-        table.insert(id.as_u128(), encode(&value)?.as_slice())?;
+        table.insert(
+            id.as_u128(),
+            seal_id(txn.sealing(), tables.0, id.as_u128(), &value)?.as_slice(),
+        )?;
         index.remove(from.as_u128(), id.as_u128())?;
         index.insert(to.as_u128(), id.as_u128())?;
         changelog::record(txn, kind, *id, ChangeOp::Upsert)?;
@@ -74,9 +77,11 @@ where
     Ok(moved)
 }
 
-fn put_person(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
-    txn.open_table(PERSONS)?
-        .insert(p.id.as_u128(), encode(p)?.as_slice())?;
+fn put_person(txn: &super::Write, p: &Person) -> Result<(), StoreError> {
+    txn.open_table(PERSONS)?.insert(
+        p.id.as_u128(),
+        seal_id(txn.sealing(), PERSONS, p.id.as_u128(), p)?.as_slice(),
+    )?;
     changelog::record(txn, "person", p.id, ChangeOp::Upsert)?;
     Ok(())
 }
@@ -86,7 +91,7 @@ type Moved = (Vec<Uuid>, Vec<Uuid>, Vec<Uuid>);
 
 /// Moves the accesses, appointments and referrals listed from `ids.0` to `ids.1`.
 fn move_all(
-    txn: &WriteTransaction,
+    txn: &super::Write,
     (accesses, appointments, referrals): (&[Uuid], &[Uuid], &[Uuid]),
     ids: (Uuid, Uuid),
 ) -> Result<Moved, StoreError> {
@@ -129,7 +134,7 @@ impl Store {
         (by, by_name): (&str, &str),
         now: DateTime<Utc>,
     ) -> Result<Merge, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut gone = get_in(&txn, merged)?;
         let mut kept = get_in(&txn, into)?;
         if gone.merged_into.is_some() || kept.merged_into.is_some() {
@@ -186,8 +191,10 @@ impl Store {
         });
         gone.updated_at = now;
         put_person(&txn, &gone)?;
-        txn.open_table(MERGES)?
-            .insert(merge.id.as_u128(), encode(&merge)?.as_slice())?;
+        txn.open_table(MERGES)?.insert(
+            merge.id.as_u128(),
+            seal_id(txn.sealing(), MERGES, merge.id.as_u128(), &merge)?.as_slice(),
+        )?;
         txn.open_multimap_table(MERGES_BY_INTO)?
             .insert(into.as_u128(), merge.id.as_u128())?;
         audit::append(
@@ -213,13 +220,13 @@ impl Store {
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<Merge, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut merge: Merge = {
             let table = txn.open_table(MERGES)?;
             let v = table
                 .get(merge_id.as_u128())?
                 .ok_or(StoreError::NotFound("Unione"))?;
-            decode(v.value())?
+            open_id(txn.sealing(), MERGES, merge_id.as_u128(), v.value())?
         };
         if merge.undone.is_some() {
             return Err(StoreError::Conflict(Conflict::MergeUndone));
@@ -255,8 +262,10 @@ impl Store {
             at: now,
             by: by.to_string(),
         });
-        txn.open_table(MERGES)?
-            .insert(merge.id.as_u128(), encode(&merge)?.as_slice())?;
+        txn.open_table(MERGES)?.insert(
+            merge.id.as_u128(),
+            seal_id(txn.sealing(), MERGES, merge.id.as_u128(), &merge)?.as_slice(),
+        )?;
         audit::append(
             &txn,
             AuditEvent::new(by, Action::PersonMergeUndo, merge.merged.to_string())
@@ -268,21 +277,23 @@ impl Store {
     }
 
     pub fn merge(&self, id: Uuid) -> Result<Option<Merge>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(MERGES)?;
         let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        v.map(|v| open_id(txn.sealing(), MERGES, id.as_u128(), v.value()))
+            .transpose()
     }
 
     /// The merges into a person, oldest first.
     pub fn merges_into(&self, person: Uuid) -> Result<Vec<Merge>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let index = txn.open_multimap_table(MERGES_BY_INTO)?;
         let table = txn.open_table(MERGES)?;
         let mut out = Vec::new();
         for id in index.get(person.as_u128())? {
-            if let Some(v) = table.get(id?.value())? {
-                out.push(decode(v.value())?);
+            let id = id?.value();
+            if let Some(v) = table.get(id)? {
+                out.push(open_id(txn.sealing(), MERGES, id, v.value())?);
             }
         }
         Ok(out)

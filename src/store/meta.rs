@@ -128,7 +128,7 @@ impl Store {
         c: &crate::domain::instance::DeskContacts,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put(&txn, DESK_KEY, c)?;
         super::audit::append(
             &txn,
@@ -150,7 +150,7 @@ impl Store {
     }
 
     pub fn set_referral_overdue_days(&self, days: i64, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put(&txn, OVERDUE_KEY, &days)?;
         super::audit::append(
             &txn,
@@ -172,7 +172,7 @@ impl Store {
 
     /// Adds a new version of the notice text; returns its number.
     pub fn add_notice_text(&self, text: &str, actor: &str) -> Result<u32, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut all: Vec<crate::domain::privacy::NoticeText> = {
             let table = txn.open_table(super::tables::META)?;
             let v = table.get(NOTICES_KEY)?;
@@ -215,7 +215,7 @@ impl Store {
         actor: &str,
         notice: Option<&crate::domain::user::OversightNotice>,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put(&txn, BACKUP_SETTINGS_KEY, b)?;
         if let Some(n) = notice {
             super::oversight::raise_in(&txn, n)?;
@@ -241,7 +241,7 @@ impl Store {
 
     /// Records a backup attempt (and, when it worked, audits it).
     pub fn record_backup(&self, outcome: &LastBackup, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put(&txn, LAST_BACKUP_KEY, outcome)?;
         if outcome.ok {
             put(&txn, "last_good_backup", outcome)?;
@@ -277,7 +277,7 @@ impl Store {
         action: Action,
         details: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put(&txn, key, value)?;
         super::audit::append(
             &txn,
@@ -309,7 +309,7 @@ impl Store {
     }
 
     pub fn set_retention_years(&self, years: u32, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put(&txn, "retention_years", &years)?;
         super::audit::append(
             &txn,
@@ -325,7 +325,7 @@ impl Store {
     }
 
     fn get_meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(META)?;
         let value = table.get(key)?;
         value.map(|v| decode(v.value())).transpose()

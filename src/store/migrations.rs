@@ -1,7 +1,7 @@
 //! Schema migrations: an ordered list; each step runs in its own write transaction that also
 //! records the new version, so an interrupted upgrade is simply run again.
 
-use redb::{Database, ReadableTable, WriteTransaction};
+use redb::{Database, ReadableTable};
 
 use super::codec::decode;
 use super::meta;
@@ -12,7 +12,7 @@ use crate::domain::user::User;
 pub struct Migration {
     pub version: u32,
     pub name: &'static str,
-    pub apply: fn(&WriteTransaction) -> Result<(), StoreError>,
+    pub apply: fn(&super::Write) -> Result<(), StoreError>,
 }
 
 pub const MIGRATIONS: &[Migration] = &[
@@ -89,7 +89,14 @@ pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
         });
     }
     for migration in migrations.iter().filter(|m| m.version > current) {
-        let txn = db.begin_write()?;
+        // A migration runs at open, before any data key is in memory: one that must read
+        // sealed records finds them locked and stops the upgrade, never writing them in clear.
+        let sealing = if super::sealing::is_sealed(db)? {
+            super::Sealing::Locked
+        } else {
+            super::Sealing::Clear
+        };
+        let txn = super::Write::at_open(db.begin_write()?, sealing);
         (migration.apply)(&txn)?;
         meta::set_schema_version(&txn, migration.version)?;
         txn.commit()?;
@@ -104,7 +111,7 @@ pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
 
 /// Statistics were counted from the records on every view; from version 8 they are counters
 /// kept with the records, built here from what the database holds.
-fn v9_drafts_and_merges(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v9_drafts_and_merges(txn: &super::Write) -> Result<(), StoreError> {
     txn.open_table(DRAFTS)?;
     txn.open_multimap_table(DRAFTS_BY_USER)?;
     txn.open_table(MERGES)?;
@@ -114,21 +121,21 @@ fn v9_drafts_and_merges(txn: &WriteTransaction) -> Result<(), StoreError> {
 
 /// Presences were kept per year; from version 10 they span every month, so that a person's first
 /// month is known: recounted from the records.
-fn v10_statistics_by_period(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v10_statistics_by_period(txn: &super::Write) -> Result<(), StoreError> {
     super::stats::rebuild_in(txn).map(|_| ())
 }
 
 /// From version 11 each month's persons are counted by the month they were seen before, so that
 /// any span of months reads its distinct persons from counters: recounted from the records.
-fn v11_statistics_of_any_span(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v11_statistics_of_any_span(txn: &super::Write) -> Result<(), StoreError> {
     super::stats::rebuild_in(txn).map(|_| ())
 }
 
-fn v8_maintained_statistics(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v8_maintained_statistics(txn: &super::Write) -> Result<(), StoreError> {
     super::stats::rebuild_in(txn).map(|_| ())
 }
 
-fn v1_core_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v1_core_tables(txn: &super::Write) -> Result<(), StoreError> {
     txn.open_table(META)?;
     txn.open_table(USERS)?;
     txn.open_table(SESSIONS)?;
@@ -141,7 +148,7 @@ fn v1_core_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
 }
 
 /// Version 1 found users by scanning; version 2 indexes usernames, built from the users held.
-fn v2_username_index_and_login_failures(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v2_username_index_and_login_failures(txn: &super::Write) -> Result<(), StoreError> {
     txn.open_table(LOGIN_FAILURES)?;
     let users = txn.open_table(USERS)?;
     let mut index = txn.open_table(USER_BY_USERNAME)?;
@@ -153,7 +160,7 @@ fn v2_username_index_and_login_failures(txn: &WriteTransaction) -> Result<(), St
     Ok(())
 }
 
-fn v3_reception(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v3_reception(txn: &super::Write) -> Result<(), StoreError> {
     txn.open_table(PERSONS)?;
     txn.open_table(PERSON_BY_CODE)?;
     txn.open_multimap_table(PERSON_BY_WORD)?;
@@ -168,20 +175,20 @@ fn v3_reception(txn: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn v4_directory(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v4_directory(txn: &super::Write) -> Result<(), StoreError> {
     txn.open_table(ORGANIZATIONS)?;
     txn.open_table(SERVICES)?;
     Ok(())
 }
 
-fn v5_referrals(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v5_referrals(txn: &super::Write) -> Result<(), StoreError> {
     txn.open_table(REFERRALS)?;
     txn.open_multimap_table(REFERRALS_BY_ACCESS)?;
     txn.open_multimap_table(REFERRALS_BY_PERSON)?;
     Ok(())
 }
 
-fn v6_bundles(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v6_bundles(txn: &super::Write) -> Result<(), StoreError> {
     txn.open_table(INBOX)?;
     txn.open_table(DISTRICT_ACCESSES)?;
     txn.open_table(BUNDLE_IMPORTS)?;
@@ -191,7 +198,7 @@ fn v6_bundles(txn: &WriteTransaction) -> Result<(), StoreError> {
 /// Entries written before version 7 name their records only in `subject` and `details`: index
 /// each under the person of every id it names (the person, or their access, referral,
 /// appointment). The entries themselves are left as sealed.
-fn v7_audit_by_person(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn v7_audit_by_person(txn: &super::Write) -> Result<(), StoreError> {
     use crate::domain::{access::Access, appointment::Appointment, referral::Referral};
     use std::collections::HashMap;
     let mut owner: HashMap<u128, u128> = HashMap::new();

@@ -19,6 +19,7 @@ mod oversight;
 mod persons;
 mod referrals;
 mod retention;
+mod sealing;
 mod search;
 mod sessions;
 mod snapshot;
@@ -27,6 +28,7 @@ pub mod stats;
 mod stats_property;
 mod tables;
 mod tokens;
+mod txn;
 mod users;
 
 pub use audit::AuditFilter;
@@ -38,6 +40,7 @@ pub use migrations::SCHEMA_VERSION;
 pub use search::SearchHit;
 pub use snapshot::{Changed, Snapshot};
 pub use tokens::ApiToken;
+pub use txn::{Read, Sealing, Write};
 
 use redb::Database;
 use std::path::{Path, PathBuf};
@@ -54,6 +57,8 @@ pub struct Store {
     path: PathBuf,
     /// When the database was opened (and its integrity checked by redb).
     opened_at: chrono::DateTime<chrono::Utc>,
+    /// Whether personal values are sealed, and the data key while it is in memory.
+    sealing: std::sync::RwLock<Sealing>,
 }
 
 /// Copies the database file to `<data>/pre-upgrade/` and syncs it; returns the copy's path.
@@ -143,6 +148,11 @@ impl Store {
             db = open_db(&path, false)?;
         }
         let store = Store {
+            sealing: std::sync::RwLock::new(if sealing::is_sealed(&db)? {
+                Sealing::Locked
+            } else {
+                Sealing::Clear
+            }),
             db,
             path,
             opened_at: chrono::Utc::now(),
@@ -287,8 +297,18 @@ pub(crate) fn restrict_to_owner(file: &Path) -> std::io::Result<()> {
 pub(crate) mod test_support {
     use super::*;
 
-    /// A store on a fresh temporary directory (kept alive by the returned guard).
+    /// A store on a fresh temporary directory (kept alive by the returned guard), sealed and
+    /// open: every store test reads and writes personal records through the sealing codec.
     pub fn temp_store() -> (tempfile::TempDir, Store) {
+        let (dir, store) = clear_temp_store();
+        store
+            .start_sealing(crate::seal::DataKey::generate().expect("random"))
+            .expect("seal");
+        (dir, store)
+    }
+
+    /// A store on a fresh temporary directory that was never sealed (as before issue 17).
+    pub fn clear_temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("open store");
         (dir, store)

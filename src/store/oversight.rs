@@ -41,7 +41,7 @@ impl Store {
 
     /// Marks a notice as seen by `actor` (audited).
     pub fn acknowledge_oversight(&self, id: Uuid, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut all = all_in(&txn)?;
         let notice = all
             .iter_mut()

@@ -2,14 +2,14 @@
 
 use crate::domain::audit::Action;
 use chrono::{Datelike, Utc};
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
-use super::codec::{decode, encode};
+use super::codec::{history_key, open_id, seal, seal_id};
 use super::tables::{PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_WORD, PERSON_HISTORY};
-use super::{audit, Store, StoreError};
+use super::{audit, Store, StoreError, Write};
 use crate::domain::audit::AuditEvent;
 use crate::domain::person::{diff, Person, PersonChange, PersonData};
 use crate::domain::text::{edit_distance, fold, words};
@@ -23,7 +23,7 @@ pub(super) fn name_words(p: &Person) -> BTreeSet<String> {
         .collect()
 }
 
-pub(super) fn index_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+pub(super) fn index_in(txn: &Write, p: &Person) -> Result<(), StoreError> {
     let id = p.id.as_u128();
     if let Some(code) = p.code() {
         txn.open_table(PERSON_BY_CODE)?.insert(code, id)?;
@@ -39,7 +39,7 @@ pub(super) fn index_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreEr
     Ok(())
 }
 
-pub(super) fn unindex_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+pub(super) fn unindex_in(txn: &Write, p: &Person) -> Result<(), StoreError> {
     if let Some(code) = p.code() {
         txn.open_table(PERSON_BY_CODE)?.remove(code)?;
     }
@@ -48,7 +48,7 @@ pub(super) fn unindex_in(txn: &WriteTransaction, p: &Person) -> Result<(), Store
 
 /// Takes a person out of the name and birth-date indexes (searches, duplicate checks) only: a
 /// record merged into another keeps its code, which leads to the record kept.
-pub(super) fn unindex_names_in(txn: &WriteTransaction, p: &Person) -> Result<(), StoreError> {
+pub(super) fn unindex_names_in(txn: &Write, p: &Person) -> Result<(), StoreError> {
     let id = p.id.as_u128();
     let mut by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
     for w in name_words(p) {
@@ -61,42 +61,40 @@ pub(super) fn unindex_names_in(txn: &WriteTransaction, p: &Person) -> Result<(),
     Ok(())
 }
 
-pub(super) fn code_owner(txn: &WriteTransaction, code: &str) -> Result<Option<Uuid>, StoreError> {
+pub(super) fn code_owner(txn: &Write, code: &str) -> Result<Option<Uuid>, StoreError> {
     Ok(txn
         .open_table(PERSON_BY_CODE)?
         .get(code)?
         .map(|v| Uuid::from_u128(v.value())))
 }
 
-pub(super) fn get_in(txn: &WriteTransaction, id: Uuid) -> Result<Person, StoreError> {
+pub(super) fn get_in(txn: &Write, id: Uuid) -> Result<Person, StoreError> {
     let table = txn.open_table(PERSONS)?;
     let v = table
         .get(id.as_u128())?
         .ok_or(StoreError::NotFound("Persona"))?;
-    decode(v.value())
+    open_id(txn.sealing(), PERSONS, id.as_u128(), v.value())
 }
 
 /// Stores a new person with its indexes and change-log entry, without an audit entry (the
 /// caller audits), refusing a code that already belongs to someone.
-pub(super) fn insert_quietly(txn: &WriteTransaction, person: &Person) -> Result<(), StoreError> {
+pub(super) fn insert_quietly(txn: &Write, person: &Person) -> Result<(), StoreError> {
     if let Some(code) = person.code() {
         if let Some(existing) = code_owner(txn, code)? {
             return Err(StoreError::DuplicateCode(existing));
         }
     }
-    txn.open_table(PERSONS)?
-        .insert(person.id.as_u128(), encode(person)?.as_slice())?;
+    txn.open_table(PERSONS)?.insert(
+        person.id.as_u128(),
+        seal_id(txn.sealing(), PERSONS, person.id.as_u128(), person)?.as_slice(),
+    )?;
     index_in(txn, person)?;
     changelog::record(txn, KIND, person.id, ChangeOp::Upsert)?;
     Ok(())
 }
 
 /// Stores a new person (inside `txn`) and audits it.
-pub(super) fn insert_in(
-    txn: &WriteTransaction,
-    person: &Person,
-    actor: &str,
-) -> Result<(), StoreError> {
+pub(super) fn insert_in(txn: &Write, person: &Person, actor: &str) -> Result<(), StoreError> {
     insert_quietly(txn, person)?;
     audit::append(
         txn,
@@ -107,7 +105,7 @@ pub(super) fn insert_in(
 
 impl Store {
     pub fn create_person(&self, person: &Person, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         insert_in(&txn, person, actor)?;
         super::stats::commit(txn)?;
         Ok(())
@@ -120,7 +118,7 @@ impl Store {
         data: PersonData,
         actor: &str,
     ) -> Result<(Person, Vec<String>), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let before = get_in(&txn, id)?;
         if before.is_restricted() {
             return Err(StoreError::Restricted);
@@ -137,8 +135,10 @@ impl Store {
             return Ok((before, Vec::new()));
         }
         unindex_in(&txn, &before)?;
-        txn.open_table(PERSONS)?
-            .insert(id.as_u128(), encode(&after)?.as_slice())?;
+        txn.open_table(PERSONS)?.insert(
+            id.as_u128(),
+            seal_id(txn.sealing(), PERSONS, id.as_u128(), &after)?.as_slice(),
+        )?;
         index_in(&txn, &after)?;
         let fields: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
         {
@@ -153,7 +153,13 @@ impl Store {
                 user: actor.to_string(),
                 changes,
             };
-            history.insert((id.as_u128(), next), encode(&entry)?.as_slice())?;
+            let sealed = seal(
+                txn.sealing(),
+                redb::TableHandle::name(&PERSON_HISTORY),
+                &history_key(id.as_u128(), next),
+                &entry,
+            )?;
+            history.insert((id.as_u128(), next), sealed.as_slice())?;
         }
         changelog::record(&txn, KIND, id, ChangeOp::Upsert)?;
         audit::append(
@@ -172,14 +178,15 @@ impl Store {
 
     /// The person holding a codice fiscale or temporary code.
     pub fn person_by_code(&self, code: &str) -> Result<Option<Person>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let index = txn.open_table(PERSON_BY_CODE)?;
         let Some(id) = index.get(code)? else {
             return Ok(None);
         };
         let table = txn.open_table(PERSONS)?;
         let v = table.get(id.value())?;
-        v.map(|v| decode(v.value())).transpose()
+        v.map(|v| open_id(txn.sealing(), PERSONS, id.value(), v.value()))
+            .transpose()
     }
 
     /// Changes to a person, oldest first.
@@ -190,13 +197,13 @@ impl Store {
     /// People who may be the one being registered: the same code, or the same birth date with
     /// the same or a close name (surname and given names in either order).
     pub fn possible_duplicates(&self, data: &PersonData) -> Result<Vec<Person>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let persons = txn.open_table(PERSONS)?;
         let mut found: Vec<Person> = Vec::new();
         if let Some(cf) = &data.codice_fiscale {
             if let Some(id) = txn.open_table(PERSON_BY_CODE)?.get(cf.as_str())? {
                 if let Some(v) = persons.get(id.value())? {
-                    found.push(decode(v.value())?);
+                    found.push(open_id(txn.sealing(), PERSONS, id.value(), v.value())?);
                 }
             }
         }
@@ -210,7 +217,7 @@ impl Store {
                     continue;
                 }
                 if let Some(v) = persons.get(id)? {
-                    let p: Person = decode(v.value())?;
+                    let p: Person = open_id(txn.sealing(), PERSONS, id, v.value())?;
                     let name = p.folded_name();
                     if edit_distance(&name, &wanted, 2) <= 2
                         || edit_distance(&name, &swapped, 2) <= 2
@@ -225,7 +232,7 @@ impl Store {
 
     /// Number of persons held.
     pub fn person_count(&self) -> Result<u64, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         Ok(redb::ReadableTableMetadata::len(&txn.open_table(PERSONS)?)?)
     }
 }

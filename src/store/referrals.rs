@@ -2,20 +2,22 @@
 
 use crate::domain::audit::Action;
 use chrono::Utc;
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
-use super::codec::{decode, encode};
+use super::codec::{open_id, seal_id};
 use super::tables::{PERSONS, REFERRALS, REFERRALS_BY_ACCESS, REFERRALS_BY_PERSON};
 use super::{audit, persons, Store, StoreError};
 use crate::domain::audit::AuditEvent;
 use crate::domain::person::{NoticeGiven, Person};
 use crate::domain::referral::{Carried, Referral, ReferralStatus};
 
-pub(super) fn put(txn: &WriteTransaction, r: &Referral) -> Result<(), StoreError> {
-    txn.open_table(REFERRALS)?
-        .insert(r.id.as_u128(), encode(r)?.as_slice())?;
+pub(super) fn put(txn: &super::Write, r: &Referral) -> Result<(), StoreError> {
+    txn.open_table(REFERRALS)?.insert(
+        r.id.as_u128(),
+        seal_id(txn.sealing(), REFERRALS, r.id.as_u128(), r)?.as_slice(),
+    )?;
     changelog::record(txn, "referral", r.id, ChangeOp::Upsert)?;
     Ok(())
 }
@@ -23,7 +25,7 @@ pub(super) fn put(txn: &WriteTransaction, r: &Referral) -> Result<(), StoreError
 impl Store {
     /// Stores a new referral; a privacy override is audited on its own line.
     pub fn create_referral(&self, r: &Referral, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         put(&txn, r)?;
         txn.open_multimap_table(REFERRALS_BY_ACCESS)?
             .insert(r.access_id.as_u128(), r.id.as_u128())?;
@@ -60,7 +62,7 @@ impl Store {
         actor: &str,
         what: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         for r in referrals {
             put(&txn, r)?;
             txn.open_multimap_table(REFERRALS_BY_ACCESS)?
@@ -86,13 +88,13 @@ impl Store {
         privacy_override: Option<&str>,
         actor: &str,
     ) -> Result<Referral, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut r: Referral = {
             let table = txn.open_table(REFERRALS)?;
             let v = table
                 .get(id.as_u128())?
                 .ok_or(StoreError::NotFound("Invio"))?;
-            decode(v.value())?
+            open_id(txn.sealing(), REFERRALS, id.as_u128(), v.value())?
         };
         r.advance(to, actor, note, Utc::now())
             .map_err(|e| StoreError::IllegalTransition {
@@ -133,18 +135,21 @@ impl Store {
         actor: &str,
         details: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         super::meta::put(&txn, state_key, state)?;
         {
             let mut table = txn.open_table(REFERRALS)?;
             for id in carried {
                 let mut r: Referral = match table.get(id.as_u128())? {
-                    Some(v) => decode(v.value())?,
+                    Some(v) => open_id(txn.sealing(), REFERRALS, id.as_u128(), v.value())?,
                     None => continue,
                 };
                 if r.carried.is_none() {
                     r.carried = Some(bundle);
-                    table.insert(id.as_u128(), encode(&r)?.as_slice())?;
+                    table.insert(
+                        id.as_u128(),
+                        seal_id(txn.sealing(), REFERRALS, id.as_u128(), &r)?.as_slice(),
+                    )?;
                 }
             }
         }
@@ -157,10 +162,11 @@ impl Store {
     }
 
     pub fn referral(&self, id: Uuid) -> Result<Option<Referral>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(REFERRALS)?;
         let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        v.map(|v| open_id(txn.sealing(), REFERRALS, id.as_u128(), v.value()))
+            .transpose()
     }
 
     /// Every referral, newest first.
@@ -183,7 +189,7 @@ impl Store {
         notice: NoticeGiven,
         actor: &str,
     ) -> Result<Person, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut p = persons::get_in(&txn, person)?;
         let details = format!(
             "versione {}, {}, {}",
@@ -192,8 +198,10 @@ impl Store {
             notice.date.format("%d/%m/%Y")
         );
         p.privacy_notice = Some(notice);
-        txn.open_table(PERSONS)?
-            .insert(person.as_u128(), encode(&p)?.as_slice())?;
+        txn.open_table(PERSONS)?.insert(
+            person.as_u128(),
+            seal_id(txn.sealing(), PERSONS, person.as_u128(), &p)?.as_slice(),
+        )?;
         changelog::record(&txn, "person", person, ChangeOp::Upsert)?;
         audit::append(
             &txn,
@@ -219,11 +227,13 @@ impl Store {
     where
         F: FnOnce(&mut Person) -> Result<(), StoreError>,
     {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut p = persons::get_in(&txn, id)?;
         change(&mut p)?;
-        txn.open_table(PERSONS)?
-            .insert(id.as_u128(), encode(&p)?.as_slice())?;
+        txn.open_table(PERSONS)?.insert(
+            id.as_u128(),
+            seal_id(txn.sealing(), PERSONS, id.as_u128(), &p)?.as_slice(),
+        )?;
         changelog::record(&txn, "person", id, ChangeOp::Upsert)?;
         audit::append(
             &txn,

@@ -2,11 +2,11 @@
 
 use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
-use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable};
+use redb::{ReadableMultimapTable, ReadableTable};
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
-use super::codec::{decode, encode};
+use super::codec::{encode, open_id, seal_id};
 use super::tables::*;
 use super::{audit, persons, Store, StoreError};
 use crate::domain::access::Access;
@@ -26,21 +26,22 @@ impl Store {
         now: DateTime<Utc>,
         years: u32,
     ) -> Result<Vec<(Person, DateTime<Utc>)>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let persons_t = txn.open_table(PERSONS)?;
         let by_person = txn.open_multimap_table(ACCESSES_BY_PERSON)?;
         let accesses = txn.open_table(ACCESSES)?;
         let mut out = Vec::new();
         for row in persons_t.iter()? {
-            let (_, v) = row?;
-            let p: Person = decode(v.value())?;
+            let (k, v) = row?;
+            let p: Person = open_id(txn.sealing(), PERSONS, k.value(), v.value())?;
             if p.surname == ANONYMIZED && p.code().is_none() {
                 continue;
             }
             let mut last = p.updated_at.max(p.created_at);
             for id in by_person.get(p.id.as_u128())? {
-                if let Some(a) = accesses.get(id?.value())? {
-                    let a: Access = decode(a.value())?;
+                let aid = id?.value();
+                if let Some(a) = accesses.get(aid)? {
+                    let a: Access = open_id(txn.sealing(), ACCESSES, aid, a.value())?;
                     last = last.max(a.time);
                 }
             }
@@ -57,7 +58,7 @@ impl Store {
     }
 
     pub fn save_retention_proposal(&self, p: &Proposal, actor: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(META)?
             .insert("retention_proposal", encode(p)?.as_slice())?;
         audit::append(
@@ -83,7 +84,7 @@ impl Store {
         actor: &str,
     ) -> Result<(usize, usize), StoreError> {
         let now = Utc::now();
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut people = 0;
         let mut changed_accesses = 0;
         for id in ids {
@@ -103,8 +104,10 @@ impl Store {
                     .then(|| Uuid::now_v7().simple().to_string()),
                 district: district_key(&before),
             };
-            txn.open_table(PERSONS)?
-                .insert(id.as_u128(), encode(&after)?.as_slice())?;
+            txn.open_table(PERSONS)?.insert(
+                id.as_u128(),
+                seal_id(txn.sealing(), PERSONS, id.as_u128(), &after)?.as_slice(),
+            )?;
             // Accesses become anonymous statistical records.
             let access_ids: Vec<u128> = txn
                 .open_multimap_table(ACCESSES_BY_PERSON)?
@@ -115,12 +118,14 @@ impl Store {
                 let a: Option<Access> = txn
                     .open_table(ACCESSES)?
                     .get(aid)?
-                    .map(|v| decode(v.value()))
+                    .map(|v| open_id(txn.sealing(), ACCESSES, aid, v.value()))
                     .transpose()?;
                 if let Some(a) = a {
                     let anon = anonymize_access(&a, &before, &pseudonyms);
-                    txn.open_table(ACCESSES)?
-                        .insert(aid, encode(&anon)?.as_slice())?;
+                    txn.open_table(ACCESSES)?.insert(
+                        aid,
+                        seal_id(txn.sealing(), ACCESSES, aid, &anon)?.as_slice(),
+                    )?;
                     changelog::record(&txn, "access", a.id, ChangeOp::Upsert)?;
                     changed_accesses += 1;
                 }
@@ -135,7 +140,7 @@ impl Store {
                 let r: Option<Referral> = txn
                     .open_table(REFERRALS)?
                     .get(rid)?
-                    .map(|v| decode(v.value()))
+                    .map(|v| open_id(txn.sealing(), REFERRALS, rid, v.value()))
                     .transpose()?;
                 if let Some(mut r) = r {
                     r.reason = String::new();
@@ -144,7 +149,7 @@ impl Store {
                         h.note = String::new();
                     }
                     txn.open_table(REFERRALS)?
-                        .insert(rid, encode(&r)?.as_slice())?;
+                        .insert(rid, seal_id(txn.sealing(), REFERRALS, rid, &r)?.as_slice())?;
                     changelog::record(&txn, "referral", r.id, ChangeOp::Upsert)?;
                 }
             }
@@ -158,7 +163,7 @@ impl Store {
                 let a: Option<Appointment> = txn
                     .open_table(APPOINTMENTS)?
                     .remove(ap)?
-                    .map(|v| decode(v.value()))
+                    .map(|v| open_id(txn.sealing(), APPOINTMENTS, ap, v.value()))
                     .transpose()?;
                 if let Some(a) = a {
                     txn.open_table(APPOINTMENTS_BY_TIME)?
@@ -214,20 +219,23 @@ impl Store {
     /// District: anonymizes the received cases of an approved proposal in one transaction;
     /// returns how many were changed.
     pub fn anonymize_cases(&self, ids: &[Uuid], actor: &str) -> Result<usize, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut done = 0;
         {
             let mut inbox = txn.open_table(INBOX)?;
             for id in ids {
                 let held: Option<InboxReferral> = inbox
                     .get(id.as_u128())?
-                    .map(|v| decode(v.value()))
+                    .map(|v| open_id(txn.sealing(), INBOX, id.as_u128(), v.value()))
                     .transpose()?;
                 let Some(mut e) = held.filter(|e| !e.is_anonymized()) else {
                     continue;
                 };
                 e.anonymize();
-                inbox.insert(id.as_u128(), encode(&e)?.as_slice())?;
+                inbox.insert(
+                    id.as_u128(),
+                    seal_id(txn.sealing(), INBOX, id.as_u128(), &e)?.as_slice(),
+                )?;
                 changelog::record(&txn, "inbox", *id, ChangeOp::Upsert)?;
                 audit::append(
                     &txn,

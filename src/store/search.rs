@@ -3,11 +3,11 @@
 //! forgiven. Every lookup goes through an index; nothing scans the persons table.
 
 use chrono::{Datelike, NaiveDate};
-use redb::ReadableDatabase;
+
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-use super::codec::decode;
+use super::codec::open_id;
 use super::tables::{PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_WORD};
 use super::{Store, StoreError};
 use crate::domain::codice_fiscale::normalize;
@@ -148,10 +148,13 @@ impl Store {
         // A search box holds a name, not a novel: long input would only cost memory.
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let query = query.as_str();
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let persons = txn.open_table(PERSONS)?;
         let load = |id: u128| -> Result<Option<Person>, StoreError> {
-            persons.get(id)?.map(|v| decode(v.value())).transpose()
+            persons
+                .get(id)?
+                .map(|v| open_id(txn.sealing(), PERSONS, id, v.value()))
+                .transpose()
         };
 
         let code = normalize(query);
@@ -254,7 +257,7 @@ impl Store {
                         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                         std::collections::hash_map::Entry::Vacant(e) => match persons.get(id)? {
                             Some(v) => {
-                                let n: NameOnly = decode(v.value())?;
+                                let n: NameOnly = open_id(txn.sealing(), PERSONS, id, v.value())?;
                                 e.insert(
                                     words(&format!("{} {}", n.surname, n.given_names))
                                         .into_iter()

@@ -3,7 +3,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::Utc;
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -75,7 +75,7 @@ pub(super) fn create_in(
 impl Store {
     /// Starts a new session for `user_id`; returns the id to put in the cookie.
     pub fn create_session(&self, user_id: Uuid, ip: &str) -> Result<(String, Session), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let created = create_in(&txn, user_id, ip)?;
         txn.commit()?;
         Ok(created)
@@ -86,7 +86,7 @@ impl Store {
         let key = key_of(id);
         let now = Utc::now();
         let found: Option<Session> = {
-            let txn = self.db.begin_read()?;
+            let txn = self.begin_read()?;
             let table = txn.open_table(SESSIONS)?;
             let value = table.get(key.as_slice())?;
             value.map(|v| decode(v.value())).transpose()?
@@ -97,7 +97,7 @@ impl Store {
         if session.is_expired(now) {
             // Kept a while, unusable, so that a form posted after the expiry finds its user.
             if session.is_gone(now) {
-                let txn = self.db.begin_write()?;
+                let txn = self.begin_write()?;
                 remove_in(&txn, &key)?;
                 txn.commit()?;
             }
@@ -105,7 +105,7 @@ impl Store {
         }
         if session.needs_touch(now) {
             session.last_seen = now;
-            let txn = self.db.begin_write()?;
+            let txn = self.begin_write()?;
             // Only refresh a session that still exists: a concurrent logout wins.
             let exists = txn.open_table(SESSIONS)?.get(key.as_slice())?.is_some();
             if exists {
@@ -122,7 +122,7 @@ impl Store {
 
     /// Ends one session (logout). Returns it if it existed.
     pub fn end_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let removed = remove_in(&txn, &key_of(id))?;
         txn.commit()?;
         Ok(removed)
@@ -131,7 +131,7 @@ impl Store {
     /// The user of a session that has expired (not ended by logout or revocation, and not gone):
     /// whose form it was when it arrives too late.
     pub fn expired_session_user(&self, id: &str) -> Result<Option<Uuid>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(SESSIONS)?;
         let Some(value) = table.get(key_of(id).as_slice())? else {
             return Ok(None);
@@ -145,7 +145,7 @@ impl Store {
     pub fn purge_expired_sessions(&self) -> Result<usize, StoreError> {
         let now = Utc::now();
         let expired: Vec<Vec<u8>> = {
-            let txn = self.db.begin_read()?;
+            let txn = self.begin_read()?;
             let table = txn.open_table(SESSIONS)?;
             let mut out = Vec::new();
             for row in table.iter()? {
@@ -158,7 +158,7 @@ impl Store {
             out
         };
         if !expired.is_empty() {
-            let txn = self.db.begin_write()?;
+            let txn = self.begin_write()?;
             for key in &expired {
                 remove_in(&txn, key)?;
             }
@@ -169,7 +169,7 @@ impl Store {
 
     /// Number of live sessions of a user.
     pub fn session_count(&self, user_id: Uuid) -> Result<usize, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let by_user = txn.open_multimap_table(SESSIONS_BY_USER)?;
         Ok(by_user.get(user_id.as_u128())?.count())
     }
@@ -192,7 +192,7 @@ mod tests {
         assert_eq!(store.session("nope").unwrap(), None);
         assert!(store.end_session(&a).unwrap().is_some());
         assert_eq!(store.session(&a).unwrap(), None);
-        let txn = store.db.begin_write().unwrap();
+        let txn = store.begin_write().unwrap();
         revoke_all_in(&txn, user).unwrap();
         txn.commit().unwrap();
         assert_eq!(store.session(&b).unwrap(), None);

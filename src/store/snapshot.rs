@@ -2,19 +2,20 @@
 //! database and opens one snapshot, not one per query.
 
 use chrono::{DateTime, Utc};
-use redb::{ReadTransaction, ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 use uuid::Uuid;
 
-use super::codec::decode;
+use super::codec::{decode, history_key, open, open_id};
 use super::tables::*;
 use super::{Store, StoreError};
 use crate::domain::access::Access;
 use crate::domain::appointment::Appointment;
 use crate::domain::person::{Person, PersonChange};
 use crate::domain::referral::Referral;
+use redb::TableHandle;
 
 pub struct Snapshot {
-    txn: ReadTransaction,
+    txn: super::Read,
 }
 
 /// Records changed since a change number, by kind (`access`, `person`, `referral`…).
@@ -33,7 +34,7 @@ impl Changed {
 impl Store {
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
         Ok(Snapshot {
-            txn: self.db.begin_read()?,
+            txn: self.begin_read()?,
         })
     }
 }
@@ -42,7 +43,8 @@ impl Snapshot {
     pub fn person(&self, id: Uuid) -> Result<Option<Person>, StoreError> {
         let table = self.txn.open_table(PERSONS)?;
         let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        v.map(|v| open_id(self.txn.sealing(), PERSONS, id.as_u128(), v.value()))
+            .transpose()
     }
 
     /// Every change of a person's data, oldest first.
@@ -51,8 +53,14 @@ impl Snapshot {
         table
             .range((id.as_u128(), 0)..=(id.as_u128(), u64::MAX))?
             .map(|row| {
-                let (_, v) = row?;
-                decode(v.value())
+                let (k, v) = row?;
+                let (pid, n) = k.value();
+                open(
+                    self.txn.sealing(),
+                    PERSON_HISTORY.name(),
+                    &history_key(pid, n),
+                    v.value(),
+                )
             })
             .collect()
     }
@@ -64,12 +72,14 @@ impl Snapshot {
         table: redb::TableDefinition<u128, &[u8]>,
         key: Uuid,
     ) -> Result<Vec<T>, StoreError> {
+        let table_def = table;
         let index = self.txn.open_multimap_table(index)?;
         let table = self.txn.open_table(table)?;
         let mut out = Vec::new();
         for id in index.get(key.as_u128())? {
-            if let Some(v) = table.get(id?.value())? {
-                out.push(decode(v.value())?);
+            let id = id?.value();
+            if let Some(v) = table.get(id)? {
+                out.push(open_id(self.txn.sealing(), table_def, id, v.value())?);
             }
         }
         Ok(out)
@@ -124,11 +134,11 @@ impl Snapshot {
             return Ok(a.person_id);
         }
         if let Some(v) = self.txn.open_table(REFERRALS)?.get(key)? {
-            let r: Referral = decode(v.value())?;
+            let r: Referral = open_id(self.txn.sealing(), REFERRALS, key, v.value())?;
             return Ok(Some(r.person_id));
         }
         if let Some(v) = self.txn.open_table(APPOINTMENTS)?.get(key)? {
-            let a: Appointment = decode(v.value())?;
+            let a: Appointment = open_id(self.txn.sealing(), APPOINTMENTS, key, v.value())?;
             return Ok(Some(a.person_id));
         }
         Ok(None)
@@ -137,7 +147,8 @@ impl Snapshot {
     pub fn referral(&self, id: Uuid) -> Result<Option<Referral>, StoreError> {
         let table = self.txn.open_table(REFERRALS)?;
         let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        v.map(|v| open_id(self.txn.sealing(), REFERRALS, id.as_u128(), v.value()))
+            .transpose()
     }
 
     /// The ids of the records changed after change `after`, by kind, and the last change number
@@ -167,7 +178,12 @@ impl Snapshot {
         let accesses = self.txn.open_table(ACCESSES).map_err(StoreError::from)?;
         for id in ids {
             if let Some(v) = accesses.get(id.as_u128()).map_err(StoreError::from)? {
-                f(decode(v.value())?)?;
+                f(open_id(
+                    self.txn.sealing(),
+                    ACCESSES,
+                    id.as_u128(),
+                    v.value(),
+                )?)?;
             }
         }
         Ok(())
@@ -176,7 +192,8 @@ impl Snapshot {
     pub fn access(&self, id: Uuid) -> Result<Option<Access>, StoreError> {
         let table = self.txn.open_table(ACCESSES)?;
         let v = table.get(id.as_u128())?;
-        v.map(|v| decode(v.value())).transpose()
+        v.map(|v| open_id(self.txn.sealing(), ACCESSES, id.as_u128(), v.value()))
+            .transpose()
     }
 
     /// The records of `table` whose time, in the `(millis, id)` keys of `index`, is in
@@ -188,13 +205,15 @@ impl Snapshot {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<T>, StoreError> {
+        let table_def = table;
         let index = self.txn.open_table(index)?;
         let table = self.txn.open_table(table)?;
         let mut out = Vec::new();
         for row in index.range((from.timestamp_millis(), 0)..(to.timestamp_millis(), 0))? {
             let (k, _) = row?;
-            if let Some(v) = table.get(k.value().1)? {
-                out.push(decode(v.value())?);
+            let id = k.value().1;
+            if let Some(v) = table.get(id)? {
+                out.push(open_id(self.txn.sealing(), table_def, id, v.value())?);
             }
         }
         Ok(out)
@@ -224,7 +243,10 @@ impl Snapshot {
             .txn
             .open_table(REFERRALS)?
             .iter()?
-            .map(|row| decode(row?.1.value()))
+            .map(|row| {
+                let (k, v) = row?;
+                open_id(self.txn.sealing(), REFERRALS, k.value(), v.value())
+            })
             .collect::<Result<_, _>>()?;
         out.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         Ok(out)
@@ -236,7 +258,12 @@ impl Snapshot {
         let mut out = Vec::new();
         for id in ids {
             if let Some(v) = persons.get(id.as_u128())? {
-                out.push(decode(v.value())?);
+                out.push(open_id(
+                    self.txn.sealing(),
+                    PERSONS,
+                    id.as_u128(),
+                    v.value(),
+                )?);
             }
         }
         Ok(out)

@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 
-use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable, WriteTransaction};
+use redb::{ReadableMultimapTable, ReadableTable};
 use uuid::Uuid;
 
 use super::changelog::ChangeEntry;
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, open_id, seal_id};
 use super::tables::*;
 use super::{audit, Store, StoreError};
 use crate::domain::access::Access;
@@ -29,13 +29,13 @@ const CURSOR: &str = "stats_cursor";
 const PART: usize = 50_000;
 
 /// Commits `txn` once the statistics hold the desk's changes recorded in it.
-pub(super) fn commit(txn: WriteTransaction) -> Result<(), StoreError> {
+pub(super) fn commit(txn: super::Write) -> Result<(), StoreError> {
     settle(&txn)?;
     txn.commit()?;
     Ok(())
 }
 
-fn cursor(txn: &WriteTransaction) -> Result<u64, StoreError> {
+fn cursor(txn: &super::Write) -> Result<u64, StoreError> {
     let meta = txn.open_table(META)?;
     let v = meta.get(CURSOR)?;
     Ok(v.map(|v| decode::<u64>(v.value()))
@@ -43,13 +43,13 @@ fn cursor(txn: &WriteTransaction) -> Result<u64, StoreError> {
         .unwrap_or(0))
 }
 
-fn set_cursor(txn: &WriteTransaction, seq: u64) -> Result<(), StoreError> {
+fn set_cursor(txn: &super::Write, seq: u64) -> Result<(), StoreError> {
     super::meta::put(txn, CURSOR, &seq)
 }
 
 /// Refreshes the statistical record of every access changed since the cursor: directly, through
 /// its person, or through a referral made from it.
-fn settle(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn settle(txn: &super::Write) -> Result<(), StoreError> {
     let from = cursor(txn)?;
     let mut accesses = BTreeSet::new();
     let mut persons: BTreeSet<u128> = BTreeSet::new();
@@ -81,7 +81,11 @@ fn settle(txn: &WriteTransaction) -> Result<(), StoreError> {
         let table = txn.open_table(REFERRALS)?;
         for r in referrals {
             if let Some(v) = table.get(r)? {
-                accesses.insert(decode::<Referral>(v.value())?.access_id.as_u128());
+                accesses.insert(
+                    open_id::<Referral>(txn.sealing(), REFERRALS, r, v.value())?
+                        .access_id
+                        .as_u128(),
+                );
             }
         }
     }
@@ -97,16 +101,16 @@ fn settle(txn: &WriteTransaction) -> Result<(), StoreError> {
 }
 
 /// The statistical record of an access as the desk's records say now.
-fn desk_record(txn: &WriteTransaction, id: u128) -> Result<Option<AccessRecord>, StoreError> {
+fn desk_record(txn: &super::Write, id: u128) -> Result<Option<AccessRecord>, StoreError> {
     let access: Access = match txn.open_table(ACCESSES)?.get(id)? {
-        Some(v) => decode(v.value())?,
+        Some(v) => open_id(txn.sealing(), ACCESSES, id, v.value())?,
         None => return Ok(None),
     };
     let person: Option<Person> = match access.person_id {
         Some(pid) => txn
             .open_table(PERSONS)?
             .get(pid.as_u128())?
-            .map(|v| decode(v.value()))
+            .map(|v| open_id(txn.sealing(), PERSONS, pid.as_u128(), v.value()))
             .transpose()?,
         None => None,
     };
@@ -115,8 +119,9 @@ fn desk_record(txn: &WriteTransaction, id: u128) -> Result<Option<AccessRecord>,
         let by_access = txn.open_multimap_table(REFERRALS_BY_ACCESS)?;
         let table = txn.open_table(REFERRALS)?;
         for rid in by_access.get(id)? {
-            if let Some(v) = table.get(rid?.value())? {
-                let r: Referral = decode(v.value())?;
+            let rid = rid?.value();
+            if let Some(v) = table.get(rid)? {
+                let r: Referral = open_id(txn.sealing(), REFERRALS, rid, v.value())?;
                 referred |= r.target == Target::Ssp && r.was_sent();
             }
         }
@@ -125,10 +130,13 @@ fn desk_record(txn: &WriteTransaction, id: u128) -> Result<Option<AccessRecord>,
 }
 
 /// Counts the access's record as it is now instead of as it was counted.
-fn refresh(txn: &WriteTransaction, id: u128, delta: &mut Delta) -> Result<(), StoreError> {
+fn refresh(txn: &super::Write, id: u128, delta: &mut Delta) -> Result<(), StoreError> {
     let new = desk_record(txn, id)?;
     let mut table = txn.open_table(STAT_RECORDS)?;
-    let old: Option<AccessRecord> = table.get(id)?.map(|v| decode(v.value())).transpose()?;
+    let old: Option<AccessRecord> = table
+        .get(id)?
+        .map(|v| open_id(txn.sealing(), STAT_RECORDS, id, v.value()))
+        .transpose()?;
     if old == new {
         return Ok(());
     }
@@ -138,7 +146,7 @@ fn refresh(txn: &WriteTransaction, id: u128, delta: &mut Delta) -> Result<(), St
     match &new {
         Some(n) => {
             delta.add(n);
-            table.insert(id, encode(n)?.as_slice())?;
+            table.insert(id, seal_id(txn.sealing(), STAT_RECORDS, id, n)?.as_slice())?;
         }
         None => {
             table.remove(id)?;
@@ -148,7 +156,7 @@ fn refresh(txn: &WriteTransaction, id: u128, delta: &mut Delta) -> Result<(), St
 }
 
 /// Applies a delta to the counters and the distinct-person sets.
-fn apply(txn: &WriteTransaction, delta: Delta) -> Result<(), StoreError> {
+fn apply(txn: &super::Write, delta: Delta) -> Result<(), StoreError> {
     let Delta {
         mut counts,
         presence,
@@ -203,7 +211,7 @@ fn apply(txn: &WriteTransaction, delta: Delta) -> Result<(), StoreError> {
 /// before) and counts them; `referred` when a received referral was made from the access.
 /// Returns how many were stored; a record that comes as an error stops it all.
 pub(super) fn put_district_records(
-    txn: &WriteTransaction,
+    txn: &super::Write,
     records: impl Iterator<Item = Result<AccessRecord, StoreError>>,
 ) -> Result<usize, StoreError> {
     let mut delta = Delta::default();
@@ -216,8 +224,11 @@ pub(super) fn put_district_records(
             stored += 1;
             r.referred = referred.get(r.id.as_u128())?.is_some();
             let old = table
-                .insert(r.id.as_u128(), encode(&r)?.as_slice())?
-                .map(|v| decode::<AccessRecord>(v.value()))
+                .insert(
+                    r.id.as_u128(),
+                    seal_id(txn.sealing(), DISTRICT_ACCESSES, r.id.as_u128(), &r)?.as_slice(),
+                )?
+                .map(|v| open_id(txn.sealing(), DISTRICT_ACCESSES, r.id.as_u128(), v.value()))
                 .transpose()?;
             if let Some(o) = &old {
                 delta.remove(o);
@@ -235,7 +246,7 @@ pub(super) fn put_district_records(
 /// District: a referral was received for these accesses; those already held now count as
 /// referred (those still to come will, when they arrive).
 pub(super) fn mark_district_referred(
-    txn: &WriteTransaction,
+    txn: &super::Write,
     accesses: impl Iterator<Item = Uuid>,
 ) -> Result<(), StoreError> {
     let mut delta = Delta::default();
@@ -246,13 +257,16 @@ pub(super) fn mark_district_referred(
             referred.insert(id.as_u128(), ())?;
             let held: Option<AccessRecord> = table
                 .get(id.as_u128())?
-                .map(|v| decode(v.value()))
+                .map(|v| open_id(txn.sealing(), DISTRICT_ACCESSES, id.as_u128(), v.value()))
                 .transpose()?;
             if let Some(mut r) = held.filter(|r| !r.referred) {
                 delta.remove(&r);
                 r.referred = true;
                 delta.add(&r);
-                table.insert(id.as_u128(), encode(&r)?.as_slice())?;
+                table.insert(
+                    id.as_u128(),
+                    seal_id(txn.sealing(), DISTRICT_ACCESSES, id.as_u128(), &r)?.as_slice(),
+                )?;
             }
         }
     }
@@ -260,7 +274,7 @@ pub(super) fn mark_district_referred(
 }
 
 /// Recounts every statistic from the records, in `txn`. Returns the records counted.
-pub(super) fn rebuild_in(txn: &WriteTransaction) -> Result<u64, StoreError> {
+pub(super) fn rebuild_in(txn: &super::Write) -> Result<u64, StoreError> {
     txn.delete_table(STAT_COUNTS)?;
     txn.delete_table(STAT_PRESENCE)?;
     txn.delete_table(STAT_RECORDS)?;
@@ -273,7 +287,8 @@ pub(super) fn rebuild_in(txn: &WriteTransaction) -> Result<u64, StoreError> {
         let inbox = txn.open_table(INBOX)?;
         let mut ids = BTreeSet::new();
         for row in inbox.iter()? {
-            let e: InboxReferral = decode(row?.1.value())?;
+            let (k, v) = row?;
+            let e: InboxReferral = open_id(txn.sealing(), INBOX, k.value(), v.value())?;
             ids.insert(e.record.referral.access_id.as_u128());
         }
         ids
@@ -296,7 +311,10 @@ pub(super) fn rebuild_in(txn: &WriteTransaction) -> Result<u64, StoreError> {
                 None => table.range(0..)?,
             };
             rows.take(PART)
-                .map(|row| decode(row?.1.value()))
+                .map(|row| {
+                    let (k, v) = row?;
+                    open_id(txn.sealing(), DISTRICT_ACCESSES, k.value(), v.value())
+                })
                 .collect::<Result<_, StoreError>>()?
         };
         let Some(last) = part.last().map(|r| r.id.as_u128()) else {
@@ -307,7 +325,10 @@ pub(super) fn rebuild_in(txn: &WriteTransaction) -> Result<u64, StoreError> {
             let was = referred.contains(&r.id.as_u128());
             if r.referred != was {
                 r.referred = was;
-                table.insert(r.id.as_u128(), encode(&r)?.as_slice())?;
+                table.insert(
+                    r.id.as_u128(),
+                    seal_id(txn.sealing(), DISTRICT_ACCESSES, r.id.as_u128(), &r)?.as_slice(),
+                )?;
             }
             delta.add(&r);
             counted += 1;
@@ -352,7 +373,7 @@ pub(super) fn rebuild_in(txn: &WriteTransaction) -> Result<u64, StoreError> {
 }
 
 fn all_counters(
-    txn: &WriteTransaction,
+    txn: &super::Write,
 ) -> Result<std::collections::HashMap<CountKey, u64>, StoreError> {
     let table = txn.open_table(STAT_COUNTS)?;
     let mut out = std::collections::HashMap::new();
@@ -398,7 +419,7 @@ pub struct StatCounters {
 impl Store {
     /// Recounts every statistic from the records (to check them, or after a repair), audited.
     pub fn rebuild_stats(&self, actor: &str) -> Result<Rebuilt, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let before = all_counters(&txn)?;
         let records = rebuild_in(&txn)?;
         let after = all_counters(&txn)?;
@@ -464,7 +485,7 @@ impl Store {
         to: &str,
         mut f: impl FnMut(&str, &str, &str, &str, u64),
     ) -> Result<(Vec<String>, Vec<i32>), StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(STAT_COUNTS)?;
         let (scopes, years) = Self::scopes_and_years(&table)?;
         // From the year of `from` (its `YYYY` key sorts before its months) to the end of `to`.
@@ -537,8 +558,14 @@ impl Store {
 
     /// The desk's statistical records, as its statistics count them (for a recount).
     pub fn desk_stat_records(&self) -> Result<Vec<AccessRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(STAT_RECORDS)?;
-        table.iter()?.map(|row| decode(row?.1.value())).collect()
+        table
+            .iter()?
+            .map(|row| {
+                let (k, v) = row?;
+                open_id(txn.sealing(), STAT_RECORDS, k.value(), v.value())
+            })
+            .collect()
     }
 }

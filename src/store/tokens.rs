@@ -2,7 +2,7 @@
 
 use crate::domain::audit::Action;
 use chrono::{DateTime, Utc};
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ impl Store {
             label: label.to_string(),
             created_at: Utc::now(),
         };
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(TOKENS)?
             .insert(key.as_slice(), encode(&token)?.as_slice())?;
         txn.open_multimap_table(TOKENS_BY_USER)?
@@ -69,7 +69,7 @@ impl Store {
 
     /// The enabled user a bearer token belongs to.
     pub fn token_user(&self, secret: &str) -> Result<Option<User>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let tokens = txn.open_table(TOKENS)?;
         let Some(v) = tokens.get(key_of(secret).as_slice())? else {
             return Ok(None);
@@ -85,7 +85,7 @@ impl Store {
 
     /// Tokens of one user, oldest first.
     pub fn tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let by_user = txn.open_multimap_table(TOKENS_BY_USER)?;
         let tokens = txn.open_table(TOKENS)?;
         let mut out: Vec<ApiToken> = Vec::new();
@@ -100,7 +100,7 @@ impl Store {
 
     /// Revokes the token with this id; false if there is none.
     pub fn revoke_token(&self, token_id: Uuid, actor: &str) -> Result<bool, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let found = {
             let tokens = txn.open_table(TOKENS)?;
             let mut found = None;

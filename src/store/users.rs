@@ -2,7 +2,7 @@
 
 use crate::domain::audit::Action;
 use chrono::Utc;
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
@@ -83,7 +83,7 @@ impl Store {
         password_hash: String,
         actor: &str,
     ) -> Result<(Instance, User), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         if meta::instance_in(&txn)?.is_some() {
             return Err(StoreError::AlreadySetUp);
         }
@@ -138,7 +138,7 @@ impl Store {
         actor: &str,
         notice: Option<&OversightNotice>,
     ) -> Result<User, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let user = insert_new(&txn, new, password_hash)?;
         if let Some(n) = notice {
             super::oversight::raise_in(&txn, n)?;
@@ -160,14 +160,14 @@ impl Store {
     }
 
     pub fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(USERS)?;
         let value = table.get(id.as_u128())?;
         value.map(|v| decode(v.value())).transpose()
     }
 
     pub fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let index = txn.open_table(USER_BY_USERNAME)?;
         let Some(id) = index.get(username)? else {
             return Ok(None);
@@ -179,7 +179,7 @@ impl Store {
 
     /// All users, by username.
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.begin_read()?;
         let index = txn.open_table(USER_BY_USERNAME)?;
         let table = txn.open_table(USERS)?;
         let mut out = Vec::new();
@@ -199,7 +199,7 @@ impl Store {
         disabled: bool,
         actor: &str,
     ) -> Result<User, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut user = get_in(&txn, id)?;
         if disabled && user.has_role(Role::Amministratore) && !another_active_admin(&txn, id)? {
             return Err(StoreError::LastAdministrator);
@@ -235,7 +235,7 @@ impl Store {
         if roles.is_empty() {
             return Err(StoreError::NoRoles);
         }
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let mut user = get_in(&txn, id)?;
         if user.has_role(Role::Amministratore)
             && !roles.contains(&Role::Amministratore)
@@ -269,7 +269,7 @@ impl Store {
         actor: &str,
         notice: Option<&OversightNotice>,
     ) -> Result<User, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         if let Some(n) = notice {
             super::oversight::raise_in(&txn, n)?;
         }

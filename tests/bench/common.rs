@@ -76,3 +76,23 @@ pub fn set_up(
         .expect("setup")
         .1
 }
+
+/// With `SPORTELLO_BENCH_SEALED=1`, the store seals personal records under a fresh data key
+/// (issue 17), so a run can be compared with one on a clear store. Returns whether it did.
+pub fn seal_if_asked(store: &sportello::store::Store) -> bool {
+    let sealed = std::env::var("SPORTELLO_BENCH_SEALED").is_ok_and(|v| v == "1");
+    if sealed {
+        store
+            .start_sealing(sportello::seal::DataKey::generate().expect("random"))
+            .expect("seal the store");
+    }
+    println!(
+        "store: {}",
+        if sealed {
+            "sealed (SPORTELLO_BENCH_SEALED=1)"
+        } else {
+            "clear"
+        }
+    );
+    sealed
+}

@@ -70,6 +70,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("store");
+    common::seal_if_asked(&store);
     let mut rng = Rng(0xB0E5_2026);
     let base = NaiveDate::from_ymd_opt(1930, 1, 1).expect("date");
     let places = [

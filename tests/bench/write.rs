@@ -64,6 +64,7 @@ fn main() {
         .unwrap_or(2_000);
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = Store::open(&dir.path().join("store")).expect("store");
+    common::seal_if_asked(&store);
     let bare = redb::Database::create(dir.path().join("bare.redb")).expect("bare database");
     let size = serde_json::to_vec(&access()).expect("json").len();
     let value = vec![7u8; size];
