@@ -201,6 +201,9 @@ macro_rules! each_table {
         $x.table(DISTRICT_REFERRED)?;
         $x.table(MERGES)?;
         $x.multimap(MERGES_BY_INTO)?;
+        $x.table(KEY_SLOTS)?;
+        $x.multimap(PERSON_WORD_PREFIX)?;
+        $x.multimap(PERSON_BY_CODE_PREFIX)?;
     }};
 }
 

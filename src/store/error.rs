@@ -101,6 +101,13 @@ pub enum StoreError {
     NotSealed,
     #[error("La chiave offerta non è quella di questo archivio.")]
     WrongDataKey,
+    /// Sealing without a slot, or dropping the recovery slot or the last one: the data could
+    /// no longer be opened.
+    #[error(
+        "Serve almeno una chiave per aprire l'archivio: quella del foglio di recupero e l'ultima \
+         rimasta non si tolgono."
+    )]
+    NoKeySlot,
     /// A sealed value or a key slot did not open.
     #[error("Dato sigillato: {0}")]
     Seal(#[from] crate::seal::SealError),

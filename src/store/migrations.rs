@@ -73,10 +73,15 @@ pub const MIGRATIONS: &[Migration] = &[
             "statistiche di qualsiasi intervallo di mesi dai contatori: persone per mese precedente",
         apply: v11_statistics_of_any_span,
     },
+    Migration {
+        version: 12,
+        name: "cifratura dei dati personali: chiavi dei titolari, indici con hash",
+        apply: v12_sealing_tables,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// Brings the database up to the last migration in `migrations`; refuses a newer database.
 pub fn run(db: &Database, migrations: &[Migration]) -> Result<(), StoreError> {
@@ -129,6 +134,15 @@ fn v10_statistics_by_period(txn: &super::Write) -> Result<(), StoreError> {
 /// any span of months reads its distinct persons from counters: recounted from the records.
 fn v11_statistics_of_any_span(txn: &super::Write) -> Result<(), StoreError> {
     super::stats::rebuild_in(txn).map(|_| ())
+}
+
+/// From version 12 personal records may be sealed (issue 17): the key slots, and the hashed
+/// beginnings of words and codes that a sealed index needs. A clear database keeps its data.
+fn v12_sealing_tables(txn: &super::Write) -> Result<(), StoreError> {
+    txn.open_table(KEY_SLOTS)?;
+    txn.open_multimap_table(PERSON_WORD_PREFIX)?;
+    txn.open_multimap_table(PERSON_BY_CODE_PREFIX)?;
+    Ok(())
 }
 
 fn v8_maintained_statistics(txn: &super::Write) -> Result<(), StoreError> {

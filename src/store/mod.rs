@@ -11,6 +11,7 @@ mod directory;
 pub mod district;
 mod drafts;
 mod error;
+mod index_keys;
 mod login;
 mod merges;
 pub mod meta;
@@ -22,6 +23,7 @@ mod retention;
 mod sealing;
 mod search;
 mod sessions;
+pub mod slots;
 mod snapshot;
 pub mod stats;
 #[cfg(test)]

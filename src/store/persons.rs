@@ -2,13 +2,17 @@
 
 use crate::domain::audit::Action;
 use chrono::{Datelike, Utc};
-use redb::ReadableTable;
+use redb::{ReadableMultimapTable, ReadableTable};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
 use super::changelog::{self, ChangeOp};
 use super::codec::{history_key, open_id, seal, seal_id};
-use super::tables::{PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_WORD, PERSON_HISTORY};
+use super::index_keys::{code_prefixes, word_prefixes, IndexKeys};
+use super::tables::{
+    PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_CODE_PREFIX, PERSON_BY_WORD,
+    PERSON_HISTORY, PERSON_WORD_PREFIX,
+};
 use super::{audit, Store, StoreError, Write};
 use crate::domain::audit::AuditEvent;
 use crate::domain::person::{diff, Person, PersonChange, PersonData};
@@ -24,24 +28,54 @@ pub(super) fn name_words(p: &Person) -> BTreeSet<String> {
 }
 
 pub(super) fn index_in(txn: &Write, p: &Person) -> Result<(), StoreError> {
+    let keys = IndexKeys::of(txn.sealing())?;
     let id = p.id.as_u128();
     if let Some(code) = p.code() {
-        txn.open_table(PERSON_BY_CODE)?.insert(code, id)?;
+        txn.open_table(PERSON_BY_CODE)?
+            .insert(keys.code(code).as_ref(), id)?;
+        if keys.is_hashed() {
+            let mut by_prefix = txn.open_multimap_table(PERSON_BY_CODE_PREFIX)?;
+            for prefix in code_prefixes(code) {
+                by_prefix.insert(keys.code_prefix(prefix).as_ref(), id)?;
+            }
+        }
     }
     let mut by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
+    let mut prefixes = if keys.is_hashed() {
+        Some(txn.open_multimap_table(PERSON_WORD_PREFIX)?)
+    } else {
+        None
+    };
     for w in name_words(p) {
-        by_word.insert(w.as_str(), id)?;
+        let key = keys.word(&w);
+        if let Some(prefixes) = prefixes.as_mut() {
+            // The first person with this word brings its beginnings into the index.
+            if by_word.get(key.as_ref())?.next().is_none() {
+                for prefix in word_prefixes(&w) {
+                    prefixes.insert(keys.word_prefix(prefix).as_ref(), key.as_ref())?;
+                }
+            }
+        }
+        by_word.insert(key.as_ref(), id)?;
     }
     if let Some(d) = p.birth_date {
         txn.open_multimap_table(PERSON_BY_BIRTH)?
-            .insert(d.num_days_from_ce(), id)?;
+            .insert(keys.birth(d.num_days_from_ce()), id)?;
     }
     Ok(())
 }
 
 pub(super) fn unindex_in(txn: &Write, p: &Person) -> Result<(), StoreError> {
     if let Some(code) = p.code() {
-        txn.open_table(PERSON_BY_CODE)?.remove(code)?;
+        let keys = IndexKeys::of(txn.sealing())?;
+        txn.open_table(PERSON_BY_CODE)?
+            .remove(keys.code(code).as_ref())?;
+        if keys.is_hashed() {
+            let mut by_prefix = txn.open_multimap_table(PERSON_BY_CODE_PREFIX)?;
+            for prefix in code_prefixes(code) {
+                by_prefix.remove(keys.code_prefix(prefix).as_ref(), p.id.as_u128())?;
+            }
+        }
     }
     unindex_names_in(txn, p)
 }
@@ -49,22 +83,38 @@ pub(super) fn unindex_in(txn: &Write, p: &Person) -> Result<(), StoreError> {
 /// Takes a person out of the name and birth-date indexes (searches, duplicate checks) only: a
 /// record merged into another keeps its code, which leads to the record kept.
 pub(super) fn unindex_names_in(txn: &Write, p: &Person) -> Result<(), StoreError> {
+    let keys = IndexKeys::of(txn.sealing())?;
     let id = p.id.as_u128();
     let mut by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
+    let mut prefixes = if keys.is_hashed() {
+        Some(txn.open_multimap_table(PERSON_WORD_PREFIX)?)
+    } else {
+        None
+    };
     for w in name_words(p) {
-        by_word.remove(w.as_str(), id)?;
+        let key = keys.word(&w);
+        by_word.remove(key.as_ref(), id)?;
+        if let Some(prefixes) = prefixes.as_mut() {
+            // The last person with this word takes its beginnings away.
+            if by_word.get(key.as_ref())?.next().is_none() {
+                for prefix in word_prefixes(&w) {
+                    prefixes.remove(keys.word_prefix(prefix).as_ref(), key.as_ref())?;
+                }
+            }
+        }
     }
     if let Some(d) = p.birth_date {
         txn.open_multimap_table(PERSON_BY_BIRTH)?
-            .remove(d.num_days_from_ce(), id)?;
+            .remove(keys.birth(d.num_days_from_ce()), id)?;
     }
     Ok(())
 }
 
 pub(super) fn code_owner(txn: &Write, code: &str) -> Result<Option<Uuid>, StoreError> {
+    let keys = IndexKeys::of(txn.sealing())?;
     Ok(txn
         .open_table(PERSON_BY_CODE)?
-        .get(code)?
+        .get(keys.code(code).as_ref())?
         .map(|v| Uuid::from_u128(v.value())))
 }
 
@@ -179,8 +229,9 @@ impl Store {
     /// The person holding a codice fiscale or temporary code.
     pub fn person_by_code(&self, code: &str) -> Result<Option<Person>, StoreError> {
         let txn = self.begin_read()?;
+        let keys = IndexKeys::of(txn.sealing())?;
         let index = txn.open_table(PERSON_BY_CODE)?;
-        let Some(id) = index.get(code)? else {
+        let Some(id) = index.get(keys.code(code).as_ref())? else {
             return Ok(None);
         };
         let table = txn.open_table(PERSONS)?;
@@ -198,10 +249,14 @@ impl Store {
     /// the same or a close name (surname and given names in either order).
     pub fn possible_duplicates(&self, data: &PersonData) -> Result<Vec<Person>, StoreError> {
         let txn = self.begin_read()?;
+        let keys = IndexKeys::of(txn.sealing())?;
         let persons = txn.open_table(PERSONS)?;
         let mut found: Vec<Person> = Vec::new();
         if let Some(cf) = &data.codice_fiscale {
-            if let Some(id) = txn.open_table(PERSON_BY_CODE)?.get(cf.as_str())? {
+            if let Some(id) = txn
+                .open_table(PERSON_BY_CODE)?
+                .get(keys.code(cf.as_str()).as_ref())?
+            {
                 if let Some(v) = persons.get(id.value())? {
                     found.push(open_id(txn.sealing(), PERSONS, id.value(), v.value())?);
                 }
@@ -211,7 +266,7 @@ impl Store {
             let wanted = fold(&format!("{} {}", data.surname, data.given_names));
             let swapped = fold(&format!("{} {}", data.given_names, data.surname));
             let by_birth = txn.open_multimap_table(PERSON_BY_BIRTH)?;
-            for id in by_birth.get(d.num_days_from_ce())? {
+            for id in by_birth.get(keys.birth(d.num_days_from_ce()))? {
                 let id = id?.value();
                 if found.iter().any(|p| p.id.as_u128() == id) {
                     continue;
@@ -219,8 +274,10 @@ impl Store {
                 if let Some(v) = persons.get(id)? {
                     let p: Person = open_id(txn.sealing(), PERSONS, id, v.value())?;
                     let name = p.folded_name();
-                    if edit_distance(&name, &wanted, 2) <= 2
-                        || edit_distance(&name, &swapped, 2) <= 2
+                    // A hashed date key could, very rarely, be another date's.
+                    if p.birth_date == Some(d)
+                        && (edit_distance(&name, &wanted, 2) <= 2
+                            || edit_distance(&name, &swapped, 2) <= 2)
                     {
                         found.push(p);
                     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::codec::{open, seal};
 use super::tables::META;
-use super::{Sealing, Store, StoreError};
+use super::{Sealing, Store, StoreError, Write};
 use crate::seal::DataKey;
 
 /// The setting that marks a sealed database: a known value sealed under the data key, so a key
@@ -26,8 +26,24 @@ pub(super) fn is_sealed(db: &Database) -> Result<bool, StoreError> {
     Ok(table.get(KEY_CHECK)?.is_some())
 }
 
+/// Marks the database sealed under `key`, in `txn`. Refused on a database sealed already.
+pub(super) fn write_check(txn: &Write, key: &Arc<DataKey>) -> Result<(), StoreError> {
+    if !matches!(txn.sealing(), Sealing::Clear) {
+        return Err(StoreError::AlreadySealed);
+    }
+    let open_state = Sealing::Open(key.clone());
+    let check = seal(
+        &open_state,
+        META_NAME,
+        KEY_CHECK.as_bytes(),
+        &KEY_CHECK_TEXT,
+    )?;
+    txn.open_table(META)?.insert(KEY_CHECK, check.as_slice())?;
+    Ok(())
+}
+
 impl Store {
-    fn set_sealing(&self, state: Sealing) {
+    pub(super) fn set_sealing(&self, state: Sealing) {
         match self.sealing.write() {
             Ok(mut s) => *s = state,
             Err(poisoned) => *poisoned.into_inner() = state,
@@ -37,21 +53,11 @@ impl Store {
     /// Seals a database that has no data key yet: from now on its personal values are written
     /// sealed under `key` (which stays in memory, open). Refused on a sealed database.
     pub fn start_sealing(&self, key: DataKey) -> Result<(), StoreError> {
-        if !matches!(self.sealing(), Sealing::Clear) {
-            return Err(StoreError::AlreadySealed);
-        }
         let key = Arc::new(key);
-        let open_state = Sealing::Open(key.clone());
         let txn = self.begin_write()?;
-        let check = seal(
-            &open_state,
-            META_NAME,
-            KEY_CHECK.as_bytes(),
-            &KEY_CHECK_TEXT,
-        )?;
-        txn.open_table(META)?.insert(KEY_CHECK, check.as_slice())?;
+        write_check(&txn, &key)?;
         txn.commit()?;
-        self.set_sealing(open_state);
+        self.set_sealing(Sealing::Open(key));
         Ok(())
     }
 
@@ -93,16 +99,18 @@ const META_NAME: &str = "meta";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::person::{new_temporary_code, Person, PersonData};
+    use crate::domain::codice_fiscale::compose;
+    use crate::domain::person::{new_temporary_code, Person, PersonData, Sex};
     use crate::store::test_support::clear_temp_store;
 
     fn canary_person() -> Person {
+        let birth = chrono::NaiveDate::from_ymd_opt(1977, 7, 17).unwrap();
         PersonData {
-            codice_fiscale: None,
+            codice_fiscale: Some(compose("Zzcanarino", "Qqverdolina", Sex::F, birth, "H501")),
             surname: "Zzcanarino".into(),
             given_names: "Qqverdolina".into(),
-            sex: None,
-            birth_date: None,
+            sex: Some(Sex::F),
+            birth_date: Some(birth),
             birth_place: None,
             citizenship: None,
             residence_istat: None,
@@ -131,7 +139,16 @@ mod tests {
 
         let bytes = std::fs::read(dir.path().join(crate::store::DB_FILE)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        for canary in ["9876543", "canarino.segreto", "canarinolingua"] {
+        let cf = p.codice_fiscale.as_ref().unwrap().to_string();
+        for canary in [
+            &cf[..6],
+            "zzcanarino",
+            "Zzcanarino",
+            "qqverdolina",
+            "9876543",
+            "canarino.segreto",
+            "canarinolingua",
+        ] {
             assert!(!text.contains(canary), "{canary} in clear in the file");
         }
 
@@ -147,8 +164,32 @@ mod tests {
             Err(StoreError::WrongDataKey)
         ));
         assert!(store.sealing().is_locked());
+        assert!(matches!(
+            store.search_persons("zzcanarino", 5),
+            Err(StoreError::Locked)
+        ));
         store.unlock(copy).unwrap();
         assert_eq!(store.person(p.id).unwrap().unwrap().email, p.email);
+        // The hashed indexes find her as the clear ones did: whole code, its beginning, a
+        // name with a typo, a beginning of a name, a birth year.
+        for query in [
+            cf.as_str(),
+            &cf[..8],
+            "zzcanarimo qqverdolina",
+            "qqverd zzcan",
+            "zzcanarino 1977",
+            "17/07/1977",
+        ] {
+            let hits = store.search_persons(query, 5).unwrap();
+            assert!(
+                hits.iter().any(|h| h.person.id == p.id),
+                "not found by {query}"
+            );
+        }
+        assert!(store
+            .search_persons("zzcanarino 1978", 5)
+            .unwrap()
+            .is_empty());
         store.lock();
         assert!(matches!(store.person(p.id), Err(StoreError::Locked)));
     }

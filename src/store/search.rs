@@ -8,7 +8,11 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 use super::codec::open_id;
-use super::tables::{PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_WORD};
+use super::index_keys::{IndexKeys, CODE_PREFIXES};
+use super::tables::{
+    PERSONS, PERSON_BY_BIRTH, PERSON_BY_CODE, PERSON_BY_CODE_PREFIX, PERSON_BY_WORD,
+    PERSON_WORD_PREFIX,
+};
 use super::{Store, StoreError};
 use crate::domain::codice_fiscale::normalize;
 use crate::domain::person::{parse_date, Person};
@@ -26,6 +30,8 @@ const MAX_QUERY_CHARS: usize = 120;
 const MAX_QUERY_WORDS: usize = 6;
 const MAX_TYPO_WORD_CHARS: usize = 24;
 const MAX_IDS_PER_WORD: usize = 200_000;
+/// Sealed: persons read to check a typed beginning of a code longer than the indexed one.
+const MAX_CODE_CANDIDATES: usize = 2_000;
 /// Up to this many candidates, a later query word is scored against each candidate's own name
 /// instead of walking its posting list (a common given name has tens of thousands of ids).
 const SCORE_OWN_NAMES_UP_TO: usize = 1_000;
@@ -157,19 +163,51 @@ impl Store {
                 .transpose()
         };
 
+        let keys = IndexKeys::of(txn.sealing())?;
         let code = normalize(query);
         let mut stem_hits = Vec::new();
         if looks_like_code(&code) || looks_like_stem(&code) {
             let by_code = txn.open_table(PERSON_BY_CODE)?;
             let mut hits = Vec::new();
-            for row in by_code.range(code.as_str()..)? {
-                let (k, id) = row?;
-                if !k.value().starts_with(code.as_str()) || hits.len() >= limit {
-                    break;
+            if keys.is_hashed() {
+                // Hashed keys keep no order: the whole code, else an indexed beginning whose
+                // persons are checked against the rest of what was typed.
+                if let Some(id) = by_code.get(keys.code(&code).as_ref())? {
+                    if let Some(person) = load(id.value())? {
+                        hits.push(SearchHit { person, score: 120 });
+                    }
                 }
-                if let Some(person) = load(id.value())? {
-                    let score = if k.value() == code { 120 } else { 100 };
-                    hits.push(SearchHit { person, score });
+                let indexed = CODE_PREFIXES.into_iter().find(|n| code.len() >= *n);
+                if let (true, Some(n)) = (hits.is_empty(), indexed) {
+                    let by_prefix = match txn.open_multimap_table(PERSON_BY_CODE_PREFIX) {
+                        Ok(t) => Some(t),
+                        Err(redb::TableError::TableDoesNotExist(_)) => None,
+                        Err(e) => return Err(e.into()),
+                    };
+                    if let Some(by_prefix) = by_prefix {
+                        let prefix = keys.code_prefix(&code[..n]);
+                        for id in by_prefix.get(prefix.as_ref())?.take(MAX_CODE_CANDIDATES) {
+                            if hits.len() >= limit {
+                                break;
+                            }
+                            if let Some(person) = load(id?.value())? {
+                                if person.code().is_some_and(|c| c.starts_with(code.as_str())) {
+                                    hits.push(SearchHit { person, score: 100 });
+                                }
+                            }
+                        }
+                    }
+                }
+            } else {
+                for row in by_code.range(code.as_str()..)? {
+                    let (k, id) = row?;
+                    if !k.value().starts_with(code.as_str()) || hits.len() >= limit {
+                        break;
+                    }
+                    if let Some(person) = load(id.value())? {
+                        let score = if k.value() == code { 120 } else { 100 };
+                        hits.push(SearchHit { person, score });
+                    }
                 }
             }
             if looks_like_code(&code) && !hits.is_empty() {
@@ -200,10 +238,19 @@ impl Store {
             match days {
                 Some((from, to)) => {
                     let mut ids = HashSet::new();
-                    for row in by_birth.range(from..=to)? {
-                        let (_, values) = row?;
-                        for id in values {
-                            ids.insert(id?.value());
+                    if keys.is_hashed() {
+                        // Hashed dates keep no order: a year is 365 lookups.
+                        for day in from..=to {
+                            for id in by_birth.get(keys.birth(day))? {
+                                ids.insert(id?.value());
+                            }
+                        }
+                    } else {
+                        for row in by_birth.range(from..=to)? {
+                            let (_, values) = row?;
+                            for id in values {
+                                ids.insert(id?.value());
+                            }
                         }
                     }
                     born = Some(match born {
@@ -231,11 +278,24 @@ impl Store {
             return Ok(hits);
         }
         let by_word = txn.open_multimap_table(PERSON_BY_WORD)?;
+        // Sealed: the beginnings of words have their own hashed entries.
+        let prefixes = if keys.is_hashed() {
+            match txn.open_multimap_table(PERSON_WORD_PREFIX) {
+                Ok(t) => Some(t),
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            None
+        };
         // Rarest word first: its matches are the candidates; every later word only scores them,
         // so no list is ever cut short and memory stays bounded by the rarest word.
         let mut ordered: Vec<(usize, &String)> = Vec::new();
         for w in &query_words {
-            ordered.push((by_word.get(w.as_str())?.take(COUNT_CAP).count(), w));
+            ordered.push((
+                by_word.get(keys.word(w).as_ref())?.take(COUNT_CAP).count(),
+                w,
+            ));
         }
         // An initial ("Scarano A") only narrows what the other words found.
         let initial = |w: &str| w.chars().count() == 1;
@@ -286,23 +346,34 @@ impl Store {
                     *e = (*e).max(points);
                 }
             };
-            for id in by_word.get(w.as_str())? {
+            for id in by_word.get(keys.word(w).as_ref())? {
                 add(id?.value(), EXACT);
             }
             if w.chars().count() >= 2 || all_initials {
-                for (n, row) in by_word.range(w.as_str()..)?.enumerate() {
-                    let (key, ids) = row?;
-                    if n >= MAX_PREFIX_KEYS || !key.value().starts_with(w.as_str()) {
-                        break;
+                if let Some(prefixes) = &prefixes {
+                    for word in prefixes
+                        .get(keys.word_prefix(w).as_ref())?
+                        .take(MAX_PREFIX_KEYS)
+                    {
+                        for id in by_word.get(word?.value())? {
+                            add(id?.value(), PREFIX);
+                        }
                     }
-                    for id in ids {
-                        add(id?.value(), PREFIX);
+                } else if !keys.is_hashed() {
+                    for (n, row) in by_word.range(w.as_str()..)?.enumerate() {
+                        let (key, ids) = row?;
+                        if n >= MAX_PREFIX_KEYS || !key.value().starts_with(w.as_str()) {
+                            break;
+                        }
+                        for id in ids {
+                            add(id?.value(), PREFIX);
+                        }
                     }
                 }
             }
             if (3..=MAX_TYPO_WORD_CHARS).contains(&w.chars().count()) {
                 for variant in edits1(w) {
-                    for id in by_word.get(variant.as_str())? {
+                    for id in by_word.get(keys.word(&variant).as_ref())? {
                         add(id?.value(), TYPO);
                     }
                 }

@@ -94,3 +94,12 @@ pub const STAT_COUNTS: TableDefinition<(&str, &str, &str, &str), u64> =
 pub const STAT_PRESENCE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("stat_presence");
 /// District: access id → nothing: the accesses a received referral was made from.
 pub const DISTRICT_REFERRED: TableDefinition<u128, ()> = TableDefinition::new("district_referred");
+/// Holder (`user:<id>` or `recovery`) → `seal::Slot`: the data key wrapped for each holder.
+pub const KEY_SLOTS: TableDefinition<&str, &[u8]> = TableDefinition::new("key_slots");
+/// Sealed databases: hashed beginning of a name word → hashed words that begin so (what a
+/// clear index finds by a range of its sorted words).
+pub const PERSON_WORD_PREFIX: MultimapTableDefinition<&str, &str> =
+    MultimapTableDefinition::new("person_word_prefix");
+/// Sealed databases: hashed beginning of a codice fiscale (6 and 11 characters) → person ids.
+pub const PERSON_BY_CODE_PREFIX: MultimapTableDefinition<&str, u128> =
+    MultimapTableDefinition::new("person_by_code_prefix");
