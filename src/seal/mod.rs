@@ -117,7 +117,7 @@ impl DataKey {
 
     /// The key of the keyed hashes that replace clear index keys.
     pub fn index_key(&self) -> IndexKey {
-        IndexKey(derive(&self.key, "index"))
+        IndexKey::new(&derive(&self.key, "index"))
     }
 }
 
@@ -142,13 +142,23 @@ fn place(table: &str, key: &[u8]) -> Vec<u8> {
 
 /// Keyed hashes for index keys (a name's n-gram, a codice fiscale, a phone): equal text gives
 /// equal hashes under one installation's key, and nothing readable in the file.
-pub struct IndexKey(Zeroizing<[u8; 32]>);
+pub struct IndexKey {
+    /// HMAC keyed once: a typo-tolerant search hashes hundreds of variants of a word, and
+    /// keying HMAC costs as much as hashing a short word.
+    mac: Hmac<Sha256>,
+}
 
 impl IndexKey {
+    fn new(key: &[u8; 32]) -> IndexKey {
+        IndexKey {
+            mac: <Hmac<Sha256> as Mac>::new_from_slice(&key[..])
+                .expect("HMAC takes a key of any length"),
+        }
+    }
+
     /// 16 bytes of HMAC-SHA-256 of `text` in `kind` (so the same text in two indexes differs).
     pub fn hash(&self, kind: &str, text: &str) -> [u8; 16] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0[..])
-            .expect("HMAC takes a key of any length");
+        let mut mac = self.mac.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(text.as_bytes());
@@ -217,6 +227,6 @@ mod tests {
         let other = DataKey::generate().unwrap().index_key();
         assert_ne!(index.hash("cf", "RSSMRA"), other.hash("cf", "RSSMRA"));
         // The index key is not the sealing key.
-        assert_ne!(&key.index_key().0[..], &key.sealing[..]);
+        assert_ne!(&derive(&key.key, "index")[..], &key.sealing[..]);
     }
 }
