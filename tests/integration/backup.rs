@@ -35,10 +35,15 @@ fn backup_then_restore_gives_the_same_data_and_a_verified_audit() {
     let some = store.persons_by_ids(&ids).unwrap();
     assert_eq!(some.len(), 40);
     for person in &some {
+        // A needle shorter than six bytes turns up by chance in megabytes of ciphertext (a
+        // three-letter surname once in about 16 MB): only longer ones prove anything.
         for needle in [
             person.surname.as_bytes(),
             person.code().unwrap_or("nessuno").as_bytes(),
-        ] {
+        ]
+        .into_iter()
+        .filter(|n| n.len() >= 6)
+        {
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle),
                 "readable {:?} in the backup",
