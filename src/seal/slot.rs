@@ -24,6 +24,14 @@ impl SlotKdf {
         passes: 2,
         lanes: 1,
     };
+
+    /// Cheap on purpose, for tests that check the wrapping, not the cost.
+    #[cfg(test)]
+    pub const FAST_FOR_TESTS: SlotKdf = SlotKdf {
+        memory_kib: 64,
+        passes: 1,
+        lanes: 1,
+    };
 }
 
 /// One wrapped copy of the data key.
@@ -89,12 +97,7 @@ fn derive(secret: &[u8], salt: &[u8; 16], kdf: SlotKdf) -> Result<DataKey, SealE
 mod tests {
     use super::*;
 
-    /// Cheap on purpose: the tests check the wrapping, not the cost.
-    const FAST: SlotKdf = SlotKdf {
-        memory_kib: 64,
-        passes: 1,
-        lanes: 1,
-    };
+    const FAST: SlotKdf = SlotKdf::FAST_FOR_TESTS;
 
     #[test]
     fn a_slot_opens_with_its_secret_only_and_gives_back_the_same_key() {

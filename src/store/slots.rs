@@ -110,11 +110,7 @@ mod tests {
     use crate::seal::SlotKdf;
     use crate::store::test_support::clear_temp_store;
 
-    const FAST: SlotKdf = SlotKdf {
-        memory_kib: 64,
-        passes: 1,
-        lanes: 1,
-    };
+    const FAST: SlotKdf = SlotKdf::FAST_FOR_TESTS;
 
     #[test]
     fn a_slot_opens_the_store_after_a_restart_and_the_last_way_in_is_never_dropped() {
